@@ -1,0 +1,22 @@
+# Production image: gunicorn serving Django, the same image runs the Celery worker and beat.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
+    UV_PROJECT_ENVIRONMENT=/opt/venv UV_PYTHON_DOWNLOADS=never PATH="/opt/venv/bin:$PATH"
+
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends gettext \
+ && rm -rf /var/lib/apt/lists/* \
+ && pip install --no-cache-dir uv==0.13.0 \
+ && useradd --create-home --uid 1000 portal
+
+WORKDIR /app
+COPY pyproject.toml uv.lock ./
+RUN uv sync --frozen --no-dev --no-install-project
+COPY . .
+RUN DEBUG=1 python manage.py compilemessages --ignore=/opt/venv -v 0 \
+ && DEBUG=0 SECRET_KEY=build-only python manage.py collectstatic --noinput -v 0
+
+USER portal
+EXPOSE 8000
+CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -1,0 +1,182 @@
+"""Indicators (mittarit), their targets, measurements and computed progress."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from objectives.models import Action, BenefitTarget, ProcessGoal
+from portal.models_common import Localized, SourceRef, Timestamped
+from projects.models import Project
+
+from .choices import Direction, Frequency, MeasurementSource, SourceSystem, Unit
+
+
+class Indicator(Localized, SourceRef, Timestamped):
+    project = models.ForeignKey(
+        Project, verbose_name=_("hanke"), on_delete=models.CASCADE, related_name="indicators"
+    )
+    code = models.CharField(_("code"), max_length=30)
+    name_fi = models.TextField(_("name (Finnish)"))
+    name_sv = models.TextField(_("name (Swedish)"), blank=True)
+    name_en = models.TextField(_("name (English)"), blank=True)
+    unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices)
+    direction = models.CharField(
+        _("direction"), max_length=10, choices=Direction.choices, default=Direction.HIGHER
+    )
+    source_system = models.CharField(
+        _("data source"), max_length=20, choices=SourceSystem.choices, default=SourceSystem.MANUAL
+    )
+    source_id = models.CharField(_("id in the data source"), max_length=50, blank=True)
+    frequency = models.CharField(
+        _("frequency"), max_length=20, choices=Frequency.choices, default=Frequency.YEARLY
+    )
+    goals = models.ManyToManyField(
+        ProcessGoal, verbose_name=_("process goals"), blank=True, related_name="indicators"
+    )
+    actions = models.ManyToManyField(
+        Action, verbose_name=_("actions"), blank=True, related_name="indicators"
+    )
+    benefit_targets = models.ManyToManyField(
+        BenefitTarget, verbose_name=_("benefit targets (HT)"), blank=True, related_name="indicators"
+    )
+    baseline_value = models.DecimalField(
+        _("baseline"), max_digits=14, decimal_places=4, null=True, blank=True
+    )
+    baseline_as_written = models.CharField(_("baseline as written"), max_length=100, blank=True)
+    baseline_numerator = models.DecimalField(
+        _("baseline numerator"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    baseline_denominator = models.DecimalField(
+        _("baseline denominator"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    baseline_date = models.DateField(_("baseline date"), null=True, blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        ordering = ["project", "order", "code"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "code"], name="indicator_unique_code"),
+            models.CheckConstraint(
+                condition=Q(baseline_denominator__isnull=True) | Q(baseline_denominator__gt=0),
+                name="indicator_baseline_denominator_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name_fi[:80]}"
+
+
+class Target(models.Model):
+    """A target value for a date; yearly targets are one row per year."""
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="targets"
+    )
+    target_date = models.DateField(_("target date"))
+    value = models.DecimalField(_("target value"), max_digits=14, decimal_places=4)
+    strict = models.BooleanField(
+        _("must exceed"),
+        default=False,
+        help_text=_("'yli 25 %': the value must be passed, not met"),
+    )
+    value_as_written = models.CharField(_("target as written"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["indicator", "target_date"]
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "target_date"], name="target_one_per_date"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.target_date}: {self.value}"
+
+
+class Measurement(Timestamped):
+    """One value of an indicator for a period (identified by the period's last day)."""
+
+    indicator = models.ForeignKey(
+        Indicator,
+        verbose_name=_("indicator"),
+        on_delete=models.CASCADE,
+        related_name="measurements",
+    )
+    period = models.DateField(_("period end"))
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=4)
+    numerator = models.DecimalField(
+        _("numerator"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    denominator = models.DecimalField(
+        _("denominator"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    value_as_written = models.CharField(_("value as written"), max_length=100, blank=True)
+    source = models.CharField(_("source"), max_length=20, choices=MeasurementSource.choices)
+    note = models.TextField(_("note"), blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="measurements",
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        ordering = ["indicator", "period"]
+        verbose_name = _("measurement")
+        verbose_name_plural = _("measurements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "period"], name="measurement_one_per_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(denominator__isnull=True) | Q(denominator__gt=0),
+                name="measurement_denominator_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.period}: {self.value}"
+
+    @property
+    def is_demo(self) -> bool:
+        return self.source == MeasurementSource.DEMO
+
+
+class IndicatorProgress(models.Model):
+    """The computed state of one indicator (filled by the status engine's Celery job)."""
+
+    indicator = models.OneToOneField(
+        Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="progress"
+    )
+    latest_value = models.DecimalField(
+        _("latest value"), max_digits=14, decimal_places=4, null=True, blank=True
+    )
+    latest_period = models.DateField(_("latest period"), null=True, blank=True)
+    progress = models.DecimalField(
+        _("progress"), max_digits=8, decimal_places=4, null=True, blank=True
+    )
+    expected_progress = models.DecimalField(
+        _("expected progress"), max_digits=8, decimal_places=4, null=True, blank=True
+    )
+    trend = models.CharField(_("trend"), max_length=10, blank=True)
+    light = models.CharField(_("light"), max_length=10, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("indicator progress")
+        verbose_name_plural = _("indicator progress")
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code}: {self.light}"

@@ -1,0 +1,143 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import Action, BenefitTarget, ProcessGoal, StatusUpdate
+
+SOURCE_FIELDS = (
+    _("Source"),
+    {"fields": ("source_document", "source_ref"), "classes": ("collapse",)},
+)
+
+
+@admin.register(BenefitTarget)
+class BenefitTargetAdmin(admin.ModelAdmin):
+    list_display = ("code", "name_fi", "name_sv", "name_en")
+
+
+class ActionGoalInline(admin.TabularInline):
+    model = Action.goals.through
+    extra = 0
+    autocomplete_fields = ("action",)
+    verbose_name = _("action")
+    verbose_name_plural = _("actions serving this goal")
+
+
+@admin.register(ProcessGoal)
+class ProcessGoalAdmin(admin.ModelAdmin):
+    list_display = ("number", "short_title", "work_package", "project", "kind", "change")
+    list_filter = ("project__region", "kind", "benefit_targets", "change")
+    search_fields = ("number", "title_fi", "title_sv", "title_en")
+    list_select_related = ("work_package", "project")
+    filter_horizontal = ("benefit_targets",)
+    inlines = [ActionGoalInline]
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "project",
+                    "work_package",
+                    "number",
+                    "kind",
+                    "title_fi",
+                    "title_sv",
+                    "title_en",
+                    "benefit_targets",
+                    "ht_as_written",
+                    "target_date",
+                    "plan_version",
+                    "change",
+                    "order",
+                )
+            },
+        ),
+        SOURCE_FIELDS,
+    )
+
+    @admin.display(description=_("title"))
+    def short_title(self, obj: ProcessGoal) -> str:
+        return obj.title_fi[:90]
+
+
+class StatusUpdateInline(admin.TabularInline):
+    model = StatusUpdate
+    extra = 0
+    fields = ("status", "status_date", "comment", "owner", "author", "created_at")
+    readonly_fields = ("created_at",)
+    can_delete = False
+
+
+@admin.register(Action)
+class ActionAdmin(admin.ModelAdmin):
+    list_display = (
+        "number",
+        "short_title",
+        "work_package",
+        "project",
+        "status",
+        "schedule_text",
+        "planned_end",
+    )
+    list_filter = ("project__region", "status", "change", "benefit_targets")
+    search_fields = ("number", "title_fi", "title_sv", "title_en", "responsible_text")
+    list_select_related = ("work_package", "project")
+    filter_horizontal = ("goals", "benefit_targets")
+    autocomplete_fields = ("owner", "responsible_organisation")
+    readonly_fields = ("version",)
+    inlines = [StatusUpdateInline]
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "project",
+                    "work_package",
+                    "number",
+                    "title_fi",
+                    "title_sv",
+                    "title_en",
+                    "goals",
+                    "benefit_targets",
+                )
+            },
+        ),
+        (
+            _("Responsibility and schedule"),
+            {
+                "fields": (
+                    "responsible_text",
+                    "responsible_organisation",
+                    "owner",
+                    "schedule_text",
+                    "planned_start",
+                    "planned_end",
+                )
+            },
+        ),
+        (
+            _("Status"),
+            {
+                "fields": (
+                    "status",
+                    "status_as_written",
+                    "plan_version",
+                    "change",
+                    "order",
+                    "version",
+                )
+            },
+        ),
+        SOURCE_FIELDS,
+    )
+
+    @admin.display(description=_("title"))
+    def short_title(self, obj: Action) -> str:
+        return obj.title_fi[:90]
+
+
+@admin.register(StatusUpdate)
+class StatusUpdateAdmin(admin.ModelAdmin):
+    list_display = ("action", "status", "status_date", "author", "created_at")
+    list_filter = ("status", "action__project__region")
+    search_fields = ("action__title_fi", "comment")
+    date_hierarchy = "created_at"

@@ -1,0 +1,22 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class GoalKind(models.TextChoices):
+    PROCESS = "process", _("Process goal")
+    BENEFIT = "benefit", _("Benefit goal")
+    RESULT = "result", _("Result")
+
+
+class ActionStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    STARTING = "starting", _("Starting")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class PlanChange(models.TextChoices):
+    NONE = "", _("Unchanged")
+    NEW = "new", _("New in this plan version")
+    CHANGED = "changed", _("Changed in this plan version")

@@ -1,0 +1,52 @@
+"""Abstract building blocks shared by the domain models."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+
+class SourceRef(models.Model):
+    """Where an imported row came from: the plan document and its page or lines."""
+
+    source_document = models.CharField(_("source document"), max_length=200, blank=True)
+    source_ref = models.CharField(
+        _("place in source"),
+        max_length=100,
+        blank=True,
+        help_text=_("Page or lines, e.g. L290-295"),
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def source_label(self) -> str:
+        if not self.source_document:
+            return ""
+        return f"{self.source_document} {self.source_ref}".strip()
+
+
+class Timestamped(models.Model):
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+def localized(obj: object, field: str) -> str:
+    """The field in the active language (`name_sv`, …), falling back to Finnish."""
+    lang = (translation.get_language() or "fi")[:2]
+    return getattr(obj, f"{field}_{lang}", "") or getattr(obj, f"{field}_fi", "")
+
+
+class Localized:
+    """Mixin for models with name_fi/name_sv/name_en (or title_*) columns."""
+
+    localized_field = "name"
+
+    @property
+    def display_name(self) -> str:
+        return localized(self, self.localized_field)

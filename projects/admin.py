@@ -1,0 +1,215 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Body,
+    BudgetLine,
+    Classification,
+    Expenditure,
+    Membership,
+    Organisation,
+    PlanVersion,
+    Programme,
+    ProgrammeRole,
+    Project,
+    ProjectOrganisation,
+    Region,
+    Risk,
+    WorkPackage,
+)
+
+admin.site.site_header = _("Programme portal administration")
+admin.site.site_title = _("Programme portal")
+admin.site.index_title = _("Administration")
+
+SOURCE_FIELDS = (
+    _("Source"),
+    {"fields": ("source_document", "source_ref"), "classes": ("collapse",)},
+)
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ("code", "name_fi", "name_sv", "population")
+    search_fields = ("code", "name_fi", "name_sv", "name_en")
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ("name_fi", "kind", "region")
+    list_filter = ("kind", "region")
+    search_fields = ("name_fi", "name_sv", "name_en")
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = ("name_fi", "start_date", "end_date")
+
+
+class ProjectOrganisationInline(admin.TabularInline):
+    model = ProjectOrganisation
+    extra = 0
+    autocomplete_fields = ("organisation",)
+
+
+class PlanVersionInline(admin.TabularInline):
+    model = PlanVersion
+    extra = 0
+    fields = ("key", "name", "issued_on", "supersedes")
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ("user",)
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ("name_fi", "region", "coordinator", "start_date", "end_date", "funding_total")
+    list_filter = ("region", "programme")
+    search_fields = ("name_fi", "short_name", "region__name_fi")
+    autocomplete_fields = ("coordinator",)
+    inlines = [ProjectOrganisationInline, PlanVersionInline, MembershipInline]
+
+
+@admin.register(PlanVersion)
+class PlanVersionAdmin(admin.ModelAdmin):
+    list_display = ("name", "project", "issued_on", "supersedes")
+    list_filter = ("project__region",)
+    search_fields = ("name", "project__name_fi")
+
+
+@admin.register(Classification)
+class ClassificationAdmin(admin.ModelAdmin):
+    list_display = ("scheme", "code", "name_fi")
+    list_filter = ("scheme",)
+    search_fields = ("code", "name_fi")
+
+
+class ChildPackageInline(admin.TabularInline):
+    model = WorkPackage
+    fk_name = "parent"
+    extra = 0
+    fields = ("code", "name_fi", "order")
+    verbose_name = _("sub-package")
+    verbose_name_plural = _("sub-packages")
+
+
+def _goal_inline():
+    from objectives.models import ProcessGoal
+
+    class ProcessGoalInline(admin.TabularInline):
+        model = ProcessGoal
+        extra = 0
+        fields = ("number", "title_fi", "kind", "target_date", "order")
+        show_change_link = True
+
+    return ProcessGoalInline
+
+
+@admin.register(WorkPackage)
+class WorkPackageAdmin(admin.ModelAdmin):
+    list_display = ("code", "name_fi", "project", "parent", "classification")
+    list_filter = ("project__region", "classification")
+    search_fields = ("code", "name_fi", "project__name_fi")
+    list_select_related = ("project", "parent", "classification")
+    inlines = [ChildPackageInline, _goal_inline()]
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "project",
+                    "parent",
+                    "code",
+                    "name_fi",
+                    "name_sv",
+                    "name_en",
+                    "kind_as_written",
+                    "classification",
+                    "order",
+                )
+            },
+        ),
+        SOURCE_FIELDS,
+    )
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "project", "role")
+    list_filter = ("role", "project__region")
+    search_fields = ("user__username", "user__last_name", "project__name_fi")
+    autocomplete_fields = ("user",)
+
+
+@admin.register(ProgrammeRole)
+class ProgrammeRoleAdmin(admin.ModelAdmin):
+    list_display = ("user", "role")
+    list_filter = ("role",)
+    search_fields = ("user__username", "user__last_name")
+    autocomplete_fields = ("user",)
+
+
+class ExpenditureInline(admin.TabularInline):
+    model = Expenditure
+    extra = 0
+    fields = ("date", "amount", "description", "entered_by")
+
+
+@admin.register(BudgetLine)
+class BudgetLineAdmin(admin.ModelAdmin):
+    list_display = (
+        "project",
+        "year",
+        "category",
+        "line",
+        "amount",
+        "person_years",
+        "funded_elsewhere",
+    )
+    list_filter = ("year", "category", "project__region")
+    search_fields = ("line", "project__name_fi")
+    inlines = [ExpenditureInline]
+
+
+@admin.register(Expenditure)
+class ExpenditureAdmin(admin.ModelAdmin):
+    list_display = ("project", "date", "amount", "description", "budget_line")
+    list_filter = ("project__region",)
+    search_fields = ("description",)
+    date_hierarchy = "date"
+
+
+@admin.register(Risk)
+class RiskAdmin(admin.ModelAdmin):
+    list_display = ("title", "project", "region", "likelihood", "impact", "status")
+    list_filter = ("status", "project__region", "region")
+    search_fields = ("title", "description", "mitigation")
+    fieldsets = (
+        (None, {"fields": ("project", "region", "title", "description", "status")}),
+        (
+            _("Assessment"),
+            {
+                "fields": (
+                    "likelihood",
+                    "likelihood_as_written",
+                    "impact",
+                    "impact_as_written",
+                    "mitigation",
+                    "owner_text",
+                    "owner",
+                )
+            },
+        ),
+        SOURCE_FIELDS,
+    )
+
+
+@admin.register(Body)
+class BodyAdmin(admin.ModelAdmin):
+    list_display = ("name_fi", "kind", "region", "project")
+    list_filter = ("kind", "region")
+    search_fields = ("name_fi", "tasks_fi", "members_as_written")
+    filter_horizontal = ("member_organisations",)

@@ -1,0 +1,569 @@
+"""Regions, organisations, the programme, hankkeet and what hangs directly on them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from portal.models_common import Localized, SourceRef, Timestamped
+
+from .choices import (
+    BodyKind,
+    BudgetCategory,
+    MembershipRole,
+    OrganisationKind,
+    ParticipantRole,
+    ProgrammeRoleKind,
+    RiskStatus,
+)
+
+
+class Region(Localized, SourceRef):
+    code = models.CharField(_("code"), max_length=10, unique=True)
+    name_fi = models.CharField(_("name (Finnish)"), max_length=200)
+    name_sv = models.CharField(_("name (Swedish)"), max_length=200, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    sotkanet_id = models.PositiveIntegerField(_("Sotkanet region id"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["name_fi"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self) -> str:
+        return self.name_fi
+
+
+class Organisation(Localized, SourceRef):
+    name_fi = models.CharField(_("name (Finnish)"), max_length=300, unique=True)
+    name_sv = models.CharField(_("name (Swedish)"), max_length=300, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=OrganisationKind.choices)
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="organisations",
+    )
+
+    class Meta:
+        ordering = ["name_fi"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name_fi
+
+
+class Programme(Localized, models.Model):
+    """The national programme; it also holds the traffic-light thresholds an admin may tune."""
+
+    name_fi = models.CharField(_("name (Finnish)"), max_length=300)
+    name_sv = models.CharField(_("name (Swedish)"), max_length=300, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    indicator_green_ratio = models.DecimalField(
+        _("indicator green from (share of expected progress)"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("0.90"),
+    )
+    indicator_yellow_ratio = models.DecimalField(
+        _("indicator yellow from (share of expected progress)"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("0.60"),
+    )
+    rollup_green_score = models.DecimalField(
+        _("rollup green from (mean score)"), max_digits=4, decimal_places=2, default=Decimal("0.75")
+    )
+    rollup_yellow_score = models.DecimalField(
+        _("rollup yellow from (mean score)"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("0.50"),
+    )
+
+    class Meta:
+        ordering = ["start_date"]
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="programme_dates_in_order"
+            ),
+            models.CheckConstraint(
+                condition=Q(indicator_yellow_ratio__gt=0)
+                & Q(indicator_green_ratio__gt=F("indicator_yellow_ratio")),
+                name="programme_indicator_bands_in_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(rollup_yellow_score__gt=0)
+                & Q(rollup_green_score__gt=F("rollup_yellow_score"))
+                & Q(rollup_green_score__lte=1),
+                name="programme_rollup_bands_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name_fi
+
+
+class ProjectQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ProjectQuerySet:
+        """Hankkeet the user may see: all for programme roles, own memberships otherwise."""
+        if not user or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser or ProgrammeRole.objects.filter(user=user).exists():
+            return self.all()
+        return self.filter(memberships__user=user).distinct()
+
+
+class Project(Localized, SourceRef, Timestamped):
+    """A hanke: one region's development project funded by the programme."""
+
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.PROTECT, related_name="projects"
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="projects"
+    )
+    name_fi = models.CharField(_("name (Finnish)"), max_length=300)
+    name_sv = models.CharField(_("name (Swedish)"), max_length=300, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
+    short_name = models.CharField(_("short name"), max_length=120, blank=True)
+    coordinator = models.ForeignKey(
+        Organisation,
+        verbose_name=_("coordinator"),
+        on_delete=models.PROTECT,
+        related_name="coordinated_projects",
+    )
+    participants = models.ManyToManyField(
+        Organisation,
+        verbose_name=_("participants"),
+        through="ProjectOrganisation",
+        related_name="projects",
+        blank=True,
+    )
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    funding_total = models.DecimalField(
+        _("total funding (€)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    description_fi = models.TextField(_("description (Finnish)"), blank=True)
+    description_sv = models.TextField(_("description (Swedish)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["region__name_fi", "name_fi"]
+        verbose_name = _("hanke")
+        verbose_name_plural = _("hankkeet")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "name_fi"], name="project_unique_name_in_region"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=F("start_date")),
+                name="project_dates_in_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(funding_total__isnull=True) | Q(funding_total__gte=0),
+                name="project_funding_non_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.short_name or self.name_fi
+
+
+class ProjectOrganisation(models.Model):
+    """An organisation's role in a hanke over a period (the coordinator may change)."""
+
+    project = models.ForeignKey(Project, verbose_name=_("hanke"), on_delete=models.CASCADE)
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT
+    )
+    role = models.CharField(_("role"), max_length=20, choices=ParticipantRole.choices)
+    valid_from = models.DateField(_("from"), null=True, blank=True)
+    valid_to = models.DateField(_("to"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["project", "role", "valid_from", "organisation__name_fi"]
+        verbose_name = _("participating organisation")
+        verbose_name_plural = _("participating organisations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "organisation", "role"], name="project_org_role_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=F("valid_from")),
+                name="project_org_dates_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} ({self.get_role_display()})"
+
+
+class PlanVersion(SourceRef, models.Model):
+    """A plan as issued; later versions supersede earlier ones."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("hanke"), on_delete=models.CASCADE, related_name="plan_versions"
+    )
+    key = models.SlugField(_("key"), max_length=50)
+    name = models.CharField(_("name"), max_length=200)
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    supersedes = models.ForeignKey(
+        "self",
+        verbose_name=_("supersedes"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="superseded_by",
+    )
+
+    class Meta:
+        ordering = ["project", "issued_on", "id"]
+        verbose_name = _("plan version")
+        verbose_name_plural = _("plan versions")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "key"], name="plan_version_unique_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.supersedes_id and self.supersedes.project_id != self.project_id:
+            raise ValidationError(
+                {"supersedes": _("A plan can only supersede a plan of the same hanke.")}
+            )
+
+
+class Classification(models.Model):
+    """A classification beside the HTs, e.g. the EU recovery fund's investment lines (RRF I1–I4)."""
+
+    scheme = models.CharField(_("scheme"), max_length=30)
+    code = models.CharField(_("code"), max_length=30)
+    name_fi = models.CharField(_("name (Finnish)"), max_length=300)
+    name_sv = models.CharField(_("name (Swedish)"), max_length=300, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["scheme", "code"]
+        verbose_name = _("classification")
+        verbose_name_plural = _("classifications")
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "code"], name="classification_unique_code"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme} {self.code}: {self.name_fi}"
+
+
+class WorkPackage(Localized, SourceRef):
+    """A kärki, työpaketti or investment line; at most two levels deep."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("hanke"), on_delete=models.CASCADE, related_name="work_packages"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
+    )
+    code = models.CharField(_("code"), max_length=30)
+    name_fi = models.CharField(_("name (Finnish)"), max_length=400)
+    name_sv = models.CharField(_("name (Swedish)"), max_length=400, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=400, blank=True)
+    kind_as_written = models.CharField(_("kind as written"), max_length=60, blank=True)
+    classification = models.ForeignKey(
+        Classification,
+        verbose_name=_("classification"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="work_packages",
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["project", "order", "code"]
+        verbose_name = _("work package")
+        verbose_name_plural = _("work packages")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "code"], name="work_package_unique_code"),
+            models.CheckConstraint(
+                condition=~Q(parent=F("id")), name="work_package_not_own_parent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name_fi}"
+
+    def clean(self) -> None:
+        if self.parent_id is None:
+            return
+        if self.parent.project_id != self.project_id:
+            raise ValidationError({"parent": _("The parent must belong to the same hanke.")})
+        if self.parent.parent_id is not None:
+            raise ValidationError({"parent": _("Work packages can be at most two levels deep.")})
+
+
+class Membership(Timestamped):
+    """A person's role in one hanke; one membership per user and hanke."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    project = models.ForeignKey(
+        Project, verbose_name=_("hanke"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=MembershipRole.choices)
+
+    class Meta:
+        ordering = ["project", "role", "user__username"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "project"], name="membership_one_per_user_project"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.project} ({self.get_role_display()})"
+
+
+class ProgrammeRole(Timestamped):
+    """A programme-wide role: THL project office (admin) or ministry/THL viewer."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="programme_role",
+    )
+    role = models.CharField(_("role"), max_length=20, choices=ProgrammeRoleKind.choices)
+
+    class Meta:
+        ordering = ["role", "user__username"]
+        verbose_name = _("programme role")
+        verbose_name_plural = _("programme roles")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"
+
+
+class BudgetLine(SourceRef):
+    project = models.ForeignKey(
+        Project, verbose_name=_("hanke"), on_delete=models.CASCADE, related_name="budget_lines"
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"),
+        null=True,
+        blank=True,
+        help_text=_("Empty when the figure covers the whole hanke"),
+    )
+    category = models.CharField(_("category"), max_length=30, choices=BudgetCategory.choices)
+    line = models.CharField(_("line"), max_length=300)
+    amount = models.DecimalField(
+        _("amount (€)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    person_years = models.DecimalField(
+        _("person-years"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    funded_elsewhere = models.BooleanField(_("funded from another source"), default=False)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["project", "year", "category", "line"]
+        verbose_name = _("budget line")
+        verbose_name_plural = _("budget lines")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "year", "category", "line"],
+                name="budget_line_unique",
+                nulls_distinct=False,
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0),
+                name="budget_amount_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(person_years__isnull=True) | Q(person_years__gte=0),
+                name="budget_person_years_non_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        year = self.year or "–"
+        return f"{year} {self.line}"
+
+
+class Expenditure(Timestamped):
+    project = models.ForeignKey(
+        Project, verbose_name=_("hanke"), on_delete=models.CASCADE, related_name="expenditures"
+    )
+    budget_line = models.ForeignKey(
+        BudgetLine,
+        verbose_name=_("budget line"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="expenditures",
+    )
+    date = models.DateField(_("date"))
+    amount = models.DecimalField(_("amount (€)"), max_digits=14, decimal_places=2)
+    description = models.CharField(_("description"), max_length=300)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["project", "-date"]
+        verbose_name = _("expenditure")
+        verbose_name_plural = _("expenditures")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="expenditure_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.amount} €"
+
+
+class Risk(SourceRef, Timestamped):
+    project = models.ForeignKey(
+        Project,
+        verbose_name=_("hanke"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="risks",
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="risks",
+        help_text=_("For risks of a regional structure outside a hanke"),
+    )
+    title = models.CharField(_("risk"), max_length=400)
+    description = models.TextField(_("description"), blank=True)
+    likelihood = models.PositiveSmallIntegerField(
+        _("likelihood (1–5)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    impact = models.PositiveSmallIntegerField(
+        _("impact (1–5)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    likelihood_as_written = models.CharField(_("likelihood as written"), max_length=100, blank=True)
+    impact_as_written = models.CharField(_("impact as written"), max_length=100, blank=True)
+    mitigation = models.TextField(_("mitigation"), blank=True)
+    owner_text = models.CharField(_("owner"), max_length=200, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_risks",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=RiskStatus.choices, default=RiskStatus.OPEN
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        ordering = ["region", "project", "id"]
+        verbose_name = _("risk")
+        verbose_name_plural = _("risks")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(likelihood__isnull=True) | Q(likelihood__gte=1, likelihood__lte=5),
+                name="risk_likelihood_1_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(impact__isnull=True) | Q(impact__gte=1, impact__lte=5),
+                name="risk_impact_1_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(project__isnull=False) | Q(region__isnull=False),
+                name="risk_has_project_or_region",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Body(Localized, SourceRef):
+    """A governance body: steering group, working group, advisory board…"""
+
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.CASCADE, related_name="bodies"
+    )
+    project = models.ForeignKey(
+        Project,
+        verbose_name=_("hanke"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="bodies",
+    )
+    key = models.SlugField(_("key"), max_length=60)
+    kind = models.CharField(_("kind"), max_length=30, choices=BodyKind.choices)
+    name_fi = models.CharField(_("name (Finnish)"), max_length=300)
+    name_sv = models.CharField(_("name (Swedish)"), max_length=300, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
+    tasks_fi = models.TextField(_("tasks"), blank=True)
+    member_organisations = models.ManyToManyField(
+        Organisation, verbose_name=_("member organisations"), blank=True, related_name="bodies"
+    )
+    members_as_written = models.TextField(_("members as written"), blank=True)
+
+    class Meta:
+        ordering = ["region", "kind", "name_fi"]
+        verbose_name = _("body")
+        verbose_name_plural = _("bodies")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "key"], name="body_unique_key_in_region"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name_fi

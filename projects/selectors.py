@@ -1,0 +1,42 @@
+"""Reads for the projects app, scoped to the user (R5).
+
+Every selector takes `user` and starts from `Project.objects.visible_to(user)`, so a user
+without a role gets nothing. Query counts are fixed whatever the number of hankkeet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count
+
+from .models import Project, Region
+
+
+@dataclass(frozen=True)
+class RegionOverview:
+    region: Region
+    projects: list[Project]
+
+
+def project_list(*, user) -> list[Project]:
+    """Visible hankkeet with counts of goals, actions and indicators (one query)."""
+    return list(
+        Project.objects.visible_to(user)
+        .select_related("region", "coordinator")
+        .annotate(
+            goal_count=Count("goals", distinct=True),
+            action_count=Count("actions", distinct=True),
+            indicator_count=Count("indicators", distinct=True),
+        )
+        .order_by("region__name_fi", "name_fi")
+    )
+
+
+def region_overview_for_user(*, user) -> list[RegionOverview]:
+    """The regions the user may see, each with its visible hankkeet (one query)."""
+    grouped: dict[int, RegionOverview] = {}
+    for project in project_list(user=user):
+        entry = grouped.setdefault(project.region_id, RegionOverview(project.region, []))
+        entry.projects.append(project)
+    return list(grouped.values())

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from . import selectors
+
+
+@login_required
+@require_GET
+def home(request):
+    """The first page after login: the regions and hankkeet the user may see, with counts."""
+    regions = selectors.region_overview_for_user(user=request.user)
+    return render(request, "projects/home.html", {"regions": regions})

@@ -1,0 +1,73 @@
+"""Shared fixtures: personas for every role of design README §2, and a demo-loaded database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from django.db import transaction
+
+from projects.demo import demo_load
+
+from .factories import (
+    MembershipFactory,
+    ProgrammeRoleFactory,
+    ProjectFactory,
+    UserFactory,
+)
+
+
+@dataclass
+class Personas:
+    """Alice & co. adapted to our roles, around two hankkeet (own and other)."""
+
+    project: object
+    other_project: object
+    programme_admin: object
+    ministry_viewer: object
+    steering_member: object
+    project_manager: object
+    project_worker: object
+    outsider: object
+
+
+@pytest.fixture
+def personas(db) -> Personas:
+    project = ProjectFactory()
+    other_project = ProjectFactory()
+    admin = ProgrammeRoleFactory(user=UserFactory(username="admin"), role="admin").user
+    viewer = ProgrammeRoleFactory(user=UserFactory(username="viewer"), role="viewer").user
+    steering = MembershipFactory(
+        user=UserFactory(username="steering"), project=project, role="steering"
+    ).user
+    manager = MembershipFactory(
+        user=UserFactory(username="manager"), project=project, role="manager"
+    ).user
+    worker = MembershipFactory(
+        user=UserFactory(username="worker"), project=project, role="worker"
+    ).user
+    outsider = MembershipFactory(
+        user=UserFactory(username="outsider"), project=other_project, role="manager"
+    ).user
+    return Personas(project, other_project, admin, viewer, steering, manager, worker, outsider)
+
+
+@pytest.fixture(scope="module")
+def _demo_data_for_module(django_db_setup, django_db_blocker):
+    # Loading all four plans takes seconds, so it happens once per module inside an outer
+    # transaction (as Django's TestCase.setUpTestData does); each test then runs in a
+    # savepoint of its own and the whole set is rolled back when the module ends.
+    with django_db_blocker.unblock(), transaction.atomic():
+        report = demo_load(data_dir=settings.DEMO_DATA_DIR)
+        yield report
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo_db(_demo_data_for_module, db):
+    """The full demo data set, loaded through the same service as `manage.py load_demo`.
+
+    Use it only in modules whose other tests do not expect an empty database.
+    """
+    return _demo_data_for_module

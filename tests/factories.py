@@ -1,0 +1,159 @@
+"""factory_boy factories for the domain (HackSoft style): valid objects with minimal input."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import factory
+from django.contrib.auth import get_user_model
+
+from measures.models import Indicator, Measurement, Target
+from objectives.models import Action, ProcessGoal
+from projects.models import (
+    Membership,
+    Organisation,
+    Programme,
+    ProgrammeRole,
+    Project,
+    Region,
+    WorkPackage,
+)
+from reporting.models import ReportingPeriod
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = "Testi"
+    last_name = factory.Sequence(lambda n: f"Käyttäjä{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.invalid")
+    password = factory.django.Password("salasana-testi-123")
+
+
+class RegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Region
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"9{n:02d}")
+    name_fi = factory.Sequence(lambda n: f"Testimaakunta {n}")
+    name_sv = factory.Sequence(lambda n: f"Testlandskap {n}")
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name_fi = factory.Sequence(lambda n: f"Testikunta {n}")
+    kind = "municipality"
+
+
+class ProgrammeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Programme
+        django_get_or_create = ("name_fi",)
+
+    name_fi = "Tulevaisuuden sosiaali- ja terveyskeskus -ohjelma"
+    start_date = date(2020, 1, 1)
+    end_date = date(2025, 12, 31)
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Project
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    region = factory.SubFactory(RegionFactory)
+    name_fi = factory.Sequence(lambda n: f"Testihanke {n}")
+    coordinator = factory.SubFactory(OrganisationFactory)
+    start_date = date(2020, 4, 1)
+    end_date = date(2023, 12, 31)
+
+
+class WorkPackageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WorkPackage
+
+    project = factory.SubFactory(ProjectFactory)
+    code = factory.Sequence(lambda n: f"TP{n}")
+    name_fi = factory.Sequence(lambda n: f"Työpaketti {n}")
+
+
+class ProcessGoalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProcessGoal
+
+    work_package = factory.SubFactory(WorkPackageFactory)
+    project = factory.SelfAttribute("work_package.project")
+    number = factory.Sequence(lambda n: f"P{n}")
+    title_fi = factory.Sequence(lambda n: f"Prosessitavoite {n}")
+
+
+class ActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Action
+
+    work_package = factory.SubFactory(WorkPackageFactory)
+    project = factory.SelfAttribute("work_package.project")
+    number = factory.Sequence(lambda n: str(n))
+    title_fi = factory.Sequence(lambda n: f"Toimenpide {n}")
+
+
+class IndicatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Indicator
+
+    project = factory.SubFactory(ProjectFactory)
+    code = factory.Sequence(lambda n: f"I{n}")
+    name_fi = factory.Sequence(lambda n: f"Mittari {n}")
+    unit = "percent"
+
+
+class TargetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Target
+
+    indicator = factory.SubFactory(IndicatorFactory)
+    target_date = date(2023, 12, 31)
+    value = 90
+
+
+class MeasurementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Measurement
+
+    indicator = factory.SubFactory(IndicatorFactory)
+    period = date(2022, 12, 31)
+    value = 50
+    source = "manual"
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    project = factory.SubFactory(ProjectFactory)
+    role = "worker"
+
+
+class ProgrammeRoleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProgrammeRole
+
+    user = factory.SubFactory(UserFactory)
+    role = "viewer"
+
+
+class ReportingPeriodFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReportingPeriod
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    name = factory.Sequence(lambda n: f"Väliarviointi {n}")
+    cut_off = date(2022, 9, 30)
+    due_date = date(2022, 10, 31)

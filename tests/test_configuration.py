@@ -1,0 +1,83 @@
+"""Settings come from the environment; bad configuration ends in one clear line."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG_VARS = ("DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS")
+
+
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in CONFIG_VARS}
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def _settings_value(expression: str, **env: str) -> str:
+    code = f"from django.conf import settings; print({expression})"
+    result = _manage("shell", "-c", code, **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_no_variables_means_sqlite_eager_celery_and_local_cache():
+    assert (
+        _settings_value("settings.DATABASES['default']['ENGINE']") == "django.db.backends.sqlite3"
+    )
+    assert _settings_value("settings.DATABASES['default']['NAME']") == str(ROOT / "db.sqlite3")
+    assert _settings_value("settings.CELERY_TASK_ALWAYS_EAGER") == "True"
+    assert "LocMemCache" in _settings_value("settings.CACHES['default']['BACKEND']")
+    assert _settings_value("settings.DEBUG") == "True"
+
+
+def test_database_and_redis_urls_switch_to_postgres_and_redis():
+    env = {
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/portal",
+        "REDIS_URL": "redis://127.0.0.1:6379/15",
+    }
+    assert _settings_value("settings.DATABASES['default']['ENGINE']", **env) == (
+        "django.db.backends.postgresql"
+    )
+    assert _settings_value("settings.CELERY_TASK_ALWAYS_EAGER", **env) == "False"
+    assert _settings_value("settings.CELERY_BROKER_URL", **env) == "redis://127.0.0.1:6379/15"
+    assert "RedisCache" in _settings_value("settings.CACHES['default']['BACKEND']", **env)
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DATABASE_URL": "not a url"}, "Configuration error: DATABASE_URL cannot be parsed"),
+        ({"DEBUG": "0"}, "Configuration error: SECRET_KEY must be set when DEBUG is off"),
+        ({"DEBUG": "perhaps"}, "Configuration error: DEBUG='perhaps' is not a boolean"),
+        ({"DATABASE_URL": "postgres://postgres@127.0.0.1:1/portal"}, "Database unreachable:"),
+    ],
+)
+def test_bad_configuration_gives_one_clear_line(env, message):
+    result = _manage("migrate", "--check", **env)
+    assert result.returncode == 2
+    assert result.stderr.startswith(message), result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_env_example_lists_every_variable_settings_read():
+    import re
+
+    names = set(re.findall(r'env_\w+\("([A-Z_]+)"', (ROOT / "portal/settings.py").read_text()))
+    names |= set(
+        re.findall(r'os\.environ\.get\("([A-Z_]+)"', (ROOT / "portal/settings.py").read_text())
+    )
+    example = (ROOT / ".env.example").read_text()
+    missing = sorted(name for name in names if f"{name}=" not in example)
+    assert not missing, f".env.example lacks {missing}"

@@ -1,0 +1,32 @@
+"""The demo loader on an empty database: what it reports, and a broken file."""
+
+import pytest
+from django.conf import settings
+
+from projects.demo import DemoDataError, demo_load
+from projects.models import Project, Region
+
+pytestmark = pytest.mark.django_db
+
+ACTIONS_IN_PLANS = 66 + 201 + 89 + 58
+
+
+def test_first_load_reports_what_it_created(db):
+    report = demo_load(data_dir=settings.DEMO_DATA_DIR, with_users=False)
+    assert report.created["action"] == ACTIONS_IN_PLANS
+    assert "Demo data loaded" in report.summary()
+
+
+def test_a_broken_file_is_reported_and_leaves_nothing_behind(db, tmp_path):
+    # given a data folder whose region file refers to an unknown work package
+    (tmp_path / "programme.yaml").write_text(
+        (settings.DEMO_DATA_DIR / "programme.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    good = (settings.DEMO_DATA_DIR / "003-etela-savo.yaml").read_text(encoding="utf-8")
+    broken = good.replace("work_package: TP3", "work_package: TP9", 1)
+    (tmp_path / "003-etela-savo.yaml").write_text(broken, encoding="utf-8")
+    # when / then
+    with pytest.raises(DemoDataError, match="003-etela-savo.yaml: unknown work package 'TP9'"):
+        demo_load(data_dir=tmp_path, with_users=False)
+    assert not Project.objects.exists()
+    assert not Region.objects.exists()
