@@ -91,3 +91,10 @@ class IndicatorProgressAdmin(admin.ModelAdmin):
     list_display = ("indicator", "light", "progress", "expected_progress", "trend", "computed_at")
     list_filter = ("light", "indicator__project__region")
     readonly_fields = [f.name for f in IndicatorProgress._meta.fields]
+
+    # Computed by the status engine: people read these rows, they never type them.
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,12 +1,9 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Action, BenefitTarget, ProcessGoal, StatusUpdate
+from projects.admin import SOURCE_FIELDS
 
-SOURCE_FIELDS = (
-    _("Source"),
-    {"fields": ("source_document", "source_ref"), "classes": ("collapse",)},
-)
+from .models import Action, BenefitTarget, ProcessGoal, StatusUpdate
 
 
 @admin.register(BenefitTarget)
@@ -63,8 +60,12 @@ class StatusUpdateInline(admin.TabularInline):
     model = StatusUpdate
     extra = 0
     fields = ("status", "status_date", "comment", "owner", "author", "created_at")
-    readonly_fields = ("created_at",)
+    readonly_fields = fields
     can_delete = False
+
+    # History is written by the status service (with its author), never typed in admin.
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Action)
@@ -141,3 +142,10 @@ class StatusUpdateAdmin(admin.ModelAdmin):
     list_filter = ("status", "action__project__region")
     search_fields = ("action__title_fi", "comment")
     date_hierarchy = "created_at"
+
+    # The status log is append-only: a wrong entry is corrected by a new one, never edited.
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -213,3 +213,11 @@ class BodyAdmin(admin.ModelAdmin):
     list_filter = ("kind", "region")
     search_fields = ("name_fi", "tasks_fi", "members_as_written")
     filter_horizontal = ("member_organisations",)
+
+
+@admin.register(ProjectOrganisation)
+class ProjectOrganisationAdmin(admin.ModelAdmin):
+    list_display = ("organisation", "project", "role", "valid_from", "valid_to")
+    list_filter = ("role", "project__region")
+    search_fields = ("organisation__name_fi", "project__name_fi")
+    autocomplete_fields = ("organisation",)

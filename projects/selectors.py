@@ -39,4 +39,6 @@ def region_overview_for_user(*, user) -> list[RegionOverview]:
     for project in project_list(user=user):
         entry = grouped.setdefault(project.region_id, RegionOverview(project.region, []))
         entry.projects.append(project)
-    return list(grouped.values())
+    # Sorted in the reader's language: "Mellersta Finland" comes after "Mellersta Österbotten"
+    # in Swedish even though the Finnish names sort the other way.
+    return sorted(grouped.values(), key=lambda entry: entry.region.display_name)

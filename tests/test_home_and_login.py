@@ -105,3 +105,8 @@ def test_swedish_user_sees_swedish_region_names(client, personas):
     html = client.get(reverse("home")).content.decode()
     assert personas.project.region.name_sv in html
     assert "Processmål" in html
+
+
+def test_english_browser_still_gets_finnish_until_the_user_switches(client):
+    html = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="fi">' in html

@@ -1,0 +1,83 @@
+"""In a real browser: a demo user logs in, sees the four regions, and switches language.
+
+Runs headless Debian Chromium (installed by `make test`) through Playwright against
+pytest-django's live server; screenshots go to test-artifacts/ for people to look at.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from projects.demo import DEMO_PASSWORD, demo_load
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (make test installs it)"
+)
+
+
+@pytest.fixture
+def browser_page(live_server):
+    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the
+    # live server happen in its own thread, so Django's async-safety guard can be relaxed.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="en-US")
+        page.set_default_timeout(10_000)
+        yield page
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_user_logs_in_and_sees_the_four_regions(live_server, browser_page):
+    # given the demo data
+    demo_load(data_dir=settings.DEMO_DATA_DIR)
+    page = browser_page
+    # when the ministry viewer logs in through the Finnish login page
+    page.goto(f"{live_server.url}/")
+    assert page.locator("h1").inner_text() == "Kirjaudu sisään"
+    page.screenshot(path=ARTIFACTS / "login-fi.png", full_page=True)
+    page.get_by_label("Käyttäjätunnus").fill("stm.katselija")
+    page.get_by_label("Salasana").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Kirjaudu sisään").click()
+    # then the first page lists the four regions
+    page.wait_for_selector("h1:has-text('Maakunnat ja hankkeet')")
+    regions = page.locator(".region h2").all_inner_texts()
+    assert sorted(regions) == ["Etelä-Pohjanmaa", "Etelä-Savo", "Keski-Pohjanmaa", "Keski-Suomi"]
+    page.screenshot(path=ARTIFACTS / "home-fi.png", full_page=True)
+    # and switching to Swedish keeps the user on the page, now in Swedish
+    page.get_by_role("button", name="Svenska").click()
+    page.wait_for_selector("html[lang='sv']")
+    assert "Södra Österbotten" in page.locator("main").inner_text()
+    page.screenshot(path=ARTIFACTS / "home-sv.png", full_page=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_wrong_password_is_explained_on_the_page(live_server, browser_page):
+    page = browser_page
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Käyttäjätunnus").fill("ei.ole")
+    page.get_by_label("Salasana").fill("väärä-salasana")
+    page.get_by_role("button", name="Kirjaudu sisään").click()
+    alert = page.get_by_role("alert")
+    assert "kelvollinen" in alert.inner_text()
+    page.screenshot(path=ARTIFACTS / "login-error-fi.png", full_page=True)
