@@ -31,7 +31,8 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture
-def browser_page(live_server):
+def browser_page(django_db_setup, live_server):
+    # django_db_setup first, so the test database outlives the live server at teardown.
     # Playwright's sync API runs an event loop in this thread; the ORM calls made by the
     # live server happen in its own thread, so Django's async-safety guard can be relaxed.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -42,18 +43,23 @@ def browser_page(live_server):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="en-US")
         page.set_default_timeout(10_000)
-        yield page
+        yield page, live_server.url
         browser.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
-@pytest.mark.django_db(transaction=True)
-def test_demo_user_logs_in_and_sees_the_four_regions(live_server, browser_page):
-    # given the demo data
+@pytest.fixture
+def demo_loaded(transactional_db):
+    # Loaded before Playwright starts: its sync API runs the test in a greenlet, and a
+    # database connection opened there would outlive the test.
     demo_load(data_dir=settings.DEMO_DATA_DIR)
-    page = browser_page
+
+
+def test_demo_user_logs_in_and_sees_the_four_regions(demo_loaded, browser_page):
+    # given the demo data (fixture)
+    page, url = browser_page
     # when the ministry viewer logs in through the Finnish login page
-    page.goto(f"{live_server.url}/")
+    page.goto(f"{url}/")
     assert page.locator("h1").inner_text() == "Kirjaudu sisään"
     page.screenshot(path=ARTIFACTS / "login-fi.png", full_page=True)
     page.get_by_label("Käyttäjätunnus").fill("stm.katselija")
@@ -72,9 +78,9 @@ def test_demo_user_logs_in_and_sees_the_four_regions(live_server, browser_page):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_wrong_password_is_explained_on_the_page(live_server, browser_page):
-    page = browser_page
-    page.goto(f"{live_server.url}/accounts/login/")
+def test_wrong_password_is_explained_on_the_page(browser_page):
+    page, url = browser_page
+    page.goto(f"{url}/accounts/login/")
     page.get_by_label("Käyttäjätunnus").fill("ei.ole")
     page.get_by_label("Salasana").fill("väärä-salasana")
     page.get_by_role("button", name="Kirjaudu sisään").click()
