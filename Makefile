@@ -26,6 +26,7 @@ SYSTEM_PACKAGES := chromium docker-compose gettext postgresql-client redis-tools
 run: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
+	$(PY) manage.py recompute_status
 	@echo "Portal: http://127.0.0.1:8000/  (demo users and password: see README.md)"
 	$(PY) manage.py runserver 127.0.0.1:8000
 

@@ -1,7 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Indicator, IndicatorProgress, Measurement, Target
+from .sotkanet import sotkanet_default_years, sotkanet_import_blocker, sotkanet_import_start
 
 
 class TargetInline(admin.TabularInline):
@@ -17,7 +21,7 @@ class MeasurementInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(SimpleHistoryAdmin):
     list_display = (
         "code",
         "short_name",
@@ -32,6 +36,7 @@ class IndicatorAdmin(admin.ModelAdmin):
     list_select_related = ("project",)
     filter_horizontal = ("goals", "actions", "benefit_targets")
     inlines = [TargetInline, MeasurementInline]
+    actions = ["import_from_sotkanet"]
     fieldsets = (
         (
             None,
@@ -70,9 +75,36 @@ class IndicatorAdmin(admin.ModelAdmin):
     def short_name(self, obj: Indicator) -> str:
         return obj.name_fi[:90]
 
+    @admin.action(description=_("Import from Sotkanet (last 5 years)"), permissions=["change"])
+    def import_from_sotkanet(self, request, queryset) -> None:
+        today, queued, skipped = timezone.localdate(), 0, []
+        for indicator in queryset.select_related("project__region", "project__programme"):
+            years = sotkanet_default_years(indicator, today=today)
+            problem = sotkanet_import_blocker(indicator) or (
+                None if years else _("none of the last five years falls within the hanke")
+            )
+            if problem:
+                skipped.append(f"{indicator.code}: {problem}")
+                continue
+            sotkanet_import_start(indicator=indicator, years=years, actor=request.user)
+            queued += 1
+        if queued:
+            message = ngettext(
+                "%(count)d Sotkanet import was queued; its job shows the result.",
+                "%(count)d Sotkanet imports were queued; their jobs show the results.",
+                queued,
+            )
+            self.message_user(request, message % {"count": queued}, messages.SUCCESS)
+        if skipped:
+            message = _("Skipped %(count)d: %(reasons)s") % {
+                "count": len(skipped),
+                "reasons": " ".join(skipped),
+            }
+            self.message_user(request, message, messages.WARNING)
+
 
 @admin.register(Measurement)
-class MeasurementAdmin(admin.ModelAdmin):
+class MeasurementAdmin(SimpleHistoryAdmin):
     list_display = ("indicator", "period", "value", "source", "entered_by")
     list_filter = ("source", "indicator__project__region")
     search_fields = ("indicator__code", "indicator__name_fi", "note")
@@ -81,7 +113,7 @@ class MeasurementAdmin(admin.ModelAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(SimpleHistoryAdmin):
     list_display = ("indicator", "target_date", "value", "value_as_written", "strict")
     list_filter = ("indicator__project__region",)
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from objectives.models import Action, BenefitTarget, ProcessGoal
 from portal.models_common import Localized, SourceRef, Timestamped
@@ -55,6 +56,7 @@ class Indicator(Localized, SourceRef, Timestamped):
     baseline_date = models.DateField(_("baseline date"), null=True, blank=True)
     order = models.PositiveIntegerField(_("order"), default=0)
     version = models.PositiveIntegerField(_("version"), default=1)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["project", "order", "code"]
@@ -71,6 +73,12 @@ class Indicator(Localized, SourceRef, Timestamped):
     def __str__(self) -> str:
         return f"{self.code} {self.name_fi[:80]}"
 
+    @property
+    def final_target(self) -> Target | None:
+        """The last target by date (uses prefetched targets when present)."""
+        targets = sorted(self.targets.all(), key=lambda t: t.target_date)
+        return targets[-1] if targets else None
+
 
 class Target(models.Model):
     """A target value for a date; yearly targets are one row per year."""
@@ -86,6 +94,7 @@ class Target(models.Model):
         help_text=_("'yli 25 %': the value must be passed, not met"),
     )
     value_as_written = models.CharField(_("target as written"), max_length=100, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["indicator", "target_date"]
@@ -130,6 +139,7 @@ class Measurement(Timestamped):
         related_name="measurements",
     )
     version = models.PositiveIntegerField(_("version"), default=1)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["indicator", "period"]
@@ -154,7 +164,7 @@ class Measurement(Timestamped):
 
 
 class IndicatorProgress(models.Model):
-    """The computed state of one indicator (filled by the status engine's Celery job)."""
+    """The computed state of one indicator, written by the status engine (reporting.services)."""
 
     indicator = models.OneToOneField(
         Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="progress"
@@ -164,14 +174,16 @@ class IndicatorProgress(models.Model):
     )
     latest_period = models.DateField(_("latest period"), null=True, blank=True)
     progress = models.DecimalField(
-        _("progress"), max_digits=8, decimal_places=4, null=True, blank=True
+        _("progress"), max_digits=12, decimal_places=4, null=True, blank=True
     )
     expected_progress = models.DecimalField(
         _("expected progress"), max_digits=8, decimal_places=4, null=True, blank=True
     )
     trend = models.CharField(_("trend"), max_length=10, blank=True)
-    light = models.CharField(_("light"), max_length=10, blank=True)
-    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    light = models.CharField(_("light"), max_length=10)
+    reason_code = models.CharField(_("reason"), max_length=50)
+    reason_params = models.JSONField(_("reason details"), default=dict, blank=True)
+    as_of = models.DateField(_("as of"))
     computed_at = models.DateTimeField(_("computed at"))
 
     class Meta:
@@ -180,3 +192,9 @@ class IndicatorProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator.code}: {self.light}"
+
+    @property
+    def assessment(self):
+        from objectives.status import Assessment, Light, Reason
+
+        return Assessment(Light(self.light), Reason(self.reason_code, self.reason_params))

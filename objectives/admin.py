@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from projects.admin import SOURCE_FIELDS
 
@@ -20,7 +21,7 @@ class ActionGoalInline(admin.TabularInline):
 
 
 @admin.register(ProcessGoal)
-class ProcessGoalAdmin(admin.ModelAdmin):
+class ProcessGoalAdmin(SimpleHistoryAdmin):
     list_display = ("number", "short_title", "work_package", "project", "kind", "change")
     list_filter = ("project__region", "kind", "benefit_targets", "change")
     search_fields = ("number", "title_fi", "title_sv", "title_en")
@@ -69,7 +70,7 @@ class StatusUpdateInline(admin.TabularInline):
 
 
 @admin.register(Action)
-class ActionAdmin(admin.ModelAdmin):
+class ActionAdmin(SimpleHistoryAdmin):
     list_display = (
         "number",
         "short_title",

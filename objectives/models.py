@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from portal.models_common import Localized, SourceRef, Timestamped
 from projects.models import Organisation, PlanVersion, Project, WorkPackage
@@ -66,6 +67,7 @@ class ProcessGoal(Localized, SourceRef, Timestamped):
     )
     order = models.PositiveIntegerField(_("order"), default=0)
     version = models.PositiveIntegerField(_("version"), default=1)
+    history = HistoricalRecords(excluded_fields=["order"])
 
     class Meta:
         ordering = ["project", "work_package__order", "order", "id"]
@@ -148,6 +150,7 @@ class Action(Localized, SourceRef, Timestamped):
     )
     order = models.PositiveIntegerField(_("order"), default=0)
     version = models.PositiveIntegerField(_("version"), default=1)
+    history = HistoricalRecords(excluded_fields=["order"])
 
     class Meta:
         ordering = ["project", "work_package__order", "order", "id"]

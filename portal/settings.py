@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -86,6 +87,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "import_export",
+    "simple_history",
     "portal",
     "projects",
     "objectives",
@@ -104,6 +106,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -155,6 +158,18 @@ CELERY_TIMEZONE = "Europe/Helsinki"
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 600)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 540)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE = {
+    # The date alone changes lights (an action's planned end passes, a value goes stale).
+    "status-recompute-nightly": {
+        "task": "reporting.tasks.status_recompute_all_task",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    # Edits saved while the broker was down are marked dirty; this picks them up.
+    "status-recompute-dirty": {
+        "task": "reporting.tasks.status_recompute_dirty_task",
+        "schedule": 300.0,
+    },
+}
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
@@ -233,6 +248,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Sotkanet REST API (THL's indicator bank), read by measures/sotkanet.py.
+SOTKANET_BASE_URL = os.environ.get("SOTKANET_BASE_URL", "https://sotkanet.fi/rest/1.1/")
+SOTKANET_TIMEOUT = env_int("SOTKANET_TIMEOUT", 10)
 
 # Demo data files (one YAML per region) read by `manage.py load_demo`.
 DEMO_DATA_DIR = BASE_DIR / "projects" / "demo_data"

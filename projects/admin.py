@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     Body,
@@ -42,7 +43,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(SimpleHistoryAdmin):
     list_display = ("name_fi", "start_date", "end_date")
 
 
@@ -159,7 +160,7 @@ class ExpenditureInline(admin.TabularInline):
 
 
 @admin.register(BudgetLine)
-class BudgetLineAdmin(admin.ModelAdmin):
+class BudgetLineAdmin(SimpleHistoryAdmin):
     list_display = (
         "project",
         "year",
@@ -183,7 +184,7 @@ class ExpenditureAdmin(admin.ModelAdmin):
 
 
 @admin.register(Risk)
-class RiskAdmin(admin.ModelAdmin):
+class RiskAdmin(SimpleHistoryAdmin):
     list_display = ("title", "project", "region", "likelihood", "impact", "status")
     list_filter = ("status", "project__region", "region")
     search_fields = ("title", "description", "mitigation")

@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from portal.models_common import Localized, SourceRef, Timestamped
 
@@ -93,6 +94,7 @@ class Programme(Localized, models.Model):
         decimal_places=2,
         default=Decimal("0.50"),
     )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["start_date"]
@@ -104,12 +106,14 @@ class Programme(Localized, models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(indicator_yellow_ratio__gt=0)
-                & Q(indicator_green_ratio__gt=F("indicator_yellow_ratio")),
+                & Q(indicator_green_ratio__gt=F("indicator_yellow_ratio"))
+                & Q(indicator_green_ratio__lte=1),
                 name="programme_indicator_bands_in_order",
             ),
             models.CheckConstraint(
                 condition=Q(rollup_yellow_score__gt=0)
-                & Q(rollup_green_score__gt=F("rollup_yellow_score"))
+                & Q(rollup_yellow_score__lte=Decimal("0.5"))
+                & Q(rollup_green_score__gt=Decimal("0.5"))
                 & Q(rollup_green_score__lte=1),
                 name="programme_rollup_bands_in_order",
             ),
@@ -117,6 +121,28 @@ class Programme(Localized, models.Model):
 
     def __str__(self) -> str:
         return self.name_fi
+
+    def clean(self) -> None:
+        from reporting.rollup import validate_bands
+
+        errors = validate_bands(
+            green_ratio=self.indicator_green_ratio,
+            yellow_ratio=self.indicator_yellow_ratio,
+            green_score=self.rollup_green_score,
+            yellow_score=self.rollup_yellow_score,
+        )
+        if errors:
+            raise ValidationError(errors)
+
+    def indicator_thresholds(self):
+        from measures.progress import Thresholds
+
+        return Thresholds(self.indicator_green_ratio, self.indicator_yellow_ratio)
+
+    def rollup_thresholds(self):
+        from reporting.rollup import RollupThresholds
+
+        return RollupThresholds(self.rollup_green_score, self.rollup_yellow_score)
 
 
 class ProjectQuerySet(models.QuerySet):
@@ -163,6 +189,9 @@ class Project(Localized, SourceRef, Timestamped):
     description_fi = models.TextField(_("description (Finnish)"), blank=True)
     description_sv = models.TextField(_("description (Swedish)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
+    status_dirty_at = models.DateTimeField(
+        _("status changed, not yet recomputed"), null=True, blank=True, editable=False
+    )
 
     objects = ProjectQuerySet.as_manager()
 
@@ -398,6 +427,7 @@ class BudgetLine(SourceRef):
     )
     funded_elsewhere = models.BooleanField(_("funded from another source"), default=False)
     note = models.TextField(_("note"), blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["project", "year", "category", "line"]
@@ -508,6 +538,7 @@ class Risk(SourceRef, Timestamped):
         _("status"), max_length=20, choices=RiskStatus.choices, default=RiskStatus.OPEN
     )
     version = models.PositiveIntegerField(_("version"), default=1)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["region", "project", "id"]

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, JSONField, OuterRef, Subquery
+
+from objectives.status import Assessment, Light, Reason
 
 from .models import Project, Region
 
@@ -19,18 +21,38 @@ class RegionOverview:
     projects: list[Project]
 
 
+def _latest_light(field: str, output_field=None) -> Subquery:
+    from reporting.models import StatusRollup
+
+    rows = StatusRollup.objects.filter(kind="project", object_id=OuterRef("pk")).order_by("-as_of")
+    return Subquery(rows.values(field)[:1], output_field=output_field)
+
+
 def project_list(*, user) -> list[Project]:
-    """Visible hankkeet with counts of goals, actions and indicators (one query)."""
-    return list(
+    """Visible hankkeet with counts and their latest computed light (one query)."""
+    projects = list(
         Project.objects.visible_to(user)
         .select_related("region", "coordinator")
         .annotate(
             goal_count=Count("goals", distinct=True),
             action_count=Count("actions", distinct=True),
             indicator_count=Count("indicators", distinct=True),
+            light_value=_latest_light("light"),
+            light_reason=_latest_light("reason_code"),
+            light_params=_latest_light("reason_params", JSONField()),
+            light_counts=_latest_light("counts", JSONField()),
         )
         .order_by("region__name_fi", "name_fi")
     )
+    for project in projects:
+        project.light = (
+            Assessment(
+                Light(project.light_value), Reason(project.light_reason, project.light_params or {})
+            )
+            if project.light_value
+            else None
+        )
+    return projects
 
 
 def region_overview_for_user(*, user) -> list[RegionOverview]:

@@ -71,3 +71,24 @@ def demo_db(_demo_data_for_module, db):
     Use it only in modules whose other tests do not expect an empty database.
     """
     return _demo_data_for_module
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager_unless_worker(request):
+    """Tasks run inline in tests, except in `worker` tests, which use Redis and a real worker.
+
+    Without this, every save in a test would leave a message in the local Redis queue.
+    """
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    from portal.celery import app
+
+    # The app reads Django's CELERY_-prefixed names, so overrides use them too.
+    saved = {
+        "CELERY_TASK_ALWAYS_EAGER": app.conf.task_always_eager,
+        "CELERY_TASK_EAGER_PROPAGATES": app.conf.task_eager_propagates,
+    }
+    app.conf.update(CELERY_TASK_ALWAYS_EAGER=True, CELERY_TASK_EAGER_PROPAGATES=True)
+    yield
+    app.conf.update(saved)

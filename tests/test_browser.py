@@ -25,9 +25,14 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (make test installs it)"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason="Debian chromium is not installed (make test installs it)",
+    ),
+    # Live-server tests commit for real; serialized rollback restores the HT catalogue.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture
@@ -49,7 +54,7 @@ def browser_page(django_db_setup, live_server):
 
 
 @pytest.fixture
-def demo_loaded(transactional_db):
+def demo_loaded(django_db_serialized_rollback, transactional_db):
     # Loaded before Playwright starts: its sync API runs the test in a greenlet, and a
     # database connection opened there would outlive the test.
     demo_load(data_dir=settings.DEMO_DATA_DIR)
@@ -77,7 +82,6 @@ def test_demo_user_logs_in_and_sees_the_four_regions(demo_loaded, browser_page):
     page.screenshot(path=ARTIFACTS / "home-sv.png", full_page=True)
 
 
-@pytest.mark.django_db(transaction=True)
 def test_wrong_password_is_explained_on_the_page(browser_page):
     page, url = browser_page
     page.goto(f"{url}/accounts/login/")

@@ -3,7 +3,9 @@
 import os
 import subprocess
 import sys
+import time
 import uuid
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -15,11 +17,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def celery_worker_process(transactional_db):
+def celery_worker_process(django_db_serialized_rollback, transactional_db):
+    # serialized rollback: the HT catalogue (a data migration) survives the flush after the test
     if settings.CELERY_TASK_ALWAYS_EAGER:
         pytest.skip(
             "REDIS_URL is not set: there is no broker for a real worker (make test sets it)"
         )
+    from portal.celery import app
+
+    app.control.purge()  # messages left by an earlier, interrupted run
     db = settings.DATABASES["default"]
     env = {
         **os.environ,
@@ -70,3 +76,43 @@ def test_task_round_trip_through_redis_and_a_worker(celery_worker_process):
         pytest.fail(f"no result from the worker; its output:\n{output}")
     assert value["token"] == token
     assert value["database"]["ok"] is True
+
+
+@pytest.mark.worker
+def test_saving_a_measurement_updates_lights_within_seconds(celery_worker_process):
+    # given a hanke with an indicator linked to a goal
+    from measures.models import IndicatorProgress
+    from measures.services import measurement_save
+    from reporting.models import StatusRollup
+
+    from .factories import ProgrammeFactory, ProjectFactory, UserFactory
+    from .test_status_engine import _hanke_with_work
+
+    # The worker judges as of the real today, so the hanke and its target run past it.
+    this_year = date.today().year
+    programme = ProgrammeFactory(name_fi="Jatko-ohjelma", end_date=date(this_year + 1, 12, 31))
+    project = ProjectFactory(programme=programme, end_date=None)
+    project, goal, _action, indicator = _hanke_with_work(
+        project, target_date=date(this_year + 1, 12, 31)
+    )
+    # when a user saves a value (the task is queued on commit and runs in the worker)
+    measurement_save(
+        indicator=indicator, period=date(this_year, 12, 31), raw_value="95", actor=UserFactory()
+    )
+    # then the indicator's light and the goal and hanke rollups appear within seconds
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        progress = IndicatorProgress.objects.filter(indicator=indicator).first()
+        goal_row = StatusRollup.objects.filter(kind="goal", object_id=goal.pk).first()
+        hanke_row = StatusRollup.objects.filter(kind="project", object_id=project.pk).first()
+        if progress and goal_row and hanke_row:
+            break
+        time.sleep(0.3)
+    else:
+        celery_worker_process.terminate()
+        pytest.fail(
+            "lights not computed in 30 s:\n" + celery_worker_process.communicate(timeout=20)[0]
+        )
+    assert progress.latest_value == 95
+    assert progress.light == "green", (progress.reason_code, progress.reason_params)
+    assert goal_row.counts["green"] == 1

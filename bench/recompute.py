@@ -1,0 +1,127 @@
+"""Benchmark the status engine at national scale: `status_recompute_all` run three times.
+
+Usage (from the repository root, against a dedicated, migrated database):
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench \
+        .venv/bin/python bench/recompute.py --regions 22 --seed 1
+
+Generates the synthetic data set with `projects.scale.scale_generate` when the database does
+not hold exactly `--regions` synthetic regions (replacing any other synthetic set), then times
+`reporting.services.status_recompute_all(today=date(2025, 6, 30))` `--runs` times, counting
+the queries of each run with `CaptureQueriesContext`, and prints one table row per run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+TODAY = date(2025, 6, 30)
+
+
+@dataclass
+class RunResult:
+    run: int
+    seconds: float
+    queries: int
+    result: str
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--regions", type=int, default=22)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--actions", type=int, default=500, help="actions per region")
+    parser.add_argument("--indicators", type=int, default=100, help="indicators per region")
+    parser.add_argument("--measurements", type=int, default=60, help="per indicator")
+    parser.add_argument("--users", type=int, default=200)
+    return parser.parse_args(argv)
+
+
+def setup_django() -> None:
+    if not os.environ.get("DATABASE_URL", "").strip():
+        sys.exit("Set DATABASE_URL to a dedicated database (e.g. .../portal_bench), not SQLite.")
+    sys.path.insert(0, str(REPO_ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    import django
+
+    django.setup()
+
+
+def ensure_data(args: argparse.Namespace) -> str:
+    """Reuse a synthetic set of the right size, or generate one (replacing another size)."""
+    from projects.scale import scale_generate, synthetic_regions
+
+    found = synthetic_regions().count()
+    if found == args.regions:
+        return f"reusing {found} synthetic regions already in the database"
+    started = time.perf_counter()
+    counts = scale_generate(
+        regions=args.regions,
+        seed=args.seed,
+        actions_per_region=args.actions,
+        indicators_per_region=args.indicators,
+        measurements_per_indicator=args.measurements,
+        users=args.users,
+        replace=found > 0,
+    )
+    elapsed = time.perf_counter() - started
+    return f"generated {sum(counts.values())} rows in {elapsed:.1f} s: {counts}"
+
+
+def time_runs(runs: int) -> list[RunResult]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reporting.services import status_recompute_all
+
+    results = []
+    for run in range(1, runs + 1):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            result = status_recompute_all(today=TODAY)
+            seconds = time.perf_counter() - started
+        results.append(RunResult(run, seconds, len(captured.captured_queries), repr(result)))
+    return results
+
+
+def data_set_summary() -> str:
+    from measures.models import Indicator, Measurement
+    from objectives.models import Action, ProcessGoal
+    from projects.models import Project
+
+    models = [Project, ProcessGoal, Action, Indicator, Measurement]
+    return ", ".join(f"{m._meta.label}: {m.objects.count()}" for m in models)
+
+
+def print_report(results: list[RunResult]) -> None:
+    from django.db import connection
+
+    print(f"machine: processor={platform.processor() or platform.machine()!r}", end=" ")
+    print(f"cpu_count={os.cpu_count()} python={platform.python_version()}", end=" ")
+    print(f"database={connection.vendor}:{connection.settings_dict['NAME']}")
+    print(f"data: {data_set_summary()}")
+    print(f"status_recompute_all(today={TODAY.isoformat()})")
+    print(f"{'run':>3}  {'seconds':>8}  {'queries':>7}  rows written (repr of the result)")
+    for row in results:
+        capped = "+" if row.queries >= connection.queries_limit else ""
+        print(f"{row.run:>3}  {row.seconds:>8.2f}  {row.queries:>6}{capped:1}  {row.result}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    setup_django()
+    print(ensure_data(args))
+    print_report(time_runs(args.runs))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .choices import MeasurementSource
+
+ENTRY_SOURCES = [
+    (MeasurementSource.MANUAL, MeasurementSource.MANUAL.label),
+    (MeasurementSource.PLAN, MeasurementSource.PLAN.label),
+]
+
+
+class MeasurementForm(forms.Form):
+    """Input only; measurement_save re-checks unit, period and uniqueness."""
+
+    period = forms.DateField(
+        label=_("Period"),
+        help_text=_("Any day of the period; the value is stored for the period's last day."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    value = forms.CharField(
+        label=_("Value"), max_length=50, help_text=_("E.g. 42, 84,6 or a fraction 698/788.")
+    )
+    source = forms.ChoiceField(label=_("Source"), choices=ENTRY_SOURCES, initial="manual")
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, initial=0)

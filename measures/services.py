@@ -1,0 +1,138 @@
+"""Writes for indicators and measurements.
+
+Every service is atomic, takes the acting user, validates with `full_clean()`, records who
+changed what (django-simple-history rows, with the actor and a reason) in the same
+transaction, marks the hanke's traffic lights dirty and queues their recomputation after
+commit. Permission checks are the caller's (views fetch objects through the access helpers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from reporting.services import project_status_changed
+
+from .choices import MeasurementSource
+from .models import Indicator, Measurement
+from .values import ValueRejected, parse_value, period_end_for
+
+
+class ConflictError(Exception):
+    """The row changed after the user opened it; their input must not overwrite it silently."""
+
+    def __init__(self, current: Measurement | None):
+        super().__init__("measurement changed underneath")
+        self.current = current
+
+
+@dataclass(frozen=True)
+class MeasurementSaved:
+    measurement: Measurement
+    created: bool
+
+
+def indicator_span(indicator: Indicator) -> tuple[date, date]:
+    """Periods an indicator can have values for: its hanke's dates, else the programme's.
+
+    Values from before the hanke are allowed back to the baseline date (plans quote
+    baselines from earlier years).
+    """
+    project, programme = indicator.project, indicator.project.programme
+    start = project.start_date or programme.start_date
+    if indicator.baseline_date:
+        start = min(start, indicator.baseline_date)
+    end = max(project.end_date or programme.end_date, programme.end_date)
+    return start, end
+
+
+def _checked_period(indicator: Indicator, period: date) -> date:
+    period_end = period_end_for(period, indicator.frequency)
+    start, end = indicator_span(indicator)
+    if not start <= period_end <= period_end_for(end, indicator.frequency):
+        message = _("The period must fall between %(start)s and %(end)s.") % {
+            "start": start.strftime("%-d.%-m.%Y"),
+            "end": end.strftime("%-d.%-m.%Y"),
+        }
+        raise ValidationError({"period": message})
+    return period_end
+
+
+@transaction.atomic
+def measurement_save(
+    *,
+    indicator: Indicator,
+    period: date,
+    raw_value: str,
+    actor,
+    source: str = MeasurementSource.MANUAL,
+    note: str = "",
+    expected_version: int | None = None,
+) -> MeasurementSaved:
+    """Create or edit the one value of `indicator` for the period containing `period`.
+
+    A second value for the same period edits the first (history keeps the old value);
+    `expected_version` guards against overwriting someone else's edit (ConflictError).
+    Side effects: marks the hanke's lights dirty; queues recomputation after commit.
+    """
+    try:
+        parsed = parse_value(raw_value, indicator.unit)
+    except ValueRejected as exc:
+        raise ValidationError({"value": str(exc)}) from None
+    period_end = _checked_period(indicator, period)
+    measurement = (
+        Measurement.objects.select_for_update()
+        .filter(indicator=indicator, period=period_end)
+        .first()
+    )
+    created = measurement is None
+    current_version = 0 if created else measurement.version
+    # expected_version 0 means "I am adding a new value": someone else's value for the same
+    # period in the meantime is a conflict too. None (imports) skips the check.
+    if expected_version is not None and current_version != expected_version:
+        raise ConflictError(measurement)
+    if created:
+        measurement = Measurement(indicator=indicator, period=period_end)
+    else:
+        measurement.version += 1
+    measurement.value, measurement.value_as_written = parsed.value, parsed.as_written
+    measurement.numerator, measurement.denominator = parsed.numerator, parsed.denominator
+    measurement.source, measurement.note = source, note
+    measurement.entered_by = actor
+    measurement._history_user = actor
+    measurement._change_reason = "created" if created else "edited"
+    measurement.full_clean()
+    measurement.save()
+    project_status_changed(project_id=indicator.project_id)
+    return MeasurementSaved(measurement, created)
+
+
+@transaction.atomic
+def target_save(
+    *,
+    indicator: Indicator,
+    target_date: date,
+    value,
+    actor,
+    value_as_written: str = "",
+    strict: bool = False,
+):
+    """Create or change the target of `indicator` for `target_date` (history keeps the old).
+
+    Side effects: marks the hanke's lights dirty and queues their recomputation.
+    """
+    from .models import Target
+
+    target = Target.objects.select_for_update().filter(
+        indicator=indicator, target_date=target_date
+    ).first() or Target(indicator=indicator, target_date=target_date)
+    target.value, target.value_as_written, target.strict = value, value_as_written, strict
+    target._history_user = actor
+    target.full_clean()
+    target.save()
+    project_status_changed(project_id=indicator.project_id)
+    return target

@@ -1,0 +1,89 @@
+"""Indicator pages: the hanke's indicators with their lights, one indicator with its values
+and the form to enter or correct a value (thin views: selectors read, services write)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from projects.access import can_enter_measurements, require
+
+from . import selectors
+from .forms import MeasurementForm
+from .services import ConflictError, measurement_save
+
+
+@login_required
+@require_GET
+def indicator_list(request, project_pk: int):
+    project = selectors.project_get(user=request.user, pk=project_pk)
+    indicators = selectors.indicator_list(user=request.user, project=project)
+    return render(
+        request, "measures/indicator_list.html", {"project": project, "indicators": indicators}
+    )
+
+
+def _edit_form(indicator, period: str | None) -> MeasurementForm:
+    """The form, filled in for the period being corrected (?period=YYYY-MM-DD)."""
+    existing = next((m for m in indicator.measurements.all() if str(m.period) == period), None)
+    if existing is None:
+        return MeasurementForm()
+    return MeasurementForm(
+        initial={
+            "period": existing.period,
+            "value": existing.value_as_written or existing.value.normalize(),
+            "source": existing.source if existing.source in ("manual", "plan") else "manual",
+            "note": existing.note,
+            "expected_version": existing.version,
+        }
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def indicator_detail(request, pk: int):
+    indicator = selectors.indicator_get(user=request.user, pk=pk)
+    can_edit = can_enter_measurements(request.user, indicator.project)
+    conflict = None
+    if request.method == "POST":
+        require(can_edit)
+        form = MeasurementForm(request.POST)
+        if form.is_valid():
+            try:
+                saved = measurement_save(
+                    indicator=indicator,
+                    period=form.cleaned_data["period"],
+                    raw_value=form.cleaned_data["value"],
+                    actor=request.user,
+                    source=form.cleaned_data["source"],
+                    note=form.cleaned_data["note"],
+                    expected_version=form.cleaned_data["expected_version"],
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    for error in errors:
+                        form.add_error(field if field in form.fields else None, error)
+            except ConflictError as exc:
+                conflict = exc.current
+            else:
+                text = (
+                    _("Value saved.")
+                    if saved.created
+                    else _("Value corrected; the earlier value is kept in the history.")
+                )
+                messages.success(request, text)
+                if not request.htmx:
+                    return redirect("measures:indicator-detail", pk=pk)
+                indicator = selectors.indicator_get(user=request.user, pk=pk)
+                form = MeasurementForm()
+    else:
+        form = _edit_form(indicator, request.GET.get("period"))
+    context = {"indicator": indicator, "form": form, "can_edit": can_edit, "conflict": conflict}
+    template = "measures/indicator_detail.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#values"
+    return render(request, template, context)

@@ -1,0 +1,37 @@
+"""Queue Celery work after the surrounding transaction commits, without ever failing the save.
+
+Celery's `task.delay_on_commit()` registers a plain `transaction.on_commit` callback, so a
+broker that is down raises into the request after the data is already committed. Here the
+callback is registered `robust=True` and publishing is not retried for long: the user's save
+succeeds, the failure is logged, and the dirty mark written in the same transaction lets
+the periodic catch-up task do the work later.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+# One quick attempt: a person is waiting for the page.
+PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+
+
+def enqueue_on_commit(task: Any, *args: Any) -> None:
+    def send() -> None:
+        try:
+            task.apply_async(args=args, retry=True, retry_policy=PUBLISH_RETRY_POLICY)
+        except Exception:  # noqa: BLE001 - any broker failure: keep the save, log, catch up later
+            logger.warning(
+                "could not queue %s%s; the periodic catch-up will do it", task.name, args
+            )
+
+    transaction.on_commit(send, robust=True)

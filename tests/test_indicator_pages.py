@@ -1,0 +1,149 @@
+"""Indicator pages: who sees them, who may enter values, and what a person sees on errors."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from measures.models import Measurement
+
+from .factories import IndicatorFactory, MeasurementFactory, ProjectFactory, TargetFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def indicator(personas):
+    indicator = IndicatorFactory(
+        project=personas.project,
+        name_fi="Hoitoon pääsy 7 vrk",
+        unit="percent",
+        baseline_value=Decimal(50),
+        baseline_date=date(2021, 1, 1),
+    )
+    TargetFactory(indicator=indicator, target_date=date(2023, 12, 31), value=Decimal(80))
+    return indicator
+
+
+def _detail(indicator):
+    return reverse("measures:indicator-detail", args=[indicator.pk])
+
+
+def _post(client, indicator, **data):
+    payload = {
+        "period": "2022-12-31",
+        "value": "60",
+        "source": "manual",
+        "note": "",
+        "expected_version": "0",
+        **data,
+    }
+    return client.post(_detail(indicator), payload)
+
+
+def test_anonymous_is_sent_to_login(client, indicator):
+    response = client.get(_detail(indicator))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.parametrize(
+    "persona",
+    ["programme_admin", "ministry_viewer", "steering_member", "project_manager", "project_worker"],
+)
+def test_roles_of_the_hanke_and_programme_see_the_indicator(client, personas, indicator, persona):
+    client.force_login(getattr(personas, persona))
+    response = client.get(_detail(indicator))
+    assert response.status_code == 200
+    assert "Hoitoon pääsy 7 vrk" in response.content.decode()
+
+
+def test_outsider_gets_404_not_a_hint(client, personas, indicator):
+    client.force_login(personas.outsider)
+    assert client.get(_detail(indicator)).status_code == 404
+    assert (
+        client.get(reverse("measures:indicator-list", args=[indicator.project_id])).status_code
+        == 404
+    )
+
+
+@pytest.mark.parametrize("persona", ["ministry_viewer", "steering_member"])
+def test_read_only_roles_get_no_form_and_cannot_post(client, personas, indicator, persona):
+    client.force_login(getattr(personas, persona))
+    assert 'id="measurement-form"' not in client.get(_detail(indicator)).content.decode()
+    assert _post(client, indicator).status_code == 403
+    assert not Measurement.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ["programme_admin", "project_manager", "project_worker"])
+def test_editors_save_a_value_and_see_the_light(client, personas, indicator, persona):
+    client.force_login(getattr(personas, persona))
+    response = _post(client, indicator, value="65,5")
+    assert response.status_code == 302
+    saved = Measurement.objects.get()
+    assert (saved.value, saved.entered_by) == (Decimal("65.5"), getattr(personas, persona))
+    page = client.get(_detail(indicator)).content.decode()
+    assert "Arvo tallennettu." in page
+    assert "light--" in page  # computed on commit (eager in tests) and shown with its reason
+
+
+def test_bad_value_shows_a_finnish_field_error_and_keeps_the_input(client, personas, indicator):
+    client.force_login(personas.project_worker)
+    response = _post(client, indicator, value="120")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Prosenttiluvun on oltava välillä 0–100." in html
+    assert 'value="120"' in html
+    assert not Measurement.objects.exists()
+
+
+def test_htmx_post_answers_with_the_values_partial(client, personas, indicator):
+    client.force_login(personas.project_worker)
+    response = client.post(
+        _detail(indicator),
+        {"period": "2022-12-31", "value": "61", "source": "manual", "expected_version": "0"},
+        HTTP_HX_REQUEST="true",
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<section class="card" id="values"')
+    assert "<html" not in html
+
+
+def test_concurrent_edit_is_shown_not_overwritten(client, personas, indicator):
+    # given someone saved a value for 2022 after this user opened the empty form
+    MeasurementFactory(indicator=indicator, period=date(2022, 12, 31), value=70, version=1)
+    client.force_login(personas.project_manager)
+    # when this user saves their value for the same period as a new one
+    response = _post(client, indicator, value="55", expected_version="0")
+    # then the other value is kept and the conflict is explained with both values
+    html = response.content.decode()
+    assert Measurement.objects.get().value == 70
+    assert 'role="alert"' in html and "70" in html and 'value="55"' in html
+
+
+def test_demo_values_are_marked_on_the_page(client, personas, indicator):
+    MeasurementFactory(indicator=indicator, period=date(2022, 12, 31), source="demo")
+    client.force_login(personas.steering_member)
+    assert "badge--demo" in client.get(_detail(indicator)).content.decode()
+
+
+def test_sotkanet_indicator_credits_its_source_and_licence(client, personas):
+    indicator = IndicatorFactory(
+        project=personas.project, source_system="sotkanet", source_id="5081"
+    )
+    client.force_login(personas.steering_member)
+    html = client.get(_detail(indicator)).content.decode()
+    assert "Sotkanet" in html and "CC BY 4.0" in html
+
+
+@pytest.mark.parametrize("count", [1, 10])
+def test_indicator_list_runs_a_fixed_number_of_queries(
+    client, personas, django_assert_max_num_queries, count
+):
+    project = ProjectFactory()
+    for _ in range(count):
+        TargetFactory(indicator=IndicatorFactory(project=project))
+    client.force_login(personas.programme_admin)
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("measures:indicator-list", args=[project.pk])).status_code == 200

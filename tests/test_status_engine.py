@@ -1,0 +1,310 @@
+"""The status engine on the database: stored lights, bounded queries, dirty marks, Celery."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from measures.models import IndicatorProgress
+from measures.services import measurement_save, target_save
+from objectives.services import ActionConflictError, action_status_update
+from projects.models import Programme, Project
+from reporting.models import StatusRollup
+from reporting.services import (
+    status_recompute_all,
+    status_recompute_dirty,
+    status_recompute_projects,
+)
+
+from .factories import (
+    ActionFactory,
+    IndicatorFactory,
+    ProcessGoalFactory,
+    ProjectFactory,
+    TargetFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+TODAY = date(2023, 6, 30)
+
+
+def _hanke_with_work(project=None, target_date=date(2023, 12, 31)):
+    """A hanke with a goal, an action under it, a loose action and an indicator with data."""
+    project = project or ProjectFactory()
+    goal = ProcessGoalFactory(work_package__project=project, project=project)
+    goal.benefit_targets.set([1, 3])
+    action = ActionFactory(
+        work_package=goal.work_package,
+        project=project,
+        status="in_progress",
+        planned_end=date(2022, 12, 31),
+    )
+    action.goals.add(goal)
+    ActionFactory(work_package=goal.work_package, project=project, status="done")
+    indicator = IndicatorFactory(
+        project=project,
+        baseline_value=Decimal(50),
+        baseline_date=date(2021, 1, 1),
+        frequency="yearly",
+    )
+    indicator.goals.add(goal)
+    TargetFactory(indicator=indicator, target_date=target_date, value=Decimal(100))
+    return project, goal, action, indicator
+
+
+def test_recompute_stores_lights_with_reasons_for_every_level(demo_db):
+    report = status_recompute_all(today=TODAY)
+    assert report.projects == 4
+    kinds = set(StatusRollup.objects.filter(as_of=TODAY).values_list("kind", flat=True))
+    assert kinds == {
+        "action",
+        "goal",
+        "work_package",
+        "project_ht",
+        "project",
+        "region",
+        "programme",
+    }
+    assert IndicatorProgress.objects.count() == 93
+    late = StatusRollup.objects.filter(kind="action", light="red").first()
+    assert late.reason_code in ("action_late_end", "action_late_start")
+    assert _finnish(late).startswith("Myöhässä")
+
+
+def _finnish(row) -> str:
+    from django.utils import translation
+
+    with translation.override("fi"):
+        return row.assessment.reason.text
+
+
+def test_a_rollup_shows_its_children_by_colour(db):
+    project, goal, action, indicator = _hanke_with_work()
+    status_recompute_projects(project_ids=[project.pk], today=TODAY)
+    row = StatusRollup.objects.get(kind="goal", object_id=goal.pk, as_of=TODAY)
+    assert row.counts["red"] == 1  # the late action
+    assert sum(row.counts.values()) == 2  # the action and the indicator (grey: no data)
+    ht1 = StatusRollup.objects.get(kind="project_ht", object_id=project.pk, ht=1, as_of=TODAY)
+    assert ht1.light == row.light
+
+
+def test_recompute_twice_writes_the_same_rows(db):
+    project, *_ = _hanke_with_work()
+    status_recompute_projects(project_ids=[project.pk], today=TODAY)
+    first = list(StatusRollup.objects.values_list("kind", "object_id", "ht", "light", "score"))
+    status_recompute_projects(project_ids=[project.pk], today=TODAY)
+    again = list(StatusRollup.objects.values_list("kind", "object_id", "ht", "light", "score"))
+    assert sorted(first) == sorted(again)
+
+
+@pytest.mark.parametrize("hankkeet", [1, 5])
+def test_recompute_runs_a_fixed_number_of_queries(db, hankkeet):
+    # given one or five hankkeet with the same shape
+    projects = [_hanke_with_work()[0] for _ in range(hankkeet)]
+    # when
+    with CaptureQueriesContext(connection) as queries:
+        status_recompute_projects(project_ids=[p.pk for p in projects], today=TODAY)
+    # then the count does not depend on how many hankkeet (or rows) there are
+    assert len(queries) <= 25, [q["sql"][:80] for q in queries]
+    pytest.recompute_query_counts = getattr(pytest, "recompute_query_counts", set()) | {
+        len(queries)
+    }
+    assert len(pytest.recompute_query_counts) == 1
+
+
+def test_saving_a_measurement_recomputes_its_indicator(db, django_capture_on_commit_callbacks):
+    project, goal, action, indicator = _hanke_with_work()
+    user = UserFactory()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        saved = measurement_save(
+            indicator=indicator, period=date(2022, 12, 31), raw_value="95", actor=user
+        )
+    assert len(callbacks) == 1
+    assert saved.created
+    progress = IndicatorProgress.objects.get(indicator=indicator)
+    assert progress.latest_value == Decimal(95)
+    assert Project.objects.get(pk=project.pk).status_dirty_at is None
+
+
+def test_second_value_for_a_period_is_an_edit_with_history(db):
+    _, _, _, indicator = _hanke_with_work()
+    user = UserFactory()
+    first = measurement_save(
+        indicator=indicator, period=date(2022, 3, 1), raw_value="60", actor=user
+    )
+    second = measurement_save(
+        indicator=indicator,
+        period=date(2022, 11, 5),
+        raw_value="65",
+        actor=user,
+        expected_version=first.measurement.version,
+    )
+    assert not second.created
+    assert second.measurement.period == date(2022, 12, 31)  # yearly: the year's last day
+    history = list(
+        second.measurement.history.order_by("history_date").values_list("value", "history_user")
+    )
+    assert [v for v, _ in history] == [Decimal(60), Decimal(65)]
+    assert {u for _, u in history} == {user.pk}
+
+
+def test_stale_version_is_a_conflict_not_an_overwrite(db):
+    _, _, _, indicator = _hanke_with_work()
+    user = UserFactory()
+    measurement_save(indicator=indicator, period=date(2022, 12, 31), raw_value="60", actor=user)
+    from measures.services import ConflictError
+
+    with pytest.raises(ConflictError) as caught:
+        measurement_save(
+            indicator=indicator,
+            period=date(2022, 12, 31),
+            raw_value="70",
+            actor=user,
+            expected_version=99,
+        )
+    assert caught.value.current.value == Decimal(60)
+
+
+@pytest.mark.parametrize(
+    ("unit", "raw", "field"),
+    [
+        ("percent", "101", "value"),
+        ("percent", "abc", "value"),
+        ("count", "2.5", "value"),
+        ("count", "-1", "value"),
+        ("days", "5/6", "value"),
+    ],
+)
+def test_invalid_values_are_refused_with_a_field_error(db, unit, raw, field):
+    indicator = IndicatorFactory(unit=unit)
+    with pytest.raises(ValidationError) as caught:
+        measurement_save(
+            indicator=indicator, period=date(2022, 12, 31), raw_value=raw, actor=UserFactory()
+        )
+    assert field in caught.value.message_dict
+
+
+def test_fraction_keeps_numerator_and_denominator(db):
+    indicator = IndicatorFactory(unit="percent")
+    saved = measurement_save(
+        indicator=indicator, period=date(2021, 12, 31), raw_value="698/788", actor=UserFactory()
+    )
+    m = saved.measurement
+    assert (m.numerator, m.denominator, m.value_as_written) == (698, 788, "698/788")
+    assert m.value == Decimal("88.5787")
+
+
+def test_period_outside_the_indicators_span_is_refused(db):
+    indicator = IndicatorFactory()  # hanke 2020-04-01 … 2023-12-31, programme to 2025
+    with pytest.raises(ValidationError) as caught:
+        measurement_save(
+            indicator=indicator, period=date(2019, 5, 1), raw_value="5", actor=UserFactory()
+        )
+    assert "period" in caught.value.message_dict
+
+
+def test_broker_down_the_save_succeeds_and_the_catch_up_recomputes(
+    db, monkeypatch, django_capture_on_commit_callbacks
+):
+    # given a broker that refuses connections
+    from kombu.exceptions import OperationalError
+
+    from reporting.tasks import status_recompute_project_task
+
+    def refuse(*args, **kwargs):
+        raise OperationalError("[Errno 111] Connection refused")
+
+    monkeypatch.setattr(status_recompute_project_task, "apply_async", refuse)
+    project, goal, action, indicator = _hanke_with_work()
+    # when a user saves a measurement
+    with django_capture_on_commit_callbacks(execute=True):
+        measurement_save(
+            indicator=indicator, period=date(2022, 12, 31), raw_value="80", actor=UserFactory()
+        )
+    # then the value is kept and the hanke is marked dirty, not lost
+    assert indicator.measurements.get().value == Decimal(80)
+    assert Project.objects.get(pk=project.pk).status_dirty_at is not None
+    assert not IndicatorProgress.objects.filter(indicator=indicator).exists()
+    # and the periodic catch-up computes it and clears the mark
+    report = status_recompute_dirty(today=TODAY)
+    assert report.projects == 1
+    assert IndicatorProgress.objects.get(indicator=indicator).latest_value == Decimal(80)
+    assert Project.objects.get(pk=project.pk).status_dirty_at is None
+
+
+def test_action_status_update_logs_and_recomputes(db, django_capture_on_commit_callbacks):
+    project, goal, action, indicator = _hanke_with_work()
+    user = UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        fresh = action_status_update(
+            action=action,
+            actor=user,
+            status="done",
+            comment="Valmis",
+            status_date=date(2023, 5, 1),
+            expected_version=action.version,
+        )
+    assert fresh.status == "done" and fresh.version == action.version + 1
+    log = fresh.status_updates.get()
+    assert (log.author, log.comment) == (user, "Valmis")
+    row = StatusRollup.objects.filter(kind="action", object_id=action.pk).latest("as_of")
+    assert row.light == "green"
+    with pytest.raises(ActionConflictError):
+        action_status_update(
+            action=action,
+            actor=user,
+            status="in_progress",
+            comment="",
+            status_date=date(2023, 5, 2),
+            expected_version=action.version,
+        )
+
+
+def test_target_change_marks_the_hanke_for_recomputation(db, django_capture_on_commit_callbacks):
+    project, goal, action, indicator = _hanke_with_work()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        target_save(
+            indicator=indicator,
+            target_date=date(2023, 12, 31),
+            value=Decimal(90),
+            actor=UserFactory(),
+        )
+    assert len(callbacks) == 1
+    assert Project.objects.get(pk=project.pk).status_dirty_at is not None
+
+
+def test_programme_refuses_thresholds_out_of_order(db):
+    programme = Programme.objects.create(
+        name_fi="Ohjelma", start_date=date(2020, 1, 1), end_date=date(2025, 12, 31)
+    )
+    programme.indicator_yellow_ratio = Decimal("0.95")
+    with pytest.raises(ValidationError) as caught:
+        programme.full_clean()
+    assert "indicator_yellow_ratio" in caught.value.message_dict
+
+
+def test_recompute_status_command(demo_db, capsys):
+    call_command("recompute_status", "--region", "16", "--date", "2023-06-30")
+    assert "Recomputed 1 hankkeet" in capsys.readouterr().out
+
+
+def test_beat_schedule_recomputes_nightly_and_catches_up_on_dirty_hankkeet():
+    from django.conf import settings
+
+    from portal.celery import app
+
+    app.loader.import_default_modules()
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert tasks == {
+        "reporting.tasks.status_recompute_all_task",
+        "reporting.tasks.status_recompute_dirty_task",
+    }
+    assert tasks <= set(app.tasks)
+    for name in tasks:
+        task = app.tasks[name]
+        assert task.acks_late and task.time_limit and task.soft_time_limit
