@@ -13,8 +13,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from projects.access import can_enter_measurements, require
 
 from . import selectors
-from .forms import MeasurementForm
+from .forms import MeasurementForm, SotkanetFileForm
 from .services import ConflictError, measurement_save
+from .sotkanet import SotkanetError, sotkanet_file_import
 
 
 @login_required
@@ -82,8 +83,42 @@ def indicator_detail(request, pk: int):
                 form = MeasurementForm()
     else:
         form = _edit_form(indicator, request.GET.get("period"))
-    context = {"indicator": indicator, "form": form, "can_edit": can_edit, "conflict": conflict}
+    context = {
+        "indicator": indicator,
+        "form": form,
+        "can_edit": can_edit,
+        "conflict": conflict,
+        "upload_form": SotkanetFileForm() if indicator.source_system == "sotkanet" else None,
+    }
     template = "measures/indicator_detail.html"
     if request.htmx and not request.htmx.boosted:
         template += "#values"
     return render(request, template, context)
+
+
+@login_required
+@require_http_methods(["POST"])
+def indicator_sotkanet_upload(request, pk: int):
+    """Import a downloaded Sotkanet file into this indicator (all rows or none)."""
+    indicator = selectors.indicator_get(user=request.user, pk=pk)
+    require(can_enter_measurements(request.user, indicator.project))
+    form = SotkanetFileForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for error in form.errors.get("file", []):
+            messages.error(request, error)
+        return redirect("measures:indicator-detail", pk=pk)
+    upload = form.cleaned_data["file"]
+    try:
+        result = sotkanet_file_import(
+            indicator=indicator, uploaded_text=upload.text, filename=upload.name, actor=request.user
+        )
+    except SotkanetError as exc:
+        messages.error(request, str(exc))
+        return redirect("measures:indicator-detail", pk=pk)
+    if result.errors:
+        messages.error(request, _("Nothing was imported. Fix these rows and try again:"))
+        for error in result.errors[:20]:
+            messages.error(request, error)
+    else:
+        messages.success(request, result.summary())
+    return redirect("measures:indicator-detail", pk=pk)

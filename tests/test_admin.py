@@ -1,5 +1,7 @@
 """Django admin: every model is registered, in Finnish, for staff only."""
 
+from decimal import Decimal
+
 import pytest
 from django.apps import apps
 from django.contrib import admin
@@ -72,3 +74,30 @@ def test_admin_shows_who_changed_a_measurement(client):
     url = reverse("admin:measures_measurement_history", args=[saved.measurement.pk])
     html = client.get(url).content.decode()
     assert "kirjaaja" in html
+
+
+def test_admin_refuses_threshold_bands_out_of_order_with_a_clear_message(client):
+    from datetime import date
+
+    from projects.models import Programme
+
+    programme = Programme.objects.create(
+        name_fi="Ohjelma", start_date=date(2020, 1, 1), end_date=date(2025, 12, 31)
+    )
+    client.force_login(UserFactory(username="paakayttaja", is_staff=True, is_superuser=True))
+    url = reverse("admin:projects_programme_change", args=[programme.pk])
+    data = {
+        "name_fi": "Ohjelma",
+        "name_sv": "",
+        "name_en": "",
+        "start_date": "2020-01-01",
+        "end_date": "2025-12-31",
+        "indicator_green_ratio": "0.60",
+        "indicator_yellow_ratio": "0.90",
+        "rollup_green_score": "0.75",
+        "rollup_yellow_score": "0.50",
+    }
+    html = client.post(url, data).content.decode()
+    assert "ilman aukkoa tai päällekkäisyyttä" in html or "järjestyksessä" in html
+    programme.refresh_from_db()
+    assert programme.indicator_green_ratio == Decimal("0.90")

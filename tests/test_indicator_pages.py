@@ -147,3 +147,65 @@ def test_indicator_list_runs_a_fixed_number_of_queries(
     client.force_login(personas.programme_admin)
     with django_assert_max_num_queries(8):
         assert client.get(reverse("measures:indicator-list", args=[project.pk])).status_code == 200
+
+
+@pytest.fixture
+def sotkanet_indicator(personas):
+    region = personas.project.region
+    region.sotkanet_id = 321
+    region.save()
+    return IndicatorFactory(
+        project=personas.project,
+        source_system="sotkanet",
+        source_id="1234",
+        unit="percent",
+        frequency="yearly",
+    )
+
+
+def _upload(client, indicator, name, content):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url = reverse("measures:indicator-sotkanet-upload", args=[indicator.pk])
+    return client.post(url, {"file": SimpleUploadedFile(name, content.encode())}, follow=True)
+
+
+def test_editor_imports_a_sotkanet_json_file(client, personas, sotkanet_indicator):
+    import json
+
+    rows = [
+        {"indicator": 1234, "region": 321, "year": year, "gender": "total", "value": value}
+        for year, value in [(2021, 55.5), (2022, 61.25)]
+    ]
+    rows.append({"indicator": 1234, "region": 999, "year": 2022, "gender": "total", "value": 1})
+    client.force_login(personas.project_worker)
+    response = _upload(client, sotkanet_indicator, "sotkanet.json", json.dumps(rows))
+    assert response.status_code == 200
+    values = list(sotkanet_indicator.measurements.order_by("period").values_list("value", "source"))
+    assert values == [(Decimal("55.5"), "sotkanet"), (Decimal("61.25"), "sotkanet")]
+
+
+def test_a_bad_csv_row_imports_nothing_and_names_the_row(client, personas, sotkanet_indicator):
+    csv_text = (
+        "indicator;region;year;gender;value\n1234;321;2021;total;55,5\n1234;321;vuosi;total;60\n"
+    )
+    client.force_login(personas.project_manager)
+    html = _upload(client, sotkanet_indicator, "data.csv", csv_text).content.decode()
+    assert not sotkanet_indicator.measurements.exists()
+    assert "3" in html and 'class="message' in html
+
+
+def test_upload_refuses_other_file_types(client, personas, sotkanet_indicator):
+    client.force_login(personas.project_manager)
+    html = _upload(
+        client, sotkanet_indicator, "data.html", "<script>alert(1)</script>"
+    ).content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert not sotkanet_indicator.measurements.exists()
+
+
+def test_read_only_and_outside_users_cannot_upload(client, personas, sotkanet_indicator):
+    client.force_login(personas.steering_member)
+    assert _upload(client, sotkanet_indicator, "a.json", "[]").status_code == 403
+    client.force_login(personas.outsider)
+    assert _upload(client, sotkanet_indicator, "a.json", "[]").status_code == 404
