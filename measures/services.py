@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from projects.access import Perm, check
 from reporting.services import project_status_changed
 
 from .choices import MeasurementSource
@@ -75,10 +76,12 @@ def measurement_save(
 ) -> MeasurementSaved:
     """Create or edit the one value of `indicator` for the period containing `period`.
 
+    Permission: Perm.ENTER_MEASUREMENTS on the hanke (checked here; actor None = system).
     A second value for the same period edits the first (history keeps the old value);
     `expected_version` guards against overwriting someone else's edit (ConflictError).
     Side effects: marks the hanke's lights dirty; queues recomputation after commit.
     """
+    check(actor, Perm.ENTER_MEASUREMENTS, indicator.project)
     try:
         parsed = parse_value(raw_value, indicator.unit)
     except ValueRejected as exc:
@@ -127,6 +130,7 @@ def target_save(
     """
     from .models import Target
 
+    check(actor, Perm.EDIT_PLAN, indicator.project)
     target = Target.objects.select_for_update().filter(
         indicator=indicator, target_date=target_date
     ).first() or Target(indicator=indicator, target_date=target_date)

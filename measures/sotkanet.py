@@ -41,6 +41,7 @@ from urllib3.util.retry import Retry
 from portal.models import Job
 from portal.queue import enqueue_on_commit
 from portal.services import job_create
+from projects.access import Perm, check
 
 from .choices import MeasurementSource, SourceSystem
 from .models import Indicator, Measurement
@@ -422,10 +423,12 @@ def sotkanet_import(
 ) -> ImportResult:
     """Import the hanke region's yearly values of `indicator` for `years` from Sotkanet.
 
-    Permission: the caller's. Side effects: HTTP GET to Sotkanet (outside any transaction),
+    Permission: Perm.ENTER_MEASUREMENTS on the hanke (checked; actor None = system).
+    Side effects: HTTP GET to Sotkanet (outside any transaction),
     then Measurement rows written atomically via measurement_save. Idempotent per value.
     Raises SotkanetError when Sotkanet fails or the indicator is not set up for Sotkanet.
     """
+    check(actor, Perm.ENTER_MEASUREMENTS, indicator.project)
     indicator_id, region_id = _import_target(indicator)
     years = sorted(set(years))
     if not years:
@@ -489,11 +492,13 @@ def sotkanet_file_import(
 ) -> ImportResult:
     """Import the hanke region's values of `indicator` from a Sotkanet json or `;`-csv file.
 
-    Permission: the caller's. Side effects: Measurement rows via measurement_save, all or
+    Permission: Perm.ENTER_MEASUREMENTS on the hanke (checked; actor None = system).
+    Side effects: Measurement rows via measurement_save, all or
     nothing: any bad row returns its error ("row 3: …") and writes nothing. Idempotent per
     value. `years`, when given, limits the import to those years. Raises SotkanetError only
     when the indicator is not set up for Sotkanet.
     """
+    check(actor, Perm.ENTER_MEASUREMENTS, indicator.project)
     indicator_id, region_id = _import_target(indicator)
     rows, errors = _parse_file(uploaded_text, filename)
     errors += _foreign_or_duplicate(rows, indicator_id)
@@ -524,9 +529,11 @@ def sotkanet_default_years(indicator: Indicator, *, today: date, count: int = 5)
 def sotkanet_import_start(*, indicator: Indicator, years: Iterable[int], actor: Any) -> Job:
     """Create a Job for a Sotkanet import and queue `sotkanet_import_task` after commit.
 
-    Permission: the caller's. Raises SotkanetError when the indicator is not set up for
+    Permission: Perm.ENTER_MEASUREMENTS on the hanke (checked; actor None = system).
+    Raises SotkanetError when the indicator is not set up for
     Sotkanet or no year is given. Starting twice creates two jobs; running both is harmless.
     """
+    check(actor, Perm.ENTER_MEASUREMENTS, indicator.project)
     from .tasks import sotkanet_import_task  # tasks import this module
 
     _import_target(indicator)

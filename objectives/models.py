@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history import register as register_history
 from simple_history.models import HistoricalRecords
 
 from portal.models_common import Localized, SourceRef, Timestamped
@@ -220,3 +221,7 @@ class StatusUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action.number}: {self.get_status_display()} ({self.status_date})"
+
+
+register_history(BenefitTarget)
+register_history(StatusUpdate)

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from projects.access import Perm, check
 from reporting.services import project_status_changed
 
 from .choices import ActionStatus
@@ -42,10 +43,12 @@ def action_status_update(
 ) -> Action:
     """Record a new status for `action` (with comment, date and owner) and return it fresh.
 
-    Permission: the caller has checked that `actor` may edit this action.
+    Permission: Perm.UPDATE_ACTION_STATUS on the action (a worker: only actions they own);
+    checked here again, whatever the caller did.
     Side effects: StatusUpdate + history rows; the hanke's lights are recomputed after commit.
     Raises ActionConflictError when `expected_version` is no longer current.
     """
+    check(actor, Perm.UPDATE_ACTION_STATUS, action)
     if status not in ActionStatus.values:
         raise ValidationError({"status": _("Choose a valid status.")})
     if status in (ActionStatus.CANCELLED, ActionStatus.DONE) and not comment.strip():

@@ -9,6 +9,7 @@ variable read here.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -75,6 +76,8 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 SITE_NAME = os.environ.get("SITE_NAME", "Sote-keskusohjelman portaali")
+# Each silenced check is added, with its reason, next to the setting it is about.
+SILENCED_SYSTEM_CHECKS: list[str] = []
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -88,6 +91,8 @@ INSTALLED_APPS = [
     "template_partials",
     "import_export",
     "simple_history",
+    "axes",
+    "csp",
     "portal",
     "projects",
     "objectives",
@@ -97,6 +102,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.security.SecurityHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.ChosenLanguageMiddleware",
@@ -107,6 +114,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: it turns a flagged login attempt into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -134,7 +143,7 @@ DATABASES = {"default": _database_from_env()}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite cannot enforce "NULLS NOT DISTINCT" (budget lines without a year); PostgreSQL,
     # the production and test database, does. The services check it on SQLite too.
-    SILENCED_SYSTEM_CHECKS = ["models.W047"]
+    SILENCED_SYSTEM_CHECKS.append("models.W047")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
@@ -193,6 +202,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# The axes backend comes first: it refuses a locked account before any password is checked.
+# It logs nobody in itself (ModelBackend does) and needs the request, so tests log in with
+# client.force_login, or client.login(request=HttpRequest(), ...).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# django-axes: failed logins are counted per *username*, not per IP address. A municipality's
+# staff often share one NAT address, so locking the IP would lock out the whole organisation
+# because of one person's typos (or one attacker). Attempts are kept in the database.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=30)  # registration/locked_out.html says "30 minutes"
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 asks for the IP address in the lockout parameters, which is the shared-NAT problem
+# above. Spraying one password over many usernames from one address is therefore not limited
+# here: the production reverse proxy must rate-limit POSTs to /accounts/login/ per address.
+SILENCED_SYSTEM_CHECKS.append("axes.W006")
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"  # answered with status 429
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -227,9 +255,59 @@ STORAGES = {
 # --- Security (production values whenever DEBUG is off) ---------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
+# A working day, and never longer than the browser stays open (shared workstations in clinics).
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Lax keeps the session on links followed from e-mail or other sites, never on cross-site POSTs.
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# portal.security.SecurityHeadersMiddleware adds Permissions-Policy and
+# Cross-Origin-Resource-Policy, which Django has no settings for.
+
+# Request size limits. A non-file request body over 2.5 MB is refused (400) before a view
+# reads it; uploaded files over 2.5 MB are spooled to a temporary file instead of memory.
+# Django has no global file-size or file-type limit: every upload form checks both itself
+# (measures.forms.SotkanetFileForm: .json/.csv, at most 1 MB).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_500_000
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_500_000
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000  # a large formset (a plan's actions) stays well below
+
+# Content Security Policy (django-csp 4): only our own origin, and no inline script or style
+# anywhere, so an injected <script> or style="" does nothing. Templates therefore carry no
+# <script> code, <style> blocks or style attributes: CSS lives in static/css/portal.css.
+# - htmx: base.html sets includeIndicatorStyles=false in <meta name="htmx-config">, because
+#   htmx otherwise injects an inline <style>; the indicator rules are in portal.css. hx-on
+#   attributes and event filters (hx-trigger="click[...]") need eval, so they are not used.
+# - Plotly (charts come in a later issue): load {% static 'vendor/plotly.min.js' %} once;
+#   pass each figure as JSON in a <script type="application/json" id="..."> data block
+#   (json_script), which a small static JS file reads and draws with
+#   Plotly.newPlot(el, fig.data, fig.layout, {"responsive": True}); no inline script and no
+#   to_html() output with inline code. Plotly writes its modebar CSS through an injected
+#   <style>, which style-src 'self' blocks: put <link id="plotly.js-style-global"
+#   class="no-inline-styles" rel="stylesheet" href="..."> with those rules in the page
+#   (Plotly then skips the injection), and likewise a placeholder with the id of its
+#   bundled maplibre <style> ("ce8d4646...") or that one is reported as a violation at load.
+#   Checked in Chromium under this policy: a bar chart renders, only the modebar is unstyled.
+# - img-src allows data: for Plotly's "download as PNG" and SVG icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
@@ -239,14 +317,18 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # The "AXES: BEGIN version ..." banner on every manage.py command would break the
+        # one-line configuration errors; failed logins and lockouts are still logged.
+        "axes.apps": {"level": "WARNING"},
+    },
 }
 
 # Sotkanet REST API (THL's indicator bank), read by measures/sotkanet.py.

@@ -1,13 +1,20 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import audit_views, views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path(
+        "historia/<str:model_key>/<int:pk>/",
+        audit_views.object_history_view,
+        name="object-history",
+    ),
+    path("muutosloki/", audit_views.change_log_view, name="change-log"),
     path("", include("measures.urls")),
+    path("", include("objectives.urls")),
     path("", include("projects.urls")),
 ]

@@ -1,40 +1,168 @@
-"""Who may see and change what in a hanke (the full role matrix arrives with the access issue).
+"""The one place that answers "may this user do X to this object?".
 
-Views fetch objects through `get_*_for_user` helpers: an object the user may not see is a
-404 (its existence is not revealed), one they may see but not change is a 403.
+- `allowed(perm, programme_role=…, hanke_role=…, owns=…)` is the pure decision table (tested
+  without a database) for the roles of design README §2.
+- `roles_for(user)` loads the user's roles in force today (two queries, cached on the user
+  object for the request); `hanke_role(user, project)` and `can(user, perm, obj)` apply the
+  table to an object, which may be a hanke or anything that belongs to one.
+- Selectors scope reads with `Project.objects.visible_to(user)`; services call
+  `check(actor, perm, obj)` again on every write; views fetch objects with selectors (404
+  outside the user's scope) and answer 403 for a read-only user's write.
 """
 
 from __future__ import annotations
 
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 
 from .choices import MembershipRole, ProgrammeRoleKind
-from .models import Membership, ProgrammeRole, Project
 
 
-def programme_role(user) -> str | None:
-    if not user.is_authenticated:
-        return None
-    if user.is_superuser:
-        return ProgrammeRoleKind.ADMIN
-    return ProgrammeRole.objects.filter(user=user).values_list("role", flat=True).first()
+class Perm(enum.StrEnum):
+    VIEW = "view"
+    EXPORT = "export"
+    COMMENT = "comment"
+    ENTER_MEASUREMENTS = "enter_measurements"
+    UPDATE_ACTION_STATUS = "update_action_status"
+    EDIT_PLAN = "edit_plan"  # goals, actions, indicators, targets, budget, risks
+    MANAGE_MEMBERS = "manage_members"
+    MANAGE_PROGRAMME = "manage_programme"  # regions, reporting periods, thresholds, all users
+    VIEW_CHANGE_LOG = "view_change_log"  # the programme-wide audit log
 
 
-def project_role(user, project: Project) -> str | None:
-    if not user.is_authenticated:
-        return None
-    return (
-        Membership.objects.filter(user=user, project=project).values_list("role", flat=True).first()
+ADMIN, VIEWER = ProgrammeRoleKind.ADMIN.value, ProgrammeRoleKind.VIEWER.value
+STEERING, MANAGER, WORKER = (
+    MembershipRole.STEERING.value,
+    MembershipRole.MANAGER.value,
+    MembershipRole.WORKER.value,
+)
+
+# What each hanke role may do inside its own hanke. A worker updates the status only of
+# the actions they own (`owns`); everything else a worker may do is listed here.
+_HANKE_TABLE: dict[str, set[Perm]] = {
+    STEERING: {Perm.VIEW, Perm.EXPORT, Perm.COMMENT},
+    MANAGER: {
+        Perm.VIEW,
+        Perm.EXPORT,
+        Perm.COMMENT,
+        Perm.ENTER_MEASUREMENTS,
+        Perm.UPDATE_ACTION_STATUS,
+        Perm.EDIT_PLAN,
+        Perm.MANAGE_MEMBERS,
+    },
+    WORKER: {Perm.VIEW, Perm.EXPORT, Perm.COMMENT, Perm.ENTER_MEASUREMENTS},
+}
+_VIEWER_PERMS = {Perm.VIEW, Perm.EXPORT}
+
+
+def allowed(
+    perm: Perm, *, programme_role: str | None, hanke_role: str | None, owns: bool = False
+) -> bool:
+    """The decision table: no ORM, no request, just roles."""
+    if programme_role == ADMIN:
+        return True
+    if perm in (Perm.MANAGE_PROGRAMME, Perm.VIEW_CHANGE_LOG):
+        return False
+    if programme_role == VIEWER and perm in _VIEWER_PERMS:
+        return True
+    if hanke_role is None:
+        return False
+    if perm == Perm.UPDATE_ACTION_STATUS and hanke_role == WORKER:
+        return owns
+    return perm in _HANKE_TABLE.get(hanke_role, set())
+
+
+@dataclass(frozen=True)
+class Roles:
+    programme: str | None = None
+    projects: dict[int, str] = field(default_factory=dict)
+    regions: dict[int, str] = field(default_factory=dict)
+
+
+def roles_for(user) -> Roles:
+    """The user's roles in force today, loaded once per user object (two queries)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Roles()
+    cached = getattr(user, "_portal_roles", None)
+    if cached is not None:
+        return cached
+    from .models import Membership, ProgrammeRole
+
+    programme = ProgrammeRole.objects.active().filter(user=user).values_list("role", flat=True)
+    programme_role = ADMIN if user.is_superuser else next(iter(programme), None)
+    projects, regions = {}, {}
+    for project_id, region_id, role in (
+        Membership.objects.active().filter(user=user).values_list("project_id", "region_id", "role")
+    ):
+        if project_id:
+            projects[project_id] = role
+        else:
+            regions[region_id] = role
+    roles = Roles(programme_role, projects, regions)
+    user._portal_roles = roles
+    return roles
+
+
+def forget_roles(user) -> None:
+    """Drop the cached roles (after a membership of this user changed)."""
+    if hasattr(user, "_portal_roles"):
+        del user._portal_roles
+
+
+def project_of(obj: Any):
+    """The hanke an object belongs to (the object itself for a hanke)."""
+    from .models import Project
+
+    if isinstance(obj, Project):
+        return obj
+    if hasattr(obj, "project") and obj.project is not None:
+        return obj.project
+    if hasattr(obj, "indicator"):
+        return obj.indicator.project
+    if hasattr(obj, "action"):
+        return obj.action.project
+    raise TypeError(f"{type(obj).__name__} does not belong to a hanke")
+
+
+def hanke_role(user, project) -> str | None:
+    roles = roles_for(user)
+    return roles.projects.get(project.pk) or roles.regions.get(project.region_id)
+
+
+def can(user, perm: Perm, obj: Any = None) -> bool:
+    """May `user` do `perm` to `obj` (a hanke or something in one; None: programme-wide)?"""
+    roles = roles_for(user)
+    if obj is None:
+        return allowed(perm, programme_role=roles.programme, hanke_role=None)
+    project = project_of(obj)
+    owns = getattr(obj, "owner_id", None) == getattr(user, "pk", object())
+    return allowed(
+        perm, programme_role=roles.programme, hanke_role=hanke_role(user, project), owns=owns
     )
 
 
-def can_enter_measurements(user, project: Project) -> bool:
-    """Programme admins, and the hanke's project manager and workers."""
-    if programme_role(user) == ProgrammeRoleKind.ADMIN:
-        return True
-    return project_role(user, project) in (MembershipRole.MANAGER, MembershipRole.WORKER)
-
-
-def require(allowed: bool) -> None:
-    if not allowed:
+def check(actor, perm: Perm, obj: Any = None) -> None:
+    """Services call this on every write; `actor=None` is the system (tasks, commands)."""
+    if actor is not None and not can(actor, perm, obj):
         raise PermissionDenied
+
+
+def require(allowed_: bool) -> None:
+    if not allowed_:
+        raise PermissionDenied
+
+
+# Kept for the views written before the role table existed.
+def programme_role(user) -> str | None:
+    return roles_for(user).programme
+
+
+def project_role(user, project) -> str | None:
+    return hanke_role(user, project)
+
+
+def can_enter_measurements(user, project) -> bool:
+    return can(user, Perm.ENTER_MEASUREMENTS, project)

@@ -664,6 +664,26 @@ def _users(report: LoadReport, data: dict, projects_by_region: dict[str, Project
                     f"programme.yaml: user {item['username']}: no hanke in region {item['region']}"
                 )
             _upsert(report, Membership, {"user": user, "project": project}, {"role": item["role"]})
+            if item["role"] != "worker":
+                continue
+            # Workers update the status only of actions they own, so each demo worker owns
+            # the unowned actions of the hanke's first top-level work package, sub-packages
+            # included (002's first investment line keeps its actions in sub-sections).
+            # Only rows without an owner change, so a second load reports nothing.
+            first = (
+                WorkPackage.objects.filter(project=project, parent=None)
+                .order_by("order", "code")
+                .first()
+            )
+            if first is None:
+                continue
+            owned = Action.objects.filter(
+                models.Q(work_package=first) | models.Q(work_package__parent=first),
+                project=project,
+                owner=None,
+            ).update(owner=user)
+            if owned:
+                report.updated["action"] += owned
 
 
 def region_files(data_dir: Path) -> list[Path]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -9,7 +10,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history import register as register_history
 from simple_history.models import HistoricalRecords
 
 from portal.models_common import Localized, SourceRef, Timestamped
@@ -147,12 +150,15 @@ class Programme(Localized, models.Model):
 
 class ProjectQuerySet(models.QuerySet):
     def visible_to(self, user) -> ProjectQuerySet:
-        """Hankkeet the user may see: all for programme roles, own memberships otherwise."""
-        if not user or not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_superuser or ProgrammeRole.objects.filter(user=user).exists():
+        """Hankkeet the user may see: all for programme roles, else their hankkeet and regions."""
+        from .access import roles_for
+
+        roles = roles_for(user)
+        if roles.programme:
             return self.all()
-        return self.filter(memberships__user=user).distinct()
+        if not roles.projects and not roles.regions:
+            return self.none()
+        return self.filter(Q(pk__in=list(roles.projects)) | Q(region_id__in=list(roles.regions)))
 
 
 class Project(Localized, SourceRef, Timestamped):
@@ -359,8 +365,23 @@ class WorkPackage(Localized, SourceRef):
             raise ValidationError({"parent": _("Work packages can be at most two levels deep.")})
 
 
+class MembershipQuerySet(models.QuerySet):
+    def active(self, on: date | None = None) -> MembershipQuerySet:
+        """Memberships in force on `on` (today by default) of active users."""
+        on = on or timezone.localdate()
+        return self.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=on),
+            Q(valid_to__isnull=True) | Q(valid_to__gte=on),
+            user__is_active=True,
+        )
+
+
 class Membership(Timestamped):
-    """A person's role in one hanke; one membership per user and hanke."""
+    """A person's role in one hanke, or (steering groups) in one region's hankkeet.
+
+    One membership per user and hanke (and per user and region). Ending a membership sets
+    `valid_to`; the row stays, so history shows who had access when.
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -369,22 +390,56 @@ class Membership(Timestamped):
         related_name="memberships",
     )
     project = models.ForeignKey(
-        Project, verbose_name=_("hanke"), on_delete=models.CASCADE, related_name="memberships"
+        Project,
+        verbose_name=_("hanke"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        help_text=_("For a role over all hankkeet of a region (e.g. a regional steering group)"),
     )
     role = models.CharField(_("role"), max_length=20, choices=MembershipRole.choices)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    history = HistoricalRecords()
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
-        ordering = ["project", "role", "user__username"]
+        ordering = ["project", "region", "role", "user__username"]
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "project"], name="membership_one_per_user_project"
             ),
+            models.UniqueConstraint(
+                fields=["user", "region"], name="membership_one_per_user_region"
+            ),
+            models.CheckConstraint(
+                condition=(Q(project__isnull=False) & Q(region__isnull=True))
+                | (Q(project__isnull=True) & Q(region__isnull=False)),
+                name="membership_hanke_or_region",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=F("valid_from")),
+                name="membership_dates_in_order",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} – {self.project} ({self.get_role_display()})"
+        return f"{self.user} – {self.project or self.region} ({self.get_role_display()})"
 
 
 class ProgrammeRole(Timestamped):
@@ -397,6 +452,11 @@ class ProgrammeRole(Timestamped):
         related_name="programme_role",
     )
     role = models.CharField(_("role"), max_length=20, choices=ProgrammeRoleKind.choices)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         ordering = ["role", "user__username"]
@@ -598,3 +658,18 @@ class Body(Localized, SourceRef):
 
     def __str__(self) -> str:
         return self.name_fi
+
+
+# Who changed what and when, for the domain models that do not declare `history` above.
+for _model in (
+    Region,
+    Organisation,
+    Project,
+    ProjectOrganisation,
+    PlanVersion,
+    Classification,
+    WorkPackage,
+    Expenditure,
+    Body,
+):
+    register_history(_model)

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from . import selectors
+from .access import Perm, can
 
 
 @login_required
@@ -12,4 +13,8 @@ from . import selectors
 def home(request):
     """The first page after login: the regions and hankkeet the user may see, with counts."""
     regions = selectors.region_overview_for_user(user=request.user)
-    return render(request, "projects/home.html", {"regions": regions})
+    context = {
+        "regions": regions,
+        "can_manage_programme": can(request.user, Perm.MANAGE_PROGRAMME),
+    }
+    return render(request, "projects/home.html", context)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history import register as register_history
 
 from projects.models import Programme, Project, Region
 
@@ -160,3 +161,6 @@ class StatusRollup(models.Model):
         from objectives.status import Assessment, Light, Reason
 
         return Assessment(Light(self.light), Reason(self.reason_code, self.reason_params))
+
+
+register_history(ReportingPeriod)

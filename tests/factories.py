@@ -157,3 +157,8 @@ class ReportingPeriodFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Väliarviointi {n}")
     cut_off = date(2022, 9, 30)
     due_date = date(2022, 10, 31)
+
+
+def programme_admin(**user_fields):
+    """A user with the programme admin role: may write anything (services check roles)."""
+    return ProgrammeRoleFactory(user=UserFactory(**user_fields), role="admin").user

@@ -7,7 +7,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 
-from .factories import UserFactory
+from .factories import UserFactory, programme_admin
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +66,7 @@ def test_admin_shows_who_changed_a_measurement(client):
 
     from .factories import IndicatorFactory
 
-    editor = UserFactory(username="kirjaaja", first_name="Kaisa", last_name="Kirjaaja")
+    editor = programme_admin(username="kirjaaja", first_name="Kaisa", last_name="Kirjaaja")
     saved = measurement_save(
         indicator=IndicatorFactory(), period=date(2022, 12, 31), raw_value="40", actor=editor
     )

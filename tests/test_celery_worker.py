@@ -85,7 +85,7 @@ def test_saving_a_measurement_updates_lights_within_seconds(celery_worker_proces
     from measures.services import measurement_save
     from reporting.models import StatusRollup
 
-    from .factories import ProgrammeFactory, ProjectFactory, UserFactory
+    from .factories import ProgrammeFactory, ProjectFactory, programme_admin
     from .test_status_engine import _hanke_with_work
 
     # The worker judges as of the real today, so the hanke and its target run past it.
@@ -97,7 +97,7 @@ def test_saving_a_measurement_updates_lights_within_seconds(celery_worker_proces
     )
     # when a user saves a value (the task is queued on commit and runs in the worker)
     measurement_save(
-        indicator=indicator, period=date(this_year, 12, 31), raw_value="95", actor=UserFactory()
+        indicator=indicator, period=date(this_year, 12, 31), raw_value="95", actor=programme_admin()
     )
     # then the indicator's light and the goal and hanke rollups appear within seconds
     deadline = time.monotonic() + 30

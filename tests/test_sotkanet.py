@@ -38,7 +38,7 @@ from measures.tasks import sotkanet_import_task
 from portal.models import Job, JobStatus
 from portal.services import job_create
 
-from .factories import IndicatorFactory, ProjectFactory, RegionFactory, UserFactory
+from .factories import IndicatorFactory, ProjectFactory, RegionFactory, UserFactory, programme_admin
 
 OUR_REGION, OTHER_REGION, WHOLE_COUNTRY = 833, 834, 658
 YEARS = [2021, 2022, 2023]
@@ -250,7 +250,7 @@ def indicator(db):
 
 @pytest.fixture
 def user(db):
-    return UserFactory()
+    return programme_admin()
 
 
 def _values(indicator) -> dict[date, Decimal]:
@@ -628,7 +628,7 @@ def test_the_command_imports_a_file(indicator, tmp_path):
     # given
     path = tmp_path / "sotkanet.csv"
     path.write_text(CSV_OK, encoding="utf-8")
-    UserFactory(username="tuoja")
+    programme_admin(username="tuoja")
     out = StringIO()
     # when
     call_command(

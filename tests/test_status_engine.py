@@ -26,7 +26,7 @@ from .factories import (
     ProcessGoalFactory,
     ProjectFactory,
     TargetFactory,
-    UserFactory,
+    programme_admin,
 )
 
 pytestmark = pytest.mark.django_db
@@ -119,7 +119,7 @@ def test_recompute_runs_a_fixed_number_of_queries(db, hankkeet):
 
 def test_saving_a_measurement_recomputes_its_indicator(db, django_capture_on_commit_callbacks):
     project, goal, action, indicator = _hanke_with_work()
-    user = UserFactory()
+    user = programme_admin()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         saved = measurement_save(
             indicator=indicator, period=date(2022, 12, 31), raw_value="95", actor=user
@@ -133,7 +133,7 @@ def test_saving_a_measurement_recomputes_its_indicator(db, django_capture_on_com
 
 def test_second_value_for_a_period_is_an_edit_with_history(db):
     _, _, _, indicator = _hanke_with_work()
-    user = UserFactory()
+    user = programme_admin()
     first = measurement_save(
         indicator=indicator, period=date(2022, 3, 1), raw_value="60", actor=user
     )
@@ -155,7 +155,7 @@ def test_second_value_for_a_period_is_an_edit_with_history(db):
 
 def test_stale_version_is_a_conflict_not_an_overwrite(db):
     _, _, _, indicator = _hanke_with_work()
-    user = UserFactory()
+    user = programme_admin()
     measurement_save(indicator=indicator, period=date(2022, 12, 31), raw_value="60", actor=user)
     from measures.services import ConflictError
 
@@ -184,7 +184,7 @@ def test_invalid_values_are_refused_with_a_field_error(db, unit, raw, field):
     indicator = IndicatorFactory(unit=unit)
     with pytest.raises(ValidationError) as caught:
         measurement_save(
-            indicator=indicator, period=date(2022, 12, 31), raw_value=raw, actor=UserFactory()
+            indicator=indicator, period=date(2022, 12, 31), raw_value=raw, actor=programme_admin()
         )
     assert field in caught.value.message_dict
 
@@ -192,7 +192,7 @@ def test_invalid_values_are_refused_with_a_field_error(db, unit, raw, field):
 def test_fraction_keeps_numerator_and_denominator(db):
     indicator = IndicatorFactory(unit="percent")
     saved = measurement_save(
-        indicator=indicator, period=date(2021, 12, 31), raw_value="698/788", actor=UserFactory()
+        indicator=indicator, period=date(2021, 12, 31), raw_value="698/788", actor=programme_admin()
     )
     m = saved.measurement
     assert (m.numerator, m.denominator, m.value_as_written) == (698, 788, "698/788")
@@ -203,7 +203,7 @@ def test_period_outside_the_indicators_span_is_refused(db):
     indicator = IndicatorFactory()  # hanke 2020-04-01 … 2023-12-31, programme to 2025
     with pytest.raises(ValidationError) as caught:
         measurement_save(
-            indicator=indicator, period=date(2019, 5, 1), raw_value="5", actor=UserFactory()
+            indicator=indicator, period=date(2019, 5, 1), raw_value="5", actor=programme_admin()
         )
     assert "period" in caught.value.message_dict
 
@@ -224,7 +224,7 @@ def test_broker_down_the_save_succeeds_and_the_catch_up_recomputes(
     # when a user saves a measurement
     with django_capture_on_commit_callbacks(execute=True):
         measurement_save(
-            indicator=indicator, period=date(2022, 12, 31), raw_value="80", actor=UserFactory()
+            indicator=indicator, period=date(2022, 12, 31), raw_value="80", actor=programme_admin()
         )
     # then the value is kept and the hanke is marked dirty, not lost
     assert indicator.measurements.get().value == Decimal(80)
@@ -239,7 +239,7 @@ def test_broker_down_the_save_succeeds_and_the_catch_up_recomputes(
 
 def test_action_status_update_logs_and_recomputes(db, django_capture_on_commit_callbacks):
     project, goal, action, indicator = _hanke_with_work()
-    user = UserFactory()
+    user = programme_admin()
     with django_capture_on_commit_callbacks(execute=True):
         fresh = action_status_update(
             action=action,
@@ -272,7 +272,7 @@ def test_target_change_marks_the_hanke_for_recomputation(db, django_capture_on_c
             indicator=indicator,
             target_date=date(2023, 12, 31),
             value=Decimal(90),
-            actor=UserFactory(),
+            actor=programme_admin(),
         )
     assert len(callbacks) == 1
     assert Project.objects.get(pk=project.pk).status_dirty_at is not None

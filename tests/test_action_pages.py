@@ -1,0 +1,148 @@
+"""Action pages: status updates by the right people, conflicts shown, probes refused."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from objectives.models import Action, StatusUpdate
+
+from .factories import ActionFactory, WorkPackageFactory
+
+pytestmark = pytest.mark.django_db
+XSS = '<script>alert("x")</script>'
+
+
+@pytest.fixture
+def action(personas):
+    package = WorkPackageFactory(project=personas.project)
+    return ActionFactory(
+        work_package=package,
+        project=personas.project,
+        status="not_started",
+        title_fi="Jonot puretaan",
+        owner=personas.project_worker,
+    )
+
+
+def _url(action):
+    return reverse("objectives:action-detail", args=[action.pk])
+
+
+def _post(client, action, **data):
+    payload = {
+        "status": "in_progress",
+        "status_date": "2023-05-02",
+        "owner": "",
+        "comment": "Aloitettu",
+        "expected_version": str(action.version),
+        **data,
+    }
+    return client.post(_url(action), payload)
+
+
+@pytest.mark.parametrize("persona", ["project_worker", "project_manager", "programme_admin"])
+def test_status_update_by_allowed_roles(client, personas, action, persona):
+    client.force_login(getattr(personas, persona))
+    assert _post(client, action).status_code == 302
+    action.refresh_from_db()
+    assert action.status == "in_progress" and action.version == 2
+    update = StatusUpdate.objects.get(action=action)
+    assert update.author == getattr(personas, persona) and update.comment == "Aloitettu"
+
+
+@pytest.mark.parametrize("persona", ["steering_member", "ministry_viewer"])
+def test_read_only_roles_see_the_action_but_cannot_update(client, personas, action, persona):
+    client.force_login(getattr(personas, persona))
+    assert client.get(_url(action)).status_code == 200
+    assert _post(client, action).status_code == 403
+    assert Action.objects.get(pk=action.pk).status == "not_started"
+
+
+def test_worker_cannot_update_an_action_they_do_not_own(client, personas, action):
+    action.owner = personas.project_manager
+    action.save()
+    client.force_login(personas.project_worker)
+    assert _post(client, action).status_code == 403
+
+
+def test_probe_another_hankes_action_by_editing_the_id(client, personas):
+    # given an action of a hanke the manager has no role in
+    foreign = ActionFactory(
+        work_package=WorkPackageFactory(project=personas.other_project),
+        project=personas.other_project,
+    )
+    client.force_login(personas.project_manager)
+    # when they open or post to its URL / then it does not exist for them
+    assert client.get(_url(foreign)).status_code == 404
+    assert _post(client, foreign).status_code == 404
+    assert not StatusUpdate.objects.exists()
+
+
+def test_anonymous_is_sent_to_login(client, action):
+    response = _post(client, action)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_done_needs_a_comment_shown_in_finnish(client, personas, action):
+    client.force_login(personas.project_manager)
+    response = _post(client, action, status="done", comment="")
+    assert response.status_code == 200
+    assert "tämä tila vaatii kommentin" in response.content.decode()
+    assert Action.objects.get(pk=action.pk).status == "not_started"
+
+
+def test_concurrent_update_is_detected(client, personas, action):
+    client.force_login(personas.project_manager)
+    stale = action.version
+    _post(client, action, status="starting", expected_version=str(stale))
+    response = _post(client, action, status="done", comment="Valmis", expected_version=str(stale))
+    html = response.content.decode()
+    assert 'role="alert"' in html
+    assert Action.objects.get(pk=action.pk).status == "starting"
+
+
+def test_titles_and_comments_are_escaped(client, personas):
+    evil = ActionFactory(
+        work_package=WorkPackageFactory(project=personas.project),
+        project=personas.project,
+        title_fi=XSS,
+    )
+    client.force_login(personas.project_manager)
+    _post(client, evil, comment=XSS)
+    for url in (_url(evil), reverse("objectives:action-list", args=[personas.project.pk])):
+        html = client.get(url).content.decode()
+        assert XSS not in html
+        assert "&lt;script&gt;" in html
+
+
+def test_htmx_post_returns_the_status_partial(client, personas, action):
+    client.force_login(personas.project_worker)
+    response = client.post(
+        _url(action),
+        {
+            "status": "starting",
+            "status_date": "2023-05-02",
+            "expected_version": str(action.version),
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.content.decode().lstrip().startswith('<section class="card" id="status"')
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_action_list_runs_a_fixed_number_of_queries(
+    client, personas, django_assert_max_num_queries, count
+):
+    package = WorkPackageFactory(project=personas.project)
+    ActionFactory.create_batch(count, work_package=package, project=personas.project)
+    client.force_login(personas.project_manager)
+    with django_assert_max_num_queries(9):
+        response = client.get(reverse("objectives:action-list", args=[personas.project.pk]))
+    assert response.status_code == 200
+
+
+def test_status_date_is_kept(client, personas, action):
+    client.force_login(personas.project_worker)
+    _post(client, action, status_date="2023-04-30")
+    assert StatusUpdate.objects.get().status_date == date(2023, 4, 30)

@@ -1,0 +1,219 @@
+"""Every URL × every persona: login redirect, 404 outside scope, 403 read-only, success.
+
+The list of routes comes from the URL configuration itself: a new URL without an entry in
+MATRIX fails `test_every_url_has_an_entry_in_the_matrix`. Django admin is covered by
+tests/test_admin.py (staff only) and is left out here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from .factories import (
+    ActionFactory,
+    IndicatorFactory,
+    MembershipFactory,
+    UserFactory,
+    WorkPackageFactory,
+)
+
+PERSONAS = [
+    "anonymous",
+    "outsider",
+    "ministry_viewer",
+    "steering_member",
+    "other_worker",
+    "project_worker",
+    "project_manager",
+    "programme_admin",
+]
+LOGIN, OK, FORBIDDEN, MISSING = "login", "ok", 403, 404
+
+
+def _expect(anonymous, outsider, viewer, steering, other_worker, worker, manager, admin):
+    return dict(
+        zip(
+            PERSONAS,
+            [anonymous, outsider, viewer, steering, other_worker, worker, manager, admin],
+            strict=True,
+        )
+    )
+
+
+PUBLIC = _expect(OK, OK, OK, OK, OK, OK, OK, OK)
+SIGNED_IN = _expect(LOGIN, OK, OK, OK, OK, OK, OK, OK)
+HANKE_READ = _expect(LOGIN, MISSING, OK, OK, MISSING, OK, OK, OK)
+HANKE_ENTRY = _expect(LOGIN, MISSING, FORBIDDEN, FORBIDDEN, MISSING, OK, OK, OK)
+HANKE_MANAGE = _expect(LOGIN, MISSING, FORBIDDEN, FORBIDDEN, MISSING, FORBIDDEN, OK, OK)
+ADMIN_ONLY = _expect(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK)
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    kwargs: str  # which object of the world fills the URL
+    expected: dict
+    data: tuple = ()
+
+
+MATRIX: dict[str, list[Route]] = {
+    "healthz": [Route("get", "", PUBLIC)],
+    "set_language": [Route("post", "", PUBLIC, (("language", "sv"), ("next", "/")))],
+    "login": [Route("get", "", PUBLIC)],
+    "logout": [Route("post", "", PUBLIC)],
+    "password_change": [Route("get", "", SIGNED_IN)],
+    "password_change_done": [Route("get", "", SIGNED_IN)],
+    "password_reset": [Route("get", "", PUBLIC)],
+    "password_reset_done": [Route("get", "", PUBLIC)],
+    "password_reset_confirm": [Route("get", "reset", PUBLIC)],
+    "password_reset_complete": [Route("get", "", PUBLIC)],
+    "home": [Route("get", "", SIGNED_IN)],
+    "measures:indicator-list": [Route("get", "project", HANKE_READ)],
+    "measures:indicator-detail": [
+        Route("get", "indicator", HANKE_READ),
+        Route(
+            "post",
+            "indicator",
+            HANKE_ENTRY,
+            (
+                ("period", "2022-12-31"),
+                ("value", "50"),
+                ("source", "manual"),
+                ("expected_version", "0"),
+            ),
+        ),
+    ],
+    "measures:indicator-sotkanet-upload": [Route("post", "indicator", HANKE_ENTRY)],
+    "objectives:action-list": [Route("get", "project", HANKE_READ)],
+    "objectives:action-detail": [
+        Route("get", "action", HANKE_READ),
+        Route(
+            "post",
+            "action",
+            HANKE_ENTRY,
+            (
+                ("status", "in_progress"),
+                ("status_date", "2023-05-01"),
+                ("comment", "x"),
+                ("expected_version", "1"),
+            ),
+        ),
+    ],
+    "object-history": [Route("get", "history", HANKE_READ)],
+    "change-log": [Route("get", "", ADMIN_ONLY)],
+    "project-members": [
+        Route("get", "project", HANKE_READ),
+        Route(
+            "post",
+            "project",
+            HANKE_MANAGE,
+            (
+                ("email", "uusi@example.invalid"),
+                ("first_name", "Uusi"),
+                ("last_name", "Henkilö"),
+                ("role", "worker"),
+            ),
+        ),
+    ],
+    "member-edit": [Route("post", "membership", HANKE_MANAGE, (("action", "end"),))],
+    "user-list": [Route("get", "", ADMIN_ONLY)],
+    "user-edit": [
+        Route("post", "user", ADMIN_ONLY, (("action", "role"), ("programme_role", "viewer")))
+    ],
+}
+
+
+def _named_routes(resolver=None, namespace: str = "") -> set[str]:
+    names: set[str] = set()
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "admin":
+                continue
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            names |= _named_routes(entry, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            names.add(f"{namespace}{entry.name}")
+    return names
+
+
+def test_every_url_has_an_entry_in_the_matrix():
+    missing = _named_routes() - set(MATRIX)
+    assert not missing, f"add these URLs to the permission matrix: {sorted(missing)}"
+
+
+@pytest.fixture
+def world(personas):
+    """One hanke with an indicator, an action owned by its worker and a worker's membership."""
+    package = WorkPackageFactory(project=personas.project)
+    action = ActionFactory(
+        work_package=package, project=personas.project, owner=personas.project_worker
+    )
+    indicator = IndicatorFactory(project=personas.project)
+    other_worker = MembershipFactory(
+        user=UserFactory(username="other_worker"), project=personas.other_project, role="worker"
+    ).user
+    membership = personas.project_worker.memberships.get()
+    return {
+        "personas": personas,
+        "action": action,
+        "indicator": indicator,
+        "other_worker": other_worker,
+        "membership": membership,
+    }
+
+
+def _kwargs(kind: str, world) -> dict:
+    personas = world["personas"]
+    return {
+        "": {},
+        "project": {"project_pk": personas.project.pk},
+        "indicator": {"pk": world["indicator"].pk},
+        "action": {"pk": world["action"].pk},
+        "history": {"model_key": "action", "pk": world["action"].pk},
+        "membership": {"pk": world["membership"].pk},
+        "user": {"pk": personas.outsider.pk},
+        "reset": {"uidb64": "MQ", "token": "set-password"},
+    }[kind]
+
+
+def _user(persona: str, world):
+    if persona == "anonymous":
+        return None
+    if persona == "other_worker":
+        return world["other_worker"]
+    return getattr(world["personas"], persona)
+
+
+CASES = [
+    pytest.param(name, index, persona, id=f"{name}-{route.method}-{persona}")
+    for name, routes in MATRIX.items()
+    for index, route in enumerate(routes)
+    for persona in PERSONAS
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "index", "persona"), CASES)
+def test_permission_matrix(client, world, name, index, persona):
+    # given the persona signed in (or not)
+    route = MATRIX[name][index]
+    user = _user(persona, world)
+    if user is not None:
+        client.force_login(user)
+    # when they call the URL
+    url = reverse(name, kwargs=_kwargs(route.kwargs, world))
+    response = getattr(client, route.method)(url, dict(route.data))
+    # then the answer is the one the role table promises
+    expected = route.expected[persona]
+    if expected == LOGIN:
+        assert response.status_code == 302, response.status_code
+        assert response["Location"].startswith(reverse("login")), response["Location"]
+    elif expected == OK:
+        assert response.status_code in (200, 302), response.status_code
+        if response.status_code == 302 and name != "logout":  # logout lands on login
+            assert not response["Location"].startswith(reverse("login"))
+    else:
+        assert response.status_code == expected
