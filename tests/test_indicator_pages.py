@@ -209,3 +209,13 @@ def test_read_only_and_outside_users_cannot_upload(client, personas, sotkanet_in
     assert _upload(client, sotkanet_indicator, "a.json", "[]").status_code == 403
     client.force_login(personas.outsider)
     assert _upload(client, sotkanet_indicator, "a.json", "[]").status_code == 404
+
+
+def test_script_in_an_imported_file_is_shown_escaped(client, personas, sotkanet_indicator):
+    payload = "<script>alert(1)</script>"
+    csv_text = f"indicator;region;year;gender;value\n1234;321;{payload};total;55\n"
+    client.force_login(personas.project_manager)
+    html = _upload(client, sotkanet_indicator, "data.csv", csv_text).content.decode()
+    assert payload not in html
+    assert "&lt;script&gt;" in html
+    assert not sotkanet_indicator.measurements.exists()

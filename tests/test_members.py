@@ -25,6 +25,12 @@ pytestmark = pytest.mark.django_db
 User = get_user_model()
 
 
+@pytest.fixture(autouse=True)
+def _english_pages(client, settings):
+    """These tests read the English texts: the person has chosen English with the switch."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
 def _members_url(project) -> str:
     return reverse("project-members", args=[project.pk])
 
@@ -73,7 +79,7 @@ def test_anyone_who_sees_the_hanke_sees_its_members(client, personas, persona, f
     assert response.status_code == 200
     assert personas.project_worker.last_name in page
     assert ('name="action" value="end"' in page) is forms_shown
-    assert ("Invite a person" in page) is forms_shown
+    assert ('name="email"' in page) is forms_shown  # the invitation form
 
 
 def test_a_manager_of_another_hanke_gets_404(client, personas):
@@ -426,3 +432,24 @@ def test_member_page_query_count_is_flat(
     with django_assert_max_num_queries(8):
         response = client.get(_members_url(personas.project))
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_an_invited_person_can_set_a_first_password_through_the_reset_link(client, mailoutbox):
+    # given an invited person (no usable password yet)
+    from django.contrib.auth import get_user_model
+
+    invited = get_user_model().objects.create(username="kutsuttu", email="kutsuttu@example.invalid")
+    invited.set_unusable_password()
+    invited.save()
+    # when they ask for a reset link
+    response = client.post(reverse("password_reset"), {"email": "KUTSUTTU@example.invalid"})
+    # then the link is sent
+    assert response.status_code == 302
+    assert len(mailoutbox) == 1 and "kutsuttu@example.invalid" in mailoutbox[0].to
+
+
+@pytest.mark.django_db
+def test_password_pages_use_the_portal_layout(client):
+    html = client.get(reverse("password_reset")).content.decode()
+    assert 'class="site-header"' in html and 'name="email"' in html
