@@ -17,7 +17,7 @@ class MeasurementForm(forms.Form):
     period = forms.DateField(
         label=_("Period"),
         help_text=_("Any day of the period; the value is stored for the period's last day."),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     value = forms.CharField(
         label=_("Value"), max_length=50, help_text=_("E.g. 42, 84,6 or a fraction 698/788.")

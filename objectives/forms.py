@@ -10,7 +10,9 @@ class ActionStatusForm(forms.Form):
     """Input only; action_status_update re-checks permission and the invariants."""
 
     status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices)
-    status_date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    status_date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=None, required=False)
     comment = forms.CharField(
         label=_("Comment"),

@@ -27,6 +27,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db import models
@@ -75,7 +76,7 @@ class Audited:
 
     key: str
     model: type[models.Model]
-    hanke: str
+    hanke: str | None  # None: programme-wide (user accounts), never in a hanke's log
     label: Callable[[Any], str]
     related: tuple[str, ...] = ()
 
@@ -84,7 +85,9 @@ class Audited:
         return self.model.history.model
 
     @property
-    def hanke_lookup(self) -> str:
+    def hanke_lookup(self) -> str | None:
+        if self.hanke is None:
+            return None
         return f"{self.hanke}_id" if self.hanke else "id"
 
     @property
@@ -125,6 +128,7 @@ _REGISTRY: tuple[Audited, ...] = (
         lambda r: f"{r.user.username if r.user else '?'} ({r.get_role_display()})",
         related=("user",),
     ),
+    Audited("user", User, None, lambda r: f"{r.username} ({r.first_name} {r.last_name})".strip()),
 )
 AUDITED: dict[str, Audited] = {entry.key: entry for entry in _REGISTRY}
 
@@ -327,6 +331,8 @@ def _filtered(
     if user_id is not None:
         qs = qs.filter(history_user_id=user_id)
     if project_id is not None:
+        if entry.hanke_lookup is None:  # account changes belong to no hanke
+            return qs.none()
         # Historical foreign keys point at live rows: a measurement's hanke is its live
         # indicator's hanke (indicators do not move between hankkeet).
         qs = qs.filter(**{entry.hanke_lookup: project_id})
@@ -386,7 +392,10 @@ def change_log(
     for item in result.object_list:
         entry = AUDITED[item["model_key"]]
         row = rows[(entry.key, item["history_id"])]
-        hanke = entry.label(row) if not entry.hanke else _hanke_name(row, entry.hanke)
+        if entry.hanke is None:
+            hanke = "–"
+        else:
+            hanke = entry.label(row) if not entry.hanke else _hanke_name(row, entry.hanke)
         entries.append(
             LogEntry(
                 when=row.history_date,

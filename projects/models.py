@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -673,3 +674,11 @@ for _model in (
     Body,
 ):
     register_history(_model)
+
+# Account changes (activation, names, email) are audited too; passwords never enter history.
+register_history(
+    User,
+    app="projects",
+    table_name="projects_historicaluser",
+    excluded_fields=["password", "last_login"],
+)

@@ -135,7 +135,7 @@ def test_outsider_gets_404_for_history(client, personas, corrected_measurement, 
 
 def test_unknown_model_or_object_is_404(client, personas, indicator):
     client.force_login(personas.programme_admin)
-    assert client.get(_history_url("user", personas.outsider.pk)).status_code == 404
+    assert client.get(_history_url("session", personas.outsider.pk)).status_code == 404
     assert client.get(_history_url("indicator", indicator.pk + 1000)).status_code == 404
 
 

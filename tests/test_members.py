@@ -453,3 +453,19 @@ def test_an_invited_person_can_set_a_first_password_through_the_reset_link(clien
 def test_password_pages_use_the_portal_layout(client):
     html = client.get(reverse("password_reset")).content.decode()
     assert 'class="site-header"' in html and 'name="email"' in html
+
+
+@pytest.mark.django_db
+def test_deactivation_is_in_the_change_log_naming_the_admin(client, personas):
+    # given the admin deactivates a user through the service
+    from projects.services import user_set_active
+
+    user_set_active(user=personas.outsider, actor=personas.programme_admin, active=False)
+    # when the admin reads the user's history
+    client.force_login(personas.programme_admin)
+    url = reverse("object-history", args=["user", personas.outsider.pk])
+    html = client.get(url).content.decode()
+    # then the change and its actor are there
+    assert personas.programme_admin.get_full_name() in html or "admin" in html
+    log = client.get(reverse("change-log")).content.decode()
+    assert f"/historia/user/{personas.outsider.pk}/" in log
