@@ -23,6 +23,17 @@ admin.site.site_header = _("Programme portal administration")
 admin.site.site_title = _("Programme portal")
 admin.site.index_title = _("Administration")
 
+
+def _admin_site_permission(request) -> bool:
+    """Django admin is the programme office's tool: staff flag AND the programme admin role."""
+    from .access import Perm, can
+
+    user = request.user
+    return user.is_active and user.is_staff and can(user, Perm.MANAGE_PROGRAMME)
+
+
+admin.site.has_permission = _admin_site_permission
+
 SOURCE_FIELDS = (
     _("Source"),
     {"fields": ("source_document", "source_ref"), "classes": ("collapse",)},

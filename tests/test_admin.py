@@ -101,3 +101,16 @@ def test_admin_refuses_threshold_bands_out_of_order_with_a_clear_message(client)
     assert "ilman aukkoa tai päällekkäisyyttä" in html or "järjestyksessä" in html
     programme.refresh_from_db()
     assert programme.indicator_green_ratio == Decimal("0.90")
+
+
+def test_staff_flag_alone_does_not_open_the_admin(client):
+    # given a staff user without the programme admin role (e.g. a leftover flag)
+    client.force_login(UserFactory(username="henkilokunta", is_staff=True))
+    # then the admin refuses them like any other user
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_programme_admin_role_opens_the_admin(client):
+    client.force_login(programme_admin(username="toimisto", is_staff=True))
+    assert client.get(reverse("admin:index")).status_code == 200
