@@ -5,12 +5,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history import register as register_history
 from simple_history.models import HistoricalRecords
 
-from portal.models_common import Localized, SourceRef, Timestamped
+from portal.models_common import Localized, SourceRef, Timestamped, dates_in_order
 from projects.models import Organisation, PlanVersion, Project, WorkPackage
 
 from .choices import ActionStatus, GoalKind, PlanChange
@@ -161,12 +160,7 @@ class Action(Localized, SourceRef, Timestamped):
             models.UniqueConstraint(
                 fields=["work_package", "number"], name="action_unique_number_in_work_package"
             ),
-            models.CheckConstraint(
-                condition=Q(planned_end__isnull=True)
-                | Q(planned_start__isnull=True)
-                | Q(planned_end__gte=F("planned_start")),
-                name="action_dates_in_order",
-            ),
+            dates_in_order("planned_start", "planned_end", "action_dates_in_order"),
         ]
 
     def __str__(self) -> str:

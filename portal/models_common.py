@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import F, Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -50,3 +51,13 @@ class Localized:
     @property
     def display_name(self) -> str:
         return localized(self, self.localized_field)
+
+
+def dates_in_order(start: str, end: str, name: str) -> models.CheckConstraint:
+    """A period whose end, when both dates are known, is not before its start."""
+    return models.CheckConstraint(
+        condition=Q(**{f"{end}__isnull": True})
+        | Q(**{f"{start}__isnull": True})
+        | Q(**{f"{end}__gte": F(start)}),
+        name=name,
+    )

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history import register as register_history
 from simple_history.models import HistoricalRecords
 
-from portal.models_common import Localized, SourceRef, Timestamped
+from portal.models_common import Localized, SourceRef, Timestamped, dates_in_order
 
 from .choices import (
     BodyKind,
@@ -210,12 +210,7 @@ class Project(Localized, SourceRef, Timestamped):
             models.UniqueConstraint(
                 fields=["region", "name_fi"], name="project_unique_name_in_region"
             ),
-            models.CheckConstraint(
-                condition=Q(end_date__isnull=True)
-                | Q(start_date__isnull=True)
-                | Q(end_date__gte=F("start_date")),
-                name="project_dates_in_order",
-            ),
+            dates_in_order("start_date", "end_date", "project_dates_in_order"),
             models.CheckConstraint(
                 condition=Q(funding_total__isnull=True) | Q(funding_total__gte=0),
                 name="project_funding_non_negative",
@@ -245,12 +240,7 @@ class ProjectOrganisation(models.Model):
             models.UniqueConstraint(
                 fields=["project", "organisation", "role"], name="project_org_role_unique"
             ),
-            models.CheckConstraint(
-                condition=Q(valid_to__isnull=True)
-                | Q(valid_from__isnull=True)
-                | Q(valid_to__gte=F("valid_from")),
-                name="project_org_dates_in_order",
-            ),
+            dates_in_order("valid_from", "valid_to", "project_org_dates_in_order"),
         ]
 
     def __str__(self) -> str:
@@ -431,12 +421,7 @@ class Membership(Timestamped):
                 | (Q(project__isnull=True) & Q(region__isnull=False)),
                 name="membership_hanke_or_region",
             ),
-            models.CheckConstraint(
-                condition=Q(valid_to__isnull=True)
-                | Q(valid_from__isnull=True)
-                | Q(valid_to__gte=F("valid_from")),
-                name="membership_dates_in_order",
-            ),
+            dates_in_order("valid_from", "valid_to", "membership_dates_in_order"),
         ]
 
     def __str__(self) -> str:
