@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .choices import ActionStatus
+from .status import ACTION_LABELS
 
 
 class ActionStatusForm(forms.Form):
@@ -27,3 +28,35 @@ class ActionStatusForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = people
         self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+
+class HankeFilterForm(forms.Form):
+    """The hanke page's filters, sent with GET so a filtered view can be shared as a link."""
+
+    ht = forms.TypedChoiceField(
+        label=_("Benefit target (HT)"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("All"))] + [(n, f"HT{n}") for n in range(1, 6)],
+    )
+    light = forms.ChoiceField(
+        label=_("Light"),
+        required=False,
+        choices=[("", _("All"))] + [(light.value, label) for light, label in ACTION_LABELS.items()],
+    )
+    late = forms.BooleanField(label=_("Late only"), required=False)
+    owner = forms.ModelChoiceField(
+        label=_("Owner"), queryset=None, required=False, empty_label=_("All")
+    )
+    plan_version = forms.ModelChoiceField(
+        label=_("Plan version"), queryset=None, required=False, empty_label=_("All")
+    )
+    new = forms.BooleanField(label=_("New in this plan only"), required=False)
+    q = forms.CharField(label=_("Search titles"), required=False, max_length=200, strip=True)
+
+    def __init__(self, *args, people=None, plan_versions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = people
+        self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["plan_version"].queryset = plan_versions

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
+from dataclasses import dataclass, field, fields
+
+from django.db.models import Max, Prefetch, Q
 from django.http import Http404
 
 from objectives.status import Assessment, Light, Reason
-from projects.models import Membership, Project
+from projects.models import Membership, Project, WorkPackage
 from reporting.models import RollupKind, StatusRollup
 
-from .models import Action, StatusUpdate
+from .choices import PlanChange
+from .models import Action, BenefitTarget, ProcessGoal, StatusUpdate
 
 
 def _latest_lights(kind: str, ids: list[int]) -> dict[int, Assessment]:
@@ -69,3 +72,189 @@ def hanke_people(*, project: Project):
 
     members = Membership.objects.active().filter(project=project).values("user_id")
     return get_user_model().objects.filter(pk__in=members).order_by("last_name", "first_name")
+
+
+# --- The hanke page: the work breakdown as a tree (a fixed number of queries) -------------
+
+
+@dataclass(frozen=True)
+class HankeFilters:
+    """What narrows the actions on the hanke page; the defaults filter nothing."""
+
+    ht: int | None = None
+    light: str = ""
+    late: bool = False
+    owner: object | None = None
+    plan_version: object | None = None
+    new: bool = False
+    q: str = ""
+
+    @classmethod
+    def from_data(cls, data: dict) -> HankeFilters:
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names and v not in (None, "")})
+
+    @property
+    def active(self) -> bool:
+        return self != HankeFilters()
+
+
+@dataclass
+class GoalNode:
+    goal: ProcessGoal
+    light: Assessment | None
+    hts: list[str]
+    actions: list[Action]
+
+
+@dataclass
+class PackageNode:
+    package: WorkPackage
+    light: Assessment | None
+    goals: list[GoalNode] = field(default_factory=list)
+    loose_actions: list[Action] = field(default_factory=list)
+    children: list[PackageNode] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.goals or self.loose_actions or self.children)
+
+
+@dataclass
+class HankeTree:
+    project: Project
+    light: Assessment | None
+    packages: list[PackageNode]
+    counts: dict[str, int]
+    action_count: int
+    filtered: bool
+
+
+def _filtered_actions(project: Project, filters: HankeFilters):
+    """The hanke's actions narrowed by the filters the database can apply (one query)."""
+    through = Action.goals.through.objects
+    qs = Action.objects.filter(project=project).select_related("owner")
+    if filters.ht:
+        qs = qs.filter(
+            Q(
+                pk__in=Action.benefit_targets.through.objects.filter(
+                    benefittarget__number=filters.ht
+                ).values("action_id")
+            )
+            | Q(
+                pk__in=through.filter(processgoal__benefit_targets__number=filters.ht).values(
+                    "action_id"
+                )
+            )
+        )
+    if filters.owner is not None:
+        qs = qs.filter(owner=filters.owner)
+    if filters.plan_version is not None:
+        qs = qs.filter(plan_version=filters.plan_version)
+    if filters.new:
+        qs = qs.filter(change=PlanChange.NEW)
+    if filters.q:
+        own = Q()
+        goal = Q()
+        for lang in ("fi", "sv", "en"):
+            own |= Q(**{f"title_{lang}__icontains": filters.q})
+            goal |= Q(**{f"processgoal__title_{lang}__icontains": filters.q})
+        qs = qs.filter(own | Q(pk__in=through.filter(goal).values("action_id")))
+    return qs.order_by("work_package__order", "order", "id")
+
+
+def hanke_tree(*, user, project: Project, filters: HankeFilters | None = None) -> HankeTree:
+    """Work packages → sub-packages → process goals → actions, with stored lights.
+
+    Set-based reads (visibility, packages, goals + HTs, actions, the action↔goal links, one
+    light query per kind, the last updates), assembled in Python: the same number of queries
+    for 3 or 300 actions. Filters narrow the actions; with a filter active, goals and
+    packages left without actions are dropped.
+    """
+    filters = filters or HankeFilters()
+    if not Project.objects.visible_to(user).filter(pk=project.pk).exists():
+        raise Http404
+    packages = list(WorkPackage.objects.filter(project=project).order_by("order", "code", "id"))
+    goals = list(
+        ProcessGoal.objects.filter(project=project)
+        .prefetch_related(Prefetch("benefit_targets", queryset=BenefitTarget.objects.all()))
+        .order_by("work_package__order", "order", "id")
+    )
+    actions = list(_filtered_actions(project, filters))
+    links = list(
+        Action.goals.through.objects.filter(action__project=project).values_list(
+            "action_id", "processgoal_id"
+        )
+    )
+    action_lights = _latest_lights(RollupKind.ACTION, [a.pk for a in actions])
+    if filters.light or filters.late:
+        wanted = {filters.light} if filters.light else set()
+        if filters.late:
+            wanted = wanted & {Light.RED} if filters.light else {Light.RED}
+        actions = [
+            a
+            for a in actions
+            if (action_lights[a.pk].light if a.pk in action_lights else Light.GREY) in wanted
+        ]
+    action_ids = [a.pk for a in actions]
+    last_updates = dict(
+        StatusUpdate.objects.filter(action_id__in=action_ids)
+        .values("action_id")
+        .annotate(last=Max("created_at"))
+        .values_list("action_id", "last")
+    )
+    goal_lights = _latest_lights(RollupKind.GOAL, [g.pk for g in goals])
+    package_lights = _latest_lights(RollupKind.WORK_PACKAGE, [p.pk for p in packages])
+    project_light = _latest_lights(RollupKind.PROJECT, [project.pk]).get(project.pk)
+
+    counts: dict[str, int] = {}
+    for action in actions:
+        action.light = action_lights.get(action.pk)
+        action.last_update = last_updates.get(action.pk)
+        key = str(action.light.light if action.light else Light.GREY)
+        counts[key] = counts.get(key, 0) + 1
+
+    goal_nodes = {
+        g.pk: GoalNode(
+            goal=g,
+            light=goal_lights.get(g.pk),
+            hts=[ht.code for ht in g.benefit_targets.all()],
+            actions=[],
+        )
+        for g in goals
+    }
+    goals_of: dict[int, list[int]] = {}
+    for action_id, goal_id in links:
+        if goal_id in goal_nodes:
+            goals_of.setdefault(action_id, []).append(goal_id)
+    package_nodes = {p.pk: PackageNode(package=p, light=package_lights.get(p.pk)) for p in packages}
+    for action in actions:
+        served = goals_of.get(action.pk)
+        if served:
+            for goal_id in served:
+                goal_nodes[goal_id].actions.append(action)
+        elif action.work_package_id in package_nodes:
+            package_nodes[action.work_package_id].loose_actions.append(action)
+    for goal in goals:
+        node = goal_nodes[goal.pk]
+        if node.actions or not filters.active:
+            package_nodes[goal.work_package_id].goals.append(node)
+    top: list[PackageNode] = []
+    for package in packages:
+        node = package_nodes[package.pk]
+        if package.parent_id in package_nodes:
+            package_nodes[package.parent_id].children.append(node)
+        else:
+            top.append(node)
+    if filters.active:
+        for node in top:
+            node.children = [c for c in node.children if not c.is_empty]
+        top = [n for n in top if not n.is_empty]
+    return HankeTree(
+        project=project,
+        light=project_light,
+        packages=top,
+        counts=counts,
+        action_count=len(actions),
+        filtered=filters.active,
+    )

@@ -13,9 +13,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from measures.selectors import project_get
 from projects.access import Perm, can
+from projects.models import PlanVersion
 
 from . import selectors
-from .forms import ActionStatusForm
+from .forms import ActionStatusForm, HankeFilterForm
 from .services import ActionConflictError, action_status_update
 
 
@@ -84,3 +85,21 @@ def action_detail(request, pk: int):
     if request.htmx and not request.htmx.boosted:
         template += "#status"
     return render(request, template, context)
+
+
+@login_required
+@require_GET
+def hanke(request, project_pk: int):
+    """The hanke's work breakdown as a tree with lights, filtered by the GET form."""
+    project = project_get(user=request.user, pk=project_pk)
+    form = HankeFilterForm(
+        request.GET,
+        people=selectors.hanke_people(project=project),
+        plan_versions=PlanVersion.objects.filter(project=project),
+    )
+    form.is_valid()  # invalid fields are left out of cleaned_data and so filter nothing
+    filters = selectors.HankeFilters.from_data(form.cleaned_data)
+    tree = selectors.hanke_tree(user=request.user, project=project, filters=filters)
+    return render(
+        request, "objectives/hanke_page.html", {"project": project, "tree": tree, "form": form}
+    )

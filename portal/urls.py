@@ -23,5 +23,6 @@ urlpatterns = [
     path("muutosloki/", audit_views.change_log_view, name="change-log"),
     path("", include("measures.urls")),
     path("", include("objectives.urls")),
+    path("", include("reporting.urls")),
     path("", include("projects.urls")),
 ]

@@ -12,9 +12,12 @@ from .access import Perm, can
 @require_GET
 def home(request):
     """The first page after login: the regions and hankkeet the user may see, with counts."""
+    from .access import roles_for
+
     regions = selectors.region_overview_for_user(user=request.user)
     context = {
         "regions": regions,
         "can_manage_programme": can(request.user, Perm.MANAGE_PROGRAMME),
+        "has_programme_role": roles_for(request.user).programme is not None,
     }
     return render(request, "projects/home.html", context)

@@ -71,6 +71,7 @@ MATRIX: dict[str, list[Route]] = {
     "password_reset_confirm": [Route("get", "reset", PUBLIC)],
     "password_reset_complete": [Route("get", "", PUBLIC)],
     "home": [Route("get", "", SIGNED_IN)],
+    "reporting:overview": [Route("get", "", SIGNED_IN)],
     "measures:indicator-list": [Route("get", "project", HANKE_READ)],
     "measures:indicator-detail": [
         Route("get", "indicator", HANKE_READ),
@@ -88,6 +89,7 @@ MATRIX: dict[str, list[Route]] = {
     ],
     "measures:indicator-sotkanet-upload": [Route("post", "indicator", HANKE_ENTRY)],
     "objectives:action-list": [Route("get", "project", HANKE_READ)],
+    "objectives:hanke": [Route("get", "project", HANKE_READ)],
     "objectives:action-detail": [
         Route("get", "action", HANKE_READ),
         Route(

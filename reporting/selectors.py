@@ -1,0 +1,232 @@
+"""Reads for the programme overview, scoped to the user (R5); a fixed number of queries (R15).
+
+`overview_rows` answers the programme office's question "which region is behind, on which
+benefit target (HT)?" from the stored lights (`StatusRollup`, `IndicatorProgress`) only: it
+never recomputes a rule, it only rolls up the newest stored hanke lights per region.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Count, Exists, Max, OuterRef, Q
+
+from measures.models import IndicatorProgress, Measurement
+from objectives.models import Action, StatusUpdate
+from objectives.status import Assessment, Light, Reason
+from projects.access import roles_for
+from projects.models import Project, Region
+
+from .models import RollupKind, StatusRollup
+from .rollup import rollup
+
+HT_NUMBERS = (1, 2, 3, 4, 5)
+SORTS = ("name", "all")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One light of the matrix with the distribution of what it was rolled up from."""
+
+    assessment: Assessment
+    counts: dict[str, int]
+    score: Decimal | None
+
+
+@dataclass
+class OverviewRow:
+    region: Region
+    projects: list[Project]  # each with `last_update` (datetime or None)
+    cells: list[tuple[int, Cell]]  # (HT number, cell) for the shown HT columns
+    total: Cell  # the "All" column
+    late_actions: int = 0
+    indicators_off_track: int = 0
+    indicators_stale: int = 0
+
+
+@dataclass
+class Overview:
+    rows: list[OverviewRow]
+    columns: list[int]
+    sort: str
+    ht: int | None
+
+
+def parse_sort(value: str | None) -> str:
+    return value if value in SORTS else "name"
+
+
+def parse_ht(value: str | None) -> int | None:
+    return int(value) if value in {str(n) for n in HT_NUMBERS} else None
+
+
+def _newest(queryset):
+    """Only the newest row of each (kind, object, HT): no newer row of the same object exists."""
+    newer = StatusRollup.objects.filter(
+        kind=OuterRef("kind"),
+        object_id=OuterRef("object_id"),
+        ht=OuterRef("ht"),
+        as_of__gt=OuterRef("as_of"),
+    )
+    return queryset.filter(~Exists(newer))
+
+
+def _stored_cell(light: str, code: str, params, counts, score) -> Cell:
+    return Cell(Assessment(Light(light), Reason(code, params or {})), counts or {}, score)
+
+
+def _rolled_cell(lights: list[Light], thresholds) -> Cell:
+    result = rollup(lights, thresholds)
+    return Cell(Assessment(result.light, result.reason), result.counts, result.score)
+
+
+def _latest_per_project(queryset, project_field: str, time_field: str) -> dict[int, datetime]:
+    rows = queryset.order_by().values(project_field).annotate(last=Max(time_field))
+    return {row[project_field]: row["last"] for row in rows}
+
+
+def _sort_key_all(row: OverviewRow):
+    # Worst first: that is where the programme office looks; unassessed regions last.
+    score = row.total.score
+    return (score is None, score if score is not None else Decimal(0), row.region.display_name)
+
+
+def overview_rows(*, user, sort: str = "name", ht: int | None = None) -> Overview:
+    """The region × HT matrix with follow-up counts for the regions the user may see.
+
+    Queries, whatever the number of hankkeet: the user's roles (two, cached per request),
+    the visible hankkeet, (hanke roles only) the hankkeet per region, the newest hanke and
+    hanke-HT lights, the newest region lights, late actions per region, indicators per
+    region, and the last status update and last measurement per hanke.
+    """
+    sort, ht = parse_sort(sort), (ht if ht in HT_NUMBERS else None)
+    columns = [ht] if ht else list(HT_NUMBERS)
+    roles = roles_for(user)
+    projects = list(
+        Project.objects.visible_to(user)
+        .select_related("region", "programme")
+        .order_by("region__name_fi", "name_fi")
+    )
+    if not projects:
+        return Overview([], columns, sort, ht)
+    ids = [p.pk for p in projects]
+    by_region: dict[int, list[Project]] = defaultdict(list)
+    for project in projects:
+        by_region[project.region_id].append(project)
+
+    # A region's stored light covers all its hankkeet; use it only when the user sees them all.
+    if roles.programme:
+        whole_regions = set(by_region)
+    else:
+        totals = (
+            Project.objects.filter(region_id__in=list(by_region))
+            .order_by()
+            .values("region_id")
+            .annotate(n=Count("id"))
+        )
+        whole_regions = {t["region_id"] for t in totals if t["n"] == len(by_region[t["region_id"]])}
+
+    hanke_rows = _newest(
+        StatusRollup.objects.filter(
+            kind__in=[RollupKind.PROJECT, RollupKind.PROJECT_HT], project_id__in=ids
+        )
+    ).values_list("kind", "project_id", "ht", "light")
+    project_light: dict[int, Light] = {}
+    ht_lights: dict[tuple[int, int], Light] = {}
+    for kind, project_id, number, light in hanke_rows:
+        if kind == RollupKind.PROJECT:
+            project_light[project_id] = Light(light)
+        else:
+            ht_lights[(project_id, number)] = Light(light)
+
+    region_rows = {
+        r[0]: r[1:]
+        for r in _newest(
+            StatusRollup.objects.filter(kind=RollupKind.REGION, object_id__in=list(whole_regions))
+        ).values_list("object_id", "light", "reason_code", "reason_params", "counts", "score")
+    }
+
+    late = (
+        _newest(
+            StatusRollup.objects.filter(
+                kind=RollupKind.ACTION,
+                project_id__in=ids,
+                light=Light.RED,
+                object_id__in=Action.objects.filter(project_id__in=ids).values("pk"),
+            )
+        )
+        .order_by()
+        .values("project__region_id")
+        .annotate(n=Count("id"))
+    )
+    late_by_region = {row["project__region_id"]: row["n"] for row in late}
+
+    indicators = (
+        IndicatorProgress.objects.filter(indicator__project_id__in=ids)
+        .order_by()
+        .values("indicator__project__region_id")
+        .annotate(
+            red=Count("id", filter=Q(light=Light.RED)),
+            stale=Count("id", filter=Q(reason_code="indicator_stale")),
+        )
+    )
+    indicators_by_region = {row["indicator__project__region_id"]: row for row in indicators}
+
+    last_status = _latest_per_project(
+        StatusUpdate.objects.filter(action__project_id__in=ids), "action__project_id", "created_at"
+    )
+    last_measurement = _latest_per_project(
+        Measurement.objects.filter(indicator__project_id__in=ids),
+        "indicator__project_id",
+        "updated_at",
+    )
+
+    rows: list[OverviewRow] = []
+    for region_id, region_projects in by_region.items():
+        thresholds = region_projects[0].programme.rollup_thresholds()
+        for project in region_projects:
+            times = [
+                t for t in (last_status.get(project.pk), last_measurement.get(project.pk)) if t
+            ]
+            project.last_update = max(times) if times else None
+        cells = [
+            (
+                number,
+                _rolled_cell(
+                    [
+                        ht_lights[(p.pk, number)]
+                        for p in region_projects
+                        if (p.pk, number) in ht_lights
+                    ],
+                    thresholds,
+                ),
+            )
+            for number in columns
+        ]
+        stored = region_rows.get(region_id)
+        total = (
+            _stored_cell(*stored)
+            if stored
+            else _rolled_cell(
+                [project_light[p.pk] for p in region_projects if p.pk in project_light], thresholds
+            )
+        )
+        counts = indicators_by_region.get(region_id, {})
+        rows.append(
+            OverviewRow(
+                region=region_projects[0].region,
+                projects=region_projects,
+                cells=cells,
+                total=total,
+                late_actions=late_by_region.get(region_id, 0),
+                indicators_off_track=counts.get("red", 0),
+                indicators_stale=counts.get("stale", 0),
+            )
+        )
+    rows.sort(key=lambda row: row.region.display_name)
+    if sort == "all":
+        rows.sort(key=_sort_key_all)
+    return Overview(rows, columns, sort, ht)

@@ -1,0 +1,272 @@
+"""The hanke page: the work breakdown as a tree with lights, filters, access and query count."""
+
+from datetime import UTC, date, datetime
+from urllib.parse import urlencode
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from objectives.models import BenefitTarget, StatusUpdate
+from objectives.selectors import HankeFilters, hanke_tree
+from projects.models import PlanVersion, Project
+from reporting.services import status_recompute_projects
+
+from .factories import ActionFactory, ProcessGoalFactory, WorkPackageFactory
+
+pytestmark = pytest.mark.django_db
+TODAY = date(2023, 6, 30)
+XSS = '<script>alert("x")</script>'
+
+
+@pytest.fixture(autouse=True)
+def _english(client, settings):
+    # The msgids are English; read the page in English so the texts are stable.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
+@pytest.fixture
+def hanke(personas):
+    """Two top-level packages, one with a sub-package; goals tagged HT1/HT3; five actions."""
+    project = personas.project
+    wp1 = WorkPackageFactory(project=project, code="TP1", name_fi="Palvelut", order=1)
+    wp11 = WorkPackageFactory(
+        project=project, code="TP1.1", name_fi="Neuvonta", parent=wp1, order=2
+    )
+    wp2 = WorkPackageFactory(project=project, code="TP2", name_fi="Johtaminen", order=3)
+    goal_a = ProcessGoalFactory(work_package=wp1, number="P1", title_fi="Jonot lyhenevät")
+    goal_a.benefit_targets.set(BenefitTarget.objects.filter(number=1))
+    goal_b = ProcessGoalFactory(work_package=wp11, number="P2", title_fi="Neuvonta paranee")
+    goal_b.benefit_targets.set(BenefitTarget.objects.filter(number=3))
+    goal_c = ProcessGoalFactory(work_package=wp2, number="P3", title_fi="Tyhjä tavoite")
+    version = PlanVersion.objects.create(project=project, key="v2", name="Päivitetty suunnitelma")
+    done = ActionFactory(
+        work_package=wp1,
+        number="1.1",
+        title_fi="Digitaalinen ajanvaraus",
+        status="done",
+        schedule_text="5-12/2022",
+        responsible_text="Kunta X",
+        owner=personas.project_worker,
+    )
+    done.goals.add(goal_a)
+    late = ActionFactory(
+        work_package=wp1,
+        number="1.2",
+        title_fi="Jonojen purku",
+        status="in_progress",
+        planned_end=date(2023, 3, 31),
+        schedule_text="Q1/2023",
+        plan_version=version,
+        change="new",
+    )
+    late.goals.add(goal_a)
+    starting = ActionFactory(
+        work_package=wp11, number="2.1", title_fi="Chat-neuvonta", status="starting"
+    )
+    starting.goals.add(goal_b)
+    loose = ActionFactory(
+        work_package=wp2,
+        number="3.1",
+        title_fi="Johtoryhmän koulutus",
+        status="in_progress",
+        owner=personas.project_manager,
+    )
+    StatusUpdate.objects.create(action=done, status="done", status_date=date(2023, 5, 2))
+    StatusUpdate.objects.update(created_at=datetime(2023, 5, 2, 9, tzinfo=UTC))
+    status_recompute_projects(project_ids=[project.pk], today=TODAY)
+    return {
+        "wp1": wp1, "wp11": wp11, "wp2": wp2, "goal_a": goal_a, "goal_b": goal_b,
+        "goal_c": goal_c, "done": done, "late": late, "starting": starting, "loose": loose,
+        "version": version,
+    }  # fmt: skip
+
+
+def _url(project, **params):
+    url = reverse("objectives:hanke", args=[project.pk])
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def _get(client, personas, **params):
+    client.force_login(personas.project_manager)
+    response = client.get(_url(personas.project, **params))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _shown(html, hanke):
+    return {
+        key
+        for key in ("done", "late", "starting", "loose")
+        if reverse("objectives:action-detail", args=[hanke[key].pk]) in html
+    }
+
+
+def test_tree_shows_packages_goals_and_actions_with_lights(client, personas, hanke):
+    # when
+    html = _get(client, personas)
+    # then packages, the sub-package, goals with HTs and actions are there in order
+    for text in ("TP1 Palvelut", "TP1.1 Neuvonta", "TP2 Johtaminen", "Jonot lyhenevät", "HT1"):
+        assert text in html
+    assert "Tyhjä tavoite" in html and "No actions serve this goal." in html
+    assert html.index("TP1 Palvelut") < html.index("TP1.1 Neuvonta") < html.index("TP2 Johtaminen")
+    assert _shown(html, hanke) == {"done", "late", "starting", "loose"}
+    assert "Actions without a process goal" in html
+    assert html.index("Actions without a process goal") < html.index("Johtoryhmän koulutus")
+    # lights with their reasons, schedule, responsible party, owner and last update
+    assert "light--red" in html and "Late: planned end 31.3.2023 has passed" in html
+    assert "light--green" in html and "light--orange" in html
+    assert "5-12/2022" in html and "Kunta X" in html
+    assert personas.project_worker.get_full_name() in html
+    assert "2.5.2023" in html
+    # the summary: the hanke's own light and actions by light
+    assert 'class="distribution"' in html
+    tree = hanke_tree(user=personas.project_manager, project=personas.project)
+    assert tree.light is not None and tree.counts == {
+        "green": 1,
+        "red": 1,
+        "orange": 1,
+        "yellow": 1,
+    }
+
+
+def test_tree_structure_from_the_selector(personas, hanke):
+    tree = hanke_tree(user=personas.steering_member, project=personas.project)
+    assert [n.package.code for n in tree.packages] == ["TP1", "TP2"]
+    tp1, tp2 = tree.packages
+    assert [c.package.code for c in tp1.children] == ["TP1.1"]
+    assert [g.goal.number for g in tp1.goals] == ["P1"] and tp1.goals[0].hts == ["HT1"]
+    assert [a.number for a in tp1.goals[0].actions] == ["1.1", "1.2"]
+    assert [a.number for a in tp2.loose_actions] == ["3.1"]
+    assert tp1.light is not None and tp1.goals[0].light is not None
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"ht": "1"}, {"done", "late"}),
+        ({"ht": "3"}, {"starting"}),
+        ({"light": "red"}, {"late"}),
+        ({"light": "yellow"}, {"loose"}),
+        ({"late": "on"}, {"late"}),
+        ({"late": "on", "light": "green"}, set()),
+        ({"new": "on"}, {"late"}),
+        ({"q": "NEUVONTA"}, {"starting"}),  # a goal's title matches
+        ({"q": "koulutus"}, {"loose"}),  # an action's title matches
+    ],
+)
+def test_filters_narrow_the_actions(client, personas, hanke, params, expected):
+    html = _get(client, personas, **params)
+    assert _shown(html, hanke) == expected
+
+
+def test_owner_and_plan_version_filters(client, personas, hanke):
+    html = _get(client, personas, owner=personas.project_manager.pk)
+    assert _shown(html, hanke) == {"loose"}
+    html = _get(client, personas, plan_version=hanke["version"].pk)
+    assert _shown(html, hanke) == {"late"}
+    assert "Päivitetty suunnitelma" in html
+
+
+def test_filtered_view_hides_empty_goals_and_packages_and_keeps_the_query(client, personas, hanke):
+    # when
+    html = _get(client, personas, ht="3", q="chat", late="")
+    # then only the branch with a remaining action is left
+    assert "TP1.1 Neuvonta" in html and "TP1 Palvelut" in html
+    assert "TP2 Johtaminen" not in html and "Tyhjä tavoite" not in html
+    assert "Jonot lyhenevät" not in html
+    # and the form keeps what was asked, so the link can be shared
+    assert 'value="chat"' in html
+    assert '<option value="3" selected>HT3</option>' in html
+    assert "1 action matches the filters." in html
+
+
+def test_no_match_says_so(client, personas, hanke):
+    html = _get(client, personas, q="ei löydy mitään")
+    assert "No actions match the filters." in html
+
+
+def test_invalid_filter_values_filter_nothing(client, personas, hanke):
+    html = _get(client, personas, ht="9", owner=personas.outsider.pk, light="purple")
+    assert _shown(html, hanke) == {"done", "late", "starting", "loose"}
+
+
+def test_filters_dataclass_defaults_are_inactive():
+    assert not HankeFilters().active
+    assert HankeFilters.from_data({"ht": None, "q": "", "late": False}) == HankeFilters()
+    assert HankeFilters.from_data({"ht": 2}).active
+
+
+def test_outsider_gets_404_and_anonymous_is_sent_to_login(client, personas, hanke):
+    client.force_login(personas.outsider)
+    assert client.get(_url(personas.project)).status_code == 404
+    client.logout()
+    response = client.get(_url(personas.project))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_steering_member_may_read(client, personas, hanke):
+    client.force_login(personas.steering_member)
+    assert client.get(_url(personas.project)).status_code == 200
+
+
+def _actions(project, package, n):
+    for i in range(n):
+        goal = ProcessGoalFactory(work_package=package)
+        goal.benefit_targets.set(BenefitTarget.objects.filter(number=1 + i % 5))
+        action = ActionFactory(work_package=package, status="in_progress", owner=None)
+        action.goals.add(goal)
+        StatusUpdate.objects.create(action=action, status="in_progress", status_date=TODAY)
+
+
+def test_query_count_is_flat(client, personas, django_assert_max_num_queries):
+    # given a hanke with 3 actions and another with 30 (both visible to the admin)
+    small, big = personas.project, personas.other_project
+    _actions(small, WorkPackageFactory(project=small), 3)
+    parent = WorkPackageFactory(project=big)
+    for _ in range(3):
+        _actions(big, WorkPackageFactory(project=big, parent=parent), 10)
+    status_recompute_projects(project_ids=[small.pk, big.pk], today=TODAY)
+    client.force_login(personas.programme_admin)
+    # when / then the selector and the page cost the same, whatever the size
+    counts = []
+    for project, size in ((small, 3), (big, 30)):
+        user = get_user_model().objects.get(pk=personas.programme_admin.pk)  # no cached roles
+        with django_assert_max_num_queries(13) as selector_queries:
+            tree = hanke_tree(user=user, project=project)
+        assert tree.action_count == size
+        with django_assert_max_num_queries(20) as page_queries:
+            response = client.get(_url(project, ht="1", q="toimenpide"))
+        assert response.status_code == 200
+        counts.append((len(selector_queries), len(page_queries)))
+    assert counts[0] == counts[1]
+
+
+def test_action_titles_are_escaped(client, personas):
+    ActionFactory(work_package=WorkPackageFactory(project=personas.project), title_fi=XSS)
+    html = _get(client, personas)
+    assert XSS not in html and "&lt;script&gt;" in html
+
+
+def test_linked_from_the_action_and_indicator_lists(client, personas, hanke):
+    client.force_login(personas.project_manager)
+    target = f'href="{_url(personas.project)}"'
+    for name in ("objectives:action-list", "measures:indicator-list"):
+        assert target in client.get(reverse(name, args=[personas.project.pk])).content.decode()
+    detail = reverse("objectives:action-detail", args=[hanke["late"].pk])
+    assert target in client.get(detail).content.decode()
+
+
+def test_a_demo_hanke_renders(client, demo_db, personas):
+    # given the demo data with lights computed for Keski-Suomi
+    project = Project.objects.filter(region__code="13").first()
+    assert project is not None
+    status_recompute_projects(project_ids=[project.pk], today=TODAY)
+    client.force_login(personas.programme_admin)
+    # when
+    response = client.get(_url(project))
+    # then
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert project.work_packages.first().code in html
+    assert "light--" in html and project.actions.count() > 0
