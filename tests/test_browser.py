@@ -91,3 +91,56 @@ def test_wrong_password_is_explained_on_the_page(browser_page):
     alert = page.get_by_role("alert")
     assert "kelvollinen" in alert.inner_text()
     page.screenshot(path=ARTIFACTS / "login-error-fi.png", full_page=True)
+
+
+@pytest.fixture
+def page_urls(demo_loaded):
+    """One URL per page type of the demo, looked up before Playwright starts."""
+    from measures.models import Indicator
+    from objectives.models import Action
+    from projects.models import Project
+
+    project = Project.objects.get(region__code="16")
+    action = Action.objects.filter(project=project).first()
+    indicator = Indicator.objects.filter(project=project).first()
+    return [
+        "/",
+        "/ohjelma/",
+        f"/hankkeet/{project.pk}/",
+        f"/hankkeet/{project.pk}/toimenpiteet/",
+        f"/toimenpiteet/{action.pk}/",
+        f"/hankkeet/{project.pk}/mittarit/",
+        f"/mittarit/{indicator.pk}/",
+        f"/hankkeet/{project.pk}/jasenet/",
+        "/kayttajat/",
+        "/muutosloki/",
+        f"/historia/action/{action.pk}/",
+    ]
+
+
+def test_every_page_type_passes_axe_without_serious_violations(page_urls, browser_page):
+    # given the programme admin, who sees every page type
+    from axe_playwright_python.sync_playwright import Axe
+
+    page, url = browser_page
+    axe = Axe()
+    page.goto(f"{url}/accounts/login/")
+    found = {"login": _serious(axe.run(page))}
+    page.get_by_label("Käyttäjätunnus").fill("ohjelma.admin")
+    page.get_by_label("Salasana").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Kirjaudu sisään").click()
+    page.wait_for_selector("h1")
+    # when axe-core checks each page type
+    for path in page_urls:
+        page.goto(f"{url}{path}")
+        result = axe.run(page)
+        assert result.response["passes"], path  # axe really ran on the page
+        found[path] = _serious(result)
+    # then none has a serious or critical WCAG violation
+    assert not {path: ids for path, ids in found.items() if ids}
+
+
+def _serious(result) -> list[str]:
+    return [
+        v["id"] for v in result.response["violations"] if v["impact"] in ("serious", "critical")
+    ]
