@@ -155,14 +155,5 @@ def require(allowed_: bool) -> None:
         raise PermissionDenied
 
 
-# Kept for the views written before the role table existed.
-def programme_role(user) -> str | None:
-    return roles_for(user).programme
-
-
-def project_role(user, project) -> str | None:
-    return hanke_role(user, project)
-
-
 def can_enter_measurements(user, project) -> bool:
     return can(user, Perm.ENTER_MEASUREMENTS, project)
