@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from projects.access import can_enter_measurements, require
+from reporting.charts import indicator_figure
 
 from . import selectors
 from .forms import MeasurementForm, SotkanetFileForm
@@ -89,6 +90,7 @@ def indicator_detail(request, pk: int):
         "can_edit": can_edit,
         "conflict": conflict,
         "upload_form": SotkanetFileForm() if indicator.source_system == "sotkanet" else None,
+        "chart": indicator_figure(indicator) if indicator.measurements.all() else None,
     }
     template = "measures/indicator_detail.html"
     if request.htmx and not request.htmx.boosted:

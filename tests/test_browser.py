@@ -144,3 +144,30 @@ def _serious(result) -> list[str]:
     return [
         v["id"] for v in result.response["violations"] if v["impact"] in ("serious", "critical")
     ]
+
+
+@pytest.fixture
+def chart_indicator_path(demo_loaded):
+    from measures.models import Indicator
+
+    indicator = Indicator.objects.filter(project__region__code="16", measurements__isnull=False)
+    return f"/mittarit/{indicator.distinct().first().pk}/"
+
+
+def test_steering_member_opens_an_indicator_chart(chart_indicator_path, browser_page):
+    # given a Keski-Pohjanmaa indicator with values and a steering-group member
+    page, url = browser_page
+    indicator_path = chart_indicator_path
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.goto(f"{url}/accounts/login/")
+    page.get_by_label("Käyttäjätunnus").fill("kp.ohjausryhma")
+    page.get_by_label("Salasana").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Kirjaudu sisään").click()
+    page.wait_for_selector("h1")
+    # when they open the indicator page
+    page.goto(f"{url}{indicator_path}")
+    # then Plotly draws the chart under the Content Security Policy
+    page.wait_for_selector("#indicator-chart svg.main-svg")
+    page.screenshot(path=ARTIFACTS / "indicator-chart-fi.png", full_page=True)
+    assert not [e for e in errors if "Content Security Policy" in e and "script" in e.lower()]

@@ -219,3 +219,17 @@ def test_script_in_an_imported_file_is_shown_escaped(client, personas, sotkanet_
     assert payload not in html
     assert "&lt;script&gt;" in html
     assert not sotkanet_indicator.measurements.exists()
+
+
+def test_indicator_chart_is_a_json_data_block_drawn_by_a_static_script(client, personas, indicator):
+    MeasurementFactory(indicator=indicator, period=date(2022, 12, 31), value=64)
+    client.force_login(personas.steering_member)
+    html = client.get(_detail(indicator)).content.decode()
+    assert '<script id="indicator-chart-data" type="application/json">' in html
+    assert "vendor/plotly.min.js" in html and "js/charts.js" in html
+    assert "64.0" in html  # the measured value is in the figure's data
+
+
+def test_no_chart_without_values(client, personas, indicator):
+    client.force_login(personas.steering_member)
+    assert "indicator-chart-data" not in client.get(_detail(indicator)).content.decode()
