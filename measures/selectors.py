@@ -10,15 +10,6 @@ from projects.models import Project
 from .models import Indicator, Measurement, Target
 
 
-def project_get(*, user, pk: int) -> Project:
-    project = (
-        Project.objects.visible_to(user).select_related("region", "programme").filter(pk=pk).first()
-    )
-    if project is None:
-        raise Http404
-    return project
-
-
 def indicator_list(*, user, project: Project) -> list[Indicator]:
     """The hanke's indicators with their computed progress and targets (two queries)."""
     return list(

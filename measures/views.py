@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from projects.access import can_enter_measurements, require
+from projects.selectors import project_get
 from reporting.charts import indicator_figure
 
 from . import selectors
@@ -22,7 +23,7 @@ from .sotkanet import SotkanetError, sotkanet_file_import
 @login_required
 @require_GET
 def indicator_list(request, project_pk: int):
-    project = selectors.project_get(user=request.user, pk=project_pk)
+    project = project_get(user=request.user, pk=project_pk)
     indicators = selectors.indicator_list(user=request.user, project=project)
     return render(
         request, "measures/indicator_list.html", {"project": project, "indicators": indicators}

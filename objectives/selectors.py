@@ -19,13 +19,13 @@ def _latest_lights(kind: str, ids: list[int]) -> dict[int, Assessment]:
     """The newest stored light per object (one query)."""
     rows = (
         StatusRollup.objects.filter(kind=kind, object_id__in=ids)
-        .order_by("object_id", "-as_of")
+        .newest()
         .values_list("object_id", "light", "reason_code", "reason_params")
     )
-    lights: dict[int, Assessment] = {}
-    for object_id, light, code, params in rows:
-        lights.setdefault(object_id, Assessment(Light(light), Reason(code, params or {})))
-    return lights
+    return {
+        object_id: Assessment(Light(light), Reason(code, params or {}))
+        for object_id, light, code, params in rows
+    }
 
 
 def action_list(*, user, project: Project) -> list[Action]:

@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from measures.selectors import project_get
 from projects.access import Perm, can
 from projects.models import PlanVersion
+from projects.selectors import project_get
 
 from . import selectors
 from .forms import ActionStatusForm, HankeFilterForm

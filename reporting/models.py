@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history import register as register_history
 
@@ -105,6 +105,21 @@ class RollupKind(models.TextChoices):
     PROGRAMME = "programme", _("Programme")
 
 
+class StatusRollupQuerySet(models.QuerySet):
+    def newest(self) -> StatusRollupQuerySet:
+        """Only the newest row of each (kind, object, HT): no newer row of it exists.
+
+        Rows accumulate daily (one per nightly run), so pages read this, never the history.
+        """
+        newer = StatusRollup.objects.filter(
+            kind=OuterRef("kind"),
+            object_id=OuterRef("object_id"),
+            ht=OuterRef("ht"),
+            as_of__gt=OuterRef("as_of"),
+        )
+        return self.filter(~Exists(newer))
+
+
 class StatusRollup(models.Model):
     """A computed light of one object on one date, with its reason and its children's colours.
 
@@ -138,6 +153,8 @@ class StatusRollup(models.Model):
     reason_code = models.CharField(_("reason"), max_length=50)
     reason_params = models.JSONField(_("reason details"), default=dict, blank=True)
     computed_at = models.DateTimeField(_("computed at"))
+
+    objects = StatusRollupQuerySet.as_manager()
 
     class Meta:
         ordering = ["as_of", "kind", "object_id", "ht"]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Count, Max, Q
 
 from measures.models import IndicatorProgress, Measurement
 from objectives.models import Action, StatusUpdate
@@ -61,17 +61,6 @@ def parse_sort(value: str | None) -> str:
 
 def parse_ht(value: str | None) -> int | None:
     return int(value) if value in {str(n) for n in HT_NUMBERS} else None
-
-
-def _newest(queryset):
-    """Only the newest row of each (kind, object, HT): no newer row of the same object exists."""
-    newer = StatusRollup.objects.filter(
-        kind=OuterRef("kind"),
-        object_id=OuterRef("object_id"),
-        ht=OuterRef("ht"),
-        as_of__gt=OuterRef("as_of"),
-    )
-    return queryset.filter(~Exists(newer))
 
 
 def _stored_cell(light: str, code: str, params, counts, score) -> Cell:
@@ -129,10 +118,10 @@ def overview_rows(*, user, sort: str = "name", ht: int | None = None) -> Overvie
         )
         whole_regions = {t["region_id"] for t in totals if t["n"] == len(by_region[t["region_id"]])}
 
-    hanke_rows = _newest(
+    hanke_rows = (
         StatusRollup.objects.filter(
             kind__in=[RollupKind.PROJECT, RollupKind.PROJECT_HT], project_id__in=ids
-        )
+        ).newest()
     ).values_list("kind", "project_id", "ht", "light")
     project_light: dict[int, Light] = {}
     ht_lights: dict[tuple[int, int], Light] = {}
@@ -144,19 +133,21 @@ def overview_rows(*, user, sort: str = "name", ht: int | None = None) -> Overvie
 
     region_rows = {
         r[0]: r[1:]
-        for r in _newest(
-            StatusRollup.objects.filter(kind=RollupKind.REGION, object_id__in=list(whole_regions))
+        for r in (
+            StatusRollup.objects.filter(
+                kind=RollupKind.REGION, object_id__in=list(whole_regions)
+            ).newest()
         ).values_list("object_id", "light", "reason_code", "reason_params", "counts", "score")
     }
 
     late = (
-        _newest(
+        (
             StatusRollup.objects.filter(
                 kind=RollupKind.ACTION,
                 project_id__in=ids,
                 light=Light.RED,
                 object_id__in=Action.objects.filter(project_id__in=ids).values("pk"),
-            )
+            ).newest()
         )
         .order_by()
         .values("project__region_id")

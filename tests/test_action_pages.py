@@ -146,3 +146,23 @@ def test_status_date_is_kept(client, personas, action):
     client.force_login(personas.project_worker)
     _post(client, action, status_date="2023-04-30")
     assert StatusUpdate.objects.get().status_date == date(2023, 4, 30)
+
+
+def test_pages_show_the_newest_stored_light_not_an_older_one(client, personas):
+    # given an action that was on time in 2022 and is late by mid-2023 (two nightly runs)
+    from reporting.services import status_recompute_projects
+
+    ActionFactory(
+        work_package=WorkPackageFactory(project=personas.project),
+        project=personas.project,
+        status="in_progress",
+        planned_end=date(2022, 12, 31),
+    )
+    for day in (date(2023, 6, 30), date(2022, 6, 30)):  # older run written last on purpose
+        status_recompute_projects(project_ids=[personas.project.pk], today=day)
+    client.force_login(personas.project_manager)
+    # when the action list is read / then it shows the 2023 light
+    html = client.get(
+        reverse("objectives:action-list", args=[personas.project.pk])
+    ).content.decode()
+    assert "light--red" in html and "light--yellow" not in html
