@@ -20,7 +20,16 @@ class ActionStatusForm(forms.Form):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Required when the action is marked done or cancelled."),
+        help_text=_("Required when the action is closed, moves back or is late."),
+    )
+    planned_end = forms.DateField(
+        label=_("Planned end"),
+        required=False,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        help_text=_("Change it only when the schedule changes, and give the reason."),
+    )
+    planned_end_reason = forms.CharField(
+        label=_("Reason for the new planned end"), required=False, max_length=1000
     )
     expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 

@@ -178,7 +178,18 @@ class StatusUpdate(models.Model):
         Action, verbose_name=_("action"), on_delete=models.CASCADE, related_name="status_updates"
     )
     status = models.CharField(_("status"), max_length=20, choices=ActionStatus.choices)
+    previous_status = models.CharField(
+        _("previous status"), max_length=20, choices=ActionStatus.choices, blank=True
+    )
     comment = models.TextField(_("comment"), blank=True)
+    previous_planned_end = models.DateField(_("previous planned end"), null=True, blank=True)
+    new_planned_end = models.DateField(
+        _("new planned end"),
+        null=True,
+        blank=True,
+        help_text=_("Set when this update moved the action's planned end"),
+    )
+    planned_end_reason = models.TextField(_("reason for the new planned end"), blank=True)
     status_date = models.DateField(_("date"))
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,

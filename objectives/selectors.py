@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from datetime import timedelta
 
-from django.db.models import Max, Prefetch, Q
+from django.db.models import F, Max, Prefetch, Q
 from django.http import Http404
 
 from objectives.status import Assessment, Light, Reason
+from projects.access import Perm, can, roles_for
 from projects.models import Membership, Project, WorkPackage
 from reporting.models import RollupKind, StatusRollup
 
-from .choices import PlanChange
+from .choices import ActionStatus, PlanChange
 from .models import Action, BenefitTarget, ProcessGoal, StatusUpdate
 
 
@@ -53,9 +55,9 @@ def action_get(*, user, pk: int) -> Action:
             "benefit_targets",
             Prefetch(
                 "status_updates",
-                queryset=StatusUpdate.objects.select_related("author", "owner").order_by(
-                    "-created_at", "-id"
-                ),
+                queryset=StatusUpdate.objects.select_related(
+                    "author", "owner", "reporting_period"
+                ).order_by("-created_at", "-id"),
             ),
         )
         .first()
@@ -209,8 +211,10 @@ def hanke_tree(*, user, project: Project, filters: HankeFilters | None = None) -
 
     counts: dict[str, int] = {}
     for action in actions:
+        action.project = project  # the same hanke: spares a query per permission check
         action.light = action_lights.get(action.pk)
         action.last_update = last_updates.get(action.pk)
+        action.can_update = can(user, Perm.UPDATE_ACTION_STATUS, action)
         key = str(action.light.light if action.light else Light.GREY)
         counts[key] = counts.get(key, 0) + 1
 
@@ -258,3 +262,91 @@ def hanke_tree(*, user, project: Project, filters: HankeFilters | None = None) -
         action_count=len(actions),
         filtered=filters.active,
     )
+
+
+# --- Rows that can be edited in place, and "My work" -------------------------------------
+
+DUE_SOON_DAYS = 30
+
+
+def _decorate(user, actions: list[Action]) -> None:
+    """Stored light, last update and may-update flag on each action (two queries in all).
+
+    The actions must come with `project` loaded (select_related) so the permission check
+    reads only the user's cached roles.
+    """
+    ids = [a.pk for a in actions]
+    lights = _latest_lights(RollupKind.ACTION, ids)
+    last_updates = dict(
+        StatusUpdate.objects.filter(action_id__in=ids)
+        .values("action_id")
+        .annotate(last=Max("created_at"))
+        .values_list("action_id", "last")
+    )
+    for action in actions:
+        action.light = lights.get(action.pk)
+        action.last_update = last_updates.get(action.pk)
+        action.can_update = can(user, Perm.UPDATE_ACTION_STATUS, action)
+
+
+def action_row(*, user, pk: int) -> Action:
+    """One action as a list row: light, last update, may-update flag (404 outside scope)."""
+    action = (
+        Action.objects.filter(pk=pk, project__in=Project.objects.visible_to(user))
+        .select_related("project__region", "work_package", "owner")
+        .first()
+    )
+    if action is None:
+        raise Http404
+    _decorate(user, [action])
+    return action
+
+
+@dataclass
+class MyWork:
+    scope: str  # "mine": actions I own; "hanke": every open action of my hankkeet
+    late: list[Action]
+    due_soon: list[Action]
+    other: list[Action]
+    has_hanke: bool
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {"late": len(self.late), "due_soon": len(self.due_soon), "other": len(self.other)}
+
+
+def _member_project_ids(user) -> list[int]:
+    roles = roles_for(user)
+    ids = set(roles.projects)
+    if roles.regions:
+        ids |= set(Project.objects.filter(region_id__in=roles.regions).values_list("pk", flat=True))
+    return sorted(ids)
+
+
+def my_work(*, user, scope: str, today) -> MyWork:
+    """The open actions a person answers for, late first, then due within 30 days.
+
+    "mine": actions the user owns; "hanke": every open action of the hankkeet where the user
+    has a role. Done and cancelled actions are left out. A fixed number of queries.
+    """
+    project_ids = _member_project_ids(user)
+    qs = Action.objects.filter(project__in=Project.objects.visible_to(user)).exclude(
+        status__in=[ActionStatus.DONE, ActionStatus.CANCELLED]
+    )
+    qs = qs.filter(owner=user) if scope == "mine" else qs.filter(project_id__in=project_ids)
+    actions = list(
+        qs.select_related("project__region", "work_package", "owner").order_by(
+            F("planned_end").asc(nulls_last=True), "project__name_fi", "work_package__order", "id"
+        )
+    )
+    _decorate(user, actions)
+    soon = today + timedelta(days=DUE_SOON_DAYS)
+    late, due_soon, other = [], [], []
+    for action in actions:
+        if action.light is not None and action.light.light == Light.RED:
+            late.append(action)
+        elif action.planned_end is not None and today <= action.planned_end <= soon:
+            due_soon.append(action)
+        else:
+            other.append(action)
+    return MyWork(scope, late, due_soon, other, has_hanke=bool(project_ids))

@@ -148,3 +148,53 @@ def _not_started(planned_start: date | None, today: date) -> Assessment:
     return Assessment(
         Light.GREY, Reason("action_not_started_ahead", {"date": fmt_date(planned_start)})
     )
+
+
+# --- What a status change must explain -------------------------------------------------------
+
+# How far along each open status is; "cancelled" is outside the scale.
+_PROGRESS_RANK = {"not_started": 0, "starting": 1, "in_progress": 2, "done": 3}
+
+
+def comment_needed(
+    *,
+    old_status: str,
+    new_status: str,
+    planned_start: date | None,
+    planned_end: date | None,
+    today: date,
+) -> str | None:
+    """Why this change needs a comment (a code), or None when it may go without one.
+
+    "final": the action is closed (done or cancelled), say how or why.
+    "backwards": the status moves back (e.g. in progress → not started).
+    "late": the action is late by its schedule, so the steering group needs an explanation.
+    """
+    if new_status in ("done", "cancelled"):
+        return "final"
+    old_rank, new_rank = _PROGRESS_RANK.get(old_status), _PROGRESS_RANK.get(new_status)
+    if old_rank is not None and new_rank is not None and new_rank < old_rank:
+        return "backwards"
+    current = action_light(
+        status=old_status, planned_start=planned_start, planned_end=planned_end, today=today
+    )
+    if current.light == Light.RED:
+        return "late"
+    return None
+
+
+def reschedule_problem(
+    *, planned_start: date | None, new_end: date | None, reason: str
+) -> str | None:
+    """What is wrong with moving the planned end to `new_end` (a code), or None.
+
+    "before_start": the new end would fall before the planned start.
+    "reason_missing": a new planned end needs a reason.
+    """
+    if new_end is None:
+        return None
+    if planned_start is not None and new_end < planned_start:
+        return "before_start"
+    if not reason.strip():
+        return "reason_missing"
+    return None

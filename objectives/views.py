@@ -6,14 +6,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from projects.access import Perm, can
+from projects.access import MANAGER, Perm, can, roles_for
 from projects.models import PlanVersion
 from projects.selectors import project_get
+from reporting.services import status_refresh_project
 
 from . import selectors
 from .forms import ActionStatusForm, HankeFilterForm
@@ -28,15 +31,16 @@ def action_list(request, project_pk: int):
     return render(request, "objectives/action_list.html", {"project": project, "actions": actions})
 
 
-def _form(action, data=None) -> ActionStatusForm:
+def _form(action, data=None, auto_id="id_%s") -> ActionStatusForm:
     people = selectors.hanke_people(project=action.project)
     initial = {
         "status": action.status,
         "status_date": timezone.localdate(),
         "owner": action.owner_id,
+        "planned_end": action.planned_end,
         "expected_version": action.version,
     }
-    return ActionStatusForm(data, initial=initial, people=people)
+    return ActionStatusForm(data, initial=initial, people=people, auto_id=auto_id)
 
 
 def _save(request, action, form):
@@ -49,6 +53,8 @@ def _save(request, action, form):
             comment=form.cleaned_data["comment"],
             status_date=form.cleaned_data["status_date"],
             owner=form.cleaned_data["owner"],
+            planned_end=form.cleaned_data["planned_end"],
+            planned_end_reason=form.cleaned_data["planned_end_reason"],
             expected_version=form.cleaned_data["expected_version"],
         )
     except ValidationError as exc:
@@ -75,16 +81,33 @@ def action_detail(request, pk: int):
         if form.is_valid():
             fresh, conflict = _save(request, action, form)
             if fresh is not None:
+                status_refresh_project(project_id=fresh.project_id)
                 messages.success(request, _("Status saved."))
                 if not request.htmx:
                     return redirect("objectives:action-detail", pk=pk)
                 action = selectors.action_get(user=request.user, pk=pk)
                 form = _form(action)
-    context = {"action": action, "form": form, "can_update": can_update, "conflict": conflict}
+    context = {
+        "action": action,
+        "form": form,
+        "can_update": can_update,
+        "conflict": conflict,
+        **_conflict_context(conflict, form),
+    }
     template = "objectives/action_detail.html"
     if request.htmx and not request.htmx.boosted:
         template += "#status"
     return render(request, template, context)
+
+
+def _hanke_filters(request, project) -> selectors.HankeFilters:
+    form = HankeFilterForm(
+        request.GET,
+        people=selectors.hanke_people(project=project),
+        plan_versions=PlanVersion.objects.filter(project=project),
+    )
+    form.is_valid()  # invalid fields are left out of cleaned_data and so filter nothing
+    return form, selectors.HankeFilters.from_data(form.cleaned_data)
 
 
 @login_required
@@ -92,14 +115,150 @@ def action_detail(request, pk: int):
 def hanke(request, project_pk: int):
     """The hanke's work breakdown as a tree with lights, filtered by the GET form."""
     project = project_get(user=request.user, pk=project_pk)
-    form = HankeFilterForm(
-        request.GET,
-        people=selectors.hanke_people(project=project),
-        plan_versions=PlanVersion.objects.filter(project=project),
-    )
-    form.is_valid()  # invalid fields are left out of cleaned_data and so filter nothing
-    filters = selectors.HankeFilters.from_data(form.cleaned_data)
+    form, filters = _hanke_filters(request, project)
     tree = selectors.hanke_tree(user=request.user, project=project, filters=filters)
-    return render(
-        request, "objectives/hanke_page.html", {"project": project, "tree": tree, "form": form}
+    context = {
+        "project": project,
+        "tree": tree,
+        "form": form,
+        "row_query": _row_query(request.GET, view="hanke"),
+    }
+    return render(request, "objectives/hanke_page.html", context)
+
+
+# --- Status update in a list row (htmx), with the rollups above it refreshed ---------------
+
+_ROW_VIEWS = ("hanke", "mywork")
+
+
+def _row_query(params, *, view: str) -> str:
+    """The query string a row carries: which page it sits on and that page's filters."""
+    query = params.copy()
+    for key in ("edit", "view"):
+        query.pop(key, None)
+    query["view"] = view
+    return query.urlencode()
+
+
+def _conflict_context(conflict, form) -> dict:
+    """Both versions side by side: what was saved meanwhile and what the user typed."""
+    if conflict is None:
+        return {}
+    data = form.cleaned_data
+    yours = {
+        "status": dict(form.fields["status"].choices).get(data.get("status"), ""),
+        "comment": data.get("comment", ""),
+        "planned_end": data.get("planned_end"),
+        "owner": data.get("owner"),
+    }
+    latest = conflict.status_updates.select_related("author").order_by("-created_at").first()
+    return {"yours": yours, "conflict_update": latest}
+
+
+def _row_form(action, data=None) -> ActionStatusForm:
+    form = _form(action, data, auto_id=f"id_row{action.pk}_%s")
+    form.fields["status"].widget.attrs["data-focus-after-swap"] = ""
+    return form
+
+
+def _saved_context(request, action, view: str) -> dict:
+    """The fresh row plus what sits above it on its page, for out-of-band swaps."""
+    if view == "hanke":
+        _form_, filters = _hanke_filters(request, action.project)
+        tree = selectors.hanke_tree(user=request.user, project=action.project, filters=filters)
+        packages = [n for top in tree.packages for n in [top, *top.children]]
+        goals = [g for n in packages for g in n.goals]
+        return {"tree": tree, "goal_nodes": goals, "package_nodes": packages}
+    scope = request.GET.get("scope", "")
+    work = selectors.my_work(
+        user=request.user, scope=_scope(request, scope), today=timezone.localdate()
     )
+    return {"work": work}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_row(request, pk: int):
+    """One action's row: GET shows it (edit=1: with the status form), POST saves.
+
+    Without htmx the row is not a page of its own: GET goes to the action page and a POST
+    answers with a redirect back to the list it came from.
+    """
+    action = selectors.action_row(user=request.user, pk=pk)
+    view = request.GET.get("view") if request.GET.get("view") in _ROW_VIEWS else "mywork"
+    editing = request.method == "POST" or request.GET.get("edit") == "1"
+    if editing and not action.can_update:
+        raise PermissionDenied
+    if request.method == "GET" and not request.htmx:
+        return redirect("objectives:action-detail", pk=pk)
+    context = {"action": action, "row_query": _row_query(request.GET, view=view)}
+    context["show_project"] = view == "mywork"
+    if request.method == "GET":
+        form = _row_form(action) if editing else None
+        return render(
+            request,
+            "objectives/_action_item.html",
+            {**context, "editing": editing, "form": form, "focus_button": not editing},
+        )
+    form = _row_form(action, request.POST)
+    conflict = None
+    if form.is_valid():
+        fresh, conflict = _save(request, action, form)
+        if fresh is not None:
+            status_refresh_project(project_id=fresh.project_id)
+            if not request.htmx:
+                messages.success(request, _("Status saved."))
+                return redirect(_back_url(action, view, request.GET))
+            action = selectors.action_row(user=request.user, pk=pk)
+            context["action"] = action
+            context.update(_saved_context(request, action, view))
+            return render(request, "objectives/_row_saved.html", context)
+    context.update({"editing": True, "form": form, "conflict": conflict})
+    context.update(_conflict_context(conflict, form))
+    if not request.htmx:
+        return render(request, "objectives/action_row_page.html", context)
+    return render(request, "objectives/_action_item.html", context)
+
+
+def _back_url(action, view: str, params) -> str:
+    query = params.copy()
+    for key in ("edit", "view"):
+        query.pop(key, None)
+    if view == "hanke":
+        base = reverse("objectives:hanke", args=[action.project_id])
+    else:
+        base = reverse("objectives:my-work")
+    return f"{base}?{query.urlencode()}" if query else base
+
+
+def _scope(request, requested: str) -> str:
+    """ "mine" or "hanke"; by default a manager sees the hanke, everyone else their own."""
+    if requested in ("mine", "hanke"):
+        return requested
+    roles = roles_for(request.user)
+    managing = MANAGER in roles.projects.values() or MANAGER in roles.regions.values()
+    return "hanke" if managing else "mine"
+
+
+@login_required
+@require_GET
+def my_work(request):
+    """The open actions the user answers for: late first, then due within 30 days."""
+    scope = _scope(request, request.GET.get("scope", ""))
+    work = selectors.my_work(user=request.user, scope=scope, today=timezone.localdate())
+    sections = [
+        ("late-heading", _("Late"), work.late, _("Nothing is late.")),
+        (
+            "due-heading",
+            _("Due within 30 days"),
+            work.due_soon,
+            _("Nothing is due within 30 days."),
+        ),
+        ("other-heading", _("Other open actions"), work.other, _("No other open actions.")),
+    ]
+    context = {
+        "work": work,
+        "sections": sections,
+        "row_query": _row_query(QueryDict(mutable=True), view="mywork") + f"&scope={scope}",
+    }
+    return render(request, "objectives/my_work.html", context)

@@ -104,6 +104,22 @@ MATRIX: dict[str, list[Route]] = {
             ),
         ),
     ],
+    "objectives:action-row": [
+        Route("get", "action", HANKE_READ),
+        Route("get", "action", HANKE_ENTRY, (("edit", "1"),)),
+        Route(
+            "post",
+            "action",
+            HANKE_ENTRY,
+            (
+                ("status", "in_progress"),
+                ("status_date", "2023-05-01"),
+                ("comment", "x"),
+                ("expected_version", "1"),
+            ),
+        ),
+    ],
+    "objectives:my-work": [Route("get", "", SIGNED_IN)],
     "object-history": [Route("get", "history", HANKE_READ)],
     "change-log": [Route("get", "", ADMIN_ONLY)],
     "project-members": [

@@ -15,7 +15,7 @@ from measures.progress import (
     assess_indicator,
     progress_ratio,
 )
-from objectives.status import Light, Reason, action_light
+from objectives.status import Light, Reason, action_light, comment_needed, reschedule_problem
 from reporting.rollup import RollupThresholds, rollup, validate_bands
 
 TODAY = date(2023, 6, 15)
@@ -324,3 +324,51 @@ def test_threshold_bands_must_be_in_order_without_gap_or_overlap(
 
 def test_reason_text_renders_params():
     assert "42" in Reason("indicator_progress", {"progress": 42, "expected": 70}).text
+
+
+# --- What a status change must explain (objectives.status.comment_needed) ----------------
+
+_TODAY = date(2024, 6, 1)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "start", "end", "expected"),
+    [
+        ("not_started", "in_progress", date(2024, 7, 1), date(2024, 12, 31), None),
+        ("starting", "in_progress", None, None, None),
+        ("in_progress", "in_progress", None, date(2024, 12, 31), None),
+        ("in_progress", "done", None, None, "final"),
+        ("not_started", "cancelled", None, None, "final"),
+        ("in_progress", "not_started", None, None, "backwards"),
+        ("in_progress", "starting", None, None, "backwards"),
+        ("done", "in_progress", None, None, "backwards"),
+        # late by the planned end: whatever the move, it needs an explanation
+        ("in_progress", "in_progress", None, date(2024, 5, 31), "late"),
+        # late by the planned start (never started)
+        ("not_started", "starting", date(2024, 1, 1), date(2024, 12, 31), "late"),
+        # the day of the planned end is not late yet
+        ("in_progress", "in_progress", None, _TODAY, None),
+        # reopening a cancelled action is not "backwards" on the scale
+        ("cancelled", "in_progress", None, None, None),
+    ],
+)
+def test_comment_needed(old, new, start, end, expected):
+    got = comment_needed(
+        old_status=old, new_status=new, planned_start=start, planned_end=end, today=_TODAY
+    )
+    assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("start", "new_end", "reason", "expected"),
+    [
+        (None, None, "", None),
+        (date(2024, 1, 1), date(2024, 12, 31), "Rekrytointi viivästyi", None),
+        (date(2024, 1, 1), date(2024, 12, 31), "  ", "reason_missing"),
+        (date(2024, 1, 1), date(2023, 12, 31), "syy", "before_start"),
+        (date(2024, 1, 1), date(2024, 1, 1), "sama päivä", None),
+        (None, date(2020, 1, 1), "syy", None),
+    ],
+)
+def test_reschedule_problem(start, new_end, reason, expected):
+    assert reschedule_problem(planned_start=start, new_end=new_end, reason=reason) == expected

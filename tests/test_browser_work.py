@@ -1,0 +1,117 @@
+"""In Chromium: a worker updates a status in place and sees the lights above it change; a
+ministry viewer filters the overview. The pages pass axe-core in the state they end in."""
+
+import pytest
+from django.conf import settings
+
+from projects.demo import DEMO_PASSWORD, demo_load
+
+from . import test_browser
+from .test_browser import ARTIFACTS, CHROMIUM, _serious
+
+browser_page = test_browser.browser_page  # the same Chromium fixture
+
+pytestmark = [
+    pytest.mark.skipif(
+        not __import__("pathlib").Path(CHROMIUM).exists(),
+        reason="Debian chromium is not installed (make test installs it)",
+    ),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture
+def demo_with_lights(django_db_serialized_rollback, transactional_db):
+    """The demo data with today's lights, as `make run` prepares it."""
+    from django.utils import timezone
+
+    from projects.models import Project
+    from reporting.services import status_recompute_all
+
+    demo_load(data_dir=settings.DEMO_DATA_DIR)
+    status_recompute_all(today=timezone.localdate())
+    return Project.objects.get(region__code="16").pk
+
+
+def _login(page, url, username):
+    page.goto(f"{url}/accounts/login/")
+    page.get_by_label("Käyttäjätunnus").fill(username)
+    page.get_by_label("Salasana").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Kirjaudu sisään").click()
+    page.wait_for_selector("h1")
+
+
+def _green_count(page) -> int:
+    """The number after "Done: " / "Valmis: " in the summary's green item (0 when absent)."""
+    item = page.locator("#hanke-summary .distribution .light--green")
+    return int(item.inner_text().rsplit(":", 1)[1]) if item.count() else 0
+
+
+def test_worker_updates_a_status_and_a_viewer_filters_the_overview(demo_with_lights, browser_page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page, url = browser_page
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    # given the Keski-Pohjanmaa worker on their hanke page
+    _login(page, url, "kp.tyontekija")
+    page.goto(f"{url}/hankkeet/{demo_with_lights}/")
+    summary_before = page.locator("#hanke-summary").inner_text()
+    greens_before = _green_count(page)
+    # when they open the status form of the first action they own, in its row
+    row = page.locator(".tree__action:has(.row-actions a)").first
+    number = row.locator(".tree__title").inner_text().split()[0]
+    row.locator(".row-actions a").click()
+    form = page.locator("form.row-form")
+    form.wait_for()
+    # the keyboard focus moved into the form
+    assert page.evaluate("document.activeElement.name") == "status"
+    # and mark it done without a comment: the field error says why, nothing is saved
+    form.locator("select[name=status]").select_option("done")
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("form.row-form .field-error")
+    # then with a comment
+    page.locator("form.row-form textarea[name=comment]").fill("Valmistui pilotissa")
+    page.locator("form.row-form button[type=submit]").click()
+    saved = page.locator(".tree__action:has(.row-saved)")
+    saved.wait_for()
+    # the row's light is now green, the summary above changed, all without a page reload
+    assert saved.locator(".light--green").count() == 1
+    page.wait_for_function(
+        "before => document.querySelector('#hanke-summary').innerText !== before",
+        arg=summary_before,
+    )
+    assert page.locator("#hanke-summary").inner_text() != summary_before
+    assert page.locator("#live-region").inner_text().count(number) == 1
+    assert page.evaluate("document.activeElement.closest('.tree__action') !== null")
+    page.screenshot(path=ARTIFACTS / "hanke-row-saved-fi.png", full_page=False)
+    assert _green_count(page) == greens_before + 1
+    assert not [e for e in errors if "Content Security Policy" in e]
+    # and the hanke page and My work pass axe-core in this state
+    axe = Axe()
+    assert not _serious(axe.run(page))
+    page.goto(f"{url}/oma-tyo/")
+    page.wait_for_selector("#my-work-summary")
+    assert not _serious(axe.run(page))
+    page.screenshot(path=ARTIFACTS / "my-work-fi.png", full_page=True)
+    # (one test: loading the demo for a live server costs more than the flows themselves)
+    page.context.clear_cookies()
+    _viewer_filters_the_overview(page, url)
+
+
+def _viewer_filters_the_overview(page, url):
+    # given the ministry viewer on the programme overview
+    _login(page, url, "stm.katselija")
+    page.goto(f"{url}/ohjelma/")
+    assert page.locator("table.overview thead th").count() == 7  # region, HT1–HT5, all
+    # when they choose HT2 and the weakest first
+    page.select_option("#overview-ht", "2")
+    page.select_option("#overview-sort", "all")
+    page.locator("form.overview-filter button[type=submit]").click()
+    page.wait_for_url("**/ohjelma/?*ht=2*")
+    # then only HT2 and the total are shown, for all four regions, and the link can be shared
+    assert page.locator("table.overview thead th").count() == 3
+    assert page.locator("table.overview tbody tr").count() == 4
+    assert page.locator("#overview-ht").input_value() == "2"
+    assert "sort=all" in page.url
+    page.screenshot(path=ARTIFACTS / "overview-ht2-fi.png", full_page=True)
