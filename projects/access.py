@@ -31,6 +31,9 @@ class Perm(enum.StrEnum):
     MANAGE_MEMBERS = "manage_members"
     MANAGE_PROGRAMME = "manage_programme"  # regions, reporting periods, thresholds, all users
     VIEW_CHANGE_LOG = "view_change_log"  # the programme-wide audit log
+    # Programme-wide reads that only make sense across every region (comparing regions):
+    # the ministry/THL viewer and the programme admin, never a hanke role on its own.
+    VIEW_PROGRAMME = "view_programme"
 
 
 ADMIN, VIEWER = ProgrammeRoleKind.ADMIN.value, ProgrammeRoleKind.VIEWER.value
@@ -55,7 +58,7 @@ _HANKE_TABLE: dict[str, set[Perm]] = {
     },
     WORKER: {Perm.VIEW, Perm.EXPORT, Perm.COMMENT, Perm.ENTER_MEASUREMENTS},
 }
-_VIEWER_PERMS = {Perm.VIEW, Perm.EXPORT}
+_VIEWER_PERMS = {Perm.VIEW, Perm.EXPORT, Perm.VIEW_PROGRAMME}
 
 
 def allowed(

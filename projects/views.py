@@ -19,5 +19,6 @@ def home(request):
         "regions": regions,
         "can_manage_programme": can(request.user, Perm.MANAGE_PROGRAMME),
         "has_programme_role": roles_for(request.user).programme is not None,
+        "can_compare": can(request.user, Perm.VIEW_PROGRAMME),
     }
     return render(request, "projects/home.html", context)

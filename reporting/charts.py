@@ -1,17 +1,143 @@
 """Plotly figures built from selector output (R12). Pages receive them as JSON data blocks
 (`json_script`) drawn by static/js/charts.js, because the Content Security Policy allows
-no inline script; the values are always also shown as a table beside the chart."""
+no inline script; the values are always also shown as a table beside the chart.
+
+Every figure carries `locale`: the page language's month and day names, number separators
+and date formats as a Plotly locale module's `format`, built from Django's own translations
+and format files, so axis ticks and hover labels read "tammi 2023" and "1\u00a0234,5" on a
+Finnish page. charts.js registers it with `Plotly.register` and draws with that locale.
+"""
 
 from __future__ import annotations
 
+import html
 import json
+from collections.abc import Iterable
+from datetime import datetime
 
 import plotly.graph_objects as go
+from django.utils import dateformat, formats, translation
+from django.utils.dates import MONTHS, MONTHS_AP, WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 
 from measures.models import Indicator
+from objectives.status import Light
 
 _COLOURS = {"value": "#003580", "target": "#0b6b2b", "expected": "#6b4e00", "baseline": "#4a4a4a"}
+# The lights' colours of portal.css (.light--*); the legend names carry symbol and label.
+_LIGHT_COLOURS = {
+    Light.GREEN: "#0b6b2b",
+    Light.YELLOW: "#b08900",
+    Light.ORANGE: "#c25400",
+    Light.RED: "#a1001a",
+    Light.GREY: "#8c8c8c",
+}
+# Lines of several hankkeet in one chart differ by marker shape and dash as well as colour.
+_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star", "cross", "hexagon")
+_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+
+# Django date-format characters → d3-time-format directives (Plotly formats dates with d3).
+# Months come out abbreviated where Django would write them in full (F, E): axis ticks are
+# short, and `shortMonths` holds the language's own abbreviation ("tammi", "Jan.").
+_DJANGO_TO_D3 = {
+    "d": "%d",
+    "j": "%-d",
+    "D": "%a",
+    "l": "%A",
+    "m": "%m",
+    "n": "%-m",
+    "M": "%b",
+    "b": "%b",
+    "N": "%b",
+    "F": "%B",
+    "E": "%B",
+    "y": "%y",
+    "Y": "%Y",
+    "H": "%H",
+    "G": "%-H",
+    "h": "%I",
+    "g": "%-I",
+    "i": "%M",
+    "s": "%S",
+    "A": "%p",
+    "a": "%p",
+    "P": "%-I:%M %p",
+}
+# Plotly's `currency` pair (prefix, suffix) for the "$" number format: the programme is in
+# euros, written after the amount in Finnish and Swedish and before it in English.
+_EURO = {"en": ("€", "")}
+_EURO_DEFAULT = ("", "\u00a0€")
+# Whole numbers with the language's grouping ("12 500"), not SI suffixes ("12.5k").
+_PLAIN_NUMBERS = {"exponentformat": "none", "separatethousands": True}
+_MORNING, _EVENING = datetime(2000, 1, 1, 9), datetime(2000, 1, 1, 21)
+
+
+def d3_date_format(django_format: str, *, short_months: bool = False) -> str:
+    """A Django date format ("j.n.Y", "N j, Y") as a d3-time-format string ("%-d.%-m.%Y")."""
+    out: list[str] = []
+    chars = iter(django_format)
+    for char in chars:
+        if char == "\\":
+            out.append(next(chars, ""))  # an escaped character is literal text
+        elif char == "%":
+            out.append("%%")
+        else:
+            out.append(_DJANGO_TO_D3.get(char, char))
+    result = "".join(out)
+    return result.replace("%B", "%b") if short_months else result
+
+
+def plotly_locale(language: str | None = None) -> dict:
+    """Plotly's locale module data for the page language (active language by default).
+
+    {"name": "fi", "format": {...}}: the `format` keys are those of Plotly's own locale
+    modules (days from Sunday, months, separators, grouping, date formats), all taken from
+    Django (django.utils.dates names and the language's formats module).
+    """
+    language = (language or translation.get_language() or "fi")[:2]
+    with translation.override(language):
+        # Plotly counts weekdays from Sunday, Django from Monday.
+        order = [6, 0, 1, 2, 3, 4, 5]
+        fmt = {
+            "days": [str(WEEKDAYS[i]) for i in order],
+            "shortDays": [str(WEEKDAYS_ABBR[i]) for i in order],
+            "months": [str(MONTHS[m]) for m in range(1, 13)],
+            "shortMonths": [str(MONTHS_AP[m]) for m in range(1, 13)],
+            # Django's own "AM"/"PM" (dateformat's "A"), translated by Django's catalogue.
+            "periods": [dateformat.format(_MORNING, "A"), dateformat.format(_EVENING, "A")],
+            "decimal": formats.get_format("DECIMAL_SEPARATOR", language),
+            "thousands": formats.get_format("THOUSAND_SEPARATOR", language),
+            "grouping": [int(formats.get_format("NUMBER_GROUPING", language)) or 3],
+            "currency": list(_EURO.get(language, _EURO_DEFAULT)),
+            "date": d3_date_format(formats.get_format("SHORT_DATE_FORMAT", language)),
+            "time": d3_date_format(formats.get_format("TIME_FORMAT", language)),
+            "dateTime": d3_date_format(formats.get_format("DATETIME_FORMAT", language)),
+            "year": "%Y",
+            "month": d3_date_format(
+                formats.get_format("YEAR_MONTH_FORMAT", language), short_months=True
+            ),
+            "dayMonth": d3_date_format(
+                formats.get_format("MONTH_DAY_FORMAT", language), short_months=True
+            ),
+            "dayMonthYear": d3_date_format(
+                formats.get_format("DATE_FORMAT", language), short_months=True
+            ),
+        }
+    return {"name": language, "format": fmt}
+
+
+def _text(value: str) -> str:
+    """Names typed by people, safe for Plotly, which reads tags such as <a href> in labels
+    and turns &lt; &gt; &amp; (not &quot;) back into characters; without tags, quotes are
+    harmless."""
+    return html.escape(value, quote=False)
+
+
+def _as_data(fig: go.Figure) -> dict:
+    """The figure as plain JSON data for `json_script`, with the page language's locale."""
+    data = json.loads(fig.to_json())
+    data["locale"] = plotly_locale()
+    return data
 
 
 def indicator_figure(indicator: Indicator) -> dict:
@@ -56,12 +182,79 @@ def indicator_figure(indicator: Indicator) -> dict:
         margin={"l": 50, "r": 20, "t": 20, "b": 40},
         height=340,
         legend={"orientation": "h", "y": -0.2},
-        yaxis={"title": indicator.get_unit_display()},
+        yaxis={"title": indicator.get_unit_display(), **_PLAIN_NUMBERS},
     )
-    return json.loads(fig.to_json())
+    return _as_data(fig)
 
 
 def _start(indicator: Indicator, points: list) -> tuple | None:
     if indicator.baseline_value is not None and indicator.baseline_date:
         return indicator.baseline_date, indicator.baseline_value
     return (points[0].period, points[0].value) if points else None
+
+
+def ht_comparison_figure(rows: Iterable) -> dict:
+    """Stacked horizontal bars: each hanke's share of green … grey items, in percent.
+
+    `rows` are `compare.HtRow`s; a hanke with nothing assessed gets an empty bar (the table
+    beside the chart says "nothing to count").
+    """
+    rows = list(rows)
+    labels = [_text(row.label) for row in rows]
+    fig = go.Figure()
+    for light in Light:
+        counts = [row.counts.get(light.value, 0) for row in rows]
+        shares = [
+            round(100 * count / row.counted, 1) if row.counted else 0
+            for count, row in zip(counts, rows, strict=True)
+        ]
+        fig.add_trace(
+            go.Bar(
+                y=labels,
+                x=shares,
+                customdata=counts,
+                orientation="h",
+                name=f"{light.symbol} {light.label}",
+                marker={"color": _LIGHT_COLOURS[light]},
+                hovertemplate="%{y}: %{customdata} (%{x} %)<extra>%{fullData.name}</extra>",
+            )
+        )
+    fig.update_layout(
+        barmode="stack",
+        margin={"l": 20, "r": 20, "t": 40, "b": 50},
+        height=150 + 40 * len(rows),
+        # Above the bars: below them it would collide with the axis title on short charts.
+        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "traceorder": "normal"},
+        xaxis={"title": _("Share of the items rolled up (%)"), "range": [0, 100]},
+        yaxis={"autorange": "reversed", "automargin": True},
+    )
+    return _as_data(fig)
+
+
+def indicator_comparison_figure(rows: Iterable, unit_label: str = "") -> dict:
+    """One line per hanke over time: the measurements of one shared indicator.
+
+    `rows` are `compare.IndicatorRow`s with their measurements loaded (no queries here);
+    hankkeet without measurements get no line. Lines differ by marker and dash, not only
+    by colour.
+    """
+    fig = go.Figure()
+    for index, row in enumerate(r for r in rows if r.measurements):
+        fig.add_trace(
+            go.Scatter(
+                x=[m.period.isoformat() for m in row.measurements],
+                y=[float(m.value) for m in row.measurements],
+                mode="lines+markers",
+                name=_text(row.label),
+                marker={"symbol": _SYMBOLS[index % len(_SYMBOLS)], "size": 8},
+                line={"dash": _DASHES[index % len(_DASHES)]},
+            )
+        )
+    fig.update_layout(
+        margin={"l": 50, "r": 20, "t": 20, "b": 40},
+        height=380,
+        legend={"orientation": "h", "y": -0.2},
+        yaxis={"title": unit_label, **_PLAIN_NUMBERS},
+        xaxis={"type": "date"},
+    )
+    return _as_data(fig)

@@ -6,4 +6,5 @@ app_name = "reporting"
 
 urlpatterns = [
     path("ohjelma/", views.overview, name="overview"),
+    path("ohjelma/vertailu/", views.compare_regions, name="compare"),
 ]

@@ -1,4 +1,4 @@
-"""The programme overview: regions × benefit targets from the stored lights (thin view)."""
+"""The programme overview and the region comparison, from the stored lights (thin views)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from . import selectors
+from projects.access import Perm, can, require
+
+from . import charts, compare, selectors
+from .forms import CompareForm
 
 
 @login_required
@@ -18,5 +21,32 @@ def overview(request):
     context = {
         "overview": data,
         "ht_numbers": selectors.HT_NUMBERS,
+        "can_compare": can(request.user, Perm.VIEW_PROGRAMME),
     }
     return render(request, "reporting/overview.html", context)
+
+
+@login_required
+@require_GET
+def compare_regions(request):
+    """Hankkeet side by side on one HT or one shared indicator (programme-level roles only).
+
+    403 for hanke roles: the comparison is of every region, which they do not see.
+    """
+    require(can(request.user, Perm.VIEW_PROGRAMME))
+    form = CompareForm(request.GET or None, shared=compare.shared_indicator_list(user=request.user))
+    by_ht = by_indicator = chart = None
+    if not form.is_bound or form.is_valid():
+        key = form.indicator_key if form.is_bound else None
+        if key is not None:
+            by_indicator = compare.compare_by_indicator(user=request.user, key=key)
+            if by_indicator.has_measurements:
+                chart = charts.indicator_comparison_figure(
+                    by_indicator.rows, by_indicator.unit_label
+                )
+        else:
+            ht = form.ht_number if form.is_bound else None
+            by_ht = compare.compare_by_ht(user=request.user, ht=ht)
+            chart = charts.ht_comparison_figure(by_ht.rows) if by_ht.rows else None
+    context = {"form": form, "by_ht": by_ht, "by_indicator": by_indicator, "chart": chart}
+    return render(request, "reporting/compare.html", context)

@@ -106,6 +106,7 @@ def page_urls(demo_loaded):
     return [
         "/",
         "/ohjelma/",
+        "/ohjelma/vertailu/?ht=2",
         f"/hankkeet/{project.pk}/",
         f"/hankkeet/{project.pk}/toimenpiteet/",
         f"/toimenpiteet/{action.pk}/",

@@ -48,6 +48,7 @@ SIGNED_IN = _expect(LOGIN, OK, OK, OK, OK, OK, OK, OK)
 HANKE_READ = _expect(LOGIN, MISSING, OK, OK, MISSING, OK, OK, OK)
 HANKE_ENTRY = _expect(LOGIN, MISSING, FORBIDDEN, FORBIDDEN, MISSING, OK, OK, OK)
 HANKE_MANAGE = _expect(LOGIN, MISSING, FORBIDDEN, FORBIDDEN, MISSING, FORBIDDEN, OK, OK)
+PROGRAMME_READ = _expect(LOGIN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK)
 ADMIN_ONLY = _expect(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK)
 
 
@@ -72,6 +73,11 @@ MATRIX: dict[str, list[Route]] = {
     "password_reset_complete": [Route("get", "", PUBLIC)],
     "home": [Route("get", "", SIGNED_IN)],
     "reporting:overview": [Route("get", "", SIGNED_IN)],
+    "reporting:compare": [
+        Route("get", "", PROGRAMME_READ),
+        Route("get", "", PROGRAMME_READ, (("ht", "2"),)),
+        Route("get", "", PROGRAMME_READ, (("indicator", "sotkanet:4123"),)),
+    ],
     "measures:indicator-list": [Route("get", "project", HANKE_READ)],
     "measures:indicator-detail": [
         Route("get", "indicator", HANKE_READ),

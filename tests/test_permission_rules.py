@@ -13,7 +13,7 @@ HANKE_READ = {Perm.VIEW, Perm.EXPORT, Perm.COMMENT}
 # (programme role, hanke role, owns the object) → what they may do
 TABLE = [
     (("admin", None, False), ALL),
-    (("viewer", None, False), {Perm.VIEW, Perm.EXPORT}),
+    (("viewer", None, False), {Perm.VIEW, Perm.EXPORT, Perm.VIEW_PROGRAMME}),
     ((None, "steering", False), HANKE_READ),
     (
         (None, "manager", False),
@@ -23,7 +23,7 @@ TABLE = [
     ((None, "worker", False), HANKE_READ | {Perm.ENTER_MEASUREMENTS}),
     ((None, "worker", True), HANKE_READ | {Perm.ENTER_MEASUREMENTS, Perm.UPDATE_ACTION_STATUS}),
     ((None, None, False), set()),
-    (("viewer", "worker", False), HANKE_READ | {Perm.ENTER_MEASUREMENTS}),
+    (("viewer", "worker", False), HANKE_READ | {Perm.ENTER_MEASUREMENTS, Perm.VIEW_PROGRAMME}),
 ]
 
 
