@@ -75,7 +75,7 @@ def test_ministry_viewer_compares_regions_on_one_benefit_target(demo_with_lights
     _log_in(page, url, "stm.katselija", DEMO_PASSWORD)
     # when they follow the link from the programme overview and pick HT2
     page.goto(f"{url}/ohjelma/")
-    page.get_by_role("link", name="Compare regions").click()
+    page.locator("main").get_by_role("link", name="Compare regions").click()
     page.wait_for_selector("h1:has-text('Compare regions')")
     page.locator("#compare-ht").select_option("2")
     page.locator("#compare-ht-submit").click()
