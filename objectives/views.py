@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from measures.selectors import indicator_cards
 from projects.access import Perm, can
 from projects.models import PlanVersion
 from projects.selectors import project_get
@@ -100,6 +101,6 @@ def hanke(request, project_pk: int):
     form.is_valid()  # invalid fields are left out of cleaned_data and so filter nothing
     filters = selectors.HankeFilters.from_data(form.cleaned_data)
     tree = selectors.hanke_tree(user=request.user, project=project, filters=filters)
-    return render(
-        request, "objectives/hanke_page.html", {"project": project, "tree": tree, "form": form}
-    )
+    cards = indicator_cards(user=request.user, project=project, ht=filters.ht)
+    context = {"project": project, "tree": tree, "form": form, "indicator_cards": cards}
+    return render(request, "objectives/hanke_page.html", context)
