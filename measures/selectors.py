@@ -60,7 +60,6 @@ class IndicatorCard:
     unit_suffix: str
     light: Assessment | None
     baseline: Decimal | None
-    baseline_as_written: str
     baseline_date: date | None
     target: Target | None
     series: tuple[Point, ...]  # ordered by period end
@@ -129,7 +128,6 @@ def _card(indicator: Indicator) -> IndicatorCard:
         unit_suffix=str(UNIT_SUFFIXES.get(indicator.unit, "")),
         light=progress.assessment if progress is not None else None,
         baseline=indicator.baseline_value,
-        baseline_as_written=indicator.baseline_as_written,
         baseline_date=indicator.baseline_date,
         target=target,
         series=series,
