@@ -42,3 +42,7 @@ class MeasurementSource(models.TextChoices):
     SOTKANET = "sotkanet", _("Sotkanet")
     IMPORT = "import", _("File import")
     DEMO = "demo", _("Demo value (generated, not real)")
+
+
+# What follows a number of the unit on a page ("12,5 %"); units without one show the number.
+UNIT_SUFFIXES = {"percent": "%", "euro": "€", "days": _("days")}

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Prefetch, Q
 from django.http import Http404
 
+from objectives.status import Assessment
 from projects.models import Project
 
+from .choices import UNIT_SUFFIXES
 from .models import Indicator, Measurement, Target
+from .progress import Point
+from .sparkline import Sparkline, sparkline
 
 
 def indicator_list(*, user, project: Project) -> list[Indicator]:
@@ -36,3 +44,96 @@ def indicator_get(*, user, pk: int) -> Indicator:
     if indicator is None:
         raise Http404
     return indicator
+
+
+# --- Indicator cards on the hanke page (three queries, whatever the numbers) ---------------
+
+
+@dataclass(frozen=True)
+class IndicatorCard:
+    """One indicator as a card: its light, latest value, baseline, final target and trend."""
+
+    pk: int
+    code: str
+    name: str
+    unit: str
+    unit_suffix: str
+    light: Assessment | None
+    baseline: Decimal | None
+    baseline_date: date | None
+    target: Target | None
+    series: tuple[Point, ...]  # ordered by period end
+    sparkline: Sparkline
+
+    @property
+    def latest(self) -> Point | None:
+        return self.series[-1] if self.series else None
+
+    @property
+    def first(self) -> Point | None:
+        return self.series[0] if self.series else None
+
+
+def indicator_cards(*, user, project: Project, ht: int | None = None) -> list[IndicatorCard]:
+    """The hanke's indicators as cards, in plan order; with `ht`, only that HT's indicators.
+
+    An indicator belongs to an HT directly or through a process goal tagged with it (as the
+    hanke page's HT filter treats actions). Empty for a user who cannot see the hanke. The
+    light is the stored `IndicatorProgress` written by the status engine (None, shown as
+    "no assessment", until the engine first runs). Three queries: indicators with their
+    progress, targets and measurements (the last two only when there are indicators), plus
+    the user's roles unless `visible_to` has already read them for this user object.
+    """
+    indicators = Indicator.objects.filter(
+        project=project, project__in=Project.objects.visible_to(user)
+    )
+    if ht:
+        indicators = indicators.filter(
+            Q(
+                pk__in=Indicator.benefit_targets.through.objects.filter(
+                    benefittarget__number=ht
+                ).values("indicator_id")
+            )
+            | Q(
+                pk__in=Indicator.goals.through.objects.filter(
+                    processgoal__benefit_targets__number=ht
+                ).values("indicator_id")
+            )
+        )
+    indicators = (
+        indicators.select_related("progress")
+        .prefetch_related(
+            Prefetch("targets", queryset=Target.objects.order_by("target_date")),
+            Prefetch(
+                "measurements",
+                queryset=Measurement.objects.only("indicator_id", "period", "value").order_by(
+                    "period"
+                ),
+            ),
+        )
+        .order_by("order", "code")
+    )
+    return [_card(indicator) for indicator in indicators]
+
+
+def _card(indicator: Indicator) -> IndicatorCard:
+    series = tuple(Point(m.period, m.value) for m in indicator.measurements.all())
+    target = indicator.final_target
+    progress = getattr(indicator, "progress", None)  # no row until the engine first runs
+    return IndicatorCard(
+        pk=indicator.pk,
+        code=indicator.code,
+        name=indicator.display_name,
+        unit=indicator.unit,
+        unit_suffix=str(UNIT_SUFFIXES.get(indicator.unit, "")),
+        light=progress.assessment if progress is not None else None,
+        baseline=indicator.baseline_value,
+        baseline_date=indicator.baseline_date,
+        target=target,
+        series=series,
+        sparkline=sparkline(
+            [(p.period, p.value) for p in series],
+            baseline=indicator.baseline_value,
+            target=target.value if target is not None else None,
+        ),
+    )

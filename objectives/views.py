@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from measures.selectors import indicator_cards
 from projects.access import MANAGER, Perm, can, roles_for
 from projects.models import PlanVersion
 from projects.selectors import project_get
@@ -122,6 +123,7 @@ def hanke(request, project_pk: int):
         "tree": tree,
         "form": form,
         "row_query": _row_query(request.GET, view="hanke"),
+        "indicator_cards": indicator_cards(user=request.user, project=project, ht=filters.ht),
     }
     return render(request, "objectives/hanke_page.html", context)
 

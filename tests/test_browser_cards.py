@@ -1,0 +1,71 @@
+"""In a real browser: the hanke page's indicator cards draw their trend lines under the CSP,
+name them for assistive technology, open the rest on demand and print every card."""
+
+from pathlib import Path
+
+import pytest
+
+from projects.demo import DEMO_PASSWORD
+
+from .test_browser import ARTIFACTS, CHROMIUM, browser_page, demo_loaded  # noqa: F401
+
+pytestmark = [
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason="Debian chromium is not installed (make test installs it)",
+    ),
+    # Live-server tests commit for real; serialized rollback restores the HT catalogue.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture
+def hanke_with_cards(demo_loaded):  # noqa: F811
+    """Keski-Pohjanmaa's hanke (more than twelve indicators) with its lights computed."""
+    from datetime import date
+
+    from projects.models import Project
+    from reporting.services import status_recompute_projects
+
+    project = Project.objects.get(region__code="16")
+    status_recompute_projects(project_ids=[project.pk], today=date(2025, 12, 31))
+    return f"/hankkeet/{project.pk}/", project.indicators.count()
+
+
+def test_steering_member_sees_indicator_cards_with_trend_lines(hanke_with_cards, browser_page):  # noqa: F811
+    # given a steering-group member of Keski-Pohjanmaa
+    path, total = hanke_with_cards
+    assert total > 12
+    page, url = browser_page
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.goto(f"{url}/accounts/login/")
+    page.get_by_label("Käyttäjätunnus").fill("kp.ohjausryhma")
+    page.get_by_label("Salasana").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Kirjaudu sisään").click()
+    page.wait_for_selector("h1")
+    # when they open the hanke page
+    page.goto(f"{url}{path}")
+    section = page.locator("#indicator-cards")
+    # then twelve cards are visible, each trend line drawn (not blocked, not zero-sized)
+    assert section.locator(".indicator-card:visible").count() == 12
+    first_line = section.locator(".sparkline__line").first.bounding_box()
+    assert first_line is not None and first_line["width"] > 50
+    # and each chart is an image named by its summary
+    images = section.get_by_role("img")
+    assert images.count() >= 1
+    title = images.first.evaluate("e => e.querySelector('title').textContent")
+    assert any(ch.isdigit() for ch in title)  # counts, years and values
+    assert page.get_by_role("img", name=title, exact=True).count() >= 1
+    section.screenshot(path=ARTIFACTS / "hanke-indicator-cards-fi.png")
+    # when they open the rest
+    section.locator("summary").click()
+    # then every card is visible
+    assert section.locator(".indicator-card:visible").count() == total
+    # and on paper, with the <details> closed again, every card still prints
+    section.locator("summary").click()
+    assert section.locator(".indicator-card:visible").count() == 12
+    page.emulate_media(media="print")
+    assert section.locator(".indicator-card:visible").count() == total
+    assert not section.locator("summary").is_visible()
+    assert not [e for e in errors if "Content Security Policy" in e]
