@@ -65,7 +65,7 @@ def test_worker_updates_a_status_and_a_viewer_filters_the_overview(demo_with_lig
     form = page.locator("form.row-form")
     form.wait_for()
     # the keyboard focus moved into the form
-    assert page.evaluate("document.activeElement.name") == "status"
+    page.wait_for_function("document.activeElement && document.activeElement.name === 'status'")
     # and mark it done without a comment: the field error says why, nothing is saved
     form.locator("select[name=status]").select_option("done")
     form.locator("button[type=submit]").click()
@@ -83,7 +83,7 @@ def test_worker_updates_a_status_and_a_viewer_filters_the_overview(demo_with_lig
     )
     assert page.locator("#hanke-summary").inner_text() != summary_before
     assert page.locator("#live-region").inner_text().count(number) == 1
-    assert page.evaluate("document.activeElement.closest('.tree__action') !== null")
+    page.wait_for_function("document.activeElement.closest('.tree__action') !== null")
     page.screenshot(path=ARTIFACTS / "hanke-row-saved-fi.png", full_page=False)
     assert _green_count(page) == greens_before + 1
     assert not [e for e in errors if "Content Security Policy" in e]
