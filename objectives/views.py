@@ -163,6 +163,14 @@ def _row_form(action, data=None) -> ActionStatusForm:
     return form
 
 
+def _focus_first_error(form) -> None:
+    """After a refused save the keyboard focus goes to the first field that needs fixing."""
+    invalid = [name for name in form.fields if name in form.errors]
+    if invalid:
+        form.fields["status"].widget.attrs.pop("data-focus-after-swap", None)
+        form.fields[invalid[0]].widget.attrs["data-focus-after-swap"] = ""
+
+
 def _saved_context(request, action, view: str) -> dict:
     """The fresh row plus what sits above it on its page, for out-of-band swaps."""
     if view == "hanke":
@@ -215,6 +223,7 @@ def action_row(request, pk: int):
             context["action"] = action
             context.update(_saved_context(request, action, view))
             return render(request, "objectives/_row_saved.html", context)
+    _focus_first_error(form)
     context.update({"editing": True, "form": form, "conflict": conflict})
     context.update(_conflict_context(conflict, form))
     if not request.htmx:

@@ -70,6 +70,7 @@ def test_worker_updates_a_status_and_a_viewer_filters_the_overview(demo_with_lig
     form.locator("select[name=status]").select_option("done")
     form.locator("button[type=submit]").click()
     page.wait_for_selector("form.row-form .field-error")
+    page.wait_for_function("document.activeElement && document.activeElement.name === 'comment'")
     # then with a comment
     page.locator("form.row-form textarea[name=comment]").fill("Valmistui pilotissa")
     page.locator("form.row-form button[type=submit]").click()
