@@ -66,9 +66,17 @@ class ReportNumberWidget(widgets.Widget):
         return text.replace(".", ",") if kwargs.get("finnish") else text
 
 
+# Text that a spreadsheet would run as a formula (CSV injection): in CSV such a cell gets a
+# leading apostrophe, which Excel hides; in XLSX it is written as a text cell (_table_sheet).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 class ReportTextWidget(widgets.Widget):
     def render(self, value, obj=None, **kwargs):
-        return "" if value is None else str(value)
+        text = "" if value is None else str(value)
+        if not kwargs.get("force_native_type") and text.startswith(FORMULA_STARTS):
+            return "'" + text
+        return text
 
 
 def _text(attribute: str, label) -> Field:
@@ -590,6 +598,8 @@ def _table_sheet(sheet, report: ProjectReport, table: Table, rows: list) -> None
                 cell.number_format = _DATE_FORMAT
                 width = 10
             else:
+                if isinstance(value, str) and cell.data_type == "f":
+                    cell.data_type = "s"  # a title like "=HYPERLINK(…)" stays text
                 width = len(str(value)) if value is not None else 0
             widths[index] = max(widths[index], width)
         if light_column:

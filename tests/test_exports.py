@@ -292,3 +292,20 @@ def test_lights_come_from_the_newest_stored_rollup(personas, hanke):
 def test_report_csv_is_plain_utf8_by_default(personas, hanke):
     data = report_csv(_report(personas, hanke["project"]), "plan")
     assert data.decode("utf-8").splitlines()[0].split(",")[:2] == ["Level", "Code or number"]
+
+
+def test_text_that_looks_like_a_formula_stays_text(client, personas, hanke):
+    # given an action whose title would run as a formula in a spreadsheet
+    ActionFactory(work_package=hanke["done"].work_package, number="9.9", title_fi='=HYPERLINK("x")')
+    # then the XLSX holds it as a text cell and the CSV with Excel's text apostrophe
+    book = load_workbook(
+        io.BytesIO(_xlsx(client, personas.project_manager, hanke["project"]).content)
+    )
+    cells = [row[4] for row in book["Actions"].iter_rows(min_row=2) if row[3].value == "9.9"]
+    assert cells[0].value == '=HYPERLINK("x")' and cells[0].data_type == "s"
+    rows = list(
+        csv.reader(
+            io.StringIO(_csv(client, personas.project_manager, hanke["project"]).content.decode())
+        )
+    )
+    assert [r[4] for r in rows if r[3] == "9.9"] == ['\'=HYPERLINK("x")']
