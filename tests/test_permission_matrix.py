@@ -78,6 +78,8 @@ MATRIX: dict[str, list[Route]] = {
         Route("get", "", PROGRAMME_READ, (("ht", "2"),)),
         Route("get", "", PROGRAMME_READ, (("indicator", "sotkanet:4123"),)),
     ],
+    "reporting:project-report-xlsx": [Route("get", "project", HANKE_READ)],
+    "reporting:project-report-csv": [Route("get", "project_table", HANKE_READ)],
     "measures:indicator-list": [Route("get", "project", HANKE_READ)],
     "measures:indicator-detail": [
         Route("get", "indicator", HANKE_READ),
@@ -194,6 +196,7 @@ def _kwargs(kind: str, world) -> dict:
     return {
         "": {},
         "project": {"project_pk": personas.project.pk},
+        "project_table": {"project_pk": personas.project.pk, "table": "actions"},
         "indicator": {"pk": world["indicator"].pk},
         "action": {"pk": world["action"].pk},
         "history": {"model_key": "action", "pk": world["action"].pk},

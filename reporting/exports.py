@@ -1,0 +1,609 @@
+"""The regional report of one hanke as tables: one column schema per table, for XLSX and CSV.
+
+- `project_report(project=…)` reads everything a report shows, set-based: a fixed number of
+  queries whatever the size of the hanke. Lights are the newest stored ones (`StatusRollup`
+  for actions, goals, work packages and the hanke; `IndicatorProgress` for indicators).
+- One django-import-export `Resource` per table declares the columns (translated labels,
+  widgets). The same resource exports the rows for both formats: with native values for
+  XLSX (real date and number cells) and rendered as text for CSV.
+- `report_xlsx` writes the workbook with openpyxl; `report_csv` writes one table.
+
+The schema of every table is documented in docs/exports.md; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db.models import Max, Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from import_export import resources, widgets
+from import_export.fields import Field
+
+from measures.models import Indicator, IndicatorProgress, Measurement
+from objectives.models import Action, BenefitTarget, ProcessGoal, StatusUpdate
+from objectives.status import ACTION_LABELS, Assessment, Light, Reason
+from projects.models import BudgetLine, Project, Risk, WorkPackage
+
+from .models import RollupKind, StatusRollup
+
+# --- Widgets: native values for XLSX, text for CSV ----------------------------------------
+#
+# `finnish=True` (the `;` CSV for Finnish Excel) renders dates as d.m.yyyy and decimals with
+# a comma, which Finnish Excel reads as dates and numbers; the default CSV is for machines:
+# ISO dates (yyyy-mm-dd) and a decimal point.
+
+
+class ReportDateWidget(widgets.Widget):
+    def render(self, value, obj=None, **kwargs):
+        if kwargs.get("force_native_type"):
+            return value
+        if value is None:
+            return ""
+        if isinstance(value, datetime):
+            if kwargs.get("finnish"):
+                return f"{value.day}.{value.month}.{value.year} {value:%H:%M}"
+            return value.strftime("%Y-%m-%d %H:%M")
+        if kwargs.get("finnish"):
+            return f"{value.day}.{value.month}.{value.year}"
+        return value.isoformat()
+
+
+class ReportNumberWidget(widgets.Widget):
+    def render(self, value, obj=None, **kwargs):
+        if kwargs.get("force_native_type"):
+            return value
+        if value is None:
+            return ""
+        text = format(value.normalize() if isinstance(value, Decimal) else value, "f")
+        return text.replace(".", ",") if kwargs.get("finnish") else text
+
+
+# Text that a spreadsheet would run as a formula (CSV injection): in CSV such a cell gets a
+# leading apostrophe, which Excel hides; in XLSX it is written as a text cell (_table_sheet).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ReportTextWidget(widgets.Widget):
+    def render(self, value, obj=None, **kwargs):
+        text = "" if value is None else str(value)
+        if not kwargs.get("force_native_type") and text.startswith(FORMULA_STARTS):
+            return "'" + text
+        return text
+
+
+def _text(attribute: str, label) -> Field:
+    return Field(attribute=attribute, column_name=label, widget=ReportTextWidget())
+
+
+def _date(attribute: str, label) -> Field:
+    return Field(attribute=attribute, column_name=label, widget=ReportDateWidget())
+
+
+def _number(attribute: str, label) -> Field:
+    return Field(attribute=attribute, column_name=label, widget=ReportNumberWidget())
+
+
+# --- Rows ----------------------------------------------------------------------------------
+
+
+@dataclass
+class LightCells:
+    """A light as the three cells every table carries: label, symbol, reason."""
+
+    light: Light
+    label: str
+    symbol: str
+    reason: str
+
+    @classmethod
+    def of(cls, assessment: Assessment | None, *, action: bool = False) -> LightCells:
+        light = assessment.light if assessment else Light.GREY
+        label = ACTION_LABELS[light] if action else light.label
+        reason = assessment.reason.text if assessment else ""
+        return cls(light, str(label), light.symbol, reason)
+
+
+@dataclass
+class ActionRow:
+    region: str
+    hanke: str
+    work_package: str
+    number: str
+    title: str
+    ht: str
+    schedule: str
+    planned_start: date | None
+    planned_end: date | None
+    status: str
+    light: LightCells
+    owner: str
+    last_update: datetime | None
+
+
+@dataclass
+class PlanRow:
+    """A work package or a process goal (the work breakdown, top-down)."""
+
+    kind: str
+    code: str
+    work_package: str
+    title: str
+    ht: str
+    light: LightCells
+
+
+@dataclass
+class IndicatorRow:
+    hanke: str
+    code: str
+    name: str
+    unit: str
+    period: date | None
+    value: Decimal | None
+    baseline: Decimal | None
+    final_target: Decimal | None
+    light: LightCells
+
+
+@dataclass
+class BudgetRow:
+    year: int | None
+    category: str
+    line: str
+    amount: Decimal | None
+    person_years: Decimal | None
+    funded_elsewhere: str
+    note: str
+
+
+@dataclass
+class RiskRow:
+    title: str
+    likelihood: int | None
+    impact: int | None
+    mitigation: str
+    owner: str
+    status: str
+
+
+@dataclass
+class ProjectReport:
+    project: Project
+    light: LightCells
+    generated_at: datetime
+    generated_by: str
+    actions: list[ActionRow]
+    plan: list[PlanRow]
+    indicators: list[IndicatorRow]
+    budget: list[BudgetRow] = field(default_factory=list)
+    risks: list[RiskRow] = field(default_factory=list)
+
+    @property
+    def action_counts(self) -> list[tuple[Light, int]]:
+        """Actions per light, in the order of the Light enum (zeros included)."""
+        counts = Counter(row.light.light for row in self.actions)
+        return [(light, counts.get(light, 0)) for light in Light]
+
+
+# --- Resources: the column schema of each table -------------------------------------------
+
+
+class ActionResource(resources.Resource):
+    region = _text("region", gettext_lazy("Region"))
+    hanke = _text("hanke", gettext_lazy("Hanke"))
+    work_package = _text("work_package", gettext_lazy("Work package"))
+    number = _text("number", gettext_lazy("Action number"))
+    title = _text("title", gettext_lazy("Action"))
+    ht = _text("ht", gettext_lazy("Benefit targets (HT)"))
+    schedule = _text("schedule", gettext_lazy("Schedule as written"))
+    planned_start = _date("planned_start", gettext_lazy("Planned start"))
+    planned_end = _date("planned_end", gettext_lazy("Planned end"))
+    status = _text("status", gettext_lazy("Status"))
+    light = _text("light__label", gettext_lazy("Light"))
+    light_symbol = _text("light__symbol", gettext_lazy("Light symbol"))
+    light_reason = _text("light__reason", gettext_lazy("Reason for the light"))
+    owner = _text("owner", gettext_lazy("Owner"))
+    last_update = _date("last_update", gettext_lazy("Last status update"))
+
+
+class PlanResource(resources.Resource):
+    kind = _text("kind", gettext_lazy("Level"))
+    code = _text("code", gettext_lazy("Code or number"))
+    work_package = _text("work_package", gettext_lazy("Work package"))
+    title = _text("title", gettext_lazy("Title"))
+    ht = _text("ht", gettext_lazy("Benefit targets (HT)"))
+    light = _text("light__label", gettext_lazy("Light"))
+    light_symbol = _text("light__symbol", gettext_lazy("Light symbol"))
+    light_reason = _text("light__reason", gettext_lazy("Reason for the light"))
+
+
+class IndicatorResource(resources.Resource):
+    hanke = _text("hanke", gettext_lazy("Hanke"))
+    code = _text("code", gettext_lazy("Indicator code"))
+    name = _text("name", gettext_lazy("Indicator"))
+    unit = _text("unit", gettext_lazy("Unit"))
+    period = _date("period", gettext_lazy("Period end"))
+    value = _number("value", gettext_lazy("Value"))
+    baseline = _number("baseline", gettext_lazy("Baseline"))
+    final_target = _number("final_target", gettext_lazy("Final target"))
+    light = _text("light__label", gettext_lazy("Light"))
+    light_symbol = _text("light__symbol", gettext_lazy("Light symbol"))
+    light_reason = _text("light__reason", gettext_lazy("Reason for the light"))
+
+
+class BudgetResource(resources.Resource):
+    year = _number("year", gettext_lazy("Year"))
+    category = _text("category", gettext_lazy("Category"))
+    line = _text("line", gettext_lazy("Budget line"))
+    amount = _number("amount", gettext_lazy("Amount (€)"))
+    person_years = _number("person_years", gettext_lazy("Person-years"))
+    funded_elsewhere = _text("funded_elsewhere", gettext_lazy("Funded from another source"))
+    note = _text("note", gettext_lazy("Note"))
+
+
+class RiskResource(resources.Resource):
+    title = _text("title", gettext_lazy("Risk"))
+    likelihood = _number("likelihood", gettext_lazy("Likelihood (1–5)"))
+    impact = _number("impact", gettext_lazy("Impact (1–5)"))
+    mitigation = _text("mitigation", gettext_lazy("Mitigation"))
+    owner = _text("owner", gettext_lazy("Owner"))
+    status = _text("status", gettext_lazy("Status"))
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str  # the URL name of the table: /raportti/<key>.csv
+    title: object  # lazy: the sheet name in the user's language
+    resource: type[resources.Resource]
+    rows: str  # the attribute of ProjectReport holding the rows
+    optional: bool = False  # a sheet only when there are rows
+
+
+TABLES: dict[str, Table] = {
+    table.key: table
+    for table in (
+        Table("plan", gettext_lazy("Work packages and goals"), PlanResource, "plan"),
+        Table("actions", gettext_lazy("Actions"), ActionResource, "actions"),
+        Table("indicators", gettext_lazy("Indicators"), IndicatorResource, "indicators"),
+        Table("budget", gettext_lazy("Budget"), BudgetResource, "budget", optional=True),
+        Table("risks", gettext_lazy("Risks"), RiskResource, "risks", optional=True),
+    )
+}
+
+
+# --- The selector --------------------------------------------------------------------------
+
+
+def _latest_lights(kind: str, ids: list[int]) -> dict[int, Assessment]:
+    rows = (
+        StatusRollup.objects.filter(kind=kind, object_id__in=ids)
+        .newest()
+        .values_list("object_id", "light", "reason_code", "reason_params")
+    )
+    return {
+        oid: Assessment(Light(light), Reason(code, params or {}))
+        for oid, light, code, params in rows
+    }
+
+
+def _person(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def _codes(targets) -> list[str]:
+    return [t.code for t in sorted(targets, key=lambda t: t.number)]
+
+
+def _local(value: datetime | None) -> datetime | None:
+    """Local wall-clock time without a zone: what a spreadsheet cell can hold."""
+    return timezone.localtime(value).replace(tzinfo=None) if value else None
+
+
+def project_report(*, project: Project, user) -> ProjectReport:
+    """Everything the regional report of one hanke shows (17 queries, whatever its size).
+
+    The caller has already checked that `user` may export `project` (`Perm.EXPORT`); the
+    project must come with its region loaded (`projects.selectors.project_get`).
+    """
+    hanke, region = project.display_name, project.region.display_name
+    packages = list(WorkPackage.objects.filter(project=project).order_by("order", "code", "id"))
+    goals = list(
+        ProcessGoal.objects.filter(project=project)
+        .prefetch_related(Prefetch("benefit_targets", queryset=BenefitTarget.objects.all()))
+        .order_by("work_package__order", "order", "id")
+    )
+    actions = list(
+        Action.objects.filter(project=project)
+        .select_related("work_package", "owner")
+        .prefetch_related(Prefetch("benefit_targets", queryset=BenefitTarget.objects.all()))
+        .order_by("work_package__order", "order", "id")
+    )
+    goal_links = Action.goals.through.objects.filter(action__project=project).values_list(
+        "action_id", "processgoal_id"
+    )
+    lights = {
+        kind: _latest_lights(kind, ids)
+        for kind, ids in (
+            (RollupKind.ACTION, [a.pk for a in actions]),
+            (RollupKind.GOAL, [g.pk for g in goals]),
+            (RollupKind.WORK_PACKAGE, [p.pk for p in packages]),
+            (RollupKind.PROJECT, [project.pk]),
+        )
+    }
+    last_updates = dict(
+        StatusUpdate.objects.filter(action__project=project)
+        .values("action_id")
+        .annotate(last=Max("created_at"))
+        .values_list("action_id", "last")
+    )
+
+    package_code = {p.pk: p.code for p in packages}
+    goal_hts = {g.pk: _codes(g.benefit_targets.all()) for g in goals}
+    hts_of_action: dict[int, set[str]] = {}
+    for action_id, goal_id in goal_links:
+        hts_of_action.setdefault(action_id, set()).update(goal_hts.get(goal_id, []))
+
+    action_rows = []
+    for action in actions:
+        # An action's HTs: its own tags and those of the goals it serves.
+        hts = hts_of_action.get(action.pk, set()) | set(_codes(action.benefit_targets.all()))
+        action_rows.append(
+            ActionRow(
+                region=region,
+                hanke=hanke,
+                work_package=action.work_package.code,
+                number=action.number,
+                title=action.display_name,
+                ht=", ".join(sorted(hts)),
+                schedule=action.schedule_text,
+                planned_start=action.planned_start,
+                planned_end=action.planned_end,
+                status=str(action.get_status_display()),
+                light=LightCells.of(lights[RollupKind.ACTION].get(action.pk), action=True),
+                owner=_person(action.owner),
+                last_update=_local(last_updates.get(action.pk)),
+            )
+        )
+
+    plan_rows = []
+    goals_of_package: dict[int, list[ProcessGoal]] = {}
+    for goal in goals:
+        goals_of_package.setdefault(goal.work_package_id, []).append(goal)
+    for package in packages:
+        plan_rows.append(
+            PlanRow(
+                kind=_("Work package"),
+                code=package.code,
+                work_package=package_code.get(package.parent_id, ""),
+                title=package.display_name,
+                ht="",
+                light=LightCells.of(lights[RollupKind.WORK_PACKAGE].get(package.pk)),
+            )
+        )
+        for goal in goals_of_package.get(package.pk, []):
+            plan_rows.append(
+                PlanRow(
+                    kind=_("Process goal"),
+                    code=goal.number,
+                    work_package=package.code,
+                    title=goal.display_name,
+                    ht=", ".join(goal_hts[goal.pk]),
+                    light=LightCells.of(lights[RollupKind.GOAL].get(goal.pk)),
+                )
+            )
+
+    return ProjectReport(
+        project=project,
+        light=LightCells.of(lights[RollupKind.PROJECT].get(project.pk)),
+        generated_at=_local(timezone.now()),
+        generated_by=_person(user),
+        actions=action_rows,
+        plan=plan_rows,
+        indicators=_indicator_rows(project, hanke),
+        budget=[
+            BudgetRow(
+                year=b.year,
+                category=str(b.get_category_display()),
+                line=b.line,
+                amount=b.amount,
+                person_years=b.person_years,
+                funded_elsewhere=_("Yes") if b.funded_elsewhere else _("No"),
+                note=b.note,
+            )
+            for b in BudgetLine.objects.filter(project=project).order_by("year", "category", "id")
+        ],
+        risks=[
+            RiskRow(
+                title=r.title,
+                likelihood=r.likelihood,
+                impact=r.impact,
+                mitigation=r.mitigation,
+                owner=_person(r.owner) or r.owner_text,
+                status=str(r.get_status_display()),
+            )
+            for r in Risk.objects.filter(project=project).select_related("owner").order_by("id")
+        ],
+    )
+
+
+def _indicator_rows(project: Project, hanke: str) -> list[IndicatorRow]:
+    """One row per measurement; an indicator without measurements still gets one row."""
+    indicators = list(
+        Indicator.objects.filter(project=project)
+        .prefetch_related("targets")
+        .order_by("order", "code")
+    )
+    progress = {
+        p.indicator_id: p.assessment
+        for p in IndicatorProgress.objects.filter(indicator__project=project)
+    }
+    measurements: dict[int, list[Measurement]] = {}
+    for m in Measurement.objects.filter(indicator__project=project).order_by("period"):
+        measurements.setdefault(m.indicator_id, []).append(m)
+    rows = []
+    for indicator in indicators:
+        target = indicator.final_target
+        common = dict(
+            hanke=hanke,
+            code=indicator.code,
+            name=indicator.display_name,
+            unit=str(indicator.get_unit_display()),
+            baseline=indicator.baseline_value,
+            final_target=target.value if target else None,
+            light=LightCells.of(progress.get(indicator.pk)),
+        )
+        for m in measurements.get(indicator.pk) or [None]:
+            rows.append(
+                IndicatorRow(period=m.period if m else None, value=m.value if m else None, **common)
+            )
+    return rows
+
+
+# --- Writers ---------------------------------------------------------------------------------
+
+# Cell fills of the lights: the background tones of static/css/portal.css (.light--*), so
+# black text stays readable on them; the label and symbol are in the cells too (never colour
+# alone).
+LIGHT_FILLS = {
+    Light.GREEN: "C6E8CF",
+    Light.YELLOW: "FFEB9C",
+    Light.ORANGE: "FFD2A8",
+    Light.RED: "F8C4CA",
+    Light.GREY: "E0E0E0",
+}
+_DATE_FORMAT = "d.m.yyyy"
+_DATETIME_FORMAT = "d.m.yyyy h:mm"
+
+
+def table_dataset(report: ProjectReport, key: str, *, native: bool = False, finnish: bool = False):
+    """The table as a tablib Dataset through its Resource (native values or CSV text)."""
+    table = TABLES[key]
+    rows = getattr(report, table.rows)
+    if native:
+        return table.resource().export(rows, force_native_type=True)
+    return table.resource().export(rows, finnish=finnish)
+
+
+def report_csv(
+    report: ProjectReport, key: str, *, semicolon: bool = False, bom: bool = False
+) -> bytes:
+    """One table as CSV: `,` and machine formats by default; `;` with Finnish Excel formats."""
+    dataset = table_dataset(report, key, finnish=semicolon)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";" if semicolon else ",", lineterminator="\r\n")
+    writer.writerow(dataset.headers)
+    writer.writerows(dataset)
+    return out.getvalue().encode("utf-8-sig" if bom else "utf-8")
+
+
+def report_xlsx(report: ProjectReport) -> bytes:
+    """The whole report as a workbook: a summary sheet, then one sheet per table."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    _summary_sheet(book.active, report)
+    for table in TABLES.values():
+        rows = getattr(report, table.rows)
+        if table.optional and not rows:
+            continue
+        _table_sheet(book.create_sheet(_sheet_title(table.title)), report, table, rows)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _sheet_title(title) -> str:
+    # Excel allows 31 characters and none of []:*?/\ in a sheet name.
+    text = str(title)
+    for bad in "[]:*?/\\":
+        text = text.replace(bad, " ")
+    return text[:31]
+
+
+def _fill(light: Light):
+    from openpyxl.styles import PatternFill
+
+    colour = LIGHT_FILLS[light]
+    return PatternFill(fill_type="solid", start_color=colour, end_color=colour)
+
+
+def _bold():
+    from openpyxl.styles import Font
+
+    return Font(bold=True)
+
+
+def _summary_sheet(sheet, report: ProjectReport) -> None:
+    sheet.title = _sheet_title(_("Summary"))
+    project = report.project
+    rows = [
+        (_("Hanke"), project.display_name),
+        (_("Region"), project.region.display_name),
+        (_("Light"), f"{report.light.symbol} {report.light.label}"),
+        (_("Reason for the light"), report.light.reason),
+        (_("Generated"), report.generated_at),
+        (_("Generated by"), report.generated_by),
+        (_("Actions"), len(report.actions)),
+    ]
+    sheet.append([_("Regional report"), ""])
+    sheet["A1"].font = _bold()
+    for label, value in rows:
+        sheet.append([label, value])
+    sheet["B4"].fill = _fill(report.light.light)
+    sheet["B6"].number_format = _DATETIME_FORMAT
+    sheet.append([])
+    sheet.append([_("Actions by light"), _("Count")])
+    for cell in sheet[sheet.max_row]:
+        cell.font = _bold()
+    for light, count in report.action_counts:
+        sheet.append([f"{light.symbol} {ACTION_LABELS[light]}", count])
+        sheet.cell(row=sheet.max_row, column=1).fill = _fill(light)
+    sheet.column_dimensions["A"].width = 30
+    sheet.column_dimensions["B"].width = 60
+
+
+def _table_sheet(sheet, report: ProjectReport, table: Table, rows: list) -> None:
+    from openpyxl.utils import get_column_letter
+
+    dataset = table_dataset(report, table.key, native=True)
+    headers = list(dataset.headers)
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = _bold()
+    sheet.freeze_panes = "A2"
+    light_column = (
+        headers.index(str(table.resource.fields["light"].column_name)) + 1
+        if ("light" in table.resource.fields)
+        else None
+    )
+    widths = [len(h) for h in headers]
+    for row, values in zip(rows, dataset, strict=True):
+        sheet.append(list(values))
+        for index, value in enumerate(values):
+            cell = sheet.cell(row=sheet.max_row, column=index + 1)
+            if isinstance(value, datetime):
+                cell.number_format = _DATETIME_FORMAT
+                width = 16
+            elif isinstance(value, date):
+                cell.number_format = _DATE_FORMAT
+                width = 10
+            else:
+                if isinstance(value, str) and cell.data_type == "f":
+                    cell.data_type = "s"  # a title like "=HYPERLINK(…)" stays text
+                width = len(str(value)) if value is not None else 0
+            widths[index] = max(widths[index], width)
+        if light_column:
+            sheet.cell(row=sheet.max_row, column=light_column).fill = _fill(row.light.light)
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(width, 6) + 2, 60)
+    sheet.auto_filter.ref = sheet.dimensions
