@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, JSONField, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -25,37 +26,53 @@ class RegionOverview:
     projects: list[Project]
 
 
-def _latest_light(field: str, output_field=None) -> Subquery:
+def _count_of(model) -> Subquery:
+    """How many rows of `model` the hanke has: a correlated count, so the three counts do not
+    multiply into one join of goals × actions × indicators (millions of rows at scale)."""
+    rows = (
+        model.objects.filter(project=OuterRef("pk"))
+        .order_by()
+        .values("project")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+def _latest_project_lights(project_ids: list[int]) -> dict[int, object]:
+    """The newest stored light per hanke (one query)."""
     from reporting.models import StatusRollup
 
-    rows = StatusRollup.objects.filter(kind="project", object_id=OuterRef("pk")).order_by("-as_of")
-    return Subquery(rows.values(field)[:1], output_field=output_field)
+    return {
+        row.object_id: row
+        for row in StatusRollup.objects.filter(kind="project", object_id__in=project_ids).newest()
+    }
 
 
 def project_list(*, user) -> list[Project]:
-    """Visible hankkeet with counts and their latest computed light (one query)."""
+    """Visible hankkeet with counts and their latest computed light (two queries)."""
+    from measures.models import Indicator
+    from objectives.models import Action, ProcessGoal
+
     projects = list(
         Project.objects.visible_to(user)
         .select_related("region", "coordinator")
         .annotate(
-            goal_count=Count("goals", distinct=True),
-            action_count=Count("actions", distinct=True),
-            indicator_count=Count("indicators", distinct=True),
-            light_value=_latest_light("light"),
-            light_reason=_latest_light("reason_code"),
-            light_params=_latest_light("reason_params", JSONField()),
-            light_counts=_latest_light("counts", JSONField()),
+            goal_count=_count_of(ProcessGoal),
+            action_count=_count_of(Action),
+            indicator_count=_count_of(Indicator),
         )
         .order_by("region__name_fi", "name_fi")
     )
+    lights = _latest_project_lights([p.pk for p in projects])
     for project in projects:
+        row = lights.get(project.pk)
         project.light = (
-            Assessment(
-                Light(project.light_value), Reason(project.light_reason, project.light_params or {})
-            )
-            if project.light_value
+            Assessment(Light(row.light), Reason(row.reason_code, row.reason_params or {}))
+            if row
             else None
         )
+        project.light_counts = row.counts if row else None
     return projects
 
 

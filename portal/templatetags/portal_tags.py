@@ -5,32 +5,53 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
-from django.utils.formats import number_format
+from django.utils.formats import localize, number_format
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 
 from objectives.status import ACTION_LABELS, Assessment, Light
 
 register = template.Library()
 
 
-@register.inclusion_tag("components/_light.html")
-def light(assessment: Assessment | None, kind: str = "", show_reason: bool = True) -> dict:
+# Simple tags that build their few elements directly: a dashboard draws hundreds of lights,
+# and an inclusion tag renders a template (and a context) for each one.
+_LIGHT_HTML = (
+    '<span class="{}"><span class="light__symbol" aria-hidden="true">{}</span> '
+    '<span class="light__label">{}</span></span>'
+)
+
+
+@register.simple_tag
+def light(assessment: Assessment | None, kind: str = "", show_reason: bool = True) -> str:
     """`{% light row.assessment %}`: colour, a symbol and a text label, never colour alone."""
     if assessment is None:
-        return {"light": Light.GREY, "label": Light.GREY.label, "reason": "", "show_reason": False}
-    label = ACTION_LABELS[assessment.light] if kind == "action" else assessment.light.label
-    return {
-        "light": assessment.light,
-        "label": label,
-        "reason": assessment.reason.text,
-        "show_reason": show_reason,
-    }
+        return format_html(_LIGHT_HTML, Light.GREY.css_class, Light.GREY.symbol, Light.GREY.label)
+    value = assessment.light
+    label = ACTION_LABELS[value] if kind == "action" else value.label
+    html = format_html(_LIGHT_HTML, value.css_class, value.symbol, label)
+    reason = assessment.reason.text if show_reason else ""
+    if reason:
+        html += format_html(' <span class="light__reason">{}</span>', reason)
+    return html
 
 
-@register.inclusion_tag("components/_distribution.html")
-def distribution(counts: dict | None) -> dict:
+@register.simple_tag
+def distribution(counts: dict | None) -> str:
     """How many children of each colour: a light alone hides too much."""
     counts = counts or {}
-    return {"items": [(Light(key), counts.get(key, 0)) for key in Light if counts.get(key)]}
+    items = [(Light(key), counts[key]) for key in Light if counts.get(key)]
+    if not items:
+        return ""
+    return format_html(
+        '<ul class="distribution" aria-label="{}">{}</ul>',
+        gettext("Items by colour"),
+        format_html_join(
+            "",
+            '<li class="{}"><span aria-hidden="true">{}</span> {}: {}</li>',
+            ((lt.css_class, lt.symbol, lt.label, localize(n)) for lt, n in items),
+        ),
+    )
 
 
 @register.filter
