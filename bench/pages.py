@@ -6,9 +6,9 @@ Usage (from the repository root; the database must exist, everything else is pre
     .venv/bin/python bench/pages.py [--requests 100] [--pages overview,hanke] [--strict]
 
 1. Prepares the database, each step only when it is not done yet: migrate, `load_demo
-   --no-users`, `generate_scale --regions 22 --seed 1`, `recompute_status`, then bench users
-   with a fresh random password (programme viewer, programme admin, and the project manager
-   of the biggest hanke).
+   --no-users`, `generate_scale --regions 22 --seed 1`, `recompute_status`; then `ANALYZE`,
+   and bench users with a fresh random password (programme viewer, programme admin, and the
+   project manager of the biggest hanke).
 2. Runs `collectstatic` and starts `gunicorn portal.wsgi` in a subprocess with DEBUG=0, a
    random SECRET_KEY and `DJANGO_SETTINGS_MODULE=bench.server_settings` (the portal's
    settings plus one URL, the bare view).
