@@ -1,0 +1,180 @@
+"""Save screenshots of the portal's main pages to docs/screenshots/ (shown in README.md).
+
+Usage, against a running portal with the demo data (`make run` serves one on port 8000):
+
+    .venv/bin/python scripts/screenshots.py [--base-url http://127.0.0.1:8000]
+
+Logs in through the login form as the demo users of README.md in headless Debian Chromium
+(`/usr/bin/chromium`, installed by `make test`), finds the pages by following the links a
+user would follow, and saves one PNG per `Shot`: Finnish pages, plus one in Swedish chosen
+with the language switch. Each PNG is the full page at 1280 px wide, cut at `MAX_HEIGHT`
+px so that a long hanke page stays readable in the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from playwright.sync_api import Page, sync_playwright
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+OUT_DIR = REPO_ROOT / "docs" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
+VIEWPORT = {"width": 1280, "height": 900}
+MAX_HEIGHT = 2400
+DEMO_PASSWORD = "demo-salasana-2026"  # published in README.md; development data only
+VIEWER = "stm.katselija"  # ministry viewer: every region
+# Etelä-Pohjanmaa's hanke has the most actions; only Keski-Pohjanmaa's indicators have targets.
+ACTIONS_REGION, ACTIONS_MANAGER = "Etelä-Pohjanmaa", "ep.projektipaallikko"
+INDICATORS_REGION, INDICATORS_MANAGER = "Keski-Pohjanmaa", "kp.projektipaallikko"
+
+
+@dataclass(frozen=True)
+class Shot:
+    """One PNG: `file` in OUT_DIR, taken as `user` after `open` has loaded the page."""
+
+    file: str
+    user: str
+    open: Callable[[Page, str], None]
+    language: str = "fi"
+
+
+def go(page: Page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+
+
+def hanke_url(page: Page, base: str, region: str = ACTIONS_REGION) -> str:
+    """The hanke page of `region`, found from the home page's links."""
+    go(page, f"{base}/")
+    card = page.locator("section.region", has=page.get_by_role("heading", name=region))
+    href = card.locator("a[href^='/hankkeet/']").first.get_attribute("href")
+    match = re.match(r"^/hankkeet/\d+/", href or "")
+    if match is None:
+        raise RuntimeError(f"No hanke link for {region} on the home page")
+    return base + match.group(0)
+
+
+def open_home(page: Page, base: str) -> None:
+    go(page, f"{base}/")
+
+
+def open_overview(page: Page, base: str) -> None:
+    go(page, f"{base}/ohjelma/")
+
+
+def open_hanke(page: Page, base: str) -> None:
+    go(page, hanke_url(page, base))
+
+
+# The demo's Etelä-Pohjanmaa has no late actions but a few dozen yellow ones ("attention").
+FILTER = "?ht=1&light=yellow"
+
+
+def open_hanke_filtered(page: Page, base: str) -> None:
+    """The hanke page filtered to HT1's actions with a yellow light, as the form sends it."""
+    go(page, hanke_url(page, base) + FILTER)
+
+
+def open_action(page: Page, base: str) -> None:
+    """An action with its status form: the first one the filter above shows."""
+    go(page, hanke_url(page, base) + FILTER)
+    href = page.locator("main a[href^='/toimenpiteet/']").first.get_attribute("href")
+    go(page, base + href)
+    page.wait_for_selector("form select[name='status']")
+
+
+def open_indicator(page: Page, base: str) -> None:
+    """The first indicator with a target in the hanke's list, once Plotly has drawn its chart."""
+    go(page, hanke_url(page, base, INDICATORS_REGION) + "mittarit/")
+    no_target = page.locator("td.num:last-child", has_text=re.compile(r"^–$"))
+    rows = page.locator("main tbody tr").filter(has_not=no_target)
+    href = rows.first.locator("a[href^='/mittarit/']").get_attribute("href")
+    go(page, base + href)
+    page.wait_for_selector("#indicator-chart .main-svg")
+
+
+SHOTS = [
+    Shot("overview-fi.png", VIEWER, open_overview),
+    Shot("home-fi.png", VIEWER, open_home),
+    Shot("hanke-fi.png", ACTIONS_MANAGER, open_hanke),
+    Shot("hanke-filtered-fi.png", ACTIONS_MANAGER, open_hanke_filtered),
+    Shot("action-fi.png", ACTIONS_MANAGER, open_action),
+    Shot("indicator-fi.png", INDICATORS_MANAGER, open_indicator),
+    Shot("overview-sv.png", VIEWER, open_overview, language="sv"),
+]
+
+
+def log_in(page: Page, base: str, username: str, password: str) -> None:
+    go(page, f"{base}/accounts/login/")
+    page.fill("input[name='username']", username)
+    page.fill("input[name='password']", password)
+    page.click("main form button[type='submit']")
+    page.wait_for_load_state("networkidle")
+    if "/accounts/login/" in page.url:
+        raise RuntimeError(f"Logging in as {username} failed; is the demo data loaded?")
+
+
+def choose_language(page: Page, language: str) -> None:
+    """Press the language switch's button, as a user does (it stores the choice)."""
+    if page.locator("html").get_attribute("lang") == language:
+        return
+    page.click(f".language-switch button[value='{language}']")
+    page.wait_for_selector(f"html[lang='{language}']")
+
+
+def save(page: Page, path: Path) -> None:
+    height = page.evaluate("document.documentElement.scrollHeight")
+    clip = {"x": 0, "y": 0, "width": VIEWPORT["width"], "height": min(height, MAX_HEIGHT)}
+    page.screenshot(path=path, full_page=True, clip=clip)
+
+
+def take(base: str, password: str, shots: list[Shot]) -> list[Path]:
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    saved = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        for shot in shots:
+            # A fresh context per shot: its own session cookie and language choice.
+            context = browser.new_context(viewport=VIEWPORT, locale="fi-FI")
+            page = context.new_page()
+            page.set_default_timeout(30_000)
+            log_in(page, base, shot.user, password)
+            shot.open(page, base)
+            choose_language(page, shot.language)
+            page.wait_for_load_state("networkidle")
+            path = OUT_DIR / shot.file
+            save(page, path)
+            saved.append(path)
+            print(f"{path.relative_to(REPO_ROOT)}  {path.stat().st_size / 1024:.0f} kB  {page.url}")
+            context.close()
+        browser.close()
+    return saved
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base-url", default="http://127.0.0.1:8000")
+    parser.add_argument("--password", default=DEMO_PASSWORD, help="the demo users' password")
+    parser.add_argument("--only", help="comma-separated file names to retake, e.g. hanke-fi.png")
+    args = parser.parse_args(argv)
+    wanted = {name.strip() for name in (args.only or "").split(",") if name.strip()}
+    shots = [shot for shot in SHOTS if not wanted or shot.file in wanted]
+    if wanted - {shot.file for shot in SHOTS}:
+        parser.error(f"unknown files; known: {', '.join(shot.file for shot in SHOTS)}")
+    if not Path(CHROMIUM).exists():
+        sys.exit(f"{CHROMIUM} is missing: install Debian's chromium (make test does)")
+    saved = take(args.base_url.rstrip("/"), args.password, shots)
+    total = sum(path.stat().st_size for path in saved)
+    print(f"{len(saved)} screenshots, {total / 1024 / 1024:.1f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
