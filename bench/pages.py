@@ -122,6 +122,15 @@ PAGES: list[Page] = [
     Page("indicators", "Indicator list", "manager", "measures:indicator-list", HANKE),
     Page("indicator", "Indicator page, chart", "manager", "measures:indicator-detail", INDICATOR),
     Page("change-log", "Change log", "admin", "change-log"),
+    Page(
+        "my-work",
+        "My work, the manager's hanke",
+        "manager",
+        "objectives:my-work",
+        query="scope=hanke",
+    ),
+    Page("compare", "Compare regions, one HT", "viewer", "reporting:compare", query="ht=2"),
+    Page("report-xlsx", "Regional report, XLSX", "manager", "reporting:project-report-xlsx", HANKE),
 ]
 
 

@@ -154,6 +154,8 @@ class Measurement(Timestamped):
                 name="measurement_denominator_positive",
             ),
         ]
+        # "Last update per hanke" on the overview reads the newest edit per indicator.
+        indexes = [models.Index(fields=["indicator", "updated_at"], name="measurement_last_edit")]
 
     def __str__(self) -> str:
         return f"{self.indicator.code} {self.period}: {self.value}"

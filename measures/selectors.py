@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import Http404
 
 from objectives.status import Assessment
@@ -74,7 +74,15 @@ class IndicatorCard:
         return self.series[0] if self.series else None
 
 
-def indicator_cards(*, user, project: Project, ht: int | None = None) -> list[IndicatorCard]:
+class CardList(list):
+    """Cards plus how many indicators there are in all (`total`), when only some are built."""
+
+    total: int = 0
+
+
+def indicator_cards(
+    *, user, project: Project, ht: int | None = None, limit: int | None = None
+) -> CardList:
     """The hanke's indicators as cards, in plan order; with `ht`, only that HT's indicators.
 
     An indicator belongs to an HT directly or through a process goal tagged with it (as the
@@ -100,20 +108,20 @@ def indicator_cards(*, user, project: Project, ht: int | None = None) -> list[In
                 ).values("indicator_id")
             )
         )
-    indicators = (
-        indicators.select_related("progress")
-        .prefetch_related(
-            Prefetch("targets", queryset=Target.objects.order_by("target_date")),
-            Prefetch(
-                "measurements",
-                queryset=Measurement.objects.only("indicator_id", "period", "value").order_by(
-                    "period"
-                ),
-            ),
-        )
-        .order_by("order", "code")
+    indicators = list(indicators.select_related("progress").order_by("order", "code"))
+    shown = indicators if limit is None else indicators[:limit]
+    # Targets and measurements only for the cards drawn (two queries, or none when empty).
+    prefetch_related_objects(
+        shown,
+        Prefetch("targets", queryset=Target.objects.order_by("target_date")),
+        Prefetch(
+            "measurements",
+            queryset=Measurement.objects.only("indicator_id", "period", "value").order_by("period"),
+        ),
     )
-    return [_card(indicator) for indicator in indicators]
+    cards = CardList(_card(indicator) for indicator in shown)
+    cards.total = len(indicators)
+    return cards
 
 
 def _card(indicator: Indicator) -> IndicatorCard:

@@ -42,6 +42,9 @@ class ActionStatusForm(forms.Form):
 class HankeFilterForm(forms.Form):
     """The hanke page's filters, sent with GET so a filtered view can be shared as a link."""
 
+    wp = forms.ModelChoiceField(
+        label=_("Work package"), queryset=None, required=False, empty_label=_("All")
+    )
     ht = forms.TypedChoiceField(
         label=_("Benefit target (HT)"),
         required=False,
@@ -64,8 +67,10 @@ class HankeFilterForm(forms.Form):
     new = forms.BooleanField(label=_("New in this plan only"), required=False)
     q = forms.CharField(label=_("Search titles"), required=False, max_length=200, strip=True)
 
-    def __init__(self, *args, people=None, plan_versions=None, **kwargs):
+    def __init__(self, *args, people=None, plan_versions=None, packages=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["wp"].queryset = packages
+        self.fields["wp"].label_from_instance = lambda p: f"{p.code} {p.display_name}"[:80]
         self.fields["owner"].queryset = people
         self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
         self.fields["plan_version"].queryset = plan_versions

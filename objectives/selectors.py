@@ -83,6 +83,7 @@ def hanke_people(*, project: Project):
 class HankeFilters:
     """What narrows the actions on the hanke page; the defaults filter nothing."""
 
+    wp: object | None = None
     ht: int | None = None
     light: str = ""
     late: bool = False
@@ -116,6 +117,7 @@ class PackageNode:
     goals: list[GoalNode] = field(default_factory=list)
     loose_actions: list[Action] = field(default_factory=list)
     children: list[PackageNode] = field(default_factory=list)
+    action_count: int = 0  # filled in only for a collapsed tree
 
     @property
     def is_empty(self) -> bool:
@@ -130,6 +132,13 @@ class HankeTree:
     counts: dict[str, int]
     action_count: int
     filtered: bool
+    collapsed: bool = False  # a large hanke unfiltered: packages only, opened one at a time
+
+
+# Above this many actions an unfiltered hanke page lists its work packages with their lights
+# and counts, each opening on its own (?wp=…): hundreds of rows on one page help nobody and
+# cost the server most of its time in rendering.
+COLLAPSE_ABOVE = 250
 
 
 def _filtered_actions(project: Project, filters: HankeFilters):
@@ -149,6 +158,8 @@ def _filtered_actions(project: Project, filters: HankeFilters):
                 )
             )
         )
+    if filters.wp is not None:
+        qs = qs.filter(Q(work_package=filters.wp) | Q(work_package__parent=filters.wp))
     if filters.owner is not None:
         qs = qs.filter(owner=filters.owner)
     if filters.plan_version is not None:
@@ -232,6 +243,10 @@ def hanke_tree(*, user, project: Project, filters: HankeFilters | None = None) -
         if goal_id in goal_nodes:
             goals_of.setdefault(action_id, []).append(goal_id)
     package_nodes = {p.pk: PackageNode(package=p, light=package_lights.get(p.pk)) for p in packages}
+    collapsed = not filters.active and len(actions) > COLLAPSE_ABOVE
+    if collapsed:
+        _count_per_package(package_nodes, actions)
+        goals, actions = [], []
     for action in actions:
         served = goals_of.get(action.pk)
         if served:
@@ -259,9 +274,21 @@ def hanke_tree(*, user, project: Project, filters: HankeFilters | None = None) -
         light=project_light,
         packages=top,
         counts=counts,
-        action_count=len(actions),
+        action_count=sum(counts.values()),
         filtered=filters.active,
+        collapsed=collapsed,
     )
+
+
+def _count_per_package(package_nodes: dict[int, PackageNode], actions: list[Action]) -> None:
+    """Actions per work package, a parent's including its sub-packages' (for the links)."""
+    for node in package_nodes.values():
+        node.action_count = 0
+    for action in actions:
+        node = package_nodes.get(action.work_package_id)
+        while node is not None:
+            node.action_count += 1
+            node = package_nodes.get(node.package.parent_id)
 
 
 # --- Rows that can be edited in place, and "My work" -------------------------------------

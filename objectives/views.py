@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from measures.selectors import indicator_cards
 from projects.access import MANAGER, Perm, can, roles_for
-from projects.models import PlanVersion
+from projects.models import PlanVersion, WorkPackage
 from projects.selectors import project_get
 from reporting.services import status_refresh_project
 
@@ -106,9 +106,13 @@ def _hanke_filters(request, project) -> selectors.HankeFilters:
         request.GET,
         people=selectors.hanke_people(project=project),
         plan_versions=PlanVersion.objects.filter(project=project),
+        packages=WorkPackage.objects.filter(project=project).order_by("order", "code", "id"),
     )
     form.is_valid()  # invalid fields are left out of cleaned_data and so filter nothing
     return form, selectors.HankeFilters.from_data(form.cleaned_data)
+
+
+CARDS_SHOWN = 12  # indicator cards drawn on the hanke page unless all are asked for
 
 
 @login_required
@@ -123,7 +127,12 @@ def hanke(request, project_pk: int):
         "tree": tree,
         "form": form,
         "row_query": _row_query(request.GET, view="hanke"),
-        "indicator_cards": indicator_cards(user=request.user, project=project, ht=filters.ht),
+        "indicator_cards": indicator_cards(
+            user=request.user,
+            project=project,
+            ht=filters.ht,
+            limit=None if request.GET.get("cards") == "all" else CARDS_SHOWN,
+        ),
     }
     return render(request, "objectives/hanke_page.html", context)
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, OuterRef, Q, Subquery
 
-from measures.models import IndicatorProgress, Measurement
+from measures.models import Indicator, IndicatorProgress, Measurement
 from objectives.models import Action, StatusUpdate
 from objectives.status import Assessment, Light, Reason
 from projects.access import roles_for
@@ -75,6 +75,22 @@ def _rolled_cell(lights: list[Light], thresholds) -> Cell:
 def _latest_per_project(queryset, project_field: str, time_field: str) -> dict[int, datetime]:
     rows = queryset.order_by().values(project_field).annotate(last=Max(time_field))
     return {row[project_field]: row["last"] for row in rows}
+
+
+def _latest_measurement_per_project(project_ids: list[int]) -> dict[int, datetime]:
+    """The newest measurement edit per hanke: one index probe per indicator
+    (measurement_last_edit), instead of aggregating every measurement of the programme."""
+    newest = Measurement.objects.filter(indicator=OuterRef("pk")).order_by("-updated_at")
+    rows = (
+        Indicator.objects.filter(project_id__in=project_ids)
+        .annotate(last=Subquery(newest.values("updated_at")[:1]))
+        .values_list("project_id", "last")
+    )
+    latest: dict[int, datetime] = {}
+    for project_id, last in rows:
+        if last is not None and (project_id not in latest or last > latest[project_id]):
+            latest[project_id] = last
+    return latest
 
 
 def _sort_key_all(row: OverviewRow):
@@ -169,11 +185,7 @@ def overview_rows(*, user, sort: str = "name", ht: int | None = None) -> Overvie
     last_status = _latest_per_project(
         StatusUpdate.objects.filter(action__project_id__in=ids), "action__project_id", "created_at"
     )
-    last_measurement = _latest_per_project(
-        Measurement.objects.filter(indicator__project_id__in=ids),
-        "indicator__project_id",
-        "updated_at",
-    )
+    last_measurement = _latest_measurement_per_project(ids)
 
     rows: list[OverviewRow] = []
     for region_id, region_projects in by_region.items():

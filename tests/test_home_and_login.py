@@ -94,8 +94,8 @@ def test_home_runs_a_fixed_number_of_queries(client, django_assert_max_num_queri
     for _ in range(hankkeet):
         MembershipFactory(user=user, project=ProjectFactory(), role="steering")
     client.force_login(user)
-    # session, user, programme-role check and one query for all hankkeet with their counts
-    with django_assert_max_num_queries(5):
+    # session, user, two role queries, the hankkeet with their counts, and their lights
+    with django_assert_max_num_queries(6):
         assert client.get(reverse("home")).status_code == 200
 
 

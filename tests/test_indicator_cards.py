@@ -183,6 +183,10 @@ def test_hanke_page_query_count_does_not_grow_with_the_indicators(
     with django_assert_max_num_queries(23):
         response = client.get(_url(personas.project))
     assert response.status_code == 200
+    assert response.content.decode().count('class="indicator-card"') == min(n_indicators, 12)
+    # and with every card asked for, still the same bound
+    with django_assert_max_num_queries(23):
+        response = client.get(_url(personas.project, cards="all"))
     assert response.content.decode().count('class="indicator-card"') == n_indicators
 
 
@@ -265,16 +269,17 @@ def test_the_ht_filter_of_the_page_narrows_the_cards(client, personas, indicator
     assert "No indicator of this hanke serves HT5." in empty
 
 
-def test_many_indicators_show_twelve_and_keep_the_rest_behind_details(client, personas):
+def test_many_indicators_show_twelve_and_link_to_all(client, personas):
     # given 15 indicators
     _fill(personas.project, 15, 2)
-    # when
+    # when the page opens, twelve cards are built and a link offers all fifteen
     section = _section(_page(client, personas.steering_member, personas.project))
-    # then all are on the page, three of them in a closed <details>
-    shown, _sep, more = section.partition("<details")
-    assert shown.count('class="indicator-card"') == 12
-    assert more.count('class="indicator-card"') == 3
-    assert "Show 3 more indicators" in more
+    assert section.count('class="indicator-card"') == 12
+    assert "Show all 15 indicators" in section and "cards=all" in section
+    # and following it draws every card
+    section = _section(_page(client, personas.steering_member, personas.project, cards="all"))
+    assert section.count('class="indicator-card"') == 15
+    assert "Show all" not in section
 
 
 def test_a_hanke_without_indicators_says_so(client, personas):
