@@ -1,10 +1,32 @@
 from django.urls import path
 
-from . import views
+from . import round_views, views
 
 app_name = "reporting"
 
 urlpatterns = [
     path("ohjelma/", views.overview, name="overview"),
     path("ohjelma/vertailu/", views.compare_regions, name="compare"),
+]
+
+urlpatterns += [
+    path("raportointi/kierrokset/", round_views.period_list, name="period-list"),
+    path("raportointi/kierrokset/<int:pk>/", round_views.period_edit, name="period-edit"),
+    path("raportointi/<int:period_pk>/", round_views.round_dashboard, name="round-dashboard"),
+    path("hankkeet/<int:project_pk>/raportointi/", round_views.hanke_rounds, name="hanke-rounds"),
+    path(
+        "hankkeet/<int:project_pk>/raportointi/<int:period_pk>/",
+        round_views.assessment,
+        name="assessment",
+    ),
+    path(
+        "hankkeet/<int:project_pk>/raportointi/<int:period_pk>/paatos/",
+        round_views.assessment_decide,
+        name="assessment-decide",
+    ),
+    path(
+        "hankkeet/<int:project_pk>/raportointi/<int:period_pk>/raportti/",
+        round_views.frozen_report,
+        name="frozen-report",
+    ),
 ]
