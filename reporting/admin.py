@@ -1,6 +1,14 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
-from .models import ReportingPeriod, ReportSnapshot, StatusRollup
+from .models import (
+    IndicatorNarrative,
+    ReportingPeriod,
+    ReportSnapshot,
+    SelfAssessment,
+    StatusRollup,
+    WorkPackageSummary,
+)
 
 
 @admin.register(ReportingPeriod)
@@ -30,3 +38,41 @@ class StatusRollupAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+class _ReadOnly:
+    """Self-assessments change only through reporting.round_services (workflow, locking,
+    snapshot on submission); the admin shows them and their history, it does not edit."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class _SummaryInline(_ReadOnly, admin.TabularInline):
+    model = WorkPackageSummary
+    extra = 0
+
+
+class _NarrativeInline(_ReadOnly, admin.TabularInline):
+    model = IndicatorNarrative
+    extra = 0
+
+
+@admin.register(SelfAssessment)
+class SelfAssessmentAdmin(_ReadOnly, SimpleHistoryAdmin):
+    list_display = ("period", "project", "status", "submitted_at", "decided_at")
+    list_filter = ("period", "status")
+    inlines = [_SummaryInline, _NarrativeInline]
+
+
+@admin.register(WorkPackageSummary)
+class WorkPackageSummaryAdmin(_ReadOnly, SimpleHistoryAdmin):
+    list_display = ("assessment", "work_package")
+
+
+@admin.register(IndicatorNarrative)
+class IndicatorNarrativeAdmin(_ReadOnly, SimpleHistoryAdmin):
+    list_display = ("assessment", "indicator")

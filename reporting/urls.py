@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import export_views, views
+from . import export_views, round_views, views
 
 app_name = "reporting"
 
@@ -16,5 +16,27 @@ urlpatterns = [
         "hankkeet/<int:project_pk>/raportti/<slug:table>.csv",
         export_views.project_report_csv,
         name="project-report-csv",
+    ),
+]
+
+urlpatterns += [
+    path("raportointi/kierrokset/", round_views.period_list, name="period-list"),
+    path("raportointi/kierrokset/<int:pk>/", round_views.period_edit, name="period-edit"),
+    path("raportointi/<int:period_pk>/", round_views.round_dashboard, name="round-dashboard"),
+    path("hankkeet/<int:project_pk>/raportointi/", round_views.hanke_rounds, name="hanke-rounds"),
+    path(
+        "hankkeet/<int:project_pk>/raportointi/<int:period_pk>/",
+        round_views.assessment,
+        name="assessment",
+    ),
+    path(
+        "hankkeet/<int:project_pk>/raportointi/<int:period_pk>/paatos/",
+        round_views.assessment_decide,
+        name="assessment-decide",
+    ),
+    path(
+        "hankkeet/<int:project_pk>/raportointi/<int:period_pk>/raportti/",
+        round_views.frozen_report,
+        name="frozen-report",
     ),
 ]

@@ -8,9 +8,12 @@ tests/test_admin.py (staff only) and is left out here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from reporting.models import ReportingPeriod
 
 from .factories import (
     ActionFactory,
@@ -50,6 +53,8 @@ HANKE_ENTRY = _expect(LOGIN, MISSING, FORBIDDEN, FORBIDDEN, MISSING, OK, OK, OK)
 HANKE_MANAGE = _expect(LOGIN, MISSING, FORBIDDEN, FORBIDDEN, MISSING, FORBIDDEN, OK, OK)
 PROGRAMME_READ = _expect(LOGIN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK)
 ADMIN_ONLY = _expect(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK)
+# THL's decision on a hanke's self-assessment: 404 outside the hanke, 403 for its own roles.
+HANKE_DECIDE = _expect(LOGIN, MISSING, FORBIDDEN, FORBIDDEN, MISSING, FORBIDDEN, FORBIDDEN, OK)
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,24 @@ MATRIX: dict[str, list[Route]] = {
     ],
     "reporting:project-report-xlsx": [Route("get", "project", HANKE_READ)],
     "reporting:project-report-csv": [Route("get", "project_table", HANKE_READ)],
+    "reporting:period-list": [
+        Route("get", "", PROGRAMME_READ),
+        Route("post", "", ADMIN_ONLY, (("name", "Väliarviointi 4/2030"),)),
+    ],
+    "reporting:period-edit": [
+        Route("get", "period", ADMIN_ONLY),
+        Route("post", "period", ADMIN_ONLY, (("name", ""),)),
+    ],
+    "reporting:round-dashboard": [Route("get", "dashboard", PROGRAMME_READ)],
+    "reporting:hanke-rounds": [Route("get", "project", HANKE_READ)],
+    "reporting:assessment": [
+        Route("get", "round", HANKE_READ),
+        Route("post", "round", HANKE_MANAGE, (("action", "save"), ("expected_version", "0"))),
+    ],
+    "reporting:assessment-decide": [
+        Route("post", "round", HANKE_DECIDE, (("decision", "accept"), ("expected_version", "1")))
+    ],
+    "reporting:frozen-report": [Route("get", "round", HANKE_READ)],
     "measures:indicator-list": [Route("get", "project", HANKE_READ)],
     "measures:indicator-detail": [
         Route("get", "indicator", HANKE_READ),
@@ -182,7 +205,14 @@ def world(personas):
         user=UserFactory(username="other_worker"), project=personas.other_project, role="worker"
     ).user
     membership = personas.project_worker.memberships.get()
+    period = ReportingPeriod.objects.create(
+        programme=personas.project.programme,
+        name="Väliarviointi 4/2023",
+        cut_off=date(2023, 3, 31),
+        due_date=date(2023, 4, 30),
+    )
     return {
+        "period": period,
         "personas": personas,
         "action": action,
         "indicator": indicator,
@@ -201,6 +231,9 @@ def _kwargs(kind: str, world) -> dict:
         "action": {"pk": world["action"].pk},
         "history": {"model_key": "action", "pk": world["action"].pk},
         "membership": {"pk": world["membership"].pk},
+        "period": {"pk": world["period"].pk},
+        "dashboard": {"period_pk": world["period"].pk},
+        "round": {"project_pk": personas.project.pk, "period_pk": world["period"].pk},
         "user": {"pk": personas.outsider.pk},
         "reset": {"uidb64": "MQ", "token": "set-password"},
     }[kind]
