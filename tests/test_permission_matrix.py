@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from projects.models import Risk
+
 from .factories import (
     ActionFactory,
     IndicatorFactory,
@@ -142,6 +144,33 @@ MATRIX: dict[str, list[Route]] = {
             ),
         ),
     ],
+    "project-budget": [
+        Route("get", "project", HANKE_READ),
+        Route(
+            "post",
+            "project",
+            HANKE_MANAGE,
+            (
+                ("date", "2023-05-01"),
+                ("amount", "1 250,50"),
+                ("category", "personnel"),
+                ("description", "x"),
+            ),
+        ),
+    ],
+    "project-risks": [
+        Route("get", "project", HANKE_READ),
+        Route("post", "project", HANKE_MANAGE, (("title", "x"), ("status", "open"))),
+    ],
+    "risk-edit": [
+        Route("get", "risk", HANKE_MANAGE),
+        Route(
+            "post",
+            "risk",
+            HANKE_MANAGE,
+            (("title", "x"), ("status", "open"), ("expected_version", "1")),
+        ),
+    ],
     "member-edit": [Route("post", "membership", HANKE_MANAGE, (("action", "end"),))],
     "user-list": [Route("get", "", ADMIN_ONLY)],
     "user-edit": [
@@ -180,7 +209,9 @@ def world(personas):
         user=UserFactory(username="other_worker"), project=personas.other_project, role="worker"
     ).user
     membership = personas.project_worker.memberships.get()
+    risk = Risk.objects.create(project=personas.project, title="Risk")
     return {
+        "risk": risk,
         "personas": personas,
         "action": action,
         "indicator": indicator,
@@ -198,6 +229,7 @@ def _kwargs(kind: str, world) -> dict:
         "action": {"pk": world["action"].pk},
         "history": {"model_key": "action", "pk": world["action"].pk},
         "membership": {"pk": world["membership"].pk},
+        "risk": {"pk": world["risk"].pk},
         "user": {"pk": personas.outsider.pk},
         "reset": {"uidb64": "MQ", "token": "set-password"},
     }[kind]
