@@ -258,6 +258,21 @@ def test_steering_member_reads_the_budget_page_without_an_entry_form(client, bud
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "written"),
+    [("fi", "1\u00a0050\u00a0000,00\u00a0€"), ("sv", "1\u00a0050\u00a0000,00\u00a0€")],
+)
+def test_budget_page_writes_money_the_finnish_and_swedish_way(
+    client, settings, budgeted, personas, language, written
+):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    client.force_login(personas.steering_member)
+    html = client.get(reverse("project-budget", args=[budgeted.pk])).content.decode()
+    assert written in html
+    assert f'lang="{language}"' in html
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("persona", ["project_worker", "steering_member", "ministry_viewer"])
 def test_readers_cannot_record_an_expense(client, budgeted, personas, persona):
     client.force_login(getattr(personas, persona))
