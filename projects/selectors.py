@@ -398,3 +398,24 @@ def risk_get(*, user, pk: int) -> Risk:
     if risk is None:
         raise Http404
     return risk
+
+
+def risks_due_for_review(*, user, scope: str, today: date) -> list[Risk]:
+    """Risks still followed whose review date has passed, for My work (one query).
+
+    "mine": the risks the user owns; "hanke": every such risk of the hankkeet where the user
+    has a role. Only hankkeet the user may see; the oldest review date first.
+    """
+    from .access import roles_for
+
+    qs = Risk.objects.filter(
+        project__in=Project.objects.visible_to(user), next_review__lt=today
+    ).exclude(status=RiskStatus.CLOSED)
+    if scope == "mine":
+        qs = qs.filter(owner=user)
+    else:
+        roles = roles_for(user)
+        qs = qs.filter(
+            Q(project_id__in=list(roles.projects)) | Q(project__region_id__in=list(roles.regions))
+        )
+    return list(qs.select_related("project").order_by("next_review", "id"))

@@ -249,6 +249,29 @@ def test_risk_page_query_count_is_flat(
     assert response.content.decode().count("/historia/risk/") == count
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("scope", "expected"), [("mine", ["Oma myöhässä"]), ("hanke", ["Muun", "Oma myöhässä"])]
+)
+def test_overdue_risk_reviews_show_on_my_work(client, personas, scope, expected):
+    # given overdue reviews (one owned by the manager), one due today, one closed, one in
+    # a hanke the manager has no role in
+    project, past = personas.project, timezone.localdate() - timedelta(days=3)
+    _risk(project, title="Oma myöhässä", next_review=past, owner=personas.project_manager)
+    _risk(project, title="Muun", next_review=past - timedelta(days=1))
+    _risk(project, title="Tänään", next_review=timezone.localdate())
+    _risk(project, title="Suljettu", next_review=past, status="closed")
+    _risk(personas.other_project, title="Vieras", next_review=past)
+    client.force_login(personas.project_manager)
+    # when the manager opens My work
+    response = client.get(reverse("objectives:my-work"), {"scope": scope})
+    # then the overdue reviews of the scope are listed, oldest first
+    titles = [r.title for r in response.context["overdue_risks"]]
+    assert titles == expected
+    html = response.content.decode()
+    assert "Risk reviews overdue" in html and "Vieras" not in html and "Tänään" not in html
+
+
 # --- The demo (keep last: the module-wide demo data stays loaded after the first use) ------
 
 
