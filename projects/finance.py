@@ -50,6 +50,16 @@ _SPENDING_TEXTS = {
 }
 
 
+# The light's label in spending terms: "Behind" would mislead when the money goes too fast.
+SPENDING_LABELS = {
+    Light.GREEN: _("On pace"),
+    Light.YELLOW: _("Needs attention"),
+    Light.ORANGE: _("Needs attention"),
+    Light.RED: _("Off pace"),
+    Light.GREY: _("No assessment"),
+}
+
+
 @dataclass(frozen=True)
 class SpendingReason:
     """Why the spending light is what it is; rendered in the reader's language when shown

@@ -20,6 +20,7 @@ from objectives.status import Assessment, Light, Reason
 from .access import Perm, can
 from .choices import BudgetCategory, RiskStatus
 from .finance import (
+    SPENDING_LABELS,
     HeatMap,
     budget_period,
     burn_points,
@@ -235,6 +236,10 @@ class BudgetSummary:
     @property
     def share_used(self) -> Decimal | None:
         return share(self.spent, self.budget)
+
+    @property
+    def light_label(self) -> str:
+        return str(SPENDING_LABELS[self.light.light])
 
     @property
     def remaining(self) -> Decimal | None:
