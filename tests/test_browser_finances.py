@@ -125,6 +125,11 @@ def test_steering_member_sees_budget_chart_and_heat_map_worker_cannot_edit(
     assert page.locator("#expense-form").count() == 1
     found[f"{budget} (manager)"] = _serious(axe.run(page))
     assert _post_expense(page, url, budget).status == 302
+    # and the manager's risk edit form passes axe too
+    page.goto(f"{url}{risks}")
+    page.locator("main table.risk-table").get_by_role("link", name="Edit").first.click()
+    page.wait_for_selector("h1:has-text('Edit risk')")
+    found["risk edit (manager)"] = _serious(axe.run(page))
     assert found == {path: [] for path in found}
     # Plotly's inline styles are refused by the CSP (css/plotly.css stands in), as on every
     # chart page; a refused script would mean the chart was not drawn by charts.js.
