@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from measures.selectors import indicator_cards
 from projects.access import MANAGER, Perm, can, roles_for
 from projects.models import PlanVersion, WorkPackage
-from projects.selectors import project_get
+from projects.selectors import project_get, risks_due_for_review
 from reporting.services import status_refresh_project
 
 from . import selectors
@@ -279,6 +279,9 @@ def my_work(request):
     context = {
         "work": work,
         "sections": sections,
+        "overdue_risks": risks_due_for_review(
+            user=request.user, scope=scope, today=timezone.localdate()
+        ),
         "row_query": _row_query(QueryDict(mutable=True), view="mywork") + f"&scope={scope}",
     }
     return render(request, "objectives/my_work.html", context)

@@ -167,7 +167,7 @@ class ProgrammeRoleAdmin(admin.ModelAdmin):
 class ExpenditureInline(admin.TabularInline):
     model = Expenditure
     extra = 0
-    fields = ("date", "amount", "description", "entered_by")
+    fields = ("date", "amount", "category", "description", "entered_by")
 
 
 @admin.register(BudgetLine)
@@ -188,7 +188,7 @@ class BudgetLineAdmin(SimpleHistoryAdmin):
 
 @admin.register(Expenditure)
 class ExpenditureAdmin(admin.ModelAdmin):
-    list_display = ("project", "date", "amount", "description", "budget_line")
+    list_display = ("project", "date", "amount", "category", "description", "budget_line")
     list_filter = ("project__region",)
     search_fields = ("description",)
     date_hierarchy = "date"
@@ -200,7 +200,10 @@ class RiskAdmin(SimpleHistoryAdmin):
     list_filter = ("status", "project__region", "region")
     search_fields = ("title", "description", "mitigation")
     fieldsets = (
-        (None, {"fields": ("project", "region", "title", "description", "status")}),
+        (
+            None,
+            {"fields": ("project", "region", "title", "description", "cause", "status")},
+        ),
         (
             _("Assessment"),
             {
@@ -212,6 +215,7 @@ class RiskAdmin(SimpleHistoryAdmin):
                     "mitigation",
                     "owner_text",
                     "owner",
+                    "next_review",
                 )
             },
         ),

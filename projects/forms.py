@@ -1,12 +1,13 @@
-"""Forms for people management: input only; the services in `services.py` re-check the
-rules (permission, own membership, duplicates, versions)."""
+"""Forms for people management, expenses and risks: input only; the services in
+`services.py` re-check the rules (permission, own membership, duplicates, versions)."""
 
 from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .choices import MembershipRole, ProgrammeRoleKind
+from .choices import BudgetCategory, MembershipRole, ProgrammeRoleKind, RiskStatus
+from .money import MoneyRejected, parse_money
 
 
 class InviteForm(forms.Form):
@@ -44,3 +45,86 @@ class ProgrammeRoleForm(forms.Form):
         choices=[("", _("No programme role")), *ProgrammeRoleKind.choices],
         required=False,
     )
+
+
+_DATE = {"widget": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})}
+
+
+class ExpenditureForm(forms.Form):
+    """One expense; the amount is typed as people write money ("1 304 000,50 €")."""
+
+    date = forms.DateField(label=_("Date"), **_DATE)
+    amount = forms.CharField(
+        label=_("Amount (€)"),
+        max_length=40,
+        help_text=_("In euros, e.g. 12 500 or 12 500,50"),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    category = forms.ChoiceField(
+        label=_("Cost category"),
+        choices=[(v, label) for v, label in BudgetCategory.choices if v != BudgetCategory.TOTAL],
+    )
+    budget_line = forms.ModelChoiceField(
+        label=_("Budget line"), queryset=None, required=False, empty_label=_("None")
+    )
+    description = forms.CharField(label=_("Description"), max_length=300)
+
+    def __init__(self, *args, lines=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["budget_line"].queryset = lines
+        self.fields["budget_line"].label_from_instance = lambda line: str(line)[:120]
+
+    def clean_amount(self):
+        try:
+            return parse_money(self.cleaned_data["amount"], allow_zero=False)
+        except MoneyRejected as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+
+_RATING = [("", _("Not rated"))] + [(str(n), str(n)) for n in range(1, 6)]
+
+
+class RiskForm(forms.Form):
+    """A risk of the register; likelihood and impact 1–5, or left unrated."""
+
+    title = forms.CharField(label=_("Risk"), max_length=400)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    cause = forms.CharField(
+        label=_("Cause"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    likelihood = forms.TypedChoiceField(
+        label=_("Likelihood (1–5)"),
+        choices=_RATING,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("1 = very unlikely, 5 = almost certain"),
+    )
+    impact = forms.TypedChoiceField(
+        label=_("Impact (1–5)"),
+        choices=_RATING,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("1 = negligible, 5 = severe"),
+    )
+    mitigation = forms.CharField(
+        label=_("Mitigation"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=None, required=False)
+    owner_text = forms.CharField(
+        label=_("Owner as written"),
+        max_length=200,
+        required=False,
+        help_text=_("A role or group when the owner is not one person with an account"),
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=RiskStatus.choices)
+    next_review = forms.DateField(label=_("Next review"), required=False, **_DATE)
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+
+    def __init__(self, *args, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = people
+        self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username

@@ -98,6 +98,20 @@ class Programme(Localized, models.Model):
         decimal_places=2,
         default=Decimal("0.50"),
     )
+    # Spending light: the gap between the share of the budget used and the share the
+    # straight line expects by now, in either direction (too slow warns as much as too fast).
+    spending_yellow_gap = models.DecimalField(
+        _("spending yellow from (gap between used and expected share)"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("0.10"),
+    )
+    spending_red_gap = models.DecimalField(
+        _("spending red from (gap between used and expected share)"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("0.25"),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -121,6 +135,12 @@ class Programme(Localized, models.Model):
                 & Q(rollup_green_score__lte=1),
                 name="programme_rollup_bands_in_order",
             ),
+            models.CheckConstraint(
+                condition=Q(spending_yellow_gap__gt=0)
+                & Q(spending_red_gap__gt=F("spending_yellow_gap"))
+                & Q(spending_red_gap__lte=1),
+                name="programme_spending_bands_in_order",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -129,11 +149,16 @@ class Programme(Localized, models.Model):
     def clean(self) -> None:
         from reporting.rollup import validate_bands
 
+        from .finance import validate_spending_bands
+
         errors = validate_bands(
             green_ratio=self.indicator_green_ratio,
             yellow_ratio=self.indicator_yellow_ratio,
             green_score=self.rollup_green_score,
             yellow_score=self.rollup_yellow_score,
+        )
+        errors |= validate_spending_bands(
+            yellow_gap=self.spending_yellow_gap, red_gap=self.spending_red_gap
         )
         if errors:
             raise ValidationError(errors)
@@ -147,6 +172,11 @@ class Programme(Localized, models.Model):
         from reporting.rollup import RollupThresholds
 
         return RollupThresholds(self.rollup_green_score, self.rollup_yellow_score)
+
+    def spending_thresholds(self):
+        from .finance import SpendingThresholds
+
+        return SpendingThresholds(self.spending_yellow_gap, self.spending_red_gap)
 
 
 class ProjectQuerySet(models.QuerySet):
@@ -514,6 +544,9 @@ class Expenditure(Timestamped):
     )
     date = models.DateField(_("date"))
     amount = models.DecimalField(_("amount (€)"), max_digits=14, decimal_places=2)
+    category = models.CharField(
+        _("cost category"), max_length=30, choices=BudgetCategory.choices, default="other"
+    )
     description = models.CharField(_("description"), max_length=300)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -531,6 +564,14 @@ class Expenditure(Timestamped):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="expenditure_non_negative"),
         ]
+
+    def clean(self) -> None:
+        if self.category == BudgetCategory.TOTAL:
+            raise ValidationError({"category": _("Choose the cost category of the expense.")})
+        if self.budget_line_id and self.budget_line.project_id != self.project_id:
+            raise ValidationError(
+                {"budget_line": _("The budget line must belong to the same hanke.")}
+            )
 
     def __str__(self) -> str:
         return f"{self.date} {self.amount} €"
@@ -556,6 +597,7 @@ class Risk(SourceRef, Timestamped):
     )
     title = models.CharField(_("risk"), max_length=400)
     description = models.TextField(_("description"), blank=True)
+    cause = models.TextField(_("cause"), blank=True)
     likelihood = models.PositiveSmallIntegerField(
         _("likelihood (1–5)"),
         null=True,
@@ -583,6 +625,7 @@ class Risk(SourceRef, Timestamped):
     status = models.CharField(
         _("status"), max_length=20, choices=RiskStatus.choices, default=RiskStatus.OPEN
     )
+    next_review = models.DateField(_("next review"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     history = HistoricalRecords()
 

@@ -7,6 +7,8 @@ without a role gets nothing. Query counts are fixed whatever the number of hankk
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
@@ -17,7 +19,21 @@ from django.utils import timezone
 from objectives.status import Assessment, Light, Reason
 
 from .access import Perm, can
-from .models import Membership, Project, Region
+from .choices import BudgetCategory, RiskStatus
+from .finance import (
+    SPENDING_LABELS,
+    HeatMap,
+    budget_period,
+    burn_points,
+    expected_share,
+    heat_map,
+    review_overdue,
+    risk_level,
+    risk_score,
+    spending_light,
+)
+from .models import BudgetLine, Expenditure, Membership, Project, Region, Risk
+from .money import CENT, share
 
 
 @dataclass(frozen=True)
@@ -187,3 +203,241 @@ def user_get(*, user, pk: int):
         raise Http404
     _annotate_user(account, timezone.localdate())
     return account
+
+
+# --- Budget and spending, risk register (reusable by the steering group view) ---------------
+
+
+@dataclass(frozen=True)
+class BudgetRow:
+    """Plan vs actual for one year (None: the whole hanke) and cost category."""
+
+    year: int | None
+    category: str
+    category_label: str
+    planned_programme: Decimal  # lines funded by the programme (state aid)
+    planned_other: Decimal  # lines the plan funds from another source (own share…)
+    has_plan: bool
+    actual: Decimal
+
+    @property
+    def planned(self) -> Decimal:
+        return self.planned_programme + self.planned_other
+
+    @property
+    def share_used(self) -> Decimal | None:
+        return share(self.actual, self.planned) if self.has_plan else None
+
+
+@dataclass(frozen=True)
+class BurnPoint:
+    day: date
+    cumulative: Decimal
+    expected: Decimal | None  # what the straight line expects spent by that day
+
+
+@dataclass(frozen=True)
+class BudgetSummary:
+    project: Project
+    lines: list
+    rows: list[BudgetRow]
+    budget: Decimal | None
+    budget_basis: str  # "funding_total" | "lines" | "totals" | "none"
+    spent: Decimal
+    period: tuple[date, date] | None
+    expected_share: Decimal | None
+    light: Assessment
+    burn: list[BurnPoint]
+    expenditures: list
+
+    @property
+    def share_used(self) -> Decimal | None:
+        return share(self.spent, self.budget)
+
+    @property
+    def light_label(self) -> str:
+        return str(SPENDING_LABELS[self.light.light])
+
+    @property
+    def remaining(self) -> Decimal | None:
+        return None if self.budget is None else self.budget - self.spent
+
+
+def _budget_total(project: Project, lines: list) -> tuple[Decimal | None, str]:
+    """What the hanke's spending is measured against: its total funding when the plan gives
+    one, else the sum of its itemised lines, else its "total" lines (plans that give only a
+    total); the plans' totals overlap their itemised lines, so they are never added up."""
+    if project.funding_total is not None:
+        return project.funding_total, "funding_total"
+    itemised = [
+        line.amount for line in lines if line.amount is not None and line.category != "total"
+    ]
+    if itemised:
+        return sum(itemised, Decimal(0)), "lines"
+    totals = [line.amount for line in lines if line.amount is not None]
+    if totals:
+        return sum(totals, Decimal(0)), "totals"
+    return None, "none"
+
+
+def _budget_rows(lines: list, expenditures: list) -> list[BudgetRow]:
+    """Rows per (year, category). An expense counts on its own year's row of its category;
+    when the plan budgets that category only for the whole hanke, on that row instead."""
+    labels = dict(BudgetCategory.choices)
+    plan: dict[tuple, list[Decimal]] = {}
+    for line in lines:
+        cell = plan.setdefault((line.year, line.category), [Decimal(0), Decimal(0)])
+        cell[1 if line.funded_elsewhere else 0] += line.amount or Decimal(0)
+    actual: dict[tuple, Decimal] = {}
+    for expense in expenditures:
+        key = (expense.date.year, expense.category)
+        if key not in plan and (None, expense.category) in plan:
+            key = (None, expense.category)
+        actual[key] = actual.get(key, Decimal(0)) + expense.amount
+    order = {value: i for i, value in enumerate(BudgetCategory.values)}
+    keys = sorted(set(plan) | set(actual), key=lambda k: (k[0] is None, k[0] or 0, order[k[1]]))
+    zero = [Decimal(0), Decimal(0)]
+    return [
+        BudgetRow(
+            year=year,
+            category=category,
+            category_label=str(labels[category]),
+            planned_programme=plan.get((year, category), zero)[0],
+            planned_other=plan.get((year, category), zero)[1],
+            has_plan=(year, category) in plan,
+            actual=actual.get((year, category), Decimal(0)),
+        )
+        for year, category in keys
+    ]
+
+
+def _expected_on(budget: Decimal | None, period, day: date) -> Decimal | None:
+    if budget is None or period is None:
+        return None
+    return (budget * expected_share(period, day)).quantize(CENT)
+
+
+def budget_summary(*, project: Project, today: date) -> BudgetSummary:
+    """Plan vs actual, share used, spending light and burn line of one hanke (two queries).
+
+    Permission: `project` comes from `project_get` (the user may see it); everyone who may
+    see a hanke may see its budget.
+    """
+    lines = list(BudgetLine.objects.filter(project=project))
+    expenditures = list(
+        Expenditure.objects.filter(project=project)
+        .select_related("entered_by", "budget_line")
+        .order_by("-date", "-id")
+    )
+    budget, basis = _budget_total(project, lines)
+    spent = sum((e.amount for e in expenditures), Decimal(0))
+    programme = project.programme
+    period = budget_period(
+        project_start=project.start_date,
+        project_end=project.end_date,
+        budget_years=[line.year for line in lines if line.year],
+        programme_start=programme.start_date,
+        programme_end=programme.end_date,
+    )
+    light = spending_light(
+        budget=budget,
+        spent=spent,
+        period=period,
+        today=today,
+        thresholds=programme.spending_thresholds(),
+    )
+    burn = [
+        BurnPoint(day, total, _expected_on(budget, period, day))
+        for day, total in burn_points((e.date, e.amount) for e in expenditures)
+    ]
+    return BudgetSummary(
+        project=project,
+        lines=lines,
+        rows=_budget_rows(lines, expenditures),
+        budget=budget,
+        budget_basis=basis,
+        spent=spent,
+        period=period,
+        expected_share=expected_share(period, today) if period else None,
+        light=light,
+        burn=burn,
+        expenditures=expenditures,
+    )
+
+
+def budget_lines_for_entry(*, project: Project):
+    """The hanke's budget lines with an amount, to pick from when entering an expense."""
+    return BudgetLine.objects.filter(project=project).exclude(category="total")
+
+
+@dataclass(frozen=True)
+class RiskRegister:
+    project: Project
+    risks: list
+    heat_map: HeatMap
+    overdue: int
+
+
+def risk_register(*, project: Project, today: date) -> RiskRegister:
+    """The hanke's risks with score, level and overdue marker, and the heat map (one query).
+
+    Permission: `project` comes from `project_get`. The heat map counts the risks still
+    followed (not closed); unrated risks are counted apart, never placed on the map.
+    """
+    risks = list(Risk.objects.filter(project=project).select_related("owner").order_by("id"))
+    for risk in risks:
+        risk.score = risk_score(risk.likelihood, risk.impact)
+        risk.level = risk_level(risk.likelihood, risk.impact)
+        risk.overdue = review_overdue(risk.next_review, status=risk.status, today=today)
+    followed = [r for r in risks if r.status != RiskStatus.CLOSED]
+    # Highest score first, unrated last, so the top risks lead the table.
+    risks.sort(key=lambda r: (r.status == RiskStatus.CLOSED, -(r.score or 0), r.pk))
+    return RiskRegister(
+        project=project,
+        risks=risks,
+        heat_map=heat_map((r.likelihood, r.impact) for r in followed),
+        overdue=sum(1 for r in risks if r.overdue),
+    )
+
+
+def risk_heatmap(*, project: Project) -> HeatMap:
+    """Only the heat map of a hanke's followed risks (one query)."""
+    ratings = (
+        Risk.objects.filter(project=project)
+        .exclude(status=RiskStatus.CLOSED)
+        .values_list("likelihood", "impact")
+    )
+    return heat_map(ratings)
+
+
+def risk_get(*, user, pk: int) -> Risk:
+    """One risk of a hanke the user may see (one query); 404 otherwise."""
+    risk = (
+        Risk.objects.filter(pk=pk, project__in=Project.objects.visible_to(user))
+        .select_related("project__region", "project__programme", "owner")
+        .first()
+    )
+    if risk is None:
+        raise Http404
+    return risk
+
+
+def risks_due_for_review(*, user, scope: str, today: date) -> list[Risk]:
+    """Risks still followed whose review date has passed, for My work (one query).
+
+    "mine": the risks the user owns; "hanke": every such risk of the hankkeet where the user
+    has a role. Only hankkeet the user may see; the oldest review date first.
+    """
+    from .access import roles_for
+
+    qs = Risk.objects.filter(
+        project__in=Project.objects.visible_to(user), next_review__lt=today
+    ).exclude(status=RiskStatus.CLOSED)
+    if scope == "mine":
+        qs = qs.filter(owner=user)
+    else:
+        roles = roles_for(user)
+        qs = qs.filter(
+            Q(project_id__in=list(roles.projects)) | Q(project__region_id__in=list(roles.regions))
+        )
+    return list(qs.select_related("project").order_by("next_review", "id"))

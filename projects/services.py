@@ -1,4 +1,5 @@
-"""Writes for people: hanke memberships, programme roles and user accounts.
+"""Writes for people (hanke memberships, programme roles and user accounts) and for a
+hanke's money and risks (expenses, the risk register).
 
 Contract (STYLE R3, R4):
 - Every service is `@transaction.atomic`, keyword-only and takes the acting user as `actor`.
@@ -23,13 +24,14 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from decimal import Decimal
 from importlib import import_module
 
 from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
@@ -38,7 +40,8 @@ from django.utils.translation import gettext as _
 
 from .access import Perm, can, check, forget_roles
 from .choices import MembershipRole, ProgrammeRoleKind
-from .models import Membership, ProgrammeRole, Project
+from .models import BudgetLine, Expenditure, Membership, ProgrammeRole, Project, Risk
+from .money import CENT
 
 USERNAME_MAX = 150  # django.contrib.auth's AbstractUser.username
 
@@ -337,3 +340,112 @@ def programme_role_set(*, user, actor, role: str | None) -> ProgrammeRole | None
     row.save()
     forget_roles(user)
     return row
+
+
+# --- Money and risks --------------------------------------------------------------------
+
+
+@transaction.atomic
+def expenditure_create(
+    *,
+    project: Project,
+    actor,
+    date: date,
+    amount,
+    category: str,
+    description: str,
+    budget_line: BudgetLine | None = None,
+) -> Expenditure:
+    """Record one expense of the hanke; `actor` is stored as who entered it.
+
+    Permission: Perm.EDIT_PLAN on the hanke (project manager, programme admin).
+    `amount` is an exact Decimal in euros (projects.money.parse_money reads typed text);
+    zero, negative or finer than a cent is refused as a field error.
+    Side effects: the row and its history row (with the actor). Not idempotent: each call
+    records a new expense.
+    """
+    check(actor, Perm.EDIT_PLAN, project)
+    amount = Decimal(amount)
+    if amount <= 0 or amount != amount.quantize(CENT):
+        raise ValidationError({"amount": _("Enter an amount over zero, to the cent at most.")})
+    expense = Expenditure(
+        project=project,
+        date=date,
+        amount=amount,
+        category=category,
+        description=description,
+        budget_line=budget_line,
+        entered_by=actor,
+    )
+    expense.full_clean()
+    expense._history_user = actor
+    expense.save()
+    return expense
+
+
+class RiskConflictError(Exception):
+    """The risk changed after the user opened it; their input must not overwrite it silently."""
+
+    def __init__(self, current: Risk):
+        super().__init__("risk changed underneath")
+        self.current = current
+
+
+RISK_FIELDS = (
+    "title",
+    "description",
+    "cause",
+    "likelihood",
+    "impact",
+    "mitigation",
+    "owner_text",
+    "owner",
+    "status",
+    "next_review",
+)
+
+
+@transaction.atomic
+def risk_save(
+    *,
+    project: Project,
+    actor,
+    values: dict,
+    risk: Risk | None = None,
+    expected_version: int | None = None,
+) -> Risk:
+    """Add a risk to the hanke's register (`risk` None) or edit one, and return it fresh.
+
+    Permission: Perm.EDIT_PLAN on the hanke. `values` holds the fields of RISK_FIELDS
+    (others are ignored); likelihood and impact are 1–5 or None (not rated).
+    An edit is guarded by the row's version (STYLE R4): RiskConflictError when
+    `expected_version` is no longer current, so nobody overwrites a change unseen.
+    Side effects: the row (version + 1) and its history row with the actor.
+    """
+    check(actor, Perm.EDIT_PLAN, project)
+    clean_values = {name: values[name] for name in RISK_FIELDS if name in values}
+    if risk is None:
+        row = Risk(project=project, **clean_values)
+    else:
+        if risk.project_id != project.pk:
+            raise PermissionDenied
+        row = Risk.objects.select_for_update().get(pk=risk.pk)
+        if row.version != expected_version:
+            raise RiskConflictError(row)
+        for name, value in clean_values.items():
+            setattr(row, name, value)
+        # The row is locked and its version checked, so the next version is known exactly.
+        row.version = expected_version + 1
+    if clean_values.get("owner") is not None:
+        _check_risk_owner(project, clean_values["owner"])
+    row.full_clean()
+    row._history_user = actor
+    row.save()
+    row.refresh_from_db()
+    return row
+
+
+def _check_risk_owner(project: Project, owner) -> None:
+    people = Membership.objects.active().filter(project=project, user=owner)
+    if not people.exists():
+        raise ValidationError({"owner": _("The owner must be a member of the hanke.")})

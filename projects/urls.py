@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import member_views, views
+from . import finance_views, member_views, views
 
 # No app_name: "home" is used un-namespaced everywhere, so these names are plain too.
 urlpatterns = [
@@ -10,6 +10,13 @@ urlpatterns = [
         member_views.project_members,
         name="project-members",
     ),
+    path(
+        "hankkeet/<int:project_pk>/talous/",
+        finance_views.project_budget,
+        name="project-budget",
+    ),
+    path("hankkeet/<int:project_pk>/riskit/", finance_views.project_risks, name="project-risks"),
+    path("riskit/<int:pk>/", finance_views.risk_edit, name="risk-edit"),
     path("jasenyydet/<int:pk>/", member_views.member_edit, name="member-edit"),
     path("kayttajat/", member_views.user_list, name="user-list"),
     path("kayttajat/<int:pk>/", member_views.user_edit, name="user-edit"),

@@ -258,3 +258,44 @@ def indicator_comparison_figure(rows: Iterable, unit_label: str = "") -> dict:
         xaxis={"type": "date"},
     )
     return _as_data(fig)
+
+
+def budget_burn_figure(summary) -> dict:
+    """Cumulative spending against the straight line from nothing at the start of the
+    budget period to the whole budget at its end (`selectors.BudgetSummary`, no queries).
+
+    Plotly draws floats; the exact euros are in the table beside the chart.
+    """
+    start, end = summary.period
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=[start.isoformat(), end.isoformat()],
+            y=[0, float(summary.budget)],
+            mode="lines",
+            name=_("Expected (straight line)"),
+            line={"dash": "dash", "color": _COLOURS["expected"]},
+            hovertemplate="%{x}: %{y:$,.2f}<extra>%{fullData.name}</extra>",
+        )
+    )
+    points = sorted(summary.burn, key=lambda p: p.day)
+    if points:
+        fig.add_trace(
+            go.Scatter(
+                x=[start.isoformat()] + [p.day.isoformat() for p in points],
+                y=[0] + [float(p.cumulative) for p in points],
+                mode="lines+markers",
+                line={"shape": "hv", "color": _COLOURS["value"]},
+                marker={"symbol": "circle", "size": 7},
+                name=_("Spent (cumulative)"),
+                hovertemplate="%{x}: %{y:$,.2f}<extra>%{fullData.name}</extra>",
+            )
+        )
+    fig.update_layout(
+        margin={"l": 80, "r": 20, "t": 20, "b": 40},
+        height=340,
+        legend={"orientation": "h", "y": -0.2},
+        xaxis={"type": "date"},
+        yaxis={"title": _("Euros"), "tickformat": "$,.0f", "rangemode": "tozero"},
+    )
+    return _as_data(fig)

@@ -13,6 +13,7 @@ from datetime import date
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from projects.models import Risk
 from reporting.models import ReportingPeriod
 
 from .factories import (
@@ -167,6 +168,33 @@ MATRIX: dict[str, list[Route]] = {
             ),
         ),
     ],
+    "project-budget": [
+        Route("get", "project", HANKE_READ),
+        Route(
+            "post",
+            "project",
+            HANKE_MANAGE,
+            (
+                ("date", "2023-05-01"),
+                ("amount", "1 250,50"),
+                ("category", "personnel"),
+                ("description", "x"),
+            ),
+        ),
+    ],
+    "project-risks": [
+        Route("get", "project", HANKE_READ),
+        Route("post", "project", HANKE_MANAGE, (("title", "x"), ("status", "open"))),
+    ],
+    "risk-edit": [
+        Route("get", "risk", HANKE_MANAGE),
+        Route(
+            "post",
+            "risk",
+            HANKE_MANAGE,
+            (("title", "x"), ("status", "open"), ("expected_version", "1")),
+        ),
+    ],
     "member-edit": [Route("post", "membership", HANKE_MANAGE, (("action", "end"),))],
     "user-list": [Route("get", "", ADMIN_ONLY)],
     "user-edit": [
@@ -211,8 +239,10 @@ def world(personas):
         cut_off=date(2023, 3, 31),
         due_date=date(2023, 4, 30),
     )
+    risk = Risk.objects.create(project=personas.project, title="Risk")
     return {
         "period": period,
+        "risk": risk,
         "personas": personas,
         "action": action,
         "indicator": indicator,
@@ -234,6 +264,7 @@ def _kwargs(kind: str, world) -> dict:
         "period": {"pk": world["period"].pk},
         "dashboard": {"period_pk": world["period"].pk},
         "round": {"project_pk": personas.project.pk, "period_pk": world["period"].pk},
+        "risk": {"pk": world["risk"].pk},
         "user": {"pk": personas.outsider.pk},
         "reset": {"uidb64": "MQ", "token": "set-password"},
     }[kind]

@@ -1,0 +1,148 @@
+"""A hanke's money and risks: the budget page (plan vs actual, burn chart, spending light,
+expense entry) and the risk register (table, heat map, add and edit).
+
+Thin views (R11): selectors read (404 outside the user's scope), `require(can(...))` answers
+403 to a read-only user's write, services write and re-check. An invalid htmx submit
+re-renders the form partial with the errors and the input kept (200, so htmx swaps it); a
+saved one reloads the page (HX-Redirect), because the totals, the light and the chart all
+change. Without JavaScript the forms post normally and redirect back.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from django_htmx.http import HttpResponseClientRedirect
+
+from objectives.selectors import hanke_people
+from reporting.charts import budget_burn_figure
+
+from . import selectors
+from .access import Perm, can, require
+from .forms import ExpenditureForm, RiskForm
+from .member_views import _add_errors
+from .services import RISK_FIELDS, RiskConflictError, expenditure_create, risk_save
+
+
+def _partial(request, template: str, partial: str) -> str:
+    return f"{template}#{partial}" if request.htmx and not request.htmx.boosted else template
+
+
+def _saved(request, url: str, text: str):
+    messages.success(request, text)
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_budget(request, project_pk: int):
+    """Plan vs actual, share used, spending light and burn chart; managers add expenses."""
+    project = selectors.project_get(user=request.user, pk=project_pk)
+    can_edit = can(request.user, Perm.EDIT_PLAN, project)
+    lines = selectors.budget_lines_for_entry(project=project)
+    form = ExpenditureForm(lines=lines, initial={"date": timezone.localdate()})
+    if request.method == "POST":
+        require(can_edit)
+        form = ExpenditureForm(request.POST, lines=lines)
+        if form.is_valid():
+            try:
+                expenditure_create(project=project, actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                url = reverse("project-budget", args=[project.pk])
+                return _saved(request, url, _("Expense saved."))
+        if request.htmx:
+            return render(
+                request,
+                _partial(request, "projects/budget.html", "expense-form"),
+                {"project": project, "form": form, "can_edit": can_edit},
+            )
+    summary = selectors.budget_summary(project=project, today=timezone.localdate())
+    context = {
+        "project": project,
+        "summary": summary,
+        "chart": budget_burn_figure(summary) if summary.budget and summary.period else None,
+        "form": form,
+        "can_edit": can_edit,
+    }
+    return render(request, "projects/budget.html", context)
+
+
+def _risk_form(project, data=None, risk=None) -> RiskForm:
+    initial = {"status": "open"}
+    if risk is not None:
+        initial = {name: getattr(risk, name) for name in RISK_FIELDS}
+        initial["owner"] = risk.owner_id
+        initial["expected_version"] = risk.version
+    return RiskForm(data, initial=initial, people=hanke_people(project=project))
+
+
+def _values(form: RiskForm) -> dict:
+    return {name: form.cleaned_data[name] for name in RISK_FIELDS}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_risks(request, project_pk: int):
+    """The risk register with its heat map; managers add risks."""
+    project = selectors.project_get(user=request.user, pk=project_pk)
+    can_edit = can(request.user, Perm.EDIT_PLAN, project)
+    form = _risk_form(project)
+    if request.method == "POST":
+        require(can_edit)
+        form = _risk_form(project, request.POST)
+        if form.is_valid():
+            try:
+                risk_save(project=project, actor=request.user, values=_values(form))
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                url = reverse("project-risks", args=[project.pk])
+                return _saved(request, url, _("Risk added."))
+        if request.htmx:
+            return render(
+                request,
+                _partial(request, "projects/risks.html", "risk-form"),
+                {"project": project, "form": form, "can_edit": can_edit},
+            )
+    register = selectors.risk_register(project=project, today=timezone.localdate())
+    context = {"project": project, "register": register, "form": form, "can_edit": can_edit}
+    return render(request, "projects/risks.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def risk_edit(request, pk: int):
+    """Edit one risk (managers); a change saved meanwhile is shown beside the user's input."""
+    risk = selectors.risk_get(user=request.user, pk=pk)
+    project = risk.project
+    require(can(request.user, Perm.EDIT_PLAN, project))
+    form = _risk_form(project, risk=risk)
+    conflict = None
+    if request.method == "POST":
+        form = _risk_form(project, request.POST, risk=risk)
+        if form.is_valid():
+            try:
+                risk_save(
+                    project=project,
+                    actor=request.user,
+                    values=_values(form),
+                    risk=risk,
+                    expected_version=form.cleaned_data["expected_version"],
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            except RiskConflictError as exc:
+                conflict = exc.current
+            else:
+                url = reverse("project-risks", args=[project.pk])
+                return _saved(request, url, _("Risk saved."))
+    context = {"project": project, "risk": risk, "form": form, "conflict": conflict}
+    return render(request, "projects/risk_edit.html", context)
