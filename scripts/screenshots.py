@@ -33,6 +33,7 @@ VIEWER = "stm.katselija"  # ministry viewer: every region
 # Etelä-Pohjanmaa's hanke has the most actions; only Keski-Pohjanmaa's indicators have targets.
 ACTIONS_REGION, ACTIONS_MANAGER = "Etelä-Pohjanmaa", "ep.projektipaallikko"
 INDICATORS_REGION, INDICATORS_MANAGER = "Keski-Pohjanmaa", "kp.projektipaallikko"
+WORKER = "kp.tyontekija"  # owns the actions of the first work package of Keski-Pohjanmaa
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,32 @@ def open_indicator(page: Page, base: str) -> None:
     page.wait_for_selector("#indicator-chart .main-svg")
 
 
+def open_my_work(page: Page, base: str) -> None:
+    go(page, f"{base}/oma-tyo/")
+
+
+def open_row_form(page: Page, base: str) -> None:
+    """My work with the first row's status form open and a refused save (comment missing)."""
+    go(page, f"{base}/oma-tyo/")
+    page.locator(".row-actions a").first.click()
+    page.wait_for_selector("form.row-form")
+    page.locator("form.row-form button[type=submit]").click()
+    page.wait_for_selector("form.row-form .field-error")
+
+
+def open_compare(page: Page, base: str) -> None:
+    go(page, f"{base}/ohjelma/vertailu/?ht=2")
+    page.wait_for_selector("#compare-chart .main-svg")
+
+
+def open_budget(page: Page, base: str) -> None:
+    go(page, hanke_url(page, base, INDICATORS_REGION) + "talous/")
+
+
+def open_risks(page: Page, base: str) -> None:
+    go(page, hanke_url(page, base, INDICATORS_REGION) + "riskit/")
+
+
 SHOTS = [
     Shot("overview-fi.png", VIEWER, open_overview),
     Shot("home-fi.png", VIEWER, open_home),
@@ -108,6 +135,11 @@ SHOTS = [
     Shot("action-fi.png", ACTIONS_MANAGER, open_action),
     Shot("indicator-fi.png", INDICATORS_MANAGER, open_indicator),
     Shot("overview-sv.png", VIEWER, open_overview, language="sv"),
+    Shot("my-work-fi.png", WORKER, open_my_work),
+    Shot("row-form-sv.png", WORKER, open_row_form, language="sv"),
+    Shot("compare-fi.png", VIEWER, open_compare),
+    Shot("budget-fi.png", INDICATORS_MANAGER, open_budget),
+    Shot("risks-fi.png", INDICATORS_MANAGER, open_risks),
 ]
 
 
