@@ -178,8 +178,8 @@ def take(base: str, password: str, shots: list[Shot]) -> list[Path]:
             page = context.new_page()
             page.set_default_timeout(30_000)
             log_in(page, base, shot.user, password)
+            choose_language(page, shot.language)  # first: the switch reloads the page
             shot.open(page, base)
-            choose_language(page, shot.language)
             page.wait_for_load_state("networkidle")
             path = OUT_DIR / shot.file
             save(page, path)

@@ -23,12 +23,16 @@ _LIGHT_HTML = (
 
 
 @register.simple_tag
-def light(assessment: Assessment | None, kind: str = "", show_reason: bool = True) -> str:
-    """`{% light row.assessment %}`: colour, a symbol and a text label, never colour alone."""
+def light(
+    assessment: Assessment | None, kind: str = "", show_reason: bool = True, label: str = ""
+) -> str:
+    """`{% light row.assessment %}`: colour, a symbol and a text label, never colour alone.
+
+    `label` replaces the standard wording where a rule has its own (e.g. spending pace)."""
     if assessment is None:
         return format_html(_LIGHT_HTML, Light.GREY.css_class, Light.GREY.symbol, Light.GREY.label)
     value = assessment.light
-    label = ACTION_LABELS[value] if kind == "action" else value.label
+    label = label or (ACTION_LABELS[value] if kind == "action" else value.label)
     html = format_html(_LIGHT_HTML, value.css_class, value.symbol, label)
     reason = assessment.reason.text if show_reason else ""
     if reason:
