@@ -28,6 +28,7 @@ from .factories import (
     ActionFactory,
     IndicatorFactory,
     MembershipFactory,
+    ProjectFactory,
     UserFactory,
     WorkPackageFactory,
 )
@@ -366,3 +367,51 @@ def test_meeting_list_query_count_is_flat(client, personas, django_assert_max_nu
     with django_assert_max_num_queries(6):
         response = client.get(reverse("project-meetings", args=[personas.project.pk]))
     assert response.status_code == 200
+
+
+# --- The national overview: budget use and high risks per region -----------------------------
+
+
+@pytest.mark.django_db
+def test_overview_shows_budget_use_and_high_risks_per_region(client, personas):
+    project, other = personas.project, personas.other_project
+    # the hanke with itemised lines: 1 000 € budget, 250 € spent; a "total" line is not added
+    BudgetLine.objects.create(project=project, year=2023, category="other", line="a", amount=600)
+    BudgetLine.objects.create(project=project, year=2023, category="personnel", line="b", amount=400)
+    BudgetLine.objects.create(project=project, category="total", line="c", amount=5000)
+    Expenditure.objects.create(
+        project=project, date=date(2023, 2, 1), amount=Decimal("250.00"), description="x"
+    )
+    # a second hanke of the same region measured against its total funding
+    sibling = ProjectFactory(region=project.region, programme=project.programme)
+    sibling.funding_total = Decimal("3000.00")
+    sibling.save()
+    Expenditure.objects.create(
+        project=sibling, date=date(2023, 2, 1), amount=Decimal("750.00"), description="y"
+    )
+    for likelihood, impact, status in [
+        (5, 3, "open"),
+        (4, 4, "open"),
+        (5, 5, "closed"),
+        (2, 5, "open"),
+    ]:
+        Risk.objects.create(
+            project=project, title="r", likelihood=likelihood, impact=impact, status=status
+        )
+    Risk.objects.create(project=sibling, title="s", likelihood=3, impact=5)
+    Risk.objects.create(project=other, title="t", likelihood=1, impact=1)
+    _english(client)
+    client.force_login(personas.programme_admin)
+    response = client.get(reverse("reporting:overview"))
+    rows = {row.region.pk: row for row in response.context["overview"].rows}
+    own, other_row = rows[project.region_id], rows[other.region_id]
+    assert (own.budget, own.spent, own.budget_share) == (
+        Decimal("4000.00"),
+        Decimal("1000.00"),
+        Decimal("0.25"),
+    )
+    assert own.high_risks == 3 and own.no_budget == 0
+    assert other_row.budget is None and other_row.no_budget == 1 and other_row.high_risks == 0
+    html = response.content.decode()
+    assert "Budget used" in html and "Risks rated high" in html
+    assert "without budget figures" in html
