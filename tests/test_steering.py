@@ -377,7 +377,7 @@ def test_overview_shows_budget_use_and_high_risks_per_region(client, personas):
     project, other = personas.project, personas.other_project
     # the hanke with itemised lines: 1 000 € budget, 250 € spent; a "total" line is not added
     BudgetLine.objects.create(project=project, year=2023, category="other", line="a", amount=600)
-    BudgetLine.objects.create(project=project, year=2023, category="personnel", line="b", amount=400)
+    BudgetLine.objects.create(project=project, year=2023, category="ict", line="b", amount=400)
     BudgetLine.objects.create(project=project, category="total", line="c", amount=5000)
     Expenditure.objects.create(
         project=project, date=date(2023, 2, 1), amount=Decimal("250.00"), description="x"
