@@ -7,6 +7,7 @@ from .models import (
     BudgetLine,
     Classification,
     Expenditure,
+    MeetingDecision,
     Membership,
     Organisation,
     PlanVersion,
@@ -16,6 +17,7 @@ from .models import (
     ProjectOrganisation,
     Region,
     Risk,
+    SteeringMeeting,
     WorkPackage,
 )
 
@@ -237,3 +239,27 @@ class ProjectOrganisationAdmin(admin.ModelAdmin):
     list_filter = ("role", "project__region")
     search_fields = ("organisation__name_fi", "project__name_fi")
     autocomplete_fields = ("organisation",)
+
+
+class MeetingDecisionInline(admin.TabularInline):
+    model = MeetingDecision
+    extra = 0
+    fields = ("text", "owner", "due_date", "action", "done")
+    raw_id_fields = ("owner", "action")
+
+
+@admin.register(SteeringMeeting)
+class SteeringMeetingAdmin(SimpleHistoryAdmin):
+    list_display = ("date", "project")
+    list_filter = ("project__region",)
+    search_fields = ("project__name_fi", "attendees", "notes")
+    date_hierarchy = "date"
+    inlines = [MeetingDecisionInline]
+
+
+@admin.register(MeetingDecision)
+class MeetingDecisionAdmin(SimpleHistoryAdmin):
+    list_display = ("text", "meeting", "owner", "due_date", "done")
+    list_filter = ("done", "meeting__project__region")
+    search_fields = ("text",)
+    raw_id_fields = ("meeting", "owner", "action")

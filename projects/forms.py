@@ -128,3 +128,39 @@ class RiskForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = people
         self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+
+class MeetingForm(forms.Form):
+    """A steering group meeting: its date, who attended and notes."""
+
+    date = forms.DateField(label=_("Date"), **_DATE)
+    attendees = forms.CharField(
+        label=_("Attendees"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Names and organisations, one per line"),
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class DecisionForm(forms.Form):
+    """A decision or follow-up item with an owner, a due date and, optionally, an action."""
+
+    text = forms.CharField(label=_("Decision"), widget=forms.Textarea(attrs={"rows": 2}))
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=None, required=False)
+    due_date = forms.DateField(label=_("Due date"), required=False, **_DATE)
+    action = forms.ModelChoiceField(
+        label=_("Action of the plan"),
+        queryset=None,
+        required=False,
+        help_text=_("When the follow-up item is an action of the plan"),
+    )
+
+    def __init__(self, *args, people=None, actions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = people
+        self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["action"].queryset = actions
+        self.fields["action"].label_from_instance = lambda a: str(a)[:120]

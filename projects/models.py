@@ -652,6 +652,72 @@ class Risk(SourceRef, Timestamped):
         return self.title
 
 
+class SteeringMeeting(Timestamped):
+    """A meeting of the hanke's steering group (ohjausryhmä): when, who, what was discussed."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("hanke"), on_delete=models.CASCADE, related_name="meetings"
+    )
+    date = models.DateField(_("date"))
+    attendees = models.TextField(_("attendees"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["project", "-date"]
+        verbose_name = _("steering group meeting")
+        verbose_name_plural = _("steering group meetings")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "date"], name="meeting_one_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.date}"
+
+
+class MeetingDecision(Timestamped):
+    """A decision or follow-up item of a meeting; it may point at an action of the plan."""
+
+    meeting = models.ForeignKey(
+        SteeringMeeting,
+        verbose_name=_("meeting"),
+        on_delete=models.CASCADE,
+        related_name="decisions",
+    )
+    text = models.TextField(_("decision"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="meeting_decisions",
+    )
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    action = models.ForeignKey(
+        "objectives.Action",
+        verbose_name=_("action of the plan"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="meeting_decisions",
+    )
+    done = models.BooleanField(_("done"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["meeting", "id"]
+        verbose_name = _("meeting decision")
+        verbose_name_plural = _("meeting decisions")
+
+    def clean(self) -> None:
+        if self.action_id and self.action.project_id != self.meeting.project_id:
+            raise ValidationError({"action": _("The action must belong to the same hanke.")})
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
 class Body(Localized, SourceRef):
     """A governance body: steering group, working group, advisory board…"""
 

@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -263,21 +263,89 @@ class BudgetSummary:
         return None if self.budget is None else self.budget - self.spent
 
 
-def _budget_total(project: Project, lines: list) -> tuple[Decimal | None, str]:
-    """What the hanke's spending is measured against: its total funding when the plan gives
+def budget_basis(
+    funding_total: Decimal | None, itemised: Decimal | None, totals: Decimal | None
+) -> tuple[Decimal | None, str]:
+    """What a hanke's spending is measured against: its total funding when the plan gives
     one, else the sum of its itemised lines, else its "total" lines (plans that give only a
-    total); the plans' totals overlap their itemised lines, so they are never added up."""
-    if project.funding_total is not None:
-        return project.funding_total, "funding_total"
-    itemised = [
-        line.amount for line in lines if line.amount is not None and line.category != "total"
-    ]
-    if itemised:
-        return sum(itemised, Decimal(0)), "lines"
-    totals = [line.amount for line in lines if line.amount is not None]
-    if totals:
-        return sum(totals, Decimal(0)), "totals"
+    total); the plans' totals overlap their itemised lines, so they are never added up.
+    `itemised` / `totals` are the sums of the lines with an amount (None: no such line)."""
+    if funding_total is not None:
+        return funding_total, "funding_total"
+    if itemised is not None:
+        return itemised, "lines"
+    if totals is not None:
+        return totals, "totals"
     return None, "none"
+
+
+def _sum_or_none(amounts: list[Decimal]) -> Decimal | None:
+    return sum(amounts, Decimal(0)) if amounts else None
+
+
+def _budget_total(project: Project, lines: list) -> tuple[Decimal | None, str]:
+    with_amount = [line for line in lines if line.amount is not None]
+    return budget_basis(
+        project.funding_total,
+        _sum_or_none([line.amount for line in with_amount if line.category != "total"]),
+        _sum_or_none([line.amount for line in with_amount if line.category == "total"]),
+    )
+
+
+@dataclass(frozen=True)
+class BudgetUse:
+    budget: Decimal | None
+    spent: Decimal
+
+    @property
+    def share_used(self) -> Decimal | None:
+        return share(self.spent, self.budget)
+
+
+def budget_use_by_project(projects: list[Project]) -> dict[int, BudgetUse]:
+    """Budget (same basis as `budget_summary`) and spending per hanke, set-based (two
+    queries whatever the number of hankkeet). Permission: `projects` are already visible."""
+    ids = [p.pk for p in projects]
+    lines = {
+        row["project_id"]: row
+        for row in BudgetLine.objects.filter(project_id__in=ids, amount__isnull=False)
+        .order_by()
+        .values("project_id")
+        .annotate(
+            itemised=Sum("amount", filter=~Q(category="total")),
+            totals=Sum("amount", filter=Q(category="total")),
+        )
+    }
+    spent = dict(
+        Expenditure.objects.filter(project_id__in=ids)
+        .order_by()
+        .values("project_id")
+        .annotate(total=Sum("amount"))
+        .values_list("project_id", "total")
+    )
+    result = {}
+    for project in projects:
+        row = lines.get(project.pk, {})
+        budget, _basis = budget_basis(project.funding_total, row.get("itemised"), row.get("totals"))
+        result[project.pk] = BudgetUse(budget, spent.get(project.pk) or Decimal(0))
+    return result
+
+
+def high_risks_by_project(project_ids: list[int]) -> dict[int, int]:
+    """How many risks still followed are rated high, per hanke (one query)."""
+    from .finance import HIGH_FROM
+
+    rows = (
+        Risk.objects.filter(project_id__in=project_ids)
+        .exclude(status=RiskStatus.CLOSED)
+        .annotate(score=F("likelihood") * F("impact"))
+        .filter(score__gte=HIGH_FROM)
+        .order_by()
+        .values("project_id")
+        .annotate(n=Count("id"))
+        .values_list("project_id", "n")
+    )
+    return dict(rows)
 
 
 def _budget_rows(lines: list, expenditures: list) -> list[BudgetRow]:

@@ -232,6 +232,7 @@ register_history(IndicatorNarrative)
 
 class RollupKind(models.TextChoices):
     ACTION = "action", _("Action")
+    INDICATOR = "indicator", _("Indicator")
     GOAL = "goal", _("Process goal")
     WORK_PACKAGE = "work_package", _("Work package")
     PROJECT_HT = "project_ht", _("Benefit target within a hanke")

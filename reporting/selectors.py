@@ -19,6 +19,8 @@ from objectives.models import Action, StatusUpdate
 from objectives.status import Assessment, Light, Reason
 from projects.access import roles_for
 from projects.models import Project, Region
+from projects.money import share
+from projects.selectors import budget_use_by_project, high_risks_by_project
 
 from .models import RollupKind, StatusRollup
 from .rollup import rollup
@@ -45,6 +47,14 @@ class OverviewRow:
     late_actions: int = 0
     indicators_off_track: int = 0
     indicators_stale: int = 0
+    budget: Decimal | None = None  # the hankkeet's budgets (those that give one)
+    spent: Decimal = Decimal(0)  # spent by those hankkeet
+    no_budget: int = 0  # hankkeet without budget figures, left out of the share
+    high_risks: int = 0  # risks still followed and rated high (score ≥ 15)
+
+    @property
+    def budget_share(self) -> Decimal | None:
+        return share(self.spent, self.budget)
 
 
 @dataclass
@@ -105,7 +115,8 @@ def overview_rows(*, user, sort: str = "name", ht: int | None = None) -> Overvie
     Queries, whatever the number of hankkeet: the user's roles (two, cached per request),
     the visible hankkeet, (hanke roles only) the hankkeet per region, the newest hanke and
     hanke-HT lights, the newest region lights, late actions per region, indicators per
-    region, and the last status update and last measurement per hanke.
+    region, the last status update and last measurement per hanke, and budget lines,
+    spending and high risks per hanke (three set-based queries).
     """
     sort, ht = parse_sort(sort), (ht if ht in HT_NUMBERS else None)
     columns = [ht] if ht else list(HT_NUMBERS)
@@ -186,6 +197,8 @@ def overview_rows(*, user, sort: str = "name", ht: int | None = None) -> Overvie
         StatusUpdate.objects.filter(action__project_id__in=ids), "action__project_id", "created_at"
     )
     last_measurement = _latest_measurement_per_project(ids)
+    budget_use = budget_use_by_project(projects)
+    high_risks = high_risks_by_project(ids)
 
     rows: list[OverviewRow] = []
     for region_id, region_projects in by_region.items():
@@ -218,6 +231,8 @@ def overview_rows(*, user, sort: str = "name", ht: int | None = None) -> Overvie
             )
         )
         counts = indicators_by_region.get(region_id, {})
+        uses = [budget_use[p.pk] for p in region_projects]
+        budgeted = [use for use in uses if use.budget is not None]
         rows.append(
             OverviewRow(
                 region=region_projects[0].region,
@@ -227,6 +242,10 @@ def overview_rows(*, user, sort: str = "name", ht: int | None = None) -> Overvie
                 late_actions=late_by_region.get(region_id, 0),
                 indicators_off_track=counts.get("red", 0),
                 indicators_stale=counts.get("stale", 0),
+                budget=sum((u.budget for u in budgeted), Decimal(0)) if budgeted else None,
+                spent=sum((u.spent for u in budgeted), Decimal(0)),
+                no_budget=len(uses) - len(budgeted),
+                high_risks=sum(high_risks.get(p.pk, 0) for p in region_projects),
             )
         )
     rows.sort(key=lambda row: row.region.display_name)

@@ -223,6 +223,15 @@ class _Computation:
             thresholds = self.programme_for(ind["project_id"]).indicator_thresholds()
             result = assess_indicator(data, today=self.today, thresholds=thresholds)
             self.indicator_light[ind["id"]] = result.light
+            # A daily row too, so "which indicators changed colour since a date" is a read.
+            self._row(
+                RollupKind.INDICATOR,
+                ind["id"],
+                ind["project_id"],
+                None,
+                result.light,
+                result.reason,
+            )
             self.progress_rows.append(
                 IndicatorProgress(
                     indicator_id=ind["id"],

@@ -211,8 +211,9 @@ def test_overview_runs_a_fixed_number_of_queries(client, django_assert_max_num_q
     user = _monitored_user(hankkeet)
     client.force_login(user)
     # session, user, roles (2), hankkeet, hankkeet per region, hanke lights, region lights,
-    # late actions, indicators, last status update, last measurement
-    with django_assert_max_num_queries(12):
+    # late actions, indicators, last status update, last measurement, budget lines,
+    # spending, high risks (the last three added with the budget and risk columns: 12 → 15)
+    with django_assert_max_num_queries(15):
         response = client.get(URL)
     assert len(response.context["overview"].rows) == hankkeet
 

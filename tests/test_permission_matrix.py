@@ -13,7 +13,7 @@ from datetime import date
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from projects.models import Risk
+from projects.models import MeetingDecision, Risk, SteeringMeeting
 from reporting.models import ReportingPeriod
 
 from .factories import (
@@ -195,6 +195,15 @@ MATRIX: dict[str, list[Route]] = {
             (("title", "x"), ("status", "open"), ("expected_version", "1")),
         ),
     ],
+    "project-meetings": [
+        Route("get", "project", HANKE_READ),
+        Route("post", "project", HANKE_MANAGE, (("date", "2023-06-01"), ("attendees", "x"))),
+    ],
+    "meeting-detail": [
+        Route("get", "meeting", HANKE_READ),
+        Route("post", "meeting", HANKE_MANAGE, (("text", "Päätös"), ("due_date", "2023-09-01"))),
+    ],
+    "meeting-decision-done": [Route("post", "decision", HANKE_MANAGE, (("done", "1"),))],
     "member-edit": [Route("post", "membership", HANKE_MANAGE, (("action", "end"),))],
     "user-list": [Route("get", "", ADMIN_ONLY)],
     "user-edit": [
@@ -240,7 +249,11 @@ def world(personas):
         due_date=date(2023, 4, 30),
     )
     risk = Risk.objects.create(project=personas.project, title="Risk")
+    meeting = SteeringMeeting.objects.create(project=personas.project, date=date(2023, 5, 2))
+    decision = MeetingDecision.objects.create(meeting=meeting, text="Decision")
     return {
+        "meeting": meeting,
+        "decision": decision,
         "period": period,
         "risk": risk,
         "personas": personas,
@@ -265,6 +278,8 @@ def _kwargs(kind: str, world) -> dict:
         "dashboard": {"period_pk": world["period"].pk},
         "round": {"project_pk": personas.project.pk, "period_pk": world["period"].pk},
         "risk": {"pk": world["risk"].pk},
+        "meeting": {"project_pk": personas.project.pk, "pk": world["meeting"].pk},
+        "decision": {"project_pk": personas.project.pk, "pk": world["decision"].pk},
         "user": {"pk": personas.outsider.pk},
         "reset": {"uidb64": "MQ", "token": "set-password"},
     }[kind]

@@ -63,6 +63,7 @@ def test_recompute_stores_lights_with_reasons_for_every_level(demo_db):
     kinds = set(StatusRollup.objects.filter(as_of=TODAY).values_list("kind", flat=True))
     assert kinds == {
         "action",
+        "indicator",  # a daily row per indicator too: the steering view compares colours
         "goal",
         "work_package",
         "project_ht",
@@ -71,6 +72,7 @@ def test_recompute_stores_lights_with_reasons_for_every_level(demo_db):
         "programme",
     }
     assert IndicatorProgress.objects.count() == 93
+    assert StatusRollup.objects.filter(as_of=TODAY, kind="indicator").count() == 93
     late = StatusRollup.objects.filter(kind="action", light="red").first()
     assert late.reason_code in ("action_late_end", "action_late_start")
     assert _finnish(late).startswith("Myöhässä")

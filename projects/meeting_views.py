@@ -1,0 +1,124 @@
+"""The steering group's meetings of a hanke: the list (managers record a new meeting), one
+meeting's page (status, changes since the previous meeting, budget, top risks, decisions;
+managers add decisions) and marking a follow-up item done.
+
+Thin views (R11), as in finance_views: selectors read (404 outside the user's scope),
+`require(can(...))` answers 403 to a read-only user's write, services write and re-check.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from objectives.models import Action
+from objectives.selectors import hanke_people
+
+from . import meeting_selectors, selectors
+from .access import Perm, can, require
+from .finance_views import _partial, _saved
+from .forms import DecisionForm, MeetingForm
+from .meeting_services import (
+    meeting_decision_create,
+    meeting_decision_set_done,
+    steering_meeting_create,
+)
+from .member_views import _add_errors
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_meetings(request, project_pk: int):
+    """The hanke's steering group meetings; managers record a new one."""
+    project = selectors.project_get(user=request.user, pk=project_pk)
+    can_edit = can(request.user, Perm.EDIT_PLAN, project)
+    form = MeetingForm(initial={"date": timezone.localdate()})
+    if request.method == "POST":
+        require(can_edit)
+        form = MeetingForm(request.POST)
+        if form.is_valid():
+            try:
+                meeting = steering_meeting_create(
+                    project=project, actor=request.user, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                url = reverse("meeting-detail", args=[project.pk, meeting.pk])
+                return _saved(request, url, _("Meeting recorded."))
+        if request.htmx:
+            return render(
+                request,
+                _partial(request, "projects/meetings.html", "meeting-form"),
+                {"project": project, "form": form, "can_edit": can_edit},
+            )
+    context = {
+        "project": project,
+        "meetings": meeting_selectors.meeting_list(project=project),
+        "form": form,
+        "can_edit": can_edit,
+    }
+    return render(request, "projects/meetings.html", context)
+
+
+def _decision_form(project, data=None) -> DecisionForm:
+    actions = Action.objects.filter(project=project).order_by("order", "number", "id")
+    return DecisionForm(data, people=hanke_people(project=project), actions=actions)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_detail(request, project_pk: int, pk: int):
+    """One meeting: the page the steering group reads (and prints) for it."""
+    project = selectors.project_get(user=request.user, pk=project_pk)
+    meeting = meeting_selectors.meeting_get(project=project, pk=pk)
+    can_edit = can(request.user, Perm.EDIT_PLAN, project)
+    form = _decision_form(project) if can_edit else None
+    if request.method == "POST":
+        require(can_edit)
+        form = _decision_form(project, request.POST)
+        if form.is_valid():
+            try:
+                meeting_decision_create(meeting=meeting, actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                url = reverse("meeting-detail", args=[project.pk, meeting.pk])
+                return _saved(request, url, _("Decision added."))
+        if request.htmx:
+            return render(
+                request,
+                _partial(request, "projects/meeting.html", "decision-form"),
+                {"project": project, "meeting": meeting, "form": form, "can_edit": can_edit},
+            )
+    view = meeting_selectors.meeting_view(meeting=meeting, today=timezone.localdate())
+    context = {
+        "project": project,
+        "meeting": meeting,
+        "view": view,
+        "form": form,
+        "can_edit": can_edit,
+        "today": timezone.localdate(),
+    }
+    return render(request, "projects/meeting.html", context)
+
+
+@login_required
+@require_POST
+def decision_done(request, project_pk: int, pk: int):
+    """Mark a follow-up item done, or open it again (`done` = "1" or "0")."""
+    project = selectors.project_get(user=request.user, pk=project_pk)
+    decision = meeting_selectors.decision_get(project=project, pk=pk)
+    require(can(request.user, Perm.EDIT_PLAN, project))
+    done = request.POST.get("done") == "1"
+    meeting_decision_set_done(decision=decision, actor=request.user, done=done, project=project)
+    # Back to the page it was marked on: the next meeting's page lists it too.
+    back = request.POST.get("back", "")
+    meeting_pk = int(back) if back.isdigit() else decision.meeting_id
+    url = reverse("meeting-detail", args=[project.pk, meeting_pk])
+    return _saved(request, url, _("Follow-up saved."))
