@@ -93,6 +93,10 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "portal",
     "projects",
     "objectives",
@@ -337,6 +341,42 @@ LOGGING = {
         # one-line configuration errors; failed logins and lockouts are still logged.
         "axes": {"level": "WARNING"},
     },
+}
+
+# --- Open data API (reporting/api, docs/api.md) ------------------------------------------------
+# Read-only JSON for signed-in users and for THL's analytics with a token
+# (`manage.py api_token <username>`). The token comes first so that an anonymous call is
+# answered 401 with "WWW-Authenticate: Token"; a browser's session works too (the browsable
+# API). Every queryset is scoped with Project.objects.visible_to(request.user).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "reporting.api.pagination.ApiPagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Values (budgets, measurements) as JSON numbers, which analytics tools read directly.
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+# The docs page (Swagger UI) loads its JS and CSS from the drf-spectacular-sidecar wheel
+# through our own static files, never from a CDN; see reporting/api/views.py for the CSP.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Programme portal open data API",
+    "DESCRIPTION": "Read-only data of regions, hankkeet, process goals, actions, indicators and "
+    "measurements, limited to what the caller may see. See docs/api.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # Sotkanet REST API (THL's indicator bank), read by measures/sotkanet.py.

@@ -20,6 +20,7 @@ urlpatterns = [
         audit_views.object_history_view,
         name="object-history",
     ),
+    path("api/", include("reporting.api.urls")),
     path("muutosloki/", audit_views.change_log_view, name="change-log"),
     path("", include("measures.urls")),
     path("", include("objectives.urls")),

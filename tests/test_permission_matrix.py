@@ -19,7 +19,9 @@ from reporting.models import ReportingPeriod
 from .factories import (
     ActionFactory,
     IndicatorFactory,
+    MeasurementFactory,
     MembershipFactory,
+    ProcessGoalFactory,
     UserFactory,
     WorkPackageFactory,
 )
@@ -35,6 +37,7 @@ PERSONAS = [
     "programme_admin",
 ]
 LOGIN, OK, FORBIDDEN, MISSING = "login", "ok", 403, 404
+UNAUTHORIZED = 401  # the open data API answers an anonymous call instead of redirecting
 
 
 def _expect(anonymous, outsider, viewer, steering, other_worker, worker, manager, admin):
@@ -56,6 +59,10 @@ PROGRAMME_READ = _expect(LOGIN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, 
 ADMIN_ONLY = _expect(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK)
 # THL's decision on a hanke's self-assessment: 404 outside the hanke, 403 for its own roles.
 HANKE_DECIDE = _expect(LOGIN, MISSING, FORBIDDEN, FORBIDDEN, MISSING, FORBIDDEN, FORBIDDEN, OK)
+# The open data API (reporting/api): lists are scoped (an outsider gets their own rows), a
+# detail outside the caller's scope is 404, like the pages; read-only, so no write routes.
+API_SIGNED_IN = _expect(UNAUTHORIZED, OK, OK, OK, OK, OK, OK, OK)
+API_HANKE_READ = _expect(UNAUTHORIZED, MISSING, OK, OK, MISSING, OK, OK, OK)
 
 
 @dataclass(frozen=True)
@@ -205,6 +212,21 @@ MATRIX: dict[str, list[Route]] = {
     ],
     "meeting-decision-done": [Route("post", "decision", HANKE_MANAGE, (("done", "1"),))],
     "member-edit": [Route("post", "membership", HANKE_MANAGE, (("action", "end"),))],
+    "api:api-root": [Route("get", "", API_SIGNED_IN)],
+    "api:schema": [Route("get", "", API_SIGNED_IN)],
+    "api:docs": [Route("get", "", API_SIGNED_IN)],
+    "api:region-list": [Route("get", "", API_SIGNED_IN)],
+    "api:region-detail": [Route("get", "region", API_HANKE_READ)],
+    "api:project-list": [Route("get", "", API_SIGNED_IN)],
+    "api:project-detail": [Route("get", "project_pk", API_HANKE_READ)],
+    "api:goal-list": [Route("get", "", API_SIGNED_IN)],
+    "api:goal-detail": [Route("get", "goal", API_HANKE_READ)],
+    "api:action-list": [Route("get", "", API_SIGNED_IN)],
+    "api:action-detail": [Route("get", "action", API_HANKE_READ)],
+    "api:indicator-list": [Route("get", "", API_SIGNED_IN)],
+    "api:indicator-detail": [Route("get", "indicator", API_HANKE_READ)],
+    "api:measurement-list": [Route("get", "", API_SIGNED_IN)],
+    "api:measurement-detail": [Route("get", "measurement", API_HANKE_READ)],
     "user-list": [Route("get", "", ADMIN_ONLY)],
     "user-edit": [
         Route("post", "user", ADMIN_ONLY, (("action", "role"), ("programme_role", "viewer")))
@@ -238,6 +260,8 @@ def world(personas):
         work_package=package, project=personas.project, owner=personas.project_worker
     )
     indicator = IndicatorFactory(project=personas.project)
+    goal = ProcessGoalFactory(work_package=package)
+    measurement = MeasurementFactory(indicator=indicator)
     other_worker = MembershipFactory(
         user=UserFactory(username="other_worker"), project=personas.other_project, role="worker"
     ).user
@@ -259,6 +283,8 @@ def world(personas):
         "personas": personas,
         "action": action,
         "indicator": indicator,
+        "goal": goal,
+        "measurement": measurement,
         "other_worker": other_worker,
         "membership": membership,
     }
@@ -271,6 +297,10 @@ def _kwargs(kind: str, world) -> dict:
         "project": {"project_pk": personas.project.pk},
         "project_table": {"project_pk": personas.project.pk, "table": "actions"},
         "indicator": {"pk": world["indicator"].pk},
+        "goal": {"pk": world["goal"].pk},
+        "measurement": {"pk": world["measurement"].pk},
+        "region": {"pk": personas.project.region_id},
+        "project_pk": {"pk": personas.project.pk},
         "action": {"pk": world["action"].pk},
         "history": {"model_key": "action", "pk": world["action"].pk},
         "membership": {"pk": world["membership"].pk},

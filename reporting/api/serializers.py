@@ -1,0 +1,193 @@
+"""Read-only JSON shapes of the open data API. Names come in all three languages."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from measures.models import Indicator, IndicatorProgress, Measurement
+from objectives.models import Action, ProcessGoal
+from objectives.status import Light
+from projects.models import Project, Region
+
+
+class LightSerializer(serializers.Serializer):
+    """A stored light (objectives.status.Assessment): colour, its label and symbol, the reason."""
+
+    light = serializers.ChoiceField(choices=[light.value for light in Light], source="light.value")
+    label = serializers.CharField(source="light.label")
+    symbol = serializers.CharField(source="light.symbol")
+    reason_code = serializers.CharField(source="reason.code")
+    reason = serializers.CharField(source="reason.text")
+    reason_params = serializers.DictField(source="reason.params")
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Region
+        fields = ["id", "code", "name_fi", "name_sv", "name_en", "population", "sotkanet_id"]
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    region_code = serializers.CharField(source="region.code")
+
+    class Meta:
+        model = Project
+        fields = [
+            "id",
+            "region",
+            "region_code",
+            "name_fi",
+            "name_sv",
+            "name_en",
+            "short_name",
+            "start_date",
+            "end_date",
+            "funding_total",
+        ]
+
+
+class GoalSerializer(serializers.ModelSerializer):
+    work_package_code = serializers.CharField(source="work_package.code")
+    benefit_targets = serializers.SlugRelatedField(slug_field="number", many=True, read_only=True)
+
+    class Meta:
+        model = ProcessGoal
+        fields = [
+            "id",
+            "project",
+            "work_package",
+            "work_package_code",
+            "number",
+            "kind",
+            "title_fi",
+            "title_sv",
+            "title_en",
+            "benefit_targets",
+            "target_date",
+        ]
+
+
+class ActionSerializer(serializers.ModelSerializer):
+    work_package_code = serializers.CharField(source="work_package.code")
+    goals = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    benefit_targets = serializers.SlugRelatedField(slug_field="number", many=True, read_only=True)
+    light = LightSerializer(read_only=True, allow_null=True, default=None)
+
+    class Meta:
+        model = Action
+        fields = [
+            "id",
+            "project",
+            "work_package",
+            "work_package_code",
+            "number",
+            "title_fi",
+            "title_sv",
+            "title_en",
+            "goals",
+            "benefit_targets",
+            "responsible_text",
+            "planned_start",
+            "planned_end",
+            "status",
+            "light",
+        ]
+
+
+class IndicatorProgressSerializer(serializers.ModelSerializer):
+    label = serializers.SerializerMethodField()
+    symbol = serializers.SerializerMethodField()
+    reason = serializers.SerializerMethodField()
+
+    class Meta:
+        model = IndicatorProgress
+        fields = [
+            "light",
+            "label",
+            "symbol",
+            "reason_code",
+            "reason",
+            "reason_params",
+            "latest_value",
+            "latest_period",
+            "progress",
+            "expected_progress",
+            "trend",
+            "as_of",
+        ]
+
+    def get_label(self, obj: IndicatorProgress) -> str:
+        return obj.assessment.light.label
+
+    def get_symbol(self, obj: IndicatorProgress) -> str:
+        return obj.assessment.light.symbol
+
+    def get_reason(self, obj: IndicatorProgress) -> str:
+        return obj.assessment.reason.text
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    goals = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    actions = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    benefit_targets = serializers.SlugRelatedField(slug_field="number", many=True, read_only=True)
+    progress = IndicatorProgressSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "id",
+            "project",
+            "code",
+            "name_fi",
+            "name_sv",
+            "name_en",
+            "unit",
+            "direction",
+            "frequency",
+            "source_system",
+            "source_id",
+            "goals",
+            "actions",
+            "benefit_targets",
+            "baseline_value",
+            "baseline_date",
+            "progress",
+        ]
+
+
+class MeasurementSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Measurement
+        fields = [
+            "id",
+            "indicator",
+            "period",
+            "value",
+            "numerator",
+            "denominator",
+            "source",
+            "note",
+        ]
+
+
+class PlaceFilterSerializer(serializers.Serializer):
+    """The query parameters that narrow a list; checked, so a bad value is a 400, not a 500."""
+
+    project = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, help_text="Only this hanke (id)."
+    )
+    region = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, help_text="Only this region (id)."
+    )
+
+
+class RegionFilterSerializer(serializers.Serializer):
+    region = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, help_text="Only this region (id)."
+    )
+
+
+class MeasurementFilterSerializer(PlaceFilterSerializer):
+    indicator = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, help_text="Only this indicator (id)."
+    )

@@ -1,0 +1,141 @@
+"""Read-only viewsets of the open data API: thin, the scoping lives in reporting.api.selectors."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.views import SpectacularSwaggerSplitView
+from rest_framework import viewsets
+
+from measures.models import Indicator, Measurement
+from objectives.models import Action, ProcessGoal
+from projects.models import Project, Region
+
+from . import selectors
+from .serializers import (
+    ActionSerializer,
+    GoalSerializer,
+    IndicatorSerializer,
+    MeasurementFilterSerializer,
+    MeasurementSerializer,
+    PlaceFilterSerializer,
+    ProjectSerializer,
+    RegionFilterSerializer,
+    RegionSerializer,
+)
+
+
+class _ScopedViewSet(viewsets.ReadOnlyModelViewSet):
+    """A list and a detail of what `selector(user=…, **filters)` returns for the caller.
+
+    Outside the caller's scope an object is simply not there (404), as on the pages.
+    """
+
+    model = None
+    filter_serializer = None
+    lookup_value_regex = r"[0-9]+"
+
+    def selector(self, *, user, **filters) -> QuerySet:
+        raise NotImplementedError
+
+    def _filters(self) -> dict:
+        if self.action != "list" or self.filter_serializer is None:
+            return {}
+        params = self.filter_serializer(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        return params.validated_data
+
+    def get_queryset(self) -> QuerySet:
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user, no data
+            return self.model.objects.none()
+        return self.selector(user=self.request.user, **self._filters())
+
+
+@extend_schema_view(list=extend_schema(parameters=[]))
+class RegionViewSet(_ScopedViewSet):
+    """Regions (hyvinvointialueet) with at least one hanke the caller may see."""
+
+    model = Region
+    serializer_class = RegionSerializer
+
+    def selector(self, *, user, **filters):
+        return selectors.api_regions(user=user)
+
+
+@extend_schema_view(list=extend_schema(parameters=[RegionFilterSerializer]))
+class ProjectViewSet(_ScopedViewSet):
+    """Hankkeet the caller may see."""
+
+    model = Project
+    serializer_class = ProjectSerializer
+    filter_serializer = RegionFilterSerializer
+
+    def selector(self, *, user, **filters):
+        return selectors.api_projects(user=user, **filters)
+
+
+@extend_schema_view(list=extend_schema(parameters=[PlaceFilterSerializer]))
+class GoalViewSet(_ScopedViewSet):
+    """Process goals of the hankkeet the caller may see."""
+
+    model = ProcessGoal
+    serializer_class = GoalSerializer
+    filter_serializer = PlaceFilterSerializer
+
+    def selector(self, *, user, **filters):
+        return selectors.api_goals(user=user, **filters)
+
+
+@extend_schema_view(list=extend_schema(parameters=[PlaceFilterSerializer]))
+class ActionViewSet(_ScopedViewSet):
+    """Actions with their stored traffic light (null until the status engine has run)."""
+
+    model = Action
+    serializer_class = ActionSerializer
+    filter_serializer = PlaceFilterSerializer
+
+    def selector(self, *, user, **filters):
+        return selectors.api_actions(user=user, **filters)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return None if page is None else selectors.with_action_lights(page)
+
+    def get_object(self):
+        return selectors.with_action_lights([super().get_object()])[0]
+
+
+@extend_schema_view(list=extend_schema(parameters=[PlaceFilterSerializer]))
+class IndicatorViewSet(_ScopedViewSet):
+    """Indicators (mittarit) with their progress and light as the status engine stored it."""
+
+    model = Indicator
+    serializer_class = IndicatorSerializer
+    filter_serializer = PlaceFilterSerializer
+
+    def selector(self, *, user, **filters):
+        return selectors.api_indicators(user=user, **filters)
+
+
+@extend_schema_view(list=extend_schema(parameters=[MeasurementFilterSerializer]))
+class MeasurementViewSet(_ScopedViewSet):
+    """Measured values of the indicators the caller may see."""
+
+    model = Measurement
+    serializer_class = MeasurementSerializer
+    filter_serializer = MeasurementFilterSerializer
+
+    def selector(self, *, user, **filters):
+        return selectors.api_measurements(user=user, **filters)
+
+
+class ApiDocsView(SpectacularSwaggerSplitView):
+    """Swagger UI under the site's Content Security Policy, with nothing inline.
+
+    The split view serves its start-up code as a separate script from this same URL
+    (`?script=`), so script-src 'self' allows it; our template replaces the package's inline
+    <style> with a static stylesheet. Swagger UI's own JS and CSS come from the
+    drf-spectacular-sidecar wheel through the static files.
+    """
+
+    template_name = "api/swagger_ui.html"
