@@ -209,9 +209,10 @@ def hanke_tree(*, user, project: Project, filters: HankeFilters | None = None) -
             for a in actions
             if (action_lights[a.pk].light if a.pk in action_lights else Light.GREY) in wanted
         ]
-    action_ids = [a.pk for a in actions]
+    collapsed = not filters.active and len(actions) > COLLAPSE_ABOVE
+    shown_ids = [] if collapsed else [a.pk for a in actions]  # rows drawn need their details
     last_updates = dict(
-        StatusUpdate.objects.filter(action_id__in=action_ids)
+        StatusUpdate.objects.filter(action_id__in=shown_ids)
         .values("action_id")
         .annotate(last=Max("created_at"))
         .values_list("action_id", "last")
@@ -225,7 +226,6 @@ def hanke_tree(*, user, project: Project, filters: HankeFilters | None = None) -
         action.project = project  # the same hanke: spares a query per permission check
         action.light = action_lights.get(action.pk)
         action.last_update = last_updates.get(action.pk)
-        action.can_update = can(user, Perm.UPDATE_ACTION_STATUS, action)
         key = str(action.light.light if action.light else Light.GREY)
         counts[key] = counts.get(key, 0) + 1
 
@@ -243,11 +243,11 @@ def hanke_tree(*, user, project: Project, filters: HankeFilters | None = None) -
         if goal_id in goal_nodes:
             goals_of.setdefault(action_id, []).append(goal_id)
     package_nodes = {p.pk: PackageNode(package=p, light=package_lights.get(p.pk)) for p in packages}
-    collapsed = not filters.active and len(actions) > COLLAPSE_ABOVE
     if collapsed:
         _count_per_package(package_nodes, actions)
         goals, actions = [], []
     for action in actions:
+        action.can_update = can(user, Perm.UPDATE_ACTION_STATUS, action)
         served = goals_of.get(action.pk)
         if served:
             for goal_id in served:

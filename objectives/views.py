@@ -3,10 +3,11 @@ and the form to record a new status (thin views: selectors read, services write)
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -142,11 +143,17 @@ def hanke(request, project_pk: int):
 _ROW_VIEWS = ("hanke", "mywork")
 
 
-def _row_query(params, *, view: str) -> str:
-    """The query string a row carries: which page it sits on and that page's filters."""
+def _page_params(params):
+    """The list page's own parameters (its filters), without the row's `edit` and `view`."""
     query = params.copy()
     for key in ("edit", "view"):
         query.pop(key, None)
+    return query
+
+
+def _row_query(params, *, view: str) -> str:
+    """The query string a row carries: which page it sits on and that page's filters."""
+    query = _page_params(params)
     query["view"] = view
     return query.urlencode()
 
@@ -241,9 +248,7 @@ def action_row(request, pk: int):
 
 
 def _back_url(action, view: str, params) -> str:
-    query = params.copy()
-    for key in ("edit", "view"):
-        query.pop(key, None)
+    query = _page_params(params)
     if view == "hanke":
         base = reverse("objectives:hanke", args=[action.project_id])
     else:
@@ -282,6 +287,6 @@ def my_work(request):
         "overdue_risks": risks_due_for_review(
             user=request.user, scope=scope, today=timezone.localdate()
         ),
-        "row_query": _row_query(QueryDict(mutable=True), view="mywork") + f"&scope={scope}",
+        "row_query": urlencode({"view": "mywork", "scope": scope}),
     }
     return render(request, "objectives/my_work.html", context)

@@ -49,6 +49,7 @@ def _green_count(page) -> int:
 
 def test_worker_updates_a_status_and_a_viewer_filters_the_overview(demo_with_lights, browser_page):
     from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import expect
 
     page, url = browser_page
     errors: list[str] = []
@@ -65,12 +66,14 @@ def test_worker_updates_a_status_and_a_viewer_filters_the_overview(demo_with_lig
     form = page.locator("form.row-form")
     form.wait_for()
     # the keyboard focus moved into the form
-    page.wait_for_function("document.activeElement && document.activeElement.name === 'status'")
+    # (expect() polls from Playwright's own world: wait_for_function would need eval, which the
+    # page's Content Security Policy rightly refuses)
+    expect(form.locator("select[name=status]")).to_be_focused()
     # and mark it done without a comment: the field error says why, nothing is saved
     form.locator("select[name=status]").select_option("done")
     form.locator("button[type=submit]").click()
     page.wait_for_selector("form.row-form .field-error")
-    page.wait_for_function("document.activeElement && document.activeElement.name === 'comment'")
+    expect(page.locator("form.row-form textarea[name=comment]")).to_be_focused()
     # then with a comment
     page.locator("form.row-form textarea[name=comment]").fill("Valmistui pilotissa")
     page.locator("form.row-form button[type=submit]").click()
@@ -78,13 +81,10 @@ def test_worker_updates_a_status_and_a_viewer_filters_the_overview(demo_with_lig
     saved.wait_for()
     # the row's light is now green, the summary above changed, all without a page reload
     assert saved.locator(".light--green").count() == 1
-    page.wait_for_function(
-        "before => document.querySelector('#hanke-summary').innerText !== before",
-        arg=summary_before,
-    )
+    expect(page.locator("#hanke-summary")).not_to_have_text(summary_before)
     assert page.locator("#hanke-summary").inner_text() != summary_before
     assert page.locator("#live-region").inner_text().count(number) == 1
-    page.wait_for_function("document.activeElement.closest('.tree__action') !== null")
+    expect(saved.locator(".row-actions a")).to_be_focused()
     page.screenshot(path=ARTIFACTS / "hanke-row-saved-fi.png", full_page=False)
     assert _green_count(page) == greens_before + 1
     assert not [e for e in errors if "Content Security Policy" in e]
