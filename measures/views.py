@@ -10,7 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from projects.access import can_enter_measurements, require
+from portal import page_cache
+from projects.access import access_key, can_enter_measurements, require
 from projects.selectors import project_get
 from reporting.charts import indicator_figure
 
@@ -24,9 +25,13 @@ from .sotkanet import SotkanetError, sotkanet_file_import
 @require_GET
 def indicator_list(request, project_pk: int):
     project = project_get(user=request.user, pk=project_pk)
-    indicators = selectors.indicator_list(user=request.user, project=project)
-    return render(
-        request, "measures/indicator_list.html", {"project": project, "indicators": indicators}
+    return page_cache.render(
+        request,
+        "measures/indicator_list.html",
+        page="indicators",
+        access=access_key(request.user, project),
+        build=lambda: {"indicators": selectors.indicator_list(user=request.user, project=project)},
+        context={"project": project},
     )
 
 
@@ -91,7 +96,14 @@ def indicator_detail(request, pk: int):
         "can_edit": can_edit,
         "conflict": conflict,
         "upload_form": SotkanetFileForm() if indicator.source_system == "sotkanet" else None,
-        "chart": indicator_figure(indicator) if indicator.measurements.all() else None,
+        "chart_fragment": page_cache.fragment(
+            request,
+            "indicator-chart",
+            access_key(request.user, indicator.project),
+            lambda: {
+                "chart": indicator_figure(indicator) if indicator.measurements.all() else None
+            },
+        ),
     }
     template = "measures/indicator_detail.html"
     if request.htmx and not request.htmx.boosted:

@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from measures.selectors import indicator_cards
-from projects.access import MANAGER, Perm, can, roles_for
+from portal import page_cache
+from projects.access import MANAGER, Perm, access_key, can, roles_for
 from projects.models import PlanVersion, WorkPackage
 from projects.selectors import project_get, risks_due_for_review
 from reporting.services import status_refresh_project
@@ -29,8 +30,14 @@ from .services import ActionConflictError, action_status_update
 @require_GET
 def action_list(request, project_pk: int):
     project = project_get(user=request.user, pk=project_pk)
-    actions = selectors.action_list(user=request.user, project=project)
-    return render(request, "objectives/action_list.html", {"project": project, "actions": actions})
+    return page_cache.render(
+        request,
+        "objectives/action_list.html",
+        page="actions",
+        access=access_key(request.user, project),
+        build=lambda: {"actions": selectors.action_list(user=request.user, project=project)},
+        context={"project": project},
+    )
 
 
 def _form(action, data=None, auto_id="id_%s") -> ActionStatusForm:
@@ -121,19 +128,22 @@ CARDS_SHOWN = 12  # indicator cards drawn on the hanke page unless all are asked
 def hanke(request, project_pk: int):
     """The hanke's work breakdown as a tree with lights, filtered by the GET form."""
     project = project_get(user=request.user, pk=project_pk)
-    form, filters = _hanke_filters(request, project)
-    tree = selectors.hanke_tree(user=request.user, project=project, filters=filters)
+
+    def build() -> dict:
+        form, filters = _hanke_filters(request, project)
+        cards = None if request.GET.get("cards") == "all" else CARDS_SHOWN
+        return {
+            "form": form,
+            "tree": selectors.hanke_tree(user=request.user, project=project, filters=filters),
+            "indicator_cards": indicator_cards(
+                user=request.user, project=project, ht=filters.ht, limit=cards
+            ),
+        }
+
     context = {
         "project": project,
-        "tree": tree,
-        "form": form,
         "row_query": _row_query(request.GET, view="hanke"),
-        "indicator_cards": indicator_cards(
-            user=request.user,
-            project=project,
-            ht=filters.ht,
-            limit=None if request.GET.get("cards") == "all" else CARDS_SHOWN,
-        ),
+        "fragment": page_cache.fragment(request, "hanke", access_key(request.user, project), build),
     }
     return render(request, "objectives/hanke_page.html", context)
 
@@ -270,6 +280,17 @@ def _scope(request, requested: str) -> str:
 def my_work(request):
     """The open actions the user answers for: late first, then due within 30 days."""
     scope = _scope(request, request.GET.get("scope", ""))
+    return page_cache.render(
+        request,
+        "objectives/my_work.html",
+        page="my-work",
+        access=f"user:{request.user.pk}",  # my own actions: never shared
+        build=lambda: _my_work_context(request, scope),
+        context={"scope": scope, "row_query": urlencode({"view": "mywork", "scope": scope})},
+    )
+
+
+def _my_work_context(request, scope: str) -> dict:
     work = selectors.my_work(user=request.user, scope=scope, today=timezone.localdate())
     sections = [
         ("late-heading", _("Late"), work.late, _("Nothing is late.")),
@@ -281,12 +302,10 @@ def my_work(request):
         ),
         ("other-heading", _("Other open actions"), work.other, _("No other open actions.")),
     ]
-    context = {
+    return {
         "work": work,
         "sections": sections,
         "overdue_risks": risks_due_for_review(
             user=request.user, scope=scope, today=timezone.localdate()
         ),
-        "row_query": urlencode({"view": "mywork", "scope": scope}),
     }
-    return render(request, "objectives/my_work.html", context)

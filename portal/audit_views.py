@@ -14,10 +14,10 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from projects.access import Perm, can, require
+from projects.access import Perm, access_key, can, require
 from projects.models import Project
 
-from . import audit
+from . import audit, page_cache
 
 
 class ChangeLogFilterForm(forms.Form):
@@ -75,6 +75,16 @@ def change_log_view(request):
     """All changes across the programme for the programme admin (403 for everyone else)."""
     # Refuse before building the form: its selects list every user and hanke.
     require(can(request.user, Perm.VIEW_CHANGE_LOG))
+    return page_cache.render(
+        request,
+        "portal/change_log.html",
+        page="change-log",
+        access=access_key(request.user),
+        build=lambda: _change_log(request),
+    )
+
+
+def _change_log(request) -> dict:
     form = ChangeLogFilterForm(request.GET or None)
     page = None  # invalid filters: show the errors, not an unfiltered log
     if not form.is_bound or form.is_valid():
@@ -87,4 +97,4 @@ def change_log_view(request):
             date_to=data.get("date_to"),
             page=request.GET.get("page", 1),
         )
-    return render(request, "portal/change_log.html", {"form": form, "page": page})
+    return {"form": form, "page": page}

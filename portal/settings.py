@@ -163,6 +163,10 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rendered dashboard fragments (portal/page_cache.py) live this long unless a write makes
+# them stale first; 0 switches the page cache off. Without REDIS_URL the cache is per process,
+# which is right only for the single-process development server.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 
 # --- Celery (portal/celery.py reads the CELERY_* names) --------------------------------------
 CELERY_TASK_SERIALIZER = "json"

@@ -135,6 +135,26 @@ def hanke_role(user, project) -> str | None:
     return roles.projects.get(project.pk) or roles.regions.get(project.region_id)
 
 
+def access_key(user, project=None) -> str:
+    """Readers with the same key see the same content (portal.page_cache shares by it).
+
+    Programme-wide pages: the programme admin and the viewer see every hanke, so each of
+    those roles shares one key; anyone else sees their own set. A hanke's page: the
+    programme and hanke roles decide what is shown, except that a worker's own actions get
+    edit controls, so a worker (and anyone without a role) reads alone.
+    """
+    roles = roles_for(user)
+    if project is None:
+        if roles.programme in (ADMIN, VIEWER):
+            return f"programme:{roles.programme}"
+        return f"user:{user.pk}"
+    role = hanke_role(user, project)
+    key = f"{roles.programme or '-'}:{role or '-'}"
+    if role == WORKER or (role is None and roles.programme is None):
+        key += f":{user.pk}"
+    return key
+
+
 def can(user, perm: Perm, obj: Any = None) -> bool:
     """May `user` do `perm` to `obj` (a hanke or something in one; None: programme-wide)?"""
     roles = roles_for(user)

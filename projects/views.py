@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from portal import page_cache
+
 from . import selectors
-from .access import Perm, can
+from .access import Perm, access_key, can
 
 
 @login_required
@@ -14,11 +15,16 @@ def home(request):
     """The first page after login: the regions and hankkeet the user may see, with counts."""
     from .access import roles_for
 
-    regions = selectors.region_overview_for_user(user=request.user)
     context = {
-        "regions": regions,
         "can_manage_programme": can(request.user, Perm.MANAGE_PROGRAMME),
         "has_programme_role": roles_for(request.user).programme is not None,
         "can_compare": can(request.user, Perm.VIEW_PROGRAMME),
     }
-    return render(request, "projects/home.html", context)
+    return page_cache.render(
+        request,
+        "projects/home.html",
+        page="home",
+        access=access_key(request.user),
+        build=lambda: {"regions": selectors.region_overview_for_user(user=request.user)},
+        context=context,
+    )

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from projects.access import Perm, can, require
+from portal import page_cache
+from projects.access import Perm, access_key, can, require
 
 from . import charts, compare, selectors
 from .forms import CompareForm
@@ -17,13 +17,22 @@ from .forms import CompareForm
 def overview(request):
     sort = selectors.parse_sort(request.GET.get("sort"))
     ht = selectors.parse_ht(request.GET.get("ht"))
-    data = selectors.overview_rows(user=request.user, sort=sort, ht=ht)
+
+    def build() -> dict:
+        return {"overview": selectors.overview_rows(user=request.user, sort=sort, ht=ht)}
+
     context = {
-        "overview": data,
         "ht_numbers": selectors.HT_NUMBERS,
         "can_compare": can(request.user, Perm.VIEW_PROGRAMME),
     }
-    return render(request, "reporting/overview.html", context)
+    return page_cache.render(
+        request,
+        "reporting/overview.html",
+        page="overview",
+        access=access_key(request.user),
+        build=build,
+        context=context,
+    )
 
 
 @login_required
@@ -34,6 +43,16 @@ def compare_regions(request):
     403 for hanke roles: the comparison is of every region, which they do not see.
     """
     require(can(request.user, Perm.VIEW_PROGRAMME))
+    return page_cache.render(
+        request,
+        "reporting/compare.html",
+        page="compare",
+        access=access_key(request.user),
+        build=lambda: _comparison(request),
+    )
+
+
+def _comparison(request) -> dict:
     form = CompareForm(request.GET or None, shared=compare.shared_indicator_list(user=request.user))
     by_ht = by_indicator = chart = None
     if not form.is_bound or form.is_valid():
@@ -48,5 +67,4 @@ def compare_regions(request):
             ht = form.ht_number if form.is_bound else None
             by_ht = compare.compare_by_ht(user=request.user, ht=ht)
             chart = charts.ht_comparison_figure(by_ht.rows) if by_ht.rows else None
-    context = {"form": form, "by_ht": by_ht, "by_indicator": by_indicator, "chart": chart}
-    return render(request, "reporting/compare.html", context)
+    return {"form": form, "by_ht": by_ht, "by_indicator": by_indicator, "chart": chart}

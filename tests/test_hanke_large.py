@@ -62,7 +62,7 @@ def test_page_links_each_package_and_the_link_opens_it(client, personas, big):
     # the package's own view shows its rows, its sub-package's included
     opened = client.get(url, {"wp": wp1.pk})
     html = opened.content.decode()
-    assert opened.context["tree"].collapsed is False
+    assert opened.context["fragment"].built["tree"].collapsed is False
     assert "Toimi TP1-0" in html and "Toimi TP1.1-0" in html and "Toimi TP2-0" not in html
     assert "Alatavoite" in html
 

@@ -72,7 +72,7 @@ def _english(client, user):
 
 
 def _sections(response):
-    work = response.context["work"]
+    work = response.context["fragment"].built["work"]
     return (
         [a.number for a in work.late],
         [a.number for a in work.due_soon],
@@ -84,7 +84,7 @@ def test_worker_sees_own_open_actions_late_first_then_due_soon(client, personas,
     _english(client, personas.project_worker)
     response = client.get(reverse("objectives:my-work"))
     assert response.status_code == 200
-    assert response.context["work"].scope == "mine"
+    assert response.context["fragment"].built["work"].scope == "mine"
     assert _sections(response) == (["1.1"], ["1.2"], ["1.3"])
     html = response.content.decode()
     assert html.index("Myöhässä") < html.index("Pian") < html.index("Myöhemmin")
@@ -96,7 +96,7 @@ def test_worker_sees_own_open_actions_late_first_then_due_soon(client, personas,
 def test_manager_sees_the_whole_hanke_by_default_and_can_narrow(client, personas, work):
     _english(client, personas.project_manager)
     response = client.get(reverse("objectives:my-work"))
-    assert response.context["work"].scope == "hanke"
+    assert response.context["fragment"].built["work"].scope == "hanke"
     assert _sections(response) == (["1.1", "1.5"], ["1.2"], ["1.3"])
     mine = client.get(reverse("objectives:my-work"), {"scope": "mine"})
     assert _sections(mine) == (["1.5"], [], [])
@@ -196,7 +196,12 @@ def test_saving_a_late_action_with_a_new_end_turns_it_yellow_and_refreshes_the_s
     action = work["late"]
     project = personas.project
     page = client.get(reverse("objectives:hanke", args=[project.pk]))
-    assert page.context["tree"].counts == {"red": 2, "yellow": 1, "orange": 1, "green": 1}
+    assert page.context["fragment"].built["tree"].counts == {
+        "red": 2,
+        "yellow": 1,
+        "orange": 1,
+        "green": 1,
+    }
     # when they save "in progress" with a comment and a later planned end, from the row
     response = client.post(
         _row(action, view="hanke"),
@@ -213,7 +218,12 @@ def test_saving_a_late_action_with_a_new_end_turns_it_yellow_and_refreshes_the_s
     html = response.content.decode()
     assert "light--yellow" in html.split('id="live-region"')[0]
     assert 'id="hanke-summary" aria-labelledby="summary-heading" hx-swap-oob="true"' in html
-    assert response.context["tree"].counts == {"red": 1, "yellow": 2, "orange": 1, "green": 1}
+    assert response.context["tree"].counts == {
+        "red": 1,
+        "yellow": 2,
+        "orange": 1,
+        "green": 1,
+    }
     assert f'id="goal-light-{action.goals.get().pk}" hx-swap-oob="true"' in html
     assert f'id="wp-light-{action.work_package_id}" hx-swap-oob="true"' in html
     assert "Action 1.1 saved: In progress." in html
@@ -238,7 +248,11 @@ def test_my_work_row_save_refreshes_the_my_work_counts(client, personas, work):
     )
     html = response.content.decode()
     assert 'id="my-work-summary"' in html and 'hx-swap-oob="true"' in html
-    assert response.context["work"].counts == {"late": 1, "due_soon": 0, "other": 1}
+    assert response.context["work"].counts == {
+        "late": 1,
+        "due_soon": 0,
+        "other": 1,
+    }
 
 
 def test_row_conflict_shows_both_versions_and_overwrites_nothing(client, personas, work):
@@ -316,4 +330,4 @@ def test_my_work_runs_a_fixed_number_of_queries(
     client.force_login(user)
     with django_assert_max_num_queries(14):
         response = client.get(reverse("objectives:my-work"), {"scope": "hanke"})
-    assert sum(response.context["work"].counts.values()) == size
+    assert sum(response.context["fragment"].built["work"].counts.values()) == size
