@@ -130,7 +130,6 @@ PAGES: list[Page] = [
         query="scope=hanke",
     ),
     Page("compare", "Compare regions, one HT", "viewer", "reporting:compare", query="ht=2"),
-    Page("report-xlsx", "Regional report, XLSX", "manager", "reporting:project-report-xlsx", HANKE),
 ]
 
 
@@ -155,6 +154,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--regions", type=int, default=22, help="generate_scale --regions")
     parser.add_argument("--seed", type=int, default=1, help="generate_scale --seed")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a page misses a target")
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="switch the page cache off (PAGE_CACHE_SECONDS=0): every request builds its page",
+    )
     args = parser.parse_args(argv)
     if args.requests < 2:
         parser.error("--requests must be at least 2")
@@ -337,6 +341,8 @@ def server_env(args: argparse.Namespace) -> dict[str, str]:
         "SESSION_COOKIE_SECURE": "0",
         "CSRF_COOKIE_SECURE": "0",
         "LOG_LEVEL": "WARNING",
+        # The page cache (portal/page_cache.py) is on as in production unless --cold.
+        "PAGE_CACHE_SECONDS": "0" if args.cold else os.environ.get("PAGE_CACHE_SECONDS", "600"),
         # A runaway query must not keep the database busy while the next pages are timed.
         "PGOPTIONS": f"-c statement_timeout={int(args.timeout * 1000)}",
     }
@@ -496,6 +502,8 @@ def report(timings: list[Timing], args: argparse.Namespace, world: World) -> boo
         f"server: gunicorn portal.wsgi, {args.workers} sync worker(s), DEBUG=0, "
         f"Redis {args.redis_url}; client: requests, sequential, same host"
     )
+    cache_state = "off (--cold: every request builds its page)" if args.cold else "on"
+    print(f"page cache: {cache_state}")
     print(f"requests: {args.warmup} warm-up + {args.requests} timed per page, interleaved")
     print(f"command: {shlex.join([Path(sys.argv[0]).as_posix(), *sys.argv[1:]])}")
     limit = f"{RATIO_TARGET:g} × bare view p95 ({bare_p95:.1f} ms)"

@@ -51,6 +51,20 @@ def _edit_form(indicator, period: str | None) -> MeasurementForm:
     )
 
 
+def _cached_parts(request, indicator) -> dict:
+    """The chart and the values table, kept by the page cache (the forms never are)."""
+    access = access_key(request.user, indicator.project)
+
+    def chart() -> dict:
+        return {"chart": indicator_figure(indicator) if indicator.measurements.all() else None}
+
+    return {
+        "chart_fragment": page_cache.fragment(request, "indicator-chart", access, chart),
+        # the table reads the indicator's prefetched rows: nothing more to build
+        "table_fragment": page_cache.fragment(request, "indicator-table", access, dict),
+    }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def indicator_detail(request, pk: int):
@@ -96,14 +110,7 @@ def indicator_detail(request, pk: int):
         "can_edit": can_edit,
         "conflict": conflict,
         "upload_form": SotkanetFileForm() if indicator.source_system == "sotkanet" else None,
-        "chart_fragment": page_cache.fragment(
-            request,
-            "indicator-chart",
-            access_key(request.user, indicator.project),
-            lambda: {
-                "chart": indicator_figure(indicator) if indicator.measurements.all() else None
-            },
-        ),
+        **_cached_parts(request, indicator),
     }
     template = "measures/indicator_detail.html"
     if request.htmx and not request.htmx.boosted:
