@@ -121,6 +121,14 @@ def _hanke_filters(request, project) -> selectors.HankeFilters:
 
 
 CARDS_SHOWN = 12  # indicator cards drawn on the hanke page unless all are asked for
+HANKE_PARAMS = (*HankeFilterForm.base_fields, "cards")  # what the hanke page reads from GET
+
+
+def _known(params, names):
+    known = params.copy()
+    for key in set(known) - set(names):
+        del known[key]
+    return known
 
 
 @login_required
@@ -140,10 +148,12 @@ def hanke(request, project_pk: int):
             ),
         }
 
+    access = access_key(request.user, project)
     context = {
         "project": project,
-        "row_query": _row_query(request.GET, view="hanke"),
-        "fragment": page_cache.fragment(request, "hanke", access_key(request.user, project), build),
+        # the rows carry the page's own filters only: the part is shared by all such requests
+        "row_query": _row_query(_known(request.GET, HANKE_PARAMS), view="hanke"),
+        "fragment": page_cache.fragment(request, "hanke", access, build, HANKE_PARAMS),
     }
     return render(request, "objectives/hanke_page.html", context)
 
@@ -285,6 +295,7 @@ def my_work(request):
         "objectives/my_work.html",
         page="my-work",
         access=f"user:{request.user.pk}",  # my own actions: never shared
+        params=("scope",),
         build=lambda: _my_work_context(request, scope),
         context={"scope": scope, "row_query": urlencode({"view": "mywork", "scope": scope})},
     )

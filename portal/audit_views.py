@@ -80,6 +80,7 @@ def change_log_view(request):
         "portal/change_log.html",
         page="change-log",
         access=access_key(request.user),
+        params=(*ChangeLogFilterForm.base_fields, "page"),
         build=lambda: _change_log(request),
     )
 

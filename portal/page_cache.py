@@ -22,9 +22,10 @@ sees its rows at once: it marks itself dirty, and its next `data_version()` bump
 Writes that change no page are ignored: sessions and the login-attempt log (axes), so that
 signing in does not empty the cache.
 
-A key also carries the page's address with its query string, the language, the date (lights
-and "late" depend on it) and the reader's access (`projects.access.access_key`): readers
-with the same access share a fragment, everyone else has their own.
+A key also carries the page's address with the query parameters it reads, the language,
+the date (lights and "late" depend on it) and the reader's access
+(`projects.access.access_key`): readers with the same access share a fragment, everyone
+else has their own.
 """
 
 from __future__ import annotations
@@ -123,11 +124,16 @@ class Fragment:
     built: dict = field(default_factory=dict)
 
 
-def fragment(request, page: str, access: str, build: Callable[[], dict]) -> Fragment:
-    """The cache slot of one page's main part for this request."""
+def fragment(request, page: str, access: str, build: Callable[[], dict], params=()) -> Fragment:
+    """The cache slot of one page's main part for this request.
+
+    `params`: the query parameters the part depends on; others (a tracking tag, junk) do
+    not make a new copy, so an address cannot fill the cache with renderings of one page.
+    """
     version = data_version()
     if version < 0 or not settings.PAGE_CACHE_SECONDS:
         return Fragment(build)
+    query = sorted((k, v) for k in params for v in request.GET.getlist(k))
     raw = "|".join(
         [
             page,
@@ -135,7 +141,8 @@ def fragment(request, page: str, access: str, build: Callable[[], dict]) -> Frag
             translation.get_language() or "",
             timezone.localdate().isoformat(),
             access,
-            request.get_full_path(),
+            request.path,
+            repr(query),
         ]
     )
     digest = hashlib.sha256(raw.encode()).hexdigest()
@@ -161,11 +168,11 @@ def fragment_set(slot: Fragment, html: str) -> None:
         log.warning("page cache: cannot store a fragment", exc_info=True)
 
 
-def render(request, template: str, *, page: str, access: str, build, context=None):
+def render(request, template: str, *, page: str, access: str, build, params=(), context=None):
     """`django.shortcuts.render` for a page whose main part is `{% pagecache fragment %}`.
 
     `build()` returns that part's context; it runs only when the part is not cached.
     """
     full = dict(context or {})
-    full["fragment"] = fragment(request, page, access, build)
+    full["fragment"] = fragment(request, page, access, build, params)
     return django_render(request, template, full)

@@ -30,6 +30,7 @@ def overview(request):
         "reporting/overview.html",
         page="overview",
         access=access_key(request.user),
+        params=("sort", "ht"),
         build=build,
         context=context,
     )
@@ -48,6 +49,7 @@ def compare_regions(request):
         "reporting/compare.html",
         page="compare",
         access=access_key(request.user),
+        params=tuple(CompareForm.base_fields),
         build=lambda: _comparison(request),
     )
 

@@ -231,3 +231,11 @@ def test_a_plain_part_is_kept_until_the_next_write(rf):
     assert render() == "1"
     RegionFactory()
     assert render() == "2"
+
+
+def test_parameters_the_page_does_not_read_share_the_rendering(client, personas, hanke):
+    project, _action = hanke
+    _hanke_page(client, personas.project_manager, project)
+    tagged = client.get(reverse("objectives:hanke", args=[project.pk]), {"utm_source": "mail"})
+    assert tagged.context["fragment"].built == {}  # the same part as without the tag
+    assert "utm_source" not in tagged.text  # and the rows' links do not carry it
