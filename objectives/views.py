@@ -18,6 +18,7 @@ from measures.selectors import indicator_cards
 from projects.access import MANAGER, Perm, can, roles_for
 from projects.models import PlanVersion, WorkPackage
 from projects.selectors import project_get, risks_due_for_review
+from reporting import as_of_views
 from reporting.services import status_refresh_project
 
 from . import selectors
@@ -120,6 +121,8 @@ CARDS_SHOWN = 12  # indicator cards drawn on the hanke page unless all are asked
 @require_GET
 def hanke(request, project_pk: int):
     """The hanke's work breakdown as a tree with lights, filtered by the GET form."""
+    if as_of_views.wants_round(request):  # ?kierros=…: a past round, its own read path
+        return as_of_views.hanke_as_of(request, project_pk)
     project = project_get(user=request.user, pk=project_pk)
     form, filters = _hanke_filters(request, project)
     tree = selectors.hanke_tree(user=request.user, project=project, filters=filters)
