@@ -467,7 +467,11 @@ def entries(state: HankeState, project: Project) -> dict:
     for items in (state.packages, state.goals, state.actions, state.indicators):
         for item in items:
             result[(item.kind, item.id)] = Entry(
-                item.kind, item.label, item.light, item.number, extra(item.kind)
+                item.kind,
+                item.label,
+                item.light,
+                item.number,
+                {**extra(item.kind), "removed": item.removed},
             )
     return result
 

@@ -49,6 +49,11 @@ class Change:
     after: Entry
 
     @property
+    def label(self) -> str:
+        """The newer label, unless the object has since left the plan (then only its id)."""
+        return self.before.label if self.after.extra.get("removed") else self.after.label
+
+    @property
     def direction(self) -> str:
         """ "better", "worse" or "" (a move to or from grey, or between equal scores)."""
         old, new = self.before.colour.score, self.after.colour.score

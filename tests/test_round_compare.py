@@ -113,6 +113,17 @@ def test_compare_rounds(name, a, b, changed, new, dropped):
     assert result.empty == (not (changed or new or dropped))
 
 
+def test_a_change_keeps_the_name_of_an_object_that_left_the_plan_since():
+    a = {("action", 1): _entry("action", "1 Neuvonta", "yellow")}
+    gone = Entry(
+        "action", "#1", Assessment(Light.RED, Reason("action_done")), "", {"removed": True}
+    )
+    (change,) = compare_rounds(a, {("action", 1): gone}).changed
+    assert change.label == "1 Neuvonta"
+    (kept,) = compare_rounds(a, {("action", 1): _entry("action", "1 Uusi", "red")}).changed
+    assert kept.label == "1 Uusi"
+
+
 def test_lists_come_by_kind_then_number():
     a = _state(
         ("action", 1, "2 B", "green"), ("action", 2, "1 A", "green"), ("goal", 3, "G", "red")
