@@ -3,7 +3,8 @@
 The programme overview and the hanke page hand over here when the URL names a round
 (`?kierros=<id>`); today's views stay as they are. `?kierros=viimeisin` redirects to the
 newest round whose cut-off has passed, so the address in the bar can always be shared.
-Reads are in `reporting.as_of`; the diff rules in `reporting.round_compare`.
+Reads are in `reporting.as_of` and `reporting.as_of_selectors`; the diff rules in
+`reporting.round_compare`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from projects.access import Perm, can, require
 from projects.models import Project
 from projects.selectors import project_get
 
-from . import as_of, selectors
+from . import as_of, as_of_selectors, selectors
 
 
 def wants_round(request) -> bool:
@@ -55,7 +56,7 @@ def overview_as_of(request):
     period, response = _round_or_redirect(request, rounds, today_url)
     if response is not None:
         return response
-    data = as_of.overview_as_of(
+    data = as_of_selectors.overview_as_of(
         user=request.user,
         period=period,
         sort=selectors.parse_sort(request.GET.get("sort")),
@@ -86,7 +87,7 @@ def hanke_as_of(request, project_pk: int):
         return response
     context = {
         "project": project,
-        "page": as_of.hanke_as_of(project=project, period=period),
+        "page": as_of_selectors.hanke_as_of(project=project, period=period),
         "period": period,
         "rounds": rounds,
         "today_url": today_url,
@@ -111,7 +112,7 @@ def hanke_round_compare(request, project_pk: int):
     project = project_get(user=request.user, pk=project_pk)
     rounds = as_of.past_rounds(programme_ids=[project.programme_id], today=timezone.localdate())
     a, b = _pair(request, rounds)
-    result = as_of.compare_hankkeet(projects=[project], a=a, b=b)[0] if a else None
+    result = as_of_selectors.compare_hankkeet(projects=[project], a=a, b=b)[0] if a else None
     context = {"project": project, "rounds": rounds, "a": a, "b": b, "result": result}
     return render(request, "reporting/round_compare_hanke.html", context)
 
@@ -129,13 +130,13 @@ def programme_round_compare(request):
     results = []
     if a:
         projects = list(visible.select_related("region").order_by("region__name_fi", "name_fi"))
-        results = as_of.compare_hankkeet(projects=projects, a=a, b=b)
+        results = as_of_selectors.compare_hankkeet(projects=projects, a=a, b=b)
     context = {
         "rounds": rounds,
         "a": a,
         "b": b,
         "results": results,
         "changed": [r for r in results if not r.comparison.empty],
-        "totals": as_of.total_counts(results),
+        "totals": as_of_selectors.total_counts(results),
     }
     return render(request, "reporting/round_compare_programme.html", context)
