@@ -19,6 +19,7 @@ from portal import page_cache
 from projects.access import MANAGER, Perm, access_key, can, roles_for
 from projects.models import PlanVersion, WorkPackage
 from projects.selectors import project_get, risks_due_for_review
+from reporting import as_of_views
 from reporting.services import status_refresh_project
 
 from . import selectors
@@ -135,6 +136,8 @@ def _known(params, names):
 @require_GET
 def hanke(request, project_pk: int):
     """The hanke's work breakdown as a tree with lights, filtered by the GET form."""
+    if as_of_views.wants_round(request):  # ?kierros=…: a past round, its own read path
+        return as_of_views.hanke_as_of(request, project_pk)
     project = project_get(user=request.user, pk=project_pk)
 
     def build() -> dict:

@@ -1,12 +1,22 @@
 from django.urls import path
 
-from . import export_views, round_views, views
+from . import as_of_views, export_views, round_views, views
 
 app_name = "reporting"
 
 urlpatterns = [
     path("ohjelma/", views.overview, name="overview"),
     path("ohjelma/vertailu/", views.compare_regions, name="compare"),
+    path(
+        "ohjelma/kierrokset/vertailu/",
+        as_of_views.programme_round_compare,
+        name="round-compare",
+    ),
+    path(
+        "hankkeet/<int:project_pk>/raportointi/vertailu/",
+        as_of_views.hanke_round_compare,
+        name="hanke-round-compare",
+    ),
     path(
         "hankkeet/<int:project_pk>/raportti.xlsx",
         export_views.project_report_xlsx,

@@ -8,13 +8,15 @@ from django.views.decorators.http import require_GET
 from portal import page_cache
 from projects.access import Perm, access_key, can, require
 
-from . import charts, compare, selectors
+from . import as_of_views, charts, compare, selectors
 from .forms import CompareForm
 
 
 @login_required
 @require_GET
 def overview(request):
+    if as_of_views.wants_round(request):  # ?kierros=…: a past round, its own read path
+        return as_of_views.overview_as_of(request)
     sort = selectors.parse_sort(request.GET.get("sort"))
     ht = selectors.parse_ht(request.GET.get("ht"))
 

@@ -85,7 +85,12 @@ MATRIX: dict[str, list[Route]] = {
     "password_reset_confirm": [Route("get", "reset", PUBLIC)],
     "password_reset_complete": [Route("get", "", PUBLIC)],
     "home": [Route("get", "", SIGNED_IN)],
-    "reporting:overview": [Route("get", "", SIGNED_IN)],
+    "reporting:overview": [
+        Route("get", "", SIGNED_IN),
+        Route("get", "", SIGNED_IN, (("kierros", "viimeisin"),)),
+    ],
+    "reporting:round-compare": [Route("get", "", PROGRAMME_READ)],
+    "reporting:hanke-round-compare": [Route("get", "project", HANKE_READ)],
     "reporting:compare": [
         Route("get", "", PROGRAMME_READ),
         Route("get", "", PROGRAMME_READ, (("ht", "2"),)),
@@ -128,7 +133,10 @@ MATRIX: dict[str, list[Route]] = {
     ],
     "measures:indicator-sotkanet-upload": [Route("post", "indicator", HANKE_ENTRY)],
     "objectives:action-list": [Route("get", "project", HANKE_READ)],
-    "objectives:hanke": [Route("get", "project", HANKE_READ)],
+    "objectives:hanke": [
+        Route("get", "project", HANKE_READ),
+        Route("get", "project", HANKE_READ, (("kierros", "viimeisin"),)),
+    ],
     "objectives:action-detail": [
         Route("get", "action", HANKE_READ),
         Route(

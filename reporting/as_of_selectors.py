@@ -1,0 +1,221 @@
+"""Selectors of the past views and the round comparison, built on `reporting.as_of`.
+
+Contract (R5): reads only, a fixed number of queries; `overview_as_of` scopes itself with
+`Project.objects.visible_to(user)`, the others take hankkeet from a scoped selector.
+- `overview_as_of`: the programme overview's matrix and follow-up counts in a round;
+- `hanke_as_of`: a hanke's packages, goals, actions and indicators with the round's lights;
+- `compare_hankkeet`: round a → round b per hanke (rules in `reporting.round_compare`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from objectives.status import Assessment, Light
+from projects.models import Project
+
+from .as_of import HankeState, Item, round_states
+from .models import ReportingPeriod, RollupKind
+from .round_compare import Comparison, Entry, compare_rounds
+from .selectors import HT_NUMBERS, Cell, _rolled_cell, parse_sort
+
+# --- The programme overview as of a round -----------------------------------------------------
+
+
+@dataclass
+class AsOfRow:
+    region: object
+    projects: list[Project]  # each with `state` (HankeState)
+    cells: list[tuple[int, Cell]]
+    total: Cell
+    late_actions: int = 0
+    indicators_off_track: int = 0
+    indicators_stale: int = 0
+
+
+@dataclass
+class AsOfOverview:
+    period: ReportingPeriod
+    rows: list[AsOfRow]
+    columns: list[int]
+    sort: str
+    ht: int | None
+
+
+def _sort_key_all(row: AsOfRow):
+    score = row.total.score
+    return (score is None, score if score is not None else Decimal(0), row.region.display_name)
+
+
+def overview_as_of(
+    *, user, period: ReportingPeriod, sort: str = "name", ht: int | None = None
+) -> AsOfOverview:
+    """The region × HT matrix and the follow-up counts as they stood in the round.
+
+    Region and "All" lights are rolled up from the hankkeet's lights of the round (their
+    snapshots or the lights stored at the cut-off), with the programme's thresholds.
+    Queries: the visible hankkeet, the snapshots, the stored lights (four in all).
+    """
+    sort, ht = parse_sort(sort), (ht if ht in HT_NUMBERS else None)
+    columns = [ht] if ht else list(HT_NUMBERS)
+    projects = list(
+        Project.objects.visible_to(user)
+        .select_related("region", "programme")
+        .order_by("region__name_fi", "name_fi")
+    )
+    states = round_states(project_ids=[p.pk for p in projects], period=period, detail=False)
+    by_region: dict[int, list[Project]] = defaultdict(list)
+    for project in projects:
+        project.state = states[project.pk]
+        by_region[project.region_id].append(project)
+    rows = []
+    for region_projects in by_region.values():
+        thresholds = region_projects[0].programme.rollup_thresholds()
+        cells = [
+            (
+                number,
+                _rolled_cell(
+                    [p.state.hts[number].light for p in region_projects if number in p.state.hts],
+                    thresholds,
+                ),
+            )
+            for number in columns
+        ]
+        total = _rolled_cell(
+            [p.state.light.light for p in region_projects if p.state.light is not None], thresholds
+        )
+        actions = [a for p in region_projects for a in p.state.actions]
+        indicators = [i for p in region_projects for i in p.state.indicators]
+        rows.append(
+            AsOfRow(
+                region=region_projects[0].region,
+                projects=region_projects,
+                cells=cells,
+                total=total,
+                late_actions=sum(1 for a in actions if a.light and a.light.light == Light.RED),
+                indicators_off_track=sum(
+                    1 for i in indicators if i.light and i.light.light == Light.RED
+                ),
+                indicators_stale=sum(
+                    1 for i in indicators if i.light and i.light.reason.code == "indicator_stale"
+                ),
+            )
+        )
+    rows.sort(key=lambda row: row.region.display_name)
+    if sort == "all":
+        rows.sort(key=_sort_key_all)
+    return AsOfOverview(period, rows, columns, sort, ht)
+
+
+# --- The hanke page as of a round -------------------------------------------------------------
+
+
+@dataclass
+class PackageAsOf:
+    item: Item
+    goals: list[Item] = field(default_factory=list)
+    actions: list[Item] = field(default_factory=list)
+    children: list[PackageAsOf] = field(default_factory=list)
+
+
+@dataclass
+class HankeAsOf:
+    period: ReportingPeriod
+    state: HankeState
+    packages: list[PackageAsOf]
+    removed: list[Item]  # objects with lights at the cut-off that are no longer in the plan
+    counts: dict[str, int]  # actions by colour
+
+    @property
+    def hts(self) -> list[tuple[int, Assessment]]:
+        return sorted(self.state.hts.items())
+
+
+def hanke_as_of(*, project: Project, period: ReportingPeriod) -> HankeAsOf:
+    """The hanke's packages → goals and actions with their lights in the round.
+
+    `project` comes from a scoped selector. Queries: those of `round_states` (at most seven).
+    """
+    state = round_states(project_ids=[project.pk], period=period)[project.pk]
+    nodes = {p.id: PackageAsOf(p) for p in state.packages}
+    removed: list[Item] = []
+    for goal in state.goals:
+        (nodes[goal.parent_id].goals if goal.parent_id in nodes else removed).append(goal)
+    for action in state.actions:
+        (nodes[action.parent_id].actions if action.parent_id in nodes else removed).append(action)
+    removed += [i for i in state.indicators if i.removed]
+    top = []
+    for node in nodes.values():
+        if node.item.parent_id in nodes:
+            nodes[node.item.parent_id].children.append(node)
+        else:
+            top.append(node)
+    counts: dict[str, int] = {}
+    for action in state.actions:
+        key = str(action.light.light if action.light else Light.GREY)
+        counts[key] = counts.get(key, 0) + 1
+    return HankeAsOf(period, state, top, removed, counts)
+
+
+# --- Comparing two rounds ---------------------------------------------------------------------
+
+
+def entries(state: HankeState, project: Project) -> dict:
+    """The round_compare entries of one hanke's state (keys unique across hankkeet)."""
+
+    def extra(kind: str) -> dict:
+        return {"kind_label": RollupKind(kind).label, "project_id": project.pk}
+
+    result = {
+        ("project", project.pk): Entry(
+            "project", project.display_name, state.light, "", extra("project")
+        )
+    }
+    for number, light in state.hts.items():
+        result[("project_ht", (project.pk, number))] = Entry(
+            "project_ht", f"HT{number}", light, number, extra("project_ht")
+        )
+    for items in (state.packages, state.goals, state.actions, state.indicators):
+        for item in items:
+            result[(item.kind, item.id)] = Entry(
+                item.kind,
+                item.label,
+                item.light,
+                item.number,
+                {**extra(item.kind), "removed": item.removed},
+            )
+    return result
+
+
+@dataclass
+class HankeComparison:
+    project: Project
+    comparison: Comparison
+    sources: tuple[str, str]  # where each round's state came from
+
+
+def compare_hankkeet(
+    *, projects: list[Project], a: ReportingPeriod, b: ReportingPeriod
+) -> list[HankeComparison]:
+    """Round a → round b for each hanke (projects from a scoped selector); at most 14 queries."""
+    ids = [p.pk for p in projects]
+    before = round_states(project_ids=ids, period=a)
+    after = round_states(project_ids=ids, period=b)
+    return [
+        HankeComparison(
+            p,
+            compare_rounds(entries(before[p.pk], p), entries(after[p.pk], p)),
+            (before[p.pk].source, after[p.pk].source),
+        )
+        for p in projects
+    ]
+
+
+def total_counts(comparisons: list[HankeComparison]) -> dict[str, int]:
+    totals = {"changed": 0, "better": 0, "worse": 0, "new": 0, "dropped": 0}
+    for c in comparisons:
+        for key, value in c.comparison.counts.items():
+            totals[key] += value
+    return totals

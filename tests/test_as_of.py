@@ -1,0 +1,339 @@
+"""The programme overview and the hanke page "as of" a past reporting round (?kierros=)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from objectives.services import action_status_update
+from reporting.as_of import LATEST, round_states
+from reporting.models import ReportingPeriod
+from reporting.round_services import self_assessment_save, self_assessment_submit
+from reporting.services import status_recompute_projects
+
+from .factories import (
+    ActionFactory,
+    IndicatorFactory,
+    MembershipFactory,
+    ProcessGoalFactory,
+    ProjectFactory,
+    RegionFactory,
+    UserFactory,
+    WorkPackageFactory,
+)
+
+pytestmark = pytest.mark.django_db
+OVERVIEW = reverse("reporting:overview")
+
+
+def _hanke_url(project) -> str:
+    return reverse("objectives:hanke", args=[project.pk])
+
+
+def _english(client, user):
+    client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
+def _late_later(project, worker, number="1.1"):
+    """An action in progress in the spring, late after its planned end of 30.6.2023."""
+    package = WorkPackageFactory(project=project, code="TP1")
+    action = ActionFactory(
+        project=project,
+        work_package=package,
+        number=number,
+        title_fi="Neuvonta",
+        status="not_started",
+        planned_start=date(2023, 1, 1),
+        planned_end=date(2023, 6, 30),
+    )
+    action.benefit_targets.set([2])
+    action_status_update(
+        action=action,
+        actor=worker,
+        status="in_progress",
+        comment="Alkoi",
+        status_date=date(2023, 2, 1),
+        expected_version=action.version,
+    )
+    return package, action
+
+
+@pytest.fixture
+def world(personas):
+    """Both hankkeet in one programme with two past rounds. The own hanke submitted the first
+    round (a snapshot); the other never submitted (its rounds come from the stored lights)."""
+    own, other = personas.project, personas.other_project
+    other.programme = own.programme
+    other.save()
+    first = ReportingPeriod.objects.create(
+        programme=own.programme,
+        name="Kierros 4/2023",
+        cut_off=date(2023, 3, 31),
+        due_date=date(2023, 4, 30),
+    )
+    second = ReportingPeriod.objects.create(
+        programme=own.programme,
+        name="Kierros 10/2023",
+        cut_off=date(2023, 9, 30),
+        due_date=date(2023, 10, 31),
+    )
+    package, action = _late_later(own, personas.project_manager)
+    other_package, other_action = _late_later(other, personas.programme_admin, number="2.1")
+    indicator = IndicatorFactory(project=own, code="M1")
+    status_recompute_projects(project_ids=[own.pk, other.pk], today=date(2023, 3, 15))
+    saved = self_assessment_save(
+        actor=personas.project_manager,
+        period=first,
+        project=own,
+        expected_version=0,
+        summaries={},
+        narratives={},
+    )
+    self_assessment_submit(
+        actor=personas.project_manager, assessment=saved, expected_version=saved.version
+    )
+    # later lights: both actions late (after the first cut-off, before the second)
+    status_recompute_projects(project_ids=[own.pk, other.pk], today=date(2023, 8, 1))
+    return {
+        "first": first,
+        "second": second,
+        "own": own,
+        "other": other,
+        "action": action,
+        "other_action": other_action,
+        "package": package,
+        "indicator": indicator,
+    }
+
+
+# --- The source of a round's state ----------------------------------------------------------
+
+
+def test_snapshot_first_then_the_stored_lights_of_the_cut_off(world):
+    own, other = world["own"], world["other"]
+    states = round_states(project_ids=[own.pk, other.pk], period=world["first"])
+    assert states[own.pk].source == "snapshot"
+    assert states[other.pk].source == "rollup"
+    assert states[other.pk].lights_as_of == date(2023, 3, 15)  # newest on or before 31.3.
+    assert [(a.id, str(a.light.light)) for a in states[other.pk].actions] == [
+        (world["other_action"].pk, "yellow")
+    ]
+    later = round_states(project_ids=[own.pk, other.pk], period=world["second"])
+    assert later[own.pk].source == "rollup"  # nothing submitted for the second round
+    assert [str(a.light.light) for a in later[own.pk].actions] == ["red"]
+
+
+def test_a_snapshot_wins_over_later_stored_lights(world):
+    # a recomputation dated before the cut-off but run after the submission
+    status_recompute_projects(project_ids=[world["own"].pk], today=date(2023, 3, 30))
+    state = round_states(project_ids=[world["own"].pk], period=world["first"])[world["own"].pk]
+    assert state.from_snapshot and state.lights_as_of == date(2023, 3, 15)
+
+
+def test_objects_removed_before_the_cut_off_do_not_linger(world):
+    own = world["own"]
+    before = round_states(project_ids=[own.pk], period=world["second"])[own.pk]
+    assert [i.id for i in before.indicators] == [world["indicator"].pk]
+    world["indicator"].delete()
+    status_recompute_projects(project_ids=[own.pk], today=date(2023, 9, 1))
+    state = round_states(project_ids=[own.pk], period=world["second"])[own.pk]
+    assert state.lights_as_of == date(2023, 9, 1)
+    assert state.indicators == []  # its last light (1.8.) is older than the hanke's last run
+
+
+def test_objects_removed_after_the_cut_off_are_marked(world):
+    gone = world["other_action"].pk
+    world["other_action"].delete()
+    state = round_states(project_ids=[world["other"].pk], period=world["second"])
+    (item,) = state[world["other"].pk].actions
+    assert item.removed and item.id == gone
+
+
+def test_no_lights_before_the_cut_off_means_an_empty_state(personas, world):
+    early = ReportingPeriod.objects.create(
+        programme=world["own"].programme,
+        name="Kierros 2022",
+        cut_off=date(2022, 9, 30),
+        due_date=date(2022, 10, 31),
+    )
+    state = round_states(project_ids=[world["other"].pk], period=early)[world["other"].pk]
+    assert state.light is None and state.actions == [] and state.lights_as_of is None
+
+
+# --- The programme overview -----------------------------------------------------------------
+
+
+def test_overview_as_of_a_round_shows_that_rounds_lights(client, personas, world):
+    _english(client, personas.ministry_viewer)
+    today = client.get(OVERVIEW)
+    past = client.get(OVERVIEW, {"kierros": world["first"].pk})
+    assert past.status_code == 200
+    rows = {row.region: row for row in past.context["overview"].rows}
+    own = rows[world["own"].region]
+    # in the spring the HT2 action was in progress: yellow, not red as today
+    assert str(dict(own.cells)[2].assessment.light) == "yellow"
+    assert own.late_actions == 0
+    today_row = next(r for r in today.context["overview"].rows if r.region == world["own"].region)
+    assert str(dict(today_row.cells)[2].assessment.light) == "red"
+    html = past.content.decode()
+    assert "Showing the state as of Kierros 4/2023 (cut-off 31.3.2023)" in html
+    assert "Back to today&#x27;s view" in html or "Back to today's view" in html
+    assert 'data-source="snapshot"' in html and 'data-source="rollup"' in html
+    assert f'<option value="{world["first"].pk}" selected>' in html
+    # the second round: both late, from the stored lights
+    later = client.get(OVERVIEW, {"kierros": world["second"].pk})
+    assert sum(row.late_actions for row in later.context["overview"].rows) == 2
+
+
+def test_overview_today_links_to_the_past_and_the_latest_link_redirects(client, personas, world):
+    _english(client, personas.ministry_viewer)
+    assert 'href="?kierros=viimeisin"' in client.get(OVERVIEW).content.decode()
+    response = client.get(OVERVIEW, {"kierros": LATEST, "sort": "all"})
+    assert response.status_code == 302
+    assert response["Location"] == f"{OVERVIEW}?kierros={world['second'].pk}&sort=all"
+
+
+def test_an_empty_round_is_today_and_a_bad_one_404(client, personas, world):
+    _english(client, personas.ministry_viewer)
+    assert "overview" in client.get(OVERVIEW, {"kierros": ""}).context  # today's view
+    assert client.get(OVERVIEW, {"kierros": "nonsense"}).status_code == 404
+    future = ReportingPeriod.objects.create(
+        programme=world["own"].programme,
+        name="Kierros 2099",
+        cut_off=date(2099, 3, 31),
+        due_date=date(2099, 4, 30),
+    )
+    assert client.get(OVERVIEW, {"kierros": future.pk}).status_code == 404
+
+
+def test_latest_without_any_past_round_returns_to_today(client, personas):
+    _english(client, personas.ministry_viewer)
+    response = client.get(OVERVIEW, {"kierros": LATEST}, follow=True)
+    assert response.redirect_chain == [(OVERVIEW, 302)]
+    assert "No reporting round has reached its cut-off yet." in response.content.decode()
+
+
+def test_overview_as_of_keeps_the_users_scope(client, personas, world):
+    _english(client, personas.project_worker)
+    response = client.get(OVERVIEW, {"kierros": world["first"].pk})
+    assert [row.region for row in response.context["overview"].rows] == [world["own"].region]
+
+
+def _monitored(hankkeet: int, period_programme, admin):
+    user = UserFactory(username=f"seuraaja{hankkeet}")
+    ids = []
+    for index in range(hankkeet):
+        project = ProjectFactory(
+            programme=period_programme, region=RegionFactory(code=f"Z{hankkeet}{index}")
+        )
+        MembershipFactory(user=user, project=project, role="steering")
+        _late_later(project, admin)
+        IndicatorFactory(project=project)
+        ids.append(project.pk)
+    status_recompute_projects(project_ids=ids, today=date(2023, 3, 15))
+    return user, ids
+
+
+def test_overview_as_of_runs_a_fixed_number_of_queries(
+    client, world, personas, django_assert_max_num_queries
+):
+    counts = []
+    for hankkeet in (2, 6):
+        user, ids = _monitored(hankkeet, world["own"].programme, personas.programme_admin)
+        # one of them submitted: both sources are read
+        saved = self_assessment_save(
+            actor=personas.programme_admin,
+            period=world["first"],
+            project=world["own"].__class__.objects.get(pk=ids[0]),
+            expected_version=0,
+            summaries={},
+            narratives={},
+        )
+        self_assessment_submit(
+            actor=personas.programme_admin, assessment=saved, expected_version=saved.version
+        )
+        client.force_login(user)
+        # session, user, roles (2), rounds, hankkeet, snapshots, the last computation of
+        # the hankkeet without one and its lights
+        with django_assert_max_num_queries(9) as queries:
+            response = client.get(OVERVIEW, {"kierros": world["first"].pk, "sort": "all"})
+        assert len(response.context["overview"].rows) == hankkeet
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+# --- The hanke page -------------------------------------------------------------------------
+
+
+def test_hanke_page_as_of_a_round_hides_editing(client, personas, world):
+    _english(client, personas.project_manager)
+    today = client.get(_hanke_url(world["own"])).content.decode()
+    assert "Update status" in today and 'href="?kierros=viimeisin"' in today
+    response = client.get(_hanke_url(world["own"]), {"kierros": world["first"].pk})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Showing the state as of Kierros 4/2023 (cut-off 31.3.2023)" in html
+    assert "Update status" not in html and 'name="q"' not in html  # no editing, no filters
+    assert f'href="{_hanke_url(world["own"])}"' in html  # back to today
+    page = response.context["page"]
+    assert page.state.from_snapshot
+    (node,) = page.packages
+    assert [str(a.light.light) for a in node.actions] == ["yellow"]
+    assert ">In progress<" in html  # the action's light in words
+    assert "The submitted report" in html  # the frozen report of that round is linked
+
+
+def test_hanke_page_as_of_a_round_without_snapshot(client, personas, world):
+    _english(client, personas.steering_member)
+    goal = ProcessGoalFactory(work_package=world["package"], number="G1", title_fi="Tavoite")
+    status_recompute_projects(project_ids=[world["own"].pk], today=date(2023, 9, 1))
+    response = client.get(_hanke_url(world["own"]), {"kierros": world["second"].pk})
+    page = response.context["page"]
+    assert page.state.source == "rollup"
+    (node,) = page.packages
+    assert [str(a.light.light) for a in node.actions] == ["red"]
+    assert [g.id for g in node.goals] == [goal.pk]
+    assert page.counts == {"red": 1}
+    assert "lights stored on 1.9.2023" in response.content.decode()
+
+
+def test_hanke_page_as_of_is_scoped(client, personas, world):
+    _english(client, personas.outsider)  # manages the other hanke only
+    response = client.get(_hanke_url(world["own"]), {"kierros": world["first"].pk})
+    assert response.status_code == 404
+
+
+def _grow(project, actions: int, indicators: int):
+    package = WorkPackageFactory(project=project)
+    goal = ProcessGoalFactory(work_package=package)
+    for _ in range(actions):
+        ActionFactory(project=project, work_package=package).goals.add(goal)
+    for _ in range(indicators):
+        IndicatorFactory(project=project)
+
+
+def test_hanke_page_as_of_runs_a_fixed_number_of_queries(
+    client, personas, world, django_assert_max_num_queries
+):
+    client.force_login(personas.programme_admin)
+    counts = []
+    for size in (3, 60):
+        for project in (world["own"], world["other"]):
+            _grow(project, size, size // 3)
+        status_recompute_projects(
+            project_ids=[world["own"].pk, world["other"].pk], today=date(2023, 3, 20)
+        )
+        measured = []
+        # session, user, roles (2), hanke, rounds, snapshot, and without one: the last
+        # computation, its lights, names of packages, goals, actions and indicators
+        for project, period in ((world["own"], world["first"]), (world["other"], world["first"])):
+            with django_assert_max_num_queries(13) as queries:
+                response = client.get(_hanke_url(project), {"kierros": period.pk})
+            assert response.status_code == 200
+            measured.append(len(queries))
+        counts.append(measured)
+    assert counts[0] == counts[1]
