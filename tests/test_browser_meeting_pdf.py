@@ -52,7 +52,8 @@ def test_steering_member_sees_burn_chart_and_heat_map_and_downloads_the_pdf(
     expect(cell).to_have_text("1 risk High")
     page.screenshot(path=ARTIFACTS / "meeting-burn-chart-en.png", full_page=True)
     # when they download the PDF from the link on the page
-    with page.expect_download() as download_info:
+    # (generous: the first PDF of a process imports WeasyPrint, slow on a busy machine)
+    with page.expect_download(timeout=120_000) as download_info:
         page.get_by_role("link", name="Download PDF").click()
     download = download_info.value
     path = download.path()
@@ -63,7 +64,7 @@ def test_steering_member_sees_burn_chart_and_heat_map_and_downloads_the_pdf(
     assert download.suggested_filename.endswith("-ohjausryhma-2022-12-01.pdf")
     reader = PdfReader(io.BytesIO(content))
     text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
-    assert hanke_name.startswith("Keski-Pohjanmaan") and " ".join(hanke_name.split()) in text
+    assert hanke_name and " ".join(hanke_name.split()) in text
     assert "Budget use" in text and "Taloudelliset riskit" in text
     assert "Selvitetään rekrytoinnin tilanne" in text
     # and the chart was drawn by charts.js under the CSP (no refused script)

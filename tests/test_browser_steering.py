@@ -79,6 +79,7 @@ def test_steering_member_opens_the_meeting_view(steering_demo, browser_page):  #
     assert page.locator("#meeting-form").count() == 0
     page.locator("main table.meeting-list").get_by_role("link", name="1.12.2022").click()
     page.wait_for_selector("h1:has-text('Steering group meeting 1.12.2022')")
+    page.wait_for_selector("#decisions-heading")  # the whole page, to its last section
     main = page.locator("main").inner_text()
     # then the budget summary is there with the exact figures
     assert "Budget use" in main and "Share used" in main
