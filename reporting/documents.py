@@ -44,6 +44,16 @@ def meeting_pdf(*, project, meeting, view, language: str, base_url: str) -> byte
     return render_pdf("projects/meeting_pdf.html", context, language=language, base_url=base_url)
 
 
+VALUES_PER_ROW = 8  # columns of an indicator's value table on an A4 page
+
+
+@dataclass(frozen=True)
+class ValueCell:
+    kind: str  # "baseline" | "measurement" | "target"
+    day: date | None
+    value: object
+
+
 @dataclass
 class IndicatorSection:
     indicator: Indicator
@@ -51,6 +61,23 @@ class IndicatorSection:
     measurements: list
     targets: list
     chart: Chart | None = None
+
+    @property
+    def value_rows(self) -> list[list[ValueCell]]:
+        """Baseline, measurements and targets as table columns, VALUES_PER_ROW a table: a
+        few lines per indicator instead of a row per value, so two or three fit a page."""
+        indicator = self.indicator
+        cells = []
+        if indicator.baseline_value is not None:
+            cells.append(ValueCell("baseline", indicator.baseline_date, indicator.baseline_value))
+        cells += [ValueCell("measurement", m.period, m.value) for m in self.measurements]
+        cells += [ValueCell("target", t.target_date, t.value) for t in self.targets]
+        return [cells[i : i + VALUES_PER_ROW] for i in range(0, len(cells), VALUES_PER_ROW)]
+
+    @property
+    def sources(self) -> list[str]:
+        """The sources of the measurements, each once ("Demo value (generated, not real)")."""
+        return list(dict.fromkeys(str(m.get_source_display()) for m in self.measurements))
 
 
 def _indicator_sections(project) -> list[IndicatorSection]:

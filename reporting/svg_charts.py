@@ -421,5 +421,5 @@ def indicator_chart(indicator, measurements: Sequence, targets: Sequence) -> Cha
         ref_lines=refs,
         y_title=unit,
         width=640,
-        height=220,
+        height=190,
     )
