@@ -61,3 +61,25 @@ def dates_in_order(start: str, end: str, name: str) -> models.CheckConstraint:
         | Q(**{f"{end}__gte": F(start)}),
         name=name,
     )
+
+
+def first_of_each(queryset, fields: tuple[str, ...], key) -> list:
+    """The first row of each group of `fields`, in the queryset's order (which must start
+    with `fields`). `key(row)` gives a row's group.
+
+    PostgreSQL (production, tests) answers with DISTINCT ON. Other databases – the SQLite of
+    `make run` – have no DISTINCT ON: there every row is read and the first of each group
+    kept, which is fine at demo size.
+    """
+    from django.db import connections
+
+    if connections[queryset.db].features.can_distinct_on_fields:
+        return list(queryset.distinct(*fields))
+    seen: set = set()
+    rows = []
+    for row in queryset:
+        group = key(row)
+        if group not in seen:
+            seen.add(group)
+            rows.append(row)
+    return rows

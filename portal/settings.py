@@ -344,6 +344,8 @@ LOGGING = {
         # The "AXES: BEGIN version ..." banner on every manage.py command would break the
         # one-line configuration errors; failed logins and lockouts are still logged.
         "axes": {"level": "WARNING"},
+        # WeasyPrint logs every step of every PDF at INFO; its warnings still show.
+        "weasyprint.progress": {"level": "WARNING"},
     },
 }
 

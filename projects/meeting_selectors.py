@@ -7,7 +7,8 @@ from stored rows (StatusRollup, StatusUpdate, budget, risks); no light is recomp
 
 "What changed" compares the stored daily lights as of the previous meeting's date with
 those as of this meeting's date (today for a meeting still ahead): each side is one
-DISTINCT ON query over the hanke's rollup rows, whatever the number of actions.
+`first_of_each` query (DISTINCT ON) over the hanke's rollup rows, whatever the number of
+actions.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 
 from objectives.status import Assessment, Light, Reason
+from portal.models_common import first_of_each
 
 from .choices import RiskStatus
 from .models import MeetingDecision, Project, SteeringMeeting
@@ -110,11 +112,12 @@ def _lights_as_of(project_id: int, kinds: list[str], day: date) -> dict[tuple, t
     `day` (one query: DISTINCT ON over the hanke's rows)."""
     from reporting.models import StatusRollup
 
-    rows = (
+    rows = first_of_each(
         StatusRollup.objects.filter(project_id=project_id, kind__in=kinds, as_of__lte=day)
         .order_by("kind", "object_id", "-as_of")
-        .distinct("kind", "object_id")
-        .values_list("kind", "object_id", "light", "reason_code", "reason_params", "counts")
+        .values_list("kind", "object_id", "light", "reason_code", "reason_params", "counts"),
+        ("kind", "object_id"),
+        key=lambda row: row[:2],
     )
     return {(row[0], row[1]): row[2:] for row in rows}
 

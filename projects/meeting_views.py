@@ -10,14 +10,18 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from objectives.models import Action
 from objectives.selectors import hanke_people
+from reporting.charts import budget_burn_figure
 
 from . import meeting_selectors, selectors
 from .access import Perm, can, require
@@ -97,15 +101,44 @@ def meeting_detail(request, project_pk: int, pk: int):
                 {"project": project, "meeting": meeting, "form": form, "can_edit": can_edit},
             )
     view = meeting_selectors.meeting_view(meeting=meeting, today=timezone.localdate())
+    budget = view.budget
     context = {
         "project": project,
         "meeting": meeting,
         "view": view,
+        "chart": budget_burn_figure(budget) if budget.budget and budget.period else None,
         "form": form,
         "can_edit": can_edit,
         "today": timezone.localdate(),
     }
     return render(request, "projects/meeting.html", context)
+
+
+@login_required
+@require_GET
+def meeting_pdf(request, project_pk: int, pk: int):
+    """The meeting page as a PDF download: same readers, same content, no forms."""
+    # Imported here: WeasyPrint takes a while to import, and only PDF requests need it.
+    from reporting.documents import meeting_pdf as meeting_pdf_document
+    from reporting.pdf import PDF_CONTENT_TYPE
+
+    project = selectors.project_get(user=request.user, pk=project_pk)
+    meeting = meeting_selectors.meeting_get(project=project, pk=pk)
+    view = meeting_selectors.meeting_view(meeting=meeting, today=timezone.localdate())
+    content = meeting_pdf_document(
+        project=project,
+        meeting=meeting,
+        view=view,
+        language=get_language() or "fi",
+        base_url=request.build_absolute_uri("/"),
+    )
+    name = slugify(project.short_name or project.name_fi) or f"hanke-{project.pk}"
+    response = HttpResponse(content, content_type=PDF_CONTENT_TYPE)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{name}-ohjausryhma-{meeting.date:%Y-%m-%d}.pdf"'
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required

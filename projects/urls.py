@@ -28,6 +28,11 @@ urlpatterns = [
         name="meeting-detail",
     ),
     path(
+        "hankkeet/<int:project_pk>/ohjausryhma/<int:pk>/kokous.pdf",
+        meeting_views.meeting_pdf,
+        name="meeting-pdf",
+    ),
+    path(
         "hankkeet/<int:project_pk>/ohjausryhma/paatokset/<int:pk>/",
         meeting_views.decision_done,
         name="meeting-decision-done",

@@ -1,4 +1,5 @@
-"""Downloads of a hanke's regional report: the XLSX workbook and one CSV per table (thin views)."""
+"""Downloads of a hanke's regional report: the XLSX workbook, one CSV per table and the PDF
+(thin views)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from projects.access import Perm, can, require
@@ -53,3 +55,21 @@ def project_report_csv(request, project_pk: int, table: str):
     content = report_csv(report, table, semicolon=semicolon, bom=bom)
     filename = _filename(report.project, f"-{table}") + ".csv"
     return _download(content, "text/csv; charset=utf-8", filename)
+
+
+@login_required
+@require_GET
+def project_report_pdf(request, project_pk: int):
+    """The regional report as an A4 PDF in the user's language, charts drawn as SVG."""
+    # Imported here: WeasyPrint takes a while to import, and only PDF requests need it.
+    from .documents import project_report_pdf as pdf_document
+    from .pdf import PDF_CONTENT_TYPE
+
+    report = _report(request, project_pk)
+    content = pdf_document(
+        report=report,
+        today=timezone.localdate(),
+        language=get_language() or "fi",
+        base_url=request.build_absolute_uri("/"),
+    )
+    return _download(content, PDF_CONTENT_TYPE, _filename(report.project, "") + ".pdf")

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from measures.models import Indicator, Measurement
 from objectives.models import Action, ProcessGoal, StatusUpdate
+from portal.models_common import first_of_each
 from projects.models import BudgetLine, Expenditure, Project, Risk, WorkPackage
 
 from .models import ReportingPeriod, RollupKind, SelfAssessment, StatusRollup
@@ -53,11 +54,12 @@ def statuses_at_cut_off(action_ids: list[int], cut_off: date) -> dict[int, dict]
     The newest update dated on or before the cut-off; for an action whose first update
     came later, the status that update moved it from (its `previous_status`).
     """
-    before = (
+    before = first_of_each(
         StatusUpdate.objects.filter(action_id__in=action_ids, status_date__lte=cut_off)
         .order_by("action_id", "-status_date", "-created_at", "-id")
-        .distinct("action_id")
-        .values("action_id", "status", "comment", "status_date")
+        .values("action_id", "status", "comment", "status_date"),
+        ("action_id",),
+        key=lambda row: row["action_id"],
     )
     result = {
         r["action_id"]: {
@@ -67,12 +69,13 @@ def statuses_at_cut_off(action_ids: list[int], cut_off: date) -> dict[int, dict]
         }
         for r in before
     }
-    later = (
+    later = first_of_each(
         StatusUpdate.objects.filter(action_id__in=action_ids, status_date__gt=cut_off)
         .exclude(action_id__in=list(result))
         .order_by("action_id", "status_date", "created_at", "id")
-        .distinct("action_id")
-        .values("action_id", "previous_status")
+        .values("action_id", "previous_status"),
+        ("action_id",),
+        key=lambda row: row["action_id"],
     )
     for r in later:
         if r["previous_status"]:

@@ -23,6 +23,11 @@ urlpatterns = [
         name="project-report-xlsx",
     ),
     path(
+        "hankkeet/<int:project_pk>/raportti.pdf",
+        export_views.project_report_pdf,
+        name="project-report-pdf",
+    ),
+    path(
         "hankkeet/<int:project_pk>/raportti/<slug:table>.csv",
         export_views.project_report_csv,
         name="project-report-csv",

@@ -79,6 +79,7 @@ def test_steering_member_opens_the_meeting_view(steering_demo, browser_page):  #
     assert page.locator("#meeting-form").count() == 0
     page.locator("main table.meeting-list").get_by_role("link", name="1.12.2022").click()
     page.wait_for_selector("h1:has-text('Steering group meeting 1.12.2022')")
+    page.wait_for_selector("#decisions-heading")  # the whole page, to its last section
     main = page.locator("main").inner_text()
     # then the budget summary is there with the exact figures
     assert "Budget use" in main and "Share used" in main
@@ -87,7 +88,8 @@ def test_steering_member_opens_the_meeting_view(steering_demo, browser_page):  #
     assert page.locator("#meeting-heat-map td.heat-cell").count() == 25
     cell = page.locator("#meeting-heat-map tbody tr").nth(1).locator("td").nth(3)
     assert cell.inner_text().split() == ["1", "risk", "High"]
-    assert "Taloudelliset riskit" in page.locator("main table").nth(1).inner_text()
+    top_risks = page.locator("main table", has_text="highest-rated risk")
+    assert "Taloudelliset riskit" in top_risks.inner_text()
     # and the previous meeting's decision with its owner, due date and follow-up state
     assert "Selvitetään rekrytoinnin tilanne" in main and "1.10.2022" in main
     assert "What changed since the previous meeting" in main

@@ -98,6 +98,7 @@ MATRIX: dict[str, list[Route]] = {
     ],
     "reporting:project-report-xlsx": [Route("get", "project", HANKE_READ)],
     "reporting:project-report-csv": [Route("get", "project_table", HANKE_READ)],
+    "reporting:project-report-pdf": [Route("get", "project", HANKE_READ)],
     "reporting:period-list": [
         Route("get", "", PROGRAMME_READ),
         Route("post", "", ADMIN_ONLY, (("name", "Väliarviointi 4/2030"),)),
@@ -218,6 +219,7 @@ MATRIX: dict[str, list[Route]] = {
         Route("get", "meeting", HANKE_READ),
         Route("post", "meeting", HANKE_MANAGE, (("text", "Päätös"), ("due_date", "2023-09-01"))),
     ],
+    "meeting-pdf": [Route("get", "meeting", HANKE_READ)],
     "meeting-decision-done": [Route("post", "decision", HANKE_MANAGE, (("done", "1"),))],
     "member-edit": [Route("post", "membership", HANKE_MANAGE, (("action", "end"),))],
     "api:api-root": [Route("get", "", API_SIGNED_IN)],

@@ -1,0 +1,136 @@
+"""The PDF documents of the portal: what each one shows, read through the selectors and
+rendered by reporting/pdf.py (charts as SVG from reporting/svg_charts.py).
+
+- `meeting_pdf(...)`: a steering group meeting, the content of its page (issue 8).
+- `project_report_pdf(...)`: the regional report of one hanke (issue 7), the PDF sibling of
+  the XLSX workbook of reporting/exports.py, whose `project_report()` it reuses.
+
+Both take objects the caller has already fetched with the user's scope and permission
+checks (the views do), and return PDF bytes. Query counts are fixed whatever the size of
+the hanke (tested in tests/test_pdf.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Prefetch
+
+from measures.models import Indicator, IndicatorProgress, Measurement, Target
+from objectives.status import Assessment, Light
+from projects.selectors import budget_summary, risk_register
+
+from .exports import ProjectReport
+from .pdf import render_pdf
+from .svg_charts import Chart, burn_chart, indicator_chart
+
+
+def _burn(summary) -> Chart | None:
+    return burn_chart(summary) if summary.budget and summary.period else None
+
+
+def meeting_pdf(*, project, meeting, view, language: str, base_url: str) -> bytes:
+    """The meeting page as a PDF. `view` is `meeting_selectors.meeting_view(...)`."""
+
+    def context() -> dict:
+        return {
+            "project": project,
+            "meeting": meeting,
+            "view": view,
+            "burn_chart": _burn(view.budget),
+        }
+
+    return render_pdf("projects/meeting_pdf.html", context, language=language, base_url=base_url)
+
+
+VALUES_PER_ROW = 8  # columns of an indicator's value table on an A4 page
+
+
+@dataclass(frozen=True)
+class ValueCell:
+    kind: str  # "baseline" | "measurement" | "target"
+    day: date | None
+    value: object
+
+
+@dataclass
+class IndicatorSection:
+    indicator: Indicator
+    light: Assessment | None
+    measurements: list
+    targets: list
+    chart: Chart | None = None
+
+    @property
+    def value_rows(self) -> list[list[ValueCell]]:
+        """Baseline, measurements and targets as table columns, VALUES_PER_ROW a table: a
+        few lines per indicator instead of a row per value, so two or three fit a page."""
+        indicator = self.indicator
+        cells = []
+        if indicator.baseline_value is not None:
+            cells.append(ValueCell("baseline", indicator.baseline_date, indicator.baseline_value))
+        cells += [ValueCell("measurement", m.period, m.value) for m in self.measurements]
+        cells += [ValueCell("target", t.target_date, t.value) for t in self.targets]
+        return [cells[i : i + VALUES_PER_ROW] for i in range(0, len(cells), VALUES_PER_ROW)]
+
+    @property
+    def sources(self) -> list[str]:
+        """The sources of the measurements, each once ("Demo value (generated, not real)")."""
+        return list(dict.fromkeys(str(m.get_source_display()) for m in self.measurements))
+
+
+def _indicator_sections(project) -> list[IndicatorSection]:
+    """Each indicator with its measurements, targets and stored light (three queries)."""
+    indicators = (
+        Indicator.objects.filter(project=project)
+        .prefetch_related(
+            Prefetch("measurements", queryset=Measurement.objects.order_by("period", "id")),
+            Prefetch("targets", queryset=Target.objects.order_by("target_date")),
+        )
+        .order_by("order", "code")
+    )
+    lights = {
+        p.indicator_id: p.assessment
+        for p in IndicatorProgress.objects.filter(indicator__project=project)
+    }
+    return [
+        IndicatorSection(
+            indicator=indicator,
+            light=lights.get(indicator.pk),
+            measurements=list(indicator.measurements.all()),
+            targets=list(indicator.targets.all()),
+        )
+        for indicator in indicators
+    ]
+
+
+def project_report_pdf(
+    *, report: ProjectReport, today: date, language: str, base_url: str
+) -> bytes:
+    """The regional report as a PDF: summary with lights, work packages and goals, actions,
+    indicators with their charts and measurements, budget (burn chart), risks (heat map)."""
+    project = report.project
+    summary = budget_summary(project=project, today=today)
+    register = risk_register(project=project, today=today)
+    sections = _indicator_sections(project)
+
+    def context() -> dict:
+        for section in sections:
+            if section.measurements or section.targets:
+                section.chart = indicator_chart(
+                    section.indicator, section.measurements, section.targets
+                )
+        return {
+            "project": project,
+            "report": report,
+            "lights": list(Light),
+            "indicators": sections,
+            "summary": summary,
+            "burn_chart": _burn(summary),
+            "register": register,
+        }
+
+    return render_pdf(
+        "reporting/project_report_pdf.html", context, language=language, base_url=base_url
+    )

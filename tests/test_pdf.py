@@ -1,0 +1,427 @@
+"""PDF documents: the regional report (issue 7) and the steering group meeting (issue 8).
+
+The PDFs are read back with pypdf: they open, have A4 pages in a number tied to the content,
+and hold the expected text in the reader's language. Also: the SVG charts (pure geometry and
+the text alternative), the url_fetcher that serves only our static files, access, links from
+the pages and bounded query counts.
+"""
+
+from __future__ import annotations
+
+import io
+import socket
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils import translation
+from pypdf import PdfReader
+
+from objectives.models import BenefitTarget, StatusUpdate
+from projects.meeting_selectors import meeting_view
+from projects.meeting_services import meeting_decision_create, steering_meeting_create
+from projects.models import BudgetLine, Expenditure, Risk
+from projects.selectors import budget_summary
+from reporting.pdf import FetchRefused, StaticFilesFetcher, render_pdf, static_url
+from reporting.services import status_recompute_projects
+from reporting.svg_charts import Series, burn_chart, date_ticks, line_chart, nice_ticks
+
+from .factories import (
+    ActionFactory,
+    IndicatorFactory,
+    MeasurementFactory,
+    ProcessGoalFactory,
+    TargetFactory,
+    WorkPackageFactory,
+)
+
+TODAY = date(2023, 6, 30)
+BASE = "http://testserver/"
+
+
+def _pdf(response) -> PdfReader:
+    assert response.status_code == 200, response.status_code
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+    return PdfReader(io.BytesIO(response.content))
+
+
+def _text(reader: PdfReader) -> str:
+    """All text of the document, any run of white space (line breaks in table cells,
+    no-break spaces) as one plain space."""
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    # A character that no installed font has is drawn as an empty box (.notdef), and the
+    # text of its whole run then reads back as garbage with NUL bytes.
+    assert "\x00" not in text, "a character without a glyph in the PDF's fonts"
+    return text
+
+
+def _get(client, user, url, language="fi"):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    client.force_login(user)
+    return client.get(url)
+
+
+def _grow(project, n: int) -> None:
+    """n more goals, actions (with status updates), indicators with values, risks."""
+    package = WorkPackageFactory(project=project)
+    for i in range(n):
+        goal = ProcessGoalFactory(work_package=package)
+        goal.benefit_targets.set(BenefitTarget.objects.filter(number=1 + i % 5))
+        action = ActionFactory(work_package=package, status="in_progress", owner=None)
+        action.goals.add(goal)
+        StatusUpdate.objects.create(action=action, status="in_progress", status_date=TODAY)
+        indicator = IndicatorFactory(project=project, baseline_value=10)
+        TargetFactory(indicator=indicator, target_date=date(2025, 12, 31), value=20)
+        for year in (2021, 2022):
+            MeasurementFactory(indicator=indicator, period=date(year, 12, 31), value=10 + i)
+        Risk.objects.create(project=project, title=f"Riski {i}", likelihood=1 + i % 5, impact=2)
+        Expenditure.objects.create(
+            project=project, date=date(2022, 1 + i % 12, 1), amount=Decimal("100.00")
+        )
+
+
+@pytest.fixture
+def hanke(personas):
+    """A hanke with a package, a goal, two actions, an indicator with values and targets, a
+    budget of 1 304 000 € with an expense, and a risk rated high; lights computed."""
+    project = personas.project
+    project.name_fi = "Keski-Pohjanmaan sote-keskus"
+    project.name_sv = "Mellersta Österbottens social- och hälsocentral"
+    project.short_name = "KP sote"
+    project.start_date, project.end_date = date(2022, 1, 1), date(2025, 12, 31)
+    project.save()
+    package = WorkPackageFactory(project=project, code="TP1", name_fi="Palvelut", order=1)
+    goal = ProcessGoalFactory(work_package=package, number="P1", title_fi="Jonot lyhenevät")
+    action = ActionFactory(
+        work_package=package, number="1.1", title_fi="Digitaalinen ajanvaraus", status="done"
+    )
+    action.goals.add(goal)
+    ActionFactory(
+        work_package=package,
+        number="1.2",
+        title_fi="Jonojen purku",
+        status="in_progress",
+        planned_end=date(2023, 3, 31),
+    )
+    indicator = IndicatorFactory(
+        project=project, code="M1", name_fi="Jonotusaika", unit="days", baseline_value=30
+    )
+    TargetFactory(indicator=indicator, target_date=date(2025, 12, 31), value=Decimal("14.5"))
+    MeasurementFactory(indicator=indicator, period=date(2021, 12, 31), value=Decimal("28.25"))
+    MeasurementFactory(indicator=indicator, period=date(2022, 12, 31), value=20)
+    BudgetLine.objects.create(
+        project=project, year=2022, category="personnel", line="Hankepäällikkö", amount=1304000
+    )
+    Expenditure.objects.create(
+        project=project, date=date(2022, 6, 30), amount=Decimal("215500.50"), description="Palkat"
+    )
+    Risk.objects.create(
+        project=project, title="Rekrytointi viivästyy", likelihood=4, impact=4, mitigation="x"
+    )
+    status_recompute_projects(project_ids=[project.pk], today=TODAY)
+    return project
+
+
+@pytest.fixture
+def meeting(personas, hanke):
+    manager = personas.project_manager
+    # lights stored as of a day before the meeting, which the meeting view reads
+    status_recompute_projects(project_ids=[hanke.pk], today=date(2023, 5, 31))
+    previous = steering_meeting_create(project=hanke, actor=manager, date=date(2023, 3, 1))
+    meeting_decision_create(
+        meeting=previous,
+        actor=manager,
+        text="Selvitetään rekrytoinnin tilanne",
+        owner=manager,
+        due_date=date(2023, 4, 1),
+    )
+    return steering_meeting_create(
+        project=hanke, actor=manager, date=date(2023, 6, 1), attendees="Ohjausryhmä"
+    )
+
+
+# --- The regional report ------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_report_pdf_in_finnish_has_name_budget_risk_and_lights(client, personas, hanke):
+    # when the steering member downloads the report with the Finnish interface
+    url = reverse("reporting:project-report-pdf", args=[hanke.pk])
+    response = _get(client, personas.steering_member, url, "fi")
+    reader = _pdf(response)
+    # then it is an attachment named after the hanke
+    assert response["Content-Disposition"].startswith('attachment; filename="kp-sote-raportti-')
+    assert response["Content-Disposition"].endswith('.pdf"')
+    text = _text(reader)
+    # with the hanke's Finnish name, the budget written the Finnish way, the risk
+    assert "Keski-Pohjanmaan sote-keskus" in text
+    assert "1 304 000,00 €" in text and "215 500,50 €" in text
+    assert "Rekrytointi viivästyy" in text
+    # Finnish headings, and the lights as symbol and text
+    for heading in ("Yhteenveto", "Työpaketit ja tavoitteet", "Mittarit", "Budjetti", "Riskit"):
+        assert heading in text
+    assert "✕" in text and "Jonojen purku" in text
+    # the indicator chart's legend (SVG text) and its measurements
+    assert "Mitattu arvo" in text and "Lähtötaso" in text and "28,25" in text
+    # the burn chart's legend
+    assert "Käytetty (kertymä)" in text and "Odotettu (tasainen käyttö)" in text
+
+
+@pytest.mark.django_db
+def test_report_pdf_in_swedish(client, personas, hanke):
+    url = reverse("reporting:project-report-pdf", args=[hanke.pk])
+    text = _text(_pdf(_get(client, personas.project_manager, url, "sv")))
+    assert "Mellersta Österbottens social- och hälsocentral" in text
+    assert "Sammanfattning" in text and "Risker" in text and "Indikatorer" in text
+    assert "Yhteenveto" not in text
+    assert "1 304 000,00 €" in text
+
+
+@pytest.mark.django_db
+def test_report_pages_are_a4_with_page_numbers_and_grow_with_the_hanke(client, personas, hanke):
+    url = reverse("reporting:project-report-pdf", args=[hanke.pk])
+    small = _pdf(_get(client, personas.project_manager, url))
+    # A4 portrait: 210 × 297 mm = 595 × 842 points
+    box = small.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)
+    # summary, plan, actions, indicators and budget each start a page; risks follow budget
+    assert 5 <= len(small.pages) <= 7
+    pages = len(small.pages)
+    assert f"1 / {pages}" in small.pages[0].extract_text()
+    assert f"{pages} / {pages}" in small.pages[-1].extract_text()
+    # when the hanke grows by 40 actions, indicators and risks
+    _grow(hanke, 40)
+    status_recompute_projects(project_ids=[hanke.pk], today=TODAY)
+    large = _pdf(_get(client, personas.project_manager, url))
+    # then the report has clearly more pages (an indicator with its chart is a third of one)
+    assert len(large.pages) >= pages + 12
+
+
+@pytest.mark.django_db
+def test_report_pdf_is_linked_beside_the_xlsx(client, personas, hanke):
+    html = _get(client, personas.project_manager, reverse("objectives:hanke", args=[hanke.pk]))
+    xlsx = reverse("reporting:project-report-xlsx", args=[hanke.pk])
+    pdf = reverse("reporting:project-report-pdf", args=[hanke.pk])
+    content = html.content.decode()
+    assert xlsx in content and pdf in content
+
+
+@pytest.mark.django_db
+def test_report_pdf_outsider_404_anonymous_login(client, personas, hanke):
+    url = reverse("reporting:project-report-pdf", args=[hanke.pk])
+    assert client.get(url).status_code == 302
+    assert _get(client, personas.outsider, url).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", [2, 30])
+def test_report_pdf_query_count_is_bounded(
+    client, personas, hanke, django_assert_max_num_queries, size
+):
+    _grow(hanke, size)
+    status_recompute_projects(project_ids=[hanke.pk], today=TODAY)
+    user = get_user_model().objects.get(pk=personas.programme_admin.pk)
+    client.force_login(user)
+    url = reverse("reporting:project-report-pdf", args=[hanke.pk])
+    # session, user, roles, hanke; the report's 17; budget 2, risks 1, indicators 3
+    with django_assert_max_num_queries(30):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+# --- The steering group meeting -------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_meeting_pdf_has_status_budget_risks_and_previous_decisions(
+    client, personas, hanke, meeting
+):
+    url = reverse("meeting-pdf", args=[hanke.pk, meeting.pk])
+    response = _get(client, personas.steering_member, url, "fi")
+    reader = _pdf(response)
+    assert response["Content-Disposition"] == (
+        'attachment; filename="kp-sote-ohjausryhma-2023-06-01.pdf"'
+    )
+    text = _text(reader)
+    assert "Keski-Pohjanmaan sote-keskus" in text and "1.6.2023" in text
+    assert "Budjetin käyttö" in text and "1 304 000,00 €" in text
+    assert "Käytetty (kertymä)" in text  # the burn chart's legend
+    assert "Suurimmat riskit" in text and "Rekrytointi viivästyy" in text
+    assert "Edellisen kokouksen päätökset" in text and "Selvitetään rekrytoinnin tilanne" in text
+    assert "⚠ Myöhässä" in text  # its due date 1.4.2023 has passed, it is not done
+    # the heat map as a table with counts and levels in words
+    assert "1 riski" in text and "0 riskiä" in text
+    assert "Arvioitu: 1 (korkea: 1). Ei arvioitu: 0." in text
+    # the hanke's light as symbol and text
+    view = meeting_view(meeting=meeting, today=date.today())
+    assert view.status is not None
+    with translation.override("fi"):
+        assert f"{view.status.light.symbol} {view.status.light.label}" in text
+    # and no forms
+    assert "Merkitse tehdyksi" not in text and "Mark done" not in text
+    assert 1 <= len(reader.pages) <= 4
+
+
+@pytest.mark.django_db
+def test_meeting_pdf_in_swedish(client, personas, hanke, meeting):
+    url = reverse("meeting-pdf", args=[hanke.pk, meeting.pk])
+    text = _text(_pdf(_get(client, personas.steering_member, url, "sv")))
+    assert "Användning av budgeten" in text and "De största riskerna" in text
+    assert "Budjetin käyttö" not in text
+
+
+@pytest.mark.django_db
+def test_meeting_page_links_the_pdf_and_draws_the_burn_chart(client, personas, hanke, meeting):
+    url = reverse("meeting-detail", args=[hanke.pk, meeting.pk])
+    html = _get(client, personas.steering_member, url, "en").content.decode()
+    assert reverse("meeting-pdf", args=[hanke.pk, meeting.pk]) in html
+    assert 'id="meeting-burn-chart"' in html and 'id="meeting-burn-chart-data"' in html
+    assert "vendor/plotly.min.js" in html and "js/charts.js" in html
+    assert "Cumulative spending by date" in html  # the figures beside the chart
+
+
+@pytest.mark.django_db
+def test_meeting_pdf_of_another_hanke_is_404(client, personas, hanke, meeting):
+    url = reverse("meeting-pdf", args=[personas.other_project.pk, meeting.pk])
+    assert _get(client, personas.programme_admin, url).status_code == 404
+    url = reverse("meeting-pdf", args=[hanke.pk, meeting.pk])
+    assert _get(client, personas.outsider, url).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", [2, 30])
+def test_meeting_pdf_query_count_is_bounded(
+    client, personas, hanke, meeting, django_assert_max_num_queries, size
+):
+    _grow(hanke, size)
+    client.force_login(personas.steering_member)
+    url = reverse("meeting-pdf", args=[hanke.pk, meeting.pk])
+    # as the meeting page (19) without its decision form's two reads
+    with django_assert_max_num_queries(19):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+# --- The machinery: static files only, never the network ------------------------------------
+
+
+def test_fetcher_serves_our_stylesheet():
+    response = StaticFilesFetcher(BASE).fetch(static_url("css/pdf.css", BASE))
+    assert b"@page" in response.read()
+    assert response.content_type == "text/css"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.com/tracker.png",
+        "http://evil.example/static/css/pdf.css",  # our path on another host
+        "http://testserver/media/secret.pdf",  # our host, not a static file
+        "http://testserver/static/../portal/settings.py",
+        "http://testserver/static/%2e%2e/portal/settings.py",
+        "http://testserver/static/no-such-file.css",
+        "file:///etc/passwd",
+        "data:text/plain,hello",
+    ],
+)
+def test_fetcher_refuses_everything_else(url):
+    with pytest.raises(FetchRefused):
+        StaticFilesFetcher(BASE).fetch(url)
+
+
+def test_external_resources_are_left_out_without_any_connection(tmp_path, monkeypatch, settings):
+    # given a template that names an external image and stylesheet
+    (tmp_path / "pdf_external.html").write_text(
+        '<html><head><link rel="stylesheet" href="https://cdn.example/x.css"></head>'
+        '<body><p>Hei</p><img src="https://example.com/pixel.png" alt="x"></body></html>'
+    )
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}
+    ]
+    connections: list = []
+
+    def refuse(*args, **kwargs):
+        connections.append(args)
+        raise AssertionError("no network")
+
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    # when it is rendered, then the PDF is made without the two and nothing was connected to
+    pdf = render_pdf("pdf_external.html", {}, language="fi", base_url=BASE)
+    assert pdf.startswith(b"%PDF-")
+    assert "Hei" in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert connections == []
+
+
+# --- SVG charts -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "expected"),
+    [
+        (0, 100, [0, 20, 40, 60, 80, 100]),
+        (0, 1304000, [0, 500000, 1000000, 1500000]),
+        (28.25, 30, [28, 28.5, 29, 29.5, 30]),
+        (5, 5, [4.4, 4.6, 4.8, 5, 5.2, 5.4, 5.6]),
+    ],
+)
+def test_nice_ticks_cover_the_range_with_round_steps(low, high, expected):
+    assert nice_ticks(low, high) == expected
+
+
+def test_date_ticks_are_years_for_long_spans_and_months_for_short():
+    assert date_ticks(date(2022, 1, 1), date(2025, 12, 31)) == [
+        date(2022, 1, 1),
+        date(2023, 1, 1),
+        date(2024, 1, 1),
+        date(2025, 1, 1),
+    ]
+    assert date_ticks(date(2023, 1, 15), date(2023, 4, 1)) == [
+        date(2023, 2, 1),
+        date(2023, 3, 1),
+        date(2023, 4, 1),
+    ]
+
+
+def test_line_chart_has_a_text_alternative_and_escapes_names():
+    chart = line_chart(
+        title="Jonotusaika <script>",
+        description="Kaksi arvoa & tavoite",
+        series=[Series("Arvo </text>", [(date(2021, 12, 31), 28), (date(2022, 12, 31), 20)])],
+        format_value=lambda v: f"{v:g}",
+    )
+    assert chart.svg.startswith("<svg") and chart.svg.endswith("</svg>")
+    assert 'role="img"' in chart.svg and "aria-labelledby=" in chart.svg
+    assert "<title" in chart.svg and "<desc" in chart.svg
+    assert "<script>" not in chart.svg and "&lt;script&gt;" in chart.svg
+    assert "Arvo &lt;/text&gt;" in chart.svg and "&amp; tavoite" in chart.svg
+    assert chart.x_ticks == ["2022"] or chart.x_ticks[0].endswith("2022")
+    assert chart.svg.count("<circle") == 2 + 1  # two points and the legend's marker
+
+
+def test_line_chart_refuses_values_that_are_not_finite():
+    with pytest.raises(ValueError):
+        line_chart(
+            title="x",
+            description="x",
+            series=[Series("x", [(date(2022, 1, 1), float("nan"))])],
+            format_value=str,
+        )
+
+
+@pytest.mark.django_db
+def test_burn_chart_in_finnish_with_euro_axis(hanke):
+    summary = budget_summary(project=hanke, today=TODAY)
+    with translation.override("fi"):
+        chart = burn_chart(summary)
+    assert chart.title == "Kulutuskäyrä: kertyneet kustannukset ja odotettu suora viiva"
+    assert "1 304 000,00 €" in chart.description.replace("\xa0", " ")
+    # y axis in whole euros grouped the Finnish way, from zero
+    ticks = [t.replace("\xa0", " ") for t in chart.y_ticks]
+    assert ticks[0] == "0" and "1 000 000" in ticks
+    assert chart.x_ticks == ["2022", "2023", "2024", "2025"]
+    assert "Käytetty (kertymä)" in chart.svg
