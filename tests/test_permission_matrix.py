@@ -13,6 +13,7 @@ from datetime import date
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from portal.notifications import unsubscribe_token
 from projects.models import MeetingDecision, Risk, SteeringMeeting
 from reporting.models import ReportingPeriod
 
@@ -227,6 +228,15 @@ MATRIX: dict[str, list[Route]] = {
     "api:indicator-detail": [Route("get", "indicator", API_HANKE_READ)],
     "api:measurement-list": [Route("get", "", API_SIGNED_IN)],
     "api:measurement-detail": [Route("get", "measurement", API_HANKE_READ)],
+    "preferences": [
+        Route("get", "", SIGNED_IN),
+        Route("post", "", SIGNED_IN, (("language", "en"), ("digest_enabled", "on"))),
+    ],
+    # The signed token in the address is the permission: no login needed.
+    "digest-unsubscribe": [
+        Route("get", "unsubscribe", PUBLIC),
+        Route("post", "unsubscribe", PUBLIC),
+    ],
     "user-list": [Route("get", "", ADMIN_ONLY)],
     "user-edit": [
         Route("post", "user", ADMIN_ONLY, (("action", "role"), ("programme_role", "viewer")))
@@ -312,6 +322,7 @@ def _kwargs(kind: str, world) -> dict:
         "decision": {"project_pk": personas.project.pk, "pk": world["decision"].pk},
         "user": {"pk": personas.outsider.pk},
         "reset": {"uidb64": "MQ", "token": "set-password"},
+        "unsubscribe": {"token": unsubscribe_token(personas.project_worker)},
     }[kind]
 
 
