@@ -244,16 +244,15 @@ def parse_period(text: str) -> date:
     raise ValueError(value)
 
 
-def _category_of(text: str, categories: list[tuple[str, Any]]) -> str | None:
-    key = text.strip().casefold()
+def _category_names(categories: list[tuple[str, Any]]) -> dict[str, str]:
+    """Every way to write a cost category (its code, its label in fi/sv/en) → its code."""
+    names = {}
     for value, label in categories:
-        if key == value:
-            return value
+        names[value.casefold()] = value
         for language in ("fi", "sv", "en"):
             with translation.override(language):
-                if key == str(label).casefold():
-                    return value
-    return None
+                names[str(label).casefold()] = value
+    return names
 
 
 def _funding_of(text: str) -> bool | None:
@@ -265,7 +264,7 @@ def _funding_of(text: str) -> bool | None:
 
 
 def _match_line(
-    cells: dict[str, str], lines: list[LineRef], period: date | None, categories
+    cells: dict[str, str], lines: list[LineRef], period: date | None, categories: dict[str, str]
 ) -> tuple[LineRef | None, list[RowError]]:
     if cells.get("line_key"):
         key = cells["line_key"].lstrip("#")
@@ -281,7 +280,7 @@ def _match_line(
         wanted = re.sub(r"\s+", " ", cells["line"]).casefold()
         candidates = [c for c in candidates if re.sub(r"\s+", " ", c.line).casefold() == wanted]
     if cells.get("category"):
-        category = _category_of(cells["category"], categories)
+        category = categories.get(cells["category"].strip().casefold())
         if category is None:
             errors.append(RowError("category_unknown", {"value": cells["category"]}))
         candidates = [c for c in candidates if c.category == category]
@@ -316,6 +315,7 @@ def preview(
 ) -> Preview:
     """Each row of `read_file` checked and compared with `existing` totals, keyed by
     (budget line pk, period end). `categories` are the BudgetCategory choices."""
+    category_names = _category_names(categories)
     result: list[PreviewRow] = []
     seen: dict[tuple[int, date], int] = {}
     for raw in rows:
@@ -332,7 +332,7 @@ def preview(
             row.amount = parse_money(cells.get("amount"))
         except MoneyRejected as exc:
             row.errors.append(RowError("amount", {"message": exc.args[0]}))
-        row.line, line_errors = _match_line(cells, lines, row.period, categories)
+        row.line, line_errors = _match_line(cells, lines, row.period, category_names)
         row.errors.extend(line_errors)
         if row.line is not None and row.period is not None:
             key = (row.line.pk, row.period)
