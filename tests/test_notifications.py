@@ -387,8 +387,15 @@ def test_management_command_runs_both_and_is_safe_to_repeat(round_world, digest_
 
 
 def test_beat_schedule_runs_the_reminders_daily_and_the_digest_weekly():
-    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert {
-        "portal.tasks.round_reminders_send_task",
-        "portal.tasks.weekly_digest_send_task",
-    } <= tasks
+    from portal.celery import app
+
+    app.loader.import_default_modules()
+    schedule = {
+        entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
+    }
+    reminders = schedule["portal.tasks.round_reminders_send_task"]
+    digest = schedule["portal.tasks.weekly_digest_send_task"]
+    assert reminders.day_of_week == set(range(7)) and digest.day_of_week == {1}  # Monday
+    for name in ("portal.tasks.round_reminders_send_task", "portal.tasks.weekly_digest_send_task"):
+        task = app.tasks[name]
+        assert task.acks_late and task.time_limit and task.soft_time_limit
