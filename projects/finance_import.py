@@ -172,8 +172,15 @@ def read_file(raw: bytes) -> list[dict[str, Any]]:
     lines = text.splitlines()
     header_line = next((line for line in lines if line.strip()), "")
     reader = csv.reader(io.StringIO(text), delimiter=_separator(header_line))
-    rows = [row for row in reader]
-    header_index = next(i for i, row in enumerate(rows) if any(cell.strip() for cell in row))
+    try:
+        rows = list(reader)
+    except csv.Error:  # e.g. a field over csv's size limit: not a file of totals
+        raise FileRejected(_("This is not a CSV file; save it from Excel as CSV.")) from None
+    header_index = next(
+        (i for i, row in enumerate(rows) if any(cell.strip() for cell in row)), None
+    )
+    if header_index is None:  # only separators
+        raise FileRejected(_("The file is empty."))
     header = rows[header_index]
     columns = [_column_of(name) for name in header]
     unknown = [name for name, column in zip(header, columns, strict=True) if column is None]

@@ -86,6 +86,8 @@ def test_utf8_file_with_bom_and_commas_is_read():
     ("raw", "message"),
     [
         (b"", "The file is empty."),
+        (b";;;\r\n;;\r\n", "The file is empty."),
+        (b"period;line_key;amount\n3/2022;1;" + b"9" * 200_000 + b"\n", "This is not a CSV file"),
         (b"period;line_key;amount\n", "The file has a header but no rows."),
         (b"period;colour;amount\n3/2022;red;1\n", "Unknown columns: \u201ccolour\u201d."),
         (b"period;line\n3/2022;x\n", "The file needs the columns period and amount"),
