@@ -187,6 +187,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.tasks.status_recompute_dirty_task",
         "schedule": 300.0,
     },
+    # Reminders of reporting rounds whose due date is near (portal/notifications.py); daily,
+    # so a day missed is caught up the next; each reminder goes out once.
+    "round-reminders-daily": {
+        "task": "portal.tasks.round_reminders_send_task",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    # Late actions and overdue risk reviews, to their owners, on Monday mornings.
+    "weekly-digest": {
+        "task": "portal.tasks.weekly_digest_send_task",
+        "schedule": crontab(hour=7, minute=15, day_of_week="mon"),
+    },
 }
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
@@ -237,6 +248,8 @@ EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "portaali@example.invalid")
+# Links in e-mail (reminders, digest) need the portal's own address; requests are not there.
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -1,13 +1,45 @@
-"""Infrastructure tasks. `ping_task` proves a worker is alive and can reach the database."""
+"""Infrastructure and e-mail tasks: thin wrappers (R7).
+
+`ping_task` proves a worker is alive and can reach the database. The e-mail tasks call
+`portal.notifications`; they are idempotent because every e-mail is claimed by its unique
+reason key before it is sent (at-most-once, see that module), so a redelivered or
+concurrent run sends nothing twice.
+"""
 
 from __future__ import annotations
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
+from django.utils import timezone
 
+from . import notifications
 from .health import check_database
+
+MAIL_TASK_OPTIONS = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "soft_time_limit": 540,
+    "time_limit": 600,
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "max_retries": 5,
+}
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=10, time_limit=20)
 def ping_task(token: str) -> dict:
     """Echo `token` with the worker's view of the database. Idempotent, no side effects."""
     return {"token": token, "database": check_database()}
+
+
+@shared_task(**MAIL_TASK_OPTIONS)
+def round_reminders_send_task() -> dict:
+    """Daily: remind project managers of a reporting round whose due date is near."""
+    return notifications.round_reminders_send(today=timezone.localdate()).as_dict()
+
+
+@shared_task(**MAIL_TASK_OPTIONS)
+def weekly_digest_send_task() -> dict:
+    """Weekly: late actions and overdue risk reviews to their owners."""
+    return notifications.weekly_digest_send(today=timezone.localdate()).as_dict()

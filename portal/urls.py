@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import audit_views, views
+from . import audit_views, preference_views, views
 from .auth import InvitationAwarePasswordResetForm
 
 urlpatterns = [
@@ -22,6 +22,12 @@ urlpatterns = [
     ),
     path("api/", include("reporting.api.urls")),
     path("muutosloki/", audit_views.change_log_view, name="change-log"),
+    path("asetukset/", preference_views.preferences, name="preferences"),
+    path(
+        "asetukset/kooste-pois/<str:token>/",
+        preference_views.digest_unsubscribe,
+        name="digest-unsubscribe",
+    ),
     path("", include("measures.urls")),
     path("", include("objectives.urls")),
     path("", include("reporting.urls")),

@@ -1,5 +1,6 @@
 """A hanke's money and risks: the budget page (plan vs actual, burn chart, spending light,
-expense entry) and the risk register (table, heat map, add and edit).
+expense entry, the finance system's CSV import with preview) and the risk register (table,
+heat map, add and edit).
 
 Thin views (R11): selectors read (404 outside the user's scope), `require(can(...))` answers
 403 to a read-only user's write, services write and re-check. An invalid htmx submit
@@ -21,11 +22,19 @@ from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
 from objectives.selectors import hanke_people
+from portal.models import JobStatus
 from reporting.charts import budget_burn_figure
 
 from . import selectors
 from .access import Perm, can, require
-from .forms import ExpenditureForm, RiskForm
+from .finance_import import COLUMNS, MAX_BYTES, FileRejected
+from .finance_import_services import (
+    finance_import_confirm,
+    finance_import_job_get,
+    finance_import_preview,
+    finance_import_start,
+)
+from .forms import ExpenditureForm, FinanceImportForm, RiskForm
 from .member_views import _add_errors
 from .services import RISK_FIELDS, RiskConflictError, expenditure_create, risk_save
 
@@ -146,3 +155,53 @@ def risk_edit(request, pk: int):
                 return _saved(request, url, _("Risk saved."))
     context = {"project": project, "risk": risk, "form": form, "conflict": conflict}
     return render(request, "projects/risk_edit.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def budget_import(request, project_pk: int):
+    """Upload the finance system's CSV of periodic totals; a readable file goes to preview."""
+    project = selectors.project_get(user=request.user, pk=project_pk)
+    require(can(request.user, Perm.EDIT_PLAN, project))
+    form = FinanceImportForm()
+    if request.method == "POST":
+        form = FinanceImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            raw = upload.read(MAX_BYTES + 1)
+            try:
+                job = finance_import_start(
+                    project=project, actor=request.user, raw=raw, filename=upload.name
+                )
+            except FileRejected as exc:
+                form.add_error("file", str(exc))
+            else:
+                return redirect("project-budget-import-preview", project.pk, job.pk)
+    context = {"project": project, "form": form, "columns": COLUMNS}
+    return render(request, "projects/budget_import.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def budget_import_preview(request, project_pk: int, pk: int):
+    """New, changed, unchanged and rejected rows; confirming imports all of them or none."""
+    project = selectors.project_get(user=request.user, pk=project_pk)
+    require(can(request.user, Perm.EDIT_PLAN, project))
+    job = finance_import_job_get(project=project, pk=pk)
+    if request.method == "POST" and job.status != JobStatus.DONE:
+        try:
+            counts = finance_import_confirm(project=project, actor=request.user, job=job)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            text = (
+                _("Imported: %(new)s new, %(changed)s changed, %(unchanged)s unchanged.") % counts
+            )
+            return _saved(request, reverse("project-budget", args=[project.pk]), text)
+    context = {
+        "project": project,
+        "job": job,
+        "done": job.status == JobStatus.DONE,
+        "preview": finance_import_preview(project=project, job=job),
+    }
+    return render(request, "projects/budget_import_preview.html", context)

@@ -164,3 +164,13 @@ class DecisionForm(forms.Form):
         self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
         self.fields["action"].queryset = actions
         self.fields["action"].label_from_instance = lambda a: str(a)[:120]
+
+
+class FinanceImportForm(forms.Form):
+    """The finance system's CSV of periodic totals per budget line (docs/finance-import.md)."""
+
+    file = forms.FileField(
+        label=_("CSV file from the finance system"),
+        help_text=_("UTF-8 or Finnish Excel's CSV (semicolon), at most 2 MB"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )

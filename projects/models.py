@@ -112,6 +112,14 @@ class Programme(Localized, models.Model):
         decimal_places=2,
         default=Decimal("0.25"),
     )
+    reminder_days_before = models.PositiveSmallIntegerField(
+        _("reporting reminder, days before the due date"),
+        default=7,
+        help_text=_(
+            "Project managers whose self-assessment is not submitted get an e-mail this many "
+            "days before a round's due date."
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -556,6 +564,10 @@ class Expenditure(Timestamped):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Set on a periodic total imported from the finance system (projects/finance_import.py):
+    # the last day of the period it covers. One total per budget line and period, so
+    # importing the same file again updates instead of adding.
+    imported_period = models.DateField(_("imported period ending"), null=True, blank=True)
 
     class Meta:
         ordering = ["project", "-date"]
@@ -563,6 +575,15 @@ class Expenditure(Timestamped):
         verbose_name_plural = _("expenditures")
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="expenditure_non_negative"),
+            models.UniqueConstraint(
+                fields=["budget_line", "imported_period"],
+                condition=Q(imported_period__isnull=False),
+                name="expenditure_one_import_per_line_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(imported_period__isnull=True) | Q(budget_line__isnull=False),
+                name="expenditure_import_has_line",
+            ),
         ]
 
     def clean(self) -> None:

@@ -15,6 +15,16 @@ urlpatterns = [
         finance_views.project_budget,
         name="project-budget",
     ),
+    path(
+        "hankkeet/<int:project_pk>/talous/tuonti/",
+        finance_views.budget_import,
+        name="project-budget-import",
+    ),
+    path(
+        "hankkeet/<int:project_pk>/talous/tuonti/<int:pk>/",
+        finance_views.budget_import_preview,
+        name="project-budget-import-preview",
+    ),
     path("hankkeet/<int:project_pk>/riskit/", finance_views.project_risks, name="project-risks"),
     path("riskit/<int:pk>/", finance_views.risk_edit, name="risk-edit"),
     path(

@@ -13,6 +13,8 @@ from datetime import date
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from portal.models import Job
+from portal.notifications import unsubscribe_token
 from projects.models import MeetingDecision, Risk, SteeringMeeting
 from reporting.models import ReportingPeriod
 
@@ -198,6 +200,15 @@ MATRIX: dict[str, list[Route]] = {
             ),
         ),
     ],
+    "project-budget-import": [
+        Route("get", "project", HANKE_MANAGE),
+        Route("post", "project", HANKE_MANAGE),  # no file: the form answers with its error
+    ],
+    # Confirming a file whose row matches no budget line: refused with a message, nothing saved.
+    "project-budget-import-preview": [
+        Route("get", "finance_job", HANKE_MANAGE),
+        Route("post", "finance_job", HANKE_MANAGE),
+    ],
     "project-risks": [
         Route("get", "project", HANKE_READ),
         Route("post", "project", HANKE_MANAGE, (("title", "x"), ("status", "open"))),
@@ -237,6 +248,15 @@ MATRIX: dict[str, list[Route]] = {
     "api:indicator-detail": [Route("get", "indicator", API_HANKE_READ)],
     "api:measurement-list": [Route("get", "", API_SIGNED_IN)],
     "api:measurement-detail": [Route("get", "measurement", API_HANKE_READ)],
+    "preferences": [
+        Route("get", "", SIGNED_IN),
+        Route("post", "", SIGNED_IN, (("language", "en"), ("digest_enabled", "on"))),
+    ],
+    # The signed token in the address is the permission: no login needed.
+    "digest-unsubscribe": [
+        Route("get", "unsubscribe", PUBLIC),
+        Route("post", "unsubscribe", PUBLIC),
+    ],
     "user-list": [Route("get", "", ADMIN_ONLY)],
     "user-edit": [
         Route("post", "user", ADMIN_ONLY, (("action", "role"), ("programme_role", "viewer")))
@@ -285,7 +305,16 @@ def world(personas):
     risk = Risk.objects.create(project=personas.project, title="Risk")
     meeting = SteeringMeeting.objects.create(project=personas.project, date=date(2023, 5, 2))
     decision = MeetingDecision.objects.create(meeting=meeting, text="Decision")
+    finance_job = Job.objects.create(
+        kind="finance-import",
+        params={
+            "project": personas.project.pk,
+            "filename": "kirjanpito.csv",
+            "rows": [{"number": 2, "cells": {"period": "3/2023", "amount": "10", "line": "x"}}],
+        },
+    )
     return {
+        "finance_job": finance_job,
         "meeting": meeting,
         "decision": decision,
         "period": period,
@@ -318,10 +347,12 @@ def _kwargs(kind: str, world) -> dict:
         "dashboard": {"period_pk": world["period"].pk},
         "round": {"project_pk": personas.project.pk, "period_pk": world["period"].pk},
         "risk": {"pk": world["risk"].pk},
+        "finance_job": {"project_pk": personas.project.pk, "pk": world["finance_job"].pk},
         "meeting": {"project_pk": personas.project.pk, "pk": world["meeting"].pk},
         "decision": {"project_pk": personas.project.pk, "pk": world["decision"].pk},
         "user": {"pk": personas.outsider.pk},
         "reset": {"uidb64": "MQ", "token": "set-password"},
+        "unsubscribe": {"token": unsubscribe_token(personas.project_worker)},
     }[kind]
 
 
