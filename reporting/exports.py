@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -67,7 +68,7 @@ class ReportNumberWidget(widgets.Widget):
 
 
 # Text that a spreadsheet would run as a formula (CSV injection): in CSV such a cell gets a
-# leading apostrophe, which Excel hides; in XLSX it is written as a text cell (_table_sheet).
+# leading apostrophe, which Excel hides; in XLSX it is written as a text cell (write_table_sheet).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -498,7 +499,19 @@ def report_csv(
     report: ProjectReport, key: str, *, semicolon: bool = False, bom: bool = False
 ) -> bytes:
     """One table as CSV: `,` and machine formats by default; `;` with Finnish Excel formats."""
-    dataset = table_dataset(report, key, finnish=semicolon)
+    table = TABLES[key]
+    return rows_csv(table.resource, getattr(report, table.rows), semicolon=semicolon, bom=bom)
+
+
+def rows_csv(
+    resource_class: type[resources.Resource],
+    rows: list,
+    *,
+    semicolon: bool = False,
+    bom: bool = False,
+) -> bytes:
+    """Rows as CSV through their Resource (shared by the regional report and national extract)."""
+    dataset = resource_class().export(rows, finnish=semicolon)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";" if semicolon else ",", lineterminator="\r\n")
     writer.writerow(dataset.headers)
@@ -506,20 +519,44 @@ def report_csv(
     return out.getvalue().encode("utf-8-sig" if bom else "utf-8")
 
 
-def report_xlsx(report: ProjectReport) -> bytes:
+# progress(rows written, rows in all): called while a workbook is written (export jobs).
+Progress = Callable[[int, int], None]
+
+
+def report_xlsx(report: ProjectReport, *, progress: Progress | None = None) -> bytes:
     """The whole report as a workbook: a summary sheet, then one sheet per table."""
     from openpyxl import Workbook
 
     book = Workbook()
     _summary_sheet(book.active, report)
-    for table in TABLES.values():
-        rows = getattr(report, table.rows)
-        if table.optional and not rows:
-            continue
-        _table_sheet(book.create_sheet(_sheet_title(table.title)), report, table, rows)
+    tables = [
+        (table, getattr(report, table.rows))
+        for table in TABLES.values()
+        if not table.optional or getattr(report, table.rows)
+    ]
+    counter = RowCounter(sum(len(rows) for _table, rows in tables), progress)
+    for table, rows in tables:
+        sheet = book.create_sheet(_sheet_title(table.title))
+        write_table_sheet(sheet, table.resource, rows, counter=counter)
+    return workbook_bytes(book)
+
+
+def workbook_bytes(book) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+class RowCounter:
+    """Counts written rows over several sheets and reports every `step` rows."""
+
+    def __init__(self, total: int, progress: Progress | None, step: int = 250):
+        self.total, self.progress, self.step, self.done = total, progress, step, 0
+
+    def add(self, rows: int = 1) -> None:
+        self.done += rows
+        if self.progress and (self.done % self.step == 0 or self.done == self.total):
+            self.progress(self.done, self.total)
 
 
 def _sheet_title(title) -> str:
@@ -572,20 +609,31 @@ def _summary_sheet(sheet, report: ProjectReport) -> None:
     sheet.column_dimensions["B"].width = 60
 
 
-def _table_sheet(sheet, report: ProjectReport, table: Table, rows: list) -> None:
+def write_table_sheet(
+    sheet,
+    resource_class: type[resources.Resource],
+    rows: list,
+    *,
+    counter: RowCounter | None = None,
+) -> None:
+    """One table on a sheet: bold frozen header, native cells, light fills, widths, filter.
+
+    Every row object has a `light` (LightCells): its label cell gets the light's fill.
+    """
     from openpyxl.utils import get_column_letter
 
-    dataset = table_dataset(report, table.key, native=True)
+    dataset = resource_class().export(rows, force_native_type=True)
     headers = list(dataset.headers)
     sheet.append(headers)
     for cell in sheet[1]:
         cell.font = _bold()
     sheet.freeze_panes = "A2"
     light_column = (
-        headers.index(str(table.resource.fields["light"].column_name)) + 1
-        if ("light" in table.resource.fields)
+        headers.index(str(resource_class.fields["light"].column_name)) + 1
+        if ("light" in resource_class.fields)
         else None
     )
+    fills = {light: _fill(light) for light in Light}
     widths = [len(h) for h in headers]
     # Row numbers are counted here: `sheet.max_row` scans every cell, so asking it per cell
     # made a 500-action sheet quadratic.
@@ -605,7 +653,9 @@ def _table_sheet(sheet, report: ProjectReport, table: Table, rows: list) -> None
                 width = len(str(value)) if value is not None else 0
             widths[index] = max(widths[index], width)
         if light_column:
-            sheet.cell(row=row_number, column=light_column).fill = _fill(row.light.light)
+            sheet.cell(row=row_number, column=light_column).fill = fills[row.light.light]
+        if counter:
+            counter.add()
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = min(max(width, 6) + 2, 60)
     sheet.auto_filter.ref = sheet.dimensions
