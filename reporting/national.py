@@ -45,8 +45,9 @@ from projects.models import Project
 from .exports import (
     LightCells,
     Progress,
+    ReportResource,
     RowCounter,
-    _bold,
+    _cell,
     _date,
     _local,
     _number,
@@ -127,7 +128,7 @@ class NationalExtract:
 # --- Resources: the column schema of each table ---------------------------------------------
 
 
-class HankeResource(resources.Resource):
+class HankeResource(ReportResource):
     region_code = _text("region_code", gettext_lazy("Region code"))
     region = _text("region", gettext_lazy("Region"))
     hanke_id = _number("hanke_id", gettext_lazy("Hanke id"))
@@ -141,7 +142,7 @@ class HankeResource(resources.Resource):
     measurement_rows = _number("measurement_rows", gettext_lazy("Measurement rows"))
 
 
-class NationalActionResource(resources.Resource):
+class NationalActionResource(ReportResource):
     region_code = _text("region_code", gettext_lazy("Region code"))
     region = _text("region", gettext_lazy("Region"))
     hanke_id = _number("hanke_id", gettext_lazy("Hanke id"))
@@ -160,7 +161,7 @@ class NationalActionResource(resources.Resource):
     light_reason = _text("light__reason", gettext_lazy("Reason for the light"))
 
 
-class NationalMeasurementResource(resources.Resource):
+class NationalMeasurementResource(ReportResource):
     region_code = _text("region_code", gettext_lazy("Region code"))
     region = _text("region", gettext_lazy("Region"))
     hanke_id = _number("hanke_id", gettext_lazy("Hanke id"))
@@ -488,14 +489,15 @@ def extract_xlsx(extract: NationalExtract, *, progress: Progress | None = None) 
     """The extract as a workbook: a title sheet, then one sheet per table."""
     from openpyxl import Workbook
 
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _sheet_title(gettext_lazy("Extract"))
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_sheet_title(gettext_lazy("Extract")))
+    sheet.column_dimensions["A"].width = 20
+    sheet.column_dimensions["B"].width = 80
     period = extract.period
-    sheet.append([str(gettext_lazy("National extract")), period.name])
-    sheet["A1"].font = _bold()
-    sheet.append([str(gettext_lazy("Data cut-off")), period.cut_off])
-    sheet["B2"].number_format = "d.m.yyyy"
+    sheet.append([_cell(sheet, str(gettext_lazy("National extract")), bold=True), period.name])
+    sheet.append(
+        [str(gettext_lazy("Data cut-off")), _cell(sheet, period.cut_off, number_format="d.m.yyyy")]
+    )
     sheet.append(
         [
             str(gettext_lazy("Data source")),
@@ -508,8 +510,6 @@ def extract_xlsx(extract: NationalExtract, *, progress: Progress | None = None) 
             ),
         ]
     )
-    sheet.column_dimensions["A"].width = 20
-    sheet.column_dimensions["B"].width = 80
     tables = [(t, getattr(extract, t.rows)) for t in NATIONAL_TABLES.values()]
     counter = RowCounter(sum(len(rows) for _t, rows in tables), progress)
     for table, rows in tables:
