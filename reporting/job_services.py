@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q
+from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -33,14 +34,19 @@ from portal.queue import enqueue_on_commit
 from projects.access import Perm, can, check
 from projects.models import Project
 
-from .models import ExportJob, ExportKind, ExportStatus, ReportingPeriod
+from .models import (
+    EXPORT_JOB_STALLED_AFTER,
+    ExportJob,
+    ExportKind,
+    ExportStatus,
+    ReportingPeriod,
+)
 
 logger = logging.getLogger(__name__)
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
-# A queued job that no worker has picked up in this time may be run again (broker down).
-STALLED_AFTER = timedelta(minutes=5)
+STALLED_AFTER = EXPORT_JOB_STALLED_AFTER
 
 
 @dataclass(frozen=True)
@@ -128,7 +134,7 @@ def _queue(job: ExportJob) -> None:
 
 
 def stalled_filter(now=None) -> Q:
-    """Jobs nobody is working on: queued too long, or running past the task's time limit."""
+    """Jobs nobody is working on (ExportJob.stalled as a query)."""
     now = now or timezone.now()
     return Q(status=ExportStatus.QUEUED, created_at__lt=now - STALLED_AFTER) | Q(
         status=ExportStatus.RUNNING,
@@ -193,7 +199,7 @@ def export_job_run(*, job_id: int) -> dict:
 
 
 def _error_text(exc: Exception) -> str:
-    if isinstance(exc, PermissionDenied):
+    if isinstance(exc, PermissionDenied | Http404):
         return _("You no longer have access to this content.")
     return f"{type(exc).__name__}: {exc}"[:2000]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
@@ -319,6 +321,10 @@ class StatusRollup(models.Model):
 register_history(ReportingPeriod)
 
 
+# A queued job that no worker has picked up in this time may be run again (broker down).
+EXPORT_JOB_STALLED_AFTER = datetime.timedelta(minutes=5)
+
+
 class ExportKind(models.TextChoices):
     NATIONAL = "national", _("National extract")
     REGIONAL = "regional", _("Regional report")
@@ -405,3 +411,19 @@ class ExportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (ExportStatus.DONE, ExportStatus.FAILED)
+
+    @property
+    def stalled(self) -> bool:
+        """Nobody is working on it: queued too long (broker down), or running past the
+        task's hard time limit (worker killed). Such a job may be run again."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        now = timezone.now()
+        if self.status == ExportStatus.QUEUED:
+            return self.created_at < now - EXPORT_JOB_STALLED_AFTER
+        if self.status == ExportStatus.RUNNING and self.started_at:
+            limit = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+            return self.started_at < now - limit
+        return False

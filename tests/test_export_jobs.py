@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -313,3 +314,43 @@ def test_old_jobs_are_pruned_with_their_files(personas, period):
     )
     assert export_job_prune() == 1
     assert list(ExportJob.objects.values_list("pk", flat=True)) == [new.pk]
+
+
+def test_a_job_left_running_past_the_time_limit_offers_run_again(client, personas, period):
+    # given a job whose worker was killed an hour ago (the row still says "running")
+    job = _national_job(
+        personas.ministry_viewer,
+        period,
+        status="running",
+        started_at=timezone.now() - timedelta(hours=1),
+    )
+    _english(client, personas.ministry_viewer)
+    page = client.get(reverse("reporting:export-job-detail", args=[job.pk])).content.decode()
+    # then the page offers to run it again, and it may be
+    assert "Run again" in page and "No worker seems to be building this export." in page
+    job_services.export_job_rerun(actor=personas.ministry_viewer, job=job)
+    assert ExportJob.objects.get(pk=job.pk).status == "queued"
+
+
+def test_a_running_job_within_its_time_is_not_run_again(client, personas, period):
+    job = _national_job(
+        personas.ministry_viewer, period, status="running", started_at=timezone.now()
+    )
+    _english(client, personas.ministry_viewer)
+    page = client.get(reverse("reporting:export-job-detail", args=[job.pk])).content.decode()
+    assert "Run again" not in page
+    with pytest.raises(ValidationError):
+        job_services.export_job_rerun(actor=personas.ministry_viewer, job=job)
+
+
+def test_regional_job_of_a_requester_who_left_the_hanke_fails_with_a_clear_reason(personas):
+    job = ExportJob.objects.create(
+        requested_by=personas.project_worker,
+        kind="regional",
+        project=personas.project,
+        parameters={"format": "xlsx", "language": "en"},
+    )
+    personas.project_worker.memberships.all().delete()
+    export_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.error) == ("failed", "You no longer have access to this content.")
