@@ -198,7 +198,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.weekly_digest_send_task",
         "schedule": crontab(hour=7, minute=15, day_of_week="mon"),
     },
+    # Export files live in their job rows (reporting.ExportJob); old ones are dropped.
+    "export-job-prune": {
+        "task": "reporting.tasks.export_job_prune_task",
+        "schedule": crontab(hour=3, minute=15),
+    },
 }
+# A hanke's regional report (XLSX or CSV) with more actions than this runs as an export job
+# with a progress bar instead of a direct download; the national extract always does.
+EXPORT_JOB_THRESHOLD_ACTIONS = env_int("EXPORT_JOB_THRESHOLD_ACTIONS", 1000)
+EXPORT_JOB_KEEP_DAYS = env_int("EXPORT_JOB_KEEP_DAYS", 7)
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL

@@ -2,6 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
+    ExportJob,
     IndicatorNarrative,
     ReportingPeriod,
     ReportSnapshot,
@@ -76,3 +77,23 @@ class WorkPackageSummaryAdmin(_ReadOnly, SimpleHistoryAdmin):
 @admin.register(IndicatorNarrative)
 class IndicatorNarrativeAdmin(_ReadOnly, SimpleHistoryAdmin):
     list_display = ("assessment", "indicator")
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(admin.ModelAdmin):
+    """Read-only: jobs are written by reporting.job_services; the file is not shown here
+    (it is for the requester's download page, which re-checks the permission)."""
+
+    list_display = ("pk", "kind", "requested_by", "status", "progress_done", "created_at")
+    list_filter = ("kind", "status")
+    exclude = ("content",)
+    readonly_fields = [f.name for f in ExportJob._meta.fields if f.name != "content"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("content")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -63,3 +63,43 @@ class CompareForm(forms.Form):
         """The chosen HT, None for all (valid form only)."""
         value = self.cleaned_data.get("ht")
         return int(value) if value and value != ALL_HTS else None
+
+
+class NationalExtractForm(forms.Form):
+    """The national extract's options: the round, and the workbook or one CSV table."""
+
+    FORMATS = [("xlsx", _("Excel workbook (XLSX), every table")), ("csv", _("CSV, one table"))]
+    SEPARATORS = [
+        ("comma", _("Comma, ISO dates, decimal point (for programs)")),
+        ("semicolon", _("Semicolon, Finnish dates and decimal comma (for Finnish Excel)")),
+    ]
+
+    period = forms.ModelChoiceField(label=_("Reporting round"), queryset=None, empty_label=None)
+    format = forms.ChoiceField(
+        label=_("Format"), choices=FORMATS, initial="xlsx", widget=forms.RadioSelect
+    )
+    # The CSV options are ignored for the workbook, so they may be left out.
+    table = forms.ChoiceField(label=_("CSV table"), choices=(), initial="actions", required=False)
+    sep = forms.ChoiceField(
+        label=_("CSV separator"),
+        choices=SEPARATORS,
+        initial="comma",
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    bom = forms.BooleanField(
+        label=_("Add a byte order mark (Excel then reads UTF-8 correctly)"), required=False
+    )
+
+    def __init__(self, *args, periods, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .national import NATIONAL_TABLES
+
+        self.fields["period"].queryset = periods
+        self.fields["table"].choices = [(t.key, t.title) for t in NATIONAL_TABLES.values()]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("format") == "csv" and not data.get("table"):
+            self.add_error("table", _("Choose the table to export as CSV."))
+        return data

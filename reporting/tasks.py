@@ -15,6 +15,7 @@ from django.utils import timezone
 from projects.models import Project
 
 from . import services
+from .models import ExportJob
 
 logger = logging.getLogger(__name__)
 
@@ -56,3 +57,33 @@ def status_recompute_all_task(region_code: str | None = None) -> dict:
 def status_recompute_dirty_task() -> dict:
     """Every few minutes: catch up on edits whose task could not be queued."""
     return _summary(services.status_recompute_dirty(today=timezone.localdate()))
+
+
+# Export jobs: no autoretry. A failing export is recorded on its row ("failed", with the
+# error) and the user runs it again; a lost worker gets the message redelivered (acks_late)
+# and export_job_run rebuilds the same row's file.
+EXPORT_TASK_OPTIONS = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "soft_time_limit": 540,
+    "time_limit": 600,
+}
+
+
+@shared_task(**EXPORT_TASK_OPTIONS)
+def export_job_run_task(job_id: int) -> dict:
+    """Build an export job's file (reporting.job_services.export_job_run)."""
+    from .job_services import export_job_run
+
+    if not ExportJob.objects.filter(pk=job_id).exists():
+        logger.warning("export job %s vanished before it ran", job_id)
+        return {"job": job_id, "status": "missing"}
+    return export_job_run(job_id=job_id)
+
+
+@shared_task(**TASK_OPTIONS)
+def export_job_prune_task() -> dict:
+    """Nightly: delete export jobs and their files older than EXPORT_JOB_KEEP_DAYS."""
+    from .job_services import export_job_prune
+
+    return {"deleted": export_job_prune()}

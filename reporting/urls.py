@@ -35,6 +35,17 @@ urlpatterns = [
 ]
 
 urlpatterns += [
+    path("ohjelma/kansallinen-poiminta/", export_views.national_extract, name="national-extract"),
+    path("viennit/", export_views.export_job_list, name="export-job-list"),
+    path("viennit/<int:pk>/", export_views.export_job_detail, name="export-job-detail"),
+    path("viennit/<int:pk>/tila/", export_views.export_job_status, name="export-job-status"),
+    path("viennit/<int:pk>/lataa/", export_views.export_job_download, name="export-job-download"),
+    path(
+        "viennit/<int:pk>/uudelleen/", export_views.export_job_rerun_view, name="export-job-rerun"
+    ),
+]
+
+urlpatterns += [
     path("raportointi/kierrokset/", round_views.period_list, name="period-list"),
     path("raportointi/kierrokset/<int:pk>/", round_views.period_edit, name="period-edit"),
     path("raportointi/<int:period_pk>/", round_views.round_dashboard, name="round-dashboard"),

@@ -116,3 +116,44 @@ def test_saving_a_measurement_updates_lights_within_seconds(celery_worker_proces
     assert progress.latest_value == 95
     assert progress.light == "green", (progress.reason_code, progress.reason_params)
     assert goal_row.counts["green"] == 1
+
+
+@pytest.mark.worker
+def test_an_export_job_runs_in_the_worker_and_its_file_lands_in_the_row(celery_worker_process):
+    # given a reporting round and a viewer who asks for the national extract
+    from reporting.job_services import ExportOptions, export_job_start
+    from reporting.models import ExportJob, ReportingPeriod
+
+    from .factories import ProgrammeRoleFactory, ProjectFactory, UserFactory
+
+    project = ProjectFactory()
+    viewer = ProgrammeRoleFactory(user=UserFactory(), role="viewer").user
+    period = ReportingPeriod.objects.create(
+        programme=project.programme,
+        name="Väliarviointi 4/2023",
+        cut_off=date(2023, 3, 31),
+        due_date=date(2023, 4, 30),
+    )
+    # when the job is started (queued on commit: autocommit here, so at once)
+    job = export_job_start(
+        actor=viewer,
+        kind="national",
+        options=ExportOptions(format="csv", table="hankkeet"),
+        period=period,
+        language="en",
+    )
+    # then the worker builds the file into the job's row within seconds
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.finished:
+            break
+        time.sleep(0.3)
+    else:
+        celery_worker_process.terminate()
+        pytest.fail("export not done in 30 s:\n" + celery_worker_process.communicate(timeout=20)[0])
+    assert job.status == "done", job.error
+    lines = bytes(job.content).decode().splitlines()
+    assert lines[0].startswith("Region code,Region,Hanke id,Hanke,Data source")
+    assert str(project.pk) in lines[1]
+    assert ExportJob.objects.get(pk=job.pk).attempts == 1

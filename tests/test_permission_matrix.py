@@ -16,7 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from portal.models import Job
 from portal.notifications import unsubscribe_token
 from projects.models import MeetingDecision, Risk, SteeringMeeting
-from reporting.models import ReportingPeriod
+from reporting.models import ExportJob, ReportingPeriod
 
 from .factories import (
     ActionFactory,
@@ -65,6 +65,9 @@ HANKE_DECIDE = _expect(LOGIN, MISSING, FORBIDDEN, FORBIDDEN, MISSING, FORBIDDEN,
 # detail outside the caller's scope is 404, like the pages; read-only, so no write routes.
 API_SIGNED_IN = _expect(UNAUTHORIZED, OK, OK, OK, OK, OK, OK, OK)
 API_HANKE_READ = _expect(UNAUTHORIZED, MISSING, OK, OK, MISSING, OK, OK, OK)
+# An export job's page, status and rerun belong to its requester (here the ministry viewer):
+# everyone else gets 404, the programme admin included.
+JOB_OWNER = _expect(LOGIN, MISSING, OK, MISSING, MISSING, MISSING, MISSING, MISSING)
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,20 @@ MATRIX: dict[str, list[Route]] = {
     "reporting:project-report-xlsx": [Route("get", "project", HANKE_READ)],
     "reporting:project-report-csv": [Route("get", "project_table", HANKE_READ)],
     "reporting:project-report-pdf": [Route("get", "project", HANKE_READ)],
+    "reporting:national-extract": [
+        Route("get", "", PROGRAMME_READ),
+        Route("post", "", PROGRAMME_READ, (("format", "xlsx"),)),  # no round: the form again
+    ],
+    "reporting:export-job-list": [Route("get", "", SIGNED_IN)],
+    "reporting:export-job-detail": [Route("get", "national_job", JOB_OWNER)],
+    "reporting:export-job-status": [Route("get", "national_job", JOB_OWNER)],
+    "reporting:export-job-rerun": [Route("post", "failed_job", JOB_OWNER)],
+    # The file: the requester's national extract; a regional report (asked for by the
+    # hanke's worker) for everyone who may see that hanke.
+    "reporting:export-job-download": [
+        Route("get", "national_job", JOB_OWNER),
+        Route("get", "regional_job", HANKE_READ),
+    ],
     "reporting:period-list": [
         Route("get", "", PROGRAMME_READ),
         Route("post", "", ADMIN_ONLY, (("name", "Väliarviointi 4/2030"),)),
@@ -313,8 +330,21 @@ def world(personas):
             "rows": [{"number": 2, "cells": {"period": "3/2023", "amount": "10", "line": "x"}}],
         },
     )
+    done = {"status": "done", "content": b"x", "filename": "x.csv", "content_type": "text/csv"}
+    national_job = ExportJob.objects.create(
+        requested_by=personas.ministry_viewer, kind="national", period=period, **done
+    )
+    regional_job = ExportJob.objects.create(
+        requested_by=personas.project_worker, kind="regional", project=personas.project, **done
+    )
+    failed_job = ExportJob.objects.create(
+        requested_by=personas.ministry_viewer, kind="national", period=period, status="failed"
+    )
     return {
         "finance_job": finance_job,
+        "national_job": national_job,
+        "regional_job": regional_job,
+        "failed_job": failed_job,
         "meeting": meeting,
         "decision": decision,
         "period": period,
@@ -353,6 +383,9 @@ def _kwargs(kind: str, world) -> dict:
         "user": {"pk": personas.outsider.pk},
         "reset": {"uidb64": "MQ", "token": "set-password"},
         "unsubscribe": {"token": unsubscribe_token(personas.project_worker)},
+        "national_job": {"pk": world["national_job"].pk},
+        "regional_job": {"pk": world["regional_job"].pk},
+        "failed_job": {"pk": world["failed_job"].pk},
     }[kind]
 
 

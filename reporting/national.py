@@ -1,0 +1,525 @@
+"""The national extract for THL: every hanke of a reporting round, one row per action and one
+per indicator measurement, as XLSX (one sheet per table) or CSV (one table).
+
+Which data a hanke's rows come from (column "Data source", and the `hankkeet` table):
+
+- `snapshot`: the hanke has **submitted** its self-assessment for the round (status submitted
+  or accepted). Its rows are read from the ReportSnapshot frozen on submission
+  (reporting/snapshots.py): statuses as of the cut-off, measurements up to the cut-off and
+  the lights stored when it was frozen. Later edits do not change them, so THL sees what the
+  hanke reported.
+- `live`: no submission (not started, draft, or returned for changes; a returned round's
+  snapshot is the superseded one, so it is not used). The rows are read from the live tables
+  **as of the cut-off**: each action's status on the cut-off day (the newest status update on
+  or before it, `statuses_at_cut_off`), the measurements of periods up to the cut-off, and
+  the lights computed with the pure rules (objectives/status.py, measures/progress.py) with
+  the cut-off as "today". The plan itself (which actions and indicators exist, their names
+  and schedules) is today's: the portal keeps no history of plan rows.
+
+`national_extract(period=…, user=…)` reads set-based (a fixed number of queries, about ten,
+whatever the number of hankkeet); the writers reuse the regional report's conventions
+(reporting/exports.py): one django-import-export Resource per table, native cells in XLSX,
+text in CSV. Columns are documented in docs/exports.md.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import gettext_lazy
+from import_export import resources
+
+from measures.choices import MeasurementSource, Unit
+from measures.models import Indicator, Measurement, Target
+from measures.progress import IndicatorInput, Point, TargetPoint, assess_indicator
+from objectives.choices import ActionStatus
+from objectives.models import Action
+from objectives.status import Assessment, Light, Reason, action_light
+from projects.models import Project
+
+from .exports import (
+    LightCells,
+    Progress,
+    ReportResource,
+    RowCounter,
+    _cell,
+    _date,
+    _local,
+    _number,
+    _sheet_title,
+    _text,
+    rows_csv,
+    workbook_bytes,
+    write_table_sheet,
+)
+from .models import ReportingPeriod, ReportSnapshot, SelfAssessment, SelfAssessmentStatus
+from .snapshots import statuses_at_cut_off
+
+SNAPSHOT, LIVE = "snapshot", "live"
+_SUBMITTED = (SelfAssessmentStatus.SUBMITTED, SelfAssessmentStatus.ACCEPTED)
+
+
+# --- Rows ----------------------------------------------------------------------------------
+
+
+@dataclass
+class HankeRow:
+    region_code: str
+    region: str
+    hanke_id: int
+    hanke: str
+    source: str
+    assessment_status: str
+    submitted_at: datetime | None
+    frozen_at: datetime | None
+    lights_as_of: date | None
+    actions: int = 0
+    measurement_rows: int = 0
+
+
+@dataclass
+class NationalActionRow:
+    region_code: str
+    region: str
+    hanke_id: int
+    hanke: str
+    source: str
+    work_package: str
+    number: str
+    title: str
+    schedule: str
+    planned_end: date | None
+    status: str
+    status_comment: str
+    status_date: date | None
+    light: LightCells
+
+
+@dataclass
+class NationalMeasurementRow:
+    region_code: str
+    region: str
+    hanke_id: int
+    hanke: str
+    source: str
+    indicator_code: str
+    indicator: str
+    unit: str
+    period: date | None
+    value: Decimal | None
+    measurement_source: str
+    baseline: Decimal | None
+    light: LightCells
+
+
+@dataclass
+class NationalExtract:
+    period: ReportingPeriod
+    hankkeet: list[HankeRow]
+    actions: list[NationalActionRow]
+    measurements: list[NationalMeasurementRow]
+
+
+# --- Resources: the column schema of each table ---------------------------------------------
+
+
+class HankeResource(ReportResource):
+    region_code = _text("region_code", gettext_lazy("Region code"))
+    region = _text("region", gettext_lazy("Region"))
+    hanke_id = _number("hanke_id", gettext_lazy("Hanke id"))
+    hanke = _text("hanke", gettext_lazy("Hanke"))
+    source = _text("source", gettext_lazy("Data source"))
+    assessment_status = _text("assessment_status", gettext_lazy("Self-assessment"))
+    submitted_at = _date("submitted_at", gettext_lazy("Submitted"))
+    frozen_at = _date("frozen_at", gettext_lazy("Frozen"))
+    lights_as_of = _date("lights_as_of", gettext_lazy("Lights as of"))
+    actions = _number("actions", gettext_lazy("Action rows"))
+    measurement_rows = _number("measurement_rows", gettext_lazy("Measurement rows"))
+
+
+class NationalActionResource(ReportResource):
+    region_code = _text("region_code", gettext_lazy("Region code"))
+    region = _text("region", gettext_lazy("Region"))
+    hanke_id = _number("hanke_id", gettext_lazy("Hanke id"))
+    hanke = _text("hanke", gettext_lazy("Hanke"))
+    source = _text("source", gettext_lazy("Data source"))
+    work_package = _text("work_package", gettext_lazy("Work package"))
+    number = _text("number", gettext_lazy("Action number"))
+    title = _text("title", gettext_lazy("Action"))
+    schedule = _text("schedule", gettext_lazy("Schedule as written"))
+    planned_end = _date("planned_end", gettext_lazy("Planned end"))
+    status = _text("status", gettext_lazy("Status at cut-off"))
+    status_comment = _text("status_comment", gettext_lazy("Status comment"))
+    status_date = _date("status_date", gettext_lazy("Status date"))
+    light = _text("light__label", gettext_lazy("Light"))
+    light_symbol = _text("light__symbol", gettext_lazy("Light symbol"))
+    light_reason = _text("light__reason", gettext_lazy("Reason for the light"))
+
+
+class NationalMeasurementResource(ReportResource):
+    region_code = _text("region_code", gettext_lazy("Region code"))
+    region = _text("region", gettext_lazy("Region"))
+    hanke_id = _number("hanke_id", gettext_lazy("Hanke id"))
+    hanke = _text("hanke", gettext_lazy("Hanke"))
+    source = _text("source", gettext_lazy("Data source"))
+    indicator_code = _text("indicator_code", gettext_lazy("Indicator code"))
+    indicator = _text("indicator", gettext_lazy("Indicator"))
+    unit = _text("unit", gettext_lazy("Unit"))
+    period = _date("period", gettext_lazy("Period end"))
+    value = _number("value", gettext_lazy("Value"))
+    measurement_source = _text("measurement_source", gettext_lazy("Source of the value"))
+    baseline = _number("baseline", gettext_lazy("Baseline"))
+    light = _text("light__label", gettext_lazy("Light"))
+    light_symbol = _text("light__symbol", gettext_lazy("Light symbol"))
+    light_reason = _text("light__reason", gettext_lazy("Reason for the light"))
+
+
+@dataclass(frozen=True)
+class NationalTable:
+    key: str  # the CSV table name
+    title: object  # lazy: the sheet name
+    resource: type[resources.Resource]
+    rows: str  # the attribute of NationalExtract
+
+
+NATIONAL_TABLES: dict[str, NationalTable] = {
+    t.key: t
+    for t in (
+        NationalTable("hankkeet", gettext_lazy("Hankkeet"), HankeResource, "hankkeet"),
+        NationalTable("actions", gettext_lazy("Actions"), NationalActionResource, "actions"),
+        NationalTable(
+            "measurements",
+            gettext_lazy("Indicator measurements"),
+            NationalMeasurementResource,
+            "measurements",
+        ),
+    )
+}
+
+
+# --- The selector --------------------------------------------------------------------------
+
+
+def _pick(names: dict) -> str:
+    lang = (translation.get_language() or "fi")[:2]
+    return names.get(lang) or names.get("fi") or ""
+
+
+def _localized(row: dict, field: str) -> str:
+    return _pick({lang: row.get(f"{field}_{lang}") or "" for lang in ("fi", "sv", "en")})
+
+
+def _label(choices, value: str) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value or ""
+
+
+def _frozen_light(light: dict | None, *, action: bool = False) -> LightCells:
+    if not light:
+        return LightCells.of(None, action=action)
+    assessment = Assessment(Light(light["light"]), Reason(light["code"], light.get("params") or {}))
+    return LightCells.of(assessment, action=action)
+
+
+def _iso(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def national_extract(*, period: ReportingPeriod, user) -> NationalExtract:
+    """Every hanke of the round's programme that `user` sees, as of the round's cut-off.
+
+    The caller has checked Perm.VIEW_PROGRAMME (so every hanke is visible); the scope is
+    applied again here all the same. No writes; about ten queries whatever the size.
+    """
+    projects = list(
+        Project.objects.visible_to(user)
+        .filter(programme_id=period.programme_id)
+        .select_related("region")
+        .order_by("region__code", "name_fi", "id")
+    )
+    ids = [p.pk for p in projects]
+    assessments = {
+        a.project_id: a
+        for a in SelfAssessment.objects.filter(period=period, project_id__in=ids).only(
+            "project_id", "status", "submitted_at"
+        )
+    }
+    submitted = {pid for pid, a in assessments.items() if a.status in _SUBMITTED}
+    snapshots = {
+        s.project_id: s
+        for s in ReportSnapshot.objects.filter(period=period, project_id__in=submitted)
+    }
+    live_ids = [pid for pid in ids if pid not in snapshots]
+    live_actions = _live_actions(live_ids, period.cut_off)
+    live_measurements = _live_measurements(live_ids, period)
+
+    hankkeet, actions, measurements = [], [], []
+    for project in projects:
+        common = dict(
+            region_code=project.region.code,
+            region=project.region.display_name,
+            hanke_id=project.pk,
+            hanke=project.display_name,
+        )
+        assessment = assessments.get(project.pk)
+        snapshot = snapshots.get(project.pk)
+        if snapshot is not None:
+            own_actions = _snapshot_actions(snapshot.data, common)
+            own_measurements = _snapshot_measurements(snapshot.data, common)
+            data = snapshot.data
+            frozen_at = _local(datetime.fromisoformat(data["frozen_at"]))
+            lights_as_of = _iso(data.get("lights_as_of"))
+        else:
+            own_actions = [
+                NationalActionRow(**common, source=LIVE, **row)
+                for row in live_actions.get(project.pk, [])
+            ]
+            own_measurements = [
+                NationalMeasurementRow(**common, source=LIVE, **row)
+                for row in live_measurements.get(project.pk, [])
+            ]
+            frozen_at, lights_as_of = None, period.cut_off
+        hankkeet.append(
+            HankeRow(
+                **common,
+                source=SNAPSHOT if snapshot is not None else LIVE,
+                assessment_status=(
+                    str(assessment.get_status_display()) if assessment else str(_NOT_STARTED)
+                ),
+                submitted_at=_local(assessment.submitted_at) if assessment else None,
+                frozen_at=frozen_at,
+                lights_as_of=lights_as_of,
+                actions=len(own_actions),
+                measurement_rows=len(own_measurements),
+            )
+        )
+        actions.extend(own_actions)
+        measurements.extend(own_measurements)
+    return NationalExtract(period, hankkeet, actions, measurements)
+
+
+_NOT_STARTED = gettext_lazy("Not started")
+
+
+def _snapshot_actions(data: dict, common: dict) -> list[NationalActionRow]:
+    package_code = {p["id"]: p["code"] for p in data["work_packages"]}
+    rows = []
+    for a in data["actions"]:
+        at = a["at_cut_off"]
+        rows.append(
+            NationalActionRow(
+                **common,
+                source=SNAPSHOT,
+                work_package=package_code.get(a["work_package_id"], ""),
+                number=a["number"],
+                title=_pick(a["name"]),
+                schedule=a["schedule"],
+                planned_end=_iso(a["planned_end"]),
+                status=_label(ActionStatus, at["status"]),
+                status_comment=at["comment"],
+                status_date=_iso(at["date"]),
+                light=_frozen_light(a["light"], action=True),
+            )
+        )
+    return rows
+
+
+def _snapshot_measurements(data: dict, common: dict) -> list[NationalMeasurementRow]:
+    rows = []
+    for i in data["indicators"]:
+        shared = dict(
+            **common,
+            source=SNAPSHOT,
+            indicator_code=i["code"],
+            indicator=_pick(i["name"]),
+            unit=_label(Unit, i["unit"]),
+            baseline=Decimal(i["baseline"]) if i["baseline"] is not None else None,
+            light=_frozen_light(i["light"]),
+        )
+        for m in i["measurements"] or [None]:
+            rows.append(
+                NationalMeasurementRow(
+                    **shared,
+                    period=_iso(m["period"]) if m else None,
+                    value=Decimal(m["value"]) if m and m["value"] is not None else None,
+                    measurement_source=_label(MeasurementSource, m["source"]) if m else "",
+                )
+            )
+    return rows
+
+
+def _live_actions(project_ids: list[int], cut_off: date) -> dict[int, list[dict]]:
+    """Action rows (without the hanke columns) per hanke, statuses as of the cut-off."""
+    if not project_ids:
+        return {}
+    actions = list(
+        Action.objects.filter(project_id__in=project_ids)
+        .order_by("project_id", "work_package__order", "order", "id")
+        .values(
+            "id",
+            "project_id",
+            "work_package__code",
+            "number",
+            "title_fi",
+            "title_sv",
+            "title_en",
+            "schedule_text",
+            "planned_start",
+            "planned_end",
+            "status",
+        )
+    )
+    at_cut_off = statuses_at_cut_off([a["id"] for a in actions], cut_off)
+    result: dict[int, list[dict]] = defaultdict(list)
+    for a in actions:
+        # No update at all: the status as the plan gave it (as the snapshot does).
+        at = at_cut_off.get(a["id"], {"status": a["status"], "comment": "", "date": None})
+        assessed = action_light(
+            status=at["status"],
+            planned_start=a["planned_start"],
+            planned_end=a["planned_end"],
+            today=cut_off,
+        )
+        result[a["project_id"]].append(
+            dict(
+                work_package=a["work_package__code"],
+                number=a["number"],
+                title=_localized(a, "title"),
+                schedule=a["schedule_text"],
+                planned_end=a["planned_end"],
+                status=_label(ActionStatus, at["status"]),
+                status_comment=at["comment"],
+                status_date=_iso(at["date"]),
+                light=LightCells.of(assessed, action=True),
+            )
+        )
+    return result
+
+
+def _live_measurements(project_ids: list[int], period: ReportingPeriod) -> dict[int, list[dict]]:
+    """Measurement rows per hanke: values up to the cut-off, lights judged on the cut-off."""
+    if not project_ids:
+        return {}
+    cut_off = period.cut_off
+    indicators = list(
+        Indicator.objects.filter(project_id__in=project_ids)
+        .order_by("project_id", "order", "code", "id")
+        .values(
+            "id",
+            "project_id",
+            "code",
+            "name_fi",
+            "name_sv",
+            "name_en",
+            "unit",
+            "direction",
+            "frequency",
+            "baseline_value",
+            "baseline_date",
+        )
+    )
+    targets: dict[int, list[TargetPoint]] = defaultdict(list)
+    for ind, day, value, strict in Target.objects.filter(
+        indicator__project_id__in=project_ids
+    ).values_list("indicator_id", "target_date", "value", "strict"):
+        targets[ind].append(TargetPoint(day, value, strict))
+    values: dict[int, list[tuple]] = defaultdict(list)
+    for ind, day, value, source in (
+        Measurement.objects.filter(
+            Q(indicator__project_id__in=project_ids) & Q(period__lte=cut_off)
+        )
+        .order_by("indicator_id", "period")
+        .values_list("indicator_id", "period", "value", "source")
+    ):
+        values[ind].append((day, value, source))
+    thresholds = period.programme.indicator_thresholds()
+    result: dict[int, list[dict]] = defaultdict(list)
+    for ind in indicators:
+        own = values.get(ind["id"], [])
+        result_ = assess_indicator(
+            IndicatorInput(
+                direction=ind["direction"],
+                frequency=ind["frequency"],
+                baseline=ind["baseline_value"],
+                baseline_date=ind["baseline_date"],
+                targets=tuple(targets.get(ind["id"], ())),
+                points=tuple(Point(day, value) for day, value, _source in own),
+            ),
+            today=cut_off,
+            thresholds=thresholds,
+        )
+        shared = dict(
+            indicator_code=ind["code"],
+            indicator=_localized(ind, "name"),
+            unit=_label(Unit, ind["unit"]),
+            baseline=ind["baseline_value"],
+            light=LightCells.of(Assessment(result_.light, result_.reason)),
+        )
+        for day, value, source in own or [(None, None, "")]:
+            result[ind["project_id"]].append(
+                dict(
+                    **shared,
+                    period=day,
+                    value=value,
+                    measurement_source=_label(MeasurementSource, source) if source else "",
+                )
+            )
+    return result
+
+
+# --- Writers ---------------------------------------------------------------------------------
+
+
+def extract_csv(
+    extract: NationalExtract, key: str, *, semicolon: bool = False, bom: bool = False
+) -> bytes:
+    """One table of the extract as CSV (the regional report's formats, reporting/exports.py)."""
+    table = NATIONAL_TABLES[key]
+    return rows_csv(table.resource, getattr(extract, table.rows), semicolon=semicolon, bom=bom)
+
+
+def extract_xlsx(extract: NationalExtract, *, progress: Progress | None = None) -> bytes:
+    """The extract as a workbook: a title sheet, then one sheet per table."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_sheet_title(gettext_lazy("Extract")))
+    sheet.column_dimensions["A"].width = 20
+    sheet.column_dimensions["B"].width = 80
+    period = extract.period
+    sheet.append([_cell(sheet, str(gettext_lazy("National extract")), bold=True), period.name])
+    sheet.append(
+        [str(gettext_lazy("Data cut-off")), _cell(sheet, period.cut_off, number_format="d.m.yyyy")]
+    )
+    sheet.append(
+        [
+            str(gettext_lazy("Data source")),
+            str(
+                gettext_lazy(
+                    "snapshot = the report frozen when the hanke submitted its "
+                    "self-assessment; live = the current plan with statuses, values and "
+                    "lights as of the cut-off"
+                )
+            ),
+        ]
+    )
+    tables = [(t, getattr(extract, t.rows)) for t in NATIONAL_TABLES.values()]
+    counter = RowCounter(sum(len(rows) for _t, rows in tables), progress)
+    for table, rows in tables:
+        write_table_sheet(
+            book.create_sheet(_sheet_title(table.title)), table.resource, rows, counter=counter
+        )
+    return workbook_bytes(book)
+
+
+def extract_row_count(extract: NationalExtract, key: str | None = None) -> int:
+    if key is not None:
+        return len(getattr(extract, NATIONAL_TABLES[key].rows))
+    return sum(len(getattr(extract, t.rows)) for t in NATIONAL_TABLES.values())

@@ -1,0 +1,95 @@
+"""In Chromium: an export job's page polls its status; the progress bar moves and turns into
+a download link when the job is done. The page passes axe-core.
+
+Reuses the Playwright fixtures of tests/test_browser.py; screenshots go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.conf import settings
+from django.db import connections
+
+from . import test_browser
+from .test_browser import (
+    ARTIFACTS,
+    _serious,
+    browser_page,  # noqa: F401 - a pytest fixture, used by name
+)
+
+pytestmark = test_browser.pytestmark
+
+PASSWORD = "salasana-testi-123"  # tests.factories.UserFactory's
+
+
+@pytest.fixture
+def running_job(personas):
+    """The ministry viewer's national extract, 40 % written (built before Playwright starts)."""
+    from reporting.models import ExportJob, ReportingPeriod
+
+    period = ReportingPeriod.objects.create(
+        programme=personas.project.programme,
+        name="Väliarviointi 4/2023",
+        cut_off=date(2023, 3, 31),
+        due_date=date(2023, 4, 30),
+    )
+    job = ExportJob.objects.create(
+        requested_by=personas.ministry_viewer,
+        kind="national",
+        period=period,
+        parameters={"format": "csv", "table": "hankkeet", "language": "en"},
+        status="running",
+        progress_done=40,
+        progress_total=100,
+    )
+    return job.pk
+
+
+def test_progress_bar_moves_and_turns_into_a_download_link(running_job, browser_page):  # noqa: F811
+    page, url = browser_page
+    try:
+        _follow_the_job(page, url, running_job)
+    finally:
+        # The ORM calls below run in Playwright's greenlet, which has a connection of its
+        # own; closed here, so the test database can be dropped at the end.
+        connections.close_all()
+
+
+def _follow_the_job(page, url: str, running_job: int) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import expect
+
+    from reporting.job_services import export_job_run
+    from reporting.models import ExportJob
+
+    # given the viewer on the page of their running export
+    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": url}])
+    page.goto(f"{url}/accounts/login/")
+    page.locator("#id_username").fill("viewer")
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_selector("h1")
+    page.goto(f"{url}/viennit/{running_job}/")
+    bar = page.get_by_role("progressbar")
+    expect(bar).to_have_attribute("aria-valuenow", "40")
+    expect(page.locator("#job-status")).to_contain_text("40 %")
+    assert not _serious(Axe().run(page))
+    page.screenshot(path=ARTIFACTS / "export-job-running.png", full_page=True)
+    # when the worker gets further, then the bar follows within a poll or two
+    ExportJob.objects.filter(pk=running_job).update(progress_done=70)
+    expect(bar).to_have_attribute("aria-valuenow", "70")
+    expect(page.locator("#job-status")).to_contain_text("70 %")
+    # when the job finishes (the same run a worker does)
+    export_job_run(job_id=running_job)
+    # then the bar gives way to the download link, and polling stops
+    link = page.get_by_role("link", name="Download")
+    expect(link).to_be_visible()
+    expect(page.get_by_role("progressbar")).to_have_count(0)
+    expect(page.locator("#job-status")).not_to_have_attribute("hx-trigger", "every 1s")
+    assert not _serious(Axe().run(page))
+    page.screenshot(path=ARTIFACTS / "export-job-done.png", full_page=True)
+    with page.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename.startswith("kansallinen-poiminta-")
