@@ -7,16 +7,20 @@ history row carrying the actor, and the hanke's lights recomputed after commit.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from projects.access import Perm, check
+from projects.models import Project, WorkPackage
 from reporting.models import ReportingPeriod
 from reporting.services import project_status_changed
 
@@ -138,3 +142,177 @@ def action_status_update(
     )
     project_status_changed(project_id=fresh.project_id)
     return fresh
+
+
+# --- Bulk import (reporting.import_services plans the rows; this writes them) ---------------
+
+# The plan fields an import may set; the status goes through the status rules below.
+IMPORT_FIELDS = frozenset(
+    {"title_fi", "title_sv", "title_en", "schedule_text", "planned_start", "planned_end", "owner"}
+)
+# Foreign keys are checked by the caller (set-based); full_clean would read each one.
+_FK_FIELDS = ["project", "work_package", "owner", "responsible_organisation", "plan_version"]
+
+
+@dataclass
+class ActionImportRow:
+    """One row of an action import: a new action (`action_id` None) or changes to one."""
+
+    work_package: WorkPackage
+    number: str
+    values: dict[str, Any] = field(default_factory=dict)  # IMPORT_FIELDS only
+    status: str | None = None  # a new status, through the status rules
+    benefit_target_ids: set[int] | None = None  # the action's own HT tags (None: unchanged)
+    action_id: int | None = None
+    expected_version: int | None = None
+
+
+@dataclass
+class ImportCounts:
+    created: int = 0
+    updated: int = 0
+
+
+def _import_error(row: ActionImportRow, messages: dict) -> ValidationError:
+    text = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in messages.items())
+    return ValidationError(f"{row.work_package.code} {row.number}: {text}")
+
+
+@transaction.atomic
+def actions_import(
+    *,
+    project: Project,
+    actor,
+    rows: list[ActionImportRow],
+    comment: str,
+    today: date | None = None,
+) -> ImportCounts:
+    """Create and change many actions of one hanke at once (set-based, all or nothing).
+
+    Permission: Perm.EDIT_PLAN on the hanke, and Perm.UPDATE_ACTION_STATUS when a row changes
+    a status (checked once for the hanke: every row belongs to it). Rules: the fields'
+    validation (`full_clean` without the per-row queries), dates in order, a valid status,
+    work packages of this hanke; a status change is recorded as a StatusUpdate with
+    `comment` (which satisfies the "say why" rule). Each changed action's `version` must
+    still be `expected_version` (ActionConflictError otherwise).
+    Side effects: history rows (bulk, with the actor and `comment` as the reason) and
+    StatusUpdate rows in the same transaction; the hanke's lights are recomputed after
+    commit. Not idempotent by itself: the import job runs it once (reporting.import_services).
+    """
+    check(actor, Perm.EDIT_PLAN, project)
+    if any(row.status is not None for row in rows):
+        check(actor, Perm.UPDATE_ACTION_STATUS, project)
+    today = today or timezone.localdate()
+    now = timezone.now()
+    reason = comment[:100]
+    ids = [row.action_id for row in rows if row.action_id]
+    current = {
+        a.pk: a for a in Action.objects.select_for_update().filter(project=project, pk__in=ids)
+    }
+    next_order = (Action.objects.filter(project=project).aggregate(m=Max("order"))["m"] or 0) + 1
+    creates: list[Action] = []
+    updates: list[Action] = []
+    changed_fields: set[str] = set()
+    status_changes: list[tuple[Action, str]] = []  # (action, previous status)
+    tags: dict[int, set[int]] = {}  # action index in creates (negative) or pk → HT ids
+    for row in rows:
+        if row.work_package.project_id != project.pk:
+            raise _import_error(row, {"work_package": [_("Another hanke's work package.")]})
+        unknown = set(row.values) - IMPORT_FIELDS
+        if unknown:
+            raise ValueError(f"fields not importable: {sorted(unknown)}")
+        if row.status is not None and row.status not in ActionStatus.values:
+            raise _import_error(row, {"status": [_("Choose a valid status.")]})
+        if row.action_id is None:
+            action = Action(
+                project=project,
+                work_package=row.work_package,
+                number=row.number,
+                order=next_order,
+                status=row.status or ActionStatus.NOT_STARTED,
+                **row.values,
+            )
+            next_order += 1
+            creates.append(action)
+            if row.status and row.status != ActionStatus.NOT_STARTED:
+                status_changes.append((action, ""))
+        else:
+            action = current.get(row.action_id)
+            if action is None or action.version != row.expected_version:
+                raise ActionConflictError(action)
+            for name, value in row.values.items():
+                setattr(action, name, value)
+            changed_fields.update(row.values)
+            if row.status is not None and row.status != action.status:
+                status_changes.append((action, action.status))
+                action.status = row.status
+                changed_fields.add("status")
+            action.version += 1
+            action.updated_at = now
+            updates.append(action)
+        try:
+            action.full_clean(exclude=_FK_FIELDS, validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            raise _import_error(row, exc.message_dict) from None
+        start, end = action.planned_start, action.planned_end
+        if start and end and end < start:
+            raise _import_error(
+                row, {"planned_end": [_("The planned end cannot be before the planned start.")]}
+            )
+        if row.benefit_target_ids is not None:
+            tags[id(action)] = row.benefit_target_ids
+    if creates:
+        bulk_create_with_history(
+            creates, Action, batch_size=1000, default_user=actor, default_change_reason=reason
+        )
+    if updates:
+        fields = sorted(changed_fields | {"version", "updated_at"})
+        bulk_update_with_history(
+            updates,
+            Action,
+            fields,
+            batch_size=1000,
+            default_user=actor,
+            default_change_reason=reason,
+        )
+    _set_benefit_targets([a for a in creates + updates if id(a) in tags], tags)
+    if status_changes:
+        period = (
+            ReportingPeriod.objects.filter(programme_id=project.programme_id, cut_off__gte=today)
+            .order_by("cut_off")
+            .first()
+        )
+        StatusUpdate.objects.bulk_create(
+            [
+                StatusUpdate(
+                    action=action,
+                    status=action.status,
+                    previous_status=previous,
+                    comment=comment,
+                    status_date=today,
+                    owner_id=action.owner_id,
+                    author=actor,
+                    reporting_period=period,
+                )
+                for action, previous in status_changes
+            ],
+            batch_size=1000,
+        )
+    if creates or updates:
+        project_status_changed(project_id=project.pk)
+    return ImportCounts(created=len(creates), updated=len(updates))
+
+
+def _set_benefit_targets(actions: list[Action], tags: dict[int, set[int]]) -> None:
+    if not actions:
+        return
+    through = Action.benefit_targets.through
+    through.objects.filter(action_id__in=[a.pk for a in actions]).delete()
+    through.objects.bulk_create(
+        [
+            through(action_id=a.pk, benefittarget_id=target_id)
+            for a in actions
+            for target_id in sorted(tags[id(a)])
+        ],
+        batch_size=2000,
+    )

@@ -18,6 +18,7 @@ from measures.selectors import indicator_cards
 from projects.access import MANAGER, Perm, can, roles_for
 from projects.models import PlanVersion, WorkPackage
 from projects.selectors import project_get, risks_due_for_review
+from reporting.import_services import kinds_allowed
 from reporting.services import status_refresh_project
 
 from . import selectors
@@ -128,6 +129,7 @@ def hanke(request, project_pk: int):
         "tree": tree,
         "form": form,
         "row_query": _row_query(request.GET, view="hanke"),
+        "can_import": bool(kinds_allowed(request.user, project)),
         "indicator_cards": indicator_cards(
             user=request.user,
             project=project,
