@@ -12,12 +12,12 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
 
 from projects.access import Perm, check
 from projects.models import Project, WorkPackage
@@ -240,6 +240,7 @@ def actions_import(
             action = current.get(row.action_id)
             if action is None or action.version != row.expected_version:
                 raise ActionConflictError(action)
+            action.work_package = row.work_package  # the same row: clean() reads it
             for name, value in row.values.items():
                 setattr(action, name, value)
             changed_fields.update(row.values)
@@ -266,12 +267,11 @@ def actions_import(
             creates, Action, batch_size=1000, default_user=actor, default_change_reason=reason
         )
     if updates:
-        fields = sorted(changed_fields | {"version", "updated_at"})
-        bulk_update_with_history(
+        _update_rows(updates, sorted(changed_fields | {"version", "updated_at"}))
+        Action.history.bulk_history_create(
             updates,
-            Action,
-            fields,
             batch_size=1000,
+            update=True,
             default_user=actor,
             default_change_reason=reason,
         )
@@ -301,6 +301,26 @@ def actions_import(
     if creates or updates:
         project_status_changed(project_id=project.pk)
     return ImportCounts(created=len(creates), updated=len(updates))
+
+
+def _update_rows(actions: list[Action], fields: list[str]) -> None:
+    """One UPDATE per action, sent with executemany (psycopg pipelines it): 10 000 rows in
+    about a second, where QuerySet.bulk_update's CASE expressions took 20 s for 3 000
+    (measured with bench/import_export.py). The rows are locked (select_for_update) and
+    already validated; history is written by the caller."""
+    meta, quote = Action._meta, connection.ops.quote_name
+    columns = [meta.get_field(name) for name in fields]
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608 - names from the model
+        quote(meta.db_table),
+        ", ".join(f"{quote(column.column)} = %s" for column in columns),
+        quote(meta.pk.column),
+    )
+    params = [
+        [c.get_db_prep_save(getattr(a, c.attname), connection) for c in columns] + [a.pk]
+        for a in actions
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 def _set_benefit_targets(actions: list[Action], tags: dict[int, set[int]]) -> None:

@@ -51,7 +51,7 @@ from measures.services import (
 )
 from measures.values import ValueRejected, parse_value
 from objectives.choices import ActionStatus
-from objectives.models import Action, BenefitTarget
+from objectives.models import Action, BenefitTarget, ProcessGoal
 from objectives.selectors import hanke_people
 from objectives.services import ActionConflictError, ActionImportRow, actions_import
 from portal.queue import enqueue_on_commit
@@ -338,10 +338,24 @@ def _plan_actions(job, project, cells: _Cells, progress) -> Plan:
     packages = {norm(p.code): p for p in WorkPackage.objects.filter(project=project)}
     existing = {
         (a.work_package_id, a.number): a
-        for a in Action.objects.filter(project=project)
-        .select_related("owner")
-        .prefetch_related("benefit_targets", "goals__benefit_targets")
+        for a in Action.objects.filter(project=project).select_related("owner")
     }
+    # HT tags as id pairs (three flat reads): prefetching them as objects cost seconds.
+    own_hts: dict[int, set[int]] = {}
+    for action_id, target_id in Action.benefit_targets.through.objects.filter(
+        action__project=project
+    ).values_list("action_id", "benefittarget_id"):
+        own_hts.setdefault(action_id, set()).add(target_id)
+    goal_hts: dict[int, set[int]] = {}
+    for goal_id, target_id in ProcessGoal.benefit_targets.through.objects.filter(
+        processgoal__project=project
+    ).values_list("processgoal_id", "benefittarget_id"):
+        goal_hts.setdefault(goal_id, set()).add(target_id)
+    inherited_hts: dict[int, set[int]] = {}
+    for action_id, goal_id in Action.goals.through.objects.filter(
+        action__project=project
+    ).values_list("action_id", "processgoal_id"):
+        inherited_hts.setdefault(action_id, set()).update(goal_hts.get(goal_id, ()))
     hts = {norm(t.code): t for t in BenefitTarget.objects.all()}
     hts.update({str(t.number): t for t in hts.values()})
     people: dict[str, list] = {}
@@ -469,12 +483,8 @@ def _plan_actions(job, project, cells: _Cells, progress) -> Plan:
                 )
             else:
                 wanted = {hts[norm(code)].pk for code in codes}
-                own = {t.pk for t in action.benefit_targets.all()} if action else set()
-                inherited = (
-                    {t.pk for g in action.goals.all() for t in g.benefit_targets.all()}
-                    if action
-                    else set()
-                )
+                own = own_hts.get(action.pk, set()) if action else set()
+                inherited = inherited_hts.get(action.pk, set()) if action else set()
                 if wanted != own | inherited and wanted - inherited != own:
                     row.benefit_target_ids = wanted - inherited
                     by_pk = {t.pk: t.code for t in hts.values()}

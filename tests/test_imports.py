@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import Workbook
 
-from measures.models import Indicator, Measurement
+from measures.models import Measurement
 from objectives.models import Action, BenefitTarget, StatusUpdate
 from reporting.exports import project_report, report_csv, report_xlsx
 from reporting.import_services import (

@@ -14,6 +14,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from projects.models import MeetingDecision, Risk, SteeringMeeting
+from reporting.import_services import import_job_create
 from reporting.models import ReportingPeriod
 
 from .factories import (
@@ -63,6 +64,9 @@ HANKE_DECIDE = _expect(LOGIN, MISSING, FORBIDDEN, FORBIDDEN, MISSING, FORBIDDEN,
 # detail outside the caller's scope is 404, like the pages; read-only, so no write routes.
 API_SIGNED_IN = _expect(UNAUTHORIZED, OK, OK, OK, OK, OK, OK, OK)
 API_HANKE_READ = _expect(UNAUTHORIZED, MISSING, OK, OK, MISSING, OK, OK, OK)
+# An uploaded import file belongs to the user who uploaded it (the hanke's manager here):
+# 404 for everyone else, the programme admin included.
+IMPORT_OWNER = _expect(LOGIN, MISSING, MISSING, MISSING, MISSING, MISSING, OK, MISSING)
 
 
 @dataclass(frozen=True)
@@ -111,6 +115,22 @@ MATRIX: dict[str, list[Route]] = {
         Route("post", "round", HANKE_DECIDE, (("decision", "accept"), ("expected_version", "1")))
     ],
     "reporting:frozen-report": [Route("get", "round", HANKE_READ)],
+    # Workers import measurements; the plan (actions, indicators) is the manager's.
+    "reporting:import-start": [
+        Route("get", "project", HANKE_ENTRY),
+        Route("post", "project", HANKE_ENTRY, (("kind", "measurements"),)),
+    ],
+    "reporting:import-map": [
+        Route("get", "import_job", IMPORT_OWNER),
+        Route(
+            "post",
+            "import_job",
+            IMPORT_OWNER,
+            (("col_work_package", "Work package"), ("col_number", "Action number")),
+        ),
+    ],
+    "reporting:import-job": [Route("get", "import_job", IMPORT_OWNER)],
+    "reporting:import-confirm": [Route("post", "import_job", IMPORT_OWNER)],
     "measures:indicator-list": [Route("get", "project", HANKE_READ)],
     "measures:indicator-detail": [
         Route("get", "indicator", HANKE_READ),
@@ -275,7 +295,15 @@ def world(personas):
     risk = Risk.objects.create(project=personas.project, title="Risk")
     meeting = SteeringMeeting.objects.create(project=personas.project, date=date(2023, 5, 2))
     decision = MeetingDecision.objects.create(meeting=meeting, text="Decision")
+    import_job = import_job_create(
+        project=personas.project,
+        actor=personas.project_manager,
+        kind="actions",
+        name="toimenpiteet.csv",
+        content=f"Work package,Action number\n{package.code},{action.number}".encode(),
+    )
     return {
+        "import_job": import_job,
         "meeting": meeting,
         "decision": decision,
         "period": period,
@@ -311,6 +339,7 @@ def _kwargs(kind: str, world) -> dict:
         "meeting": {"project_pk": personas.project.pk, "pk": world["meeting"].pk},
         "decision": {"project_pk": personas.project.pk, "pk": world["decision"].pk},
         "user": {"pk": personas.outsider.pk},
+        "import_job": {"project_pk": personas.project.pk, "pk": world["import_job"].pk},
         "reset": {"uidb64": "MQ", "token": "set-password"},
     }[kind]
 
