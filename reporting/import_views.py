@@ -13,7 +13,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
@@ -148,7 +147,5 @@ def import_confirm(request, project_pk: int, pk: int):
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
-    else:
-        if job.status == ImportStatus.DONE:
-            messages.success(request, _("Imported."))
+    # The job page says what happened (imported, refused, or running with a progress bar).
     return redirect("reporting:import-job", project_pk=project_pk, pk=job.pk)

@@ -302,14 +302,21 @@ def _unquote(text: str) -> str:
 
 def _tidy(sheet: Sheet) -> Sheet:
     headers = [str(h).strip() for h in sheet.headers]
-    while headers and not headers[-1]:
-        headers.pop()
+    # A column without a header is dropped when it is empty too (a spacer column).
+    keep = [
+        i
+        for i, header in enumerate(headers)
+        if header or any(i < len(row) and str(row[i]).strip() for row in sheet.rows)
+    ]
+    if len(keep) != len(headers):
+        headers = [headers[i] for i in keep]
+        sheet.rows = [[row[i] if i < len(row) else "" for i in keep] for row in sheet.rows]
     if not headers:
         raise ImportFileError(_("The first row must hold the column headers; it is empty."))
     seen = set()
     for header in headers:
         if not header:
-            raise ImportFileError(_("A column has no header in the first row."))
+            raise ImportFileError(_("A column has values but no header in the first row."))
         if header in seen:
             raise ImportFileError(
                 _("The column “%(header)s” appears twice in the header row.") % {"header": header}

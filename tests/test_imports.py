@@ -405,6 +405,15 @@ def test_a_file_over_the_size_limit_is_refused(hanke, personas, settings):
     assert _refused(hanke, personas.project_manager, content) == "The file is larger than 1 MB."
 
 
+def test_a_spacer_column_is_dropped_but_values_without_a_header_are_refused(hanke, personas):
+    manager = personas.project_manager
+    job = _job(hanke, manager, "actions", "Work package,,Action number\nTP1,,1.1")
+    assert job.headers == ["Work package", "Action number"]
+    job.delete()
+    message = _refused(hanke, manager, b"Work package,,Action number\nTP1,x,1.1")
+    assert message == "A column has values but no header in the first row."
+
+
 def _xlsx(*sheets) -> bytes:
     book = Workbook()
     book.remove(book.active)
