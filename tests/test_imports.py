@@ -218,11 +218,15 @@ def test_confirming_writes_through_the_services_with_history_and_status_log(hank
     assert job.status == ImportStatus.DONE, job.error
     changed = Action.objects.get(number="1.1")
     assert changed.status == "done" and changed.owner is None and changed.version == 2
-    assert changed.history.first().history_user == manager
-    assert "tuonti.csv" in changed.history.first().history_change_reason
+    record = changed.history.first()  # the history row holds the new values
+    assert (record.history_user, record.history_type) == (manager, "~")
+    assert (record.status, record.owner_id, record.version) == ("done", None, 2)
+    assert "tuonti.csv" in record.history_change_reason
+    assert changed.history.count() == 2  # the factory's row and the import's
     new = Action.objects.get(number="1.3")
     assert set(new.benefit_targets.values_list("code", flat=True)) == {"HT2", "HT4"}
-    assert new.owner == manager and new.history.first().history_type == "+"
+    assert new.owner == manager and new.history.get().history_type == "+"
+    assert new.history.get().title_fi == "Uusi"
     logged = StatusUpdate.objects.filter(author=manager).order_by("action__number")
     assert [(s.action.number, s.previous_status, s.status) for s in logged] == [
         ("1.1", "in_progress", "done"),
