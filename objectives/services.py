@@ -172,6 +172,14 @@ class ImportCounts:
     updated: int = 0
 
 
+_ACTION_FIELDS = [f.name for f in Action._meta.concrete_fields]
+
+
+def _clean_exclude(row: ActionImportRow) -> list[str]:
+    checked = {*row.values, "number", "status"} - set(_FK_FIELDS)
+    return [name for name in _ACTION_FIELDS if name not in checked]
+
+
 def _import_error(row: ActionImportRow, messages: dict) -> ValidationError:
     text = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in messages.items())
     return ValidationError(f"{row.work_package.code} {row.number}: {text}")
@@ -251,7 +259,10 @@ def actions_import(
             action.updated_at = now
             updates.append(action)
         try:
-            action.full_clean(exclude=_FK_FIELDS, validate_unique=False, validate_constraints=False)
+            # Only the fields this row sets: the others are as saved (or the defaults).
+            action.full_clean(
+                exclude=_clean_exclude(row), validate_unique=False, validate_constraints=False
+            )
         except ValidationError as exc:
             raise _import_error(row, exc.message_dict) from None
         start, end = action.planned_start, action.planned_end

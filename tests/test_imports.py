@@ -34,6 +34,7 @@ from .factories import (
     TargetFactory,
     WorkPackageFactory,
 )
+from .test_celery_worker import celery_worker_process  # noqa: F401 - a fixture, used by name
 
 pytestmark = pytest.mark.django_db
 
@@ -584,3 +585,78 @@ def test_a_viewer_is_not_offered_the_import(client, hanke, personas):
     page = client.get(reverse("objectives:hanke", args=[hanke.pk])).content.decode()
     assert reverse("reporting:import-start", args=[hanke.pk]) not in page
     assert client.get(reverse("reporting:import-start", args=[hanke.pk])).status_code == 403
+
+
+@pytest.mark.parametrize("rows", [3, 400])
+def test_the_preview_page_costs_the_same_queries_for_any_size(
+    client, hanke, personas, settings, rows, django_assert_max_num_queries
+):
+    settings.IMPORT_SYNC_ROWS = 1000
+    content = "Work package,Action number,Action\n" + "".join(
+        f"TP1,6.{n},Toimenpide {n}\n" for n in range(rows)
+    )
+    job = _job(hanke, personas.project_manager, "actions", content)
+    client.force_login(personas.project_manager)
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("reporting:import-job", args=[hanke.pk, job.pk]))
+    assert f'id="count-new">{rows}<' in page.content.decode()
+    with django_assert_max_num_queries(12):
+        client.get(reverse("reporting:import-map", args=[hanke.pk, job.pk]))
+
+
+def test_expired_uploads_are_deleted_and_their_pages_gone(client, hanke, personas):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reporting.import_services import import_jobs_expire
+
+    job = _job(hanke, personas.project_manager, "actions", "Work package,Action number\nTP1,1.1")
+    ImportJob.objects.filter(pk=job.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    client.force_login(personas.project_manager)
+    assert client.get(reverse("reporting:import-job", args=[hanke.pk, job.pk])).status_code == 404
+    with pytest.raises(ValidationError):
+        import_job_confirm(job=ImportJob.objects.get(pk=job.pk), actor=personas.project_manager)
+    assert import_jobs_expire() == 1
+    assert not ImportJob.objects.exists()
+
+
+@pytest.mark.worker
+def test_a_large_import_runs_in_a_real_worker(celery_worker_process, settings):  # noqa: F811
+    # given a manager and a file over the inline limit (the worker has the default limit,
+    # so the file is larger than that: IMPORT_SYNC_ROWS + 1 rows)
+    import time
+
+    from .factories import MembershipFactory, ProjectFactory, UserFactory
+
+    project = ProjectFactory()
+    WorkPackageFactory(project=project, code="TP1")
+    manager = MembershipFactory(
+        user=UserFactory(username="worker-manager"), project=project, role="manager"
+    ).user
+    rows = settings.IMPORT_SYNC_ROWS + 1
+    content = "Work package,Action number,Action\n" + "".join(
+        f"TP1,1.{n},Toimenpide {n}\n" for n in range(rows)
+    )
+    job = import_job_create(
+        project=project, actor=manager, kind="actions", name="iso.csv", content=content.encode()
+    )
+
+    def wait_for(status: str) -> ImportJob:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            current = ImportJob.objects.get(pk=job.pk)
+            if current.status == status:
+                return current
+            time.sleep(0.3)
+        celery_worker_process.terminate()
+        pytest.fail(f"no {status} in 60 s:\n" + celery_worker_process.communicate(timeout=20)[0])
+
+    # when the mapping is saved, the worker checks the rows
+    assert import_job_map(job=job, actor=manager, mapping=job.mapping).status == "checking"
+    checked = wait_for(ImportStatus.PREVIEWED)
+    assert checked.preview["counts"]["new"] == rows
+    # and after the confirmation it imports them, once
+    import_job_confirm(job=checked, actor=manager)
+    wait_for(ImportStatus.DONE)
+    assert Action.objects.filter(project=project).count() == rows
