@@ -302,16 +302,17 @@ def test_a_managers_own_layout_is_mapped_and_remembered(hanke, personas):
 
 
 def test_finnish_and_swedish_headers_are_recognised(hanke, personas):
-    # our labels in every language are matched (the .mo files may be missing: then the
-    # English label is what every language returns, and the test still holds for English)
-    from reporting.imports import field_label, suggest_mapping
+    # our column labels in every language (as the export writes them), in any case
+    from reporting.imports import suggest_mapping
 
-    for language in ("fi", "sv", "en"):
-        with translation.override(language):
-            headers = [field_label("actions", "work_package"), field_label("actions", "number")]
-        assert suggest_mapping("actions", headers) == dict(
-            zip(headers, ["work_package", "number"], strict=True)
-        )
+    headers = ["Työpaketti", "ÅTGÄRDSNUMMER", "Toimenpide", "Planerat slut", "Muu sarake"]
+    assert suggest_mapping("actions", headers) == {
+        "Työpaketti": "work_package",
+        "ÅTGÄRDSNUMMER": "number",
+        "Toimenpide": "title",
+        "Planerat slut": "planned_end",
+        "Muu sarake": "",
+    }
 
 
 def test_missing_required_columns_are_refused(hanke, personas):
