@@ -257,7 +257,7 @@ def import_job_check(*, job_id: int) -> ImportJob | None:
         return job
 
     def progress(done: int) -> None:
-        ImportJob.objects.filter(pk=job.pk).update(progress_done=done)
+        ImportJob.objects.filter(pk=job.pk).update(progress_done=done, updated_at=timezone.now())
 
     with translation.override(_language(job)):
         plan = plan_job(job, progress)
@@ -796,3 +796,26 @@ def import_jobs_expire(*, now=None) -> int:
         .delete()
     )
     return deleted
+
+
+STALE_AFTER = timedelta(minutes=10)  # far beyond the 10 000-row import (about 20 s)
+
+
+def import_jobs_resume(*, now=None) -> int:
+    """Queue again the jobs left "checking" or "importing" without progress for a while
+    (their task was never published, or lost). Safe because both tasks are idempotent:
+    a job that finished meanwhile is left alone."""
+    from .tasks import import_job_apply_task, import_job_check_task
+
+    now = now or timezone.now()
+    stale = ImportJob.objects.filter(
+        status__in=(ImportStatus.CHECKING, ImportStatus.IMPORTING),
+        updated_at__lt=now - STALE_AFTER,
+        expires_at__gt=now,
+    ).values_list("pk", "status")
+    count = 0
+    for pk, status in stale:
+        task = import_job_check_task if status == ImportStatus.CHECKING else import_job_apply_task
+        enqueue_on_commit(task, pk)
+        count += 1
+    return count

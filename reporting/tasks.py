@@ -87,7 +87,7 @@ def import_job_apply_task(job_id: int) -> dict:
 
 @shared_task(**TASK_OPTIONS)
 def import_jobs_expire_task() -> dict:
-    """Hourly: delete uploads nobody confirmed in time."""
-    from .import_services import import_jobs_expire
+    """Hourly: delete uploads nobody confirmed in time; queue again stalled jobs."""
+    from .import_services import import_jobs_expire, import_jobs_resume
 
-    return {"deleted": import_jobs_expire()}
+    return {"deleted": import_jobs_expire(), "resumed": import_jobs_resume()}

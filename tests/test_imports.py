@@ -588,6 +588,29 @@ def test_a_viewer_is_not_offered_the_import(client, hanke, personas):
     assert client.get(reverse("reporting:import-start", args=[hanke.pk])).status_code == 403
 
 
+def test_a_stalled_job_is_queued_again_and_runs_once(
+    hanke, personas, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reporting.import_services import import_jobs_resume
+
+    # given a confirmed job whose task was never published (a broker outage)
+    manager = personas.project_manager
+    job = _job(hanke, manager, "actions", "Work package,Action number,Action\nTP1,2.1,Uusi")
+    long_ago = timezone.now() - timedelta(minutes=11)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.IMPORTING, updated_at=long_ago)
+    # when the hourly catch-up runs (twice: the second finds nothing stalled)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert import_jobs_resume() == 1
+    assert import_jobs_resume() == 0
+    # then the job is imported, once
+    assert ImportJob.objects.get(pk=job.pk).status == ImportStatus.DONE
+    assert Action.objects.filter(number="2.1").count() == 1
+
+
 @pytest.mark.parametrize("rows", [3, 400])
 def test_the_preview_page_costs_the_same_queries_for_any_size(
     client, hanke, personas, settings, rows, django_assert_max_num_queries
