@@ -8,8 +8,10 @@ commit. Permission checks are the caller's (views fetch objects through the acce
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -140,3 +142,110 @@ def target_save(
     target.save()
     project_status_changed(project_id=indicator.project_id)
     return target
+
+
+# --- Bulk import (reporting.import_services plans the rows; these write them) ---------------
+
+INDICATOR_IMPORT_FIELDS = frozenset({"name_fi", "name_sv", "name_en", "unit", "baseline_value"})
+
+
+@dataclass
+class IndicatorImportRow:
+    """A new indicator (`indicator_id` None) or changes to one, with its final target."""
+
+    code: str
+    values: dict[str, Any] = field(default_factory=dict)  # INDICATOR_IMPORT_FIELDS only
+    final_target: Decimal | None = None  # None: unchanged
+    indicator_id: int | None = None
+    expected_version: int | None = None
+
+
+class IndicatorConflictError(Exception):
+    def __init__(self, current: Indicator | None):
+        super().__init__("indicator changed underneath")
+        self.current = current
+
+
+@transaction.atomic
+def indicators_import(
+    *, project, actor, rows: list[IndicatorImportRow], comment: str
+) -> tuple[int, int]:
+    """Create or change indicators of one hanke (all or nothing); returns (created, updated).
+
+    Permission: Perm.EDIT_PLAN on the hanke (checked once; every row belongs to it). Each row
+    is validated with `full_clean()`; a changed indicator's `version` must still be
+    `expected_version` (IndicatorConflictError). The final target is the last target by
+    date (changed through `target_save`); a new one is dated at the hanke's end.
+    Side effects: history rows with the actor and `comment`; lights recomputed after commit.
+    """
+    check(actor, Perm.EDIT_PLAN, project)
+    created = updated = 0
+    current = {
+        i.pk: i
+        for i in Indicator.objects.select_for_update()
+        .filter(project=project, pk__in=[r.indicator_id for r in rows if r.indicator_id])
+        .prefetch_related("targets")
+    }
+    for row in rows:
+        if set(row.values) - INDICATOR_IMPORT_FIELDS:
+            raise ValueError(f"fields not importable: {sorted(row.values)}")
+        if row.indicator_id is None:
+            indicator = Indicator(project=project, code=row.code, **row.values)
+            created += 1
+        else:
+            indicator = current.get(row.indicator_id)
+            if indicator is None or indicator.version != row.expected_version:
+                raise IndicatorConflictError(indicator)
+            for name, value in row.values.items():
+                setattr(indicator, name, value)
+            indicator.version += 1
+            updated += 1
+        indicator._history_user = actor
+        indicator._change_reason = comment[:100]
+        try:
+            indicator.full_clean()
+        except ValidationError as exc:
+            raise ValidationError(f"{row.code}: {exc.messages[0]}") from None
+        indicator.save()
+        if row.final_target is not None:
+            last = indicator.final_target if row.indicator_id else None
+            target_date = (
+                last.target_date if last else (project.end_date or project.programme.end_date)
+            )
+            target_save(
+                indicator=indicator, target_date=target_date, value=row.final_target, actor=actor
+            )
+    project_status_changed(project_id=project.pk)
+    return created, updated
+
+
+@dataclass
+class MeasurementImportRow:
+    indicator: Indicator
+    period: date
+    raw_value: str
+    expected_version: int  # 0: a new value for the period
+
+
+@transaction.atomic
+def measurements_import(*, project, actor, rows: list[MeasurementImportRow], comment: str) -> int:
+    """Save many values of one hanke's indicators through `measurement_save` (all or none).
+
+    Permission: Perm.ENTER_MEASUREMENTS on the hanke (checked here and per row by
+    measurement_save). A value someone else saved after the preview raises ConflictError.
+    Side effects: as measurement_save (history with the actor, lights recomputed).
+    """
+    check(actor, Perm.ENTER_MEASUREMENTS, project)
+    for row in rows:
+        if row.indicator.project_id != project.pk:
+            raise ValidationError(_("The indicator belongs to another hanke."))
+        measurement_save(
+            indicator=row.indicator,
+            period=row.period,
+            raw_value=row.raw_value,
+            actor=actor,
+            source=MeasurementSource.IMPORT,
+            note=comment,
+            expected_version=row.expected_version,
+        )
+    return len(rows)

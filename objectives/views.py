@@ -20,6 +20,7 @@ from projects.access import MANAGER, Perm, access_key, can, roles_for
 from projects.models import PlanVersion, WorkPackage
 from projects.selectors import project_get, risks_due_for_review
 from reporting import as_of_views
+from reporting.import_services import kinds_allowed
 from reporting.services import status_refresh_project
 
 from . import selectors
@@ -156,6 +157,7 @@ def hanke(request, project_pk: int):
         "project": project,
         # the rows carry the page's own filters only: the part is shared by all such requests
         "row_query": _row_query(_known(request.GET, HANKE_PARAMS), view="hanke"),
+        "can_import": bool(kinds_allowed(request.user, project)),
         "fragment": page_cache.fragment(request, "hanke", access, build, HANKE_PARAMS),
     }
     return render(request, "objectives/hanke_page.html", context)

@@ -19,8 +19,9 @@ block); a fragment that another request builds from the old rows before the comm
 stored under the old version and so dropped by that bump. The writing connection itself
 sees its rows at once: it marks itself dirty, and its next `data_version()` bumps first.
 
-Writes that change no page are ignored: sessions and the login-attempt log (axes), so that
-signing in does not empty the cache.
+Writes that change no cached page are ignored: sessions and the login-attempt log (axes),
+so that signing in does not empty the cache, and the rows of background jobs, whose
+progress would otherwise empty it twice a second during an export.
 
 A key also carries the page's address with the query parameters it reads, the language,
 the date (lights and "late" depend on it) and the reader's access
@@ -48,7 +49,16 @@ VERSION_KEY = "page-cache:data-version"
 _WRITE = re.compile(
     r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?)\s+"?(\w+)"?', re.I
 )
-IGNORED_TABLES = ("django_session", "axes_")
+# Sessions, login attempts, background job rows (progress is written up to twice a second)
+# and the sent-mail log: none of the cached pages shows them.
+IGNORED_TABLES = (
+    "django_session",
+    "axes_",
+    "portal_job",
+    "portal_sentmail",
+    "reporting_exportjob",
+    "reporting_importjob",
+)
 
 
 def is_tracked_write(sql: str) -> bool:

@@ -203,6 +203,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.tasks.export_job_prune_task",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Uploaded import files that nobody confirmed are deleted when they expire.
+    "import-jobs-expire": {
+        "task": "reporting.tasks.import_jobs_expire_task",
+        "schedule": 3600.0,
+    },
 }
 # A hanke's regional report (XLSX or CSV) with more actions than this runs as an export job
 # with a progress bar instead of a direct download; the national extract always does.
@@ -313,6 +318,13 @@ X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_500_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_500_000
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000  # a large formset (a plan's actions) stays well below
+# Bulk import (reporting/imports.py, docs/imports.md): the largest file accepted, the most
+# rows, and from how many rows on the dry run and the import run as a Celery job.
+# 10 MB holds a 20 000-row CSV of actions with long titles.
+IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 10_000_000)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000)
+IMPORT_SYNC_ROWS = env_int("IMPORT_SYNC_ROWS", 300)
+IMPORT_JOB_HOURS = env_int("IMPORT_JOB_HOURS", 24)  # an unconfirmed upload expires
 
 # Content Security Policy (django-csp 4): only our own origin, and no inline script or style
 # anywhere, so an injected <script> or style="" does nothing. Templates therefore carry no

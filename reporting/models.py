@@ -404,6 +404,75 @@ class ExportJob(models.Model):
     def percent(self) -> int:
         if self.status == ExportStatus.DONE:
             return 100
+
+
+# --- Bulk import (reporting/import_services.py) --------------------------------------------
+
+
+class ImportKindChoices(models.TextChoices):
+    ACTIONS = "actions", _("Actions")
+    INDICATORS = "indicators", _("Indicators")
+    MEASUREMENTS = "measurements", _("Measurements (indicator values)")
+
+
+class ImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("Uploaded: choose the columns")
+    CHECKING = "checking", _("Checking the rows")
+    PREVIEWED = "previewed", _("Checked: waiting for confirmation")
+    IMPORTING = "importing", _("Importing")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Failed")
+
+
+class ImportJob(models.Model):
+    """One uploaded file between upload, column mapping, preview and confirmation (R8).
+
+    Holds the file's parsed cells (text), the chosen mapping, the dry run's preview and the
+    progress of a Celery run. Owned by the user who uploaded it and the hanke; it expires
+    (`expires_at`) if nobody confirms it. Written only by reporting.import_services.
+    """
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("hanke"), on_delete=models.CASCADE, related_name="import_jobs"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.CASCADE,
+        related_name="import_jobs",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ImportKindChoices.choices)
+    filename = models.CharField(_("file name"), max_length=255)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.UPLOADED
+    )
+    headers = models.JSONField(_("column headers"), default=list)
+    rows = models.JSONField(_("rows"), default=list)
+    row_numbers = models.JSONField(_("row numbers"), default=list)
+    notes = models.JSONField(_("notes"), default=list, blank=True)
+    mapping = models.JSONField(_("column mapping"), default=dict, blank=True)
+    preview = models.JSONField(_("preview"), default=dict, blank=True)
+    progress_done = models.PositiveIntegerField(_("rows done"), default=0)
+    progress_total = models.PositiveIntegerField(_("rows in all"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    # The uploader's language: a Celery run writes the preview's messages in it.
+    language = models.CharField(_("language"), max_length=10, default="fi")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    expires_at = models.DateTimeField(_("expires"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        indexes = [models.Index(fields=["expires_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_kind_display()}, {self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
         if not self.progress_total:
             return 0
         return min(100, self.progress_done * 100 // self.progress_total)
@@ -427,3 +496,38 @@ class ExportJob(models.Model):
             limit = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
             return self.started_at < now - limit
         return False
+
+    def running(self) -> bool:
+        return self.status in (ImportStatus.CHECKING, ImportStatus.IMPORTING)
+
+
+class ImportMapping(models.Model):
+    """A hanke's own column layout for one import kind: its header → our field."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("hanke"), on_delete=models.CASCADE, related_name="import_mappings"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ImportKindChoices.choices)
+    mapping = models.JSONField(_("column mapping"), default=dict)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("import column mapping")
+        verbose_name_plural = _("import column mappings")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "kind"], name="import_mapping_one_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} – {self.kind}"
+
+
+register_history(ImportMapping)

@@ -87,3 +87,38 @@ def export_job_prune_task() -> dict:
     from .job_services import export_job_prune
 
     return {"deleted": export_job_prune()}
+
+
+# --- Bulk import (reporting.import_services): the dry run and the import of large files ----
+
+
+@shared_task(**TASK_OPTIONS)
+def import_job_check_task(job_id: int) -> dict:
+    """The dry run of a large upload. Idempotent: it only rewrites the job's preview."""
+    from .import_services import import_job_check
+
+    job = import_job_check(job_id=job_id)
+    if job is None:
+        logger.warning("import job %s vanished before its check", job_id)
+        return {"status": "missing"}
+    return {"status": job.status}
+
+
+@shared_task(**TASK_OPTIONS)
+def import_job_apply_task(job_id: int) -> dict:
+    """The confirmed import of a large upload: all rows or none, once (see import_job_apply)."""
+    from .import_services import import_job_apply
+
+    job = import_job_apply(job_id=job_id)
+    if job is None:
+        logger.warning("import job %s vanished before its import", job_id)
+        return {"status": "missing"}
+    return {"status": job.status}
+
+
+@shared_task(**TASK_OPTIONS)
+def import_jobs_expire_task() -> dict:
+    """Hourly: delete uploads nobody confirmed in time; queue again stalled jobs."""
+    from .import_services import import_jobs_expire, import_jobs_resume
+
+    return {"deleted": import_jobs_expire(), "resumed": import_jobs_resume()}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import as_of_views, export_views, round_views, views
+from . import as_of_views, export_views, import_views, round_views, views
 
 app_name = "reporting"
 
@@ -64,5 +64,20 @@ urlpatterns += [
         "hankkeet/<int:project_pk>/raportointi/<int:period_pk>/raportti/",
         round_views.frozen_report,
         name="frozen-report",
+    ),
+]
+
+urlpatterns += [
+    path("hankkeet/<int:project_pk>/tuonti/", import_views.import_start, name="import-start"),
+    path(
+        "hankkeet/<int:project_pk>/tuonti/<int:pk>/sarakkeet/",
+        import_views.import_map,
+        name="import-map",
+    ),
+    path("hankkeet/<int:project_pk>/tuonti/<int:pk>/", import_views.import_job, name="import-job"),
+    path(
+        "hankkeet/<int:project_pk>/tuonti/<int:pk>/vahvista/",
+        import_views.import_confirm,
+        name="import-confirm",
     ),
 ]

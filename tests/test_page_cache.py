@@ -31,6 +31,7 @@ from .factories import ActionFactory, RegionFactory, WorkPackageFactory
         ("insert into reporting_statusrollup (light) values ('red')", True),
         ('UPDATE "django_session" SET "session_data" = %s', False),
         ('INSERT INTO "axes_accessattempt" ("username") VALUES (%s)', False),
+        ('UPDATE "reporting_exportjob" SET "progress_done" = %s', False),
         ('SELECT "objectives_action"."id" FROM "objectives_action"', False),
         ("SAVEPOINT s1", False),
         ('WITH x AS (SELECT 1) SELECT * FROM "objectives_action"', False),

@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from portal.models import Job
 from portal.notifications import unsubscribe_token
 from projects.models import MeetingDecision, Risk, SteeringMeeting
+from reporting.import_services import import_job_create
 from reporting.models import ExportJob, ReportingPeriod
 
 from .factories import (
@@ -68,6 +69,9 @@ API_HANKE_READ = _expect(UNAUTHORIZED, MISSING, OK, OK, MISSING, OK, OK, OK)
 # An export job's page, status and rerun belong to its requester (here the ministry viewer):
 # everyone else gets 404, the programme admin included.
 JOB_OWNER = _expect(LOGIN, MISSING, OK, MISSING, MISSING, MISSING, MISSING, MISSING)
+# An uploaded import file belongs to the user who uploaded it (the hanke's manager here):
+# 404 for everyone else, the programme admin included.
+IMPORT_OWNER = _expect(LOGIN, MISSING, MISSING, MISSING, MISSING, MISSING, OK, MISSING)
 
 
 @dataclass(frozen=True)
@@ -136,6 +140,22 @@ MATRIX: dict[str, list[Route]] = {
         Route("post", "round", HANKE_DECIDE, (("decision", "accept"), ("expected_version", "1")))
     ],
     "reporting:frozen-report": [Route("get", "round", HANKE_READ)],
+    # Workers import measurements; the plan (actions, indicators) is the manager's.
+    "reporting:import-start": [
+        Route("get", "project", HANKE_ENTRY),
+        Route("post", "project", HANKE_ENTRY, (("kind", "measurements"),)),
+    ],
+    "reporting:import-map": [
+        Route("get", "import_job", IMPORT_OWNER),
+        Route(
+            "post",
+            "import_job",
+            IMPORT_OWNER,
+            (("col_work_package", "Work package"), ("col_number", "Action number")),
+        ),
+    ],
+    "reporting:import-job": [Route("get", "import_job", IMPORT_OWNER)],
+    "reporting:import-confirm": [Route("post", "import_job", IMPORT_OWNER)],
     "measures:indicator-list": [Route("get", "project", HANKE_READ)],
     "measures:indicator-detail": [
         Route("get", "indicator", HANKE_READ),
@@ -322,6 +342,13 @@ def world(personas):
     risk = Risk.objects.create(project=personas.project, title="Risk")
     meeting = SteeringMeeting.objects.create(project=personas.project, date=date(2023, 5, 2))
     decision = MeetingDecision.objects.create(meeting=meeting, text="Decision")
+    import_job = import_job_create(
+        project=personas.project,
+        actor=personas.project_manager,
+        kind="actions",
+        name="toimenpiteet.csv",
+        content=f"Work package,Action number\n{package.code},{action.number}".encode(),
+    )
     finance_job = Job.objects.create(
         kind="finance-import",
         params={
@@ -341,6 +368,7 @@ def world(personas):
         requested_by=personas.ministry_viewer, kind="national", period=period, status="failed"
     )
     return {
+        "import_job": import_job,
         "finance_job": finance_job,
         "national_job": national_job,
         "regional_job": regional_job,
@@ -381,6 +409,7 @@ def _kwargs(kind: str, world) -> dict:
         "meeting": {"project_pk": personas.project.pk, "pk": world["meeting"].pk},
         "decision": {"project_pk": personas.project.pk, "pk": world["decision"].pk},
         "user": {"pk": personas.outsider.pk},
+        "import_job": {"project_pk": personas.project.pk, "pk": world["import_job"].pk},
         "reset": {"uidb64": "MQ", "token": "set-password"},
         "unsubscribe": {"token": unsubscribe_token(personas.project_worker)},
         "national_job": {"pk": world["national_job"].pk},

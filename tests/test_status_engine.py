@@ -307,6 +307,7 @@ def test_beat_schedule_recomputes_nightly_and_catches_up_on_dirty_hankkeet():
     assert {
         "reporting.tasks.status_recompute_all_task",
         "reporting.tasks.status_recompute_dirty_task",
+        "reporting.tasks.import_jobs_expire_task",  # deletes unconfirmed uploads (imports)
     } <= tasks
     assert tasks <= set(app.tasks)
     for name in tasks:

@@ -1,0 +1,151 @@
+"""The bulk import pages: upload → columns → preview (progress while a job runs) → confirm.
+
+Thin views (R11): the hanke comes from the scoped selector (404 outside the user's scope),
+a job only for the user who uploaded it (404 for anyone else), 403 for a user without the
+import permission; reporting.import_services does the work and re-checks.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRefresh
+
+from projects.access import require
+from projects.selectors import project_get
+
+from .import_forms import ImportMappingForm, ImportUploadForm
+from .import_services import (
+    KIND_PERMS,
+    OUTCOMES,
+    import_job_confirm,
+    import_job_create,
+    import_job_map,
+    kinds_allowed,
+)
+from .imports import max_bytes
+from .models import ImportJob, ImportStatus
+
+PREVIEW_ROWS = 200  # rows listed per outcome; the counts cover all
+
+
+def _job(request, project_pk: int, pk: int) -> ImportJob:
+    project = project_get(user=request.user, pk=project_pk)
+    job = ImportJob.objects.filter(pk=pk, project=project, user=request.user).first()
+    if job is None or job.expires_at <= timezone.now() and job.status != ImportStatus.DONE:
+        raise Http404
+    job.project = project
+    require(job.kind in kinds_allowed(request.user, project))
+    return job
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_start(request, project_pk: int):
+    """Choose what the file holds and upload it."""
+    project = project_get(user=request.user, pk=project_pk)
+    kinds = kinds_allowed(request.user, project)
+    require(bool(kinds))
+    form = ImportUploadForm(kinds=kinds)
+    if request.method == "POST":
+        form = ImportUploadForm(request.POST, request.FILES, kinds=kinds)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            content = upload.read(max_bytes() + 1)
+            try:
+                job = import_job_create(
+                    project=project,
+                    actor=request.user,
+                    kind=form.cleaned_data["kind"],
+                    name=upload.name,
+                    content=content,
+                )
+            except ValidationError as exc:
+                form.add_error("file", exc)
+            else:
+                return redirect("reporting:import-map", project_pk=project.pk, pk=job.pk)
+    jobs = ImportJob.objects.filter(
+        project=project, user=request.user, expires_at__gt=timezone.now()
+    ).only("pk", "filename", "kind", "status", "created_at")[:10]
+    context = {
+        "project": project,
+        "form": form,
+        "jobs": jobs,
+        "max_mb": max_bytes() // 1_000_000,
+        "kind_perms": KIND_PERMS,
+    }
+    return render(request, "reporting/import_start.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_map(request, project_pk: int, pk: int):
+    """Which of the file's columns holds which field (preselected; remembered per hanke)."""
+    job = _job(request, project_pk, pk)
+    form = ImportMappingForm(kind=job.kind, headers=job.headers, mapping=job.mapping)
+    if request.method == "POST":
+        form = ImportMappingForm(
+            request.POST, kind=job.kind, headers=job.headers, mapping=job.mapping
+        )
+        if form.is_valid():
+            mapping = form.mapping()
+            if form.is_valid():  # mapping() adds an error for a column chosen twice
+                try:
+                    import_job_map(job=job, actor=request.user, mapping=mapping)
+                except ValidationError as exc:
+                    for message in exc.messages:
+                        form.add_error(None, message)
+                else:
+                    return redirect("reporting:import-job", project_pk=project_pk, pk=job.pk)
+    samples = {
+        header: [row[i] for row in job.rows[:3] if row[i]][:3]
+        for i, header in enumerate(job.headers)
+    }
+    context = {"project": job.project, "job": job, "form": form, "samples": samples}
+    return render(request, "reporting/import_map.html", context)
+
+
+@login_required
+@require_http_methods(["GET"])
+def import_job(request, project_pk: int, pk: int):
+    """Progress while a job runs (polled by htmx every second), then the preview or result."""
+    job = _job(request, project_pk, pk)
+    preview = job.preview or {}
+    rows = preview.get("rows", [])
+    groups = {
+        outcome: [r for r in rows if r["outcome"] == outcome][:PREVIEW_ROWS] for outcome in OUTCOMES
+    }
+    context = {
+        "project": job.project,
+        "job": job,
+        "counts": preview.get("counts", {}),
+        "groups": groups,
+        "preview_rows": PREVIEW_ROWS,
+        "can_confirm": job.status == ImportStatus.PREVIEWED
+        and not preview.get("counts", {}).get("rejected"),
+    }
+    if request.htmx and not request.htmx.boosted:
+        if not job.running:
+            # The job ended: load the whole page (preview or result) instead of polling on.
+            return HttpResponseClientRefresh()
+        return render(request, "reporting/import_job.html#job-status", context)
+    return render(request, "reporting/import_job.html", context)
+
+
+@login_required
+@require_POST
+def import_confirm(request, project_pk: int, pk: int):
+    """Import the previewed rows: all or none."""
+    job = _job(request, project_pk, pk)
+    try:
+        job = import_job_confirm(job=job, actor=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    # The job page says what happened (imported, refused, or running with a progress bar).
+    return redirect("reporting:import-job", project_pk=project_pk, pk=job.pk)

@@ -1,0 +1,396 @@
+"""Reading an uploaded CSV or XLSX for the bulk import, and mapping its columns (no writes).
+
+- `read_upload(name=, content=, kind=)` turns the bytes into a `Sheet` (headers and rows of
+  text) or raises `ImportFileError` with a message for the person who uploaded it: not CSV
+  or XLSX, empty, too large, undecodable, formulas. CSV is decoded as UTF-8 (with or without
+  a BOM), else as Windows-1252 (what Excel writes by default in Finland); the separator
+  (`,` `;` or tab) is detected. An XLSX is read from the sheet whose header row matches the
+  kind's columns best (the regional report workbook starts with a summary sheet), else the
+  first one; formulas are refused, because their values could not be checked.
+- The column schema of each kind is the export's (`reporting.exports` resources): the same
+  labels, in Finnish, Swedish or English, so an exported file maps itself.
+  `suggest_mapping` preselects our field for each of the file's headers.
+- `parse_date`, `parse_number` read cell text as people and the exports write it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from .exports import FORMULA_STARTS, ActionResource, IndicatorResource
+from .models import ImportKindChoices as ImportKind
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read; the message is for the person who uploaded it."""
+
+
+@dataclass(frozen=True)
+class ImportField:
+    key: str  # the export resource's field name
+    required: bool = False  # the column must be mapped
+    required_for_new: bool = False  # a value is needed when the row creates an object
+
+
+# Fields of the export that the import reads; the others (lights, last update, the
+# indicator's period and value in the indicator import, ...) are accepted and ignored.
+FIELDS: dict[str, tuple[type, list[ImportField]]] = {
+    ImportKind.ACTIONS: (
+        ActionResource,
+        [
+            ImportField("region"),
+            ImportField("hanke"),
+            ImportField("work_package", required=True),
+            ImportField("number", required=True),
+            ImportField("title", required_for_new=True),
+            ImportField("ht"),
+            ImportField("schedule"),
+            ImportField("planned_start"),
+            ImportField("planned_end"),
+            ImportField("status"),
+            ImportField("owner"),
+        ],
+    ),
+    ImportKind.INDICATORS: (
+        IndicatorResource,
+        [
+            ImportField("hanke"),
+            ImportField("code", required=True),
+            ImportField("name", required_for_new=True),
+            ImportField("unit", required_for_new=True),
+            ImportField("baseline"),
+            ImportField("final_target"),
+        ],
+    ),
+    ImportKind.MEASUREMENTS: (
+        IndicatorResource,
+        [
+            ImportField("hanke"),
+            ImportField("code", required=True),
+            ImportField("period", required=True),
+            ImportField("value", required=True),
+        ],
+    ),
+}
+
+LANGUAGES = ("fi", "sv", "en")
+
+
+def field_label(kind: str, key: str) -> str:
+    resource, _fields = FIELDS[kind]
+    return str(resource.fields[key].column_name)
+
+
+def field_labels(kind: str) -> dict[str, str]:
+    """Our fields of `kind` with their labels in the current language, in column order."""
+    return {f.key: field_label(kind, f.key) for f in FIELDS[kind][1]}
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\s_]+", " ", str(text)).strip().casefold()
+
+
+def header_aliases(kind: str) -> dict[str, str]:
+    """Normalised header → our field: the export's labels in every language and the keys."""
+    aliases: dict[str, str] = {}
+    resource, fields = FIELDS[kind]
+    for language in LANGUAGES:
+        with translation.override(language):
+            for f in fields:
+                aliases.setdefault(_norm(resource.fields[f.key].column_name), f.key)
+    for f in fields:
+        aliases.setdefault(_norm(f.key), f.key)
+    return aliases
+
+
+def suggest_mapping(kind: str, headers: list[str], remembered: dict | None = None) -> dict:
+    """File header → our field key ('' = ignore): remembered choices first, then our labels."""
+    aliases = header_aliases(kind)
+    known = {f.key for f in FIELDS[kind][1]}
+    remembered = remembered or {}
+    mapping: dict[str, str] = {}
+    used: set[str] = set()
+    for header in headers:
+        choice = remembered.get(header)
+        if choice not in known or choice in used:
+            choice = aliases.get(_norm(header), "")
+            if choice in used:
+                choice = ""
+        mapping[header] = choice
+        if choice:
+            used.add(choice)
+    return mapping
+
+
+def mapping_problems(kind: str, mapping: dict) -> list[str]:
+    """Messages for a mapping that cannot work: a required field unmapped or mapped twice."""
+    problems = []
+    chosen = [value for value in mapping.values() if value]
+    for f in FIELDS[kind][1]:
+        if chosen.count(f.key) > 1:
+            problems.append(
+                _("The field “%(field)s” is chosen for more than one column.")
+                % {"field": field_label(kind, f.key)}
+            )
+        if f.required and f.key not in chosen:
+            problems.append(
+                _("The file has no column for “%(field)s”: choose one.")
+                % {"field": field_label(kind, f.key)}
+            )
+    return problems
+
+
+# --- Files ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Sheet:
+    headers: list[str]
+    rows: list[list[str]]  # text cells, as long as the headers
+    row_numbers: list[int]  # the row's number in the file (the header is row 1)
+    notes: list[str] = field(default_factory=list)  # what the reader decided, for the preview
+
+
+def max_bytes() -> int:
+    return settings.IMPORT_MAX_UPLOAD_BYTES
+
+
+def read_upload(*, name: str, content: bytes, kind: str) -> Sheet:
+    if len(content) > max_bytes():
+        raise ImportFileError(
+            _("The file is larger than %(size)s MB.") % {"size": max_bytes() // 1_000_000}
+        )
+    lower = name.lower()
+    if not lower.endswith((".csv", ".xlsx")):
+        raise ImportFileError(_("Choose a CSV or XLSX file (.csv or .xlsx)."))
+    if not content.removeprefix(b"\xef\xbb\xbf").strip():  # nothing, or only a BOM
+        raise ImportFileError(_("The file is empty."))
+    sheet = _read_xlsx(content, kind) if lower.endswith(".xlsx") else _read_csv(content)
+    return _tidy(sheet)
+
+
+def _read_csv(content: bytes) -> Sheet:
+    if b"\x00" in content[:4096]:
+        raise ImportFileError(_("The file is not a CSV text file."))
+    notes = []
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = content.decode("cp1252")
+        except UnicodeDecodeError:
+            raise ImportFileError(
+                _("The file's character encoding is not recognised: save it as CSV (UTF-8).")
+            ) from None
+        notes.append(str(_("The file was read as Windows-1252 text (not UTF-8).")))
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first_line.count)
+    try:
+        raw = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise ImportFileError(_("The CSV file is malformed: %(error)s") % {"error": exc}) from None
+    if not raw:
+        raise ImportFileError(_("The file is empty."))
+    return Sheet(headers=raw[0], rows=raw[1:], row_numbers=[], notes=notes)
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        if value.hour == value.minute == value.second == 0:
+            return value.date().isoformat()
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return format(Decimal(repr(value)).normalize(), "f") if value == value else ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return str(value)
+
+
+def _read_xlsx(content: bytes, kind: str) -> Sheet:
+    from openpyxl import load_workbook
+
+    if not zipfile.is_zipfile(io.BytesIO(content)):
+        raise ImportFileError(_("The file is not an Excel workbook (XLSX)."))
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+    except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
+        raise ImportFileError(_("The Excel file cannot be read; is it damaged?")) from None
+    try:
+        sheets = [(ws.title, _sheet_cells(ws)) for ws in book.worksheets]
+    finally:
+        book.close()
+    if not sheets:
+        raise ImportFileError(_("The file is empty."))
+    aliases = header_aliases(kind)
+
+    def score(rows) -> int:
+        header = rows[0] if rows else ()
+        return sum(1 for cell in header if cell is not None and _norm(cell) in aliases)
+
+    title, rows = max(sheets, key=lambda item: score(item[1]))  # max keeps the first on ties
+    notes = []
+    if len(sheets) > 1:
+        notes.append(
+            str(
+                _("The workbook has %(count)s sheets; the sheet “%(sheet)s” was read.")
+                % {"count": len(sheets), "sheet": title}
+            )
+        )
+    formulas = [
+        _cell_name(r, c)
+        for r, row in enumerate(rows, start=1)
+        for c, value in enumerate(row, start=1)
+        if isinstance(value, _Formula)
+    ]
+    if formulas:
+        raise ImportFileError(
+            _(
+                "The sheet contains formulas (cells %(cells)s). Their results cannot be "
+                "checked: copy the cells and paste them as values, then upload again."
+            )
+            % {"cells": ", ".join(formulas[:5]) + (" …" if len(formulas) > 5 else "")}
+        )
+    if not rows:
+        raise ImportFileError(_("The file is empty."))
+    texts = [[_cell_text(value) for value in row] for row in rows]
+    return Sheet(headers=texts[0], rows=texts[1:], row_numbers=[], notes=notes)
+
+
+class _Formula(str):
+    """A formula cell's text (a text cell that starts with "=" is not one)."""
+
+
+def _sheet_cells(ws) -> list[tuple]:
+    rows = []
+    for row in ws.iter_rows():
+        rows.append(
+            tuple(
+                _Formula(cell.value) if getattr(cell, "data_type", None) == "f" else cell.value
+                for cell in row
+            )
+        )
+    return rows
+
+
+def _cell_name(row: int, column: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return f"{get_column_letter(column)}{row}"
+
+
+def _unquote(text: str) -> str:
+    """The export writes text that looks like a formula with a leading apostrophe."""
+    text = text.strip()
+    if text.startswith("'") and text[1:2] and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
+
+
+def _tidy(sheet: Sheet) -> Sheet:
+    headers = [str(h).strip() for h in sheet.headers]
+    # A column without a header is dropped when it is empty too (a spacer column).
+    keep = [
+        i
+        for i, header in enumerate(headers)
+        if header or any(i < len(row) and str(row[i]).strip() for row in sheet.rows)
+    ]
+    if len(keep) != len(headers):
+        headers = [headers[i] for i in keep]
+        sheet.rows = [[row[i] if i < len(row) else "" for i in keep] for row in sheet.rows]
+    if not headers:
+        raise ImportFileError(_("The first row must hold the column headers; it is empty."))
+    seen = set()
+    for header in headers:
+        if not header:
+            raise ImportFileError(_("A column has values but no header in the first row."))
+        if header in seen:
+            raise ImportFileError(
+                _("The column “%(header)s” appears twice in the header row.") % {"header": header}
+            )
+        seen.add(header)
+    width = len(headers)
+    rows, numbers = [], []
+    for number, row in enumerate(sheet.rows, start=2):
+        cells = [_unquote(str(c)) for c in row[:width]] + [""] * (width - len(row))
+        if any(cells):
+            rows.append(cells)
+            numbers.append(number)
+    if not rows:
+        raise ImportFileError(_("The file has no rows under the header row."))
+    if len(rows) > settings.IMPORT_MAX_ROWS:
+        raise ImportFileError(
+            _("The file has more than %(count)s rows.") % {"count": settings.IMPORT_MAX_ROWS}
+        )
+    return Sheet(headers=headers, rows=rows, row_numbers=numbers, notes=sheet.notes)
+
+
+# --- Cells -----------------------------------------------------------------------------------
+
+
+class CellError(ValueError):
+    """The cell's text is not a valid value; the message is for the person who wrote it."""
+
+
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
+_FINNISH = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\s+\d{1,2}[:.]\d{2})?$")
+
+
+def parse_date(text: str) -> date | None:
+    """ISO (2022-12-31) or Finnish (31.12.2022) dates; empty is None."""
+    text = text.strip()
+    if not text:
+        return None
+    if match := _ISO.match(text):
+        year, month, day = (int(g) for g in match.groups())
+    elif match := _FINNISH.match(text):
+        day, month, year = (int(g) for g in match.groups())
+    else:
+        raise CellError(_("“%(text)s” is not a date; write e.g. 31.12.2022.") % {"text": text})
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise CellError(_("“%(text)s” is not a valid date.") % {"text": text}) from None
+
+
+def parse_number(text: str) -> Decimal | None:
+    """'28,25', '28.25', '1 304 000' and '1304000.5'; empty is None."""
+    compact = re.sub(r"[\s\u00a0€%]", "", text)
+    if not compact:
+        return None
+    try:
+        number = Decimal(compact.replace(",", "."))
+    except InvalidOperation:
+        raise CellError(_("“%(text)s” is not a number.") % {"text": text}) from None
+    if not number.is_finite():
+        raise CellError(_("“%(text)s” is not a number.") % {"text": text})
+    return number
+
+
+def choice_lookup(choices) -> dict[str, str]:
+    """Normalised label (every language) or value → value, for a TextChoices class."""
+    lookup = {}
+    for language in LANGUAGES:
+        with translation.override(language):
+            for value, label in choices.choices:
+                lookup.setdefault(_norm(label), value)
+    for value in choices.values:
+        lookup.setdefault(_norm(value), value)
+    return lookup
+
+
+def norm(text: str) -> str:
+    return _norm(text)

@@ -1,0 +1,686 @@
+"""Bulk import of actions, indicators and measurements: files, mapping, preview, confirm."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import translation
+from openpyxl import Workbook
+
+from measures.models import Measurement
+from objectives.models import Action, BenefitTarget, StatusUpdate
+from reporting.exports import project_report, report_csv, report_xlsx
+from reporting.import_services import (
+    import_job_apply,
+    import_job_check,
+    import_job_confirm,
+    import_job_create,
+    import_job_map,
+)
+from reporting.models import ImportJob, ImportMapping, ImportStatus
+from reporting.tasks import import_job_apply_task
+
+from .factories import (
+    ActionFactory,
+    IndicatorFactory,
+    MeasurementFactory,
+    ProcessGoalFactory,
+    TargetFactory,
+    WorkPackageFactory,
+)
+from .test_celery_worker import celery_worker_process  # noqa: F401 - a fixture, used by name
+
+pytestmark = pytest.mark.django_db
+
+ACTION_HEADER = "Region,Hanke,Work package,Action number,Action,Planned start,Planned end,Status"
+
+
+@pytest.fixture(autouse=True)
+def _english(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def hanke(personas):
+    project = personas.project
+    wp = WorkPackageFactory(project=project, code="TP1", name_fi="Palvelut", order=1)
+    goal = ProcessGoalFactory(work_package=wp, number="P1", title_fi="Jonot lyhenevät")
+    goal.benefit_targets.set(BenefitTarget.objects.filter(number=1))
+    first = ActionFactory(
+        work_package=wp,
+        number="1.1",
+        title_fi="Digitaalinen ajanvaraus",
+        status="in_progress",
+        schedule_text="5-12/2022",
+        planned_start=date(2022, 5, 1),
+        planned_end=date(2023, 12, 31),
+        owner=personas.project_worker,
+    )
+    first.goals.add(goal)
+    second = ActionFactory(work_package=wp, number="1.2", title_fi="=Jonojen purku")
+    second.benefit_targets.set(BenefitTarget.objects.filter(number=3))
+    indicator = IndicatorFactory(
+        project=project, code="M1", name_fi="Jonotusaika", unit="days", baseline_value=30
+    )
+    TargetFactory(indicator=indicator, target_date=date(2023, 12, 31), value=Decimal("14.5"))
+    MeasurementFactory(indicator=indicator, period=date(2021, 12, 31), value=Decimal("28.25"))
+    MeasurementFactory(indicator=indicator, period=date(2022, 12, 31), value=Decimal("20"))
+    IndicatorFactory(project=project, code="M2", name_fi="Tyytyväisyys", unit="percent")
+    return project
+
+
+def _region_hanke(project) -> str:
+    return f"{project.region.display_name},{project.display_name}"
+
+
+def _job(project, user, kind, content, name="tuonti.csv", mapping=None) -> ImportJob:
+    """Upload, keep the preselected mapping (or the given one) and run the dry run."""
+    if isinstance(content, str):
+        content = content.encode()
+    job = import_job_create(project=project, actor=user, kind=kind, name=name, content=content)
+    return import_job_map(job=job, actor=user, mapping=mapping or job.mapping)
+
+
+def _rows(job, outcome):
+    return [r for r in job.preview["rows"] if r["outcome"] == outcome]
+
+
+def _export(project, user, table, **kwargs) -> bytes:
+    return report_csv(project_report(project=project, user=user), table, **kwargs)
+
+
+def _snapshot(project):
+    return sorted(
+        (
+            a.work_package.code,
+            a.number,
+            a.title_fi,
+            a.schedule_text,
+            a.planned_start,
+            a.planned_end,
+            a.status,
+            a.owner_id,
+            tuple(sorted(a.benefit_targets.values_list("code", flat=True))),
+        )
+        for a in Action.objects.filter(project=project).select_related("work_package")
+    )
+
+
+# --- Round trips -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "options", [{}, {"semicolon": True, "bom": True}], ids=["machine-csv", "finnish-excel-csv"]
+)
+def test_an_exported_actions_csv_reimports_to_the_same_data(hanke, personas, options):
+    # given the export of the hanke's actions, then edits and a deleted action
+    manager = personas.project_manager
+    before = _snapshot(hanke)
+    content = _export(hanke, manager, "actions", **options)
+    assert _job(hanke, manager, "actions", content).preview["counts"]["unchanged"] == 2
+    Action.objects.filter(number="1.1").update(
+        title_fi="Muutettu", planned_end=date(2024, 1, 31), version=5
+    )
+    Action.objects.filter(number="1.2").delete()
+    # when the exported file is imported and confirmed
+    job = _job(hanke, manager, "actions", content)
+    assert job.preview["counts"] == {"new": 1, "changed": 1, "unchanged": 0, "rejected": 0}
+    job = import_job_confirm(job=job, actor=manager)
+    # then the hanke's actions are as they were when exported
+    assert job.status == ImportStatus.DONE, job.error
+    assert _snapshot(hanke) == before
+    # and a second import finds nothing to change
+    again = _job(hanke, manager, "actions", content)
+    assert again.preview["counts"]["unchanged"] == 2
+
+
+def test_an_exported_indicator_csv_reimports_measurements_and_indicators(hanke, personas):
+    manager = personas.project_manager
+    content = _export(hanke, manager, "indicators")
+    values = sorted(Measurement.objects.values_list("indicator__code", "period", "value"))
+    # the same file is unchanged as measurements and as indicators
+    measurements = _job(hanke, manager, "measurements", content)
+    assert measurements.preview["counts"]["unchanged"] == 3  # M2 has a row without a value
+    assert measurements.preview["counts"]["rejected"] == 0
+    indicators = _job(hanke, manager, "indicators", content)
+    assert indicators.preview["counts"] == {
+        "new": 0,
+        "changed": 0,
+        "unchanged": 3,  # M1 twice (the second: same as row 2), M2 once
+        "rejected": 0,
+    }
+    # when values are lost and the file is imported again, they come back
+    Measurement.objects.filter(period=date(2022, 12, 31)).delete()
+    job = _job(hanke, manager, "measurements", content)
+    assert job.preview["counts"]["new"] == 1
+    import_job_confirm(job=job, actor=manager)
+    assert sorted(Measurement.objects.values_list("indicator__code", "period", "value")) == values
+    restored = Measurement.objects.get(period=date(2022, 12, 31))
+    assert restored.source == "import"
+    assert restored.history.first().history_user == manager
+
+
+def test_the_report_workbook_imports_from_its_actions_sheet(hanke, personas):
+    # given the XLSX report (summary first, then one sheet per table)
+    manager = personas.project_manager
+    content = report_xlsx(project_report(project=hanke, user=manager))
+    # when it is uploaded as actions
+    job = _job(hanke, manager, "actions", content, name="raportti.xlsx")
+    # then the "Actions" sheet is read (and the user is told), every row unchanged
+    assert job.preview["counts"]["unchanged"] == 2, job.preview
+    assert any("“Actions”" in note for note in job.notes)
+
+
+# --- Preview and confirmation ----------------------------------------------------------------
+
+
+def test_the_preview_sorts_rows_and_saves_nothing_until_confirmed(hanke, personas):
+    manager = personas.project_manager
+    content = "\n".join(
+        [
+            ACTION_HEADER,
+            f"{_region_hanke(hanke)},TP1,1.1,Digitaalinen ajanvaraus,1.5.2022,31.12.2023,Done",
+            f"{_region_hanke(hanke)},TP1,1.2,=Jonojen purku,,,Not started",
+            f"{_region_hanke(hanke)},TP1,1.3,Uusi toimenpide,2023-01-01,2023-06-30,",
+            f"{_region_hanke(hanke)},TP9,1.4,Väärä paketti,,,",
+        ]
+    )
+    job = _job(hanke, manager, "actions", content)
+    assert job.preview["counts"] == {"new": 1, "changed": 1, "unchanged": 1, "rejected": 1}
+    assert _rows(job, "changed")[0]["changes"] == [["Status", "In progress", "Done"]]
+    assert _rows(job, "rejected")[0]["errors"] == [
+        ["Work package", "No work package “TP9” in this hanke."]
+    ]
+    assert _rows(job, "rejected")[0]["number"] == 5
+    assert Action.objects.count() == 2
+    with pytest.raises(ValidationError):  # rejected rows: nothing can be confirmed
+        import_job_confirm(job=job, actor=manager)
+    assert Action.objects.count() == 2
+
+
+def test_confirming_writes_through_the_services_with_history_and_status_log(hanke, personas):
+    manager = personas.project_manager
+    content = "\n".join(
+        [
+            "Work package,Action number,Action,Status,Benefit targets (HT),Owner",
+            "TP1,1.1,Digitaalinen ajanvaraus,Done,HT1,",
+            "TP1,1.3,Uusi,In progress,HT2 HT4,manager",
+        ]
+    )
+    job = import_job_confirm(job=_job(hanke, manager, "actions", content), actor=manager)
+    assert job.status == ImportStatus.DONE, job.error
+    changed = Action.objects.get(number="1.1")
+    assert changed.status == "done" and changed.owner is None and changed.version == 2
+    record = changed.history.first()  # the history row holds the new values
+    assert (record.history_user, record.history_type) == (manager, "~")
+    assert (record.status, record.owner_id, record.version) == ("done", None, 2)
+    assert "tuonti.csv" in record.history_change_reason
+    assert changed.history.count() == 2  # the factory's row and the import's
+    new = Action.objects.get(number="1.3")
+    assert set(new.benefit_targets.values_list("code", flat=True)) == {"HT2", "HT4"}
+    assert new.owner == manager and new.history.get().history_type == "+"
+    assert new.history.get().title_fi == "Uusi"
+    logged = StatusUpdate.objects.filter(author=manager).order_by("action__number")
+    assert [(s.action.number, s.previous_status, s.status) for s in logged] == [
+        ("1.1", "in_progress", "done"),
+        ("1.3", "", "in_progress"),
+    ]
+
+
+def test_an_edit_after_the_preview_is_detected_and_nothing_is_overwritten(hanke, personas):
+    # given a previewed import that changes two actions
+    manager = personas.project_manager
+    content = "\n".join(
+        ["Work package,Action number,Action", "TP1,1.1,Uusi nimi", "TP1,1.2,Toinen uusi"]
+    )
+    job = _job(hanke, manager, "actions", content)
+    # when someone edits one of them before the confirmation
+    Action.objects.filter(number="1.2").update(title_fi="Joku muu", version=7)
+    job = import_job_confirm(job=job, actor=manager)
+    # then nothing is imported, the user is told, and the preview is the new one
+    assert job.status == ImportStatus.PREVIEWED
+    assert "changed after the preview" in job.error
+    assert set(Action.objects.values_list("title_fi", flat=True)) == {
+        "Digitaalinen ajanvaraus",
+        "Joku muu",
+    }
+
+
+def test_a_crashed_import_job_reruns_safely_and_imports_once(hanke, personas):
+    manager = personas.project_manager
+    job = _job(hanke, manager, "actions", "Work package,Action number,Action\nTP1,2.1,Uusi")
+    # a worker claimed the job and died before committing (the status says "importing")
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.IMPORTING)
+    # when the task runs again, twice (a redelivery)
+    import_job_apply_task(job.pk)
+    import_job_apply_task(job.pk)
+    # then the action is there once
+    assert Action.objects.filter(number="2.1").count() == 1
+    assert ImportJob.objects.get(pk=job.pk).status == ImportStatus.DONE
+    assert import_job_apply(job_id=job.pk).status == ImportStatus.DONE
+
+
+def test_an_unconfirmed_job_cannot_be_confirmed_twice(hanke, personas):
+    manager = personas.project_manager
+    job = _job(hanke, manager, "actions", "Work package,Action number,Action\nTP1,2.1,Uusi")
+    import_job_confirm(job=job, actor=manager)
+    with pytest.raises(ValidationError):
+        import_job_confirm(job=job, actor=manager)
+    assert Action.objects.filter(number="2.1").count() == 1
+
+
+# --- Column mapping --------------------------------------------------------------------------
+
+
+def test_a_managers_own_layout_is_mapped_and_remembered(hanke, personas):
+    manager = personas.project_manager
+    content = "Nro;Paketti;Otsikko;Muistiinpanot\n3.1;TP1;Oma toimenpide;ei tuoda"
+    job = import_job_create(
+        project=hanke, actor=manager, kind="actions", name="oma.csv", content=content.encode()
+    )
+    assert job.mapping == {"Nro": "", "Paketti": "", "Otsikko": "", "Muistiinpanot": ""}
+    with pytest.raises(ValidationError) as missing:
+        import_job_map(job=job, actor=manager, mapping=job.mapping)
+    assert "The file has no column for “Work package”: choose one." in missing.value.messages
+    mapping = {"Nro": "number", "Paketti": "work_package", "Otsikko": "title"}
+    job = import_job_map(job=job, actor=manager, mapping=mapping)
+    assert job.preview["counts"]["new"] == 1
+    # the next upload of the same layout has the columns preselected
+    again = import_job_create(
+        project=hanke, actor=manager, kind="actions", name="oma.csv", content=content.encode()
+    )
+    assert again.mapping == {**mapping, "Muistiinpanot": ""}
+    assert ImportMapping.objects.get(project=hanke, kind="actions").updated_by == manager
+
+
+def test_finnish_and_swedish_headers_are_recognised(hanke, personas):
+    # our column labels in every language (as the export writes them), in any case
+    from reporting.imports import suggest_mapping
+
+    headers = ["Työpaketti", "ÅTGÄRDSNUMMER", "Toimenpide", "Planerat slut", "Muu sarake"]
+    assert suggest_mapping("actions", headers) == {
+        "Työpaketti": "work_package",
+        "ÅTGÄRDSNUMMER": "number",
+        "Toimenpide": "title",
+        "Planerat slut": "planned_end",
+        "Muu sarake": "",
+    }
+
+
+def test_missing_required_columns_are_refused(hanke, personas):
+    manager = personas.project_manager
+    job = import_job_create(
+        project=hanke,
+        actor=manager,
+        kind="measurements",
+        name="arvot.csv",
+        content=b"Indicator code,Value\nM1,5",
+    )
+    with pytest.raises(ValidationError) as refused:
+        import_job_map(job=job, actor=manager, mapping=job.mapping)
+    assert refused.value.messages == ["The file has no column for “Period end”: choose one."]
+    assert Measurement.objects.count() == 2
+
+
+# --- Bad files: a clear answer and nothing saved ---------------------------------------------
+
+
+def _refused(project, user, content, name="tuonti.csv", kind="actions") -> str:
+    with pytest.raises(ValidationError) as refused:
+        import_job_create(project=project, actor=user, kind=kind, name=name, content=content)
+    assert not ImportJob.objects.exists()
+    return refused.value.messages[0]
+
+
+def _rejections(job) -> list[list]:
+    return [[row["number"], *error] for row in _rows(job, "rejected") for error in row["errors"]]
+
+
+def test_an_impossible_date_is_rejected_with_row_and_column(hanke, personas):
+    content = "Work package,Action number,Action,Planned end\nTP1,1.1,X,31.2.2022"
+    job = _job(hanke, personas.project_manager, "actions", content)
+    assert _rejections(job) == [[2, "Planned end", "“31.2.2022” is not a valid date."]]
+
+
+def test_text_in_a_number_column_is_rejected(hanke, personas):
+    manager = personas.project_manager
+    job = _job(hanke, manager, "indicators", "Indicator code,Baseline\nM1,paljon")
+    assert _rejections(job) == [[2, "Baseline", "“paljon” is not a number."]]
+    job = _job(hanke, manager, "measurements", "Indicator code,Period end,Value\nM1,2022-12-31,x")
+    assert _rejections(job) == [[2, "Value", "Enter a number, e.g. 42, 84,6 or 698/788."]]
+
+
+def test_duplicate_keys_in_the_file_are_rejected(hanke, personas):
+    manager = personas.project_manager
+    content = "Work package,Action number,Action\nTP1,5.1,A\nTP1,5.1,B"
+    job = _job(hanke, manager, "actions", content)
+    assert _rejections(job) == [
+        [3, "Action number", "Row 2 has the same work package and action number."]
+    ]
+    content = "Indicator code,Period end,Value\nM1,2022-06-30,5\nM1,31.12.2022,6"
+    job = _job(hanke, manager, "measurements", content)  # yearly: both are the year 2022
+    assert _rejections(job) == [
+        [3, "Period end", "Row 2 has a value for the same indicator and period."]
+    ]
+    assert not Action.objects.filter(number="5.1").exists()
+
+
+def test_an_unknown_region_or_hanke_is_rejected(hanke, personas):
+    manager = personas.project_manager
+    content = "\n".join(
+        [
+            "Region,Hanke,Work package,Action number,Action",
+            f"Lappi,{hanke.display_name},TP1,1.1,X",
+            f"{hanke.region.display_name},Toinen hanke,TP1,1.2,X",
+        ]
+    )
+    job = _job(hanke, manager, "actions", content)
+    assert _rejections(job) == [
+        [2, "Region", f"Unknown region “Lappi”: this hanke is in {hanke.region.display_name}."],
+        [3, "Hanke", f"Unknown hanke “Toinen hanke”: this import is for {hanke.display_name}."],
+    ]
+
+
+def test_a_windows_1252_file_is_decoded_and_the_user_told(hanke, personas):
+    manager = personas.project_manager
+    content = "Work package;Action number;Action\nTP1;7.1;Päivystyksen yhtenäistäminen"
+    job = _job(hanke, manager, "actions", content.encode("cp1252"))
+    assert job.notes == ["The file was read as Windows-1252 text (not UTF-8)."]
+    import_job_confirm(job=job, actor=manager)
+    assert Action.objects.get(number="7.1").title_fi == "Päivystyksen yhtenäistäminen"
+
+
+def test_an_empty_file_is_refused(hanke, personas):
+    assert _refused(hanke, personas.project_manager, b"") == "The file is empty."
+    assert _refused(hanke, personas.project_manager, b"\xef\xbb\xbf\r\n") == "The file is empty."
+    header_only = _refused(hanke, personas.project_manager, b"Work package,Action number\n")
+    assert header_only == "The file has no rows under the header row."
+
+
+def test_a_file_over_the_size_limit_is_refused(hanke, personas, settings):
+    settings.IMPORT_MAX_UPLOAD_BYTES = 1_000_000
+    content = b"Work package,Action number,Action\n" + b"TP1,1,x\n" * 200_000
+    assert _refused(hanke, personas.project_manager, content) == "The file is larger than 1 MB."
+
+
+def test_a_spacer_column_is_dropped_but_values_without_a_header_are_refused(hanke, personas):
+    manager = personas.project_manager
+    job = _job(hanke, manager, "actions", "Work package,,Action number\nTP1,,1.1")
+    assert job.headers == ["Work package", "Action number"]
+    job.delete()
+    message = _refused(hanke, manager, b"Work package,,Action number\nTP1,x,1.1")
+    assert message == "A column has values but no header in the first row."
+
+
+def _xlsx(*sheets) -> bytes:
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in sheets:
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_an_xlsx_with_formulas_is_refused(hanke, personas):
+    content = _xlsx(
+        ("Toimenpiteet", [["Work package", "Action number", "Action"], ["TP1", "=1+1", "x"]])
+    )
+    message = _refused(hanke, personas.project_manager, content, name="t.xlsx")
+    assert message.startswith("The sheet contains formulas (cells B2).")
+
+
+def test_an_xlsx_with_several_sheets_reads_the_matching_one(hanke, personas):
+    content = _xlsx(
+        ("Ohje", [["Täytä toinen välilehti"]]),
+        ("Data", [["Work package", "Action number", "Action"], ["TP1", "8.1", "Uusi"]]),
+        ("Muistiinpanot", [["Work package"], ["ei tämä"]]),
+    )
+    job = _job(hanke, personas.project_manager, "actions", content, name="t.xlsx")
+    assert job.notes == ["The workbook has 3 sheets; the sheet “Data” was read."]
+    assert job.preview["counts"]["new"] == 1
+    dates = _xlsx(
+        ("Arvot", [["Indicator code", "Period end", "Value"], ["M1", date(2023, 12, 31), 12.5]])
+    )
+    job = _job(hanke, personas.project_manager, "measurements", dates, name="a.xlsx")
+    assert _rows(job, "new")[0]["changes"] == [["Value", "", "12.5"]]
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("raportti.pdf", b"%PDF-1.7 ..."),
+        ("kuva.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"),
+        ("vaara.xlsx", b"Work package,Action number\nTP1,1"),
+    ],
+)
+def test_a_file_that_is_not_csv_or_xlsx_is_refused(hanke, personas, name, content):
+    message = _refused(hanke, personas.project_manager, content, name=name)
+    assert message in (
+        "Choose a CSV or XLSX file (.csv or .xlsx).",
+        "The file is not a CSV text file.",
+        "The file is not an Excel workbook (XLSX).",
+    )
+
+
+# --- Permissions -----------------------------------------------------------------------------
+
+
+def test_a_worker_imports_values_but_not_the_plan(hanke, personas):
+    worker = personas.project_worker
+    with pytest.raises(PermissionDenied):
+        import_job_create(
+            project=hanke, actor=worker, kind="actions", name="a.csv", content=b"a\n1"
+        )
+    job = _job(hanke, worker, "measurements", "Indicator code,Period end,Value\nM2,2022-12-31,50")
+    import_job_confirm(job=job, actor=worker)
+    assert Measurement.objects.get(indicator__code="M2").entered_by == worker
+
+
+def test_someone_elses_job_is_not_found(client, hanke, personas):
+    job = _job(hanke, personas.project_manager, "actions", "Work package,Action number\nTP1,1.1")
+    client.force_login(get_user_model().objects.get(username="admin"))
+    response = client.get(reverse("reporting:import-job", args=[hanke.pk, job.pk]))
+    assert response.status_code == 404
+
+
+# --- Large files: a Celery job with progress -------------------------------------------------
+
+
+def test_a_large_file_is_checked_and_imported_by_a_celery_job(
+    client, hanke, personas, settings, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_SYNC_ROWS = 2
+    manager = personas.project_manager
+    client.force_login(manager)
+    content = "Work package,Action number,Action\n" + "".join(
+        f"TP1,9.{n},Toimenpide {n}\n" for n in range(1, 6)
+    )
+    job = import_job_create(
+        project=hanke, actor=manager, kind="actions", name="iso.csv", content=content.encode()
+    )
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        job = import_job_map(job=job, actor=manager, mapping=job.mapping)
+    # while the job waits, the page shows a progress bar that htmx polls every second
+    assert job.status == ImportStatus.CHECKING and len(queued) == 1
+    url = reverse("reporting:import-job", args=[hanke.pk, job.pk])
+    page = client.get(url).content.decode()
+    assert 'role="progressbar"' in page and 'aria-valuenow="0"' in page
+    assert 'hx-trigger="every 1s"' in page
+    partial = client.get(url, headers={"HX-Request": "true"})
+    assert b'role="progressbar"' in partial.content and b"<html" not in partial.content
+    # when the worker (eager here) runs it, the preview follows
+    queued[0]()
+    job.refresh_from_db()
+    assert job.status == ImportStatus.PREVIEWED and job.preview["counts"]["new"] == 5
+    assert client.get(url, headers={"HX-Request": "true"})["HX-Refresh"] == "true"
+    with django_capture_on_commit_callbacks(execute=True):
+        job = import_job_confirm(job=job, actor=manager)
+    job.refresh_from_db()
+    assert job.status == ImportStatus.DONE
+    assert Action.objects.filter(number__startswith="9.").count() == 5
+
+
+def test_the_dry_run_is_idempotent(hanke, personas):
+    job = _job(hanke, personas.project_manager, "actions", "Work package,Action number\nTP1,1.1")
+    preview = job.preview
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.CHECKING)
+    assert import_job_check(job_id=job.pk).preview == preview
+
+
+# --- The pages -------------------------------------------------------------------------------
+
+
+def test_upload_map_preview_confirm_in_the_pages(client, hanke, personas):
+    client.force_login(personas.project_manager)
+    hanke_page = client.get(reverse("objectives:hanke", args=[hanke.pk])).content.decode()
+    start = reverse("reporting:import-start", args=[hanke.pk])
+    assert start in hanke_page
+    upload = io.BytesIO(b"Paketti,Nro,Nimi\nTP1,4.1,Sivuilta tuotu")
+    upload.name = "oma.csv"
+    response = client.post(start, {"kind": "actions", "file": upload})
+    job = ImportJob.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reporting:import-map", args=[hanke.pk, job.pk])
+    mapping_page = client.get(response["Location"]).content.decode()
+    assert "Sivuilta tuotu" in mapping_page  # the first values of each column
+    response = client.post(
+        response["Location"],
+        {"col_work_package": "Paketti", "col_number": "Nro", "col_title": "Nimi"},
+    )
+    assert response.status_code == 302
+    preview = client.get(response["Location"]).content.decode()
+    assert 'id="count-new">1<' in preview and "Confirm the import" in preview
+    response = client.post(reverse("reporting:import-confirm", args=[hanke.pk, job.pk]))
+    assert client.get(response["Location"]).status_code == 200
+    assert Action.objects.get(number="4.1").title_fi == "Sivuilta tuotu"
+
+
+def test_a_bad_upload_shows_the_reason_on_the_form(client, hanke, personas):
+    client.force_login(personas.project_manager)
+    upload = io.BytesIO(b"")
+    upload.name = "tyhja.csv"
+    start = reverse("reporting:import-start", args=[hanke.pk])
+    response = client.post(start, {"kind": "actions", "file": upload})
+    assert response.status_code == 200
+    assert "The submitted file is empty." in response.content.decode()
+    upload = io.BytesIO(b"x")
+    upload.name = "kuva.png"
+    response = client.post(start, {"kind": "actions", "file": upload})
+    assert "Choose a CSV or XLSX file (.csv or .xlsx)." in response.content.decode()
+    assert not ImportJob.objects.exists()
+
+
+def test_a_viewer_is_not_offered_the_import(client, hanke, personas):
+    client.force_login(personas.steering_member)
+    page = client.get(reverse("objectives:hanke", args=[hanke.pk])).content.decode()
+    assert reverse("reporting:import-start", args=[hanke.pk]) not in page
+    assert client.get(reverse("reporting:import-start", args=[hanke.pk])).status_code == 403
+
+
+def test_a_stalled_job_is_queued_again_and_runs_once(
+    hanke, personas, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reporting.import_services import import_jobs_resume
+
+    # given a confirmed job whose task was never published (a broker outage)
+    manager = personas.project_manager
+    job = _job(hanke, manager, "actions", "Work package,Action number,Action\nTP1,2.1,Uusi")
+    long_ago = timezone.now() - timedelta(minutes=11)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.IMPORTING, updated_at=long_ago)
+    # when the hourly catch-up runs (twice: the second finds nothing stalled)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert import_jobs_resume() == 1
+    assert import_jobs_resume() == 0
+    # then the job is imported, once
+    assert ImportJob.objects.get(pk=job.pk).status == ImportStatus.DONE
+    assert Action.objects.filter(number="2.1").count() == 1
+
+
+@pytest.mark.parametrize("rows", [3, 400])
+def test_the_preview_page_costs_the_same_queries_for_any_size(
+    client, hanke, personas, settings, rows, django_assert_max_num_queries
+):
+    settings.IMPORT_SYNC_ROWS = 1000
+    content = "Work package,Action number,Action\n" + "".join(
+        f"TP1,6.{n},Toimenpide {n}\n" for n in range(rows)
+    )
+    job = _job(hanke, personas.project_manager, "actions", content)
+    client.force_login(personas.project_manager)
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("reporting:import-job", args=[hanke.pk, job.pk]))
+    assert f'id="count-new">{rows}<' in page.content.decode()
+    with django_assert_max_num_queries(12):
+        client.get(reverse("reporting:import-map", args=[hanke.pk, job.pk]))
+
+
+def test_expired_uploads_are_deleted_and_their_pages_gone(client, hanke, personas):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reporting.import_services import import_jobs_expire
+
+    job = _job(hanke, personas.project_manager, "actions", "Work package,Action number\nTP1,1.1")
+    ImportJob.objects.filter(pk=job.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    client.force_login(personas.project_manager)
+    assert client.get(reverse("reporting:import-job", args=[hanke.pk, job.pk])).status_code == 404
+    with pytest.raises(ValidationError):
+        import_job_confirm(job=ImportJob.objects.get(pk=job.pk), actor=personas.project_manager)
+    assert import_jobs_expire() == 1
+    assert not ImportJob.objects.exists()
+
+
+@pytest.mark.worker
+def test_a_large_import_runs_in_a_real_worker(celery_worker_process, settings):  # noqa: F811
+    # given a manager and a file over the inline limit (the worker has the default limit,
+    # so the file is larger than that: IMPORT_SYNC_ROWS + 1 rows)
+    import time
+
+    from .factories import MembershipFactory, ProjectFactory, UserFactory
+
+    project = ProjectFactory()
+    WorkPackageFactory(project=project, code="TP1")
+    manager = MembershipFactory(
+        user=UserFactory(username="worker-manager"), project=project, role="manager"
+    ).user
+    rows = settings.IMPORT_SYNC_ROWS + 1
+    content = "Work package,Action number,Action\n" + "".join(
+        f"TP1,1.{n},Toimenpide {n}\n" for n in range(rows)
+    )
+    job = import_job_create(
+        project=project, actor=manager, kind="actions", name="iso.csv", content=content.encode()
+    )
+
+    def wait_for(status: str) -> ImportJob:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            current = ImportJob.objects.get(pk=job.pk)
+            if current.status == status:
+                return current
+            time.sleep(0.3)
+        celery_worker_process.terminate()
+        pytest.fail(f"no {status} in 60 s:\n" + celery_worker_process.communicate(timeout=20)[0])
+
+    # when the mapping is saved, the worker checks the rows
+    assert import_job_map(job=job, actor=manager, mapping=job.mapping).status == "checking"
+    checked = wait_for(ImportStatus.PREVIEWED)
+    assert checked.preview["counts"]["new"] == rows
+    # and after the confirmation it imports them, once
+    import_job_confirm(job=checked, actor=manager)
+    wait_for(ImportStatus.DONE)
+    assert Action.objects.filter(project=project).count() == rows
