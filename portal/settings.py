@@ -212,6 +212,9 @@ CELERY_BEAT_SCHEDULE = {
 # A hanke's regional report (XLSX or CSV) with more actions than this runs as an export job
 # with a progress bar instead of a direct download; the national extract always does.
 EXPORT_JOB_THRESHOLD_ACTIONS = env_int("EXPORT_JOB_THRESHOLD_ACTIONS", 1000)
+# A PDF takes seconds of layout per hundred actions (docs/exports.md): a hanke with more
+# actions than this gets its PDF report from an export job instead of within the request.
+PDF_JOB_THRESHOLD_ACTIONS = env_int("PDF_JOB_THRESHOLD_ACTIONS", 100)
 EXPORT_JOB_KEEP_DAYS = env_int("EXPORT_JOB_KEEP_DAYS", 7)
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL

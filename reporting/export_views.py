@@ -37,8 +37,9 @@ def _project(request, project_pk: int):
     return project
 
 
-def _large(project) -> bool:
-    return Action.objects.filter(project=project).count() > settings.EXPORT_JOB_THRESHOLD_ACTIONS
+def _large(project, threshold: int | None = None) -> bool:
+    limit = settings.EXPORT_JOB_THRESHOLD_ACTIONS if threshold is None else threshold
+    return Action.objects.filter(project=project).count() > limit
 
 
 def _job_redirect(request, project, options: ExportOptions):
@@ -101,6 +102,8 @@ def project_report_pdf(request, project_pk: int):
     from .pdf import PDF_CONTENT_TYPE
 
     project = _project(request, project_pk)
+    if _large(project, settings.PDF_JOB_THRESHOLD_ACTIONS):
+        return _job_redirect(request, project, ExportOptions(format="pdf"))
     report = project_report(project=project, user=request.user)
     content = pdf_document(
         report=report,

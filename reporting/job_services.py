@@ -53,7 +53,7 @@ STALLED_AFTER = EXPORT_JOB_STALLED_AFTER
 class ExportOptions:
     """What file to write: the workbook, or one table as CSV with its format options."""
 
-    format: str = "xlsx"  # "xlsx" | "csv"
+    format: str = "xlsx"  # "xlsx" | "csv" | "pdf" (regional report only)
     table: str = ""  # the CSV table
     semicolon: bool = False
     bom: bool = False
@@ -237,7 +237,25 @@ def _build(job: ExportJob, progress: _ProgressWriter) -> tuple[bytes, str, str]:
         progress(0, len(getattr(report, TABLES[options.table].rows)))
         content = report_csv(report, options.table, semicolon=options.semicolon, bom=options.bom)
         return content, f"{name}-{options.table}-{stamp}.csv", CSV_TYPE
+    if options.format == "pdf":
+        return _pdf(job, report, progress), f"{name}-{stamp}.pdf", PDF_TYPE
     return report_xlsx(report, progress=progress), f"{name}-{stamp}.xlsx", XLSX_TYPE
+
+
+PDF_TYPE = "application/pdf"
+
+
+def _pdf(job: ExportJob, report, progress: _ProgressWriter) -> bytes:
+    """The regional report as a PDF (WeasyPrint lays it out in one step: 0 %, then done)."""
+    from .documents import project_report_pdf
+
+    progress(0, 1)
+    return project_report_pdf(
+        report=report,
+        today=timezone.localdate(),
+        language=job.parameters.get("language") or settings.LANGUAGE_CODE,
+        base_url=settings.PORTAL_BASE_URL,
+    )
 
 
 def export_job_prune(*, now=None) -> int:

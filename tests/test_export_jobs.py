@@ -98,6 +98,39 @@ def test_large_regional_report_runs_as_a_job(
         assert content.startswith(b"\xef\xbb\xbf") and b";Action number;" in content
 
 
+def test_the_pdf_of_a_large_hanke_is_laid_out_by_a_job(
+    client, personas, actions, settings, django_capture_on_commit_callbacks
+):
+    # given a PDF threshold below the hanke's three actions (the XLSX one stays high)
+    settings.PDF_JOB_THRESHOLD_ACTIONS = 2
+    _english(client, personas.project_worker)
+    url = reverse("reporting:project-report-pdf", args=[personas.project.pk])
+    # when the worker asks for the PDF
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(url)
+    # then the job made it, in the worker's language, and the page leads to it
+    job = ExportJob.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reporting:export-job-detail", args=[job.pk])
+    assert (job.parameters["format"], job.parameters["language"], job.status) == (
+        "pdf",
+        "en",
+        "done",
+    )
+    assert bytes(job.content).startswith(b"%PDF") and job.filename.endswith(".pdf")
+    page = client.get(response["Location"])
+    assert "PDF" in page.text
+    download = client.get(reverse("reporting:export-job-download", args=[job.pk]))
+    assert download["Content-Type"] == "application/pdf"
+
+
+def test_the_pdf_of_a_small_hanke_downloads_directly(client, personas, actions):
+    client.force_login(personas.project_worker)
+    response = client.get(reverse("reporting:project-report-pdf", args=[personas.project.pk]))
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert not ExportJob.objects.exists()
+
+
 # --- The job page and its polling partial ---------------------------------------------------
 
 
