@@ -3,6 +3,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     ExportJob,
+    ImportJob,
+    ImportMapping,
     IndicatorNarrative,
     ReportingPeriod,
     ReportSnapshot,
@@ -97,3 +99,36 @@ class ExportJobAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Read-only: uploads are written by reporting.import_services; their rows stay out of
+    the admin (they are the uploader's, shown on the uploader's own preview page)."""
+
+    list_display = ("pk", "kind", "project", "user", "filename", "status", "created_at")
+    list_filter = ("kind", "status")
+    exclude = ("rows", "preview", "headers", "row_numbers")
+    readonly_fields = [
+        f.name
+        for f in ImportJob._meta.fields
+        if f.name not in ("rows", "preview", "headers", "row_numbers")
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("rows", "preview")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ImportMapping)
+class ImportMappingAdmin(SimpleHistoryAdmin):
+    """A hanke's remembered column mapping per import kind (set on the import pages)."""
+
+    list_display = ("project", "kind", "updated_by", "updated_at")
+    list_filter = ("kind",)
+    readonly_fields = ("updated_by", "updated_at")

@@ -404,6 +404,29 @@ class ExportJob(models.Model):
     def percent(self) -> int:
         if self.status == ExportStatus.DONE:
             return 100
+        if not self.progress_total:
+            return 0
+        return min(100, self.progress_done * 100 // self.progress_total)
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ExportStatus.DONE, ExportStatus.FAILED)
+
+    @property
+    def stalled(self) -> bool:
+        """Nobody is working on it: queued too long (broker down), or running past the
+        task's hard time limit (worker killed). Such a job may be run again."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        now = timezone.now()
+        if self.status == ExportStatus.QUEUED:
+            return self.created_at < now - EXPORT_JOB_STALLED_AFTER
+        if self.status == ExportStatus.RUNNING and self.started_at:
+            limit = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+            return self.started_at < now - limit
+        return False
 
 
 # --- Bulk import (reporting/import_services.py) --------------------------------------------
@@ -478,25 +501,6 @@ class ImportJob(models.Model):
         return min(100, self.progress_done * 100 // self.progress_total)
 
     @property
-    def finished(self) -> bool:
-        return self.status in (ExportStatus.DONE, ExportStatus.FAILED)
-
-    @property
-    def stalled(self) -> bool:
-        """Nobody is working on it: queued too long (broker down), or running past the
-        task's hard time limit (worker killed). Such a job may be run again."""
-        from datetime import timedelta
-
-        from django.utils import timezone
-
-        now = timezone.now()
-        if self.status == ExportStatus.QUEUED:
-            return self.created_at < now - EXPORT_JOB_STALLED_AFTER
-        if self.status == ExportStatus.RUNNING and self.started_at:
-            limit = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
-            return self.started_at < now - limit
-        return False
-
     def running(self) -> bool:
         return self.status in (ImportStatus.CHECKING, ImportStatus.IMPORTING)
 

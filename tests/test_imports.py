@@ -15,6 +15,7 @@ from openpyxl import Workbook
 
 from measures.models import Measurement
 from objectives.models import Action, BenefitTarget, StatusUpdate
+from portal import page_cache
 from reporting.exports import project_report, report_csv, report_xlsx
 from reporting.import_services import (
     import_job_apply,
@@ -512,6 +513,7 @@ def test_a_large_file_is_checked_and_imported_by_a_celery_job(
     with django_capture_on_commit_callbacks(execute=False) as queued:
         job = import_job_map(job=job, actor=manager, mapping=job.mapping)
     # while the job waits, the page shows a progress bar that htmx polls every second
+    queued = [c for c in queued if c is not page_cache.bump]  # the page cache's own
     assert job.status == ImportStatus.CHECKING and len(queued) == 1
     url = reverse("reporting:import-job", args=[hanke.pk, job.pk])
     page = client.get(url).content.decode()
@@ -523,7 +525,8 @@ def test_a_large_file_is_checked_and_imported_by_a_celery_job(
     queued[0]()
     job.refresh_from_db()
     assert job.status == ImportStatus.PREVIEWED and job.preview["counts"]["new"] == 5
-    assert client.get(url, headers={"HX-Request": "true"})["HX-Refresh"] == "true"
+    refresh = client.get(url, headers={"HX-Request": "true"})
+    assert refresh.get("HX-Refresh") == "true", (refresh.status_code, refresh.content[:300])
     with django_capture_on_commit_callbacks(execute=True):
         job = import_job_confirm(job=job, actor=manager)
     job.refresh_from_db()

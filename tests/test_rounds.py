@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from objectives.services import action_status_update
 from projects.access import roles_for
@@ -231,7 +232,7 @@ def test_draft_save_keeps_texts_and_a_stale_version_is_a_conflict(personas, peri
 
 def test_submitted_and_accepted_are_locked(personas, period, hanke):
     submitted = _submitted(personas, period, hanke)
-    with pytest.raises(ValidationError, match="locked"):
+    with translation.override("en"), pytest.raises(ValidationError, match="locked"):
         _fill(personas, period, hanke, version=submitted.version)
     accepted = self_assessment_decide(
         actor=personas.programme_admin,
@@ -241,7 +242,7 @@ def test_submitted_and_accepted_are_locked(personas, period, hanke):
         expected_version=submitted.version,
     )
     assert accepted.status == "accepted" and accepted.decided_by == personas.programme_admin
-    with pytest.raises(ValidationError, match="accepted"):
+    with translation.override("en"), pytest.raises(ValidationError, match="accepted"):
         _fill(personas, period, hanke, version=accepted.version)
     with pytest.raises(ValidationError):
         self_assessment_submit(
@@ -264,7 +265,7 @@ def test_only_the_programme_admin_decides(personas, period, hanke, who):
 
 def test_return_needs_a_reason_keeps_it_in_history_and_allows_resubmission(personas, period, hanke):
     submitted = _submitted(personas, period, hanke)
-    with pytest.raises(ValidationError, match="reason"):
+    with translation.override("en"), pytest.raises(ValidationError, match="reason"):
         self_assessment_decide(
             actor=personas.programme_admin,
             assessment=submitted,
