@@ -176,15 +176,16 @@ def export_job_run(*, job_id: int) -> dict:
     job = ExportJob.objects.select_related("requested_by", "period__programme", "project").get(
         pk=job_id
     )
+    language = job.parameters.get("language") or settings.LANGUAGE_CODE
     try:
-        with translation.override(job.parameters.get("language") or settings.LANGUAGE_CODE):
+        with translation.override(language):
             content, filename, content_type = _build(job, _ProgressWriter(job.pk))
     except Exception as exc:  # recorded on the row; the user sees it and may run it again
         logger.exception("export job %s failed", job_id)
+        with translation.override(language):  # the message in the requester's language
+            error = _error_text(exc)
         ExportJob.objects.filter(pk=job_id).update(
-            status=ExportStatus.FAILED,
-            error=_error_text(exc),
-            finished_at=timezone.now(),
+            status=ExportStatus.FAILED, error=error, finished_at=timezone.now()
         )
         return {"job": job_id, "status": ExportStatus.FAILED}
     ExportJob.objects.filter(pk=job_id).update(

@@ -80,7 +80,7 @@ def test_full_round_admin_opens_manager_submits_thl_accepts(round_world, browser
     # given the programme admin, who opens a round from the programme overview
     _log_in(page, url, "admin")
     page.goto(f"{url}/ohjelma/")
-    page.locator("main").get_by_role("link", name="Reporting rounds").click()
+    page.locator("main").get_by_role("link", name="Reporting rounds", exact=True).click()
     page.wait_for_selector("h1:has-text('Reporting rounds')")
     page.get_by_label("Name").fill("Väliarviointi 4/2023")
     page.get_by_label("Data cut-off").fill("2023-03-31")

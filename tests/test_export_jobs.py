@@ -11,7 +11,8 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from openpyxl import load_workbook
 
 from projects.models import ProgrammeRole
@@ -319,7 +320,8 @@ def test_the_requesters_permission_is_checked_again_when_the_job_runs(personas, 
     export_job_run(job_id=job.pk)
     job.refresh_from_db()
     assert job.status == "failed" and job.content is None
-    assert job.error == "You no longer have access to this content."
+    with translation.override(job.parameters["language"]):  # written in the job's language
+        assert job.error == gettext("You no longer have access to this content.")
 
 
 def test_progress_is_written_while_the_workbook_is_built(personas, period, actions, monkeypatch):

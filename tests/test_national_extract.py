@@ -183,7 +183,7 @@ def test_csv_has_the_same_columns_as_the_workbook(personas, world, key):
     with translation.override("en"):
         book = load_workbook(io.BytesIO(extract_xlsx(extract)))
         text = extract_csv(extract, key).decode("utf-8")
-    sheet = book[str(NATIONAL_TABLES[key].title)]
+        sheet = book[str(NATIONAL_TABLES[key].title)]
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == [c.value for c in sheet[1]]
     assert len(rows) == sheet.max_row
