@@ -320,7 +320,7 @@ def _copy_history(pks: list[int], kind: str, actor, reason: str, when) -> None:
     database by INSERT … SELECT: the rows simple-history's own bulk helpers would write
     (same columns, `kind` "+" created or "~" changed, the actor and the reason), without
     building 10 000 historical objects in Python, which took most of an import's time
-    (bench/import_export.py)."""
+    (bench/bulk_import.py)."""
     history = Action.history.model
     quote = connection.ops.quote_name
     columns = [quote(f.column) for f in history._meta.concrete_fields if f.name not in _HISTORY_OWN]
@@ -340,7 +340,7 @@ def _copy_history(pks: list[int], kind: str, actor, reason: str, when) -> None:
 def _update_rows(actions: list[Action], fields: list[str]) -> None:
     """One UPDATE per action, sent with executemany (psycopg pipelines it): 10 000 rows in
     about a second, where QuerySet.bulk_update's CASE expressions took 20 s for 3 000
-    (measured with bench/import_export.py). The rows are locked (select_for_update) and
+    (measured with bench/bulk_import.py). The rows are locked (select_for_update) and
     already validated; history is written by the caller."""
     meta, quote = Action._meta, connection.ops.quote_name
     columns = [meta.get_field(name) for name in fields]

@@ -114,3 +114,18 @@ def test_percentiles_ratio_and_verdicts():
     assert ratio == pytest.approx(9.505)
     assert (under_ratio, under_ms) == (False, True)
     assert verdicts(timing, bare_p95=20.0)[1] is True
+
+
+def test_no_bench_script_shadows_an_installed_module():
+    # `python bench/x.py` puts bench/ first on sys.path: a bench/import_export.py once hid
+    # django-import-export from the server the page benchmark starts.
+    import importlib.util
+    from pathlib import Path
+
+    bench = Path(__file__).resolve().parent.parent / "bench"
+    shadowing = [
+        script.name
+        for script in bench.glob("*.py")
+        if importlib.util.find_spec(script.stem) is not None
+    ]
+    assert not shadowing

@@ -3,7 +3,7 @@
 Usage (from the repository root, against a dedicated database; it is migrated first):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench \
-        .venv/bin/python bench/import_export.py --actions 10000
+        .venv/bin/python bench/bulk_import.py --actions 10000
 
 Steps, each timed with `time.perf_counter()` (setup is not timed):
 1. setup: a hanke of its own (short name "bench-import", replaced on every run) with 20
