@@ -58,11 +58,11 @@ def _cached_parts(request, indicator) -> dict:
     def chart() -> dict:
         return {"chart": indicator_figure(indicator) if indicator.measurements.all() else None}
 
-    return {
-        "chart_fragment": page_cache.fragment(request, "indicator-chart", access, chart),
-        # the table reads the indicator's prefetched rows: nothing more to build
-        "table_fragment": page_cache.fragment(request, "indicator-table", access, dict),
-    }
+    # the table reads the indicator's prefetched rows: nothing more to build
+    slots = page_cache.fragments(
+        request, access, {"indicator-chart": chart, "indicator-table": dict}
+    )
+    return {"chart_fragment": slots["indicator-chart"], "table_fragment": slots["indicator-table"]}
 
 
 @login_required

@@ -3,8 +3,6 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.widgets import FastSelect
-
 from .choices import ActionStatus
 from .status import ACTION_LABELS
 
@@ -16,9 +14,7 @@ class ActionStatusForm(forms.Form):
     status_date = forms.DateField(
         label=_("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
-    owner = forms.ModelChoiceField(
-        label=_("Owner"), queryset=None, required=False, widget=FastSelect
-    )
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=None, required=False)
     comment = forms.CharField(
         label=_("Comment"),
         required=False,
@@ -63,7 +59,7 @@ class HankeFilterForm(forms.Form):
     )
     late = forms.BooleanField(label=_("Late only"), required=False)
     owner = forms.ModelChoiceField(
-        label=_("Owner"), queryset=None, required=False, empty_label=_("All"), widget=FastSelect
+        label=_("Owner"), queryset=None, required=False, empty_label=_("All")
     )
     plan_version = forms.ModelChoiceField(
         label=_("Plan version"), queryset=None, required=False, empty_label=_("All")

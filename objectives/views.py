@@ -81,7 +81,7 @@ def _save(request, action, form):
 @login_required
 @require_http_methods(["GET", "POST"])
 def action_detail(request, pk: int):
-    action = selectors.action_get(user=request.user, pk=pk)
+    action = selectors.action_for_form(user=request.user, pk=pk)
     can_update = can(request.user, Perm.UPDATE_ACTION_STATUS, action)
     conflict = None
     form = _form(action)
@@ -96,7 +96,7 @@ def action_detail(request, pk: int):
                 messages.success(request, _("Status saved."))
                 if not request.htmx:
                     return redirect("objectives:action-detail", pk=pk)
-                action = selectors.action_get(user=request.user, pk=pk)
+                action = selectors.action_for_form(user=request.user, pk=pk)
                 form = _form(action)
     context = {
         "action": action,
@@ -104,11 +104,28 @@ def action_detail(request, pk: int):
         "can_update": can_update,
         "conflict": conflict,
         **_conflict_context(conflict, form),
+        **_action_fragments(request, action),
     }
     template = "objectives/action_detail.html"
     if request.htmx and not request.htmx.boosted:
         template += "#status"
     return render(request, template, context)
+
+
+def _action_fragments(request, action) -> dict:
+    """The page's read-only parts (facts, light, history), kept by the page cache; on a miss
+    they share one `action_get` (the action with its goals, HTs and status log)."""
+    loaded = {}
+
+    def build() -> dict:
+        if "action" not in loaded:
+            loaded["action"] = selectors.action_get(user=request.user, pk=action.pk)
+        return loaded
+
+    access = access_key(request.user, action.project)
+    parts = {f"action-{name}": build for name in ("facts", "light", "history")}
+    slots = page_cache.fragments(request, access, parts)
+    return {f"part_{page.removeprefix('action-')}": slot for page, slot in slots.items()}
 
 
 def _hanke_filters(request, project) -> selectors.HankeFilters:

@@ -140,7 +140,18 @@ def fragment(request, page: str, access: str, build: Callable[[], dict], params=
     `params`: the query parameters the part depends on; others (a tracking tag, junk) do
     not make a new copy, so an address cannot fill the cache with renderings of one page.
     """
+    return _slot(request, page, data_version(), access, build, params)
+
+
+def fragments(request, access: str, builds: dict[str, Callable[[], dict]], params=()) -> dict:
+    """Several parts of one page, {page: build} → {page: slot}, reading the version once."""
     version = data_version()
+    return {
+        page: _slot(request, page, version, access, build, params) for page, build in builds.items()
+    }
+
+
+def _slot(request, page: str, version: int, access: str, build, params) -> Fragment:
     if version < 0 or not settings.PAGE_CACHE_SECONDS:
         return Fragment(build)
     query = sorted((k, v) for k in params for v in request.GET.getlist(k))
@@ -157,6 +168,30 @@ def fragment(request, page: str, access: str, build: Callable[[], dict], params=
     )
     digest = hashlib.sha256(raw.encode()).hexdigest()
     return Fragment(build, f"page-cache:{page}:{digest}", settings.PAGE_CACHE_SECONDS)
+
+
+def remember(name: str, build: Callable[[], object]):
+    """`build()`'s value (picklable), kept under this data version and date like a fragment.
+
+    For small reads that every page repeats (the reader's roles); built every time when the
+    cache is off or down.
+    """
+    version = data_version()
+    if version < 0 or not settings.PAGE_CACHE_SECONDS:
+        return build()
+    key = f"page-cache:{name}:{version}:{timezone.localdate().isoformat()}"
+    try:
+        value = cache.get(key)
+    except Exception:
+        log.warning("page cache: cannot read a value", exc_info=True)
+        return build()
+    if value is None:
+        value = build()
+        try:
+            cache.set(key, value, timeout=settings.PAGE_CACHE_SECONDS)
+        except Exception:
+            log.warning("page cache: cannot store a value", exc_info=True)
+    return value
 
 
 def fragment_get(slot: Fragment) -> str | None:

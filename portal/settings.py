@@ -143,6 +143,9 @@ TEMPLATES = [
     }
 ]
 
+# Widgets written in Python with the same markup as Django's templates (portal/form_renderer.py).
+FORM_RENDERER = "portal.form_renderer.FastFormRenderer"
+
 # --- Data stores -----------------------------------------------------------------------------
 DATABASES = {"default": _database_from_env()}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

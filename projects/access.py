@@ -2,9 +2,10 @@
 
 - `allowed(perm, programme_role=…, hanke_role=…, owns=…)` is the pure decision table (tested
   without a database) for the roles of design README §2.
-- `roles_for(user)` loads the user's roles in force today (two queries, cached on the user
-  object for the request); `hanke_role(user, project)` and `can(user, perm, obj)` apply the
-  table to an object, which may be a hanke or anything that belongs to one.
+- `roles_for(user)` loads the user's roles in force today (two queries, kept on the user
+  object for the request and in the page cache until the next write or the next day);
+  `hanke_role(user, project)` and `can(user, perm, obj)` apply the table to an object,
+  which may be a hanke or anything that belongs to one.
 - Selectors scope reads with `Project.objects.visible_to(user)`; services call
   `check(actor, perm, obj)` again on every write; views fetch objects with selectors (404
   outside the user's scope) and answer 403 for a read-only user's write.
@@ -17,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+
+from portal import page_cache
 
 from .choices import MembershipRole, ProgrammeRoleKind
 
@@ -86,12 +89,19 @@ class Roles:
 
 
 def roles_for(user) -> Roles:
-    """The user's roles in force today, loaded once per user object (two queries)."""
+    """The user's roles in force today: two queries, or none when the page cache has them
+    (roles are rows like any other: a write to any table makes a new data version)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return Roles()
     cached = getattr(user, "_portal_roles", None)
     if cached is not None:
         return cached
+    roles = page_cache.remember(f"roles:{user.pk}", lambda: _roles_load(user))
+    user._portal_roles = roles
+    return roles
+
+
+def _roles_load(user) -> Roles:
     from .models import Membership, ProgrammeRole
 
     programme = ProgrammeRole.objects.active().filter(user=user).values_list("role", flat=True)
@@ -104,9 +114,7 @@ def roles_for(user) -> Roles:
             projects[project_id] = role
         else:
             regions[region_id] = role
-    roles = Roles(programme_role, projects, regions)
-    user._portal_roles = roles
-    return roles
+    return Roles(programme_role, projects, regions)
 
 
 def forget_roles(user) -> None:

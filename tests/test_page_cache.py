@@ -16,7 +16,7 @@ from objectives.services import action_status_update
 from portal import page_cache
 from projects.models import Region
 
-from .factories import ActionFactory, RegionFactory, WorkPackageFactory
+from .factories import ActionFactory, MembershipFactory, RegionFactory, WorkPackageFactory
 
 # --- Which SQL is a write that pages show (no database) ---------------------------------------
 
@@ -241,3 +241,97 @@ def test_parameters_the_page_does_not_read_share_the_rendering(client, personas,
     assert tagged.context["fragment"].built == {}  # the same part as without the tag
     # and the rows' links do not carry it (the language switch outside the part may)
     assert "utm_source" not in tagged.text.split('class="stack"', 1)[1]
+
+
+# --- The action page: cached facts, light and history around a form built per request -----
+
+
+def _action_page(client, user, action, lang="en"):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = lang
+    client.force_login(user)
+    return client.get(reverse("objectives:action-detail", args=[action.pk]))
+
+
+def _parts(response) -> dict:
+    return {name: response.context[f"part_{name}"].built for name in ("facts", "light", "history")}
+
+
+def test_the_action_page_keeps_its_read_only_parts(
+    client, personas, hanke, django_assert_max_num_queries
+):
+    _project, action = hanke
+    first = _action_page(client, personas.project_manager, action)
+    assert all(_parts(first).values())  # built, from one action_get shared by the three
+    assert _parts(first)["facts"]["action"] is _parts(first)["history"]["action"]
+    # session, user, the action, roles (2), the owner choices, (savepoint)
+    with django_assert_max_num_queries(7):
+        second = client.get(reverse("objectives:action-detail", args=[action.pk]))
+    assert not any(_parts(second).values())  # served from the cache
+    assert _without_tokens(second.text) == _without_tokens(first.text)
+    assert 'name="status"' in second.text  # the form is built for this request
+
+
+def test_the_action_page_shows_a_status_update_at_once(client, personas, hanke):
+    _project, action = hanke
+    _action_page(client, personas.steering_member, action)
+    action_status_update(
+        action=action,
+        actor=personas.project_manager,
+        status="cancelled",
+        comment="Ei rahoitusta vuodelle 2026",
+        status_date=date.today(),
+        expected_version=action.version,
+    )
+    page = client.get(reverse("objectives:action-detail", args=[action.pk]))
+    assert all(_parts(page).values())  # rebuilt, not the stale copies
+    assert "Ei rahoitusta vuodelle 2026" in page.text
+    assert "Recorded status: Cancelled" in page.text
+
+
+def test_the_action_pages_parts_are_not_shared_across_actions_or_rights(client, personas, hanke):
+    _project, action = hanke
+    other = ActionFactory(work_package=action.work_package, number="1.2", title_fi="Chatbot")
+    _action_page(client, personas.project_manager, action)
+    page = _action_page(client, personas.project_manager, other)
+    assert all(_parts(page).values()) and "Chatbot" in page.text
+    steering = _action_page(client, personas.steering_member, action)
+    assert all(_parts(steering).values())  # not the manager's copy
+    assert 'name="status"' not in steering.text  # and no form for a read-only role
+
+
+# --- The reader's roles, kept like a fragment -----------------------------------------------
+
+
+def test_roles_come_from_the_cache_until_a_write(personas, django_assert_num_queries):
+    from django.contrib.auth import get_user_model
+
+    from projects.access import roles_for
+
+    def fresh_user():  # a new user object, as each request has
+        return get_user_model().objects.get(pk=personas.steering_member.pk)
+
+    page_cache.bump()
+    first, second = fresh_user(), fresh_user()
+    with django_assert_num_queries(2):  # programme roles and memberships
+        roles = roles_for(first)
+    with django_assert_num_queries(0):
+        assert roles_for(second) == roles
+    assert roles.projects == {personas.project.pk: "steering"}
+
+
+def test_a_role_ended_or_granted_counts_at_the_next_request(client, personas, hanke):
+    from projects.models import Membership
+    from projects.services import member_end
+
+    project, _action = hanke
+    url = reverse("objectives:hanke", args=[project.pk])
+    client.force_login(personas.outsider)
+    assert client.get(url).status_code == 404
+    client.force_login(personas.steering_member)
+    assert client.get(url).status_code == 200
+    membership = Membership.objects.get(user=personas.steering_member, project=project)
+    member_end(membership=membership, actor=personas.programme_admin, reason="Kausi päättyi")
+    assert client.get(url).status_code == 404  # not the roles kept from the request before
+    MembershipFactory(user=personas.outsider, project=project, role="steering")
+    client.force_login(personas.outsider)
+    assert client.get(url).status_code == 200
