@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import Http404
 
@@ -28,22 +29,44 @@ def indicator_list(*, user, project: Project) -> list[Indicator]:
     )
 
 
-def indicator_get(*, user, pk: int) -> Indicator:
+def _measurements() -> Prefetch:
+    return Prefetch(
+        "measurements",
+        queryset=Measurement.objects.select_related("entered_by").order_by("-period"),
+    )
+
+
+def indicator_get(*, user, pk: int, with_measurements: bool = True) -> Indicator:
+    """The indicator with its targets and (unless asked not to) its values, newest first.
+
+    The indicator page leaves the values out: only its cached chart and table read them
+    (`measurements_load` on a cache miss).
+    """
+    prefetch = [Prefetch("targets", queryset=Target.objects.order_by("target_date"))]
+    if with_measurements:
+        prefetch.append(_measurements())
     indicator = (
         Indicator.objects.filter(pk=pk, project__in=Project.objects.visible_to(user))
         .select_related("project__region", "project__programme", "progress")
-        .prefetch_related(
-            Prefetch("targets", queryset=Target.objects.order_by("target_date")),
-            Prefetch(
-                "measurements",
-                queryset=Measurement.objects.select_related("entered_by").order_by("-period"),
-            ),
-        )
+        .prefetch_related(*prefetch)
         .first()
     )
     if indicator is None:
         raise Http404
     return indicator
+
+
+def measurements_load(indicator: Indicator) -> None:
+    """Prefetch the indicator's values (newest first) unless they are loaded already."""
+    prefetch_related_objects([indicator], _measurements())
+
+
+def measurement_for_period(indicator: Indicator, period) -> Measurement | None:
+    """The indicator's value for one period (a date or its ISO text), if there is one."""
+    try:
+        return indicator.measurements.filter(period=period).first()
+    except (ValueError, ValidationError):
+        return None
 
 
 # --- Indicator cards on the hanke page (three queries, whatever the numbers) ---------------

@@ -37,7 +37,7 @@ def indicator_list(request, project_pk: int):
 
 def _edit_form(indicator, period: str | None) -> MeasurementForm:
     """The form, filled in for the period being corrected (?period=YYYY-MM-DD)."""
-    existing = next((m for m in indicator.measurements.all() if str(m.period) == period), None)
+    existing = selectors.measurement_for_period(indicator, period) if period else None
     if existing is None:
         return MeasurementForm()
     return MeasurementForm(
@@ -56,19 +56,22 @@ def _cached_parts(request, indicator) -> dict:
     access = access_key(request.user, indicator.project)
 
     def chart() -> dict:
+        selectors.measurements_load(indicator)
         return {"chart": indicator_figure(indicator) if indicator.measurements.all() else None}
 
-    # the table reads the indicator's prefetched rows: nothing more to build
-    slots = page_cache.fragments(
-        request, access, {"indicator-chart": chart, "indicator-table": dict}
-    )
+    def table() -> dict:  # the table reads the indicator's values
+        selectors.measurements_load(indicator)
+        return {}
+
+    builds = {"indicator-chart": chart, "indicator-table": table}
+    slots = page_cache.fragments(request, access, builds)
     return {"chart_fragment": slots["indicator-chart"], "table_fragment": slots["indicator-table"]}
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def indicator_detail(request, pk: int):
-    indicator = selectors.indicator_get(user=request.user, pk=pk)
+    indicator = selectors.indicator_get(user=request.user, pk=pk, with_measurements=False)
     can_edit = can_enter_measurements(request.user, indicator.project)
     conflict = None
     if request.method == "POST":
@@ -100,7 +103,9 @@ def indicator_detail(request, pk: int):
                 messages.success(request, text)
                 if not request.htmx:
                     return redirect("measures:indicator-detail", pk=pk)
-                indicator = selectors.indicator_get(user=request.user, pk=pk)
+                indicator = selectors.indicator_get(
+                    user=request.user, pk=pk, with_measurements=False
+                )
                 form = MeasurementForm()
     else:
         form = _edit_form(indicator, request.GET.get("period"))

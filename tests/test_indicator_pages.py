@@ -233,3 +233,21 @@ def test_indicator_chart_is_a_json_data_block_drawn_by_a_static_script(client, p
 def test_no_chart_without_values(client, personas, indicator):
     client.force_login(personas.steering_member)
     assert "indicator-chart-data" not in client.get(_detail(indicator)).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("period", "filled"),
+    [("2022-12-31", True), ("2021-12-31", False), ("2022-02-31", False), ("junk", False)],
+)
+def test_the_correct_link_fills_the_form_with_that_periods_value(
+    client, personas, indicator, period, filled
+):
+    MeasurementFactory(
+        indicator=indicator, period=date(2022, 12, 31), value=64, version=3, note="Tarkistettu"
+    )
+    client.force_login(personas.project_manager)
+    response = client.get(_detail(indicator), {"period": period})
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert (form.initial.get("expected_version") == 3) is filled
+    assert (form.initial.get("note") == "Tarkistettu") is filled
