@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from portal.fields import ModelChoiceField
 from projects.access import Perm, access_key, can, require
 from projects.models import Project
 
@@ -23,13 +24,13 @@ from . import audit, page_cache
 class ChangeLogFilterForm(forms.Form):
     """GET filters of the change log; every field is optional."""
 
-    user = forms.ModelChoiceField(
+    user = ModelChoiceField(
         label=_("Changed by"),
         queryset=get_user_model().objects.order_by("username"),
         required=False,
         empty_label=_("Anyone"),
     )
-    project = forms.ModelChoiceField(
+    project = ModelChoiceField(
         label=_("Hanke"),
         queryset=Project.objects.order_by("name_fi"),
         required=False,

@@ -78,3 +78,28 @@ def test_the_portal_renders_forms_with_it_and_djangos_templates_are_the_original
     for name in FAST:
         origin = Path(engine.get_template(name).template.origin.name)
         assert origin.is_relative_to(builtin), name
+
+
+# --- Model choices: one plain query -----------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_model_choices_are_read_with_one_query_and_still_validate(django_assert_num_queries):
+    from django.contrib.auth import get_user_model
+
+    from portal.fields import ModelChoiceField
+
+    from .factories import UserFactory
+
+    people = [UserFactory(first_name=name, last_name="Ö") for name in ("Anna", "Bertil")]
+    field = ModelChoiceField(
+        queryset=get_user_model().objects.order_by("first_name"), empty_label="–"
+    )
+    with django_assert_num_queries(1) as captured:
+        html = field.widget.render("owner", people[1].pk, renderer=FAST_RENDERER)
+    # a plain SELECT, not a server-side cursor's DECLARE (then FETCH and CLOSE)
+    assert captured.captured_queries[0]["sql"].startswith("SELECT")
+    assert html.count("<option") == 3 and f'value="{people[1].pk}" selected' in html
+    assert field.clean(str(people[0].pk)) == people[0]
+    with pytest.raises(forms.ValidationError):
+        field.clean("999999")

@@ -335,3 +335,25 @@ def test_a_role_ended_or_granted_counts_at_the_next_request(client, personas, ha
     MembershipFactory(user=personas.outsider, project=project, role="steering")
     client.force_login(personas.outsider)
     assert client.get(url).status_code == 200
+
+
+# --- The Redis cache backend ----------------------------------------------------------------
+
+
+def test_the_redis_backend_reuses_one_client_and_still_works():
+    from django.core.cache import caches
+
+    from portal.cache import RedisCache
+
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        pytest.skip("the suite runs without REDIS_URL")
+    client = backend._cache.get_client()
+    assert backend._cache.get_client() is client  # not a new redis.Redis per call
+    backend.set("cache-test:value", {"a": [1, 2]}, timeout=5)
+    assert backend.get("cache-test:value") == {"a": [1, 2]}
+    backend.delete("cache-test:count")
+    assert backend.add("cache-test:count", 1, timeout=5)
+    assert backend.incr("cache-test:count") == 2
+    backend.delete_many(["cache-test:value", "cache-test:count"])
+    assert backend.get("cache-test:value") is None
