@@ -99,6 +99,69 @@ def hanke_people(*, project: Project):
     return get_user_model().objects.filter(pk__in=members).order_by("last_name", "first_name")
 
 
+# --- One process goal: its light, its actions and the indicators that follow it ---------
+
+
+@dataclass
+class GoalPage:
+    goal: ProcessGoal
+    light: Assessment | None
+    hts: list[str]
+    actions: list[Action]  # each with .light and .last_update
+    counts: dict[str, int]  # actions per light
+    indicators: list  # measures.Indicator with .progress and prefetched targets
+
+
+def goal_get(*, user, pk: int) -> ProcessGoal:
+    """The goal with its hanke, work package, plan version and HTs (two queries); 404
+    outside the user's hankkeet."""
+    goal = (
+        ProcessGoal.objects.select_related("project__region", "work_package", "plan_version")
+        .prefetch_related("benefit_targets")
+        .filter(pk=pk)
+        .first()
+    )
+    if goal is None or not can(user, Perm.VIEW, goal):
+        raise Http404
+    return goal
+
+
+def goal_page(*, user, goal: ProcessGoal) -> GoalPage:
+    """The goal's light, its actions (plan order) and the indicators that follow it.
+
+    Six queries, however many actions and indicators: the actions, their lights and last
+    updates, the goal's light, the indicators with their targets.
+    """
+    from measures.models import Indicator, Target
+
+    actions = list(
+        goal.actions.select_related("owner", "work_package").order_by(
+            "work_package__order", "order", "id"
+        )
+    )
+    for action in actions:
+        action.project = goal.project  # the same hanke: spares a query per permission check
+    _decorate(user, actions)
+    counts: dict[str, int] = {}
+    for action in actions:
+        key = str(action.light.light if action.light else Light.GREY)
+        counts[key] = counts.get(key, 0) + 1
+    indicators = list(
+        Indicator.objects.filter(goals=goal)
+        .select_related("progress")
+        .prefetch_related(Prefetch("targets", queryset=Target.objects.order_by("target_date")))
+        .order_by("order", "code")
+    )
+    return GoalPage(
+        goal=goal,
+        light=_latest_lights(RollupKind.GOAL, [goal.pk]).get(goal.pk),
+        hts=[ht.code for ht in goal.benefit_targets.all()],
+        actions=actions,
+        counts=counts,
+        indicators=indicators,
+    )
+
+
 # --- The hanke page: the work breakdown as a tree (a fixed number of queries) -------------
 
 

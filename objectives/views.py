@@ -128,6 +128,21 @@ def _action_fragments(request, action) -> dict:
     return {f"part_{page.removeprefix('action-')}": slot for page, slot in slots.items()}
 
 
+@login_required
+@require_GET
+def goal_detail(request, pk: int):
+    """A process goal: its light, HTs, actions with their lights, and its indicators."""
+    goal = selectors.goal_get(user=request.user, pk=pk)
+    return page_cache.render(
+        request,
+        "objectives/goal_detail.html",
+        page="goal",
+        access=access_key(request.user, goal.project),
+        build=lambda: {"page": selectors.goal_page(user=request.user, goal=goal)},
+        context={"goal": goal},
+    )
+
+
 def _hanke_filters(request, project) -> selectors.HankeFilters:
     form = HankeFilterForm(
         request.GET,

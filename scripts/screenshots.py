@@ -91,6 +91,13 @@ def open_action(page: Page, base: str) -> None:
     page.wait_for_selector("form select[name='status']")
 
 
+def open_goal(page: Page, base: str) -> None:
+    """The first process goal of the filtered hanke page: its actions and indicators."""
+    go(page, hanke_url(page, base) + FILTER)
+    href = page.locator("main a[href^='/tavoitteet/']").first.get_attribute("href")
+    go(page, base + href)
+
+
 def open_indicator(page: Page, base: str) -> None:
     """The first indicator with a target in the hanke's list, once Plotly has drawn its chart."""
     go(page, hanke_url(page, base, INDICATORS_REGION) + "mittarit/")
@@ -133,6 +140,8 @@ SHOTS = [
     Shot("hanke-fi.png", ACTIONS_MANAGER, open_hanke),
     Shot("hanke-filtered-fi.png", ACTIONS_MANAGER, open_hanke_filtered),
     Shot("action-fi.png", ACTIONS_MANAGER, open_action),
+    Shot("goal-fi.png", ACTIONS_MANAGER, open_goal),
+    Shot("goal-sv.png", ACTIONS_MANAGER, open_goal, language="sv"),
     Shot("indicator-fi.png", INDICATORS_MANAGER, open_indicator),
     Shot("overview-sv.png", VIEWER, open_overview, language="sv"),
     Shot("my-work-fi.png", WORKER, open_my_work),

@@ -101,7 +101,7 @@ def page_urls(demo_loaded):
     from projects.models import Project
 
     project = Project.objects.get(region__code="16")
-    action = Action.objects.filter(project=project).first()
+    action = Action.objects.filter(project=project).exclude(goals=None).first()
     indicator = Indicator.objects.filter(project=project).first()
     return [
         "/",
@@ -110,6 +110,7 @@ def page_urls(demo_loaded):
         f"/hankkeet/{project.pk}/",
         f"/hankkeet/{project.pk}/toimenpiteet/",
         f"/toimenpiteet/{action.pk}/",
+        f"/tavoitteet/{action.goals.first().pk}/",
         f"/hankkeet/{project.pk}/mittarit/",
         f"/mittarit/{indicator.pk}/",
         f"/hankkeet/{project.pk}/jasenet/",

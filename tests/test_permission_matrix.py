@@ -173,6 +173,7 @@ MATRIX: dict[str, list[Route]] = {
     ],
     "measures:indicator-sotkanet-upload": [Route("post", "indicator", HANKE_ENTRY)],
     "objectives:action-list": [Route("get", "project", HANKE_READ)],
+    "objectives:goal-detail": [Route("get", "goal", HANKE_READ)],
     "objectives:hanke": [
         Route("get", "project", HANKE_READ),
         Route("get", "project", HANKE_READ, (("kierros", "viimeisin"),)),
