@@ -97,11 +97,12 @@ def test_wrong_password_is_explained_on_the_page(browser_page):
 def page_urls(demo_loaded):
     """One URL per page type of the demo, looked up before Playwright starts."""
     from measures.models import Indicator
-    from objectives.models import Action
+    from objectives.models import Action, ProcessGoal
     from projects.models import Project
 
     project = Project.objects.get(region__code="16")
-    action = Action.objects.filter(project=project).exclude(goals=None).first()
+    action = Action.objects.filter(project=project).first()
+    goal = ProcessGoal.objects.filter(project=project).first()
     indicator = Indicator.objects.filter(project=project).first()
     return [
         "/",
@@ -110,7 +111,7 @@ def page_urls(demo_loaded):
         f"/hankkeet/{project.pk}/",
         f"/hankkeet/{project.pk}/toimenpiteet/",
         f"/toimenpiteet/{action.pk}/",
-        f"/tavoitteet/{action.goals.first().pk}/",
+        f"/tavoitteet/{goal.pk}/",
         f"/hankkeet/{project.pk}/mittarit/",
         f"/mittarit/{indicator.pk}/",
         f"/hankkeet/{project.pk}/jasenet/",
