@@ -35,6 +35,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -798,24 +799,47 @@ def import_jobs_expire(*, now=None) -> int:
     return deleted
 
 
-STALE_AFTER = timedelta(minutes=10)  # far beyond the 10 000-row import (about 20 s)
+def _stalled(now) -> Q:
+    return Q(
+        status__in=(ImportStatus.CHECKING, ImportStatus.IMPORTING),
+        updated_at__lt=now - ImportJob.STALE_AFTER,
+        expires_at__gt=now,
+    )
+
+
+def _requeue(pk: int, status: str) -> None:
+    """Queue the task of a job's current step again. Safe because both tasks are
+    idempotent: a job that finished meanwhile is left alone."""
+    from .tasks import import_job_apply_task, import_job_check_task
+
+    task = import_job_check_task if status == ImportStatus.CHECKING else import_job_apply_task
+    enqueue_on_commit(task, pk)
 
 
 def import_jobs_resume(*, now=None) -> int:
     """Queue again the jobs left "checking" or "importing" without progress for a while
-    (their task was never published, or lost). Safe because both tasks are idempotent:
-    a job that finished meanwhile is left alone."""
-    from .tasks import import_job_apply_task, import_job_check_task
-
-    now = now or timezone.now()
-    stale = ImportJob.objects.filter(
-        status__in=(ImportStatus.CHECKING, ImportStatus.IMPORTING),
-        updated_at__lt=now - STALE_AFTER,
-        expires_at__gt=now,
-    ).values_list("pk", "status")
-    count = 0
+    (their task was never published, or lost)."""
+    stale = list(
+        ImportJob.objects.filter(_stalled(now or timezone.now())).values_list("pk", "status")
+    )
     for pk, status in stale:
-        task = import_job_check_task if status == ImportStatus.CHECKING else import_job_apply_task
-        enqueue_on_commit(task, pk)
-        count += 1
-    return count
+        _requeue(pk, status)
+    return len(stale)
+
+
+def import_job_rerun(*, job: ImportJob, actor, now=None) -> ImportJob:
+    """Queue a stalled job again at its owner's request ("Run again" on its page).
+
+    Raises ValidationError unless the job is stalled; marks it as touched first, so that a
+    second click (or the hourly catch-up) does not queue it twice.
+    """
+    _check_owner(job, actor)
+    now = now or timezone.now()
+    claimed = ImportJob.objects.filter(_stalled(now), pk=job.pk).update(updated_at=now)
+    if not claimed:
+        raise ValidationError(
+            _("Only an import that has made no progress for ten minutes can be run again.")
+        )
+    job.refresh_from_db()
+    _requeue(job.pk, job.status)
+    return job

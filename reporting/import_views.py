@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
@@ -26,6 +27,7 @@ from .import_services import (
     import_job_confirm,
     import_job_create,
     import_job_map,
+    import_job_rerun,
     kinds_allowed,
 )
 from .imports import max_bytes
@@ -148,4 +150,19 @@ def import_confirm(request, project_pk: int, pk: int):
         for message in exc.messages:
             messages.error(request, message)
     # The job page says what happened (imported, refused, or running with a progress bar).
+    return redirect("reporting:import-job", project_pk=project_pk, pk=job.pk)
+
+
+@login_required
+@require_POST
+def import_rerun(request, project_pk: int, pk: int):
+    """Queue a stalled job again (its worker never started it, or died)."""
+    job = _job(request, project_pk, pk)
+    try:
+        import_job_rerun(job=job, actor=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The import was queued again."))
     return redirect("reporting:import-job", project_pk=project_pk, pk=job.pk)

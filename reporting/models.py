@@ -504,6 +504,16 @@ class ImportJob(models.Model):
     def running(self) -> bool:
         return self.status in (ImportStatus.CHECKING, ImportStatus.IMPORTING)
 
+    # A running job whose row has not moved for this long has no worker (its task was never
+    # published, or the worker died): the hourly catch-up or its owner may queue it again.
+    STALE_AFTER = datetime.timedelta(minutes=10)  # far beyond the 10 000-row import (about 20 s)
+
+    @property
+    def stalled(self) -> bool:
+        from django.utils import timezone
+
+        return self.running and self.updated_at < timezone.now() - self.STALE_AFTER
+
 
 class ImportMapping(models.Model):
     """A hanke's own column layout for one import kind: its header → our field."""

@@ -80,4 +80,9 @@ urlpatterns += [
         import_views.import_confirm,
         name="import-confirm",
     ),
+    path(
+        "hankkeet/<int:project_pk>/tuonti/<int:pk>/uudelleen/",
+        import_views.import_rerun,
+        name="import-rerun",
+    ),
 ]

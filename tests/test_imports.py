@@ -614,6 +614,55 @@ def test_a_stalled_job_is_queued_again_and_runs_once(
     assert Action.objects.filter(number="2.1").count() == 1
 
 
+def test_its_owner_runs_a_stalled_job_again_from_its_page(
+    client, hanke, personas, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    # given a confirmed job that no worker started
+    manager = personas.project_manager
+    job = _job(hanke, manager, "actions", "Work package,Action number,Action\nTP1,2.7,Uusi")
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.IMPORTING)
+    page_url = reverse("reporting:import-job", args=[hanke.pk, job.pk])
+    rerun_url = reverse("reporting:import-rerun", args=[hanke.pk, job.pk])
+    client.force_login(manager)
+    # while it is young, no button, and a rerun is refused
+    assert rerun_url not in client.get(page_url).text
+    response = client.post(rerun_url, follow=True)
+    assert "no progress for ten minutes" in response.text
+    assert ImportJob.objects.get(pk=job.pk).status == ImportStatus.IMPORTING
+    # when it has made no progress for eleven minutes, the page offers "Run again"
+    long_ago = timezone.now() - timedelta(minutes=11)
+    ImportJob.objects.filter(pk=job.pk).update(updated_at=long_ago)
+    page = client.get(page_url).text
+    assert rerun_url in page and "no worker seems to be running it" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(rerun_url, follow=True)
+    # then it is imported once, and a second click finds nothing to run
+    assert "The import was queued again." in response.text
+    assert ImportJob.objects.get(pk=job.pk).status == ImportStatus.DONE
+    assert Action.objects.filter(number="2.7").count() == 1
+    assert "no progress for ten minutes" in client.post(rerun_url, follow=True).text
+
+
+def test_only_the_owner_may_run_a_stalled_job_again(hanke, personas):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reporting.import_services import import_job_rerun
+
+    job = _job(hanke, personas.project_manager, "actions", "Work package,Action number\nTP1,2.8")
+    long_ago = timezone.now() - timedelta(minutes=11)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.CHECKING, updated_at=long_ago)
+    job.refresh_from_db()
+    with pytest.raises(PermissionDenied):
+        import_job_rerun(job=job, actor=personas.programme_admin)
+    assert ImportJob.objects.get(pk=job.pk).updated_at == long_ago  # untouched
+
+
 @pytest.mark.parametrize("rows", [3, 400])
 def test_the_preview_page_costs_the_same_queries_for_any_size(
     client, hanke, personas, settings, rows, django_assert_max_num_queries

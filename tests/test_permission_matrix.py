@@ -156,6 +156,7 @@ MATRIX: dict[str, list[Route]] = {
     ],
     "reporting:import-job": [Route("get", "import_job", IMPORT_OWNER)],
     "reporting:import-confirm": [Route("post", "import_job", IMPORT_OWNER)],
+    "reporting:import-rerun": [Route("post", "import_job", IMPORT_OWNER)],
     "measures:indicator-list": [Route("get", "project", HANKE_READ)],
     "measures:indicator-detail": [
         Route("get", "indicator", HANKE_READ),
