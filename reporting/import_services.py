@@ -196,6 +196,18 @@ class RowPlan:
         self.errors.append((column, str(message)))
         self.outcome = REJECTED
 
+    def settle(self, payload, existing, id_field: str) -> None:
+        """New when nothing exists yet; else changed or unchanged, with the (id, version)
+        that the confirmation must still find, on the plan and on the service row."""
+        if existing is None:
+            self.outcome = NEW
+        else:
+            self.target = (existing.pk, existing.version)
+            setattr(payload, id_field, existing.pk)
+            payload.expected_version = existing.version
+            self.outcome = CHANGED if self.changes else UNCHANGED
+        self.payload = payload
+
     def as_json(self) -> dict:
         return {
             "number": self.number,
@@ -498,13 +510,7 @@ def _plan_actions(job, project, cells: _Cells, progress) -> Plan:
                     )
         if plan.outcome == REJECTED:
             continue
-        if action is None:
-            plan.outcome = NEW
-        else:
-            plan.target = (action.pk, action.version)
-            row.action_id, row.expected_version = action.pk, action.version
-            plan.outcome = CHANGED if plan.changes else UNCHANGED
-        plan.payload = row
+        plan.settle(row, action, "action_id")
     return Plan(rows)
 
 
@@ -605,13 +611,7 @@ def _plan_indicators(job, project, cells: _Cells, progress) -> Plan:
                 plan.changes.append(
                     (label["final_target"], _text(old), _text(parsed["final_target"]))
                 )
-        if indicator is None:
-            plan.outcome = NEW
-        else:
-            plan.target = (indicator.pk, indicator.version)
-            row.indicator_id, row.expected_version = indicator.pk, indicator.version
-            plan.outcome = CHANGED if plan.changes else UNCHANGED
-        plan.payload = row
+        plan.settle(row, indicator, "indicator_id")
     return Plan(rows)
 
 
