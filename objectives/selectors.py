@@ -113,11 +113,10 @@ class GoalPage:
 
 
 def goal_get(*, user, pk: int) -> ProcessGoal:
-    """The goal with its hanke, work package, plan version and HTs (two queries); 404
-    outside the user's hankkeet."""
+    """The goal with its hanke, work package and plan version (one query); 404 outside the
+    user's hankkeet. Its HTs are read by `goal_page`, only when the page is built."""
     goal = (
         ProcessGoal.objects.select_related("project__region", "work_package", "plan_version")
-        .prefetch_related("benefit_targets")
         .filter(pk=pk)
         .first()
     )
@@ -129,8 +128,8 @@ def goal_get(*, user, pk: int) -> ProcessGoal:
 def goal_page(*, user, goal: ProcessGoal) -> GoalPage:
     """The goal's light, its actions (plan order) and the indicators that follow it.
 
-    Six queries, however many actions and indicators: the actions, their lights and last
-    updates, the goal's light, the indicators with their targets.
+    Seven queries, however many actions and indicators: the HTs, the actions, their lights
+    and last updates, the goal's light, the indicators with their targets.
     """
     from measures.models import Indicator, Target
 
