@@ -69,9 +69,9 @@ def setup_django() -> None:
 
 def ensure_data(args: argparse.Namespace) -> str:
     """Reuse a synthetic set of the layout's shape, or generate one (replacing another)."""
+    from measures.status_engine import status_recompute_projects
     from objectives.models import Action
     from projects.scale import scale_generate, synthetic_regions
-    from reporting.services import status_recompute_projects
 
     regions, actions = LAYOUTS[args.layout]
     found = synthetic_regions().count()

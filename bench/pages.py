@@ -200,11 +200,11 @@ def prepare(args: argparse.Namespace) -> list[str]:
     from django.db.migrations.executor import MigrationExecutor
     from django.utils import timezone
 
+    from measures.models import CurrentLight, RollupKind
+    from measures.status_engine import status_recompute_all
     from projects.demo import demo_load
     from projects.models import Project
     from projects.scale import scale_generate, synthetic_regions
-    from reporting.models import RollupKind, StatusRollup
-    from reporting.services import status_recompute_all
 
     done = []
     executor = MigrationExecutor(connection)
@@ -219,7 +219,7 @@ def prepare(args: argparse.Namespace) -> list[str]:
         started = time.perf_counter()
         scale_generate(regions=args.regions, seed=args.seed, replace=found > 0)
         done.append(f"generated {args.regions} regions in {time.perf_counter() - started:.0f} s")
-    lit = StatusRollup.objects.filter(kind=RollupKind.PROJECT).values("object_id")
+    lit = CurrentLight.objects.filter(kind=RollupKind.PROJECT).values("object_id")
     if Project.objects.exclude(pk__in=lit).exists():
         report = status_recompute_all(today=timezone.localdate())
         done.append(f"recomputed the lights ({report.rollups} rollups)")
@@ -287,12 +287,11 @@ def ensure_users(world: World, password: str) -> None:
 
 
 def data_summary() -> str:
-    from measures.models import Indicator, Measurement
+    from measures.models import CurrentLight, Indicator, Measurement
     from objectives.models import Action, ProcessGoal
     from projects.models import Project
-    from reporting.models import StatusRollup
 
-    models = [Project, ProcessGoal, Action, Indicator, Measurement, StatusRollup]
+    models = [Project, ProcessGoal, Action, Indicator, Measurement, CurrentLight]
     return ", ".join(f"{m.objects.count()} {m._meta.model_name}" for m in models)
 
 

@@ -7,7 +7,7 @@ Usage (from the repository root, against a dedicated, migrated database):
 
 Generates the synthetic data set with `projects.scale.scale_generate` when the database does
 not hold exactly `--regions` synthetic regions (replacing any other synthetic set), then times
-`reporting.services.status_recompute_all(today=date(2025, 6, 30))` `--runs` times, counting
+`measures.status_engine.status_recompute_all(today=date(2025, 6, 30))` `--runs` times, counting
 the queries of each run with `CaptureQueriesContext`, and prints one table row per run.
 """
 
@@ -19,7 +19,7 @@ import platform
 import sys
 import time
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -43,7 +43,28 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--indicators", type=int, default=100, help="indicators per region")
     parser.add_argument("--measurements", type=int, default=60, help="per indicator")
     parser.add_argument("--users", type=int, default=200)
+    parser.add_argument(
+        "--nights",
+        type=int,
+        default=0,
+        help="first run the nightly recomputation this many times, one day apart, ending on "
+        "the day before the timed runs (a year of service: 365)",
+    )
     return parser.parse_args(argv)
+
+
+def run_nights(nights: int) -> str:
+    """The nightly recomputation `nights` times with the clock moved back (the date option),
+    as a portal that has been in service that long would have run it."""
+    from measures.models import CurrentLight
+    from measures.status_engine import status_recompute_all
+
+    started = time.perf_counter()
+    for back in range(nights, 0, -1):
+        status_recompute_all(today=TODAY - timedelta(days=back))
+    elapsed = time.perf_counter() - started
+    rows = CurrentLight.objects.count()
+    return f"{nights} nightly runs in {elapsed:.0f} s; current-state rows after them: {rows}"
 
 
 def setup_django() -> None:
@@ -81,7 +102,7 @@ def time_runs(runs: int) -> list[RunResult]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from reporting.services import status_recompute_all
+    from measures.status_engine import status_recompute_all
 
     results = []
     for run in range(1, runs + 1):
@@ -120,6 +141,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     setup_django()
     print(ensure_data(args))
+    if args.nights:
+        print(run_nights(args.nights))
     print_report(time_runs(args.runs))
 
 

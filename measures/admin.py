@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Indicator, IndicatorProgress, Measurement, Target
+from .models import CurrentLight, Indicator, IndicatorProgress, Measurement, Target
 from .sotkanet import sotkanet_default_years, sotkanet_import_blocker, sotkanet_import_start
 
 
@@ -125,6 +125,29 @@ class IndicatorProgressAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in IndicatorProgress._meta.fields]
 
     # Computed by the status engine: people read these rows, they never type them.
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(CurrentLight)
+class CurrentLightAdmin(admin.ModelAdmin):
+    list_display = (
+        "kind",
+        "object_id",
+        "ht",
+        "project",
+        "as_of",
+        "light",
+        "behind_share",
+        "reason_code",
+    )
+    list_filter = ("kind", "light", "region")
+    readonly_fields = [f.name for f in CurrentLight._meta.fields]
+
+    # Computed by the status engine; an edit here would be overwritten by the next run.
     def has_add_permission(self, request) -> bool:
         return False
 

@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from objectives.models import Action, BenefitTarget, ProcessGoal
+from portal.lights import Assessment, Light, Reason
 from portal.models_common import Localized, SourceRef, Timestamped
-from projects.models import Project
+from projects.models import Project, Region
 
 from .choices import Direction, Frequency, MeasurementSource, SourceSystem, Unit
 
@@ -166,7 +167,7 @@ class Measurement(Timestamped):
 
 
 class IndicatorProgress(models.Model):
-    """The computed state of one indicator, written by the status engine (reporting.services)."""
+    """The computed state of one indicator, written by measures.status_engine."""
 
     indicator = models.OneToOneField(
         Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="progress"
@@ -196,7 +197,75 @@ class IndicatorProgress(models.Model):
         return f"{self.indicator.code}: {self.light}"
 
     @property
-    def assessment(self):
-        from objectives.status import Assessment, Light, Reason
+    def assessment(self) -> Assessment:
+        return Assessment(Light(self.light), Reason(self.reason_code, self.reason_params))
 
+
+class RollupKind(models.TextChoices):
+    ACTION = "action", _("Action")
+    INDICATOR = "indicator", _("Indicator")
+    GOAL = "goal", _("Process goal")
+    WORK_PACKAGE = "work_package", _("Work package")
+    PROJECT_HT = "project_ht", _("Benefit target within a hanke")
+    PROJECT = "project", _("Hanke")
+    REGION = "region", _("Region")
+    PROGRAMME = "programme", _("Programme")
+
+
+class CurrentLight(models.Model):
+    """Today's light of one object, with its reason and its children's colours.
+
+    The current state: one row per (kind, object, HT), upserted by
+    `measures.status_engine.status_recompute_*`; dashboards only read it, so reading today's
+    lights costs the same after a year of nightly runs as after one. A past date's lights are
+    computed from the recorded history (`measures.history`), not kept here.
+    `ht` is the benefit target number for kind "project_ht", else 0; `as_of` is the day the
+    light was computed for.
+    """
+
+    kind = models.CharField(_("kind"), max_length=20, choices=RollupKind.choices)
+    object_id = models.BigIntegerField(_("object id"))
+    ht = models.PositiveSmallIntegerField(_("benefit target"), default=0)
+    project = models.ForeignKey(
+        Project,
+        verbose_name=_("hanke"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="current_lights",
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="current_lights",
+    )
+    as_of = models.DateField(_("as of"))
+    light = models.CharField(_("light"), max_length=10)
+    behind_share = models.DecimalField(
+        _("share behind"), max_digits=6, decimal_places=4, null=True, blank=True
+    )
+    counts = models.JSONField(_("children by colour"), default=dict, blank=True)
+    reason_code = models.CharField(_("reason"), max_length=50)
+    reason_params = models.JSONField(_("reason details"), default=dict, blank=True)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        ordering = ["kind", "object_id", "ht"]
+        verbose_name = _("current light")
+        verbose_name_plural = _("current lights")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_id", "ht"], name="current_light_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["project", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id}: {self.light}"
+
+    @property
+    def assessment(self) -> Assessment:
         return Assessment(Light(self.light), Reason(self.reason_code, self.reason_params))

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from objectives.status import Light, Reason, fmt_date
+from portal.lights import Light, Reason, fmt_date
 
 FREQUENCY_DAYS = {"monthly": 31, "quarterly": 92, "half_yearly": 183, "yearly": 366}
 

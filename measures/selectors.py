@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import Http404
 
-from objectives.status import Assessment
+from portal.lights import Assessment
 from projects.models import Project
 
 from .choices import UNIT_SUFFIXES

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from projects.access import Perm, check
-from reporting.services import project_status_changed
+from projects.services import project_status_changed
 
 from .choices import MeasurementSource
 from .models import Indicator, Measurement

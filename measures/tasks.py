@@ -1,4 +1,8 @@
-"""Celery tasks for indicators: thin wrappers around measures.sotkanet (R7, R8).
+"""Celery tasks of measures: the status engine's recomputations and the Sotkanet import (R7, R8).
+
+The status tasks are idempotent (they upsert the current lights), acks_late so a crashed
+worker's task is redelivered, time-limited, and retried with backoff only for transient
+database errors.
 
 `sotkanet_import_task` runs one Job row created by `sotkanet_import_start`. It claims the job
 with a conditional UPDATE (a finished job is never run again), imports, and records counts,
@@ -13,11 +17,15 @@ import logging
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from django.db import InterfaceError, OperationalError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.models import Job
 from portal.services import job_claim, job_fail, job_finish
+from projects.models import Project
 
+from . import status_engine
 from .models import Indicator
 from .sotkanet import SotkanetError, sotkanet_import
 
@@ -65,3 +73,51 @@ def sotkanet_import_task(job_id: int) -> dict:
     errors = [{"message": error} for error in result.errors]
     job_finish(job=job, counts=result.counts(), errors=errors, message=result.summary())
     return _summary(job)
+
+
+STATUS_TASK_OPTIONS = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "soft_time_limit": 240,
+    "time_limit": 300,
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": True,
+    "retry_backoff_max": 300,
+    "max_retries": 5,
+}
+
+
+def _recompute_summary(report: status_engine.RecomputeReport) -> dict:
+    return {"projects": report.projects, "indicators": report.indicators, "rollups": report.rollups}
+
+
+@shared_task(**STATUS_TASK_OPTIONS)
+def status_recompute_project_task(project_id: int) -> dict:
+    """Recompute one hanke's lights after an edit.
+
+    Skipped when the hanke is no longer marked dirty: a recomputation that started after the
+    edit has already covered it (many saves in a row cost one or two recomputations)."""
+    dirty = Project.objects.filter(pk=project_id).values_list("status_dirty_at", flat=True)
+    if not dirty:
+        logger.warning("hanke %s vanished before its lights were recomputed", project_id)
+        return {"projects": 0}
+    if dirty[0] is None:
+        return {"projects": 0, "up_to_date": True}
+    today = timezone.localdate()
+    return _recompute_summary(
+        status_engine.status_recompute_projects(project_ids=[project_id], today=today)
+    )
+
+
+@shared_task(**STATUS_TASK_OPTIONS)
+def status_recompute_all_task(region_code: str | None = None) -> dict:
+    """Nightly: the date alone changes lights (actions fall late, values go stale)."""
+    return _recompute_summary(
+        status_engine.status_recompute_all(today=timezone.localdate(), region_code=region_code)
+    )
+
+
+@shared_task(**STATUS_TASK_OPTIONS)
+def status_recompute_dirty_task() -> dict:
+    """Every few minutes: catch up on edits whose task could not be queued."""
+    return _recompute_summary(status_engine.status_recompute_dirty(today=timezone.localdate()))

@@ -4,9 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.fields import ModelChoiceField
+from portal.lights import ACTION_LABELS
 
 from .choices import ActionStatus
-from .status import ACTION_LABELS
 
 
 class ActionStatusForm(forms.Form):

@@ -8,10 +8,10 @@ from datetime import timedelta
 from django.db.models import F, Max, Prefetch, Q
 from django.http import Http404
 
-from objectives.status import Assessment, Light, Reason
+from measures.models import CurrentLight, RollupKind
+from portal.lights import Assessment, Light, Reason
 from projects.access import Perm, can, roles_for
 from projects.models import Membership, Project, WorkPackage
-from reporting.models import RollupKind, StatusRollup
 
 from .choices import ActionStatus, PlanChange
 from .models import Action, BenefitTarget, ProcessGoal, StatusUpdate
@@ -19,10 +19,8 @@ from .models import Action, BenefitTarget, ProcessGoal, StatusUpdate
 
 def _latest_lights(kind: str, ids: list[int]) -> dict[int, Assessment]:
     """The newest stored light per object (one query)."""
-    rows = (
-        StatusRollup.objects.filter(kind=kind, object_id__in=ids)
-        .newest()
-        .values_list("object_id", "light", "reason_code", "reason_params")
+    rows = CurrentLight.objects.filter(kind=kind, object_id__in=ids).values_list(
+        "object_id", "light", "reason_code", "reason_params"
     )
     return {
         object_id: Assessment(Light(light), Reason(code, params or {}))

@@ -18,10 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.history_rows import history_copy
 from projects.access import Perm, check
 from projects.models import Project, WorkPackage
+from projects.services import project_status_changed
 from reporting.models import ReportingPeriod
-from reporting.services import project_status_changed
 
 from .choices import ActionStatus
 from .models import Action, StatusUpdate
@@ -274,10 +275,14 @@ def actions_import(
             tags[id(action)] = row.benefit_target_ids
     if creates:
         Action.objects.bulk_create(creates, batch_size=1000)
-        _copy_history([a.pk for a in creates], "+", actor, reason, now)
+        history_copy(
+            Action, [a.pk for a in creates], kind="+", actor=actor, reason=reason, when=now
+        )
     if updates:
         _update_rows(updates, sorted(changed_fields | {"version", "updated_at"}))
-        _copy_history([a.pk for a in updates], "~", actor, reason, now)
+        history_copy(
+            Action, [a.pk for a in updates], kind="~", actor=actor, reason=reason, when=now
+        )
     _set_benefit_targets([a for a in creates + updates if id(a) in tags], tags)
     if status_changes:
         period = (
@@ -304,37 +309,6 @@ def actions_import(
     if creates or updates:
         project_status_changed(project_id=project.pk)
     return ImportCounts(created=len(creates), updated=len(updates))
-
-
-_HISTORY_OWN = {
-    "history_id",
-    "history_date",
-    "history_change_reason",
-    "history_type",
-    "history_user",
-}
-
-
-def _copy_history(pks: list[int], kind: str, actor, reason: str, when) -> None:
-    """simple-history rows for the given actions, copied from their saved rows in the
-    database by INSERT … SELECT: the rows simple-history's own bulk helpers would write
-    (same columns, `kind` "+" created or "~" changed, the actor and the reason), without
-    building 10 000 historical objects in Python, which took most of an import's time
-    (bench/bulk_import.py)."""
-    history = Action.history.model
-    quote = connection.ops.quote_name
-    columns = [quote(f.column) for f in history._meta.concrete_fields if f.name not in _HISTORY_OWN]
-    extra = ["history_date", "history_change_reason", "history_type", "history_user_id"]
-    target, source = quote(history._meta.db_table), quote(Action._meta.db_table)
-    # Names come from the models; every value is a parameter.
-    insert = f"INSERT INTO {target} ({', '.join(columns + [quote(c) for c in extra])}) "
-    select = f"SELECT {', '.join(columns)}, %s, %s, %s, %s FROM {source} "  # noqa: S608
-    where = f"WHERE {quote(Action._meta.pk.column)} IN "
-    with connection.cursor() as cursor:
-        for start in range(0, len(pks), 1000):
-            chunk = pks[start : start + 1000]
-            sql = insert + select + where + "(" + ", ".join(["%s"] * len(chunk)) + ")"
-            cursor.execute(sql, [when, reason, kind, actor.pk if actor else None, *chunk])
 
 
 def _update_rows(actions: list[Action], fields: list[str]) -> None:

@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from measures.selectors import indicator_cards
+from measures.status_engine import status_refresh_action
 from portal import page_cache
 from projects.access import MANAGER, Perm, access_key, can, roles_for
 from projects.models import PlanVersion, WorkPackage
 from projects.selectors import project_get, risks_due_for_review
 from reporting import as_of_views
 from reporting.import_services import kinds_allowed
-from reporting.services import status_refresh_project
 
 from . import selectors
 from .forms import ActionStatusForm, HankeFilterForm
@@ -92,7 +92,7 @@ def action_detail(request, pk: int):
         if form.is_valid():
             fresh, conflict = _save(request, action, form)
             if fresh is not None:
-                status_refresh_project(project_id=fresh.project_id)
+                status_refresh_action(action_id=fresh.pk, today=timezone.localdate())
                 messages.success(request, _("Status saved."))
                 if not request.htmx:
                     return redirect("objectives:action-detail", pk=pk)
@@ -288,7 +288,7 @@ def action_row(request, pk: int):
     if form.is_valid():
         fresh, conflict = _save(request, action, form)
         if fresh is not None:
-            status_refresh_project(project_id=fresh.project_id)
+            status_refresh_action(action_id=fresh.pk, today=timezone.localdate())
             if not request.htmx:
                 messages.success(request, _("Status saved."))
                 return redirect(_back_url(action, view, request.GET))

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from objectives.status import Assessment, Light, action_light
+from objectives.status import action_light
+from portal.lights import Assessment, Light
 from projects.finance import review_overdue
 
 # A submitted self-assessment waits for THL; an accepted one is done. Both need no reminder.

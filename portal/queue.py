@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from celery import current_app
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
@@ -25,13 +26,29 @@ PUBLISH_RETRY_POLICY = {
 }
 
 
+def _registered(name: str) -> Any:
+    """The task registered under `name`, importing the apps' task modules on first use (the
+    web process imports them lazily, the worker at start)."""
+    if name not in current_app.tasks:
+        current_app.loader.import_default_modules()
+    return current_app.tasks[name]
+
+
 def enqueue_on_commit(task: Any, *args: Any) -> None:
+    """Queue `task` (a task, or a registered task's name, so that a lower app can queue the
+    work of a higher one without importing it) once the transaction commits."""
+
     def send() -> None:
+        nonlocal task
         try:
+            if isinstance(task, str):
+                task = _registered(task)
             task.apply_async(args=args, retry=True, retry_policy=PUBLISH_RETRY_POLICY)
         except Exception:  # noqa: BLE001 - any broker failure: keep the save, log, catch up later
             logger.warning(
-                "could not queue %s%s; the periodic catch-up will do it", task.name, args
+                "could not queue %s%s; the periodic catch-up will do it",
+                getattr(task, "name", task),
+                args,
             )
 
     transaction.on_commit(send, robust=True)

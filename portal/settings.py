@@ -182,12 +182,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     # The date alone changes lights (an action's planned end passes, a value goes stale).
     "status-recompute-nightly": {
-        "task": "reporting.tasks.status_recompute_all_task",
+        "task": "measures.tasks.status_recompute_all_task",
         "schedule": crontab(hour=2, minute=30),
     },
     # Edits saved while the broker was down are marked dirty; this picks them up.
     "status-recompute-dirty": {
-        "task": "reporting.tasks.status_recompute_dirty_task",
+        "task": "measures.tasks.status_recompute_dirty_task",
         "schedule": 300.0,
     },
     # Reminders of reporting rounds whose due date is near (portal/notifications.py); daily,

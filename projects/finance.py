@@ -20,9 +20,10 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
-from objectives.status import Assessment, Light
+from portal.lights import Assessment, Light
 
 # --- Spending -------------------------------------------------------------------------------
 
@@ -63,7 +64,7 @@ SPENDING_LABELS = {
 @dataclass(frozen=True)
 class SpendingReason:
     """Why the spending light is what it is; rendered in the reader's language when shown
-    (the same interface as objectives.status.Reason, so `{% light %}` shows it)."""
+    (the same interface as portal.lights.Reason, so `{% light %}` shows it)."""
 
     code: str
     params: dict[str, Any] = field(default_factory=dict)
@@ -72,6 +73,10 @@ class SpendingReason:
     def text(self) -> str:
         template = _SPENDING_TEXTS[self.code]
         return str(template) % self.params if self.params else str(template)
+
+    @property
+    def html(self) -> str:
+        return escape(self.text)
 
     def as_json(self) -> dict[str, Any]:
         return {"code": self.code, "params": self.params}

@@ -1,14 +1,14 @@
 """Reads for the steering group's meeting view (R5): a fixed number of queries per page.
 
-The meeting page answers what the steering group asks at every meeting: where do we stand
-(the stored lights), what changed since the previous meeting, how is the money used, what
-are the biggest risks, and what became of what we decided last time. Everything is read
-from stored rows (StatusRollup, StatusUpdate, budget, risks); no light is recomputed here.
+The meeting page answers what the steering group asks at every meeting: where do we stand,
+what changed since the previous meeting, how is the money used, what are the biggest risks,
+and what became of what we decided last time.
 
-"What changed" compares the stored daily lights as of the previous meeting's date with
-those as of this meeting's date (today for a meeting still ahead): each side is one
-`first_of_each` query (DISTINCT ON) over the hanke's rollup rows, whatever the number of
-actions.
+The lights of a meeting are those of its date (today for a meeting still ahead), and "what
+changed" compares them with the lights of the previous meeting's date: both are computed
+from what had been recorded by the end of that day (`measures.status_engine.lights_at`,
+a fixed number of queries), so a meeting held on a day without a nightly run shows the real
+lights, and an action late since long ago is not "newly late".
 """
 
 from __future__ import annotations
@@ -19,8 +19,10 @@ from datetime import date
 from django.db.models import Count, Q
 from django.http import Http404
 
-from objectives.status import Assessment, Light, Reason
-from portal.models_common import first_of_each
+from measures.models import Indicator, RollupKind
+from measures.status_engine import lights_at
+from objectives.models import Action, StatusUpdate
+from portal.lights import Assessment, Light, Reason
 
 from .choices import RiskStatus
 from .models import MeetingDecision, Project, SteeringMeeting
@@ -107,19 +109,23 @@ class MeetingView:
     previous_decisions: list[FollowUp]
 
 
-def _lights_as_of(project_id: int, kinds: list[str], day: date) -> dict[tuple, tuple]:
-    """(kind, object id) → (light, reason code, reason params) of the newest row on or before
-    `day` (one query: DISTINCT ON over the hanke's rows)."""
-    from reporting.models import StatusRollup
+_MEETING_KINDS = (
+    RollupKind.ACTION,
+    RollupKind.INDICATOR,
+    RollupKind.PROJECT,
+    RollupKind.WORK_PACKAGE,
+)
 
-    rows = first_of_each(
-        StatusRollup.objects.filter(project_id=project_id, kind__in=kinds, as_of__lte=day)
-        .order_by("kind", "object_id", "-as_of")
-        .values_list("kind", "object_id", "light", "reason_code", "reason_params", "counts"),
-        ("kind", "object_id"),
-        key=lambda row: row[:2],
-    )
-    return {(row[0], row[1]): row[2:] for row in rows}
+
+def _lights_as_of(project_id: int, day: date) -> dict[tuple, tuple]:
+    """(kind, object id) → (light, reason code, reason params, counts) on `day`, computed from
+    what had been recorded by its end (`lights_at`: a fixed number of queries)."""
+    computed = lights_at(project_ids=[project_id], day=day)
+    return {
+        (row.kind, row.object_id): (row.light, row.reason_code, row.reason_params, row.counts)
+        for row in computed.rows
+        if row.kind in _MEETING_KINDS
+    }
 
 
 def _assessment(row) -> Assessment | None:
@@ -127,10 +133,6 @@ def _assessment(row) -> Assessment | None:
 
 
 def _changes(project: Project, since: date, until: date, before: dict, after: dict) -> Changes:
-    from measures.models import Indicator
-    from objectives.models import Action, StatusUpdate
-    from reporting.models import RollupKind
-
     updates = StatusUpdate.objects.filter(
         action__project=project, created_at__date__gt=since, created_at__date__lte=until
     )
@@ -173,8 +175,6 @@ def _changes(project: Project, since: date, until: date, before: dict, after: di
 
 
 def _follow_ups(decisions, lights: dict, today: date) -> list[FollowUp]:
-    from reporting.models import RollupKind
-
     result = []
     for decision in decisions:
         if decision.done:
@@ -193,8 +193,6 @@ def meeting_view(*, meeting: SteeringMeeting, today: date) -> MeetingView:
 
     Permission: `meeting` comes from `meeting_get` on a hanke from `project_get`.
     """
-    from reporting.models import RollupKind
-
     project = meeting.project
     previous = (
         SteeringMeeting.objects.filter(project=project, date__lt=meeting.date)
@@ -202,11 +200,10 @@ def meeting_view(*, meeting: SteeringMeeting, today: date) -> MeetingView:
         .first()
     )
     until = min(meeting.date, today)
-    kinds = [RollupKind.ACTION, RollupKind.INDICATOR, RollupKind.PROJECT, RollupKind.WORK_PACKAGE]
-    after = _lights_as_of(project.pk, kinds, until)
+    after = _lights_as_of(project.pk, until)
     changes = None
     if previous is not None:
-        before = _lights_as_of(project.pk, kinds, previous.date)
+        before = _lights_as_of(project.pk, previous.date)
         changes = _changes(project, previous.date, until, before, after)
 
     project_row = after.get((RollupKind.PROJECT, project.pk))

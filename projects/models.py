@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history import register as register_history
 from simple_history.models import HistoricalRecords
 
+from portal.lights import RollupThresholds, validate_bands
 from portal.models_common import Localized, SourceRef, Timestamped, dates_in_order
 
 from .choices import (
@@ -89,14 +90,18 @@ class Programme(Localized, models.Model):
         decimal_places=2,
         default=Decimal("0.60"),
     )
-    rollup_green_score = models.DecimalField(
-        _("rollup green from (mean score)"), max_digits=4, decimal_places=2, default=Decimal("0.75")
-    )
-    rollup_yellow_score = models.DecimalField(
-        _("rollup yellow from (mean score)"),
+    # Rollups: the share of the assessed items below that is behind (design README §4).
+    rollup_yellow_share = models.DecimalField(
+        _("rollup yellow from (share of assessed items behind)"),
         max_digits=4,
         decimal_places=2,
-        default=Decimal("0.50"),
+        default=Decimal("0.10"),
+    )
+    rollup_red_share = models.DecimalField(
+        _("rollup red from (share of assessed items behind)"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("0.25"),
     )
     # Spending light: the gap between the share of the budget used and the share the
     # straight line expects by now, in either direction (too slow warns as much as too fast).
@@ -137,10 +142,9 @@ class Programme(Localized, models.Model):
                 name="programme_indicator_bands_in_order",
             ),
             models.CheckConstraint(
-                condition=Q(rollup_yellow_score__gt=0)
-                & Q(rollup_yellow_score__lte=Decimal("0.5"))
-                & Q(rollup_green_score__gt=Decimal("0.5"))
-                & Q(rollup_green_score__lte=1),
+                condition=Q(rollup_yellow_share__gt=0)
+                & Q(rollup_red_share__gt=F("rollup_yellow_share"))
+                & Q(rollup_red_share__lte=1),
                 name="programme_rollup_bands_in_order",
             ),
             models.CheckConstraint(
@@ -155,15 +159,13 @@ class Programme(Localized, models.Model):
         return self.name_fi
 
     def clean(self) -> None:
-        from reporting.rollup import validate_bands
-
         from .finance import validate_spending_bands
 
         errors = validate_bands(
             green_ratio=self.indicator_green_ratio,
             yellow_ratio=self.indicator_yellow_ratio,
-            green_score=self.rollup_green_score,
-            yellow_score=self.rollup_yellow_score,
+            yellow_share=self.rollup_yellow_share,
+            red_share=self.rollup_red_share,
         )
         errors |= validate_spending_bands(
             yellow_gap=self.spending_yellow_gap, red_gap=self.spending_red_gap
@@ -177,9 +179,7 @@ class Programme(Localized, models.Model):
         return Thresholds(self.indicator_green_ratio, self.indicator_yellow_ratio)
 
     def rollup_thresholds(self):
-        from reporting.rollup import RollupThresholds
-
-        return RollupThresholds(self.rollup_green_score, self.rollup_yellow_score)
+        return RollupThresholds(self.rollup_yellow_share, self.rollup_red_share)
 
     def spending_thresholds(self):
         from .finance import SpendingThresholds

@@ -16,7 +16,9 @@ Contract:
   `replace=True`: then the synthetic hankkeet, regions, organisations and "scale_user_*"
   users are deleted first (without history rows: the data are synthetic).
 - Writes with `bulk_create(batch_size=2000)` (M2M links through the through models), so no
-  model `save()` runs, no signals fire and no history rows are written for the new rows.
+  model `save()` runs and no signals fire; the history rows the past-date reads need are
+  copied in the database (`portal.history_rows.history_copy`): the plan rows recorded on
+  4.1.2021, each measurement on its period's last day.
 - Runs in one transaction; returns the number of rows created per model label.
 """
 
@@ -27,7 +29,7 @@ import random
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
@@ -38,6 +40,7 @@ from django.test.utils import override_settings
 from measures.models import Indicator, Measurement, Target
 from objectives.models import Action, BenefitTarget, ProcessGoal
 from objectives.schedule import parse_schedule
+from portal.history_rows import history_copy
 from reporting.models import ReportSnapshot
 
 from .models import Membership, Organisation, Programme, Project, Region, WorkPackage
@@ -52,6 +55,8 @@ MAX_REGIONS = 99
 TOP_PACKAGES, SUB_PACKAGES = 5, 2
 GOALS_PER_PACKAGE = (6, 10)
 LAST_PERIOD = date(2025, 6, 30)
+RECORDED = datetime(2021, 1, 4, 12, tzinfo=UTC)  # when the synthetic plan was "entered"
+REASON = "synthetic scale data"
 TARGET_YEARS = (2022, 2023, 2024, 2025)
 
 STATUSES = ["not_started", "starting", "in_progress", "done", "cancelled"]
@@ -102,6 +107,11 @@ class _Run:
     def create(self, model: type[models.Model], rows: list) -> list:
         created = model.objects.bulk_create(rows, batch_size=BATCH_SIZE)
         self.counts[model._meta.label] += len(created)
+        if hasattr(model, "history"):  # recorded like any other write (measures.history)
+            recorded = {"when_field": "period"} if model is Measurement else {"when": RECORDED}
+            history_copy(
+                model, [row.pk for row in created], kind="+", actor=None, reason=REASON, **recorded
+            )
         return created
 
     def link(self, relation, pairs: Iterable[tuple[int, int]]) -> None:

@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from objectives.status import Assessment, Light, Reason
+from portal.lights import Assessment, Light, Reason
 
 from .access import Perm, can
 from .choices import BudgetCategory, RiskStatus
@@ -57,11 +57,11 @@ def _count_of(model) -> Subquery:
 
 def _latest_project_lights(project_ids: list[int]) -> dict[int, object]:
     """The newest stored light per hanke (one query)."""
-    from reporting.models import StatusRollup
+    from measures.models import CurrentLight
 
     return {
         row.object_id: row
-        for row in StatusRollup.objects.filter(kind="project", object_id__in=project_ids).newest()
+        for row in CurrentLight.objects.filter(kind="project", object_id__in=project_ids)
     }
 
 

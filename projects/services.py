@@ -38,6 +38,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.queue import enqueue_on_commit
+
 from .access import Perm, can, check, forget_roles
 from .choices import MembershipRole, ProgrammeRoleKind
 from .models import BudgetLine, Expenditure, Membership, ProgrammeRole, Project, Risk
@@ -449,3 +451,20 @@ def _check_risk_owner(project: Project, owner) -> None:
     people = Membership.objects.active().filter(project=project, user=owner)
     if not people.exists():
         raise ValidationError({"owner": _("The owner must be a member of the hanke.")})
+
+
+# --- Lights out of date ------------------------------------------------------------------------
+
+STATUS_RECOMPUTE_TASK = "measures.tasks.status_recompute_project_task"
+
+
+def project_status_changed(*, project_id: int) -> None:
+    """Mark the hanke's lights out of date and queue their recomputation after commit.
+
+    Called by every service that changes what a light depends on (a measurement, a target,
+    an action's status or schedule), inside its transaction. When the broker is down the
+    save still succeeds and the dirty mark stays for the catch-up task; until the lights are
+    recomputed, pages say they are being updated.
+    """
+    Project.objects.filter(pk=project_id).update(status_dirty_at=timezone.now())
+    enqueue_on_commit(STATUS_RECOMPUTE_TASK, project_id)

@@ -9,7 +9,6 @@ from .models import (
     ReportingPeriod,
     ReportSnapshot,
     SelfAssessment,
-    StatusRollup,
     WorkPackageSummary,
 )
 
@@ -27,20 +26,6 @@ class ReportSnapshotAdmin(admin.ModelAdmin):
     list_display = ("period", "project", "region", "created_at", "created_by")
     list_filter = ("period", "region")
     readonly_fields = ("data", "created_at", "created_by")
-
-
-@admin.register(StatusRollup)
-class StatusRollupAdmin(admin.ModelAdmin):
-    list_display = ("kind", "object_id", "ht", "project", "as_of", "light", "score", "reason_code")
-    list_filter = ("kind", "light", "as_of", "region")
-    readonly_fields = [f.name for f in StatusRollup._meta.fields]
-
-    # Computed by the status engine; an edit here would be overwritten by the next run.
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class _ReadOnly:

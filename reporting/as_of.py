@@ -7,10 +7,10 @@ the number of hankkeet or objects.
 A hanke's state in a round comes from one of two sources, decided per hanke:
 
 1. **its frozen snapshot** (`ReportSnapshot`, written on submission): what THL was shown;
-2. otherwise **the stored lights of the cut-off**: per object the newest `StatusRollup` row
-   on or before the round's cut-off date. Only the rows of the hanke's last computation on
-   or before the cut-off count, so an object removed before then does not linger with the
-   light it had when it was last computed.
+2. otherwise **the lights of the cut-off computed from the history**
+   (`measures.status_engine.lights_at`): the same rules with `today` = the cut-off, over
+   what had been recorded by the end of that day. Nothing depends on a nightly run having
+   happened, and the answer does not change once the day is over.
 
 `round_states()` is the one place that reads them; the overview and hanke page "as of" a
 round, and the round comparison, are all built from it (`reporting.as_of_selectors`).
@@ -22,23 +22,22 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Max, Q
 from django.http import Http404
 from django.utils import translation
 
-from measures.models import Indicator
+from measures.models import Indicator, RollupKind
+from measures.status_engine import lights_at
 from objectives.models import Action, ProcessGoal
-from objectives.status import Assessment, Light, Reason
+from portal.lights import Assessment, Light, Reason
 from projects.models import WorkPackage
 
-from .models import ReportingPeriod, ReportSnapshot, RollupKind, StatusRollup
+from .models import ReportingPeriod, ReportSnapshot
 
-SNAPSHOT, ROLLUP = "snapshot", "rollup"
+SNAPSHOT, HISTORY = "snapshot", "history"
 PARAM = "kierros"  # the query parameter of the "as of" views (Finnish, like the paths)
 LATEST = "viimeisin"  # ?kierros=viimeisin: the newest round whose cut-off has passed
 
-_DETAIL_KINDS = (RollupKind.WORK_PACKAGE, RollupKind.GOAL, RollupKind.ACTION, RollupKind.INDICATOR)
-_SUMMARY_KINDS = (RollupKind.PROJECT, RollupKind.PROJECT_HT)
+_COUNTED_KINDS = (RollupKind.ACTION, RollupKind.INDICATOR)  # without detail: for counts
 
 
 # --- Rounds -----------------------------------------------------------------------------------
@@ -74,7 +73,7 @@ class Item:
     name: str
     parent_id: int | None  # the work package (goals, actions) or parent package
     light: Assessment | None
-    removed: bool = False  # has rollups at the cut-off but is no longer in the plan
+    removed: bool = False  # was in the plan at the cut-off but is no longer
 
     @property
     def label(self) -> str:
@@ -84,8 +83,8 @@ class Item:
 @dataclass
 class HankeState:
     project_id: int
-    source: str  # SNAPSHOT or ROLLUP
-    lights_as_of: date | None  # when the lights shown were computed
+    source: str  # SNAPSHOT or HISTORY
+    lights_as_of: date | None  # the day the lights shown are of
     light: Assessment | None = None
     hts: dict[int, Assessment] = field(default_factory=dict)
     packages: list[Item] = field(default_factory=list)
@@ -96,6 +95,11 @@ class HankeState:
     @property
     def from_snapshot(self) -> bool:
         return self.source == SNAPSHOT
+
+    @property
+    def recorded(self) -> bool:
+        """Whether anything of the hanke's plan had been recorded by then."""
+        return bool(self.actions or self.indicators or self.packages or self.goals)
 
 
 def _pick(names: dict) -> str:
@@ -164,35 +168,6 @@ def _from_snapshot(project_id: int, data: dict) -> HankeState:
     return state
 
 
-def _rollups_at(project_ids: list[int], cut_off: date, kinds) -> tuple[dict[int, date], list]:
-    """Each hanke's last computation on or before the cut-off, and its rows (two queries).
-
-    Every computation writes a row for each object of the hanke, so the rows of the last run
-    are each object's newest on or before the cut-off; objects without a row in it had been
-    removed by then. Reading that one date per hanke spares an anti-join over the history.
-    """
-    last_run = dict(
-        StatusRollup.objects.filter(project_id__in=project_ids, as_of__lte=cut_off)
-        .order_by()
-        .values("project_id")
-        .annotate(last=Max("as_of"))
-        .values_list("project_id", "last")
-    )
-    if not last_run:
-        return {}, []
-    runs = Q()
-    for project_id, as_of in last_run.items():
-        runs |= Q(project_id=project_id, as_of=as_of)
-    rows = list(
-        StatusRollup.objects.filter(runs, kind__in=list(kinds))
-        .order_by()
-        .values_list(
-            "project_id", "kind", "object_id", "ht", "light", "reason_code", "reason_params"
-        )
-    )
-    return last_run, rows
-
-
 _LIVE = {
     # kind → (model, filter on the hanke, number field, name field, parent field)
     RollupKind.WORK_PACKAGE: (WorkPackage, "project_id", "code", "name", "parent_id"),
@@ -214,76 +189,70 @@ _LIST = {
 }
 
 
-def _from_rollups(project_ids: list[int], cut_off: date, detail: bool) -> dict[int, HankeState]:
-    kinds = _SUMMARY_KINDS + (
-        _DETAIL_KINDS if detail else (RollupKind.ACTION, RollupKind.INDICATOR)
-    )
-    last_run, rows = _rollups_at(project_ids, cut_off, kinds)
+def _from_history(project_ids: list[int], cut_off: date, detail: bool) -> dict[int, HankeState]:
+    """The lights of the cut-off, computed from what had been recorded by its end."""
+    computed = lights_at(project_ids=project_ids, day=cut_off)
     states = {
-        pid: HankeState(project_id=pid, source=ROLLUP, lights_as_of=last_run.get(pid))
-        for pid in project_ids
+        pid: HankeState(project_id=pid, source=HISTORY, lights_as_of=cut_off) for pid in project_ids
     }
     lights: dict[tuple[str, int], Assessment] = {}
     present: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
-    for pid, kind, object_id, ht, light, code, params in rows:
-        assessed = Assessment(Light(light), Reason(code, params or {}))
-        state = states[pid]
-        if kind == RollupKind.PROJECT:
-            state.light = assessed
-        elif kind == RollupKind.PROJECT_HT:
-            state.hts[ht] = assessed
-        else:
-            lights[(kind, object_id)] = assessed
-            present[kind][pid].append(object_id)
-    for kind in _LIST:
-        if kind not in present:
-            continue
-        model, project_field, number, name, parent = _LIVE[kind]
-        wanted = [oid for ids in present[kind].values() for oid in ids]
-        if detail:
-            fields = [
-                "id",
-                project_field,
-                number,
-                *(f"{name}_{lang}" for lang in ("fi", "sv", "en")),
-            ]
-            if parent:
-                fields.append(parent)
-            live = {
-                r["id"]: r
-                for r in model.objects.filter(pk__in=wanted).order_by(*_ORDER[kind]).values(*fields)
-            }
-        else:
-            live = {}
-        for pid, ids in present[kind].items():
-            items = getattr(states[pid], _LIST[kind])
-            mine = set(ids)
-            known = [oid for oid in live if oid in mine]
-            for oid in known:  # in the plan's order
-                r = live[oid]
-                items.append(
-                    Item(
-                        kind,
-                        oid,
-                        r[number],
-                        _live_name(r, name),
-                        r.get(parent) if parent else None,
-                        lights[(kind, oid)],
-                    )
-                )
-            for oid in sorted(set(ids) - set(known)):
-                items.append(
-                    Item(kind, oid, "", f"#{oid}", None, lights[(kind, oid)], removed=detail)
-                )
+    for row in computed.rows:
+        state = states[row.project_id]
+        if row.kind == RollupKind.PROJECT:
+            state.light = row.assessment
+        elif row.kind == RollupKind.PROJECT_HT:
+            state.hts[row.ht] = row.assessment
+        elif row.kind in _LIST and (detail or row.kind in _COUNTED_KINDS):
+            lights[(row.kind, row.object_id)] = row.assessment
+            present[row.kind][row.project_id].append(row.object_id)
+    for kind, by_project in present.items():
+        live = (
+            _live_rows(kind, [oid for ids in by_project.values() for oid in ids]) if detail else {}
+        )
+        for pid, ids in by_project.items():
+            getattr(states[pid], _LIST[kind]).extend(_items(kind, ids, live, lights, detail=detail))
     return states
+
+
+def _live_rows(kind: str, wanted: list[int]) -> dict[int, dict]:
+    """Today's numbers and names of the objects, in the plan's order (one query)."""
+    model, project_field, number, name, parent = _LIVE[kind]
+    fields = ["id", project_field, number, *(f"{name}_{lang}" for lang in ("fi", "sv", "en"))]
+    if parent:
+        fields.append(parent)
+    rows = model.objects.filter(pk__in=wanted).order_by(*_ORDER[kind]).values(*fields)
+    return {r["id"]: r for r in rows}
+
+
+def _items(kind: str, ids: list[int], live: dict, lights: dict, *, detail: bool) -> list[Item]:
+    """Items in the plan's order; those since removed from the plan last, by their id."""
+    _model, _project_field, number, name, parent = _LIVE[kind]
+    mine = set(ids)
+    items = [
+        Item(
+            kind,
+            oid,
+            r[number],
+            _live_name(r, name),
+            r.get(parent) if parent else None,
+            lights[(kind, oid)],
+        )
+        for oid, r in live.items()
+        if oid in mine
+    ]
+    for oid in sorted(mine - set(live)):
+        items.append(Item(kind, oid, "", f"#{oid}", None, lights[(kind, oid)], removed=detail))
+    return items
 
 
 def round_states(
     *, project_ids: list[int], period: ReportingPeriod, detail: bool = True
 ) -> dict[int, HankeState]:
-    """Each hanke's state in the round: its snapshot, else the stored lights of the cut-off.
+    """Each hanke's state in the round: its snapshot, else its lights on the cut-off day.
 
-    Queries: the snapshots (one), the stored lights of the hankkeet without one (two), and
+    Queries: the snapshots (one), the history of the hankkeet without one (about fourteen,
+    `lights_at`), and
     with `detail` the live names of their objects (at most four: packages, goals, actions,
     indicators). Without `detail` the items carry lights only (for counts).
     """
@@ -301,5 +270,5 @@ def round_states(
     states = {pid: _from_snapshot(pid, data) for pid, data in snapshots.items()}
     rest = [pid for pid in project_ids if pid not in states]
     if rest:
-        states.update(_from_rollups(rest, period.cut_off, detail))
+        states.update(_from_history(rest, period.cut_off, detail))
     return states

@@ -13,11 +13,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from objectives.status import Assessment, Light
+from measures.models import RollupKind
+from portal.lights import Assessment, Child, Light
 from projects.models import Project
 
 from .as_of import HankeState, Item, round_states
-from .models import ReportingPeriod, RollupKind
+from .models import ReportingPeriod
 from .round_compare import Comparison, Entry, compare_rounds
 from .selectors import HT_NUMBERS, Cell, _rolled_cell, parse_sort
 
@@ -45,8 +46,8 @@ class AsOfOverview:
 
 
 def _sort_key_all(row: AsOfRow):
-    score = row.total.score
-    return (score is None, score if score is not None else Decimal(0), row.region.display_name)
+    share = row.total.behind_share
+    return (share is None, -(share or Decimal(0)), row.region.display_name)
 
 
 def overview_as_of(
@@ -77,14 +78,23 @@ def overview_as_of(
             (
                 number,
                 _rolled_cell(
-                    [p.state.hts[number].light for p in region_projects if number in p.state.hts],
+                    [
+                        Child(p.state.hts[number].light, "project", p.pk, p.display_name)
+                        for p in region_projects
+                        if number in p.state.hts
+                    ],
                     thresholds,
                 ),
             )
             for number in columns
         ]
         total = _rolled_cell(
-            [p.state.light.light for p in region_projects if p.state.light is not None], thresholds
+            [
+                Child(p.state.light.light, "project", p.pk, p.display_name)
+                for p in region_projects
+                if p.state.light is not None
+            ],
+            thresholds,
         )
         actions = [a for p in region_projects for a in p.state.actions]
         indicators = [i for p in region_projects for i in p.state.indicators]

@@ -21,7 +21,7 @@ from django.utils.dates import MONTHS, MONTHS_AP, WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 
 from measures.models import Indicator
-from objectives.status import Light
+from portal.lights import Light
 
 _COLOURS = {"value": "#003580", "target": "#0b6b2b", "expected": "#6b4e00", "baseline": "#4a4a4a"}
 # The lights' colours of portal.css (.light--*); the legend names carry symbol and label.

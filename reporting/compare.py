@@ -2,7 +2,7 @@
 
 The ministry and THL compare the hankkeet side by side, either on one benefit target (HT)
 or on one indicator several hankkeet share. Everything comes from stored results
-(`StatusRollup`, `IndicatorProgress`) and the measurements themselves: no rule is
+(`CurrentLight`, `IndicatorProgress`) and the measurements themselves: no rule is
 recomputed here. The view lets in only `Perm.VIEW_PROGRAMME`, but every read still starts
 from `Project.objects.visible_to(user)`.
 
@@ -29,13 +29,18 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Max, Prefetch, Q
 
 from measures.choices import SourceSystem
-from measures.models import Indicator, IndicatorProgress, Measurement, Target
+from measures.models import (
+    CurrentLight,
+    Indicator,
+    IndicatorProgress,
+    Measurement,
+    RollupKind,
+    Target,
+)
 from objectives.models import Action, ProcessGoal
-from objectives.status import Assessment, Light, Reason
+from portal.lights import Assessment, Light, Reason
 from portal.models_common import localized
 from projects.models import Project
-
-from .models import RollupKind, StatusRollup
 
 HT_NUMBERS = (1, 2, 3, 4, 5)
 ALL_HTS = "all"
@@ -188,14 +193,14 @@ def compare_by_ht(*, user, ht: int | None) -> HtComparison:
         return HtComparison(ht)
     ids = [p.pk for p in projects]
 
-    lights = StatusRollup.objects.filter(project_id__in=ids)
+    lights = CurrentLight.objects.filter(project_id__in=ids)
     if ht:
         lights = lights.filter(kind=RollupKind.PROJECT_HT, ht=ht)
     else:
         lights = lights.filter(kind=RollupKind.PROJECT)
     stored = {
         project_id: (Assessment(Light(light), Reason(code, params or {})), counts or {})
-        for project_id, light, code, params, counts in lights.newest().values_list(
+        for project_id, light, code, params, counts in lights.values_list(
             "project_id", "light", "reason_code", "reason_params", "counts"
         )
     }
@@ -208,13 +213,12 @@ def compare_by_ht(*, user, ht: int | None) -> HtComparison:
             indicator__in=Indicator.objects.filter(_serves_ht(Indicator, ht))
         )
     late = (
-        StatusRollup.objects.filter(
+        CurrentLight.objects.filter(
             kind=RollupKind.ACTION,
             project_id__in=ids,
             light=Light.RED,
             object_id__in=actions.values("pk"),
         )
-        .newest()
         .order_by()
         .values("project_id")
         .annotate(n=Count("id"))

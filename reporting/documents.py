@@ -18,7 +18,7 @@ from datetime import date
 from django.db.models import Prefetch
 
 from measures.models import Indicator, IndicatorProgress, Measurement, Target
-from objectives.status import Assessment, Light
+from portal.lights import Assessment, Light
 from projects.selectors import budget_summary, risk_register
 
 from .exports import ProjectReport

@@ -1,7 +1,7 @@
 """The regional report of one hanke as tables: one column schema per table, for XLSX and CSV.
 
 - `project_report(project=…)` reads everything a report shows, set-based: a fixed number of
-  queries whatever the size of the hanke. Lights are the newest stored ones (`StatusRollup`
+  queries whatever the size of the hanke. Lights are the newest stored ones (`CurrentLight`
   for actions, goals, work packages and the hanke; `IndicatorProgress` for indicators).
 - One django-import-export `Resource` per table declares the columns (translated labels,
   widgets). The same resource exports the rows for both formats: with native values for
@@ -29,13 +29,11 @@ from import_export import resources, widgets
 from import_export.fields import Field
 
 from measures.choices import Unit
-from measures.models import Indicator, IndicatorProgress, Measurement
+from measures.models import CurrentLight, Indicator, IndicatorProgress, Measurement, RollupKind
 from objectives.choices import ActionStatus
 from objectives.models import Action, BenefitTarget, ProcessGoal, StatusUpdate
-from objectives.status import ACTION_LABELS, Assessment, Light, Reason
+from portal.lights import ACTION_LABELS, Assessment, Light, Reason
 from projects.models import BudgetLine, Project, Risk, WorkPackage
-
-from .models import RollupKind, StatusRollup
 
 # --- Widgets: native values for XLSX, text for CSV ----------------------------------------
 #
@@ -304,10 +302,8 @@ TABLES: dict[str, Table] = {
 
 
 def _latest_lights(kind: str, ids: list[int]) -> dict[int, Assessment]:
-    rows = (
-        StatusRollup.objects.filter(kind=kind, object_id__in=ids)
-        .newest()
-        .values_list("object_id", "light", "reason_code", "reason_params")
+    rows = CurrentLight.objects.filter(kind=kind, object_id__in=ids).values_list(
+        "object_id", "light", "reason_code", "reason_params"
     )
     return {
         oid: Assessment(Light(light), Reason(code, params or {}))

@@ -6,7 +6,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history import register as register_history
 
@@ -230,92 +230,6 @@ class IndicatorNarrative(models.Model):
 register_history(SelfAssessment)
 register_history(WorkPackageSummary)
 register_history(IndicatorNarrative)
-
-
-class RollupKind(models.TextChoices):
-    ACTION = "action", _("Action")
-    INDICATOR = "indicator", _("Indicator")
-    GOAL = "goal", _("Process goal")
-    WORK_PACKAGE = "work_package", _("Work package")
-    PROJECT_HT = "project_ht", _("Benefit target within a hanke")
-    PROJECT = "project", _("Hanke")
-    REGION = "region", _("Region")
-    PROGRAMME = "programme", _("Programme")
-
-
-class StatusRollupQuerySet(models.QuerySet):
-    def newest(self) -> StatusRollupQuerySet:
-        """Only the newest row of each (kind, object, HT): no newer row of it exists.
-
-        Rows accumulate daily (one per nightly run), so pages read this, never the history.
-        """
-        newer = StatusRollup.objects.filter(
-            kind=OuterRef("kind"),
-            object_id=OuterRef("object_id"),
-            ht=OuterRef("ht"),
-            as_of__gt=OuterRef("as_of"),
-        )
-        return self.filter(~Exists(newer))
-
-
-class StatusRollup(models.Model):
-    """A computed light of one object on one date, with its reason and its children's colours.
-
-    Written set-based by `reporting.services.status_recompute_*`; dashboards only read it.
-    `ht` is the benefit target number for kind "project_ht", else 0.
-    """
-
-    kind = models.CharField(_("kind"), max_length=20, choices=RollupKind.choices)
-    object_id = models.BigIntegerField(_("object id"))
-    ht = models.PositiveSmallIntegerField(_("benefit target"), default=0)
-    project = models.ForeignKey(
-        Project,
-        verbose_name=_("hanke"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="status_rollups",
-    )
-    region = models.ForeignKey(
-        Region,
-        verbose_name=_("region"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="status_rollups",
-    )
-    as_of = models.DateField(_("as of"))
-    light = models.CharField(_("light"), max_length=10)
-    score = models.DecimalField(_("score"), max_digits=6, decimal_places=4, null=True, blank=True)
-    counts = models.JSONField(_("children by colour"), default=dict, blank=True)
-    reason_code = models.CharField(_("reason"), max_length=50)
-    reason_params = models.JSONField(_("reason details"), default=dict, blank=True)
-    computed_at = models.DateTimeField(_("computed at"))
-
-    objects = StatusRollupQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["as_of", "kind", "object_id", "ht"]
-        verbose_name = _("status rollup")
-        verbose_name_plural = _("status rollups")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["kind", "object_id", "ht", "as_of"], name="status_rollup_unique"
-            ),
-        ]
-        indexes = [
-            models.Index(fields=["project", "as_of"]),
-            models.Index(fields=["kind", "as_of"]),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.object_id} {self.as_of}: {self.light}"
-
-    @property
-    def assessment(self):
-        from objectives.status import Assessment, Light, Reason
-
-        return Assessment(Light(self.light), Reason(self.reason_code, self.reason_params))
 
 
 register_history(ReportingPeriod)

@@ -9,12 +9,13 @@ Which data a hanke's rows come from (column "Data source", and the `hankkeet` ta
   the lights stored when it was frozen. Later edits do not change them, so THL sees what the
   hanke reported.
 - `live`: no submission (not started, draft, or returned for changes; a returned round's
-  snapshot is the superseded one, so it is not used). The rows are read from the live tables
-  **as of the cut-off**: each action's status on the cut-off day (the newest status update on
-  or before it, `statuses_at_cut_off`), the measurements of periods up to the cut-off, and
-  the lights computed with the pure rules (objectives/status.py, measures/progress.py) with
-  the cut-off as "today". The plan itself (which actions and indicators exist, their names
-  and schedules) is today's: the portal keeps no history of plan rows.
+  snapshot is the superseded one, so it is not used). The rows are **what had been recorded
+  by the end of the cut-off day** (measures.history): the actions and indicators that
+  existed then with their names, schedules and statuses as they were, the comment of the
+  newest status update recorded by then, the values of periods up to the cut-off as they
+  stood then (a later correction does not count), and the lights of that day
+  (`lights_at`: the pure rules with the cut-off as "today"). Building the extract of a past
+  round again gives the same rows; only the generation time differs.
 
 `national_extract(period=…, user=…)` reads set-based (a fixed number of queries, about ten,
 whatever the number of hankkeet); the writers reuse the regional report's conventions
@@ -29,18 +30,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 from import_export import resources
 
 from measures.choices import MeasurementSource, Unit
-from measures.models import Indicator, Measurement, Target
-from measures.progress import IndicatorInput, Point, TargetPoint, assess_indicator
+from measures.history import as_recorded
+from measures.models import Indicator, Measurement, RollupKind
+from measures.status_engine import lights_at
 from objectives.choices import ActionStatus
 from objectives.models import Action
-from objectives.status import Assessment, Light, Reason, action_light
-from projects.models import Project
+from portal.lights import Assessment, Light, Reason
+from projects.models import Project, WorkPackage
 
 from .exports import (
     LightCells,
@@ -58,7 +59,7 @@ from .exports import (
     write_table_sheet,
 )
 from .models import ReportingPeriod, ReportSnapshot, SelfAssessment, SelfAssessmentStatus
-from .snapshots import statuses_at_cut_off
+from .snapshots import statuses_recorded_by
 
 SNAPSHOT, LIVE = "snapshot", "live"
 _SUBMITTED = (SelfAssessmentStatus.SUBMITTED, SelfAssessmentStatus.ACCEPTED)
@@ -257,8 +258,7 @@ def national_extract(*, period: ReportingPeriod, user) -> NationalExtract:
         for s in ReportSnapshot.objects.filter(period=period, project_id__in=submitted)
     }
     live_ids = [pid for pid in ids if pid not in snapshots]
-    live_actions = _live_actions(live_ids, period.cut_off)
-    live_measurements = _live_measurements(live_ids, period)
+    live_actions, live_measurements = _live_rows(live_ids, period)
 
     hankkeet, actions, measurements = [], [], []
     for project in projects:
@@ -355,120 +355,110 @@ def _snapshot_measurements(data: dict, common: dict) -> list[NationalMeasurement
     return rows
 
 
-def _live_actions(project_ids: list[int], cut_off: date) -> dict[int, list[dict]]:
-    """Action rows (without the hanke columns) per hanke, statuses as of the cut-off."""
+def _live_rows(project_ids: list[int], period: ReportingPeriod) -> tuple[dict, dict]:
+    """Action and measurement rows (without the hanke columns) per hanke, as recorded by the
+    end of the cut-off day, with the lights of that day (measures.status_engine.lights_at).
+
+    Nothing recorded later counts: an action imported, a status saved or a value corrected
+    after the cut-off is not in these rows, so the extract of a past round is the same
+    whenever it is built."""
     if not project_ids:
-        return {}
-    actions = list(
-        Action.objects.filter(project_id__in=project_ids)
-        .order_by("project_id", "work_package__order", "order", "id")
-        .values(
-            "id",
-            "project_id",
-            "work_package__code",
-            "number",
-            "title_fi",
-            "title_sv",
-            "title_en",
-            "schedule_text",
-            "planned_start",
-            "planned_end",
-            "status",
-        )
+        return {}, {}
+    computed = lights_at(project_ids=project_ids, day=period.cut_off)
+    lights = {
+        (row.kind, row.object_id): row.assessment
+        for row in computed.rows
+        if row.kind in (RollupKind.ACTION, RollupKind.INDICATOR)
+    }
+    return (
+        _live_actions(project_ids, period.cut_off, lights),
+        _live_measurements(project_ids, period.cut_off, lights),
     )
-    at_cut_off = statuses_at_cut_off([a["id"] for a in actions], cut_off)
+
+
+_ACTION_FIELDS = (
+    "id",
+    "project_id",
+    "work_package_id",
+    "number",
+    "title_fi",
+    "title_sv",
+    "title_en",
+    "schedule_text",
+    "planned_end",
+    "status",
+)
+
+
+def _plan_order(model, ids: list[int], order_by: tuple[str, ...]) -> dict[int, int]:
+    """Today's order of the rows (the historical rows do not keep it); rows since deleted
+    come last."""
+    rows = model.objects.filter(pk__in=ids).order_by(*order_by).values_list("pk", flat=True)
+    return {pk: position for position, pk in enumerate(rows)}
+
+
+def _live_actions(project_ids: list[int], cut_off: date, lights: dict) -> dict[int, list[dict]]:
+    scope = {"project_id__in": project_ids}
+    actions = as_recorded(Action, scope, _ACTION_FIELDS, cut_off)
+    codes = {p["id"]: p["code"] for p in as_recorded(WorkPackage, scope, ("id", "code"), cut_off)}
+    order = _plan_order(Action, [a["id"] for a in actions], ("work_package__order", "order", "id"))
+    actions.sort(key=lambda a: (a["project_id"], order.get(a["id"], len(order)), a["id"]))
+    updates = statuses_recorded_by([a["id"] for a in actions], cut_off)
     result: dict[int, list[dict]] = defaultdict(list)
     for a in actions:
-        # No update at all: the status as the plan gave it (as the snapshot does).
-        at = at_cut_off.get(a["id"], {"status": a["status"], "comment": "", "date": None})
-        assessed = action_light(
-            status=at["status"],
-            planned_start=a["planned_start"],
-            planned_end=a["planned_end"],
-            today=cut_off,
-        )
+        update = updates.get(a["id"], {"comment": "", "date": None})
         result[a["project_id"]].append(
             dict(
-                work_package=a["work_package__code"],
+                work_package=codes.get(a["work_package_id"], ""),
                 number=a["number"],
                 title=_localized(a, "title"),
                 schedule=a["schedule_text"],
                 planned_end=a["planned_end"],
-                status=_label(ActionStatus, at["status"]),
-                status_comment=at["comment"],
-                status_date=_iso(at["date"]),
-                light=LightCells.of(assessed, action=True),
+                status=_label(ActionStatus, a["status"]),
+                status_comment=update["comment"],
+                status_date=_iso(update["date"]),
+                light=LightCells.of(lights.get((RollupKind.ACTION, a["id"])), action=True),
             )
         )
     return result
 
 
-def _live_measurements(project_ids: list[int], period: ReportingPeriod) -> dict[int, list[dict]]:
-    """Measurement rows per hanke: values up to the cut-off, lights judged on the cut-off."""
-    if not project_ids:
-        return {}
-    cut_off = period.cut_off
-    indicators = list(
-        Indicator.objects.filter(project_id__in=project_ids)
-        .order_by("project_id", "order", "code", "id")
-        .values(
-            "id",
-            "project_id",
-            "code",
-            "name_fi",
-            "name_sv",
-            "name_en",
-            "unit",
-            "direction",
-            "frequency",
-            "baseline_value",
-            "baseline_date",
-        )
+_INDICATOR_FIELDS = ("id", "project_id", "code", "name_fi", "name_sv", "name_en", "unit")
+
+
+def _live_measurements(
+    project_ids: list[int], cut_off: date, lights: dict
+) -> dict[int, list[dict]]:
+    indicators = as_recorded(
+        Indicator, {"project_id__in": project_ids}, _INDICATOR_FIELDS + ("baseline_value",), cut_off
     )
-    targets: dict[int, list[TargetPoint]] = defaultdict(list)
-    for ind, day, value, strict in Target.objects.filter(
-        indicator__project_id__in=project_ids
-    ).values_list("indicator_id", "target_date", "value", "strict"):
-        targets[ind].append(TargetPoint(day, value, strict))
-    values: dict[int, list[tuple]] = defaultdict(list)
-    for ind, day, value, source in (
-        Measurement.objects.filter(
-            Q(indicator__project_id__in=project_ids) & Q(period__lte=cut_off)
-        )
-        .order_by("indicator_id", "period")
-        .values_list("indicator_id", "period", "value", "source")
-    ):
-        values[ind].append((day, value, source))
-    thresholds = period.programme.indicator_thresholds()
+    order = _plan_order(Indicator, [i["id"] for i in indicators], ("order", "code", "id"))
+    indicators.sort(key=lambda i: (i["project_id"], order.get(i["id"], len(order)), i["id"]))
+    measured = as_recorded(
+        Measurement,
+        {"indicator_id__in": [i["id"] for i in indicators], "period__lte": cut_off},
+        ("id", "indicator_id", "period", "value", "source"),
+        cut_off,
+    )
+    values: dict[int, list[dict]] = defaultdict(list)
+    for m in sorted(measured, key=lambda m: m["period"]):
+        values[m["indicator_id"]].append(m)
     result: dict[int, list[dict]] = defaultdict(list)
     for ind in indicators:
-        own = values.get(ind["id"], [])
-        result_ = assess_indicator(
-            IndicatorInput(
-                direction=ind["direction"],
-                frequency=ind["frequency"],
-                baseline=ind["baseline_value"],
-                baseline_date=ind["baseline_date"],
-                targets=tuple(targets.get(ind["id"], ())),
-                points=tuple(Point(day, value) for day, value, _source in own),
-            ),
-            today=cut_off,
-            thresholds=thresholds,
-        )
         shared = dict(
             indicator_code=ind["code"],
             indicator=_localized(ind, "name"),
             unit=_label(Unit, ind["unit"]),
             baseline=ind["baseline_value"],
-            light=LightCells.of(Assessment(result_.light, result_.reason)),
+            light=LightCells.of(lights.get((RollupKind.INDICATOR, ind["id"]))),
         )
-        for day, value, source in own or [(None, None, "")]:
+        for m in values.get(ind["id"]) or [None]:
             result[ind["project_id"]].append(
                 dict(
                     **shared,
-                    period=day,
-                    value=value,
-                    measurement_source=_label(MeasurementSource, source) if source else "",
+                    period=m["period"] if m else None,
+                    value=m["value"] if m else None,
+                    measurement_source=_label(MeasurementSource, m["source"]) if m else "",
                 )
             )
     return result

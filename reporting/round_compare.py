@@ -19,7 +19,7 @@ from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from objectives.status import Assessment, Light
+from portal.lights import Assessment, Light
 
 # The order kinds are listed in; unknown kinds go last.
 KIND_ORDER = ("project", "project_ht", "work_package", "goal", "action", "indicator")
@@ -55,8 +55,8 @@ class Change:
 
     @property
     def direction(self) -> str:
-        """ "better", "worse" or "" (a move to or from grey, or between equal scores)."""
-        old, new = self.before.colour.score, self.after.colour.score
+        """ "better", "worse" or "" (a move to or from grey, or between equal ranks)."""
+        old, new = self.before.colour.rank, self.after.colour.rank
         if old is None or new is None or old == new:
             return ""
         return "better" if new > old else "worse"

@@ -25,7 +25,7 @@ from measures.choices import Unit
 from measures.models import Indicator
 from objectives.choices import ActionStatus
 from objectives.models import Action
-from objectives.status import Assessment, Light, Reason
+from portal.lights import Assessment, Light, Reason
 from projects.choices import BudgetCategory, RiskStatus
 from projects.models import Project, WorkPackage
 

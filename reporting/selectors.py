@@ -1,7 +1,7 @@
 """Reads for the programme overview, scoped to the user (R5); a fixed number of queries (R15).
 
 `overview_rows` answers the programme office's question "which region is behind, on which
-benefit target (HT)?" from the stored lights (`StatusRollup`, `IndicatorProgress`) only: it
+benefit target (HT)?" from the stored lights (`CurrentLight`, `IndicatorProgress`) only: it
 never recomputes a rule, it only rolls up the newest stored hanke lights per region.
 """
 
@@ -14,16 +14,13 @@ from decimal import Decimal
 
 from django.db.models import Count, Max, OuterRef, Q, Subquery
 
-from measures.models import Indicator, IndicatorProgress, Measurement
+from measures.models import CurrentLight, Indicator, IndicatorProgress, Measurement, RollupKind
 from objectives.models import Action, StatusUpdate
-from objectives.status import Assessment, Light, Reason
+from portal.lights import Assessment, Child, Light, Reason, rollup
 from projects.access import roles_for
 from projects.models import Project, Region
 from projects.money import share
 from projects.selectors import budget_use_by_project, high_risks_by_project
-
-from .models import RollupKind, StatusRollup
-from .rollup import rollup
 
 HT_NUMBERS = (1, 2, 3, 4, 5)
 SORTS = ("name", "all")
@@ -35,7 +32,7 @@ class Cell:
 
     assessment: Assessment
     counts: dict[str, int]
-    score: Decimal | None
+    behind_share: Decimal | None
 
 
 @dataclass
@@ -73,13 +70,13 @@ def parse_ht(value: str | None) -> int | None:
     return int(value) if value in {str(n) for n in HT_NUMBERS} else None
 
 
-def _stored_cell(light: str, code: str, params, counts, score) -> Cell:
-    return Cell(Assessment(Light(light), Reason(code, params or {})), counts or {}, score)
+def _stored_cell(light: str, code: str, params, counts, behind_share) -> Cell:
+    return Cell(Assessment(Light(light), Reason(code, params or {})), counts or {}, behind_share)
 
 
-def _rolled_cell(lights: list[Light], thresholds) -> Cell:
-    result = rollup(lights, thresholds)
-    return Cell(Assessment(result.light, result.reason), result.counts, result.score)
+def _rolled_cell(children: list[Child], thresholds) -> Cell:
+    result = rollup(children, thresholds)
+    return Cell(Assessment(result.light, result.reason), result.counts, result.behind_share)
 
 
 def _latest_per_project(queryset, project_field: str, time_field: str) -> dict[int, datetime]:
@@ -105,8 +102,8 @@ def _latest_measurement_per_project(project_ids: list[int]) -> dict[int, datetim
 
 def _sort_key_all(row: OverviewRow):
     # Worst first: that is where the programme office looks; unassessed regions last.
-    score = row.total.score
-    return (score is None, score if score is not None else Decimal(0), row.region.display_name)
+    share = row.total.behind_share
+    return (share is None, -(share or Decimal(0)), row.region.display_name)
 
 
 def overview_rows(*, user, sort: str = "name", ht: int | None = None) -> Overview:
@@ -146,35 +143,37 @@ def overview_rows(*, user, sort: str = "name", ht: int | None = None) -> Overvie
         whole_regions = {t["region_id"] for t in totals if t["n"] == len(by_region[t["region_id"]])}
 
     hanke_rows = (
-        StatusRollup.objects.filter(
+        CurrentLight.objects.filter(
             kind__in=[RollupKind.PROJECT, RollupKind.PROJECT_HT], project_id__in=ids
-        ).newest()
-    ).values_list("kind", "project_id", "ht", "light")
-    project_light: dict[int, Light] = {}
-    ht_lights: dict[tuple[int, int], Light] = {}
-    for kind, project_id, number, light in hanke_rows:
+        )
+    ).values_list("kind", "project_id", "ht", "light", "behind_share")
+    names = {p.pk: p.display_name for p in projects}
+    project_light: dict[int, Child] = {}
+    ht_lights: dict[tuple[int, int], Child] = {}
+    for kind, project_id, number, light, behind in hanke_rows:
+        child = Child(Light(light), "project", project_id, names[project_id], float(behind or 0))
         if kind == RollupKind.PROJECT:
-            project_light[project_id] = Light(light)
+            project_light[project_id] = child
         else:
-            ht_lights[(project_id, number)] = Light(light)
+            ht_lights[(project_id, number)] = child
 
     region_rows = {
         r[0]: r[1:]
         for r in (
-            StatusRollup.objects.filter(
-                kind=RollupKind.REGION, object_id__in=list(whole_regions)
-            ).newest()
-        ).values_list("object_id", "light", "reason_code", "reason_params", "counts", "score")
+            CurrentLight.objects.filter(kind=RollupKind.REGION, object_id__in=list(whole_regions))
+        ).values_list(
+            "object_id", "light", "reason_code", "reason_params", "counts", "behind_share"
+        )
     }
 
     late = (
         (
-            StatusRollup.objects.filter(
+            CurrentLight.objects.filter(
                 kind=RollupKind.ACTION,
                 project_id__in=ids,
                 light=Light.RED,
                 object_id__in=Action.objects.filter(project_id__in=ids).values("pk"),
-            ).newest()
+            )
         )
         .order_by()
         .values("project__region_id")

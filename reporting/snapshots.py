@@ -2,7 +2,7 @@
 
 `snapshot_build(project=…, period=…, assessment=…)` reads, set-based and in a fixed number of
 queries whatever the size of the hanke: the stored lights (project, HT, work package, goal,
-action from StatusRollup; indicator from IndicatorProgress), each action's status and
+action from CurrentLight; indicator from IndicatorProgress), each action's status and
 comment as of the round's cut-off (the newest StatusUpdate on or before it), the
 measurements up to the cut-off, the budget lines with what was spent up to the cut-off, the
 risks, and the self-assessment's texts. Names are kept in all three languages so the frozen
@@ -19,12 +19,13 @@ from decimal import Decimal
 from django.db.models import Sum
 from django.utils import timezone
 
-from measures.models import Indicator, Measurement
+from measures.history import end_of_day
+from measures.models import CurrentLight, Indicator, Measurement, RollupKind
 from objectives.models import Action, ProcessGoal, StatusUpdate
 from portal.models_common import first_of_each
 from projects.models import BudgetLine, Expenditure, Project, Risk, WorkPackage
 
-from .models import ReportingPeriod, RollupKind, SelfAssessment, StatusRollup
+from .models import ReportingPeriod, SelfAssessment
 
 FORMAT = 1  # bump when the shape changes; the report page reads older shapes by this
 
@@ -46,6 +47,26 @@ def _light(row: dict | None) -> dict | None:
     if row is None:
         return None
     return {"light": row["light"], "code": row["reason_code"], "params": row["reason_params"] or {}}
+
+
+def statuses_recorded_by(action_ids: list[int], day: date) -> dict[int, dict]:
+    """Each action's newest status update recorded by the end of `day`: its status, comment
+    and date (one query). Actions without one are left out."""
+    rows = first_of_each(
+        StatusUpdate.objects.filter(action_id__in=action_ids, created_at__lt=end_of_day(day))
+        .order_by("action_id", "-created_at", "-id")
+        .values("action_id", "status", "comment", "status_date"),
+        ("action_id",),
+        key=lambda row: row["action_id"],
+    )
+    return {
+        r["action_id"]: {
+            "status": r["status"],
+            "comment": r["comment"],
+            "date": _day(r["status_date"]),
+        }
+        for r in rows
+    }
 
 
 def statuses_at_cut_off(action_ids: list[int], cut_off: date) -> dict[int, dict]:
@@ -89,9 +110,9 @@ def snapshot_build(
     """The frozen report of `project` for `period` (no permission check: callers have one)."""
     cut_off = period.cut_off
     rollups = list(
-        StatusRollup.objects.filter(project_id=project.pk)
-        .newest()
-        .values("kind", "object_id", "ht", "light", "reason_code", "reason_params", "as_of")
+        CurrentLight.objects.filter(project_id=project.pk).values(
+            "kind", "object_id", "ht", "light", "reason_code", "reason_params", "as_of"
+        )
     )
     lights: dict[tuple[str, int, int], dict] = {
         (r["kind"], r["object_id"], r["ht"]): r for r in rollups

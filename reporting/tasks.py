@@ -1,6 +1,6 @@
-"""Celery tasks of the status engine: thin wrappers around reporting.services (R7).
+"""Celery tasks of reporting: export and import jobs, thin wrappers around their services (R7).
 
-All are idempotent (they upsert the rows of one day), acks_late so a crashed worker's task
+All are idempotent, acks_late so a crashed worker's task
 is redelivered, time-limited, and retried with backoff only for transient database errors.
 """
 
@@ -10,11 +10,7 @@ import logging
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
-from django.utils import timezone
 
-from projects.models import Project
-
-from . import services
 from .models import ExportJob
 
 logger = logging.getLogger(__name__)
@@ -29,34 +25,6 @@ TASK_OPTIONS = {
     "retry_backoff_max": 300,
     "max_retries": 5,
 }
-
-
-def _summary(report: services.RecomputeReport) -> dict:
-    return {"projects": report.projects, "indicators": report.indicators, "rollups": report.rollups}
-
-
-@shared_task(**TASK_OPTIONS)
-def status_recompute_project_task(project_id: int) -> dict:
-    """Recompute one hanke's lights after an edit."""
-    if not Project.objects.filter(pk=project_id).exists():
-        logger.warning("hanke %s vanished before its lights were recomputed", project_id)
-        return {"projects": 0}
-    today = timezone.localdate()
-    return _summary(services.status_recompute_projects(project_ids=[project_id], today=today))
-
-
-@shared_task(**TASK_OPTIONS)
-def status_recompute_all_task(region_code: str | None = None) -> dict:
-    """Nightly: the date alone changes lights (actions fall late, values go stale)."""
-    return _summary(
-        services.status_recompute_all(today=timezone.localdate(), region_code=region_code)
-    )
-
-
-@shared_task(**TASK_OPTIONS)
-def status_recompute_dirty_task() -> dict:
-    """Every few minutes: catch up on edits whose task could not be queued."""
-    return _summary(services.status_recompute_dirty(today=timezone.localdate()))
 
 
 # Export jobs: no autoretry. A failing export is recorded on its row ("failed", with the

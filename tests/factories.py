@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 
 import factory
+import time_machine
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from measures.models import Indicator, Measurement, Target
 from objectives.models import Action, ProcessGoal
@@ -19,6 +21,14 @@ from projects.models import (
     WorkPackage,
 )
 from reporting.models import ReportingPeriod
+
+
+def recorded_on(day: date):
+    """`with recorded_on(date(2023, 2, 1)):` what is saved inside is recorded on that day
+    (noon in the portal's time zone): created_at, the history rows' dates, status updates.
+    The past-date reads (measures.history) see it from that day on."""
+    moment = datetime.combine(day, time(12), tzinfo=timezone.get_default_timezone())
+    return time_machine.travel(moment, tick=False)
 
 
 class UserFactory(factory.django.DjangoModelFactory):

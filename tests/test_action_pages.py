@@ -150,7 +150,7 @@ def test_status_date_is_kept(client, personas, action):
 
 def test_pages_show_the_newest_stored_light_not_an_older_one(client, personas):
     # given an action that was on time in 2022 and is late by mid-2023 (two nightly runs)
-    from reporting.services import status_recompute_projects
+    from measures.status_engine import status_recompute_projects
 
     ActionFactory(
         work_package=WorkPackageFactory(project=personas.project),

@@ -27,7 +27,7 @@ from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
-from reporting.services import status_recompute_projects
+from measures.status_engine import status_recompute_projects
 
 from .factories import (
     ActionFactory,

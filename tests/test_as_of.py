@@ -8,11 +8,11 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from measures.status_engine import status_recompute_projects
 from objectives.services import action_status_update
 from reporting.as_of import LATEST, round_states
 from reporting.models import ReportingPeriod
 from reporting.round_services import self_assessment_save, self_assessment_submit
-from reporting.services import status_recompute_projects
 
 from .factories import (
     ActionFactory,
@@ -23,6 +23,7 @@ from .factories import (
     RegionFactory,
     UserFactory,
     WorkPackageFactory,
+    recorded_on,
 )
 
 pytestmark = pytest.mark.django_db
@@ -39,33 +40,37 @@ def _english(client, user):
 
 
 def _late_later(project, worker, number="1.1"):
-    """An action in progress in the spring, late after its planned end of 30.6.2023."""
-    package = WorkPackageFactory(project=project, code="TP1")
-    action = ActionFactory(
-        project=project,
-        work_package=package,
-        number=number,
-        title_fi="Neuvonta",
-        status="not_started",
-        planned_start=date(2023, 1, 1),
-        planned_end=date(2023, 6, 30),
-    )
-    action.benefit_targets.set([2])
-    action_status_update(
-        action=action,
-        actor=worker,
-        status="in_progress",
-        comment="Alkoi",
-        status_date=date(2023, 2, 1),
-        expected_version=action.version,
-    )
+    """An action planned on 2.1.2023, in progress from 1.2., late after its planned end of
+    30.6.2023."""
+    with recorded_on(date(2023, 1, 2)):
+        package = WorkPackageFactory(project=project, code="TP1")
+        action = ActionFactory(
+            project=project,
+            work_package=package,
+            number=number,
+            title_fi="Neuvonta",
+            status="not_started",
+            planned_start=date(2023, 1, 1),
+            planned_end=date(2023, 6, 30),
+        )
+        action.benefit_targets.set([2])
+    with recorded_on(date(2023, 2, 1)):
+        action_status_update(
+            action=action,
+            actor=worker,
+            status="in_progress",
+            comment="Alkoi",
+            status_date=date(2023, 2, 1),
+            expected_version=action.version,
+            today=date(2023, 2, 1),
+        )
     return package, action
 
 
 @pytest.fixture
 def world(personas):
     """Both hankkeet in one programme with two past rounds. The own hanke submitted the first
-    round (a snapshot); the other never submitted (its rounds come from the stored lights)."""
+    round (a snapshot); the other never submitted (its rounds come from the history)."""
     own, other = personas.project, personas.other_project
     other.programme = own.programme
     other.save()
@@ -83,7 +88,8 @@ def world(personas):
     )
     package, action = _late_later(own, personas.project_manager)
     other_package, other_action = _late_later(other, personas.programme_admin, number="2.1")
-    indicator = IndicatorFactory(project=own, code="M1")
+    with recorded_on(date(2023, 1, 2)):
+        indicator = IndicatorFactory(project=own, code="M1")
     status_recompute_projects(project_ids=[own.pk, other.pk], today=date(2023, 3, 15))
     saved = self_assessment_save(
         actor=personas.project_manager,
@@ -113,18 +119,45 @@ def world(personas):
 # --- The source of a round's state ----------------------------------------------------------
 
 
-def test_snapshot_first_then_the_stored_lights_of_the_cut_off(world):
+def test_snapshot_first_then_the_history_of_the_cut_off(world):
     own, other = world["own"], world["other"]
     states = round_states(project_ids=[own.pk, other.pk], period=world["first"])
     assert states[own.pk].source == "snapshot"
-    assert states[other.pk].source == "rollup"
-    assert states[other.pk].lights_as_of == date(2023, 3, 15)  # newest on or before 31.3.
+    assert states[other.pk].source == "history"
+    assert states[other.pk].lights_as_of == date(2023, 3, 31)  # the cut-off itself
     assert [(a.id, str(a.light.light)) for a in states[other.pk].actions] == [
         (world["other_action"].pk, "yellow")
     ]
     later = round_states(project_ids=[own.pk, other.pk], period=world["second"])
-    assert later[own.pk].source == "rollup"  # nothing submitted for the second round
+    assert later[own.pk].source == "history"  # nothing submitted for the second round
     assert [str(a.light.light) for a in later[own.pk].actions] == ["red"]
+
+
+def test_a_round_does_not_depend_on_any_stored_lights(world):
+    """No nightly run happened on or near the cut-off: the lights are the same."""
+    other = world["other"]
+    expected = round_states(project_ids=[other.pk], period=world["second"])[other.pk]
+    other.current_lights.all().delete()
+    state = round_states(project_ids=[other.pk], period=world["second"])[other.pk]
+    assert state.light == expected.light and state.light.light == "red"
+    assert [a.light for a in state.actions] == [a.light for a in expected.actions]
+
+
+def test_what_was_recorded_after_the_cut_off_does_not_count(world, personas):
+    other, action = world["other"], world["other_action"]
+    with recorded_on(date(2023, 10, 2)):  # reported done two days after the cut-off
+        action_status_update(
+            action=action,
+            actor=personas.programme_admin,
+            status="done",
+            comment="Valmis jo syyskuussa",
+            status_date=date(2023, 9, 29),
+            expected_version=action.version + 1,
+            today=date(2023, 10, 2),
+        )
+        ActionFactory(project=other, work_package=world["other_action"].work_package)
+    state = round_states(project_ids=[other.pk], period=world["second"])[other.pk]
+    assert [(a.id, str(a.light.light)) for a in state.actions] == [(action.pk, "red")]
 
 
 def test_a_snapshot_wins_over_later_stored_lights(world):
@@ -138,11 +171,10 @@ def test_objects_removed_before_the_cut_off_do_not_linger(world):
     own = world["own"]
     before = round_states(project_ids=[own.pk], period=world["second"])[own.pk]
     assert [i.id for i in before.indicators] == [world["indicator"].pk]
-    world["indicator"].delete()
-    status_recompute_projects(project_ids=[own.pk], today=date(2023, 9, 1))
+    with recorded_on(date(2023, 9, 1)):
+        world["indicator"].delete()
     state = round_states(project_ids=[own.pk], period=world["second"])[own.pk]
-    assert state.lights_as_of == date(2023, 9, 1)
-    assert state.indicators == []  # its last light (1.8.) is older than the hanke's last run
+    assert state.indicators == []
 
 
 def test_objects_removed_after_the_cut_off_are_marked(world):
@@ -153,7 +185,7 @@ def test_objects_removed_after_the_cut_off_are_marked(world):
     assert item.removed and item.id == gone
 
 
-def test_no_lights_before_the_cut_off_means_an_empty_state(personas, world):
+def test_nothing_recorded_by_the_cut_off_means_an_empty_state(personas, world):
     early = ReportingPeriod.objects.create(
         programme=world["own"].programme,
         name="Kierros 2022",
@@ -161,7 +193,8 @@ def test_no_lights_before_the_cut_off_means_an_empty_state(personas, world):
         due_date=date(2022, 10, 31),
     )
     state = round_states(project_ids=[world["other"].pk], period=early)[world["other"].pk]
-    assert state.light is None and state.actions == [] and state.lights_as_of is None
+    assert str(state.light.light) == "grey" and state.light.reason.code == "rollup_none"
+    assert state.actions == [] and state.lights_as_of == date(2022, 9, 30)
 
 
 # --- The programme overview -----------------------------------------------------------------
@@ -174,8 +207,8 @@ def test_overview_as_of_a_round_shows_that_rounds_lights(client, personas, world
     assert past.status_code == 200
     rows = {row.region: row for row in past.context["overview"].rows}
     own = rows[world["own"].region]
-    # in the spring the HT2 action was in progress: yellow, not red as today
-    assert str(dict(own.cells)[2].assessment.light) == "yellow"
+    # in the spring the HT2 action was in progress (on track: green), not late as today
+    assert str(dict(own.cells)[2].assessment.light) == "green"
     assert own.late_actions == 0
     today_rows = today.context["fragment"].built["overview"].rows  # today's view is cached
     today_row = next(r for r in today_rows if r.region == world["own"].region)
@@ -183,9 +216,9 @@ def test_overview_as_of_a_round_shows_that_rounds_lights(client, personas, world
     html = past.content.decode()
     assert "Showing the state as of Kierros 4/2023 (cut-off 31.3.2023)" in html
     assert "Back to today&#x27;s view" in html or "Back to today's view" in html
-    assert 'data-source="snapshot"' in html and 'data-source="rollup"' in html
+    assert 'data-source="snapshot"' in html and 'data-source="history"' in html
     assert f'<option value="{world["first"].pk}" selected>' in html
-    # the second round: both late, from the stored lights
+    # the second round: both late, from the history
     later = client.get(OVERVIEW, {"kierros": world["second"].pk})
     assert sum(row.late_actions for row in later.context["overview"].rows) == 2
 
@@ -258,9 +291,9 @@ def test_overview_as_of_runs_a_fixed_number_of_queries(
             actor=personas.programme_admin, assessment=saved, expected_version=saved.version
         )
         client.force_login(user)
-        # session, user, roles (2), rounds, hankkeet, snapshots, the last computation of
-        # the hankkeet without one and its lights
-        with django_assert_max_num_queries(9) as queries:
+        # session, user, roles (2), rounds, hankkeet, snapshots, and the history of the
+        # hankkeet without one (fourteen, measures.history.plan_at)
+        with django_assert_max_num_queries(22) as queries:
             response = client.get(OVERVIEW, {"kierros": world["first"].pk, "sort": "all"})
         assert len(response.context["overview"].rows) == hankkeet
         counts.append(len(queries))
@@ -290,16 +323,19 @@ def test_hanke_page_as_of_a_round_hides_editing(client, personas, world):
 
 def test_hanke_page_as_of_a_round_without_snapshot(client, personas, world):
     _english(client, personas.steering_member)
-    goal = ProcessGoalFactory(work_package=world["package"], number="G1", title_fi="Tavoite")
-    status_recompute_projects(project_ids=[world["own"].pk], today=date(2023, 9, 1))
+    with recorded_on(date(2023, 9, 1)):
+        goal = ProcessGoalFactory(work_package=world["package"], number="G1", title_fi="Tavoite")
     response = client.get(_hanke_url(world["own"]), {"kierros": world["second"].pk})
     page = response.context["page"]
-    assert page.state.source == "rollup"
+    assert page.state.source == "history"
     (node,) = page.packages
     assert [str(a.light.light) for a in node.actions] == ["red"]
     assert [g.id for g in node.goals] == [goal.pk]
     assert page.counts == {"red": 1}
-    assert "lights stored on 1.9.2023" in response.content.decode()
+    assert (
+        "the lights of 30.9.2023, computed from what had been recorded by the end of that day"
+        in response.content.decode()
+    )
 
 
 def test_hanke_page_as_of_is_scoped(client, personas, world):
@@ -329,10 +365,10 @@ def test_hanke_page_as_of_runs_a_fixed_number_of_queries(
             project_ids=[world["own"].pk, world["other"].pk], today=date(2023, 3, 20)
         )
         measured = []
-        # session, user, roles (2), hanke, rounds, snapshot, and without one: the last
-        # computation, its lights, names of packages, goals, actions and indicators
+        # session, user, roles (2), hanke, rounds, snapshot, and without one: the history
+        # (fourteen), names of packages, goals, actions and indicators
         for project, period in ((world["own"], world["first"]), (world["other"], world["first"])):
-            with django_assert_max_num_queries(13) as queries:
+            with django_assert_max_num_queries(26) as queries:
                 response = client.get(_hanke_url(project), {"kierros": period.pk})
             assert response.status_code == 200
             measured.append(len(queries))

@@ -25,10 +25,11 @@ pytestmark = test_browser.pytestmark
 def rounds_world(personas):
     """Two past rounds: the first submitted (an action in progress), by the second the action
     is late and a goal is new. Built before Playwright starts (see test_browser.py)."""
+    from measures.models import CurrentLight
+    from measures.status_engine import status_recompute_projects
     from objectives.services import action_status_update
-    from reporting.models import ReportingPeriod, StatusRollup
+    from reporting.models import ReportingPeriod
     from reporting.round_services import self_assessment_save, self_assessment_submit
-    from reporting.services import status_recompute_projects
 
     from .factories import ActionFactory, ProcessGoalFactory, WorkPackageFactory
 
@@ -60,7 +61,7 @@ def rounds_world(personas):
     )
     # the save above committed and so ran the recomputation for the real today; the round's
     # submission is to freeze the spring's lights, as when it is submitted on time
-    StatusRollup.objects.filter(as_of__gt=date(2023, 12, 31)).delete()
+    CurrentLight.objects.filter(as_of__gt=date(2023, 12, 31)).delete()
     status_recompute_projects(project_ids=[project.pk], today=date(2023, 3, 20))
     first = ReportingPeriod.objects.get(name="Kierros 4/2023")
     saved = self_assessment_save(

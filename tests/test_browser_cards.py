@@ -24,8 +24,8 @@ def hanke_with_cards(demo_loaded):  # noqa: F811
     """Keski-Pohjanmaa's hanke (more than twelve indicators) with its lights computed."""
     from datetime import date
 
+    from measures.status_engine import status_recompute_projects
     from projects.models import Project
-    from reporting.services import status_recompute_projects
 
     project = Project.objects.get(region__code="16")
     status_recompute_projects(project_ids=[project.pk], today=date(2025, 12, 31))

@@ -14,9 +14,9 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
+from measures.status_engine import status_recompute_all, status_recompute_projects
 from projects.demo import DEMO_PASSWORD
 from reporting.charts import plotly_locale
-from reporting.services import status_recompute_all, status_recompute_projects
 
 from . import test_browser
 from .factories import (

@@ -30,8 +30,8 @@ def round_world(personas):
     """A hanke with one action in progress before the cut-off and one indicator.
 
     Built before Playwright starts (see demo_loaded in test_browser.py)."""
+    from measures.status_engine import status_recompute_projects
     from objectives.services import action_status_update
-    from reporting.services import status_recompute_projects
 
     project = personas.project
     package = WorkPackageFactory(project=project, code="TP1", name_fi="Palvelut")

@@ -25,8 +25,8 @@ def demo_with_lights(django_db_serialized_rollback, transactional_db):
     """The demo data with today's lights, as `make run` prepares it."""
     from django.utils import timezone
 
+    from measures.status_engine import status_recompute_all
     from projects.models import Project
-    from reporting.services import status_recompute_all
 
     demo_load(data_dir=settings.DEMO_DATA_DIR)
     status_recompute_all(today=timezone.localdate())

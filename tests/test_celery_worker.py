@@ -81,9 +81,8 @@ def test_task_round_trip_through_redis_and_a_worker(celery_worker_process):
 @pytest.mark.worker
 def test_saving_a_measurement_updates_lights_within_seconds(celery_worker_process):
     # given a hanke with an indicator linked to a goal
-    from measures.models import IndicatorProgress
+    from measures.models import CurrentLight, IndicatorProgress
     from measures.services import measurement_save
-    from reporting.models import StatusRollup
 
     from .factories import ProgrammeFactory, ProjectFactory, programme_admin
     from .test_status_engine import _hanke_with_work
@@ -103,8 +102,8 @@ def test_saving_a_measurement_updates_lights_within_seconds(celery_worker_proces
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         progress = IndicatorProgress.objects.filter(indicator=indicator).first()
-        goal_row = StatusRollup.objects.filter(kind="goal", object_id=goal.pk).first()
-        hanke_row = StatusRollup.objects.filter(kind="project", object_id=project.pk).first()
+        goal_row = CurrentLight.objects.filter(kind="goal", object_id=goal.pk).first()
+        hanke_row = CurrentLight.objects.filter(kind="project", object_id=project.pk).first()
         if progress and goal_row and hanke_row:
             break
         time.sleep(0.3)

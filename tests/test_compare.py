@@ -14,10 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from measures.models import CurrentLight, RollupKind
+from measures.status_engine import status_recompute_projects
 from reporting.charts import d3_date_format, plotly_locale
 from reporting.compare import IndicatorKey, shared_indicator_list
-from reporting.models import RollupKind, StatusRollup
-from reporting.services import status_recompute_projects
 
 from .factories import (
     ActionFactory,
@@ -156,7 +156,7 @@ def test_without_a_choice_the_overall_lights_are_compared(client, world):
     assert by_ht.ht is None
     assert {row.project for row in by_ht.rows} == {world.project, world.other_project}
     for row in by_ht.rows:
-        stored = StatusRollup.objects.filter(kind=RollupKind.PROJECT, object_id=row.project.pk)
+        stored = CurrentLight.objects.filter(kind=RollupKind.PROJECT, object_id=row.project.pk)
         newest = stored.latest("as_of")
         assert row.assessment.light == newest.light
         assert row.counts == newest.counts

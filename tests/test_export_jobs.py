@@ -25,7 +25,13 @@ from reporting.job_services import (
 )
 from reporting.models import ExportJob, ReportingPeriod
 
-from .factories import ActionFactory, ProgrammeRoleFactory, UserFactory, WorkPackageFactory
+from .factories import (
+    ActionFactory,
+    ProgrammeRoleFactory,
+    UserFactory,
+    WorkPackageFactory,
+    recorded_on,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -42,11 +48,12 @@ def period(personas):
 
 @pytest.fixture
 def actions(personas):
-    package = WorkPackageFactory(project=personas.project, code="TP1")
-    return [
-        ActionFactory(project=personas.project, work_package=package, number=f"1.{n}")
-        for n in range(3)
-    ]
+    with recorded_on(date(2023, 1, 2)):  # in the plan before the round's cut-off
+        package = WorkPackageFactory(project=personas.project, code="TP1")
+        return [
+            ActionFactory(project=personas.project, work_package=package, number=f"1.{n}")
+            for n in range(3)
+        ]
 
 
 def _english(client, user):

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from measures.status_engine import status_recompute_projects
 from objectives.models import BenefitTarget, StatusUpdate
 from projects.models import BudgetLine, Risk
 from reporting.exports import (
@@ -23,7 +24,6 @@ from reporting.exports import (
     report_csv,
     table_dataset,
 )
-from reporting.services import status_recompute_projects
 
 from .factories import (
     ActionFactory,

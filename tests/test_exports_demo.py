@@ -10,8 +10,8 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from measures.status_engine import status_recompute_projects
 from projects.models import Project
-from reporting.services import status_recompute_projects
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2023, 6, 30)

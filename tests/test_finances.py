@@ -14,7 +14,7 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils import translation
 
-from objectives.status import Light
+from portal.lights import Light
 from projects.finance import (
     SpendingThresholds,
     budget_period,

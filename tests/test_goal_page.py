@@ -9,9 +9,9 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from measures.status_engine import status_recompute_projects
 from objectives.models import BenefitTarget
 from portal import page_cache
-from reporting.services import status_recompute_projects
 
 from .factories import (
     ActionFactory,

@@ -5,9 +5,9 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from measures.status_engine import status_recompute_projects
 from objectives import selectors
 from objectives.selectors import HankeFilters, hanke_tree
-from reporting.services import status_recompute_projects
 
 from .factories import ActionFactory, ProcessGoalFactory, WorkPackageFactory
 

@@ -9,9 +9,9 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from measures.selectors import indicator_cards
+from measures.status_engine import status_recompute_projects
 from objectives.models import BenefitTarget
-from objectives.status import Light
-from reporting.services import status_recompute_projects
+from portal.lights import Light
 
 from .factories import (
     IndicatorFactory,

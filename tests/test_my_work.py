@@ -10,9 +10,9 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
+from measures.models import CurrentLight
+from measures.status_engine import status_recompute_projects
 from objectives.models import Action, StatusUpdate
-from reporting.models import StatusRollup
-from reporting.services import status_recompute_projects
 
 from .factories import (
     ActionFactory,
@@ -228,7 +228,7 @@ def test_saving_a_late_action_with_a_new_end_turns_it_yellow_and_refreshes_the_s
     assert f'id="wp-light-{action.work_package_id}" hx-swap-oob="true"' in html
     assert "Action 1.1 saved: In progress." in html
     # and the stored light and the history record the change, end moved with its reason
-    row = StatusRollup.objects.filter(kind="action", object_id=action.pk).newest().get()
+    row = CurrentLight.objects.filter(kind="action", object_id=action.pk).get()
     assert row.light == "yellow"
     update = StatusUpdate.objects.get(action=action)
     assert (update.previous_status, update.status) == ("in_progress", "in_progress")

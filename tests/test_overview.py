@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from reporting.services import status_recompute_projects
+from measures.status_engine import status_recompute_projects
 
 from .factories import (
     ActionFactory,
@@ -95,7 +95,7 @@ def test_all_column_uses_the_stored_region_light(client, world):
     client.force_login(world.programme_admin)
     response = client.get(URL)
     own = _row(response, world.project.region)
-    stored = world.project.region.status_rollups.filter(kind="region").latest("as_of")
+    stored = world.project.region.current_lights.filter(kind="region").latest("as_of")
     assert own.total.assessment.light == stored.light
     assert own.total.counts == stored.counts
 

@@ -8,14 +8,20 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from measures.status_engine import status_recompute_projects
 from objectives.services import action_status_update
-from objectives.status import Assessment, Light, Reason
+from portal.lights import Assessment, Light, Reason
 from reporting.models import ReportingPeriod
 from reporting.round_compare import Entry, compare_rounds
 from reporting.round_services import self_assessment_save, self_assessment_submit
-from reporting.services import status_recompute_projects
 
-from .factories import ActionFactory, IndicatorFactory, ProcessGoalFactory, WorkPackageFactory
+from .factories import (
+    ActionFactory,
+    IndicatorFactory,
+    ProcessGoalFactory,
+    WorkPackageFactory,
+    recorded_on,
+)
 
 
 def _entry(kind: str, label: str, light: str | None, sort="") -> Entry:
@@ -160,25 +166,28 @@ def rounds(personas):
         cut_off=date(2023, 9, 30),
         due_date=date(2023, 10, 31),
     )
-    package = WorkPackageFactory(project=project, code="TP1")
-    action = ActionFactory(
-        project=project,
-        work_package=package,
-        number="1.1",
-        title_fi="Neuvonta",
-        status="not_started",
-        planned_start=date(2023, 1, 1),
-        planned_end=date(2023, 6, 30),
-    )
-    action_status_update(
-        action=action,
-        actor=personas.project_manager,
-        status="in_progress",
-        comment="Alkoi",
-        status_date=date(2023, 2, 1),
-        expected_version=action.version,
-    )
-    indicator = IndicatorFactory(project=project, code="M1")
+    with recorded_on(date(2023, 1, 2)):
+        package = WorkPackageFactory(project=project, code="TP1")
+        action = ActionFactory(
+            project=project,
+            work_package=package,
+            number="1.1",
+            title_fi="Neuvonta",
+            status="not_started",
+            planned_start=date(2023, 1, 1),
+            planned_end=date(2023, 6, 30),
+        )
+        indicator = IndicatorFactory(project=project, code="M1")
+    with recorded_on(date(2023, 2, 1)):
+        action_status_update(
+            action=action,
+            actor=personas.project_manager,
+            status="in_progress",
+            comment="Alkoi",
+            status_date=date(2023, 2, 1),
+            expected_version=action.version,
+            today=date(2023, 2, 1),
+        )
     status_recompute_projects(project_ids=[project.pk], today=date(2023, 3, 31))
     saved = self_assessment_save(
         actor=personas.project_manager,
@@ -192,10 +201,10 @@ def rounds(personas):
         actor=personas.project_manager, assessment=saved, expected_version=saved.version
     )
     # after the first round: a goal added, the indicator removed; the second round is not
-    # submitted, so its state comes from the lights stored at its cut-off
-    goal = ProcessGoalFactory(work_package=package, number="G2", title_fi="Uusi tavoite")
-    indicator.delete()
-    status_recompute_projects(project_ids=[project.pk], today=date(2023, 9, 1))
+    # submitted, so its state comes from what had been recorded by its cut-off
+    with recorded_on(date(2023, 9, 1)):
+        goal = ProcessGoalFactory(work_package=package, number="G2", title_fi="Uusi tavoite")
+        indicator.delete()
     return {"first": first, "second": second, "action": action, "goal": goal, "project": project}
 
 
@@ -211,7 +220,7 @@ def test_hanke_comparison_lists_changes_new_and_dropped(client, personas, rounds
     response = client.get(url, {"a": rounds["first"].pk, "b": rounds["second"].pk})
     assert response.status_code == 200
     result = response.context["result"]
-    assert result.sources == ("snapshot", "rollup")
+    assert result.sources == ("snapshot", "history")
     changed = {
         c.key: (str(c.before.colour), str(c.after.colour)) for c in result.comparison.changed
     }
@@ -289,11 +298,11 @@ def test_comparison_pages_have_flat_query_counts(
             project_ids=[rounds["project"].pk, other.pk], today=date(2023, 9, 2)
         )
         measured = []
-        # session, user, roles (2), hanke, rounds, and per round: snapshots, the last
-        # computation and its lights, live names (up to four)
+        # session, user, roles (2), hanke, rounds, and per round: snapshots, the history
+        # of the hankkeet without one (fourteen), live names (up to four)
         for url, bound in (
-            (reverse("reporting:hanke-round-compare", args=[rounds["project"].pk]), 18),
-            (reverse("reporting:round-compare"), 20),
+            (reverse("reporting:hanke-round-compare", args=[rounds["project"].pk]), 42),
+            (reverse("reporting:round-compare"), 44),
         ):
             with django_assert_max_num_queries(bound) as queries:
                 assert client.get(url, params).status_code == 200

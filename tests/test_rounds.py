@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import translation
 
+from measures.status_engine import status_recompute_projects
 from objectives.services import action_status_update
 from projects.access import roles_for
 from projects.models import BudgetLine, Expenditure, Risk
@@ -24,7 +25,6 @@ from reporting.round_services import (
     self_assessment_save,
     self_assessment_submit,
 )
-from reporting.services import status_recompute_projects
 from reporting.snapshots import statuses_at_cut_off
 from reporting.workflow import State, TransitionRefused, editable, transition
 

@@ -157,8 +157,8 @@ def test_recompute_on_generated_scale_data_has_a_flat_query_count(db):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from measures.status_engine import status_recompute_all
     from projects.scale import scale_generate
-    from reporting.services import status_recompute_all
 
     counts = []
     for regions in (1, 4):

@@ -8,18 +8,19 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
 
-from measures.models import IndicatorProgress
+from measures.models import CurrentLight, IndicatorProgress
 from measures.services import measurement_save, target_save
-from objectives.services import ActionConflictError, action_status_update
-from portal import page_cache
-from projects.models import Programme, Project
-from reporting.models import StatusRollup
-from reporting.services import (
+from measures.status_engine import (
     status_recompute_all,
     status_recompute_dirty,
     status_recompute_projects,
+    status_refresh_action,
 )
+from objectives.services import ActionConflictError, action_status_update
+from portal import page_cache
+from projects.models import Programme, Project
 
 from .factories import (
     ActionFactory,
@@ -61,7 +62,7 @@ def _hanke_with_work(project=None, target_date=date(2023, 12, 31)):
 def test_recompute_stores_lights_with_reasons_for_every_level(demo_db):
     report = status_recompute_all(today=TODAY)
     assert report.projects == 4
-    kinds = set(StatusRollup.objects.filter(as_of=TODAY).values_list("kind", flat=True))
+    kinds = set(CurrentLight.objects.filter(as_of=TODAY).values_list("kind", flat=True))
     assert kinds == {
         "action",
         "indicator",  # a daily row per indicator too: the steering view compares colours
@@ -73,8 +74,8 @@ def test_recompute_stores_lights_with_reasons_for_every_level(demo_db):
         "programme",
     }
     assert IndicatorProgress.objects.count() == 93
-    assert StatusRollup.objects.filter(as_of=TODAY, kind="indicator").count() == 93
-    late = StatusRollup.objects.filter(kind="action", light="red").first()
+    assert CurrentLight.objects.filter(as_of=TODAY, kind="indicator").count() == 93
+    late = CurrentLight.objects.filter(kind="action", light="red").first()
     assert late.reason_code in ("action_late_end", "action_late_start")
     assert _finnish(late).startswith("Myöhässä")
 
@@ -89,19 +90,23 @@ def _finnish(row) -> str:
 def test_a_rollup_shows_its_children_by_colour(db):
     project, goal, action, indicator = _hanke_with_work()
     status_recompute_projects(project_ids=[project.pk], today=TODAY)
-    row = StatusRollup.objects.get(kind="goal", object_id=goal.pk, as_of=TODAY)
+    row = CurrentLight.objects.get(kind="goal", object_id=goal.pk, as_of=TODAY)
     assert row.counts["red"] == 1  # the late action
     assert sum(row.counts.values()) == 2  # the action and the indicator (grey: no data)
-    ht1 = StatusRollup.objects.get(kind="project_ht", object_id=project.pk, ht=1, as_of=TODAY)
+    ht1 = CurrentLight.objects.get(kind="project_ht", object_id=project.pk, ht=1, as_of=TODAY)
     assert ht1.light == row.light
 
 
 def test_recompute_twice_writes_the_same_rows(db):
     project, *_ = _hanke_with_work()
     status_recompute_projects(project_ids=[project.pk], today=TODAY)
-    first = list(StatusRollup.objects.values_list("kind", "object_id", "ht", "light", "score"))
+    first = list(
+        CurrentLight.objects.values_list("kind", "object_id", "ht", "light", "behind_share")
+    )
     status_recompute_projects(project_ids=[project.pk], today=TODAY)
-    again = list(StatusRollup.objects.values_list("kind", "object_id", "ht", "light", "score"))
+    again = list(
+        CurrentLight.objects.values_list("kind", "object_id", "ht", "light", "behind_share")
+    )
     assert sorted(first) == sorted(again)
 
 
@@ -217,7 +222,7 @@ def test_broker_down_the_save_succeeds_and_the_catch_up_recomputes(
     # given a broker that refuses connections
     from kombu.exceptions import OperationalError
 
-    from reporting.tasks import status_recompute_project_task
+    from measures.tasks import status_recompute_project_task
 
     def refuse(*args, **kwargs):
         raise OperationalError("[Errno 111] Connection refused")
@@ -255,7 +260,7 @@ def test_action_status_update_logs_and_recomputes(db, django_capture_on_commit_c
     assert fresh.status == "done" and fresh.version == action.version + 1
     log = fresh.status_updates.get()
     assert (log.author, log.comment) == (user, "Valmis")
-    row = StatusRollup.objects.filter(kind="action", object_id=action.pk).latest("as_of")
+    row = CurrentLight.objects.filter(kind="action", object_id=action.pk).latest("as_of")
     assert row.light == "green"
     with pytest.raises(ActionConflictError):
         action_status_update(
@@ -305,11 +310,109 @@ def test_beat_schedule_recomputes_nightly_and_catches_up_on_dirty_hankkeet():
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     # (the e-mail tasks are in the schedule too: tests/test_notifications.py)
     assert {
-        "reporting.tasks.status_recompute_all_task",
-        "reporting.tasks.status_recompute_dirty_task",
+        "measures.tasks.status_recompute_all_task",
+        "measures.tasks.status_recompute_dirty_task",
         "reporting.tasks.import_jobs_expire_task",  # deletes unconfirmed uploads (imports)
     } <= tasks
     assert tasks <= set(app.tasks)
     for name in tasks:
         task = app.tasks[name]
         assert task.acks_late and task.time_limit and task.soft_time_limit
+
+
+# --- Rollups by shares, the current-state table and the save path (issue: truthful status) --
+
+
+def test_one_late_action_among_201_keeps_the_hanke_and_its_region_green(db):
+    project = ProjectFactory()
+    goal = ProcessGoalFactory(work_package__project=project, project=project)
+    for n in range(200):
+        ActionFactory(
+            work_package=goal.work_package, project=project, number=f"A{n}", status="in_progress"
+        )
+    late = ActionFactory(
+        work_package=goal.work_package,
+        project=project,
+        number="K2-DIAB-A3",
+        status="in_progress",
+        planned_end=date(2023, 5, 31),
+    )
+    status_recompute_projects(project_ids=[project.pk], today=TODAY)
+    hanke = CurrentLight.objects.get(kind="project", object_id=project.pk)
+    assert hanke.light == "green" and hanke.behind_share == Decimal("0.0050")
+    with translation.override("fi"):
+        assert hanke.assessment.reason.text == (
+            "jäljessä 0,5\u00a0% – 1/201 toimenpidettä myöhässä: K2-DIAB-A3"
+        )
+    assert late.pk in [item_id for item_id, _label in hanke.reason_params["groups"][0][3]]
+    region = CurrentLight.objects.get(kind="region", object_id=project.region_id)
+    assert region.light == "green"
+
+
+def test_a_year_of_nightly_runs_keeps_one_row_per_object(db):
+    project, *_ = _hanke_with_work()
+    status_recompute_projects(project_ids=[project.pk], today=date(2023, 6, 1))
+    rows = CurrentLight.objects.count()
+    for day in range(2, 31):
+        status_recompute_projects(project_ids=[project.pk], today=date(2023, 6, day))
+    assert CurrentLight.objects.count() == rows
+    assert set(CurrentLight.objects.values_list("as_of", flat=True)) == {date(2023, 6, 30)}
+
+
+def test_a_run_for_an_earlier_day_leaves_newer_lights(db):
+    project, _goal, action, _indicator = _hanke_with_work()
+    status_recompute_projects(project_ids=[project.pk], today=date(2023, 6, 30))
+    report = status_recompute_projects(project_ids=[project.pk], today=date(2022, 6, 30))
+    assert report.projects == 0
+    row = CurrentLight.objects.get(kind="action", object_id=action.pk)
+    assert (row.light, row.as_of) == ("red", date(2023, 6, 30))  # not the 2022 "yellow"
+
+
+def test_removed_objects_lose_their_lights_at_the_next_run(db):
+    project, _goal, action, _indicator = _hanke_with_work()
+    status_recompute_projects(project_ids=[project.pk], today=TODAY)
+    action.delete()
+    status_recompute_projects(project_ids=[project.pk], today=TODAY)
+    assert not CurrentLight.objects.filter(kind="action", object_id=action.pk).exists()
+
+
+def test_nothing_dirty_writes_nothing(db):
+    project, *_ = _hanke_with_work()
+    status_recompute_projects(project_ids=[project.pk], today=TODAY)
+    before = list(CurrentLight.objects.values_list("pk", "computed_at"))
+    assert status_recompute_dirty(today=TODAY).projects == 0
+    assert list(CurrentLight.objects.values_list("pk", "computed_at")) == before
+
+
+def test_a_save_refreshes_the_actions_own_light_and_leaves_the_rest_to_the_worker(
+    db, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    project, goal, action, _indicator = _hanke_with_work()
+    status_recompute_projects(project_ids=[project.pk], today=TODAY)
+    goal_before = CurrentLight.objects.get(kind="goal", object_id=goal.pk).computed_at
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        action_status_update(
+            action=action,
+            actor=programme_admin(),
+            status="done",
+            comment="Valmis",
+            status_date=TODAY,
+            expected_version=action.version,
+            today=TODAY,
+        )
+    queued = [c for c in callbacks if c.__qualname__.startswith("enqueue_on_commit")]
+    assert len(queued) == 1  # the hanke's recomputation, queued after the commit
+    with django_assert_max_num_queries(2):  # the action, one upsert: whatever the size
+        status_refresh_action(action_id=action.pk, today=TODAY)
+    assert CurrentLight.objects.get(kind="action", object_id=action.pk).light == "green"
+    assert CurrentLight.objects.get(kind="goal", object_id=goal.pk).computed_at == goal_before
+    assert Project.objects.get(pk=project.pk).status_dirty_at is not None  # "updating…"
+
+
+def test_the_queued_task_skips_a_hanke_already_recomputed(db):
+    from measures.tasks import status_recompute_project_task
+
+    project, *_ = _hanke_with_work()
+    Project.objects.filter(pk=project.pk).update(status_dirty_at=timezone.now())
+    assert status_recompute_project_task(project.pk)["projects"] == 1
+    assert status_recompute_project_task(project.pk) == {"projects": 0, "up_to_date": True}

@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -15,8 +16,8 @@ from measures.progress import (
     assess_indicator,
     progress_ratio,
 )
-from objectives.status import Light, Reason, action_light, comment_needed, reschedule_problem
-from reporting.rollup import RollupThresholds, rollup, validate_bands
+from objectives.status import action_light, comment_needed, reschedule_problem
+from portal.lights import Child, Light, Reason, RollupThresholds, rollup, validate_bands
 
 TODAY = date(2023, 6, 15)
 D = Decimal
@@ -244,80 +245,135 @@ def test_progress_is_monotone_in_the_latest_value(baseline, target, a, b):
         assert p_low >= p_high
 
 
-# --- Rollups --------------------------------------------------------------------------------
+# --- Rollups (portal.lights.rollup): shares of the counted children that are behind ----------
 
 lights = st.lists(st.sampled_from(list(Light)), max_size=30)
+G, Y, S, R, N = Light.GREEN, Light.YELLOW, Light.ORANGE, Light.RED, Light.GREY  # S: starting
 
 
 @pytest.mark.parametrize(
-    ("children", "light"),
+    ("children", "light", "share"),
     [
-        ([], Light.GREY),
-        ([Light.GREY, Light.GREY], Light.GREY),
-        ([Light.GREEN, Light.GREEN, Light.GREEN, Light.RED], Light.GREEN),  # 0.75, boundary
-        ([Light.GREEN, Light.YELLOW], Light.GREEN),  # 0.75
-        ([Light.GREEN, Light.RED], Light.YELLOW),  # 0.5, boundary
-        ([Light.ORANGE, Light.YELLOW], Light.YELLOW),
-        ([Light.GREEN, Light.RED, Light.RED], Light.RED),  # 0.33
-        ([Light.RED, Light.GREY], Light.RED),
+        ([], N, None),
+        ([N, N], N, None),  # nothing counted: no assessment, never a guess
+        ([Y] * 200 + [R], G, "0.0050"),  # one late action among 201: still green
+        ([G] * 19 + [R], G, "0.0500"),
+        ([G] * 9 + [R], Y, "0.1000"),  # 10 %: yellow from here
+        ([Y] * 8 + [R] * 2, Y, "0.2000"),
+        ([S] * 9 + [R] * 3, R, "0.2500"),  # 25 %: red from here
+        ([S, Y, G], G, "0.0000"),  # in progress or starting on schedule is on track
+        ([R, N, N, N], R, "1.0000"),  # grey is counted apart, not as on track
     ],
 )
-def test_rollup_table(children, light):
+def test_rollup_table(children, light, share):
     result = rollup(children, RollupThresholds())
     assert result.light == light
+    assert result.behind_share == (None if share is None else D(share))
     assert sum(result.counts.values()) == len(children)
 
 
-@given(children=lights)
-def test_rollup_is_between_its_reddest_and_greenest_scored_child(children):
-    scores = [c.score for c in children if c.score is not None]
+def test_one_late_action_among_201_keeps_the_hanke_green_and_names_it():
+    children = [Child(Y, "action", n, f"A{n}") for n in range(200)]
+    children.append(Child(R, "action", 999, "K2-DIAB-A3", severity=40))
     result = rollup(children, RollupThresholds())
-    if not scores:
-        assert result.light == Light.GREY
-        return
-    assert min(scores) <= result.light.score <= max(scores)
+    assert result.light == G
+    with translation.override("en"):
+        assert result.reason.text == "0.5\u00a0% behind – 1 of 201 actions late: K2-DIAB-A3"
+    with translation.override("fi"):
+        assert "0,5\u00a0%" in result.reason.text  # decimal comma in Finnish
+        assert "K2-DIAB-A3" in result.reason.text
+
+
+def test_reason_names_the_worst_items_per_kind_worst_first():
+    children = [
+        Child(R, "action", 1, "A1", severity=5),
+        Child(R, "action", 2, "A2", severity=300),
+        Child(R, "action", 3, "A3", severity=30),
+        Child(R, "action", 4, "A4", severity=1),
+        Child(G, "action", 5, "A5"),
+        Child(R, "indicator", 6, "I6", severity=0.4),
+        Child(Y, "indicator", 7, "I7"),
+        Child(N, "indicator", 8, "I8"),
+    ]
+    result = rollup(children, RollupThresholds())
+    assert result.light == R
+    with translation.override("en"):
+        assert result.reason.text == (
+            "71.4\u00a0% behind – 4 of 5 actions late: A2, A3, A1, …; "
+            "1 of 2 indicators behind target: I6 – 1 not assessed"
+        )
+    with translation.override("sv"):
+        assert result.reason.text.startswith("71,4\u00a0%")
+
+
+def test_reason_html_links_the_named_items_and_escapes_their_labels():
+    children = [Child(R, "action", 7, "<b>A7</b>"), Child(G, "goal", 8, "G8")]
+    with translation.override("en"):
+        html = rollup(children, RollupThresholds()).reason.html
+    assert '<a href="/toimenpiteet/7/">&lt;b&gt;A7&lt;/b&gt;</a>' in html
+    assert "<b>" not in html
 
 
 @given(children=lights, greys=st.integers(min_value=1, max_value=10))
 def test_grey_children_never_change_a_rollup(children, greys):
     plain = rollup(children, RollupThresholds())
-    with_grey = rollup(children + [Light.GREY] * greys, RollupThresholds())
-    assert (plain.light, plain.score) == (with_grey.light, with_grey.score)
+    with_grey = rollup(children + [N] * greys, RollupThresholds())
+    assert (plain.light, plain.behind_share) == (with_grey.light, with_grey.behind_share)
+
+
+_ORDER = {G: 2, Y: 1, R: 0}
+
+
+@given(children=lights)
+def test_one_more_late_child_never_makes_a_rollup_greener(children):
+    before = rollup(children, RollupThresholds())
+    after = rollup(children + [R], RollupThresholds())
+    assert after.light != N
+    if before.light != N:
+        assert _ORDER[after.light] <= _ORDER[before.light]
 
 
 @given(
     children=lights,
-    yellow=st.decimals(min_value="0.01", max_value="0.5", places=2),
-    green=st.decimals(min_value="0.51", max_value="1", places=2),
+    yellow=st.decimals(min_value="0.01", max_value="0.98", places=2),
+    gap=st.decimals(min_value="0.01", max_value="0.5", places=2),
 )
-def test_any_valid_thresholds_keep_the_rollup_between_its_children(children, yellow, green):
-    scores = [c.score for c in children if c.score is not None]
-    result = rollup(children, RollupThresholds(green, yellow))
-    if scores:
-        assert min(scores) <= result.light.score <= max(scores)
+def test_any_valid_thresholds_give_green_without_red_and_red_when_all_are_red(
+    children, yellow, gap
+):
+    thresholds = RollupThresholds(yellow, min(yellow + gap, D(1)))
+    result = rollup(children, thresholds)
+    counted = [c for c in children if c != N]
+    if not counted:
+        assert result.light == N
+    elif R not in counted:
+        assert result.light == G
+    elif all(c == R for c in counted):
+        assert result.light == R
 
 
 @pytest.mark.parametrize(
-    ("green_ratio", "yellow_ratio", "green_score", "yellow_score", "bad"),
+    ("green_ratio", "yellow_ratio", "yellow_share", "red_share", "bad"),
     [
-        ("0.9", "0.6", "0.75", "0.5", set()),
-        ("0.6", "0.9", "0.75", "0.5", {"indicator_green_ratio", "indicator_yellow_ratio"}),
-        ("0.6", "0.6", "0.75", "0.5", {"indicator_green_ratio", "indicator_yellow_ratio"}),
-        ("1.2", "0.6", "0.75", "0.5", {"indicator_green_ratio", "indicator_yellow_ratio"}),
-        ("0.9", "0", "0.75", "0.5", {"indicator_green_ratio", "indicator_yellow_ratio"}),
-        ("0.9", "0.6", "0.5", "0.5", {"rollup_green_score", "rollup_yellow_score"}),
-        ("0.9", "0.6", "0.75", "0.6", {"rollup_green_score", "rollup_yellow_score"}),
-        ("0.9", "0.6", "1.1", "0.4", {"rollup_green_score", "rollup_yellow_score"}),
+        ("0.9", "0.6", "0.10", "0.25", set()),
+        ("0.6", "0.9", "0.10", "0.25", {"indicator_green_ratio", "indicator_yellow_ratio"}),
+        ("0.6", "0.6", "0.10", "0.25", {"indicator_green_ratio", "indicator_yellow_ratio"}),
+        ("1.2", "0.6", "0.10", "0.25", {"indicator_green_ratio", "indicator_yellow_ratio"}),
+        ("0.9", "0", "0.10", "0.25", {"indicator_green_ratio", "indicator_yellow_ratio"}),
+        ("0.9", "0.6", "0.25", "0.25", {"rollup_yellow_share", "rollup_red_share"}),  # overlap
+        ("0.9", "0.6", "0.30", "0.25", {"rollup_yellow_share", "rollup_red_share"}),  # reversed
+        ("0.9", "0.6", "0", "0.25", {"rollup_yellow_share", "rollup_red_share"}),  # gap at 0
+        ("0.9", "0.6", "0.10", "1.10", {"rollup_yellow_share", "rollup_red_share"}),
     ],
 )
 def test_threshold_bands_must_be_in_order_without_gap_or_overlap(
-    green_ratio, yellow_ratio, green_score, yellow_score, bad
+    green_ratio, yellow_ratio, yellow_share, red_share, bad
 ):
     errors = validate_bands(
         green_ratio=D(green_ratio),
         yellow_ratio=D(yellow_ratio),
-        green_score=D(green_score),
-        yellow_score=D(yellow_score),
+        yellow_share=D(yellow_share),
+        red_share=D(red_share),
     )
     assert set(errors) == bad
 

@@ -12,9 +12,10 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from objectives.models import StatusUpdate
+from objectives.models import Action, StatusUpdate
+from objectives.services import action_status_update
 from projects.meeting_selectors import meeting_view
 from projects.meeting_services import (
     meeting_decision_create,
@@ -22,15 +23,17 @@ from projects.meeting_services import (
     steering_meeting_create,
 )
 from projects.models import BudgetLine, Expenditure, MeetingDecision, Risk, SteeringMeeting
-from reporting.models import RollupKind, StatusRollup
 
 from .factories import (
     ActionFactory,
     IndicatorFactory,
+    MeasurementFactory,
     MembershipFactory,
     ProjectFactory,
+    TargetFactory,
     UserFactory,
     WorkPackageFactory,
+    recorded_on,
 )
 
 PREVIOUS, MEETING, TODAY = date(2023, 3, 1), date(2023, 6, 1), date(2023, 6, 30)
@@ -38,18 +41,6 @@ PREVIOUS, MEETING, TODAY = date(2023, 3, 1), date(2023, 6, 1), date(2023, 6, 30)
 
 def _english(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-
-
-def _rollup(kind, obj, project, day, light, code="action_done"):
-    return StatusRollup.objects.create(
-        kind=kind,
-        object_id=obj.pk,
-        project=project,
-        as_of=day,
-        light=light,
-        reason_code=code,
-        computed_at=timezone.now(),
-    )
 
 
 def _status_update(action, day, status="in_progress", author=None):
@@ -149,41 +140,79 @@ def test_decision_with_owner_due_date_and_plan_action(personas):
 # --- What changed since the previous meeting ------------------------------------------------
 
 
+def _action(package, number, *, status="in_progress", end=None, on=date(2023, 1, 2)):
+    with recorded_on(on):
+        return ActionFactory(
+            work_package=package,
+            number=number,
+            status=status,
+            planned_start=date(2022, 12, 1),
+            planned_end=end or date(2023, 12, 31),
+        )
+
+
+def _status(action, actor, day, status, comment="Selitys"):
+    with recorded_on(day):
+        return (
+            action_status_update(
+                action=action,
+                actor=actor,
+                status=status,
+                comment=comment,
+                status_date=day,
+                expected_version=Action.objects.get(pk=action.pk).version,
+                today=day,
+            )
+            .status_updates.order_by("-created_at")
+            .first()
+        )
+
+
+def _indicator(project, code, value, on=date(2023, 1, 15)):
+    """Baseline 50 (1.1.2022), target 100 (31.12.2024), a value for 2022 entered on `on`."""
+    with recorded_on(on):
+        indicator = IndicatorFactory(
+            project=project,
+            code=code,
+            baseline_value=Decimal(50),
+            baseline_date=date(2022, 1, 1),
+            frequency="yearly",
+        )
+        TargetFactory(indicator=indicator, target_date=date(2024, 12, 31), value=Decimal(100))
+        MeasurementFactory(indicator=indicator, period=date(2022, 12, 31), value=Decimal(value))
+    return indicator
+
+
+def _correct(indicator, value, on):
+    with recorded_on(on):
+        measurement = indicator.measurements.get()
+        measurement.value = Decimal(value)
+        measurement.save()
+
+
 @pytest.fixture
 def changes_world(personas):
+    """One work package whose actions and indicators are recorded on dates around the two
+    meetings (1.3. and 1.6.2023); the lights of each meeting come from that history."""
     project, manager = personas.project, personas.project_manager
     previous, meeting = _meetings(project, manager)
-    package = WorkPackageFactory(project=project, code="TP1")
-    still_late, became_late, new_late, fine = (
-        ActionFactory(work_package=package, number=n) for n in ("1", "2", "3", "4")
-    )
-    recoloured, steady, new_indicator, late_change = (
-        IndicatorFactory(project=project, code=c) for c in ("M1", "M2", "M3", "M4")
-    )
-    A, I = RollupKind.ACTION, RollupKind.INDICATOR  # noqa: E741 - short names in a table
-    for kind, obj, day, light in [
-        (A, still_late, date(2023, 2, 20), "red"),
-        (A, still_late, date(2023, 5, 20), "red"),
-        (A, became_late, date(2023, 2, 28), "green"),
-        (A, became_late, date(2023, 5, 1), "red"),
-        (A, new_late, date(2023, 5, 1), "red"),
-        (A, fine, date(2023, 2, 1), "green"),
-        (A, fine, date(2023, 5, 1), "green"),
-        (I, recoloured, date(2023, 2, 28), "green"),
-        (I, recoloured, date(2023, 5, 15), "red"),
-        (I, steady, date(2023, 2, 28), "yellow"),
-        (I, steady, date(2023, 5, 15), "yellow"),
-        (I, new_indicator, date(2023, 5, 15), "red"),
-        (I, late_change, date(2023, 2, 28), "green"),
-        (I, late_change, date(2023, 6, 15), "red"),  # after the meeting: not counted
-        (RollupKind.PROJECT, project, date(2023, 2, 28), "green"),
-        (RollupKind.PROJECT, project, date(2023, 5, 15), "yellow"),
-        (RollupKind.WORK_PACKAGE, package, date(2023, 5, 15), "yellow"),
-    ]:
-        _rollup(kind, obj, project, day, light)
-    before = _status_update(fine, date(2023, 2, 15), author=manager)
-    after = _status_update(became_late, date(2023, 4, 10), status="done", author=manager)
-    _status_update(fine, date(2023, 6, 20))  # after the meeting's date
+    with recorded_on(date(2023, 1, 2)):
+        package = WorkPackageFactory(project=project, code="TP1")
+    still_late = _action(package, "1", end=date(2023, 1, 31))  # late since January
+    became_late = _action(package, "2", end=date(2023, 4, 30))  # late from May
+    new_late = _action(package, "3", end=date(2023, 4, 15), on=date(2023, 5, 2))  # added late
+    fine = _action(package, "4")
+    for number in range(5, 11):
+        _action(package, str(number), status="done")
+    before = _status(fine, manager, date(2023, 2, 15), "done")
+    after = _status(still_late, manager, date(2023, 4, 10), "in_progress", "Rekrytointi viivästyi")
+    _status(became_late, manager, date(2023, 6, 20), "done")  # after the meeting's date
+    recoloured = _indicator(project, "M1", 70)
+    _correct(recoloured, 40, on=date(2023, 5, 15))  # corrected: now below the baseline
+    steady = _indicator(project, "M2", 70)
+    new_indicator = _indicator(project, "M3", 40, on=date(2023, 5, 15))
+    late_change = _indicator(project, "M4", 70)
+    _correct(late_change, 40, on=date(2023, 6, 15))  # after the meeting: not counted
     return {
         "meeting": meeting,
         "previous": previous,
@@ -210,9 +239,29 @@ def test_changes_since_previous_meeting_on_factory_data(changes_world):
     assert [(c.obj.pk, c.before.light, c.after.light) for c in changes.indicator_changes] == [
         (recoloured.pk, "green", "red")
     ]
+    # 1.3.: 1 of 9 actions late and no indicator behind (1 of 12: green; the package 1 of 9:
+    # yellow); 1.6.: 3 of 10 actions late, 2 of 4 indicators behind (5 of 14: red)
     assert changes.project_before.light == "green"
-    assert view.status.light == "yellow"
-    assert [p.light.light for p in view.packages] == ["yellow"]
+    assert view.status.light == "red"
+    assert [p.light.light for p in view.packages] == ["red"]
+
+
+@pytest.mark.django_db
+def test_a_meeting_on_a_day_without_a_nightly_run_shows_the_real_lights(changes_world):
+    """No lights were ever stored: the meeting's lights come from the history all the same."""
+    meeting = SteeringMeeting.objects.select_related("project").get(pk=changes_world["meeting"].pk)
+    assert not meeting.project.current_lights.exists()
+    view = meeting_view(meeting=meeting, today=TODAY)
+    assert view.status.light == "red"
+    assert view.status_counts == {"green": 9, "yellow": 0, "orange": 0, "red": 5, "grey": 0}
+    with translation.override("en"):
+        assert view.status.reason.text == (
+            "35.7\u00a0% behind – 3 of 10 actions late: 1, 3, 2; "
+            "2 of 4 indicators behind target: M1, M3"
+        )
+    # an action late since January is not "newly late" at the June meeting
+    still_late = changes_world["actions"][0]
+    assert still_late.pk not in [c.obj.pk for c in view.changes.new_late_actions]
 
 
 @pytest.mark.django_db
@@ -322,15 +371,12 @@ def test_meeting_of_another_hanke_is_404(client, personas):
 
 def _fill(project, manager, n):
     previous, meeting = _meetings(project, manager)
-    package = WorkPackageFactory(project=project)
+    with recorded_on(date(2023, 1, 2)):
+        package = WorkPackageFactory(project=project)
     worker = MembershipFactory(project=project, role="worker", user=UserFactory()).user
     for i in range(n):
-        action = ActionFactory(work_package=package)
-        indicator = IndicatorFactory(project=project)
-        _rollup(RollupKind.ACTION, action, project, date(2023, 2, 1), "green")
-        _rollup(RollupKind.ACTION, action, project, date(2023, 5, 1), "red")
-        _rollup(RollupKind.INDICATOR, indicator, project, date(2023, 2, 1), "green")
-        _rollup(RollupKind.INDICATOR, indicator, project, date(2023, 5, 1), "yellow")
+        action = _action(package, f"A{i}", end=date(2023, 4, 30))
+        _indicator(project, f"M{i}", 70)
         _status_update(action, date(2023, 4, 1), author=manager)
         MeetingDecision.objects.create(meeting=previous, text=f"d{i}", owner=worker, action=action)
         MeetingDecision.objects.create(meeting=meeting, text=f"e{i}", due_date=date(2023, 1, 1))
@@ -347,10 +393,11 @@ def test_meeting_page_query_count_is_flat(client, personas, django_assert_max_nu
     meeting = _fill(personas.project, personas.project_manager, n)
     client.force_login(personas.project_manager)
     url = reverse("meeting-detail", args=[personas.project.pk, meeting.pk])
-    # session, user, roles ×2, hanke, meeting, previous, lights ×2, status updates, late
-    # actions, indicators, work packages, decisions, risks, budget ×2, people and actions
-    # for the decision form: 19 whatever the number of actions, decisions, risks and expenses
-    with django_assert_max_num_queries(19):
+    # session, user, roles ×2, hanke, meeting, previous, the lights of both dates from the
+    # history (measures.history.plan_at: 13 each), status updates, late actions, indicators,
+    # work packages, decisions, risks, budget ×2, people and actions for the decision form:
+    # 42 whatever the number of actions, decisions, risks and expenses
+    with django_assert_max_num_queries(42):
         response = client.get(url)
     assert response.status_code == 200
     assert response.content.decode().count('class="decision decision--') == 2 * n

@@ -9,8 +9,8 @@ from django.utils.formats import localize, number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 
-from objectives.status import ACTION_LABELS, Assessment, Light
 from portal import page_cache
+from portal.lights import ACTION_LABELS, Assessment, Light
 
 register = template.Library()
 
@@ -35,7 +35,7 @@ def light(
     value = assessment.light
     label = label or (ACTION_LABELS[value] if kind == "action" else value.label)
     html = format_html(_LIGHT_HTML, value.css_class, value.symbol, label)
-    reason = assessment.reason.text if show_reason else ""
+    reason = assessment.reason.html if show_reason else ""
     if reason:
         html += format_html(' <span class="light__reason">{}</span>', reason)
     return html

@@ -1,6 +1,6 @@
 """What the API may show a user: every queryset starts from Project.objects.visible_to(user).
 
-The lights are the stored ones (reporting.models.StatusRollup for actions, IndicatorProgress
+The lights are the stored ones (reporting.models.CurrentLight for actions, IndicatorProgress
 for indicators); nothing is computed on read. Lights of a page of actions are fetched in one
 query for the whole page (objectives.selectors._latest_lights).
 """
@@ -11,12 +11,11 @@ from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
 
-from measures.models import Indicator, Measurement
+from measures.models import Indicator, Measurement, RollupKind
 from objectives.models import Action, ProcessGoal
 from objectives.selectors import _latest_lights
 from projects.access import roles_for
 from projects.models import Project, Region
-from reporting.models import RollupKind
 
 
 def _by_place(queryset: QuerySet, *, prefix: str, project: int | None, region: int | None):

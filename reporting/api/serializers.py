@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from measures.models import Indicator, IndicatorProgress, Measurement
 from objectives.models import Action, ProcessGoal
-from objectives.status import Light
+from portal.lights import Light
 from projects.models import Project, Region
 
 

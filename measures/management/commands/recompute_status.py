@@ -8,8 +8,8 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from measures.status_engine import status_recompute_all
 from projects.models import Region
-from reporting.services import status_recompute_all
 
 
 class Command(BaseCommand):

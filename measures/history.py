@@ -1,0 +1,211 @@
+"""What the status rules read, loaded either as it stands now or as it was recorded by a date.
+
+Contract (design README §4: "every light is a function of the recorded history and a date"):
+- `plan_now(project_ids)` reads the live tables;
+- `plan_at(project_ids, day)` reads django-simple-history's rows: for each work package, goal,
+  action, indicator, target and measurement, its newest historical row recorded on or before
+  the end of `day` (in the portal's time zone), and nothing that was deleted by then. So an
+  action imported after the day is not there, a status saved after it does not count, and a
+  value corrected after it counts with the value it had then. The answer for a past day
+  therefore never changes once the day is over: a round's numbers can be built again and
+  again.
+- Both return a `PlanData` of plain dicts; both cost a fixed number of queries (one per
+  table) whatever the number of hankkeet or objects.
+
+Known limits, stated where they are read: links between rows (an action's goals, the HT tags)
+are not versioned by simple-history, so the links of today are applied to the rows that
+existed on the day. Every write path of the portal saves a historical row (services, the
+imports' `history_copy`, the demo loader, the scale generator); a row without any is
+not known to have existed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
+
+from objectives.models import Action, ProcessGoal
+from portal.models_common import first_of_each
+from projects.models import Project, WorkPackage
+
+from .models import Indicator, Measurement, Target
+from .progress import Point, TargetPoint
+
+_FIELDS = {
+    WorkPackage: ("id", "project_id", "parent_id", "code"),
+    ProcessGoal: ("id", "project_id", "work_package_id", "number"),
+    Action: (
+        "id",
+        "project_id",
+        "work_package_id",
+        "number",
+        "status",
+        "planned_start",
+        "planned_end",
+    ),
+    Indicator: (
+        "id",
+        "project_id",
+        "code",
+        "direction",
+        "frequency",
+        "baseline_value",
+        "baseline_date",
+    ),
+}
+
+
+@dataclass
+class PlanData:
+    """Everything the rules need for a set of hankkeet (plain values only)."""
+
+    projects: list[dict]
+    packages: list[dict]
+    goals: list[dict]
+    actions: list[dict]
+    indicators: list[dict]
+    action_goals: dict[int, list[int]]
+    action_hts: dict[int, list[int]]
+    goal_hts: dict[int, list[int]]
+    indicator_goals: dict[int, list[int]]
+    indicator_hts: dict[int, list[int]]
+    targets: dict[int, list[TargetPoint]]
+    points: dict[int, list[Point]]
+
+
+def end_of_day(day: date) -> datetime:
+    """The first instant after `day` in the portal's time zone: what was recorded before it
+    was recorded "on or before the day"."""
+    return datetime.combine(
+        day + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone()
+    )
+
+
+def _links(through, left: str, right: str, scope: str, project_ids, keep: set[int]) -> dict:
+    grouped: dict[int, list[int]] = defaultdict(list)
+    rows = through.objects.filter(**{f"{scope}__in": project_ids}).values_list(left, right)
+    for a, b in rows:
+        if a in keep:
+            grouped[a].append(b)
+    return grouped
+
+
+def _assemble(project_ids, rows: dict, targets, points) -> PlanData:
+    ids = list(project_ids)
+    actions = {a["id"] for a in rows[Action]}
+    goals = {g["id"] for g in rows[ProcessGoal]}
+    indicators = {i["id"] for i in rows[Indicator]}
+    action_goals = _links(
+        Action.goals.through, "action_id", "processgoal_id", "action__project", ids, actions
+    )
+    indicator_goals = _links(
+        Indicator.goals.through,
+        "indicator_id",
+        "processgoal_id",
+        "indicator__project",
+        ids,
+        indicators,
+    )
+    return PlanData(
+        projects=list(
+            Project.objects.filter(pk__in=ids).values("id", "region_id", "programme_id", "name_fi")
+        ),
+        packages=rows[WorkPackage],
+        goals=rows[ProcessGoal],
+        actions=rows[Action],
+        indicators=rows[Indicator],
+        # A link to a goal that did not exist on the day is dropped with it.
+        action_goals={a: [g for g in gs if g in goals] for a, gs in action_goals.items()},
+        action_hts=_links(
+            Action.benefit_targets.through,
+            "action_id",
+            "benefittarget__number",
+            "action__project",
+            ids,
+            actions,
+        ),
+        goal_hts=_links(
+            ProcessGoal.benefit_targets.through,
+            "processgoal_id",
+            "benefittarget__number",
+            "processgoal__project",
+            ids,
+            goals,
+        ),
+        indicator_goals={i: [g for g in gs if g in goals] for i, gs in indicator_goals.items()},
+        indicator_hts=_links(
+            Indicator.benefit_targets.through,
+            "indicator_id",
+            "benefittarget__number",
+            "indicator__project",
+            ids,
+            indicators,
+        ),
+        targets=targets,
+        points=points,
+    )
+
+
+def plan_now(project_ids) -> PlanData:
+    """The live rows of these hankkeet (ten queries)."""
+    ids = list(project_ids)
+    rows = {
+        model: list(model.objects.filter(project__in=ids).order_by().values(*fields))
+        for model, fields in _FIELDS.items()
+    }
+    targets: dict[int, list[TargetPoint]] = defaultdict(list)
+    for ind, day, value, strict in Target.objects.filter(indicator__project__in=ids).values_list(
+        "indicator_id", "target_date", "value", "strict"
+    ):
+        targets[ind].append(TargetPoint(day, value, strict))
+    points: dict[int, list[Point]] = defaultdict(list)
+    measured = Measurement.objects.filter(indicator__project__in=ids).order_by(
+        "indicator", "period"
+    )
+    for ind, period, value in measured.values_list("indicator_id", "period", "value"):
+        points[ind].append(Point(period, value))
+    return _assemble(ids, rows, targets, points)
+
+
+def as_recorded(model, scope: dict, fields: tuple[str, ...], day: date) -> list[dict]:
+    """`fields` of each row of `model` (filtered by `scope`, on the historical table) as its
+    newest historical version recorded by the end of `day` had them; deleted rows left out
+    (one query: DISTINCT ON on PostgreSQL)."""
+    history = model.history.model
+    newest = first_of_each(
+        history.objects.filter(**scope, history_date__lt=end_of_day(day))
+        .order_by("id", "-history_date", "-history_id")
+        .values(*fields, "history_type"),
+        ("id",),
+        key=lambda row: row["id"],
+    )
+    return [
+        {k: v for k, v in row.items() if k != "history_type"}
+        for row in newest
+        if row["history_type"] != "-"
+    ]
+
+
+def plan_at(project_ids, day: date) -> PlanData:
+    """These hankkeet as recorded on or before the end of `day` (twelve queries)."""
+    ids = list(project_ids)
+    rows = {
+        model: as_recorded(model, {"project_id__in": ids}, fields, day)
+        for model, fields in _FIELDS.items()
+    }
+    indicator_ids = [i["id"] for i in rows[Indicator]]
+    scope = {"indicator_id__in": indicator_ids}
+    targets: dict[int, list[TargetPoint]] = defaultdict(list)
+    target_fields = ("id", "indicator_id", "target_date", "value", "strict")
+    target_rows = as_recorded(Target, scope, target_fields, day)
+    for t in sorted(target_rows, key=lambda t: t["target_date"]):
+        targets[t["indicator_id"]].append(TargetPoint(t["target_date"], t["value"], t["strict"]))
+    points: dict[int, list[Point]] = defaultdict(list)
+    measured = as_recorded(Measurement, scope, ("id", "indicator_id", "period", "value"), day)
+    # Values of periods that end after the day are not yet results on it.
+    for m in sorted((m for m in measured if m["period"] <= day), key=lambda m: m["period"]):
+        points[m["indicator_id"]].append(Point(m["period"], m["value"]))
+    return _assemble(ids, rows, targets, points)

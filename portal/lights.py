@@ -1,0 +1,335 @@
+"""The traffic-light vocabulary every app shares, and the rollup rule.
+
+Contract (design README §4, STYLE.md R6): pure functions of plain values; no ORM, no clock.
+A light never travels alone: it comes with a `Reason` (a code and JSON-safe parameters) that
+renders in the reader's language and number format when shown, so the stored result answers
+"why is this red?" in Finnish, Swedish or English, on a page, in a PDF and in a spreadsheet
+with the same words.
+
+Rollups (goal, work package, HT within a hanke, hanke, region, programme) look at the
+*shares* of their children: grey children ("not reported", no data, not started yet,
+cancelled) are counted apart; of the rest, the share that is behind (red) decides, against
+the programme's thresholds: under `yellow_share` green, from `yellow_share` yellow, from
+`red_share` red. The reason names the counts per kind and the worst items.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.formats import number_format
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext_lazy
+from django.utils.translation import gettext_lazy as _
+
+
+class Light(enum.StrEnum):
+    GREEN = "green"
+    YELLOW = "yellow"
+    ORANGE = "orange"
+    RED = "red"
+    GREY = "grey"
+
+    @property
+    def label(self) -> str:
+        return str(_LABELS[self])
+
+    @property
+    def symbol(self) -> str:
+        return _SYMBOLS[self]
+
+    @property
+    def css_class(self) -> str:
+        return f"light light--{self.value}"
+
+    @property
+    def rank(self) -> int | None:
+        """Order of the colours for "better" or "worse" (red 0 … green 2); grey has none."""
+        return _RANKS[self]
+
+    @property
+    def counted(self) -> bool:
+        """Whether a rollup counts this child (grey is counted apart)."""
+        return self is not Light.GREY
+
+
+_LABELS = {
+    Light.GREEN: _("On track"),
+    Light.YELLOW: _("Needs attention"),
+    Light.ORANGE: _("Starting"),
+    Light.RED: _("Behind"),
+    Light.GREY: _("No assessment"),
+}
+# Distinct shapes, so the light reads without colour (WCAG 1.4.1).
+_SYMBOLS = {
+    Light.GREEN: "✓",
+    Light.YELLOW: "!",
+    Light.ORANGE: "▲",
+    Light.RED: "✕",
+    Light.GREY: "–",
+}
+_RANKS = {Light.GREEN: 2, Light.YELLOW: 1, Light.ORANGE: 1, Light.RED: 0, Light.GREY: None}
+
+# Labels of an action's light in the plans' own words (001: green = done, yellow = in
+# progress, orange = starting on schedule); red "late" is the portal's own addition.
+ACTION_LABELS = {
+    Light.GREEN: _("Done"),
+    Light.YELLOW: _("In progress"),
+    Light.ORANGE: _("Starting"),
+    Light.RED: _("Late"),
+    Light.GREY: _("Not started"),
+}
+
+REASON_TEXTS = {
+    "action_done": _("Done"),
+    "action_cancelled": _("Cancelled"),
+    "action_late_end": _("Late: planned end %(date)s has passed"),
+    "action_late_start": _("Late: not started although the planned start %(date)s has passed"),
+    "action_in_progress": _("In progress, planned end %(date)s"),
+    "action_in_progress_open": _("In progress, no planned end"),
+    "action_starting": _("Starting on schedule"),
+    "action_not_started_ahead": _("Not started; planned start %(date)s"),
+    "action_not_started_open": _("Not started; no schedule"),
+    "indicator_no_data": _("No measurements yet"),
+    "indicator_stale": _("Newest value %(date)s is out of date"),
+    "indicator_no_target": _("No target set"),
+    "indicator_no_baseline": _("No baseline and only one measurement"),
+    "indicator_target_met": _("Target %(target)s reached (latest %(latest)s)"),
+    "indicator_wrong_way": _("Moving the wrong way: %(latest)s against baseline %(baseline)s"),
+    "indicator_below_target": _("Target %(target)s not reached (latest %(latest)s)"),
+    "indicator_progress": _("Progress %(progress)s %% / expected %(expected)s %%"),
+    "indicator_nothing_expected_yet": _("Progress %(progress)s %%; nothing expected yet"),
+    "rollup_none": _("Nothing to assess yet"),
+}
+
+# How a group of behind children is named in a rollup's reason, per kind of child (the
+# plural follows the number counted: "1 of 1 action", "3 of 201 actions").
+_BEHIND_TEXTS = {
+    "action": ngettext_lazy(
+        "%(behind)s of %(of)s action late", "%(behind)s of %(of)s actions late", "of"
+    ),
+    "indicator": ngettext_lazy(
+        "%(behind)s of %(of)s indicator behind target",
+        "%(behind)s of %(of)s indicators behind target",
+        "of",
+    ),
+    "goal": ngettext_lazy(
+        "%(behind)s of %(of)s goal behind", "%(behind)s of %(of)s goals behind", "of"
+    ),
+    "work_package": ngettext_lazy(
+        "%(behind)s of %(of)s work package behind",
+        "%(behind)s of %(of)s work packages behind",
+        "of",
+    ),
+    "project": ngettext_lazy(
+        "%(behind)s of %(of)s hanke behind", "%(behind)s of %(of)s hankkeet behind", "of"
+    ),
+    "region": ngettext_lazy(
+        "%(behind)s of %(of)s region behind", "%(behind)s of %(of)s regions behind", "of"
+    ),
+    "": ngettext_lazy(
+        "%(behind)s of %(of)s item behind", "%(behind)s of %(of)s items behind", "of"
+    ),
+}
+# The pages that name an item of a reason (kind → URL name); others are named, not linked.
+_ITEM_URLS = {
+    "action": "objectives:action-detail",
+    "indicator": "measures:indicator-detail",
+    "goal": "objectives:goal-detail",
+}
+WORST_ITEMS = 3  # items named per kind in a rollup's reason
+
+
+def percent(share: Decimal | str | float) -> str:
+    """A share (0…1) as a percentage in the reader's locale: "12,5 %" in Finnish."""
+    value = (Decimal(str(share)) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    if value == value.to_integral():
+        value = value.quantize(Decimal(1))
+    return f"{number_format(value)}\u00a0%"
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a light is what it is: a code and plain parameters, rendered when shown."""
+
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        if self.code == "rollup_shares":
+            return _rollup_text(self.params, linked=False)
+        template = REASON_TEXTS[self.code]
+        return str(template) % self.params if self.params else str(template)
+
+    @property
+    def html(self) -> str:
+        """The text with the named items linked to their pages (escaped, safe to insert)."""
+        if self.code == "rollup_shares":
+            return _rollup_text(self.params, linked=True)
+        return format_html("{}", self.text)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"code": self.code, "params": self.params}
+
+
+def _item_link(kind: str, item_id: int, label: str) -> str:
+    name = _ITEM_URLS.get(kind)
+    if name is None:
+        return format_html("{}", label)
+    try:
+        url = reverse(name, args=[item_id])
+    except NoReverseMatch:  # pragma: no cover - a URL renamed: name the item unlinked
+        return format_html("{}", label)
+    return format_html('<a href="{}">{}</a>', url, label)
+
+
+def _join_html(separator: str, pieces) -> str:
+    return format_html_join(separator, "{}", ((piece,) for piece in pieces))
+
+
+def _join_text(separator: str, pieces) -> str:
+    return separator.join(str(piece) for piece in pieces)
+
+
+def _rollup_text(params: dict, *, linked: bool) -> str:
+    """ "12,5 % behind – 3 of 24 actions late: A1, A7, B2; 0 of 4 indicators behind target".
+
+    `linked`: HTML with the named items linked (escaped); else plain text (escaped where
+    shown, like any other text)."""
+    join = _join_html if linked else _join_text
+    parts = []
+    for kind, behind, of, items in params.get("groups", ()):
+        text = _BEHIND_TEXTS.get(kind, _BEHIND_TEXTS[""]) % {"behind": behind, "of": of}
+        if items:
+            names = [
+                _item_link(kind, item_id, label) if linked else label for item_id, label in items
+            ]
+            more = ", …" if behind > len(items) else ""
+            text = join("", [text, ": ", join(", ", names), more])
+        parts.append(text)
+    pieces = []
+    if params.get("share") is not None:
+        pieces.append(gettext("%(share)s behind") % {"share": percent(params["share"])})
+    if parts:
+        pieces.append(join("; ", parts))
+    if params.get("grey"):
+        pieces.append(gettext("%(count)s not assessed") % {"count": params["grey"]})
+    return join(" – ", pieces)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    light: Light
+    reason: Reason
+
+
+def fmt_date(value: date) -> str:
+    """d.m.yyyy: the form Finnish and Swedish readers expect (and readable in English)."""
+    return f"{value.day}.{value.month}.{value.year}"
+
+
+# --- Rollups ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RollupThresholds:
+    """Shares of the counted children that are behind: from `yellow_share` yellow, from
+    `red_share` red (the defaults of the design README: 10 % and 25 %)."""
+
+    yellow_share: Decimal = Decimal("0.10")
+    red_share: Decimal = Decimal("0.25")
+
+
+@dataclass(frozen=True)
+class Child:
+    """One item under a rollup: its light, and what a reason needs to name it.
+
+    `severity` orders the behind items (larger is worse: days late, a share behind, …)."""
+
+    light: Light
+    kind: str = ""
+    id: int | None = None
+    label: str = ""
+    severity: float = 0.0
+
+
+@dataclass(frozen=True)
+class Rollup:
+    light: Light
+    reason: Reason
+    behind_share: Decimal | None
+    counts: dict[str, int]
+
+    @property
+    def counted(self) -> int:
+        return sum(n for light, n in self.counts.items() if light != Light.GREY)
+
+
+def _as_child(item: Child | Light | str) -> Child:
+    return item if isinstance(item, Child) else Child(Light(item))
+
+
+def rollup(children: Iterable[Child | Light], thresholds: RollupThresholds) -> Rollup:
+    """One light for a set of children, from the share of the counted ones that is behind."""
+    items = [_as_child(c) for c in children]
+    counts = Counter(c.light for c in items)
+    distribution = {light.value: counts.get(light, 0) for light in Light}
+    counted = [c for c in items if c.light.counted]
+    if not counted:
+        return Rollup(Light.GREY, Reason("rollup_none"), None, distribution)
+    behind = [c for c in counted if c.light is Light.RED]
+    share = (Decimal(len(behind)) / Decimal(len(counted))).quantize(Decimal("0.0001"))
+    if share >= thresholds.red_share:
+        light = Light.RED
+    elif share >= thresholds.yellow_share:
+        light = Light.YELLOW
+    else:
+        light = Light.GREEN
+    params = {
+        "share": str(share),
+        "groups": _groups(counted, behind),
+        "grey": len(items) - len(counted),
+    }
+    return Rollup(light, Reason("rollup_shares", params), share, distribution)
+
+
+def _groups(counted: list[Child], behind: list[Child]) -> list[list]:
+    """Per kind of child: [kind, behind, counted, the worst items as [id, label]]."""
+    kinds = list(dict.fromkeys(c.kind for c in counted))
+    groups = []
+    for kind in kinds:
+        of = sum(1 for c in counted if c.kind == kind)
+        late = sorted(
+            (c for c in behind if c.kind == kind), key=lambda c: (-c.severity, c.label, c.id or 0)
+        )
+        worst = [[c.id, c.label] for c in late[:WORST_ITEMS] if c.id is not None and c.label]
+        groups.append([kind, len(late), of, worst])
+    return groups
+
+
+def validate_bands(
+    *, green_ratio: Decimal, yellow_ratio: Decimal, yellow_share: Decimal, red_share: Decimal
+) -> dict[str, str]:
+    """Field → message for every threshold that would break the colour bands ({} when fine)."""
+    errors: dict[str, str] = {}
+    if not Decimal(0) < yellow_ratio < green_ratio <= Decimal(1):
+        message = _(
+            "Indicator bands must be in order without a gap or overlap: "
+            "0 < yellow from < green from ≤ 1 (share of expected progress)."
+        )
+        errors["indicator_yellow_ratio"] = errors["indicator_green_ratio"] = str(message)
+    if not Decimal(0) < yellow_share < red_share <= Decimal(1):
+        message = _(
+            "Rollup bands must be in order without a gap or overlap: "
+            "0 < yellow from < red from ≤ 1 (share of the assessed items that are behind)."
+        )
+        errors["rollup_yellow_share"] = errors["rollup_red_share"] = str(message)
+    return errors
