@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from portal.lights import Light, Reason, fmt_date
+from portal.lights import IndicatorThresholds, Light, Reason, fmt_date
 
 FREQUENCY_DAYS = {"monthly": 31, "quarterly": 92, "half_yearly": 183, "yearly": 366}
 
@@ -38,12 +38,6 @@ class TargetPoint:
     target_date: date
     value: Decimal
     strict: bool = False
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    green_ratio: Decimal = Decimal("0.90")
-    yellow_ratio: Decimal = Decimal("0.60")
 
 
 @dataclass(frozen=True)
@@ -109,7 +103,7 @@ def expected_share(start: date, end: date, at: date) -> Decimal:
 
 
 def assess_indicator(
-    data: IndicatorInput, *, today: date, thresholds: Thresholds
+    data: IndicatorInput, *, today: date, thresholds: IndicatorThresholds
 ) -> IndicatorResult:
     """The light of one indicator, with its progress, expected progress and trend."""
     if not data.points:
@@ -141,7 +135,7 @@ def _judge(
     target: TargetPoint,
     baseline: Decimal,
     start: date,
-    thresholds: Thresholds,
+    thresholds: IndicatorThresholds,
     trend: str,
 ) -> IndicatorResult:
     numbers = {"latest": _num(latest.value), "target": _num(target.value)}
@@ -166,7 +160,7 @@ def _judge(
     )
 
 
-def _light_for(progress: Decimal, expected: Decimal, thresholds: Thresholds) -> Light:
+def _light_for(progress: Decimal, expected: Decimal, thresholds: IndicatorThresholds) -> Light:
     if expected == 0 or progress >= thresholds.green_ratio * expected:
         return Light.GREEN
     if progress >= thresholds.yellow_ratio * expected:

@@ -21,7 +21,7 @@ from projects.access import Perm, check
 from projects.services import project_status_changed
 
 from .choices import MeasurementSource
-from .models import Indicator, Measurement
+from .models import Indicator, Measurement, Target
 from .values import ValueRejected, parse_value, period_end_for
 
 
@@ -130,8 +130,6 @@ def target_save(
 
     Side effects: marks the hanke's lights dirty and queues their recomputation.
     """
-    from .models import Target
-
     check(actor, Perm.EDIT_PLAN, indicator.project)
     target = Target.objects.select_for_update().filter(
         indicator=indicator, target_date=target_date

@@ -240,6 +240,14 @@ def fmt_date(value: date) -> str:
 
 
 @dataclass(frozen=True)
+class IndicatorThresholds:
+    """Shares of the expected progress: from `green_ratio` green, from `yellow_ratio` yellow."""
+
+    green_ratio: Decimal = Decimal("0.90")
+    yellow_ratio: Decimal = Decimal("0.60")
+
+
+@dataclass(frozen=True)
 class RollupThresholds:
     """Shares of the counted children that are behind: from `yellow_share` yellow, from
     `red_share` red (the defaults of the design README: 10 % and 25 %)."""

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history import register as register_history
 from simple_history.models import HistoricalRecords
 
-from portal.lights import RollupThresholds, validate_bands
+from portal.lights import IndicatorThresholds, RollupThresholds, validate_bands
 from portal.models_common import Localized, SourceRef, Timestamped, dates_in_order
 
 from .choices import (
@@ -28,6 +28,7 @@ from .choices import (
     ProgrammeRoleKind,
     RiskStatus,
 )
+from .finance import SpendingThresholds, validate_spending_bands
 
 
 class Region(Localized, SourceRef):
@@ -159,8 +160,6 @@ class Programme(Localized, models.Model):
         return self.name_fi
 
     def clean(self) -> None:
-        from .finance import validate_spending_bands
-
         errors = validate_bands(
             green_ratio=self.indicator_green_ratio,
             yellow_ratio=self.indicator_yellow_ratio,
@@ -174,16 +173,12 @@ class Programme(Localized, models.Model):
             raise ValidationError(errors)
 
     def indicator_thresholds(self):
-        from measures.progress import Thresholds
-
-        return Thresholds(self.indicator_green_ratio, self.indicator_yellow_ratio)
+        return IndicatorThresholds(self.indicator_green_ratio, self.indicator_yellow_ratio)
 
     def rollup_thresholds(self):
         return RollupThresholds(self.rollup_yellow_share, self.rollup_red_share)
 
     def spending_thresholds(self):
-        from .finance import SpendingThresholds
-
         return SpendingThresholds(self.spending_yellow_gap, self.spending_red_gap)
 
 

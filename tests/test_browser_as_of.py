@@ -31,7 +31,7 @@ def rounds_world(personas):
     from reporting.models import ReportingPeriod
     from reporting.round_services import self_assessment_save, self_assessment_submit
 
-    from .factories import ActionFactory, ProcessGoalFactory, WorkPackageFactory
+    from .factories import ActionFactory, ProcessGoalFactory, WorkPackageFactory, recorded_on
 
     project = personas.project
     for name, cut_off, due in (
@@ -41,27 +41,29 @@ def rounds_world(personas):
         ReportingPeriod.objects.create(
             programme=project.programme, name=name, cut_off=cut_off, due_date=due
         )
-    package = WorkPackageFactory(project=project, code="TP1", name_fi="Palvelut")
-    action = ActionFactory(
-        project=project,
-        work_package=package,
-        number="1.1",
-        title_fi="Neuvontapiste",
-        status="not_started",
-        planned_start=date(2023, 1, 1),
-        planned_end=date(2023, 6, 30),
-    )
-    action_status_update(
-        action=action,
-        actor=personas.project_manager,
-        status="in_progress",
-        comment="Pilotti",
-        status_date=date(2023, 2, 1),
-        expected_version=action.version,
-    )
-    # the save above committed and so ran the recomputation for the real today; the round's
-    # submission is to freeze the spring's lights, as when it is submitted on time
-    CurrentLight.objects.filter(as_of__gt=date(2023, 12, 31)).delete()
+    with recorded_on(date(2023, 1, 2)):
+        package = WorkPackageFactory(project=project, code="TP1", name_fi="Palvelut")
+        action = ActionFactory(
+            project=project,
+            work_package=package,
+            number="1.1",
+            title_fi="Neuvontapiste",
+            status="not_started",
+            planned_start=date(2023, 1, 1),
+            planned_end=date(2023, 6, 30),
+        )
+    with recorded_on(date(2023, 2, 1)):
+        action_status_update(
+            action=action,
+            actor=personas.project_manager,
+            status="in_progress",
+            comment="Pilotti",
+            status_date=date(2023, 2, 1),
+            expected_version=action.version,
+            today=date(2023, 2, 1),
+        )
+    # the round's submission freezes the spring's lights, as when it is submitted on time
+    CurrentLight.objects.filter(project=project).delete()
     status_recompute_projects(project_ids=[project.pk], today=date(2023, 3, 20))
     first = ReportingPeriod.objects.get(name="Kierros 4/2023")
     saved = self_assessment_save(
@@ -75,8 +77,8 @@ def rounds_world(personas):
     self_assessment_submit(
         actor=personas.project_manager, assessment=saved, expected_version=saved.version
     )
-    ProcessGoalFactory(work_package=package, number="G1", title_fi="Uusi tavoite")
-    status_recompute_projects(project_ids=[project.pk], today=date(2023, 9, 1))
+    with recorded_on(date(2023, 9, 1)):  # the second round comes from what was recorded
+        ProcessGoalFactory(work_package=package, number="G1", title_fi="Uusi tavoite")
     return {"project": project.pk}
 
 

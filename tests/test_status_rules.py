@@ -12,17 +12,24 @@ from measures.progress import (
     IndicatorInput,
     Point,
     TargetPoint,
-    Thresholds,
     assess_indicator,
     progress_ratio,
 )
 from objectives.status import action_light, comment_needed, reschedule_problem
-from portal.lights import Child, Light, Reason, RollupThresholds, rollup, validate_bands
+from portal.lights import (
+    Child,
+    IndicatorThresholds,
+    Light,
+    Reason,
+    RollupThresholds,
+    rollup,
+    validate_bands,
+)
 
 TODAY = date(2023, 6, 15)
 D = Decimal
 BASELINE = D(50)
-DEFAULT_THRESHOLDS = Thresholds()
+DEFAULT_THRESHOLDS = IndicatorThresholds()
 
 # --- Actions -------------------------------------------------------------------------------
 
