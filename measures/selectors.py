@@ -7,10 +7,12 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page
 from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import Http404
 
 from objectives.status import Assessment
+from portal.paging import page_of
 from projects.models import Project
 
 from .choices import UNIT_SUFFIXES
@@ -19,14 +21,19 @@ from .progress import Point
 from .sparkline import Sparkline, sparkline
 
 
-def indicator_list(*, user, project: Project) -> list[Indicator]:
-    """The hanke's indicators with their computed progress and targets (two queries)."""
-    return list(
+def indicator_list(*, user, project: Project, page=1) -> Page:
+    """One page (`portal.paging.PAGE_SIZE`) of the hanke's indicators in plan order, with
+    their computed progress and targets: three queries (count, page, targets), any size."""
+    indicators = (
         Indicator.objects.filter(project=project, project__in=Project.objects.visible_to(user))
         .select_related("progress")
-        .prefetch_related(Prefetch("targets", queryset=Target.objects.order_by("target_date")))
-        .order_by("order", "code")
+        .order_by("order", "code", "pk")
     )
+    shown = page_of(indicators, page)
+    shown.object_list = list(shown.object_list)
+    targets = Prefetch("targets", queryset=Target.objects.order_by("target_date"))
+    prefetch_related_objects(shown.object_list, targets)
+    return shown
 
 
 def _measurements() -> Prefetch:
@@ -36,29 +43,20 @@ def _measurements() -> Prefetch:
     )
 
 
-def indicator_get(*, user, pk: int, with_measurements: bool = True) -> Indicator:
-    """The indicator with its targets and (unless asked not to) its values, newest first.
-
-    The indicator page leaves the values out: only its cached chart and table read them
-    (`measurements_load` on a cache miss).
-    """
-    prefetch = [Prefetch("targets", queryset=Target.objects.order_by("target_date"))]
-    if with_measurements:
-        prefetch.append(_measurements())
+def indicator_get(*, user, pk: int) -> Indicator:
+    """The indicator with its targets and its values, newest first (three queries)."""
     indicator = (
         Indicator.objects.filter(pk=pk, project__in=Project.objects.visible_to(user))
         .select_related("project__region", "project__programme", "progress")
-        .prefetch_related(*prefetch)
+        .prefetch_related(
+            Prefetch("targets", queryset=Target.objects.order_by("target_date")),
+            _measurements(),
+        )
         .first()
     )
     if indicator is None:
         raise Http404
     return indicator
-
-
-def measurements_load(indicator: Indicator) -> None:
-    """Prefetch the indicator's values (newest first) unless they are loaded already."""
-    prefetch_related_objects([indicator], _measurements())
 
 
 def measurement_for_period(indicator: Indicator, period) -> Measurement | None:
