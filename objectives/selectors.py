@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import NamedTuple
 
 from django.core.paginator import Page
-from django.db.models import F, Max, Prefetch, Q
+from django.db.models import F, Max, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 
 from objectives.status import Assessment, Light, Reason
@@ -31,6 +31,13 @@ def _latest_lights(kind: str, ids: list[int]) -> dict[int, Assessment]:
         object_id: Assessment(Light(light), Reason(code, params or {}))
         for object_id, light, code, params in rows
     }
+
+
+def _light_subquery(kind: str) -> Subquery:
+    """The newest stored light (its value only) of the outer query's object, for reading or
+    filtering many objects' colours in the database without building their assessments."""
+    rows = StatusRollup.objects.filter(kind=kind, object_id=OuterRef("pk")).newest()
+    return Subquery(rows.values("light")[:1])
 
 
 def action_list(*, user, project: Project, page: int | str | None = 1) -> Page:
@@ -280,26 +287,28 @@ def hanke_tree(
     - Filters: the matching rows across the hanke, a page at a time; goals and packages
       without a match are left out (`open_package` is then ignored).
 
-    Eight queries folded, thirteen with rows (visibility, packages, the actions as ids, their
-    lights, package and hanke lights; then the goals as ids, the action↔goal links, and for
-    the page's rows only: goals with HTs, goal lights, actions, last updates). Whole-hanke
-    reads fetch ids and lights only; rows are read in full for one page.
+    Five queries folded, thirteen with rows (visibility, packages, the actions as ids with
+    their colours, package and hanke lights; then the goals as ids, the action↔goal links,
+    and for the page's rows only: goals with HTs, goal lights, actions, their lights, last
+    updates). Whole-hanke reads fetch ids and colours only; rows are read in full for one
+    page.
     """
     filters = filters or HankeFilters()
     if not Project.objects.visible_to(user).filter(pk=project.pk).exists():
         raise Http404
     packages = list(WorkPackage.objects.filter(project=project).order_by("order", "code", "id"))
-    actions = list(_filtered_actions(project, filters).values_list("pk", "work_package_id"))
-    action_lights = _latest_lights(RollupKind.ACTION, [pk for pk, _wp in actions])
-
-    def colour(pk: int) -> Light:
-        return action_lights[pk].light if pk in action_lights else Light.GREY
-
+    colours = list(
+        _filtered_actions(project, filters)
+        .annotate(light=_light_subquery(RollupKind.ACTION))
+        .values_list("pk", "work_package_id", "light")
+    )
+    colour = {pk: Light(light) if light else Light.GREY for pk, _wp, light in colours}
+    actions = [(pk, wp) for pk, wp, _light in colours]
     if filters.light or filters.late:
         wanted = {filters.light} if filters.light else set()
         if filters.late:
             wanted = wanted & {Light.RED} if filters.light else {Light.RED}
-        actions = [(pk, wp) for pk, wp in actions if colour(pk) in wanted]
+        actions = [(pk, wp) for pk, wp in actions if colour[pk] in wanted]
     package_lights = _latest_lights(RollupKind.WORK_PACKAGE, [p.pk for p in packages])
     nodes = {p.pk: PackageNode(package=p, light=package_lights.get(p.pk)) for p in packages}
     counts = _count(actions, colour, nodes)
@@ -321,23 +330,26 @@ def hanke_tree(
     if tree.opened is not None:
         rows = [row for row in rows if row.top == tree.opened.package.pk]
     tree.page = page_of(rows, page)
-    _fill(user, project, tree.page.object_list, nodes, action_lights)
+    _fill(user, project, tree.page.object_list, nodes)
     if filters.active:
         tree.packages = [node for node in tops if node.open]
     return tree
 
 
-def _count(actions, colour, nodes: dict[int, PackageNode]) -> dict[str, int]:
+def _count(actions, colour: dict[int, Light], nodes: dict[int, PackageNode]) -> dict[str, int]:
     """The actions by light, for the hanke and for each package and its ancestors."""
     counts: dict[str, int] = {}
+    per_package: dict[tuple[int, str], int] = {}
     for pk, wp in actions:
-        key = str(colour(pk))
+        key = str(colour[pk])
         counts[key] = counts.get(key, 0) + 1
+        per_package[wp, key] = per_package.get((wp, key), 0) + 1
+    for (wp, key), n in per_package.items():  # then up the tree, once per package and colour
         node, seen = nodes.get(wp), set()
-        while node is not None and node.package.pk not in seen:  # a loop in bad data ends
-            seen.add(node.package.pk)
-            node.action_count += 1
-            node.counts[key] = node.counts.get(key, 0) + 1
+        while node is not None and node not in seen:  # a loop in bad data ends
+            seen.add(node)
+            node.action_count += n
+            node.counts[key] = node.counts.get(key, 0) + n
             node = nodes.get(node.package.parent_id)
     return counts
 
@@ -410,7 +422,7 @@ def _rows(project: Project, actions, tops, nodes, *, with_empty: bool) -> list[_
     return rows
 
 
-def _fill(user, project: Project, rows: list[_Row], nodes, action_lights) -> None:
+def _fill(user, project: Project, rows: list[_Row], nodes) -> None:
     """Read one page's goals and actions in full and hang them on their packages."""
     goal_ids = list(dict.fromkeys(row.goal for row in rows if row.goal is not None))
     action_ids = list(dict.fromkeys(row.action for row in rows if row.action is not None))
@@ -420,6 +432,7 @@ def _fill(user, project: Project, rows: list[_Row], nodes, action_lights) -> Non
     goals = {goal.pk: goal for goal in goals}
     goal_lights = _latest_lights(RollupKind.GOAL, goal_ids)
     actions = {a.pk: a for a in Action.objects.filter(pk__in=action_ids).select_related("owner")}
+    action_lights = _latest_lights(RollupKind.ACTION, action_ids)
     last_updates = dict(
         StatusUpdate.objects.filter(action_id__in=action_ids)
         .values("action_id")
@@ -456,16 +469,14 @@ def _fill(user, project: Project, rows: list[_Row], nodes, action_lights) -> Non
 DUE_SOON_DAYS = 30
 
 
-def _decorate(user, actions: list[Action], lights: dict | None = None) -> None:
-    """Stored light, last update and may-update flag on each action (two queries in all, one
-    when the lights are given).
+def _decorate(user, actions: list[Action]) -> None:
+    """Stored light, last update and may-update flag on each action (two queries in all).
 
     The actions must come with `project` loaded (select_related) so the permission check
     reads only the user's cached roles.
     """
     ids = [a.pk for a in actions]
-    if lights is None:
-        lights = _latest_lights(RollupKind.ACTION, ids)
+    lights = _latest_lights(RollupKind.ACTION, ids)
     last_updates = dict(
         StatusUpdate.objects.filter(action_id__in=ids)
         .values("action_id")
@@ -520,7 +531,7 @@ def my_work(*, user, scope: str, today, page: int | str | None = 1) -> MyWork:
 
     "mine": actions the user owns; "hanke": every open action of the hankkeet where the user
     has a role. Done and cancelled actions are left out. A fixed number of queries: the open
-    actions are sorted into sections from their ids, end dates and stored lights; only the
+    actions are sorted into sections from their ids, end dates and stored colours; only the
     page's rows are read in full.
     """
     project_ids = _member_project_ids(user)
@@ -528,16 +539,17 @@ def my_work(*, user, scope: str, today, page: int | str | None = 1) -> MyWork:
         status__in=[ActionStatus.DONE, ActionStatus.CANCELLED]
     )
     qs = qs.filter(owner=user) if scope == "mine" else qs.filter(project_id__in=project_ids)
-    found = list(
-        qs.order_by(
+    found = (
+        qs.annotate(light=_light_subquery(RollupKind.ACTION))
+        .order_by(
             F("planned_end").asc(nulls_last=True), "project__name_fi", "work_package__order", "id"
-        ).values_list("pk", "planned_end")
+        )
+        .values_list("pk", "planned_end", "light")
     )
-    lights = _latest_lights(RollupKind.ACTION, [pk for pk, _end in found])
     soon = today + timedelta(days=DUE_SOON_DAYS)
     sections: dict[str, list[int]] = {name: [] for name in SECTIONS}
-    for pk, planned_end in found:
-        if pk in lights and lights[pk].light == Light.RED:
+    for pk, planned_end, light in found:
+        if light == Light.RED:
             sections["late"].append(pk)
         elif planned_end is not None and today <= planned_end <= soon:
             sections["due_soon"].append(pk)
@@ -547,7 +559,7 @@ def my_work(*, user, scope: str, today, page: int | str | None = 1) -> MyWork:
     shown = page_of(ordered, page)
     rows = Action.objects.filter(pk__in=[pk for _name, pk in shown.object_list])
     actions = {a.pk: a for a in rows.select_related("project__region", "work_package", "owner")}
-    _decorate(user, list(actions.values()), lights=lights)
+    _decorate(user, list(actions.values()))
     drawn: dict[str, list[Action]] = {name: [] for name in SECTIONS}
     for name, pk in shown.object_list:
         drawn[name].append(actions[pk])
