@@ -287,11 +287,11 @@ def hanke_tree(
     - Filters: the matching rows across the hanke, a page at a time; goals and packages
       without a match are left out (`open_package` is then ignored).
 
-    Five queries folded, thirteen with rows (visibility, packages, the actions as ids with
+    Five queries folded, twelve with rows (visibility, packages, the actions as ids with
     their colours, package and hanke lights; then the goals as ids, the action↔goal links,
-    and for the page's rows only: goals with HTs, goal lights, actions, their lights, last
-    updates). Whole-hanke reads fetch ids and colours only; rows are read in full for one
-    page.
+    and for the page's rows only: goals with HTs, goal lights, actions with their last
+    update, their lights). Whole-hanke reads fetch ids and colours only; rows are read in
+    full for one page.
     """
     filters = filters or HankeFilters()
     if not Project.objects.visible_to(user).filter(pk=project.pk).exists():
@@ -431,18 +431,16 @@ def _fill(user, project: Project, rows: list[_Row], nodes) -> None:
     )
     goals = {goal.pk: goal for goal in goals}
     goal_lights = _latest_lights(RollupKind.GOAL, goal_ids)
-    actions = {a.pk: a for a in Action.objects.filter(pk__in=action_ids).select_related("owner")}
+    newest = StatusUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at")
+    actions = Action.objects.filter(pk__in=action_ids).select_related("owner")
+    actions = {
+        action.pk: action
+        for action in actions.annotate(last_update=Subquery(newest.values("created_at")[:1]))
+    }
     action_lights = _latest_lights(RollupKind.ACTION, action_ids)
-    last_updates = dict(
-        StatusUpdate.objects.filter(action_id__in=action_ids)
-        .values("action_id")
-        .annotate(last=Max("created_at"))
-        .values_list("action_id", "last")
-    )
     for action in actions.values():
         action.project = project  # the same hanke: spares a query per permission check
         action.light = action_lights.get(action.pk)
-        action.last_update = last_updates.get(action.pk)
         action.can_update = can(user, Perm.UPDATE_ACTION_STATUS, action)
     goal_nodes: dict[int, GoalNode] = {}
     for row in rows:

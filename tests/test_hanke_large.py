@@ -91,7 +91,7 @@ def test_an_opened_package_draws_one_page_of_rows_whatever_its_size(
     client.force_login(personas.programme_admin)
     sizes, queries = [], []
     for project, package in ((small, small_wp1), (big, big_wp1)):
-        with django_assert_max_num_queries(24) as captured:
+        with django_assert_max_num_queries(23) as captured:
             html = client.get(_url(project), {"paketti": package.pk}).content.decode()
         assert _rows(html) == PAGE_SIZE
         sizes.append(len(html.encode()))

@@ -285,10 +285,10 @@ def _indicators(project, n):
     [
         # session, user, roles (2), the hanke; the tree; indicator cards (3, and a count
         # beyond twelve); the filter form's three selects: 5 + 5 + 3 + 3 folded,
-        # 5 + 13 + 3 + 3 with rows drawn
+        # 5 + 12 + 3 + 3 with rows drawn
         ("folded", 16),
-        ("opened", 24),
-        ("filtered", 24),
+        ("opened", 23),
+        ("filtered", 23),
     ],
 )
 def test_query_count_is_flat(client, personas, django_assert_max_num_queries, mode, bound):
@@ -313,7 +313,7 @@ def test_query_count_is_flat(client, personas, django_assert_max_num_queries, mo
             "filtered": {"ht": "1", "q": "toimenpide"},
         }[mode]
         user = get_user_model().objects.get(pk=personas.programme_admin.pk)  # no cached roles
-        with django_assert_max_num_queries(15) as selector_queries:  # roles (2) + 13
+        with django_assert_max_num_queries(14) as selector_queries:  # roles (2) + 12
             tree = hanke_tree(
                 user=user, project=project, filters=HankeFilters(), open_package=package.pk
             )
