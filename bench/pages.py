@@ -16,9 +16,9 @@ Usage (from the repository root; the database must exist, everything else is pre
    sequential GETs, one per page in each round (so slow drifts of the machine hit every page
    alike), timing each with `time.perf_counter` from the request to the last byte.
 4. Prints a Markdown table: p50, p95, max, p95 ÷ the bare view's p95, the SQL queries of a
-   request that builds the page and of the next, which finds its parts in the page cache
-   (counted in-process with the test client), and a pass/fail per target: p95 under
-   `RATIO_TARGET` × the bare view's p95 and under `MS_TARGET` ms.
+   request (counted in-process with the test client), the response size, and a pass/fail
+   per target: p95 at most `RATIO_TARGET` × the bare view's p95 and at most `MS_TARGET` ms.
+   Nothing is cached between requests: every request builds its page.
 
 Exits non-zero on a missed target only with `--strict`. To time a new page, add one `Page`
 to `PAGES` (and, if it needs another object or user, a field to `World` or a `Persona`).
@@ -49,8 +49,8 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/portal_pagebench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/11"
 SERVER_SETTINGS = "bench.server_settings"
 SERVER_URLCONF = "bench.server_urls"
-RATIO_TARGET = 5.0  # p95 under 5 × the bare view's p95 ...
-MS_TARGET = 200.0  # ... and under 200 ms
+RATIO_TARGET = 10.0  # p95 at most 10 × the bare view's p95 (issue #14) ...
+MS_TARGET = 200.0  # ... and at most 200 ms
 BARE = "bare"
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
@@ -82,6 +82,8 @@ class World:
     hanke: int  # the hanke with the most actions
     action: int  # its first action in page order
     indicator: int  # its indicator with the most measurements
+    package: int = 0  # its top-level work package with the most actions (its own and its
+    goal: int = 0  # sub-packages'), and its goal with the most actions
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,8 @@ class Page:
     """One page type: `--pages` key, table label, who asks, and the URL.
 
     `kwargs` maps the URL's keyword arguments to `World` fields, e.g. {"pk": "action"};
-    `query` is the query string without "?".
+    `query` is the query string without "?", `params` adds query parameters from `World`
+    fields (e.g. {"paketti": "package"}); `headers` are sent with the request (htmx).
     """
 
     key: str
@@ -98,13 +101,17 @@ class Page:
     url_name: str
     kwargs: dict[str, str] = field(default_factory=dict)
     query: str = ""
+    params: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
 
     def path(self, world: World) -> str:
         from django.urls import reverse
 
         kwargs = {name: getattr(world, attr) for name, attr in self.kwargs.items()}
         path = reverse(self.url_name, kwargs=kwargs, urlconf=SERVER_URLCONF)
-        return f"{path}?{self.query}" if self.query else path
+        query = [self.query] if self.query else []
+        query += [f"{name}={getattr(world, attr)}" for name, attr in self.params.items()]
+        return f"{path}?{'&'.join(query)}" if query else path
 
 
 HANKE, ACTION, INDICATOR = {"project_pk": "hanke"}, {"pk": "action"}, {"pk": "indicator"}
@@ -115,13 +122,31 @@ PAGES: list[Page] = [
     Page("overview", "Programme overview", "viewer", "reporting:overview"),
     Page("overview-sort", "Overview, by light", "viewer", "reporting:overview", query="sort=all"),
     Page("overview-ht", "Overview, one HT", "viewer", "reporting:overview", query="ht=3"),
-    Page("hanke", "Hanke page", "manager", "objectives:hanke", HANKE),
+    Page("hanke", "Hanke page, packages folded", "manager", "objectives:hanke", HANKE),
+    Page(
+        "hanke-open",
+        "Hanke, one package open",
+        "manager",
+        "objectives:hanke",
+        HANKE,
+        params={"paketti": "package"},
+    ),
+    Page(
+        "hanke-open-htmx",
+        "Hanke, package opened in place (htmx)",
+        "manager",
+        "objectives:hanke",
+        HANKE,
+        params={"paketti": "package"},
+        headers={"HX-Request": "true"},
+    ),
     Page("hanke-filter", "Hanke, filtered", "manager", "objectives:hanke", HANKE, "ht=2&late=on"),
     Page("hanke-search", "Hanke, search", "manager", "objectives:hanke", HANKE, "q=chat"),
     Page("actions", "Actions table", "manager", "objectives:action-list", HANKE),
     Page("action", "Action page, status form", "manager", "objectives:action-detail", ACTION),
     Page("indicators", "Indicator list", "manager", "measures:indicator-list", HANKE),
     Page("indicator", "Indicator page, chart", "manager", "measures:indicator-detail", INDICATOR),
+    Page("goal", "Process goal page", "manager", "objectives:goal-detail", {"pk": "goal"}),
     Page("change-log", "Change log", "admin", "change-log"),
     Page(
         "my-work",
@@ -155,11 +180,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--regions", type=int, default=22, help="generate_scale --regions")
     parser.add_argument("--seed", type=int, default=1, help="generate_scale --seed")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a page misses a target")
-    parser.add_argument(
-        "--cold",
-        action="store_true",
-        help="switch the page cache off (PAGE_CACHE_SECONDS=0): every request builds its page",
-    )
     args = parser.parse_args(argv)
     if args.requests < 2:
         parser.error("--requests must be at least 2")
@@ -233,8 +253,8 @@ def find_world() -> World:
     from django.db.models import Count
 
     from measures.models import Indicator
-    from objectives.models import Action
-    from projects.models import Project
+    from objectives.models import Action, ProcessGoal
+    from projects.models import Project, WorkPackage
 
     hanke = Project.objects.annotate(n=Count("actions")).order_by("-n", "pk").first()
     action = (
@@ -246,9 +266,29 @@ def find_world() -> World:
         .order_by("-n", "order", "pk")
         .first()
     )
-    if hanke is None or action is None or indicator is None:
+    parent_of = dict(WorkPackage.objects.filter(project=hanke).values_list("pk", "parent_id"))
+    per_top: dict[int, int] = {}
+    action_packages = Action.objects.filter(project=hanke).values_list("work_package_id")
+    for (package_id,) in action_packages:
+        while parent_of.get(package_id):  # up to the top-level package
+            package_id = parent_of[package_id]
+        per_top[package_id] = per_top.get(package_id, 0) + 1
+    package = max(per_top, key=lambda pk: (per_top[pk], -pk), default=None)
+    goal = (
+        ProcessGoal.objects.filter(project=hanke)
+        .annotate(n=Count("actions"))
+        .order_by("-n", "order", "pk")
+        .first()
+    )
+    if None in (hanke, action, indicator, package, goal):
         sys.exit("The database holds no hanke with actions and indicators; prepare it first.")
-    return World(hanke=hanke.pk, action=action.pk, indicator=indicator.pk)
+    return World(
+        hanke=hanke.pk,
+        action=action.pk,
+        indicator=indicator.pk,
+        package=package,
+        goal=goal.pk,
+    )
 
 
 def ensure_users(world: World, password: str) -> None:
@@ -295,16 +335,12 @@ def data_summary() -> str:
     return ", ".join(f"{m.objects.count()} {m._meta.model_name}" for m in models)
 
 
-def count_queries(pages: list[Page], world: World) -> dict[str, str]:
-    """SQL statements of a request per page, through the same views in this process:
-    "built / kept", the request that builds the page's cached parts (right after a write)
-    and the next one, which reads them from the page cache (equal for uncached pages)."""
+def count_queries(pages: list[Page], world: World) -> dict[str, int]:
+    """SQL statements of one request per page, through the same views in this process."""
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client, override_settings
     from django.test.utils import CaptureQueriesContext
-
-    from portal import page_cache
 
     counts = {}
     with override_settings(ROOT_URLCONF=SERVER_URLCONF):
@@ -313,16 +349,12 @@ def count_queries(pages: list[Page], world: World) -> dict[str, str]:
             persona = PERSONAS[page.persona]
             if persona is not None:
                 client.force_login(get_user_model().objects.get(username=persona.username))
-            page_cache.bump()  # as after a write: nothing kept
-            seen = []
-            for _ in range(2):
-                connection.queries_log.clear()
-                with CaptureQueriesContext(connection) as captured:
-                    response = client.get(page.path(world))
-                if response.status_code != 200:
-                    sys.exit(f"{page.key}: the test client got {response.status_code}")
-                seen.append(len(captured.captured_queries))
-            counts[page.key] = " / ".join(map(str, seen))
+            connection.queries_log.clear()  # a full log (9 000) would hide the count
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(page.path(world), headers=page.headers)
+            if response.status_code != 200:
+                sys.exit(f"{page.key}: the test client got {response.status_code}")
+            counts[page.key] = len(captured.captured_queries)
     return counts
 
 
@@ -350,8 +382,6 @@ def server_env(args: argparse.Namespace) -> dict[str, str]:
         "SESSION_COOKIE_SECURE": "0",
         "CSRF_COOKIE_SECURE": "0",
         "LOG_LEVEL": "WARNING",
-        # The page cache (portal/page_cache.py) is on as in production unless --cold.
-        "PAGE_CACHE_SECONDS": "0" if args.cold else os.environ.get("PAGE_CACHE_SECONDS", "600"),
         # A runaway query must not keep the database busy while the next pages are timed.
         "PGOPTIONS": f"-c statement_timeout={int(args.timeout * 1000)}",
     }
@@ -442,12 +472,14 @@ class Timing:
         return max(self.times_ms)
 
 
-def fetch(session: requests.Session, url: str, timeout: float) -> tuple[float, int]:
+def fetch(
+    session: requests.Session, url: str, timeout: float, headers: dict[str, str] | None = None
+) -> tuple[float, int]:
     """One GET, timed from the call to the last byte of the body; (ms, bytes)."""
     started = time.perf_counter()
     try:
         # A little longer than the server's statement_timeout, so its 500 arrives first.
-        response = session.get(url, allow_redirects=False, timeout=timeout + 5)
+        response = session.get(url, allow_redirects=False, timeout=timeout + 5, headers=headers)
         body = response.content
     except requests.RequestException as exc:
         raise PageError(f"no answer: {exc.__class__.__name__}") from exc
@@ -469,7 +501,9 @@ def time_pages(
                 continue
             session = sessions[timing.page.persona]
             try:
-                elapsed, timing.size = fetch(session, base + timing.path, args.timeout)
+                elapsed, timing.size = fetch(
+                    session, base + timing.path, args.timeout, timing.page.headers
+                )
             except PageError as exc:
                 timing.error = str(exc)
                 print(f"{timing.page.key}: {exc}; not timed further", file=sys.stderr)
@@ -483,7 +517,7 @@ def time_pages(
 
 def verdicts(timing: Timing, bare_p95: float) -> tuple[float, bool, bool]:
     ratio = timing.p95 / bare_p95
-    return ratio, ratio < RATIO_TARGET, timing.p95 < MS_TARGET
+    return ratio, ratio <= RATIO_TARGET, timing.p95 <= MS_TARGET
 
 
 def machine() -> str:
@@ -506,22 +540,24 @@ def report(timings: list[Timing], args: argparse.Namespace, world: World) -> boo
     print(f"date: {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}")
     print(f"machine: {machine()}")
     print(f"data: {data_summary()}")
-    print(f"objects: hanke {world.hanke}, action {world.action}, indicator {world.indicator}")
+    print(
+        f"objects: hanke {world.hanke}, action {world.action}, indicator {world.indicator}, "
+        f"work package {world.package}, goal {world.goal}"
+    )
     print(
         f"server: gunicorn portal.wsgi, {args.workers} sync worker(s), DEBUG=0, "
         f"Redis {args.redis_url}; client: requests, sequential, same host"
     )
-    cache_state = "off (--cold: every request builds its page)" if args.cold else "on"
-    print(f"page cache: {cache_state}")
+    print("page cache: none (every request builds its page)")
     print(f"requests: {args.warmup} warm-up + {args.requests} timed per page, interleaved")
     print(f"command: {shlex.join([Path(sys.argv[0]).as_posix(), *sys.argv[1:]])}")
     limit = f"{RATIO_TARGET:g} × bare view p95 ({bare_p95:.1f} ms)"
-    print(f"targets: p95 < {limit} and < {MS_TARGET:g} ms")
+    print(f"targets: p95 ≤ {limit} and ≤ {MS_TARGET:g} ms")
     print()
     print(
         "| page | address | user | p50 ms | p95 ms | max ms | p95 ÷ bare "
-        "| queries built / kept | kB "
-        f"| < {RATIO_TARGET:g}× bare | < {MS_TARGET:g} ms |"
+        "| queries | kB "
+        f"| ≤ {RATIO_TARGET:g}× bare | ≤ {MS_TARGET:g} ms |"
     )
     print("|---|---|---|---:|---:|---:|---:|---:|---:|:-:|:-:|")
     passed = True

@@ -7,10 +7,12 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page
 from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import Http404
 
 from portal.lights import Assessment
+from portal.paging import page_of
 from projects.models import Project
 
 from .choices import UNIT_SUFFIXES
@@ -19,14 +21,19 @@ from .progress import Point
 from .sparkline import Sparkline, sparkline
 
 
-def indicator_list(*, user, project: Project) -> list[Indicator]:
-    """The hanke's indicators with their computed progress and targets (two queries)."""
-    return list(
+def indicator_list(*, user, project: Project, page=1) -> Page:
+    """One page (`portal.paging.PAGE_SIZE`) of the hanke's indicators in plan order, with
+    their computed progress and targets: three queries (count, page, targets), any size."""
+    indicators = (
         Indicator.objects.filter(project=project, project__in=Project.objects.visible_to(user))
         .select_related("progress")
-        .prefetch_related(Prefetch("targets", queryset=Target.objects.order_by("target_date")))
-        .order_by("order", "code")
+        .order_by("order", "code", "pk")
     )
+    shown = page_of(indicators, page)
+    shown.object_list = list(shown.object_list)
+    targets = Prefetch("targets", queryset=Target.objects.order_by("target_date"))
+    prefetch_related_objects(shown.object_list, targets)
+    return shown
 
 
 def _measurements() -> Prefetch:
@@ -36,29 +43,20 @@ def _measurements() -> Prefetch:
     )
 
 
-def indicator_get(*, user, pk: int, with_measurements: bool = True) -> Indicator:
-    """The indicator with its targets and (unless asked not to) its values, newest first.
-
-    The indicator page leaves the values out: only its cached chart and table read them
-    (`measurements_load` on a cache miss).
-    """
-    prefetch = [Prefetch("targets", queryset=Target.objects.order_by("target_date"))]
-    if with_measurements:
-        prefetch.append(_measurements())
+def indicator_get(*, user, pk: int) -> Indicator:
+    """The indicator with its targets and its values, newest first (three queries)."""
     indicator = (
         Indicator.objects.filter(pk=pk, project__in=Project.objects.visible_to(user))
         .select_related("project__region", "project__programme", "progress")
-        .prefetch_related(*prefetch)
+        .prefetch_related(
+            Prefetch("targets", queryset=Target.objects.order_by("target_date")),
+            _measurements(),
+        )
         .first()
     )
     if indicator is None:
         raise Http404
     return indicator
-
-
-def measurements_load(indicator: Indicator) -> None:
-    """Prefetch the indicator's values (newest first) unless they are loaded already."""
-    prefetch_related_objects([indicator], _measurements())
 
 
 def measurement_for_period(indicator: Indicator, period) -> Measurement | None:
@@ -111,9 +109,11 @@ def indicator_cards(
     An indicator belongs to an HT directly or through a process goal tagged with it (as the
     hanke page's HT filter treats actions). Empty for a user who cannot see the hanke. The
     light is the stored `IndicatorProgress` written by the status engine (None, shown as
-    "no assessment", until the engine first runs). Three queries: indicators with their
-    progress, targets and measurements (the last two only when there are indicators), plus
-    the user's roles unless `visible_to` has already read them for this user object.
+    "no assessment", until the engine first runs). Three queries: the cards' indicators
+    with their progress, their targets and their values (read as plain tuples), a fourth to
+    count them when there are more than `limit`, plus the user's roles unless `visible_to`
+    has already read them for this user object; only the cards drawn are read, however
+    many indicators the hanke has.
     """
     indicators = Indicator.objects.filter(
         project=project, project__in=Project.objects.visible_to(user)
@@ -131,24 +131,26 @@ def indicator_cards(
                 ).values("indicator_id")
             )
         )
-    indicators = list(indicators.select_related("progress").order_by("order", "code"))
-    shown = indicators if limit is None else indicators[:limit]
-    # Targets and measurements only for the cards drawn (two queries, or none when empty).
+    indicators = indicators.select_related("progress").order_by("order", "code")
+    shown = list(indicators if limit is None else indicators[: limit + 1])
+    total = len(shown)
+    if limit is not None and total > limit:  # more than are drawn: how many in all
+        shown, total = shown[:limit], indicators.count()
+    # Targets and values only for the cards drawn (two queries, or none when empty); the
+    # values as (indicator, period, value) tuples: a card draws dozens of them.
     prefetch_related_objects(
-        shown,
-        Prefetch("targets", queryset=Target.objects.order_by("target_date")),
-        Prefetch(
-            "measurements",
-            queryset=Measurement.objects.only("indicator_id", "period", "value").order_by("period"),
-        ),
+        shown, Prefetch("targets", queryset=Target.objects.order_by("target_date"))
     )
-    cards = CardList(_card(indicator) for indicator in shown)
-    cards.total = len(indicators)
+    series: dict[int, list[Point]] = {indicator.pk: [] for indicator in shown}
+    values = Measurement.objects.filter(indicator__in=shown).order_by("period")
+    for indicator_id, period, value in values.values_list("indicator_id", "period", "value"):
+        series[indicator_id].append(Point(period, value))
+    cards = CardList(_card(indicator, tuple(series[indicator.pk])) for indicator in shown)
+    cards.total = total
     return cards
 
 
-def _card(indicator: Indicator) -> IndicatorCard:
-    series = tuple(Point(m.period, m.value) for m in indicator.measurements.all())
+def _card(indicator: Indicator, series: tuple[Point, ...]) -> IndicatorCard:
     target = indicator.final_target
     progress = getattr(indicator, "progress", None)  # no row until the engine first runs
     return IndicatorCard(

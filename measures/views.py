@@ -10,8 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from portal import page_cache
-from projects.access import access_key, can_enter_measurements, require
+from portal.paging import PARAM
+from projects.access import can_enter_measurements, require
 from projects.selectors import project_get
 from reporting.charts import indicator_figure
 
@@ -24,15 +24,11 @@ from .sotkanet import SotkanetError, sotkanet_file_import
 @login_required
 @require_GET
 def indicator_list(request, project_pk: int):
+    """The hanke's indicators with their lights, a page at a time (?sivu=)."""
     project = project_get(user=request.user, pk=project_pk)
-    return page_cache.render(
-        request,
-        "measures/indicator_list.html",
-        page="indicators",
-        access=access_key(request.user, project),
-        build=lambda: {"indicators": selectors.indicator_list(user=request.user, project=project)},
-        context={"project": project},
-    )
+    page = selectors.indicator_list(user=request.user, project=project, page=request.GET.get(PARAM))
+    context = {"project": project, "page": page, "indicators": page.object_list}
+    return render(request, "measures/indicator_list.html", context)
 
 
 def _edit_form(indicator, period: str | None) -> MeasurementForm:
@@ -51,27 +47,10 @@ def _edit_form(indicator, period: str | None) -> MeasurementForm:
     )
 
 
-def _cached_parts(request, indicator) -> dict:
-    """The chart and the values table, kept by the page cache (the forms never are)."""
-    access = access_key(request.user, indicator.project)
-
-    def chart() -> dict:
-        selectors.measurements_load(indicator)
-        return {"chart": indicator_figure(indicator) if indicator.measurements.all() else None}
-
-    def table() -> dict:  # the table reads the indicator's values
-        selectors.measurements_load(indicator)
-        return {}
-
-    builds = {"indicator-chart": chart, "indicator-table": table}
-    slots = page_cache.fragments(request, access, builds)
-    return {"chart_fragment": slots["indicator-chart"], "table_fragment": slots["indicator-table"]}
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def indicator_detail(request, pk: int):
-    indicator = selectors.indicator_get(user=request.user, pk=pk, with_measurements=False)
+    indicator = selectors.indicator_get(user=request.user, pk=pk)
     can_edit = can_enter_measurements(request.user, indicator.project)
     conflict = None
     if request.method == "POST":
@@ -103,23 +82,21 @@ def indicator_detail(request, pk: int):
                 messages.success(request, text)
                 if not request.htmx:
                     return redirect("measures:indicator-detail", pk=pk)
-                indicator = selectors.indicator_get(
-                    user=request.user, pk=pk, with_measurements=False
-                )
+                indicator = selectors.indicator_get(user=request.user, pk=pk)
                 form = MeasurementForm()
     else:
         form = _edit_form(indicator, request.GET.get("period"))
+    partial = request.htmx and not request.htmx.boosted  # the values section only
+    chart = None if partial or not indicator.measurements.all() else indicator_figure(indicator)
     context = {
         "indicator": indicator,
         "form": form,
         "can_edit": can_edit,
         "conflict": conflict,
         "upload_form": SotkanetFileForm() if indicator.source_system == "sotkanet" else None,
-        **_cached_parts(request, indicator),
+        "chart": chart,
     }
-    template = "measures/indicator_detail.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#values"
+    template = "measures/indicator_detail.html" + ("#values" if partial else "")
     return render(request, template, context)
 
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.fields import ModelChoiceField
 from portal.lights import ACTION_LABELS
 
 from .choices import ActionStatus
@@ -16,7 +15,7 @@ class ActionStatusForm(forms.Form):
     status_date = forms.DateField(
         label=_("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
-    owner = ModelChoiceField(label=_("Owner"), queryset=None, required=False)
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=None, required=False)
     comment = forms.CharField(
         label=_("Comment"),
         required=False,
@@ -44,7 +43,7 @@ class ActionStatusForm(forms.Form):
 class HankeFilterForm(forms.Form):
     """The hanke page's filters, sent with GET so a filtered view can be shared as a link."""
 
-    wp = ModelChoiceField(
+    wp = forms.ModelChoiceField(
         label=_("Work package"), queryset=None, required=False, empty_label=_("All")
     )
     ht = forms.TypedChoiceField(
@@ -60,8 +59,10 @@ class HankeFilterForm(forms.Form):
         choices=[("", _("All"))] + [(light.value, label) for light, label in ACTION_LABELS.items()],
     )
     late = forms.BooleanField(label=_("Late only"), required=False)
-    owner = ModelChoiceField(label=_("Owner"), queryset=None, required=False, empty_label=_("All"))
-    plan_version = ModelChoiceField(
+    owner = forms.ModelChoiceField(
+        label=_("Owner"), queryset=None, required=False, empty_label=_("All")
+    )
+    plan_version = forms.ModelChoiceField(
         label=_("Plan version"), queryset=None, required=False, empty_label=_("All")
     )
     new = forms.BooleanField(label=_("New in this plan only"), required=False)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import timedelta
+from typing import NamedTuple
 
-from django.db.models import F, Max, Prefetch, Q
+from django.core.paginator import Page
+from django.db.models import F, Max, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 
 from measures.models import CurrentLight, RollupKind
 from portal.lights import Assessment, Light, Reason
+from portal.paging import page_of
 from projects.access import Perm, can, roles_for
 from projects.models import Membership, Project, WorkPackage
 
@@ -18,7 +21,7 @@ from .models import Action, BenefitTarget, ProcessGoal, StatusUpdate
 
 
 def _latest_lights(kind: str, ids: list[int]) -> dict[int, Assessment]:
-    """The newest stored light per object (one query)."""
+    """The stored light per object (one query)."""
     rows = CurrentLight.objects.filter(kind=kind, object_id__in=ids).values_list(
         "object_id", "light", "reason_code", "reason_params"
     )
@@ -28,20 +31,30 @@ def _latest_lights(kind: str, ids: list[int]) -> dict[int, Assessment]:
     }
 
 
-def action_list(*, user, project: Project) -> list[Action]:
-    """The hanke's actions with work package and their stored lights (two queries)."""
+def _light_subquery(kind: str) -> Subquery:
+    """The stored light (its value only) of the outer query's object, for reading or
+    filtering many objects' colours in the database without building their assessments."""
+    rows = CurrentLight.objects.filter(kind=kind, object_id=OuterRef("pk"), ht=0)
+    return Subquery(rows.values("light")[:1])
+
+
+def action_list(*, user, project: Project, page: int | str | None = 1) -> Page:
+    """One page (`portal.paging.PAGE_SIZE`) of the hanke's actions in plan order, with their
+    work package and stored light: four queries (visibility, count, page, lights), any size."""
     visible = Project.objects.visible_to(user).filter(pk=project.pk).exists()
     if not visible:
         raise Http404
-    actions = list(
+    actions = (
         Action.objects.filter(project=project)
         .select_related("work_package", "owner")
         .order_by("work_package__order", "order", "id")
     )
-    lights = _latest_lights(RollupKind.ACTION, [a.pk for a in actions])
-    for action in actions:
+    shown = page_of(actions, page)
+    shown.object_list = list(shown.object_list)
+    lights = _latest_lights(RollupKind.ACTION, [a.pk for a in shown.object_list])
+    for action in shown.object_list:
         action.light = lights.get(action.pk)
-    return actions
+    return shown
 
 
 def action_get(*, user, pk: int) -> Action:
@@ -63,29 +76,6 @@ def action_get(*, user, pk: int) -> Action:
     if action is None:
         raise Http404
     action.light = _latest_lights(RollupKind.ACTION, [action.pk]).get(action.pk)
-    return action
-
-
-# What the action page reads outside its cached parts: the title, the breadcrumb's hanke,
-# the form's initial values and what the access check needs (the hanke and its region).
-ACTION_FORM_FIELDS = (
-    *("number", "title_fi", "title_sv", "title_en"),
-    *("status", "owner_id", "planned_end", "version", "project_id"),
-    *("project__region_id", "project__name_fi", "project__name_sv", "project__name_en"),
-)
-
-
-def action_for_form(*, user, pk: int) -> Action:
-    """The action with its hanke, for the status form and the access check: one narrow query.
-
-    The action page's read-only parts (facts, light, history) come from `action_get` only
-    when their cached rendering is missing (portal.page_cache).
-    """
-    action = (
-        Action.objects.select_related("project").only(*ACTION_FORM_FIELDS).filter(pk=pk).first()
-    )
-    if action is None or not can(user, Perm.VIEW, action):
-        raise Http404
     return action
 
 
@@ -159,7 +149,7 @@ def goal_page(*, user, goal: ProcessGoal) -> GoalPage:
     )
 
 
-# --- The hanke page: the work breakdown as a tree (a fixed number of queries) -------------
+# --- The hanke page: packages folded, one opened, or the filtered rows, a page at a time -----
 
 
 @dataclass(frozen=True)
@@ -193,14 +183,16 @@ class GoalNode:
     actions: list[Action]
 
 
-@dataclass
+@dataclass(eq=False)
 class PackageNode:
     package: WorkPackage
     light: Assessment | None
-    goals: list[GoalNode] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)  # its actions by light, sub-packages'
+    action_count: int = 0  # included, whatever the filters
+    goals: list[GoalNode] = field(default_factory=list)  # only what this page draws
     loose_actions: list[Action] = field(default_factory=list)
-    children: list[PackageNode] = field(default_factory=list)
-    action_count: int = 0  # filled in only for a collapsed tree
+    children: list[PackageNode] = field(default_factory=list)  # sub-packages drawn, flattened
+    open: bool = False  # its rows are drawn (the opened package, or a package with matches)
 
     @property
     def is_empty(self) -> bool:
@@ -211,23 +203,40 @@ class PackageNode:
 class HankeTree:
     project: Project
     light: Assessment | None
+    # Top-level packages: all of them when folded or one is open; with filters, those that
+    # have matching rows on this page.
     packages: list[PackageNode]
-    counts: dict[str, int]
+    counts: dict[str, int]  # the hanke's actions (with filters: the matching ones) by light
     action_count: int
     filtered: bool
-    collapsed: bool = False  # a large hanke unfiltered: packages only, opened one at a time
+    opened: PackageNode | None = None
+    page: Page | None = None  # the rows drawn; None when every package is folded
+
+    @property
+    def drawn_packages(self) -> list[PackageNode]:
+        """The packages whose lights the page shows: the top-level ones and drawn children."""
+        return [node for top in self.packages for node in (top, *top.children)]
+
+    @property
+    def drawn_goals(self) -> list[GoalNode]:
+        return [goal for node in self.drawn_packages for goal in node.goals]
 
 
-# Above this many actions an unfiltered hanke page lists its work packages with their lights
-# and counts, each opening on its own (?wp=…): hundreds of rows on one page help nobody and
-# cost the server most of its time in rendering.
-COLLAPSE_ABOVE = 250
+class _Row(NamedTuple):
+    """One line of the tree in page order, as ids: an action under a goal, an action without
+    a goal (`goal` None), a goal without actions or a sub-package without either (`action`
+    None). Pages are cut from these, so only the rows of one page are read in full."""
+
+    top: int  # the top-level package the row is drawn in
+    package: int
+    goal: int | None
+    action: int | None
 
 
 def _filtered_actions(project: Project, filters: HankeFilters):
     """The hanke's actions narrowed by the filters the database can apply (one query)."""
     through = Action.goals.through.objects
-    qs = Action.objects.filter(project=project).select_related("owner")
+    qs = Action.objects.filter(project=project)
     if filters.ht:
         qs = qs.filter(
             Q(
@@ -259,119 +268,196 @@ def _filtered_actions(project: Project, filters: HankeFilters):
     return qs.order_by("work_package__order", "order", "id")
 
 
-def hanke_tree(*, user, project: Project, filters: HankeFilters | None = None) -> HankeTree:
-    """Work packages → sub-packages → process goals → actions, with stored lights.
+def hanke_tree(
+    *,
+    user,
+    project: Project,
+    filters: HankeFilters | None = None,
+    open_package: int | None = None,
+    page: int | str | None = 1,
+) -> HankeTree:
+    """The hanke page's work breakdown, drawing a bounded number of rows whatever its size.
 
-    Set-based reads (visibility, packages, goals + HTs, actions, the action↔goal links, one
-    light query per kind, the last updates), assembled in Python: the same number of queries
-    for 3 or 300 actions. Filters narrow the actions; with a filter active, goals and
-    packages left without actions are dropped.
+    - Folded (no filter, no package asked for): the top-level work packages with their
+      stored lights and their actions counted by light; no rows.
+    - `open_package` (a package id; a sub-package opens its top-level package): that
+      package's goals, sub-packages and actions in plan order, `PAGE_SIZE` rows a page.
+    - Filters: the matching rows across the hanke, a page at a time; goals and packages
+      without a match are left out (`open_package` is then ignored).
+
+    Five queries folded, twelve with rows (visibility, packages, the actions as ids with
+    their colours, package and hanke lights; then the goals as ids, the action↔goal links,
+    and for the page's rows only: goals with HTs, goal lights, actions with their last
+    update, their lights). Whole-hanke reads fetch ids and colours only; rows are read in
+    full for one page.
     """
     filters = filters or HankeFilters()
     if not Project.objects.visible_to(user).filter(pk=project.pk).exists():
         raise Http404
     packages = list(WorkPackage.objects.filter(project=project).order_by("order", "code", "id"))
-    goals = list(
-        ProcessGoal.objects.filter(project=project)
-        .prefetch_related(Prefetch("benefit_targets", queryset=BenefitTarget.objects.all()))
-        .order_by("work_package__order", "order", "id")
+    colours = list(
+        _filtered_actions(project, filters)
+        .annotate(light=_light_subquery(RollupKind.ACTION))
+        .values_list("pk", "work_package_id", "light")
     )
-    actions = list(_filtered_actions(project, filters))
-    links = list(
-        Action.goals.through.objects.filter(action__project=project).values_list(
-            "action_id", "processgoal_id"
-        )
-    )
-    action_lights = _latest_lights(RollupKind.ACTION, [a.pk for a in actions])
+    colour = {pk: Light(light) if light else Light.GREY for pk, _wp, light in colours}
+    actions = [(pk, wp) for pk, wp, _light in colours]
     if filters.light or filters.late:
         wanted = {filters.light} if filters.light else set()
         if filters.late:
             wanted = wanted & {Light.RED} if filters.light else {Light.RED}
-        actions = [
-            a
-            for a in actions
-            if (action_lights[a.pk].light if a.pk in action_lights else Light.GREY) in wanted
-        ]
-    collapsed = not filters.active and len(actions) > COLLAPSE_ABOVE
-    shown_ids = [] if collapsed else [a.pk for a in actions]  # rows drawn need their details
-    last_updates = dict(
-        StatusUpdate.objects.filter(action_id__in=shown_ids)
-        .values("action_id")
-        .annotate(last=Max("created_at"))
-        .values_list("action_id", "last")
-    )
-    goal_lights = _latest_lights(RollupKind.GOAL, [g.pk for g in goals])
+        actions = [(pk, wp) for pk, wp in actions if colour[pk] in wanted]
     package_lights = _latest_lights(RollupKind.WORK_PACKAGE, [p.pk for p in packages])
-    project_light = _latest_lights(RollupKind.PROJECT, [project.pk]).get(project.pk)
-
-    counts: dict[str, int] = {}
-    for action in actions:
-        action.project = project  # the same hanke: spares a query per permission check
-        action.light = action_lights.get(action.pk)
-        action.last_update = last_updates.get(action.pk)
-        key = str(action.light.light if action.light else Light.GREY)
-        counts[key] = counts.get(key, 0) + 1
-
-    goal_nodes = {
-        g.pk: GoalNode(
-            goal=g,
-            light=goal_lights.get(g.pk),
-            hts=[ht.code for ht in g.benefit_targets.all()],
-            actions=[],
-        )
-        for g in goals
-    }
-    goals_of: dict[int, list[int]] = {}
-    for action_id, goal_id in links:
-        if goal_id in goal_nodes:
-            goals_of.setdefault(action_id, []).append(goal_id)
-    package_nodes = {p.pk: PackageNode(package=p, light=package_lights.get(p.pk)) for p in packages}
-    if collapsed:
-        _count_per_package(package_nodes, actions)
-        goals, actions = [], []
-    for action in actions:
-        action.can_update = can(user, Perm.UPDATE_ACTION_STATUS, action)
-        served = goals_of.get(action.pk)
-        if served:
-            for goal_id in served:
-                goal_nodes[goal_id].actions.append(action)
-        elif action.work_package_id in package_nodes:
-            package_nodes[action.work_package_id].loose_actions.append(action)
-    for goal in goals:
-        node = goal_nodes[goal.pk]
-        if node.actions or not filters.active:
-            package_nodes[goal.work_package_id].goals.append(node)
-    top: list[PackageNode] = []
-    for package in packages:
-        node = package_nodes[package.pk]
-        if package.parent_id in package_nodes:
-            package_nodes[package.parent_id].children.append(node)
-        else:
-            top.append(node)
-    if filters.active:
-        for node in top:
-            node.children = [c for c in node.children if not c.is_empty]
-        top = [n for n in top if not n.is_empty]
-    return HankeTree(
+    nodes = {p.pk: PackageNode(package=p, light=package_lights.get(p.pk)) for p in packages}
+    counts = _count(actions, colour, nodes)
+    tops = [nodes[p.pk] for p in packages if p.parent_id not in nodes]
+    tree = HankeTree(
         project=project,
-        light=project_light,
-        packages=top,
+        light=_latest_lights(RollupKind.PROJECT, [project.pk]).get(project.pk),
+        packages=tops,
         counts=counts,
         action_count=sum(counts.values()),
         filtered=filters.active,
-        collapsed=collapsed,
     )
+    if not filters.active:
+        tree.opened = _top_of(nodes, open_package)
+        if tree.opened is None:
+            return tree  # folded
+        tree.opened.open = True
+    rows = _rows(project, actions, tops, nodes, with_empty=not filters.active)
+    if tree.opened is not None:
+        rows = [row for row in rows if row.top == tree.opened.package.pk]
+    tree.page = page_of(rows, page)
+    _fill(user, project, tree.page.object_list, nodes)
+    if filters.active:
+        tree.packages = [node for node in tops if node.open]
+    return tree
 
 
-def _count_per_package(package_nodes: dict[int, PackageNode], actions: list[Action]) -> None:
-    """Actions per work package, a parent's including its sub-packages' (for the links)."""
-    for node in package_nodes.values():
-        node.action_count = 0
-    for action in actions:
-        node = package_nodes.get(action.work_package_id)
-        while node is not None:
-            node.action_count += 1
-            node = package_nodes.get(node.package.parent_id)
+def _count(actions, colour: dict[int, Light], nodes: dict[int, PackageNode]) -> dict[str, int]:
+    """The actions by light, for the hanke and for each package and its ancestors."""
+    counts: dict[str, int] = {}
+    per_package: dict[tuple[int, str], int] = {}
+    for pk, wp in actions:
+        key = str(colour[pk])
+        counts[key] = counts.get(key, 0) + 1
+        per_package[wp, key] = per_package.get((wp, key), 0) + 1
+    for (wp, key), n in per_package.items():  # then up the tree, once per package and colour
+        node, seen = nodes.get(wp), set()
+        while node is not None and node not in seen:  # a loop in bad data ends
+            seen.add(node)
+            node.action_count += n
+            node.counts[key] = node.counts.get(key, 0) + n
+            node = nodes.get(node.package.parent_id)
+    return counts
+
+
+def _top_of(nodes: dict[int, PackageNode], package_id: int | None) -> PackageNode | None:
+    """The top-level package that holds `package_id` (None for a package of another hanke)."""
+    node, seen = nodes.get(package_id), set()
+    while node is not None and node.package.parent_id in nodes and node.package.pk not in seen:
+        seen.add(node.package.pk)
+        node = nodes[node.package.parent_id]
+    return node
+
+
+def _descendants(top: PackageNode, below: dict[int, list[PackageNode]]) -> list[PackageNode]:
+    """The sub-packages of a top-level package, depth first in plan order."""
+    found, stack = [], list(reversed(below.get(top.package.pk, [])))
+    while stack:
+        node = stack.pop()
+        if node not in found:
+            found.append(node)
+            stack.extend(reversed(below.get(node.package.pk, [])))
+    return found
+
+
+def _rows(project: Project, actions, tops, nodes, *, with_empty: bool) -> list[_Row]:
+    """Every row of the tree in page order, from ids (two queries: goals and links).
+
+    An action is drawn under each goal it serves, else among its package's actions without
+    a goal. `with_empty` (no filters): goals without actions and sub-packages without goals
+    or actions get a row too, so the page says so.
+    """
+    position = {pk: i for i, (pk, _wp) in enumerate(actions)}
+    goals = list(
+        ProcessGoal.objects.filter(project=project)
+        .order_by("order", "id")
+        .values_list("pk", "work_package_id")
+    )
+    goals_of_package: dict[int, list[int]] = {}
+    for goal_id, package_id in goals:
+        goals_of_package.setdefault(package_id, []).append(goal_id)
+    served: dict[int, list[int]] = {}
+    with_goal: set[int] = set()
+    goal_ids = {goal_id for goal_id, _wp in goals}
+    links = Action.goals.through.objects.filter(action__project=project).values_list(
+        "action_id", "processgoal_id"
+    )
+    for action_id, goal_id in links:
+        if action_id in position and goal_id in goal_ids:
+            served.setdefault(goal_id, []).append(action_id)
+            with_goal.add(action_id)
+    loose: dict[int, list[int]] = {}
+    for pk, wp in actions:
+        if pk not in with_goal:
+            loose.setdefault(wp, []).append(pk)
+    below: dict[int, list[PackageNode]] = {}  # sub-packages by parent, in plan order
+    for node in nodes.values():
+        below.setdefault(node.package.parent_id, []).append(node)
+    rows: list[_Row] = []
+    for top in tops:
+        for node in (top, *_descendants(top, below)):
+            package, before = node.package.pk, len(rows)
+            for goal_id in goals_of_package.get(package, ()):
+                served_by = sorted(served.get(goal_id, ()), key=position.__getitem__)
+                rows += [_Row(top.package.pk, package, goal_id, pk) for pk in served_by]
+                if with_empty and not served_by:
+                    rows.append(_Row(top.package.pk, package, goal_id, None))
+            rows += [_Row(top.package.pk, package, None, pk) for pk in loose.get(package, ())]
+            if with_empty and node is not top and len(rows) == before:
+                rows.append(_Row(top.package.pk, package, None, None))
+    return rows
+
+
+def _fill(user, project: Project, rows: list[_Row], nodes) -> None:
+    """Read one page's goals and actions in full and hang them on their packages."""
+    goal_ids = list(dict.fromkeys(row.goal for row in rows if row.goal is not None))
+    action_ids = list(dict.fromkeys(row.action for row in rows if row.action is not None))
+    goals = ProcessGoal.objects.filter(pk__in=goal_ids).prefetch_related(
+        Prefetch("benefit_targets", queryset=BenefitTarget.objects.all())
+    )
+    goals = {goal.pk: goal for goal in goals}
+    goal_lights = _latest_lights(RollupKind.GOAL, goal_ids)
+    newest = StatusUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at")
+    actions = Action.objects.filter(pk__in=action_ids).select_related("owner")
+    actions = {
+        action.pk: action
+        for action in actions.annotate(last_update=Subquery(newest.values("created_at")[:1]))
+    }
+    action_lights = _latest_lights(RollupKind.ACTION, action_ids)
+    for action in actions.values():
+        action.project = project  # the same hanke: spares a query per permission check
+        action.light = action_lights.get(action.pk)
+        action.can_update = can(user, Perm.UPDATE_ACTION_STATUS, action)
+    goal_nodes: dict[int, GoalNode] = {}
+    for row in rows:
+        top, node = nodes[row.top], nodes[row.package]
+        top.open = True
+        if node is not top and node not in top.children:
+            top.children.append(node)
+        if row.goal is not None:
+            goal_node = goal_nodes.get(row.goal)
+            if goal_node is None:
+                goal = goals[row.goal]
+                hts = [ht.code for ht in goal.benefit_targets.all()]
+                goal_node = GoalNode(goal, goal_lights.get(goal.pk), hts, actions=[])
+                goal_nodes[row.goal] = goal_node
+                node.goals.append(goal_node)
+            if row.action is not None:
+                goal_node.actions.append(actions[row.action])
+        elif row.action is not None:
+            node.loose_actions.append(actions[row.action])
 
 
 # --- Rows that can be edited in place, and "My work" -------------------------------------
@@ -412,17 +498,19 @@ def action_row(*, user, pk: int) -> Action:
     return action
 
 
+SECTIONS = ("late", "due_soon", "other")  # My work's order: late first, then due soon
+
+
 @dataclass
 class MyWork:
     scope: str  # "mine": actions I own; "hanke": every open action of my hankkeet
+    # This page's rows of each section (late, due within 30 days, other), in that order.
     late: list[Action]
     due_soon: list[Action]
     other: list[Action]
     has_hanke: bool
-
-    @property
-    def counts(self) -> dict[str, int]:
-        return {"late": len(self.late), "due_soon": len(self.due_soon), "other": len(self.other)}
+    counts: dict[str, int] = field(default_factory=dict)  # all of each section, every page
+    page: Page | None = None
 
 
 def _member_project_ids(user) -> list[int]:
@@ -433,30 +521,48 @@ def _member_project_ids(user) -> list[int]:
     return sorted(ids)
 
 
-def my_work(*, user, scope: str, today) -> MyWork:
-    """The open actions a person answers for, late first, then due within 30 days.
+def my_work(*, user, scope: str, today, page: int | str | None = 1) -> MyWork:
+    """The open actions a person answers for, late first, then due within 30 days, then the
+    rest; one page (`portal.paging.PAGE_SIZE`) of them, with every section counted.
 
     "mine": actions the user owns; "hanke": every open action of the hankkeet where the user
-    has a role. Done and cancelled actions are left out. A fixed number of queries.
+    has a role. Done and cancelled actions are left out. A fixed number of queries: the open
+    actions are sorted into sections from their ids, end dates and stored colours; only the
+    page's rows are read in full.
     """
     project_ids = _member_project_ids(user)
     qs = Action.objects.filter(project__in=Project.objects.visible_to(user)).exclude(
         status__in=[ActionStatus.DONE, ActionStatus.CANCELLED]
     )
     qs = qs.filter(owner=user) if scope == "mine" else qs.filter(project_id__in=project_ids)
-    actions = list(
-        qs.select_related("project__region", "work_package", "owner").order_by(
+    found = (
+        qs.annotate(light=_light_subquery(RollupKind.ACTION))
+        .order_by(
             F("planned_end").asc(nulls_last=True), "project__name_fi", "work_package__order", "id"
         )
+        .values_list("pk", "planned_end", "light")
     )
-    _decorate(user, actions)
     soon = today + timedelta(days=DUE_SOON_DAYS)
-    late, due_soon, other = [], [], []
-    for action in actions:
-        if action.light is not None and action.light.light == Light.RED:
-            late.append(action)
-        elif action.planned_end is not None and today <= action.planned_end <= soon:
-            due_soon.append(action)
+    sections: dict[str, list[int]] = {name: [] for name in SECTIONS}
+    for pk, planned_end, light in found:
+        if light == Light.RED:
+            sections["late"].append(pk)
+        elif planned_end is not None and today <= planned_end <= soon:
+            sections["due_soon"].append(pk)
         else:
-            other.append(action)
-    return MyWork(scope, late, due_soon, other, has_hanke=bool(project_ids))
+            sections["other"].append(pk)
+    ordered = [(name, pk) for name in SECTIONS for pk in sections[name]]
+    shown = page_of(ordered, page)
+    rows = Action.objects.filter(pk__in=[pk for _name, pk in shown.object_list])
+    actions = {a.pk: a for a in rows.select_related("project__region", "work_package", "owner")}
+    _decorate(user, list(actions.values()))
+    drawn: dict[str, list[Action]] = {name: [] for name in SECTIONS}
+    for name, pk in shown.object_list:
+        drawn[name].append(actions[pk])
+    return MyWork(
+        scope,
+        **drawn,
+        has_hanke=bool(project_ids),
+        counts={name: len(ids) for name, ids in sections.items()},
+        page=shown,
+    )

@@ -16,8 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from measures.selectors import indicator_cards
 from measures.status_engine import status_refresh_action
-from portal import page_cache
-from projects.access import MANAGER, Perm, access_key, can, roles_for
+from portal.paging import PARAM as PAGE_PARAM
+from projects.access import MANAGER, Perm, can, roles_for
 from projects.models import PlanVersion, WorkPackage
 from projects.selectors import project_get, risks_due_for_review
 from reporting import as_of_views
@@ -31,15 +31,13 @@ from .services import ActionConflictError, action_status_update
 @login_required
 @require_GET
 def action_list(request, project_pk: int):
+    """The hanke's actions as a table, a page at a time (?sivu=)."""
     project = project_get(user=request.user, pk=project_pk)
-    return page_cache.render(
-        request,
-        "objectives/action_list.html",
-        page="actions",
-        access=access_key(request.user, project),
-        build=lambda: {"actions": selectors.action_list(user=request.user, project=project)},
-        context={"project": project},
+    page = selectors.action_list(
+        user=request.user, project=project, page=request.GET.get(PAGE_PARAM)
     )
+    context = {"project": project, "page": page, "actions": page.object_list}
+    return render(request, "objectives/action_list.html", context)
 
 
 def _form(action, data=None, auto_id="id_%s") -> ActionStatusForm:
@@ -81,7 +79,7 @@ def _save(request, action, form):
 @login_required
 @require_http_methods(["GET", "POST"])
 def action_detail(request, pk: int):
-    action = selectors.action_for_form(user=request.user, pk=pk)
+    action = selectors.action_get(user=request.user, pk=pk)
     can_update = can(request.user, Perm.UPDATE_ACTION_STATUS, action)
     conflict = None
     form = _form(action)
@@ -96,7 +94,7 @@ def action_detail(request, pk: int):
                 messages.success(request, _("Status saved."))
                 if not request.htmx:
                     return redirect("objectives:action-detail", pk=pk)
-                action = selectors.action_for_form(user=request.user, pk=pk)
+                action = selectors.action_get(user=request.user, pk=pk)
                 form = _form(action)
     context = {
         "action": action,
@@ -104,7 +102,6 @@ def action_detail(request, pk: int):
         "can_update": can_update,
         "conflict": conflict,
         **_conflict_context(conflict, form),
-        **_action_fragments(request, action),
     }
     template = "objectives/action_detail.html"
     if request.htmx and not request.htmx.boosted:
@@ -112,35 +109,13 @@ def action_detail(request, pk: int):
     return render(request, template, context)
 
 
-def _action_fragments(request, action) -> dict:
-    """The page's read-only parts (facts, light, history), kept by the page cache; on a miss
-    they share one `action_get` (the action with its goals, HTs and status log)."""
-    loaded = {}
-
-    def build() -> dict:
-        if "action" not in loaded:
-            loaded["action"] = selectors.action_get(user=request.user, pk=action.pk)
-        return loaded
-
-    access = access_key(request.user, action.project)
-    parts = {f"action-{name}": build for name in ("facts", "light", "history")}
-    slots = page_cache.fragments(request, access, parts)
-    return {f"part_{page.removeprefix('action-')}": slot for page, slot in slots.items()}
-
-
 @login_required
 @require_GET
 def goal_detail(request, pk: int):
     """A process goal: its light, HTs, actions with their lights, and its indicators."""
     goal = selectors.goal_get(user=request.user, pk=pk)
-    return page_cache.render(
-        request,
-        "objectives/goal_detail.html",
-        page="goal",
-        access=access_key(request.user, goal.project),
-        build=lambda: {"page": selectors.goal_page(user=request.user, goal=goal)},
-        context={"goal": goal},
-    )
+    context = {"goal": goal, "page": selectors.goal_page(user=request.user, goal=goal)}
+    return render(request, "objectives/goal_detail.html", context)
 
 
 def _hanke_filters(request, project) -> selectors.HankeFilters:
@@ -155,7 +130,10 @@ def _hanke_filters(request, project) -> selectors.HankeFilters:
 
 
 CARDS_SHOWN = 12  # indicator cards drawn on the hanke page unless all are asked for
-HANKE_PARAMS = (*HankeFilterForm.base_fields, "cards")  # what the hanke page reads from GET
+OPEN_PARAM = "paketti"  # ?paketti=<work package id>: the one package opened
+# What the hanke page reads from GET; a row's links carry these and nothing else.
+HANKE_PARAMS = (*HankeFilterForm.base_fields, "cards", OPEN_PARAM, PAGE_PARAM)
+TOGGLE_ID = "wp-toggle-"  # + package id: the control that opens or closes a package
 
 
 def _known(params, names):
@@ -165,33 +143,58 @@ def _known(params, names):
     return known
 
 
+def _id_param(request, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+def _hanke_tree(request, project) -> tuple[HankeFilterForm, selectors.HankeTree]:
+    """The filter form and the tree this request's parameters ask for."""
+    form, filters = _hanke_filters(request, project)
+    tree = selectors.hanke_tree(
+        user=request.user,
+        project=project,
+        filters=filters,
+        open_package=_id_param(request, OPEN_PARAM),
+        page=request.GET.get(PAGE_PARAM),
+    )
+    return form, tree
+
+
 @login_required
 @require_GET
 def hanke(request, project_pk: int):
-    """The hanke's work breakdown as a tree with lights, filtered by the GET form."""
+    """The hanke's work packages with lights and counts; one opened (?paketti=), or the rows
+    the GET filters match, a page at a time (?sivu=).
+
+    An htmx request (a package's toggle) gets only the package list, with the toggle it
+    came from marked for the keyboard focus; the same address without htmx is the whole
+    page with that package open.
+    """
     if as_of_views.wants_round(request):  # ?kierros=…: a past round, its own read path
         return as_of_views.hanke_as_of(request, project_pk)
     project = project_get(user=request.user, pk=project_pk)
-
-    def build() -> dict:
-        form, filters = _hanke_filters(request, project)
-        cards = None if request.GET.get("cards") == "all" else CARDS_SHOWN
-        return {
-            "form": form,
-            "tree": selectors.hanke_tree(user=request.user, project=project, filters=filters),
-            "indicator_cards": indicator_cards(
-                user=request.user, project=project, ht=filters.ht, limit=cards
-            ),
-        }
-
-    access = access_key(request.user, project)
+    form, tree = _hanke_tree(request, project)
     context = {
         "project": project,
-        # the rows carry the page's own filters only: the part is shared by all such requests
+        "tree": tree,
         "row_query": _row_query(_known(request.GET, HANKE_PARAMS), view="hanke"),
-        "can_import": bool(kinds_allowed(request.user, project)),
-        "fragment": page_cache.fragment(request, "hanke", access, build, HANKE_PARAMS),
     }
+    htmx = request.htmx
+    if htmx and not htmx.boosted and not htmx.history_restore_request:
+        trigger = htmx.trigger or ""
+        if trigger.startswith(TOGGLE_ID) and trigger.removeprefix(TOGGLE_ID).isdigit():
+            context["focus_package"] = int(trigger.removeprefix(TOGGLE_ID))
+        context["announce"] = True  # what opened or closed, in the live region
+        return render(request, "objectives/hanke_page.html#packages", context)
+    cards = None if request.GET.get("cards") == "all" else CARDS_SHOWN
+    context.update(
+        form=form,
+        indicator_cards=indicator_cards(
+            user=request.user, project=project, ht=form.cleaned_data.get("ht"), limit=cards
+        ),
+        can_import=bool(kinds_allowed(request.user, project)),
+    )
     return render(request, "objectives/hanke_page.html", context)
 
 
@@ -246,15 +249,19 @@ def _focus_first_error(form) -> None:
 
 def _saved_context(request, action, view: str) -> dict:
     """The fresh row plus what sits above it on its page, for out-of-band swaps."""
-    if view == "hanke":
-        _form_, filters = _hanke_filters(request, action.project)
-        tree = selectors.hanke_tree(user=request.user, project=action.project, filters=filters)
-        packages = [n for top in tree.packages for n in [top, *top.children]]
-        goals = [g for n in packages for g in n.goals]
-        return {"tree": tree, "goal_nodes": goals, "package_nodes": packages}
+    if view == "hanke":  # the same page of the same tree as the row's page shows
+        _form_, tree = _hanke_tree(request, action.project)
+        return {
+            "tree": tree,
+            "goal_nodes": tree.drawn_goals,
+            "package_nodes": tree.drawn_packages,
+        }
     scope = request.GET.get("scope", "")
     work = selectors.my_work(
-        user=request.user, scope=_scope(request, scope), today=timezone.localdate()
+        user=request.user,
+        scope=_scope(request, scope),
+        today=timezone.localdate(),
+        page=request.GET.get(PAGE_PARAM),
     )
     return {"work": work}
 
@@ -325,35 +332,39 @@ def _scope(request, requested: str) -> str:
 @login_required
 @require_GET
 def my_work(request):
-    """The open actions the user answers for: late first, then due within 30 days."""
+    """The open actions the user answers for: late first, then due within 30 days; a page
+    at a time (?sivu=)."""
     scope = _scope(request, request.GET.get("scope", ""))
-    return page_cache.render(
-        request,
-        "objectives/my_work.html",
-        page="my-work",
-        access=f"user:{request.user.pk}",  # my own actions: never shared
-        params=("scope",),
-        build=lambda: _my_work_context(request, scope),
-        context={"scope": scope, "row_query": urlencode({"view": "mywork", "scope": scope})},
+    today = timezone.localdate()
+    work = selectors.my_work(
+        user=request.user, scope=scope, today=today, page=request.GET.get(PAGE_PARAM)
     )
-
-
-def _my_work_context(request, scope: str) -> dict:
-    work = selectors.my_work(user=request.user, scope=scope, today=timezone.localdate())
+    counts = work.counts  # each section's heading counts its rows on every page
     sections = [
-        ("late-heading", _("Late"), work.late, _("Nothing is late.")),
+        ("late-heading", _("Late"), work.late, _("Nothing is late."), counts["late"]),
         (
             "due-heading",
             _("Due within 30 days"),
             work.due_soon,
             _("Nothing is due within 30 days."),
+            counts["due_soon"],
         ),
-        ("other-heading", _("Other open actions"), work.other, _("No other open actions.")),
+        (
+            "other-heading",
+            _("Other open actions"),
+            work.other,
+            _("No other open actions."),
+            counts["other"],
+        ),
     ]
-    return {
+    row_query = {"view": "mywork", "scope": scope}
+    if request.GET.get(PAGE_PARAM):  # a row saved on page 2 refreshes page 2's counts
+        row_query[PAGE_PARAM] = request.GET[PAGE_PARAM]
+    context = {
+        "scope": scope,
         "work": work,
         "sections": sections,
-        "overdue_risks": risks_due_for_review(
-            user=request.user, scope=scope, today=timezone.localdate()
-        ),
+        "overdue_risks": risks_due_for_review(user=request.user, scope=scope, today=today),
+        "row_query": urlencode(row_query),
     }
+    return render(request, "objectives/my_work.html", context)

@@ -14,23 +14,22 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from portal.fields import ModelChoiceField
-from projects.access import Perm, access_key, can, require
+from projects.access import Perm, can, require
 from projects.models import Project
 
-from . import audit, page_cache
+from . import audit
 
 
 class ChangeLogFilterForm(forms.Form):
     """GET filters of the change log; every field is optional."""
 
-    user = ModelChoiceField(
+    user = forms.ModelChoiceField(
         label=_("Changed by"),
         queryset=get_user_model().objects.order_by("username"),
         required=False,
         empty_label=_("Anyone"),
     )
-    project = ModelChoiceField(
+    project = forms.ModelChoiceField(
         label=_("Hanke"),
         queryset=Project.objects.order_by("name_fi"),
         required=False,
@@ -76,14 +75,7 @@ def change_log_view(request):
     """All changes across the programme for the programme admin (403 for everyone else)."""
     # Refuse before building the form: its selects list every user and hanke.
     require(can(request.user, Perm.VIEW_CHANGE_LOG))
-    return page_cache.render(
-        request,
-        "portal/change_log.html",
-        page="change-log",
-        access=access_key(request.user),
-        params=(*ChangeLogFilterForm.base_fields, "page"),
-        build=lambda: _change_log(request),
-    )
+    return render(request, "portal/change_log.html", _change_log(request))
 
 
 def _change_log(request) -> dict:

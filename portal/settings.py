@@ -143,9 +143,6 @@ TEMPLATES = [
     }
 ]
 
-# Widgets written in Python with the same markup as Django's templates (portal/form_renderer.py).
-FORM_RENDERER = "portal.form_renderer.FastFormRenderer"
-
 # --- Data stores -----------------------------------------------------------------------------
 DATABASES = {"default": _database_from_env()}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -158,7 +155,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "portal.cache.RedisCache",  # one client per pool (portal/cache.py)
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "portal"),
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
@@ -166,10 +163,6 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Rendered dashboard fragments (portal/page_cache.py) live this long unless a write makes
-# them stale first; 0 switches the page cache off. Without REDIS_URL the cache is per process,
-# which is right only for the single-process development server.
-PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 
 # --- Celery (portal/celery.py reads the CELERY_* names) --------------------------------------
 CELERY_TASK_SERIALIZER = "json"

@@ -3,7 +3,7 @@
 - `allowed(perm, programme_role=…, hanke_role=…, owns=…)` is the pure decision table (tested
   without a database) for the roles of design README §2.
 - `roles_for(user)` loads the user's roles in force today (two queries, kept on the user
-  object for the request and in the page cache until the next write or the next day);
+  object for the rest of the request);
   `hanke_role(user, project)` and `can(user, perm, obj)` apply the table to an object,
   which may be a hanke or anything that belongs to one.
 - Selectors scope reads with `Project.objects.visible_to(user)`; services call
@@ -18,8 +18,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-
-from portal import page_cache
 
 from .choices import MembershipRole, ProgrammeRoleKind
 
@@ -89,14 +87,13 @@ class Roles:
 
 
 def roles_for(user) -> Roles:
-    """The user's roles in force today: two queries, or none when the page cache has them
-    (roles are rows like any other: a write to any table makes a new data version)."""
+    """The user's roles in force today: two queries, once per request (kept on the user)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return Roles()
     cached = getattr(user, "_portal_roles", None)
     if cached is not None:
         return cached
-    roles = page_cache.remember(f"roles:{user.pk}", lambda: _roles_load(user))
+    roles = _roles_load(user)
     user._portal_roles = roles
     return roles
 
@@ -141,26 +138,6 @@ def project_of(obj: Any):
 def hanke_role(user, project) -> str | None:
     roles = roles_for(user)
     return roles.projects.get(project.pk) or roles.regions.get(project.region_id)
-
-
-def access_key(user, project=None) -> str:
-    """Readers with the same key see the same content (portal.page_cache shares by it).
-
-    Programme-wide pages: the programme admin and the viewer see every hanke, so each of
-    those roles shares one key; anyone else sees their own set. A hanke's page: the
-    programme and hanke roles decide what is shown, except that a worker's own actions get
-    edit controls, so a worker (and anyone without a role) reads alone.
-    """
-    roles = roles_for(user)
-    if project is None:
-        if roles.programme in (ADMIN, VIEWER):
-            return f"programme:{roles.programme}"
-        return f"user:{user.pk}"
-    role = hanke_role(user, project)
-    key = f"{roles.programme or '-'}:{role or '-'}"
-    if role == WORKER or (role is None and roles.programme is None):
-        key += f":{user.pk}"
-    return key
 
 
 def can(user, perm: Perm, obj: Any = None) -> bool:

@@ -6,8 +6,6 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.fields import ModelChoiceField
-
 from .choices import BudgetCategory, MembershipRole, ProgrammeRoleKind, RiskStatus
 from .money import MoneyRejected, parse_money
 
@@ -66,7 +64,7 @@ class ExpenditureForm(forms.Form):
         label=_("Cost category"),
         choices=[(v, label) for v, label in BudgetCategory.choices if v != BudgetCategory.TOTAL],
     )
-    budget_line = ModelChoiceField(
+    budget_line = forms.ModelChoiceField(
         label=_("Budget line"), queryset=None, required=False, empty_label=_("None")
     )
     description = forms.CharField(label=_("Description"), max_length=300)
@@ -115,7 +113,7 @@ class RiskForm(forms.Form):
     mitigation = forms.CharField(
         label=_("Mitigation"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    owner = ModelChoiceField(label=_("Owner"), queryset=None, required=False)
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=None, required=False)
     owner_text = forms.CharField(
         label=_("Owner as written"),
         max_length=200,
@@ -151,9 +149,9 @@ class DecisionForm(forms.Form):
     """A decision or follow-up item with an owner, a due date and, optionally, an action."""
 
     text = forms.CharField(label=_("Decision"), widget=forms.Textarea(attrs={"rows": 2}))
-    owner = ModelChoiceField(label=_("Owner"), queryset=None, required=False)
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=None, required=False)
     due_date = forms.DateField(label=_("Due date"), required=False, **_DATE)
-    action = ModelChoiceField(
+    action = forms.ModelChoiceField(
         label=_("Action of the plan"),
         queryset=None,
         required=False,

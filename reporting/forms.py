@@ -6,8 +6,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from portal.fields import ModelChoiceField
-
 from .compare import ALL_HTS, HT_NUMBERS, IndicatorKey, SharedIndicator
 
 
@@ -76,7 +74,7 @@ class NationalExtractForm(forms.Form):
         ("semicolon", _("Semicolon, Finnish dates and decimal comma (for Finnish Excel)")),
     ]
 
-    period = ModelChoiceField(label=_("Reporting round"), queryset=None, empty_label=None)
+    period = forms.ModelChoiceField(label=_("Reporting round"), queryset=None, empty_label=None)
     format = forms.ChoiceField(
         label=_("Format"), choices=FORMATS, initial="xlsx", widget=forms.RadioSelect
     )

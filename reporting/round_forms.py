@@ -5,7 +5,6 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.fields import ModelChoiceField
 from projects.models import Programme
 
 from .models import ReportingPeriod
@@ -21,7 +20,7 @@ class DateInput(forms.DateInput):
 
 
 class PeriodForm(forms.ModelForm):
-    programme = ModelChoiceField(
+    programme = forms.ModelChoiceField(
         label=_("Programme"), queryset=Programme.objects.order_by("start_date"), empty_label=None
     )
 

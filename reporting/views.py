@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from portal import page_cache
-from projects.access import Perm, access_key, can, require
+from projects.access import Perm, can, require
 
 from . import as_of_views, charts, compare, selectors
 from .forms import CompareForm
@@ -19,23 +19,12 @@ def overview(request):
         return as_of_views.overview_as_of(request)
     sort = selectors.parse_sort(request.GET.get("sort"))
     ht = selectors.parse_ht(request.GET.get("ht"))
-
-    def build() -> dict:
-        return {"overview": selectors.overview_rows(user=request.user, sort=sort, ht=ht)}
-
     context = {
+        "overview": selectors.overview_rows(user=request.user, sort=sort, ht=ht),
         "ht_numbers": selectors.HT_NUMBERS,
         "can_compare": can(request.user, Perm.VIEW_PROGRAMME),
     }
-    return page_cache.render(
-        request,
-        "reporting/overview.html",
-        page="overview",
-        access=access_key(request.user),
-        params=("sort", "ht"),
-        build=build,
-        context=context,
-    )
+    return render(request, "reporting/overview.html", context)
 
 
 @login_required
@@ -46,14 +35,7 @@ def compare_regions(request):
     403 for hanke roles: the comparison is of every region, which they do not see.
     """
     require(can(request.user, Perm.VIEW_PROGRAMME))
-    return page_cache.render(
-        request,
-        "reporting/compare.html",
-        page="compare",
-        access=access_key(request.user),
-        params=tuple(CompareForm.base_fields),
-        build=lambda: _comparison(request),
-    )
+    return render(request, "reporting/compare.html", _comparison(request))
 
 
 def _comparison(request) -> dict:

@@ -71,7 +71,11 @@ def open_overview(page: Page, base: str) -> None:
 
 
 def open_hanke(page: Page, base: str) -> None:
+    """The hanke page with its first work package opened by its toggle, in place (htmx)."""
     go(page, hanke_url(page, base))
+    page.locator(".package-toggle").first.click()
+    page.wait_for_selector(".package-toggle[aria-expanded='true']")
+    page.wait_for_selector(".tree__action")
 
 
 # The demo's Etelä-Pohjanmaa has no late actions but a few dozen yellow ones ("attention").

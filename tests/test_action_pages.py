@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from objectives.models import Action, StatusUpdate
+from portal.paging import PAGE_SIZE
 
 from .factories import ActionFactory, WorkPackageFactory
 
@@ -130,16 +131,38 @@ def test_htmx_post_returns_the_status_partial(client, personas, action):
     assert response.content.decode().lstrip().startswith('<section class="card" id="status"')
 
 
-@pytest.mark.parametrize("count", [1, 12])
+@pytest.mark.parametrize("count", [1, 12, 400])
 def test_action_list_runs_a_fixed_number_of_queries(
     client, personas, django_assert_max_num_queries, count
 ):
     package = WorkPackageFactory(project=personas.project)
-    ActionFactory.create_batch(count, work_package=package, project=personas.project)
+    Action.objects.bulk_create(
+        ActionFactory.build_batch(count, work_package=package, project=personas.project)
+    )
     client.force_login(personas.project_manager)
     with django_assert_max_num_queries(9):
         response = client.get(reverse("objectives:action-list", args=[personas.project.pk]))
     assert response.status_code == 200
+    assert response.content.decode().count("<tr>") == 1 + min(count, PAGE_SIZE)  # + the header
+
+
+def test_action_list_comes_in_pages_and_the_links_keep_the_address(client, personas):
+    # given a hanke of 120 actions
+    package = WorkPackageFactory(project=personas.project)
+    Action.objects.bulk_create(
+        ActionFactory.build(work_package=package, project=personas.project, order=i)
+        for i in range(120)
+    )
+    client.force_login(personas.steering_member)
+    client.cookies["django_language"] = "en"
+    url = reverse("objectives:action-list", args=[personas.project.pk])
+    # when the first page is read, with another parameter in the address
+    html = client.get(url, {"lang": "x"}).content.decode()
+    # then it holds 50 rows and links to the next page, keeping that parameter
+    assert html.count("<tr>") == 51 and "1–50 of 120 (page 1 of 3)" in html
+    assert f'href="{url}?lang=x&amp;sivu=2"' in html and 'rel="prev"' not in html
+    last = client.get(url, {"sivu": "3"}).content.decode()
+    assert last.count("<tr>") == 21 and f'href="{url}?sivu=2" rel="prev"' in last
 
 
 def test_status_date_is_kept(client, personas, action):

@@ -94,6 +94,8 @@ def test_past_round_views_and_comparison(rounds_world, browser_page):  # noqa: F
     # given the project manager on today's hanke page
     _log_in(page, url, "manager")
     page.goto(f"{url}/hankkeet/{project}/")
+    page.locator(".package-toggle").first.click()  # its one work package, opened in place
+    page.wait_for_selector(".tree__action")
     assert page.get_by_role("link", name="Update status").count() == 1
     # when they open the past view: the newest past round, with its id in the address
     page.get_by_role("link", name="View as of a past reporting round").click()

@@ -54,12 +54,23 @@ def test_worker_updates_a_status_and_a_viewer_filters_the_overview(demo_with_lig
     page, url = browser_page
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    # given the Keski-Pohjanmaa worker on their hanke page
+    # given the Keski-Pohjanmaa worker on their hanke page, its work packages folded
     _login(page, url, "kp.tyontekija")
     page.goto(f"{url}/hankkeet/{demo_with_lights}/")
     summary_before = page.locator("#hanke-summary").inner_text()
     greens_before = _green_count(page)
-    # when they open the status form of the first action they own, in its row
+    assert page.locator(".tree__action").count() == 0
+    # when they open the first work package (their actions are there): in place, by htmx
+    toggle = page.locator(".package-toggle").first
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    toggle.click()
+    page.wait_for_url("**/?paketti=*")  # the address can be shared and reloaded
+    toggle = page.locator(".package-toggle").first
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(toggle).to_be_focused()  # the focus stays on the control that was used
+    assert page.locator(".package-toggle[aria-expanded=true]").count() == 1
+    expect(page.locator("#live-region")).to_contain_text("avattu")
+    # and open the status form of the first action they own, in its row
     row = page.locator(".tree__action:has(.row-actions a)").first
     number = row.locator(".tree__title").inner_text().split()[0]
     row.locator(".row-actions a").click()

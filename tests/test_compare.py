@@ -152,7 +152,7 @@ def _get_page(client, user, url) -> str:
 
 def test_without_a_choice_the_overall_lights_are_compared(client, world):
     response = _get(client, world.ministry_viewer)
-    by_ht = response.context["fragment"].built["by_ht"]
+    by_ht = response.context["by_ht"]
     assert by_ht.ht is None
     assert {row.project for row in by_ht.rows} == {world.project, world.other_project}
     for row in by_ht.rows:
@@ -167,7 +167,7 @@ def test_ht_mode_shows_each_hankes_ht_light_distribution_and_counts(client, worl
     # when the viewer picks HT2
     response = _get(client, world.ministry_viewer, {"ht": "2"})
     # then the own hanke is red on HT2 with a late action and an indicator off track
-    rows = response.context["fragment"].built["by_ht"].rows
+    rows = response.context["by_ht"].rows
     own, other = _row(rows, world.project), _row(rows, world.other_project)
     assert own.assessment.light == "red"
     # the late action and the indicator, both tagged HT2
@@ -187,7 +187,7 @@ def test_ht_mode_shows_each_hankes_ht_light_distribution_and_counts(client, worl
 
 def test_ht_mode_chart_has_one_stacked_bar_per_hanke_and_colour(client, world):
     response = _get(client, world.ministry_viewer, {"ht": "2"})
-    chart = response.context["fragment"].built["chart"]
+    chart = response.context["chart"]
     assert chart["layout"]["barmode"] == "stack"
     assert [trace["name"] for trace in chart["data"]] == [
         "✓ On track",
@@ -221,15 +221,15 @@ def test_ht_mode_counts_actions_and_indicators_serving_the_ht_through_a_goal(cli
     status_recompute_projects(project_ids=[personas.project.pk], today=TODAY)
     # when
     on_ht3 = _row(
-        _get(client, personas.ministry_viewer, {"ht": "3"}).context["fragment"].built["by_ht"].rows,
+        _get(client, personas.ministry_viewer, {"ht": "3"}).context["by_ht"].rows,
         personas.project,
     )
     on_ht4 = _row(
-        _get(client, personas.ministry_viewer, {"ht": "4"}).context["fragment"].built["by_ht"].rows,
+        _get(client, personas.ministry_viewer, {"ht": "4"}).context["by_ht"].rows,
         personas.project,
     )
     overall = _row(
-        _get(client, personas.ministry_viewer).context["fragment"].built["by_ht"].rows,
+        _get(client, personas.ministry_viewer).context["by_ht"].rows,
         personas.project,
     )
     # then they count for HT3 only, and for the overall view
@@ -240,7 +240,7 @@ def test_ht_mode_counts_actions_and_indicators_serving_the_ht_through_a_goal(cli
 
 def test_hanke_without_stored_lights_is_shown_unassessed(client, personas):
     response = _get(client, personas.ministry_viewer, {"ht": "1"})
-    rows = response.context["fragment"].built["by_ht"].rows
+    rows = response.context["by_ht"].rows
     assert {row.assessment for row in rows} == {None}
     assert "Not computed yet." in response.content.decode()
 
@@ -249,14 +249,14 @@ def test_names_reach_the_chart_escaped(client, world):
     world.project.region.name_fi = '<a href="javascript:alert(1)">x</a> & co'
     world.project.region.save()
     response = _get(client, world.ministry_viewer, {"ht": "2"}, language="fi")
-    labels = response.context["fragment"].built["chart"]["data"][0]["y"]
+    labels = response.context["chart"]["data"][0]["y"]
     assert '&lt;a href="javascript:alert(1)"&gt;x&lt;/a&gt; &amp; co' in labels
     assert 'javascript:alert(1)">x</a>' not in response.content.decode()
 
 
 def test_a_region_with_two_hankkeet_labels_its_rows_by_hanke(client, world):
     second = ProjectFactory(region=world.project.region, name_fi="Toinen hanke")
-    rows = _get(client, world.ministry_viewer).context["fragment"].built["by_ht"].rows
+    rows = _get(client, world.ministry_viewer).context["by_ht"].rows
     label = _row(rows, second).label
     assert label == f"{world.project.region.display_name}: Toinen hanke"
     assert _row(rows, world.other_project).label == world.other_project.region.display_name
@@ -267,10 +267,7 @@ def test_a_region_with_two_hankkeet_labels_its_rows_by_hanke(client, world):
 
 def test_choices_list_only_indicators_shared_by_two_visible_hankkeet(client, world):
     response = _get(client, world.ministry_viewer)
-    choices = [
-        value
-        for value, _label in response.context["fragment"].built["form"].fields["indicator"].choices
-    ]
+    choices = [value for value, _label in response.context["form"].fields["indicator"].choices]
     # the Sotkanet id in both; not the one-hanke id, equal codes or local register ids
     assert choices == ["", SHARED]
     assert "(Sotkanet (THL) 4123, 2 hankkeet)" in response.content.decode()
@@ -287,7 +284,7 @@ def test_indicator_mode_shows_latest_value_baseline_target_and_light(client, wor
     # when the viewer picks the shared indicator
     response = _get(client, world.ministry_viewer, {"indicator": SHARED})
     # then one row per hanke with its own values
-    rows = response.context["fragment"].built["by_indicator"].rows
+    rows = response.context["by_indicator"].rows
     assert [row.indicator.project for row in rows] == sorted(
         [world.project, world.other_project], key=lambda p: p.region.name_fi
     )
@@ -312,7 +309,7 @@ def test_indicator_mode_numbers_and_dates_follow_the_language(client, world):
 
 def test_indicator_mode_chart_has_one_line_per_region_over_time(client, world):
     response = _get(client, world.ministry_viewer, {"indicator": SHARED})
-    traces = {trace["name"]: trace for trace in response.context["fragment"].built["chart"]["data"]}
+    traces = {trace["name"]: trace for trace in response.context["chart"]["data"]}
     assert set(traces) == {
         world.project.region.display_name,
         world.other_project.region.display_name,
@@ -322,9 +319,7 @@ def test_indicator_mode_chart_has_one_line_per_region_over_time(client, world):
     assert other["mode"] == "lines+markers"
     symbols = {trace["marker"]["symbol"] for trace in traces.values()}
     assert len(symbols) == 2  # told apart by marker shape, not only by colour
-    assert (
-        response.context["fragment"].built["chart"]["layout"]["yaxis"]["title"]["text"] == "Percent"
-    )
+    assert response.context["chart"]["layout"]["yaxis"]["title"]["text"] == "Percent"
 
 
 @pytest.mark.parametrize(
@@ -343,11 +338,8 @@ def test_indicator_mode_chart_has_one_line_per_region_over_time(client, world):
 def test_invalid_parameters_show_an_error_not_a_crash(client, world, params):
     response = _get(client, world.ministry_viewer, params)
     assert response.status_code == 200
-    assert not response.context["fragment"].built["form"].is_valid()
-    assert (
-        response.context["fragment"].built["by_ht"] is None
-        and response.context["fragment"].built["by_indicator"] is None
-    )
+    assert not response.context["form"].is_valid()
+    assert response.context["by_ht"] is None and response.context["by_indicator"] is None
     assert 'class="field-error"' in response.content.decode() or 'role="alert"' in (
         response.content.decode()
     )

@@ -1,17 +1,22 @@
-"""A large hanke's page: work packages with lights and counts, each opened on its own."""
+"""The hanke page stays bounded: packages folded, one opened in place (htmx) or by its link,
+rows a page at a time, whatever the number of actions."""
 
+import re
 from datetime import date
 
 import pytest
 from django.urls import reverse
 
 from measures.status_engine import status_recompute_projects
-from objectives import selectors
-from objectives.selectors import HankeFilters, hanke_tree
+from objectives.models import Action
+from objectives.selectors import hanke_tree
+from portal.paging import PAGE_SIZE
 
 from .factories import ActionFactory, ProcessGoalFactory, WorkPackageFactory
 
 pytestmark = pytest.mark.django_db
+TODAY = date(2023, 6, 30)
+HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture(autouse=True)
@@ -19,62 +24,204 @@ def _english(client, settings):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
 
-@pytest.fixture
-def big(personas, monkeypatch):
-    """Six actions over a package with a sub-package and a second package; the collapse
-    threshold lowered to four so the rule can be seen with a handful of rows."""
-    monkeypatch.setattr(selectors, "COLLAPSE_ABOVE", 4)
-    project = personas.project
-    wp1 = WorkPackageFactory(project=project, code="TP1", order=1)
+def _hanke(project, actions: int, goals: int = 5):
+    """TP1 with `actions` actions spread over `goals` goals, TP1.1 under it with one, and TP2
+    with three actions without a goal; lights computed. Bulk-created: 400 rows in a moment."""
+    wp1 = WorkPackageFactory(project=project, code="TP1", name_fi="Iso paketti", order=1)
     wp11 = WorkPackageFactory(project=project, code="TP1.1", parent=wp1, order=2)
-    wp2 = WorkPackageFactory(project=project, code="TP2", order=3)
-    goal = ProcessGoalFactory(work_package=wp11, title_fi="Alatavoite")
-    for package, count in ((wp1, 2), (wp11, 1), (wp2, 3)):
-        for i in range(count):
-            action = ActionFactory(
-                work_package=package, title_fi=f"Toimi {package.code}-{i}", status="in_progress"
-            )
-            if package == wp11:
-                action.goals.add(goal)
-    status_recompute_projects(project_ids=[project.pk], today=date(2023, 6, 30))
-    return project, wp1, wp11, wp2
+    wp2 = WorkPackageFactory(project=project, code="TP2", name_fi="Pieni paketti", order=3)
+    tp1_goals = [ProcessGoalFactory(work_package=wp1, order=i) for i in range(goals)]
+    sub_goal = ProcessGoalFactory(work_package=wp11, title_fi="Alatavoite")
+    built = [
+        ActionFactory.build(work_package=wp1, project=project, order=i, status="in_progress")
+        for i in range(actions)
+    ]
+    built.append(ActionFactory.build(work_package=wp11, project=project, title_fi="Alatoimi"))
+    built += [
+        ActionFactory.build(work_package=wp2, project=project, order=i, title_fi=f"Irto {i}")
+        for i in range(3)
+    ]
+    created = Action.objects.bulk_create(built)
+    links = [
+        Action.goals.through(action_id=a.pk, processgoal_id=tp1_goals[i % goals].pk)
+        for i, a in enumerate(created[:actions])
+    ]
+    links.append(Action.goals.through(action_id=created[actions].pk, processgoal_id=sub_goal.pk))
+    Action.goals.through.objects.bulk_create(links)
+    status_recompute_projects(project_ids=[project.pk], today=TODAY)
+    return wp1, wp11, wp2
 
 
-def test_unfiltered_large_hanke_lists_packages_with_counts_not_rows(personas, big):
-    project, wp1, wp11, wp2 = big
-    tree = hanke_tree(user=personas.steering_member, project=project)
-    assert tree.collapsed and tree.action_count == 6
-    assert sum(tree.counts.values()) == 6
-    counts = {n.package.code: n.action_count for n in tree.packages}
-    assert counts == {"TP1": 3, "TP2": 3}  # TP1 includes its sub-package's action
-    assert tree.packages[0].children[0].action_count == 1
-    assert not any(n.goals or n.loose_actions for n in tree.packages)
+def _url(project):
+    return reverse("objectives:hanke", args=[project.pk])
 
 
-def test_page_links_each_package_and_the_link_opens_it(client, personas, big):
-    project, wp1, wp11, wp2 = big
+def _rows(html: str) -> int:
+    return html.count('class="tree__action')
+
+
+def test_the_folded_page_does_not_grow_with_the_actions(
+    client, personas, django_assert_max_num_queries
+):
+    # given two hankkeet, 20 and 400 actions in one package (both visible to the admin)
+    small, big = personas.project, personas.other_project
+    _hanke(small, 20)
+    _hanke(big, 400)
+    client.force_login(personas.programme_admin)
+    # when the admin reads each hanke page
+    sizes, queries = [], []
+    for project in (small, big):
+        with django_assert_max_num_queries(16) as captured:
+            html = client.get(_url(project)).content.decode()
+        sizes.append(len(html.encode()))
+        queries.append(len(captured))
+        assert _rows(html) == 0  # packages only
+    # then the same queries and the same size, give or take the digits of the counts
+    assert queries[0] == queries[1]
+    assert abs(sizes[0] - sizes[1]) < 200, sizes
+    assert "401 actions" in html  # TP1, its sub-package's action included
+
+
+def test_an_opened_package_draws_one_page_of_rows_whatever_its_size(
+    client, personas, django_assert_max_num_queries
+):
+    small, big = personas.project, personas.other_project
+    small_wp1 = _hanke(small, 60)[0]
+    big_wp1 = _hanke(big, 400)[0]
+    client.force_login(personas.programme_admin)
+    sizes, queries = [], []
+    for project, package in ((small, small_wp1), (big, big_wp1)):
+        with django_assert_max_num_queries(23) as captured:
+            html = client.get(_url(project), {"paketti": package.pk}).content.decode()
+        assert _rows(html) == PAGE_SIZE
+        sizes.append(len(html.encode()))
+        queries.append(len(captured))
+    assert queries[0] == queries[1]
+    # the same 50 rows (under fewer goal headings in the big one), other numbers
+    assert max(sizes) < 1.1 * min(sizes), sizes
+
+
+def test_the_toggle_opens_a_package_in_place_with_htmx(client, personas):
+    # given a steering member on the folded page
+    wp1, _wp11, wp2 = _hanke(personas.project, 6)
     client.force_login(personas.steering_member)
-    url = reverse("objectives:hanke", args=[project.pk])
-    html = client.get(url).content.decode()
-    assert "This hanke has 6 actions." in html
-    assert f'href="?wp={wp1.pk}"' in html and "Show its 3 actions" in html
-    assert "Toimi TP2-0" not in html
-    # the package's own view shows its rows, its sub-package's included
-    opened = client.get(url, {"wp": wp1.pk})
-    html = opened.content.decode()
-    assert opened.context["fragment"].built["tree"].collapsed is False
-    assert "Toimi TP1-0" in html and "Toimi TP1.1-0" in html and "Toimi TP2-0" not in html
-    assert "Alatavoite" in html
+    folded = client.get(_url(personas.project)).content.decode()
+    toggle = re.search(rf'<a class="package-toggle" id="wp-toggle-{wp1.pk}"[^>]*>', folded)[0]
+    assert f'href="{_url(personas.project)}?paketti={wp1.pk}"' in toggle
+    assert f'hx-get="{_url(personas.project)}?paketti={wp1.pk}"' in toggle
+    assert 'hx-target="#hanke-packages"' in toggle and 'hx-push-url="true"' in toggle
+    assert 'aria-expanded="false"' in toggle and f'aria-controls="wp-body-{wp1.pk}"' in toggle
+    # when the toggle asks for the package with htmx
+    response = client.get(
+        _url(personas.project),
+        {"paketti": wp1.pk},
+        headers={**HTMX, "HX-Trigger": f"wp-toggle-{wp1.pk}"},
+    )
+    html = response.content.decode()
+    # then only the package list comes back, the package open, its toggle focused again
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<div id="hanke-packages"')
+    assert "<h1>" not in html and "hanke-filters" not in html and "<html" not in html
+    assert _rows(html) == 7 and "Alatoimi" in html and "Irto 0" not in html
+    opened = re.search(rf'<a class="package-toggle" id="wp-toggle-{wp1.pk}"[^>]*>', html)[0]
+    assert 'aria-expanded="true"' in opened and "data-focus-after-swap" in opened
+    assert f'href="{_url(personas.project)}?"' in opened  # closing drops ?paketti=
+    closed = re.search(rf'<a class="package-toggle" id="wp-toggle-{wp2.pk}"[^>]*>', html)[0]
+    assert 'aria-expanded="false"' in closed and "data-focus-after-swap" not in closed
+    # and the live region says what happened
+    assert 'id="live-region" hx-swap-oob="innerHTML">Work package TP1 opened: 7 actions.' in html
 
 
-def test_a_small_hanke_is_never_collapsed(personas, big, monkeypatch):
-    project = big[0]
-    monkeypatch.setattr(selectors, "COLLAPSE_ABOVE", 250)
-    tree = hanke_tree(user=personas.steering_member, project=project)
-    assert not tree.collapsed and tree.action_count == 6
+def test_the_same_address_without_htmx_is_the_whole_page_with_the_package_open(client, personas):
+    wp1, _wp11, _wp2 = _hanke(personas.project, 6)
+    client.force_login(personas.steering_member)
+    for headers in (
+        {},
+        {**HTMX, "HX-History-Restore-Request": "true"},
+        {**HTMX, "HX-Boosted": "true"},
+    ):
+        html = client.get(_url(personas.project), {"paketti": wp1.pk}, headers=headers).text
+        assert "<h1>" in html and "hanke-filters" in html  # the whole page
+        assert _rows(html) == 7 and 'aria-expanded="true"' in html
+        assert "hx-swap-oob" not in html
 
 
-def test_any_filter_shows_rows_even_for_a_large_hanke(personas, big):
-    project = big[0]
-    tree = hanke_tree(user=personas.steering_member, project=project, filters=HankeFilters(q="TP2"))
-    assert not tree.collapsed and tree.action_count == 3
+def test_closing_with_htmx_announces_it(client, personas):
+    wp1, _wp11, _wp2 = _hanke(personas.project, 6)
+    client.force_login(personas.steering_member)
+    html = client.get(
+        _url(personas.project), headers={**HTMX, "HX-Trigger": f"wp-toggle-{wp1.pk}"}
+    ).text
+    assert _rows(html) == 0 and 'aria-expanded="true"' not in html
+    assert ">Work packages closed.</div>" in html
+
+
+def test_an_opened_package_pages_its_rows_and_the_links_keep_the_address(client, personas):
+    # given a package of 120 actions (and one more in its sub-package)
+    wp1, wp11, _wp2 = _hanke(personas.project, 120)
+    client.force_login(personas.project_manager)
+    first = client.get(_url(personas.project), {"paketti": wp1.pk}).text
+    # then the first page draws 50 rows and links to the next, the package kept open
+    assert _rows(first) == 50
+    assert "1–50 of 121 (page 1 of 3)" in first
+    assert f'href="{_url(personas.project)}?paketti={wp1.pk}&amp;sivu=2#hanke-packages"' in first
+    assert "TP1.1" not in first.split('id="hanke-packages"')[1]  # the sub-package comes last
+    # and the last page holds the rest, the sub-package with its action included
+    last = client.get(_url(personas.project), {"paketti": wp1.pk, "sivu": "3"}).text
+    assert _rows(last) == 21 and "Alatoimi" in last and 'rel="prev"' in last
+    assert f'id="wp-light-{wp11.pk}"' in last
+    # a row's links carry the page it sits on, so a save refreshes that page's lights
+    assert f"paketti={wp1.pk}&amp;sivu=3&amp;view=hanke" in last
+    # out-of-range and junk page numbers give the last and the first page
+    assert _rows(client.get(_url(personas.project), {"paketti": wp1.pk, "sivu": "99"}).text) == 21
+    assert _rows(client.get(_url(personas.project), {"paketti": wp1.pk, "sivu": "x"}).text) == 50
+
+
+def test_filtered_rows_come_a_page_at_a_time_with_the_filters_kept(client, personas):
+    wp1, _wp11, _wp2 = _hanke(personas.project, 120)
+    client.force_login(personas.steering_member)
+    html = client.get(_url(personas.project), {"q": "Toimenpide", "light": "yellow"}).text
+    tree = hanke_tree(user=personas.steering_member, project=personas.project)
+    assert tree.page is None  # nothing asked for: folded
+    assert _rows(html) == 50 and "120 actions match the filters." in html
+    assert "package-toggle" not in html  # the matching rows are drawn, not folded
+    assert "sivu=2" in html and "q=Toimenpide&amp;light=yellow&amp;sivu=2" in html
+    second = client.get(_url(personas.project), {"q": "Toimenpide", "light": "yellow", "sivu": 3})
+    assert _rows(second.text) == 20
+
+
+def test_saving_a_row_on_a_later_page_refreshes_that_pages_lights(client, personas):
+    wp1, _wp11, _wp2 = _hanke(personas.project, 120)
+    client.force_login(personas.project_manager)
+    page = client.get(_url(personas.project), {"paketti": wp1.pk, "sivu": "2"})
+    action = page.context["tree"].opened.goals[0].actions[0]
+    row = reverse("objectives:action-row", args=[action.pk])
+    response = client.post(
+        f"{row}?paketti={wp1.pk}&sivu=2&view=hanke",
+        {
+            "status": "done",
+            "status_date": TODAY.isoformat(),
+            "owner": "",
+            "comment": "Valmis",
+            "planned_end": "",
+            "planned_end_reason": "",
+            "expected_version": str(action.version),
+        },
+        headers=HTMX,
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    goals_on_page = {g.goal.pk for g in page.context["tree"].drawn_goals}
+    refreshed = {int(pk) for pk in re.findall(r'id="goal-light-(\d+)" hx-swap-oob', html)}
+    assert refreshed == goals_on_page
+    assert f'id="wp-counts-{wp1.pk}" hx-swap-oob="true"' in html
+
+
+def test_the_htmx_request_is_refused_as_the_page_is(client, personas):
+    wp1 = _hanke(personas.project, 3)[0]
+    headers = {**HTMX, "HX-Trigger": f"wp-toggle-{wp1.pk}"}
+    response = client.get(_url(personas.project), {"paketti": wp1.pk}, headers=headers)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    client.force_login(personas.outsider)
+    response = client.get(_url(personas.project), {"paketti": wp1.pk}, headers=headers)
+    assert response.status_code == 404

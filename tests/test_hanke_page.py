@@ -10,7 +10,6 @@ from django.urls import reverse
 from measures.status_engine import status_recompute_projects
 from objectives.models import BenefitTarget, StatusUpdate
 from objectives.selectors import HankeFilters, hanke_tree
-from portal import page_cache
 from projects.models import PlanVersion, Project
 
 from .factories import (
@@ -112,25 +111,21 @@ def _shown(html, hanke):
     }
 
 
-def test_tree_shows_packages_goals_and_actions_with_lights(client, personas, hanke):
+def test_the_page_lists_the_work_packages_folded_with_lights_and_counts(client, personas, hanke):
     # when
     html = _get(client, personas)
-    # then packages, the sub-package, goals with HTs and actions are there in order
-    for text in ("TP1 Palvelut", "TP1.1 Neuvonta", "TP2 Johtaminen", "Jonot lyhenevät", "HT1"):
-        assert text in html
-    assert "Tyhjä tavoite" in html and "No actions serve this goal." in html
-    assert html.index("TP1 Palvelut") < html.index("TP1.1 Neuvonta") < html.index("TP2 Johtaminen")
-    assert _shown(html, hanke) == {"done", "late", "starting", "loose"}
-    assert "Actions without a process goal" in html
-    assert html.index("Actions without a process goal") < html.index("Johtoryhmän koulutus")
-    # lights with their reasons, schedule, responsible party, owner and last update
-    assert "light--red" in html and "Late: planned end 31.3.2023 has passed" in html
-    assert "light--green" in html and "light--orange" in html
-    assert "5-12/2022" in html and "Kunta X" in html
-    assert personas.project_worker.get_full_name() in html
-    assert "2.5.2023" in html
+    # then the top-level packages are there in order, each with its light and its actions
+    # counted by light (the sub-package's included), and no action rows yet
+    assert html.index("TP1 Palvelut</h2>") < html.index("TP2 Johtaminen</h2>")
+    assert "TP1.1 Neuvonta</h3>" not in html and _shown(html, hanke) == set()
+    assert f'id="wp-light-{hanke["wp1"].pk}"' in html and f'id="wp-light-{hanke["wp2"].pk}"' in html
+    assert "3 actions" in html and "1 action<" in html
+    assert html.count('class="distribution"') == 3  # the summary and the two packages
+    # each package opens with a link that keeps working without JavaScript
+    wp1 = hanke["wp1"].pk
+    toggle = f'id="wp-toggle-{wp1}" href="{_url(personas.project)}?paketti={wp1}"'
+    assert toggle in html and 'aria-expanded="false"' in html
     # the summary: the hanke's own light and actions by light
-    assert 'class="distribution"' in html
     tree = hanke_tree(user=personas.project_manager, project=personas.project)
     assert tree.light is not None and tree.counts == {
         "green": 1,
@@ -138,17 +133,63 @@ def test_tree_shows_packages_goals_and_actions_with_lights(client, personas, han
         "orange": 1,
         "yellow": 1,
     }
+    assert tree.page is None and not tree.drawn_goals
+
+
+def test_an_opened_package_shows_its_goals_sub_packages_and_actions(client, personas, hanke):
+    # when the first package is opened
+    html = _get(client, personas, paketti=hanke["wp1"].pk)
+    # then its goals with HTs, its sub-package and all their actions are there, in order
+    for text in (
+        "TP1 Palvelut",
+        "TP1.1 Neuvonta</h3>",
+        "Jonot lyhenevät",
+        "HT1",
+        "Neuvonta paranee",
+    ):
+        assert text in html
+    assert html.index("Jonot lyhenevät") < html.index("TP1.1 Neuvonta</h3>")
+    assert html.index("TP1.1 Neuvonta</h3>") < html.index("TP2 Johtaminen</h2>")
+    assert _shown(html, hanke) == {"done", "late", "starting"}
+    assert 'aria-expanded="true"' in html and html.count('aria-expanded="true"') == 1
+    # lights with their reasons, schedule, responsible party, owner and last update
+    assert "light--red" in html and "Late: planned end 31.3.2023 has passed" in html
+    assert "light--green" in html and "light--orange" in html
+    assert "5-12/2022" in html and "Kunta X" in html
+    assert personas.project_worker.get_full_name() in html
+    assert "2.5.2023" in html
+    # and the second package: an empty goal and an action without a goal
+    html = _get(client, personas, paketti=hanke["wp2"].pk)
+    assert "Tyhjä tavoite" in html and "No actions serve this goal." in html
+    assert _shown(html, hanke) == {"loose"}
+    assert html.index("Actions without a process goal") < html.index("Johtoryhmän koulutus")
+
+
+def test_a_sub_package_in_the_address_opens_its_top_level_package(client, personas, hanke):
+    html = _get(client, personas, paketti=hanke["wp11"].pk)
+    assert _shown(html, hanke) == {"done", "late", "starting"}
+    # a package of no hanke, or junk, leaves every package folded
+    assert _shown(_get(client, personas, paketti="999999"), hanke) == set()
+    assert _shown(_get(client, personas, paketti="x"), hanke) == set()
 
 
 def test_tree_structure_from_the_selector(personas, hanke):
-    tree = hanke_tree(user=personas.steering_member, project=personas.project)
+    tree = hanke_tree(
+        user=personas.steering_member, project=personas.project, open_package=hanke["wp1"].pk
+    )
     assert [n.package.code for n in tree.packages] == ["TP1", "TP2"]
     tp1, tp2 = tree.packages
+    assert tree.opened is tp1 and tp1.open and not tp2.open
     assert [c.package.code for c in tp1.children] == ["TP1.1"]
     assert [g.goal.number for g in tp1.goals] == ["P1"] and tp1.goals[0].hts == ["HT1"]
     assert [a.number for a in tp1.goals[0].actions] == ["1.1", "1.2"]
-    assert [a.number for a in tp2.loose_actions] == ["3.1"]
+    assert (tp1.action_count, tp2.action_count) == (3, 1)
+    assert not tp2.goals and not tp2.loose_actions  # folded
     assert tp1.light is not None and tp1.goals[0].light is not None
+    tree = hanke_tree(
+        user=personas.steering_member, project=personas.project, open_package=hanke["wp2"].pk
+    )
+    assert [a.number for a in tree.packages[1].loose_actions] == ["3.1"]
 
 
 @pytest.mark.parametrize(
@@ -197,8 +238,11 @@ def test_no_match_says_so(client, personas, hanke):
 
 
 def test_invalid_filter_values_filter_nothing(client, personas, hanke):
-    html = _get(client, personas, ht="9", owner=personas.outsider.pk, light="purple")
-    assert _shown(html, hanke) == {"done", "late", "starting", "loose"}
+    client.force_login(personas.project_manager)
+    params = {"ht": "9", "owner": personas.outsider.pk, "light": "purple"}
+    response = client.get(_url(personas.project, **params))
+    tree = response.context["tree"]
+    assert not tree.filtered and tree.action_count == 4
 
 
 def test_filters_dataclass_defaults_are_inactive():
@@ -238,11 +282,23 @@ def _indicators(project, n):
             MeasurementFactory(indicator=indicator, period=date(year, 12, 31), value=i)
 
 
-def test_query_count_is_flat(client, personas, django_assert_max_num_queries):
+@pytest.mark.parametrize(
+    ("mode", "bound"),
+    [
+        # session, user, roles (2), the hanke; the tree; indicator cards (3, and a count
+        # beyond twelve); the filter form's three selects: 5 + 5 + 3 + 3 folded,
+        # 5 + 12 + 3 + 3 with rows drawn
+        ("folded", 16),
+        ("opened", 23),
+        ("filtered", 23),
+    ],
+)
+def test_query_count_is_flat(client, personas, django_assert_max_num_queries, mode, bound):
     # given a hanke with 3 actions and 1 indicator, another with 30 and 12 (both visible to
     # the admin)
     small, big = personas.project, personas.other_project
-    _actions(small, WorkPackageFactory(project=small), 3)
+    small_package = WorkPackageFactory(project=small)
+    _actions(small, small_package, 3)
     _indicators(small, 1)
     parent = WorkPackageFactory(project=big)
     for _ in range(3):
@@ -252,16 +308,20 @@ def test_query_count_is_flat(client, personas, django_assert_max_num_queries):
     client.force_login(personas.programme_admin)
     # when / then the selector and the page cost the same, whatever the size
     counts = []
-    for project, size, indicators in ((small, 3, 1), (big, 30, 12)):
+    for project, package, size, indicators in ((small, small_package, 3, 1), (big, parent, 30, 12)):
+        params = {
+            "folded": {},
+            "opened": {"paketti": package.pk},
+            "filtered": {"ht": "1", "q": "toimenpide"},
+        }[mode]
         user = get_user_model().objects.get(pk=personas.programme_admin.pk)  # no cached roles
-        page_cache.bump()  # nor roles in the page cache: as after any write
-        with django_assert_max_num_queries(13) as selector_queries:
-            tree = hanke_tree(user=user, project=project)
+        with django_assert_max_num_queries(14) as selector_queries:  # roles (2) + 12
+            tree = hanke_tree(
+                user=user, project=project, filters=HankeFilters(), open_package=package.pk
+            )
         assert tree.action_count == size
-        # 18 for the tree, + 3 for the indicator cards (indicators with their progress,
-        # targets, measurements): the bound grew from 20 to 23, the same headroom of 2
-        with django_assert_max_num_queries(23) as page_queries:
-            response = client.get(_url(project, ht="1", q="toimenpide"))
+        with django_assert_max_num_queries(bound) as page_queries:
+            response = client.get(_url(project, **params))
         assert response.status_code == 200
         assert response.content.decode().count('class="indicator-card"') == indicators
         counts.append((len(selector_queries), len(page_queries)))
@@ -269,8 +329,9 @@ def test_query_count_is_flat(client, personas, django_assert_max_num_queries):
 
 
 def test_action_titles_are_escaped(client, personas):
-    ActionFactory(work_package=WorkPackageFactory(project=personas.project), title_fi=XSS)
-    html = _get(client, personas)
+    package = WorkPackageFactory(project=personas.project, name_fi=XSS)
+    ActionFactory(work_package=package, title_fi=XSS)
+    html = _get(client, personas, paketti=package.pk)
     assert XSS not in html and "&lt;script&gt;" in html
 
 

@@ -72,7 +72,7 @@ def _english(client, user):
 
 
 def _sections(response):
-    work = response.context["fragment"].built["work"]
+    work = response.context["work"]
     return (
         [a.number for a in work.late],
         [a.number for a in work.due_soon],
@@ -84,7 +84,7 @@ def test_worker_sees_own_open_actions_late_first_then_due_soon(client, personas,
     _english(client, personas.project_worker)
     response = client.get(reverse("objectives:my-work"))
     assert response.status_code == 200
-    assert response.context["fragment"].built["work"].scope == "mine"
+    assert response.context["work"].scope == "mine"
     assert _sections(response) == (["1.1"], ["1.2"], ["1.3"])
     html = response.content.decode()
     assert html.index("Myöhässä") < html.index("Pian") < html.index("Myöhemmin")
@@ -96,7 +96,7 @@ def test_worker_sees_own_open_actions_late_first_then_due_soon(client, personas,
 def test_manager_sees_the_whole_hanke_by_default_and_can_narrow(client, personas, work):
     _english(client, personas.project_manager)
     response = client.get(reverse("objectives:my-work"))
-    assert response.context["fragment"].built["work"].scope == "hanke"
+    assert response.context["work"].scope == "hanke"
     assert _sections(response) == (["1.1", "1.5"], ["1.2"], ["1.3"])
     mine = client.get(reverse("objectives:my-work"), {"scope": "mine"})
     assert _sections(mine) == (["1.5"], [], [])
@@ -196,15 +196,18 @@ def test_saving_a_late_action_with_a_new_end_turns_it_yellow_and_refreshes_the_s
     action = work["late"]
     project = personas.project
     page = client.get(reverse("objectives:hanke", args=[project.pk]))
-    assert page.context["fragment"].built["tree"].counts == {
+    assert page.context["tree"].counts == {
         "red": 2,
         "yellow": 1,
         "orange": 1,
         "green": 1,
     }
-    # when they save "in progress" with a comment and a later planned end, from the row
+    # when they open its work package and save "in progress" with a comment and a later
+    # planned end, from the row (which carries the page's ?paketti=)
+    opened = client.get(page.request["PATH_INFO"], {"paketti": action.work_package_id})
+    assert f"paketti={action.work_package_id}&amp;view=hanke" in opened.content.decode()
     response = client.post(
-        _row(action, view="hanke"),
+        _row(action, paketti=action.work_package_id, view="hanke"),
         _payload(
             action,
             comment="Rekrytointi viivästyi",
@@ -226,6 +229,7 @@ def test_saving_a_late_action_with_a_new_end_turns_it_yellow_and_refreshes_the_s
     }
     assert f'id="goal-light-{action.goals.get().pk}" hx-swap-oob="true"' in html
     assert f'id="wp-light-{action.work_package_id}" hx-swap-oob="true"' in html
+    assert f'id="wp-counts-{action.work_package_id}" hx-swap-oob="true"' in html
     assert "Action 1.1 saved: In progress." in html
     # and the stored light and the history record the change, end moved with its reason
     row = CurrentLight.objects.filter(kind="action", object_id=action.pk).get()
@@ -330,4 +334,37 @@ def test_my_work_runs_a_fixed_number_of_queries(
     client.force_login(user)
     with django_assert_max_num_queries(14):
         response = client.get(reverse("objectives:my-work"), {"scope": "hanke"})
-    assert sum(response.context["fragment"].built["work"].counts.values()) == size
+    assert sum(response.context["work"].counts.values()) == size
+
+
+def test_my_work_comes_in_pages_late_first_with_every_section_counted(client, personas):
+    # given 70 open actions of the manager's hanke: 30 late, 40 due later
+    package = WorkPackageFactory(project=personas.project)
+    Action.objects.bulk_create(
+        ActionFactory.build(
+            work_package=package,
+            project=personas.project,
+            status="in_progress",
+            planned_end=_days(-5 if i < 30 else 200 + i),
+            title_fi=f"{'Myöhässä' if i < 30 else 'Myöhemmin'} {i}",
+        )
+        for i in range(70)
+    )
+    status_recompute_projects(project_ids=[personas.project.pk], today=_today())
+    _english(client, personas.project_manager)
+    url = reverse("objectives:my-work")
+    # when the first page is read
+    first = client.get(url, {"scope": "hanke"})
+    html = first.content.decode()
+    # then it holds 50 rows, the late ones first, and the summary counts all 70
+    assert html.count('class="tree__action') == 50
+    work = first.context["work"]
+    assert len(work.late) == 30 and len(work.other) == 20
+    assert work.counts == {"late": 30, "due_soon": 0, "other": 40}
+    assert 'Other open actions <span class="muted">(40)</span>' in html
+    assert f'href="{url}?scope=hanke&amp;sivu=2" rel="next"' in html
+    # and the second page holds the remaining 20, with the page in the rows' links
+    second = client.get(url, {"scope": "hanke", "sivu": "2"})
+    assert second.content.decode().count('class="tree__action') == 20
+    assert not second.context["work"].late
+    assert "view=mywork&amp;scope=hanke&amp;sivu=2" in second.content.decode()

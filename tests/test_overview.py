@@ -62,9 +62,7 @@ def world(personas):
 
 
 def _row(response, region):
-    return next(
-        r for r in response.context["fragment"].built["overview"].rows if r.region == region
-    )
+    return next(r for r in response.context["overview"].rows if r.region == region)
 
 
 def _cell(row, ht):
@@ -103,7 +101,7 @@ def test_all_column_uses_the_stored_region_light(client, world):
 def test_hanke_worker_sees_only_their_region(client, world):
     client.force_login(world.project_worker)
     response = client.get(URL)
-    regions = [row.region for row in response.context["fragment"].built["overview"].rows]
+    regions = [row.region for row in response.context["overview"].rows]
     assert regions == [world.project.region]
     assert world.other_project.region.display_name not in response.content.decode()
 
@@ -111,7 +109,7 @@ def test_hanke_worker_sees_only_their_region(client, world):
 def test_viewer_sees_every_region(client, world):
     client.force_login(world.ministry_viewer)
     response = client.get(URL)
-    regions = {row.region for row in response.context["fragment"].built["overview"].rows}
+    regions = {row.region for row in response.context["overview"].rows}
     assert regions == {world.project.region, world.other_project.region}
 
 
@@ -119,7 +117,7 @@ def test_user_without_role_sees_an_empty_state(client, world):
     client.force_login(UserFactory(username="nobody"))
     response = client.get(URL)
     assert response.status_code == 200
-    assert response.context["fragment"].built["overview"].rows == []
+    assert response.context["overview"].rows == []
     assert "<table" not in response.content.decode()
 
 
@@ -137,12 +135,8 @@ def test_sorting_by_all_puts_the_weakest_region_first_and_stays_in_the_url(clien
     by_name = client.get(URL, {"sort": "name"})
     by_all = client.get(URL, {"sort": "all"})
     # then
-    assert [r.region for r in by_name.context["fragment"].built["overview"].rows][
-        -1
-    ] == world.project.region
-    assert [r.region for r in by_all.context["fragment"].built["overview"].rows][
-        0
-    ] == world.project.region
+    assert [r.region for r in by_name.context["overview"].rows][-1] == world.project.region
+    assert [r.region for r in by_all.context["overview"].rows][0] == world.project.region
     assert '<option value="all" selected>' in by_all.content.decode()
     assert '<option value="name" selected>' in by_name.content.decode()
 
@@ -150,7 +144,7 @@ def test_sorting_by_all_puts_the_weakest_region_first_and_stays_in_the_url(clien
 def test_ht_filter_shows_only_that_column_and_stays_in_the_url(client, world):
     client.force_login(world.ministry_viewer)
     response = client.get(URL, {"ht": "2", "sort": "all"})
-    overview = response.context["fragment"].built["overview"]
+    overview = response.context["overview"]
     html = response.content.decode()
     assert overview.columns == [2] and overview.ht == 2 and overview.sort == "all"
     assert all([number for number, _ in row.cells] == [2] for row in overview.rows)
@@ -161,7 +155,7 @@ def test_ht_filter_shows_only_that_column_and_stays_in_the_url(client, world):
 
 def test_nonsense_parameters_fall_back_to_defaults(client, world):
     client.force_login(world.ministry_viewer)
-    overview = client.get(URL, {"ht": "9", "sort": "<x>"}).context["fragment"].built["overview"]
+    overview = client.get(URL, {"ht": "9", "sort": "<x>"}).context["overview"]
     assert overview.columns == [1, 2, 3, 4, 5] and overview.sort == "name"
 
 
@@ -221,7 +215,7 @@ def test_overview_runs_a_fixed_number_of_queries(client, django_assert_max_num_q
     # spending, high risks (the last three added with the budget and risk columns: 12 → 15)
     with django_assert_max_num_queries(15):
         response = client.get(URL)
-    assert len(response.context["fragment"].built["overview"].rows) == hankkeet
+    assert len(response.context["overview"].rows) == hankkeet
 
 
 def test_query_count_does_not_grow_with_the_data(client):

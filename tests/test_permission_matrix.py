@@ -157,7 +157,10 @@ MATRIX: dict[str, list[Route]] = {
     "reporting:import-job": [Route("get", "import_job", IMPORT_OWNER)],
     "reporting:import-confirm": [Route("post", "import_job", IMPORT_OWNER)],
     "reporting:import-rerun": [Route("post", "import_job", IMPORT_OWNER)],
-    "measures:indicator-list": [Route("get", "project", HANKE_READ)],
+    "measures:indicator-list": [
+        Route("get", "project", HANKE_READ),
+        Route("get", "project", HANKE_READ, (("sivu", "2"),)),
+    ],
     "measures:indicator-detail": [
         Route("get", "indicator", HANKE_READ),
         Route(
@@ -173,11 +176,17 @@ MATRIX: dict[str, list[Route]] = {
         ),
     ],
     "measures:indicator-sotkanet-upload": [Route("post", "indicator", HANKE_ENTRY)],
-    "objectives:action-list": [Route("get", "project", HANKE_READ)],
+    "objectives:action-list": [
+        Route("get", "project", HANKE_READ),
+        Route("get", "project", HANKE_READ, (("sivu", "2"),)),
+    ],
     "objectives:goal-detail": [Route("get", "goal", HANKE_READ)],
     "objectives:hanke": [
         Route("get", "project", HANKE_READ),
         Route("get", "project", HANKE_READ, (("kierros", "viimeisin"),)),
+        # one package opened, a page of its rows (the htmx request: tests/test_hanke_large.py)
+        Route("get", "project", HANKE_READ, (("paketti", "1"), ("sivu", "2"))),
+        Route("get", "project", HANKE_READ, (("q", "x"), ("sivu", "2"))),
     ],
     "objectives:action-detail": [
         Route("get", "action", HANKE_READ),
@@ -208,7 +217,10 @@ MATRIX: dict[str, list[Route]] = {
             ),
         ),
     ],
-    "objectives:my-work": [Route("get", "", SIGNED_IN)],
+    "objectives:my-work": [
+        Route("get", "", SIGNED_IN),
+        Route("get", "", SIGNED_IN, (("scope", "hanke"), ("sivu", "2"))),
+    ],
     "object-history": [Route("get", "history", HANKE_READ)],
     "change-log": [Route("get", "", ADMIN_ONLY)],
     "project-members": [

@@ -9,7 +9,6 @@ from django.utils.formats import localize, number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 
-from portal import page_cache
 from portal.lights import ACTION_LABELS, Assessment, Light
 
 register = template.Library()
@@ -75,37 +74,3 @@ def quantity(value, suffix: str = "") -> str:
         number = number.normalize()
     text = number_format(number)
     return f"{text}\u00a0{suffix}" if suffix else text
-
-
-class PageCacheNode(template.Node):
-    def __init__(self, nodelist, slot):
-        self.nodelist, self.slot = nodelist, slot
-
-    def render(self, context):
-        slot = self.slot.resolve(context)
-        if not isinstance(slot, page_cache.Fragment):  # a view that gives the context itself
-            return self.nodelist.render(context)
-        html = page_cache.fragment_get(slot)
-        if html is None:
-            slot.built = slot.build()
-            with context.push(**slot.built):
-                html = self.nodelist.render(context)
-            if "csrfmiddlewaretoken" not in html:  # a form's token belongs to one browser
-                page_cache.fragment_set(slot, html)
-        return html
-
-
-@register.tag
-def pagecache(parser, token):
-    """`{% pagecache fragment %}…{% endpagecache %}`: kept in portal.page_cache's slot.
-
-    The view gives `fragment` (`page_cache.fragment(...)`); on a miss the tag pushes what
-    `fragment.build()` returns onto the context and renders the part, so a hit runs none of
-    the part's queries.
-    """
-    bits = token.split_contents()
-    if len(bits) != 2:
-        raise template.TemplateSyntaxError("pagecache takes one argument: the fragment slot")
-    nodelist = parser.parse(("endpagecache",))
-    parser.delete_first_token()
-    return PageCacheNode(nodelist, parser.compile_filter(bits[1]))
