@@ -357,3 +357,13 @@ def test_a_demo_hanke_renders(client, demo_db, personas):
     assert response.status_code == 200
     assert project.work_packages.first().code in html
     assert "light--" in html and project.actions.count() > 0
+
+
+def test_a_hanke_whose_lights_are_being_recomputed_says_so(client, personas, hanke):
+    notice = "Lights are being updated after a recent change"
+    assert notice not in _get(client, personas)
+    Project.objects.filter(pk=personas.project.pk).update(status_dirty_at=datetime.now(UTC))
+    html = _get(client, personas)
+    assert notice in html and 'class="updating" role="status"' in html
+    goal = reverse("objectives:goal-detail", args=[hanke["goal_a"].pk])
+    assert notice in client.get(goal).content.decode()
