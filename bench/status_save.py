@@ -95,7 +95,8 @@ def time_saves(project, user, saves: int) -> list[float]:
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
     actions = list(
-        Action.objects.filter(project=project, status="in_progress", planned_end__gte=date.today())
+        Action.objects.filter(project=project)
+        .exclude(status__in=["done", "cancelled"])
         .order_by("pk")
         .values_list("pk", "version")[:saves]
     )

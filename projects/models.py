@@ -232,6 +232,11 @@ class Project(Localized, SourceRef, Timestamped):
     status_dirty_at = models.DateTimeField(
         _("status changed, not yet recomputed"), null=True, blank=True, editable=False
     )
+    # Set with the dirty mark by every change a light depends on (a status, a value, a
+    # target, an import): the overview's "last update" without reading those tables.
+    last_change_at = models.DateTimeField(
+        _("last update"), null=True, blank=True, editable=False
+    )
 
     objects = ProjectQuerySet.as_manager()
 

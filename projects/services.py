@@ -466,5 +466,6 @@ def project_status_changed(*, project_id: int) -> None:
     save still succeeds and the dirty mark stays for the catch-up task; until the lights are
     recomputed, pages say they are being updated.
     """
-    Project.objects.filter(pk=project_id).update(status_dirty_at=timezone.now())
+    now = timezone.now()
+    Project.objects.filter(pk=project_id).update(status_dirty_at=now, last_change_at=now)
     enqueue_on_commit(STATUS_RECOMPUTE_TASK, project_id)

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models import Count, Q
 
-from measures.models import CurrentLight, Indicator, IndicatorProgress, Measurement, RollupKind
-from objectives.models import Action, StatusUpdate
+from measures.models import CurrentLight, IndicatorProgress, RollupKind
+from objectives.models import Action
 from portal.lights import Assessment, Child, Light, Reason, rollup
 from projects.access import roles_for
 from projects.models import Project, Region
@@ -79,27 +78,6 @@ def _rolled_cell(children: list[Child], thresholds) -> Cell:
     return Cell(Assessment(result.light, result.reason), result.counts, result.behind_share)
 
 
-def _latest_per_project(queryset, project_field: str, time_field: str) -> dict[int, datetime]:
-    rows = queryset.order_by().values(project_field).annotate(last=Max(time_field))
-    return {row[project_field]: row["last"] for row in rows}
-
-
-def _latest_measurement_per_project(project_ids: list[int]) -> dict[int, datetime]:
-    """The newest measurement edit per hanke: one index probe per indicator
-    (measurement_last_edit), instead of aggregating every measurement of the programme."""
-    newest = Measurement.objects.filter(indicator=OuterRef("pk")).order_by("-updated_at")
-    rows = (
-        Indicator.objects.filter(project_id__in=project_ids)
-        .annotate(last=Subquery(newest.values("updated_at")[:1]))
-        .values_list("project_id", "last")
-    )
-    latest: dict[int, datetime] = {}
-    for project_id, last in rows:
-        if last is not None and (project_id not in latest or last > latest[project_id]):
-            latest[project_id] = last
-    return latest
-
-
 def _sort_key_all(row: OverviewRow):
     # Worst first: that is where the programme office looks; unassessed regions last.
     share = row.total.behind_share
@@ -110,10 +88,10 @@ def overview_rows(*, user, sort: str = "name", ht: int | None = None) -> Overvie
     """The region × HT matrix with follow-up counts for the regions the user may see.
 
     Queries, whatever the number of hankkeet: the user's roles (two, cached per request),
-    the visible hankkeet, (hanke roles only) the hankkeet per region, the newest hanke and
-    hanke-HT lights, the newest region lights, late actions per region, indicators per
-    region, the last status update and last measurement per hanke, and budget lines,
-    spending and high risks per hanke (three set-based queries).
+    the visible hankkeet (with their last change), (hanke roles only) the hankkeet per
+    region, the hanke and hanke-HT lights, the region lights, late actions per region,
+    indicators per region, and budget lines, spending and high risks per hanke (three
+    set-based queries).
     """
     sort, ht = parse_sort(sort), (ht if ht in HT_NUMBERS else None)
     columns = [ht] if ht else list(HT_NUMBERS)
@@ -192,10 +170,6 @@ def overview_rows(*, user, sort: str = "name", ht: int | None = None) -> Overvie
     )
     indicators_by_region = {row["indicator__project__region_id"]: row for row in indicators}
 
-    last_status = _latest_per_project(
-        StatusUpdate.objects.filter(action__project_id__in=ids), "action__project_id", "created_at"
-    )
-    last_measurement = _latest_measurement_per_project(ids)
     budget_use = budget_use_by_project(projects)
     high_risks = high_risks_by_project(ids)
 
@@ -203,10 +177,7 @@ def overview_rows(*, user, sort: str = "name", ht: int | None = None) -> Overvie
     for region_id, region_projects in by_region.items():
         thresholds = region_projects[0].programme.rollup_thresholds()
         for project in region_projects:
-            times = [
-                t for t in (last_status.get(project.pk), last_measurement.get(project.pk)) if t
-            ]
-            project.last_update = max(times) if times else None
+            project.last_update = project.last_change_at
         cells = [
             (
                 number,

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from measures.services import measurement_save
 from measures.status_engine import status_recompute_projects
 
 from .factories import (
@@ -160,6 +161,10 @@ def test_nonsense_parameters_fall_back_to_defaults(client, world):
 
 
 def test_late_off_track_and_stale_counts_per_region(client, world):
+    indicator = world.project.indicators.first()
+    measurement_save(
+        indicator=indicator, period=date(2023, 3, 31), raw_value="51", actor=world.programme_admin
+    )
     client.force_login(world.ministry_viewer)
     response = client.get(URL)
     own = _row(response, world.project.region)
