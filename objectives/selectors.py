@@ -279,17 +279,20 @@ def hanke_tree(
     """The hanke page's work breakdown, drawing a bounded number of rows whatever its size.
 
     - Folded (no filter, no package asked for): the top-level work packages with their
-      stored lights and their actions counted by light; no rows.
+      stored lights and the actions their sections hold, counted by light; no rows.
     - `open_package` (a package id; a sub-package opens its top-level package): that
       package's goals, sub-packages and actions in plan order, `PAGE_SIZE` rows a page.
     - Filters: the matching rows across the hanke, a page at a time; goals and packages
       without a match are left out (`open_package` is then ignored).
 
-    Five queries folded, twelve with rows (visibility, packages, the actions as ids with
-    their colours, package and hanke lights; then the goals as ids, the action↔goal links,
-    and for the page's rows only: goals with HTs, goal lights, actions with their last
-    update, their lights). Whole-hanke reads fetch ids and colours only; rows are read in
-    full for one page.
+    A package's count is what opening it shows: the actions under its goals (wherever the
+    actions' own package is, as in the plans) and its actions without a goal.
+
+    Seven queries folded, twelve with rows (visibility, packages, the actions as ids with
+    their colours, package and hanke lights, the goals as ids, the action↔goal links; then
+    for the page's rows only: goals with HTs, goal lights, actions with their last update,
+    their lights). Whole-hanke reads fetch ids and colours only; rows are read in full for
+    one page.
     """
     filters = filters or HankeFilters()
     if not Project.objects.visible_to(user).filter(pk=project.pk).exists():
@@ -309,8 +312,12 @@ def hanke_tree(
         actions = [(pk, wp) for pk, wp in actions if colour[pk] in wanted]
     package_lights = _latest_lights(RollupKind.WORK_PACKAGE, [p.pk for p in packages])
     nodes = {p.pk: PackageNode(package=p, light=package_lights.get(p.pk)) for p in packages}
-    counts = _count(actions, colour, nodes)
+    counts: dict[str, int] = {}
+    for pk, _wp in actions:
+        counts[str(colour[pk])] = counts.get(str(colour[pk]), 0) + 1
     tops = [nodes[p.pk] for p in packages if p.parent_id not in nodes]
+    rows = _rows(project, actions, tops, nodes, with_empty=not filters.active)
+    _count_drawn(rows, colour, nodes)
     tree = HankeTree(
         project=project,
         light=_latest_lights(RollupKind.PROJECT, [project.pk]).get(project.pk),
@@ -324,7 +331,6 @@ def hanke_tree(
         if tree.opened is None:
             return tree  # folded
         tree.opened.open = True
-    rows = _rows(project, actions, tops, nodes, with_empty=not filters.active)
     if tree.opened is not None:
         rows = [row for row in rows if row.top == tree.opened.package.pk]
     tree.page = page_of(rows, page)
@@ -334,22 +340,19 @@ def hanke_tree(
     return tree
 
 
-def _count(actions, colour: dict[int, Light], nodes: dict[int, PackageNode]) -> dict[str, int]:
-    """The actions by light, for the hanke and for each package and its ancestors."""
-    counts: dict[str, int] = {}
-    per_package: dict[tuple[int, str], int] = {}
-    for pk, wp in actions:
-        key = str(colour[pk])
-        counts[key] = counts.get(key, 0) + 1
-        per_package[wp, key] = per_package.get((wp, key), 0) + 1
-    for (wp, key), n in per_package.items():  # then up the tree, once per package and colour
-        node, seen = nodes.get(wp), set()
-        while node is not None and node not in seen:  # a loop in bad data ends
-            seen.add(node)
-            node.action_count += n
-            node.counts[key] = node.counts.get(key, 0) + n
-            node = nodes.get(node.package.parent_id)
-    return counts
+def _count_drawn(rows: list[_Row], colour: dict[int, Light], nodes) -> None:
+    """Each package's actions by light, as its section draws them: a sub-package its own, a
+    top-level package its own and its sub-packages' (an action counted once)."""
+    drawn: dict[int, set[int]] = {}
+    for row in rows:
+        if row.action is not None:
+            drawn.setdefault(row.package, set()).add(row.action)
+            drawn.setdefault(row.top, set()).add(row.action)
+    for package_id, action_ids in drawn.items():
+        node = nodes[package_id]
+        node.action_count = len(action_ids)
+        for pk in action_ids:
+            node.counts[str(colour[pk])] = node.counts.get(str(colour[pk]), 0) + 1
 
 
 def _top_of(nodes: dict[int, PackageNode], package_id: int | None) -> PackageNode | None:

@@ -118,7 +118,7 @@ def goal_detail(request, pk: int):
     return render(request, "objectives/goal_detail.html", context)
 
 
-def _hanke_filters(request, project) -> selectors.HankeFilters:
+def _hanke_filters(request, project) -> tuple[HankeFilterForm, selectors.HankeFilters]:
     form = HankeFilterForm(
         request.GET,
         people=selectors.hanke_people(project=project),

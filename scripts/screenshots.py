@@ -38,12 +38,15 @@ WORKER = "kp.tyontekija"  # owns the actions of the first work package of Keski-
 
 @dataclass(frozen=True)
 class Shot:
-    """One PNG: `file` in OUT_DIR, taken as `user` after `open` has loaded the page."""
+    """One PNG: `file` in OUT_DIR, taken as `user` after `open` has loaded the page; from the
+    top of the page, or from the element `start` (a CSS selector) when the part to show lies
+    further down."""
 
     file: str
     user: str
     open: Callable[[Page, str], None]
     language: str = "fi"
+    start: str | None = None
 
 
 def go(page: Page, url: str) -> None:
@@ -141,7 +144,7 @@ def open_risks(page: Page, base: str) -> None:
 SHOTS = [
     Shot("overview-fi.png", VIEWER, open_overview),
     Shot("home-fi.png", VIEWER, open_home),
-    Shot("hanke-fi.png", ACTIONS_MANAGER, open_hanke),
+    Shot("hanke-fi.png", ACTIONS_MANAGER, open_hanke, start="#hanke-summary"),
     Shot("hanke-filtered-fi.png", ACTIONS_MANAGER, open_hanke_filtered),
     Shot("action-fi.png", ACTIONS_MANAGER, open_action),
     Shot("goal-fi.png", ACTIONS_MANAGER, open_goal),
@@ -174,9 +177,13 @@ def choose_language(page: Page, language: str) -> None:
     page.wait_for_selector(f"html[lang='{language}']")
 
 
-def save(page: Page, path: Path) -> None:
+def save(page: Page, path: Path, start: str | None = None) -> None:
     height = page.evaluate("document.documentElement.scrollHeight")
-    clip = {"x": 0, "y": 0, "width": VIEWPORT["width"], "height": min(height, MAX_HEIGHT)}
+    top = 0
+    if start is not None:  # a little above the element, so its frame shows
+        box = "e => e.getBoundingClientRect().top + window.scrollY"
+        top = max(0, int(page.locator(start).evaluate(box)) - 16)
+    clip = {"x": 0, "y": top, "width": VIEWPORT["width"], "height": min(height - top, MAX_HEIGHT)}
     page.screenshot(path=path, full_page=True, clip=clip)
 
 
@@ -195,7 +202,7 @@ def take(base: str, password: str, shots: list[Shot]) -> list[Path]:
             shot.open(page, base)
             page.wait_for_load_state("networkidle")
             path = OUT_DIR / shot.file
-            save(page, path)
+            save(page, path, shot.start)
             saved.append(path)
             print(f"{path.relative_to(REPO_ROOT)}  {path.stat().st_size / 1024:.0f} kB  {page.url}")
             context.close()

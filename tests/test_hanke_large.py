@@ -71,7 +71,7 @@ def test_the_folded_page_does_not_grow_with_the_actions(
     # when the admin reads each hanke page
     sizes, queries = [], []
     for project in (small, big):
-        with django_assert_max_num_queries(16) as captured:
+        with django_assert_max_num_queries(18) as captured:
             html = client.get(_url(project)).content.decode()
         sizes.append(len(html.encode()))
         queries.append(len(captured))

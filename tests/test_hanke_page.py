@@ -165,6 +165,21 @@ def test_an_opened_package_shows_its_goals_sub_packages_and_actions(client, pers
     assert html.index("Actions without a process goal") < html.index("Johtoryhmän koulutus")
 
 
+def test_a_package_counts_the_actions_that_opening_it_shows(client, personas, hanke):
+    # given an action of TP2 that serves a goal of TP1, as the plans' detailed actions do
+    helper = ActionFactory(
+        work_package=hanke["wp2"], number="3.2", title_fi="Apuna muualla", status="in_progress"
+    )
+    helper.goals.add(hanke["goal_a"])
+    status_recompute_projects(project_ids=[personas.project.pk], today=TODAY)
+    # then TP1 counts it (it is drawn under TP1's goal) and TP2 does not
+    tree = hanke_tree(user=personas.steering_member, project=personas.project)
+    assert [(n.package.code, n.action_count) for n in tree.packages] == [("TP1", 4), ("TP2", 1)]
+    assert sum(tree.packages[0].counts.values()) == 4 and tree.action_count == 5
+    assert "Apuna muualla" in _get(client, personas, paketti=hanke["wp1"].pk)
+    assert "Apuna muualla" not in _get(client, personas, paketti=hanke["wp2"].pk)
+
+
 def test_a_sub_package_in_the_address_opens_its_top_level_package(client, personas, hanke):
     html = _get(client, personas, paketti=hanke["wp11"].pk)
     assert _shown(html, hanke) == {"done", "late", "starting"}
@@ -286,9 +301,9 @@ def _indicators(project, n):
     ("mode", "bound"),
     [
         # session, user, roles (2), the hanke; the tree; indicator cards (3, and a count
-        # beyond twelve); the filter form's three selects: 5 + 5 + 3 + 3 folded,
+        # beyond twelve); the filter form's three selects: 5 + 7 + 3 + 3 folded,
         # 5 + 12 + 3 + 3 with rows drawn
-        ("folded", 16),
+        ("folded", 18),
         ("opened", 23),
         ("filtered", 23),
     ],
