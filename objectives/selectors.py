@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field, fields
 from datetime import timedelta
 from typing import NamedTuple
@@ -312,9 +313,7 @@ def hanke_tree(
         actions = [(pk, wp) for pk, wp in actions if colour[pk] in wanted]
     package_lights = _latest_lights(RollupKind.WORK_PACKAGE, [p.pk for p in packages])
     nodes = {p.pk: PackageNode(package=p, light=package_lights.get(p.pk)) for p in packages}
-    counts: dict[str, int] = {}
-    for pk, _wp in actions:
-        counts[str(colour[pk])] = counts.get(str(colour[pk]), 0) + 1
+    counts = dict(Counter(str(colour[pk]) for pk, _wp in actions))
     tops = [nodes[p.pk] for p in packages if p.parent_id not in nodes]
     rows = _rows(project, actions, tops, nodes, with_empty=not filters.active)
     _count_drawn(rows, colour, nodes)
@@ -331,7 +330,6 @@ def hanke_tree(
         if tree.opened is None:
             return tree  # folded
         tree.opened.open = True
-    if tree.opened is not None:
         rows = [row for row in rows if row.top == tree.opened.package.pk]
     tree.page = page_of(rows, page)
     _fill(user, project, tree.page.object_list, nodes)
@@ -351,8 +349,7 @@ def _count_drawn(rows: list[_Row], colour: dict[int, Light], nodes) -> None:
     for package_id, action_ids in drawn.items():
         node = nodes[package_id]
         node.action_count = len(action_ids)
-        for pk in action_ids:
-            node.counts[str(colour[pk])] = node.counts.get(str(colour[pk]), 0) + 1
+        node.counts = dict(Counter(str(colour[pk]) for pk in action_ids))
 
 
 def _top_of(nodes: dict[int, PackageNode], package_id: int | None) -> PackageNode | None:
