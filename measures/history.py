@@ -178,15 +178,31 @@ def as_recorded(model, scope: dict, fields: tuple[str, ...], day: date) -> list[
     newest = first_of_each(
         history.objects.filter(**scope, history_date__lt=end_of_day(day))
         .order_by("id", "-history_date", "-history_id")
-        .values(*fields, "history_type"),
+        .values_list("history_type", *fields),
         ("id",),
-        key=lambda row: row["id"],
+        key=lambda row: row[fields.index("id") + 1],
     )
-    return [
-        {k: v for k, v in row.items() if k != "history_type"}
-        for row in newest
-        if row["history_type"] != "-"
-    ]
+    return [dict(zip(fields, row[1:], strict=True)) for row in newest if row[0] != "-"]
+
+
+def _points_as_recorded(indicator_ids: list[int], day: date) -> dict[int, list[Point]]:
+    """Each indicator's values of periods ending by `day`, as they stood at its end (one
+    query; tuples, not dicts: there are a hundred thousand of them at national scale)."""
+    history = Measurement.history.model
+    newest = first_of_each(
+        history.objects.filter(
+            indicator_id__in=indicator_ids, history_date__lt=end_of_day(day), period__lte=day
+        )
+        .order_by("id", "-history_date", "-history_id")
+        .values_list("id", "history_type", "indicator_id", "period", "value"),
+        ("id",),
+        key=lambda row: row[0],
+    )
+    points: dict[int, list[Point]] = defaultdict(list)
+    for _id, kind, indicator, period, value in sorted(newest, key=lambda row: row[3]):
+        if kind != "-":
+            points[indicator].append(Point(period, value))
+    return points
 
 
 def plan_at(project_ids, day: date) -> PlanData:
@@ -203,9 +219,5 @@ def plan_at(project_ids, day: date) -> PlanData:
     target_rows = as_recorded(Target, scope, target_fields, day)
     for t in sorted(target_rows, key=lambda t: t["target_date"]):
         targets[t["indicator_id"]].append(TargetPoint(t["target_date"], t["value"], t["strict"]))
-    points: dict[int, list[Point]] = defaultdict(list)
-    measured = as_recorded(Measurement, scope, ("id", "indicator_id", "period", "value"), day)
     # Values of periods that end after the day are not yet results on it.
-    for m in sorted((m for m in measured if m["period"] <= day), key=lambda m: m["period"]):
-        points[m["indicator_id"]].append(Point(m["period"], m["value"]))
-    return _assemble(ids, rows, targets, points)
+    return _assemble(ids, rows, targets, _points_as_recorded(indicator_ids, day))

@@ -217,8 +217,9 @@ class CurrentLight(models.Model):
 
     The current state: one row per (kind, object, HT), upserted by
     `measures.status_engine.status_recompute_*`; dashboards only read it, so reading today's
-    lights costs the same after a year of nightly runs as after one. A past date's lights are
-    computed from the recorded history (`measures.history`), not kept here.
+    lights costs the same after a year of nightly runs as after one. A past day's lights are
+    computed from the recorded history (`measures.history`), and kept in `DayLight` only for
+    the days a feature reads.
     `ht` is the benefit target number for kind "project_ht", else 0; `as_of` is the day the
     light was computed for.
     """
@@ -265,6 +266,51 @@ class CurrentLight(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id}: {self.light}"
+
+    @property
+    def assessment(self) -> Assessment:
+        return Assessment(Light(self.light), Reason(self.reason_code, self.reason_params))
+
+
+class DayLight(models.Model):
+    """The light of one object on one past day, computed once from the recorded history.
+
+    A day that is over cannot change: what was recorded by its end stays as it was (history
+    is append-only), so these rows never go stale. They are written only for the days a
+    feature reads (reporting round cut-offs, steering group meeting dates: a few per hanke
+    a year) by `measures.status_engine.lights_on`, and go with their hanke. They keep the
+    programme's thresholds of the day they were computed.
+    """
+
+    day = models.DateField(_("day"))
+    kind = models.CharField(_("kind"), max_length=20, choices=RollupKind.choices)
+    object_id = models.BigIntegerField(_("object id"))
+    ht = models.PositiveSmallIntegerField(_("benefit target"), default=0)
+    project = models.ForeignKey(
+        Project, verbose_name=_("hanke"), on_delete=models.CASCADE, related_name="day_lights"
+    )
+    light = models.CharField(_("light"), max_length=10)
+    behind_share = models.DecimalField(
+        _("share behind"), max_digits=6, decimal_places=4, null=True, blank=True
+    )
+    counts = models.JSONField(_("children by colour"), default=dict, blank=True)
+    reason_code = models.CharField(_("reason"), max_length=50)
+    reason_params = models.JSONField(_("reason details"), default=dict, blank=True)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        ordering = ["day", "kind", "object_id", "ht"]
+        verbose_name = _("light of a past day")
+        verbose_name_plural = _("lights of past days")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "kind", "object_id", "ht"], name="day_light_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["day", "project"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.kind} {self.object_id}: {self.light}"
 
     @property
     def assessment(self) -> Assessment:

@@ -11,7 +11,9 @@ Contract:
   `IndicatorProgress`, one per indicator), deletes the rows of objects that are gone, and
   re-rolls the regions and the programme from the stored hanke lights. Idempotent; the
   cost does not grow with the days the portal has run.
-- `lights_at(project_ids=…, day=…)` computes a past day's lights without writing anything.
+- `lights_at(project_ids=…, day=…)` computes a past day's lights without writing anything;
+  `lights_on(project_ids=…, day=…, today=…)` reads them, keeping a past day's lights once
+  computed (`DayLight`: a day that is over cannot change), and today's from `CurrentLight`.
 - `status_recompute_all` / `status_recompute_dirty`: every hanke, or the ones marked dirty.
 """
 
@@ -32,7 +34,7 @@ from portal.lights import Child, Light, Rollup, rollup
 from projects.models import Programme, Project, Region
 
 from .history import PlanData, plan_at, plan_now
-from .models import CurrentLight, IndicatorProgress, RollupKind
+from .models import CurrentLight, DayLight, IndicatorProgress, RollupKind
 from .progress import IndicatorInput, IndicatorResult, assess_indicator
 
 logger = logging.getLogger(__name__)
@@ -233,6 +235,49 @@ def lights_at(*, project_ids: Iterable[int], day: date) -> Computed:
     return lights_compute(data=plan_at(ids, day), programmes=_programmes(ids), today=day)
 
 
+_LIGHT_FIELDS = (
+    "kind",
+    "object_id",
+    "ht",
+    "project_id",
+    "light",
+    "behind_share",
+    "counts",
+    "reason_code",
+    "reason_params",
+    "computed_at",
+)
+
+
+def lights_on(*, project_ids: Iterable[int], day: date, today: date) -> list:
+    """The lights of these hankkeet on `day`, as rows with `kind`, `object_id`, `ht`,
+    `project_id`, `light`, `counts` and `assessment` (hanke level and below).
+
+    - `day` today or later: today's current lights (`CurrentLight`).
+    - A past day: its `DayLight` rows, computed from the history (`lights_at`) the first
+      time a hanke's lights of that day are asked for and kept, since a day that is over
+      cannot change. Queries: one read, and for the hankkeet not yet kept the history
+      (about fourteen) and one insert.
+    """
+    ids = sorted(set(project_ids))
+    if not ids:
+        return []
+    if day >= today:
+        return list(CurrentLight.objects.filter(project_id__in=ids).exclude(project_id=None))
+    kept = list(DayLight.objects.filter(day=day, project_id__in=ids))
+    done = {row.project_id for row in kept if row.kind == RollupKind.PROJECT}
+    missing = [pk for pk in ids if pk not in done]
+    if missing:
+        computed = lights_at(project_ids=missing, day=day)
+        rows = [
+            DayLight(day=day, **{name: getattr(row, name) for name in _LIGHT_FIELDS})
+            for row in computed.rows
+        ]
+        DayLight.objects.bulk_create(rows, batch_size=BATCH_SIZE, ignore_conflicts=True)
+        kept.extend(rows)
+    return kept
+
+
 def _upsert_lights(rows: list[CurrentLight]) -> None:
     CurrentLight.objects.bulk_create(
         rows,
@@ -351,7 +396,7 @@ def status_recompute_projects(*, project_ids: Iterable[int], today: date) -> Rec
     ids = sorted(set(project_ids))
     # The current state is the newest day's: a run for an earlier day (a backfill, a late
     # task) leaves a hanke whose lights are of a later day as they are. Past days are read
-    # with `lights_at`, never stored.
+    # with `lights_on` (DayLight), never here.
     newer = CurrentLight.objects.filter(
         kind=RollupKind.PROJECT, object_id__in=ids, as_of__gt=today
     ).values_list("object_id", flat=True)

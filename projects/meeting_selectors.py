@@ -6,9 +6,9 @@ and what became of what we decided last time.
 
 The lights of a meeting are those of its date (today for a meeting still ahead), and "what
 changed" compares them with the lights of the previous meeting's date: both are computed
-from what had been recorded by the end of that day (`measures.status_engine.lights_at`,
-a fixed number of queries), so a meeting held on a day without a nightly run shows the real
-lights, and an action late since long ago is not "newly late".
+from what had been recorded by the end of that day (`measures.status_engine.lights_on`,
+kept once the day is over; a fixed number of queries), so a meeting held on a day without a
+nightly run shows the real lights, and an action late since long ago is not "newly late".
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 
 from measures.models import Indicator, RollupKind
-from measures.status_engine import lights_at
+from measures.status_engine import lights_on
 from objectives.models import Action, StatusUpdate
 from portal.lights import Assessment, Light, Reason
 
@@ -117,13 +117,13 @@ _MEETING_KINDS = (
 )
 
 
-def _lights_as_of(project_id: int, day: date) -> dict[tuple, tuple]:
-    """(kind, object id) → (light, reason code, reason params, counts) on `day`, computed from
-    what had been recorded by its end (`lights_at`: a fixed number of queries)."""
-    computed = lights_at(project_ids=[project_id], day=day)
+def _lights_as_of(project_id: int, day: date, today: date) -> dict[tuple, tuple]:
+    """(kind, object id) → (light, reason code, reason params, counts) on `day`: computed from
+    what had been recorded by its end and kept once the day is over (`lights_on`: a fixed
+    number of queries)."""
     return {
         (row.kind, row.object_id): (row.light, row.reason_code, row.reason_params, row.counts)
-        for row in computed.rows
+        for row in lights_on(project_ids=[project_id], day=day, today=today)
         if row.kind in _MEETING_KINDS
     }
 
@@ -200,10 +200,10 @@ def meeting_view(*, meeting: SteeringMeeting, today: date) -> MeetingView:
         .first()
     )
     until = min(meeting.date, today)
-    after = _lights_as_of(project.pk, until)
+    after = _lights_as_of(project.pk, until, today)
     changes = None
     if previous is not None:
-        before = _lights_as_of(project.pk, previous.date)
+        before = _lights_as_of(project.pk, previous.date, today)
         changes = _changes(project, previous.date, until, before, after)
 
     project_row = after.get((RollupKind.PROJECT, project.pk))

@@ -234,9 +234,7 @@ class Project(Localized, SourceRef, Timestamped):
     )
     # Set with the dirty mark by every change a light depends on (a status, a value, a
     # target, an import): the overview's "last update" without reading those tables.
-    last_change_at = models.DateTimeField(
-        _("last update"), null=True, blank=True, editable=False
-    )
+    last_change_at = models.DateTimeField(_("last update"), null=True, blank=True, editable=False)
 
     objects = ProjectQuerySet.as_manager()
 

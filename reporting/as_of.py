@@ -8,9 +8,9 @@ A hanke's state in a round comes from one of two sources, decided per hanke:
 
 1. **its frozen snapshot** (`ReportSnapshot`, written on submission): what THL was shown;
 2. otherwise **the lights of the cut-off computed from the history**
-   (`measures.status_engine.lights_at`): the same rules with `today` = the cut-off, over
-   what had been recorded by the end of that day. Nothing depends on a nightly run having
-   happened, and the answer does not change once the day is over.
+   (`measures.status_engine.lights_on`): the same rules with `today` = the cut-off, over
+   what had been recorded by the end of that day, computed once and kept (`DayLight`: a
+   day that is over cannot change). Nothing depends on a nightly run having happened.
 
 `round_states()` is the one place that reads them; the overview and hanke page "as of" a
 round, and the round comparison, are all built from it (`reporting.as_of_selectors`).
@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.http import Http404
-from django.utils import translation
+from django.utils import timezone, translation
 
 from measures.models import Indicator, RollupKind
-from measures.status_engine import lights_at
+from measures.status_engine import lights_on
 from objectives.models import Action, ProcessGoal
 from portal.lights import Assessment, Light, Reason
 from projects.models import WorkPackage
@@ -191,13 +191,13 @@ _LIST = {
 
 def _from_history(project_ids: list[int], cut_off: date, detail: bool) -> dict[int, HankeState]:
     """The lights of the cut-off, computed from what had been recorded by its end."""
-    computed = lights_at(project_ids=project_ids, day=cut_off)
+    rows = lights_on(project_ids=project_ids, day=cut_off, today=timezone.localdate())
     states = {
         pid: HankeState(project_id=pid, source=HISTORY, lights_as_of=cut_off) for pid in project_ids
     }
     lights: dict[tuple[str, int], Assessment] = {}
     present: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
-    for row in computed.rows:
+    for row in rows:
         state = states[row.project_id]
         if row.kind == RollupKind.PROJECT:
             state.light = row.assessment

@@ -14,8 +14,8 @@ Which data a hanke's rows come from (column "Data source", and the `hankkeet` ta
   existed then with their names, schedules and statuses as they were, the comment of the
   newest status update recorded by then, the values of periods up to the cut-off as they
   stood then (a later correction does not count), and the lights of that day
-  (`lights_at`: the pure rules with the cut-off as "today"). Building the extract of a past
-  round again gives the same rows; only the generation time differs.
+  (`lights_on`: the pure rules with the cut-off as "today", kept once computed). Building
+  the extract of a past round again gives the same rows; only the generation time differs.
 
 `national_extract(period=…, user=…)` reads set-based (a fixed number of queries, about ten,
 whatever the number of hankkeet); the writers reuse the regional report's conventions
@@ -30,14 +30,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 from import_export import resources
 
 from measures.choices import MeasurementSource, Unit
 from measures.history import as_recorded
 from measures.models import Indicator, Measurement, RollupKind
-from measures.status_engine import lights_at
+from measures.status_engine import lights_on
 from objectives.choices import ActionStatus
 from objectives.models import Action
 from portal.lights import Assessment, Light, Reason
@@ -357,17 +357,17 @@ def _snapshot_measurements(data: dict, common: dict) -> list[NationalMeasurement
 
 def _live_rows(project_ids: list[int], period: ReportingPeriod) -> tuple[dict, dict]:
     """Action and measurement rows (without the hanke columns) per hanke, as recorded by the
-    end of the cut-off day, with the lights of that day (measures.status_engine.lights_at).
+    end of the cut-off day, with the lights of that day (measures.status_engine.lights_on).
 
     Nothing recorded later counts: an action imported, a status saved or a value corrected
     after the cut-off is not in these rows, so the extract of a past round is the same
     whenever it is built."""
     if not project_ids:
         return {}, {}
-    computed = lights_at(project_ids=project_ids, day=period.cut_off)
+    rows = lights_on(project_ids=project_ids, day=period.cut_off, today=timezone.localdate())
     lights = {
         (row.kind, row.object_id): row.assessment
-        for row in computed.rows
+        for row in rows
         if row.kind in (RollupKind.ACTION, RollupKind.INDICATOR)
     }
     return (

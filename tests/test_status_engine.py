@@ -10,9 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
-from measures.models import CurrentLight, IndicatorProgress
+from measures.models import CurrentLight, DayLight, IndicatorProgress
 from measures.services import measurement_save, target_save
 from measures.status_engine import (
+    lights_on,
     status_recompute_all,
     status_recompute_dirty,
     status_recompute_projects,
@@ -28,6 +29,7 @@ from .factories import (
     ProjectFactory,
     TargetFactory,
     programme_admin,
+    recorded_on,
 )
 
 pytestmark = pytest.mark.django_db
@@ -415,3 +417,21 @@ def test_the_queued_task_skips_a_hanke_already_recomputed(db):
     Project.objects.filter(pk=project.pk).update(status_dirty_at=timezone.now())
     assert status_recompute_project_task(project.pk)["projects"] == 1
     assert status_recompute_project_task(project.pk) == {"projects": 0, "up_to_date": True}
+
+
+def test_a_past_day_is_computed_once_and_kept_today_is_the_current_state(
+    db, django_assert_num_queries
+):
+    with recorded_on(date(2023, 1, 2)):
+        project, _goal, action, _indicator = _hanke_with_work()
+    day = date(2023, 3, 31)
+    first = lights_on(project_ids=[project.pk], day=day, today=TODAY)
+    assert DayLight.objects.filter(day=day, project=project).count() == len(first)
+    with django_assert_num_queries(1):  # kept: one read, no history
+        again = lights_on(project_ids=[project.pk], day=day, today=TODAY)
+    light = {(r.kind, r.object_id): r.light for r in again}
+    assert light[("action", action.pk)] == "red"  # planned end 31.12.2022 had passed
+    status_recompute_projects(project_ids=[project.pk], today=TODAY)
+    today = lights_on(project_ids=[project.pk], day=TODAY, today=TODAY)
+    assert {type(r).__name__ for r in today} == {"CurrentLight"}
+    assert not DayLight.objects.filter(day=TODAY).exists()
