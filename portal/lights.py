@@ -323,6 +323,12 @@ def _groups(counted: list[Child], behind: list[Child]) -> list[list]:
     return groups
 
 
+def behind_counts(params: dict | None) -> dict[str, int]:
+    """Kind of item → how many are behind, from a rollup reason's parameters (for counts
+    such as "late actions" without reading the items again)."""
+    return {group[0]: group[1] for group in (params or {}).get("groups", ())}
+
+
 def validate_bands(
     *, green_ratio: Decimal, yellow_ratio: Decimal, yellow_share: Decimal, red_share: Decimal
 ) -> dict[str, str]:

@@ -14,8 +14,7 @@ from decimal import Decimal
 from django.db.models import Count, Q
 
 from measures.models import CurrentLight, IndicatorProgress, RollupKind
-from objectives.models import Action
-from portal.lights import Assessment, Child, Light, Reason, rollup
+from portal.lights import Assessment, Child, Light, Reason, behind_counts, rollup
 from projects.access import roles_for
 from projects.models import Project, Region
 from projects.money import share
@@ -89,8 +88,8 @@ def overview_rows(*, user, sort: str = "name", ht: int | None = None) -> Overvie
 
     Queries, whatever the number of hankkeet: the user's roles (two, cached per request),
     the visible hankkeet (with their last change), (hanke roles only) the hankkeet per
-    region, the hanke and hanke-HT lights, the region lights, late actions per region,
-    indicators per region, and budget lines, spending and high risks per hanke (three
+    region, the hanke and hanke-HT lights (whose reasons count the late actions), the region
+    lights, indicators per region, and budget lines, spending and high risks per hanke (three
     set-based queries).
     """
     sort, ht = parse_sort(sort), (ht if ht in HT_NUMBERS else None)
@@ -124,14 +123,16 @@ def overview_rows(*, user, sort: str = "name", ht: int | None = None) -> Overvie
         CurrentLight.objects.filter(
             kind__in=[RollupKind.PROJECT, RollupKind.PROJECT_HT], project_id__in=ids
         )
-    ).values_list("kind", "project_id", "ht", "light", "behind_share")
+    ).values_list("kind", "project_id", "ht", "light", "behind_share", "reason_params")
     names = {p.pk: p.display_name for p in projects}
     project_light: dict[int, Child] = {}
     ht_lights: dict[tuple[int, int], Child] = {}
-    for kind, project_id, number, light, behind in hanke_rows:
+    late_by_project: dict[int, int] = {}
+    for kind, project_id, number, light, behind, params in hanke_rows:
         child = Child(Light(light), "project", project_id, names[project_id], float(behind or 0))
         if kind == RollupKind.PROJECT:
             project_light[project_id] = child
+            late_by_project[project_id] = behind_counts(params).get("action", 0)
         else:
             ht_lights[(project_id, number)] = child
 
@@ -144,20 +145,9 @@ def overview_rows(*, user, sort: str = "name", ht: int | None = None) -> Overvie
         )
     }
 
-    late = (
-        (
-            CurrentLight.objects.filter(
-                kind=RollupKind.ACTION,
-                project_id__in=ids,
-                light=Light.RED,
-                object_id__in=Action.objects.filter(project_id__in=ids).values("pk"),
-            )
-        )
-        .order_by()
-        .values("project__region_id")
-        .annotate(n=Count("id"))
-    )
-    late_by_region = {row["project__region_id"]: row["n"] for row in late}
+    late_by_region: dict[int, int] = defaultdict(int)  # the hanke lights count their late
+    for project in projects:
+        late_by_region[project.region_id] += late_by_project.get(project.pk, 0)
 
     indicators = (
         IndicatorProgress.objects.filter(indicator__project_id__in=ids)
