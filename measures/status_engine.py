@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import DatabaseError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from objectives.models import Action
@@ -249,7 +250,20 @@ _LIGHT_FIELDS = (
 )
 
 
-def lights_on(*, project_ids: Iterable[int], day: date, today: date) -> list:
+_SUMMARY_KINDS = (RollupKind.PROJECT, RollupKind.PROJECT_HT)
+# What a summary needs of the items: the ones behind (late, off track) and the stale.
+_SUMMARY_Q = Q(kind__in=_SUMMARY_KINDS) | Q(light=Light.RED) | Q(reason_code="indicator_stale")
+
+
+def _in_summary(row) -> bool:
+    return (
+        row.kind in _SUMMARY_KINDS
+        or row.light == Light.RED
+        or (row.reason_code == "indicator_stale")
+    )
+
+
+def lights_on(*, project_ids: Iterable[int], day: date, today: date, summary: bool = False) -> list:
     """The lights of these hankkeet on `day`, as rows with `kind`, `object_id`, `ht`,
     `project_id`, `light`, `counts` and `assessment` (hanke level and below).
 
@@ -258,13 +272,16 @@ def lights_on(*, project_ids: Iterable[int], day: date, today: date) -> list:
       time a hanke's lights of that day are asked for and kept, since a day that is over
       cannot change. Queries: one read, and for the hankkeet not yet kept the history
       (about fourteen) and one insert.
+    - `summary`: only the hanke and HT lights and the items behind or stale (what counts
+      per region need), so a programme-wide summary reads a few hundred rows, not all.
     """
     ids = sorted(set(project_ids))
     if not ids:
         return []
+    where = _SUMMARY_Q if summary else Q()
     if day >= today:
-        return list(CurrentLight.objects.filter(project_id__in=ids).exclude(project_id=None))
-    kept = list(DayLight.objects.filter(day=day, project_id__in=ids))
+        return list(CurrentLight.objects.filter(where, project_id__in=ids))
+    kept = list(DayLight.objects.filter(where, day=day, project_id__in=ids))
     done = {row.project_id for row in kept if row.kind == RollupKind.PROJECT}
     missing = [pk for pk in ids if pk not in done]
     if missing:
@@ -274,7 +291,7 @@ def lights_on(*, project_ids: Iterable[int], day: date, today: date) -> list:
             for row in computed.rows
         ]
         DayLight.objects.bulk_create(rows, batch_size=BATCH_SIZE, ignore_conflicts=True)
-        kept.extend(rows)
+        kept.extend(row for row in rows if not summary or _in_summary(row))
     return kept
 
 

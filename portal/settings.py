@@ -178,6 +178,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "measures.tasks.status_recompute_all_task",
         "schedule": crontab(hour=2, minute=30),
     },
+    # The lights of rounds whose cut-off day is over, kept so no reader waits for them.
+    "round-lights-daily": {
+        "task": "reporting.tasks.round_lights_keep_task",
+        "schedule": crontab(hour=3, minute=15),
+    },
     # Edits saved while the broker was down are marked dirty; this picks them up.
     "status-recompute-dirty": {
         "task": "measures.tasks.status_recompute_dirty_task",

@@ -37,7 +37,7 @@ SNAPSHOT, HISTORY = "snapshot", "history"
 PARAM = "kierros"  # the query parameter of the "as of" views (Finnish, like the paths)
 LATEST = "viimeisin"  # ?kierros=viimeisin: the newest round whose cut-off has passed
 
-_COUNTED_KINDS = (RollupKind.ACTION, RollupKind.INDICATOR)  # without detail: for counts
+_COUNTED_KINDS = (RollupKind.ACTION, RollupKind.INDICATOR)  # without detail: those behind
 
 
 # --- Rounds -----------------------------------------------------------------------------------
@@ -91,6 +91,7 @@ class HankeState:
     goals: list[Item] = field(default_factory=list)
     actions: list[Item] = field(default_factory=list)
     indicators: list[Item] = field(default_factory=list)
+    items: int | None = None  # actions and indicators counted by the hanke's light (history)
 
     @property
     def from_snapshot(self) -> bool:
@@ -99,6 +100,8 @@ class HankeState:
     @property
     def recorded(self) -> bool:
         """Whether anything of the hanke's plan had been recorded by then."""
+        if self.items is not None:
+            return self.items > 0
         return bool(self.actions or self.indicators or self.packages or self.goals)
 
 
@@ -191,7 +194,9 @@ _LIST = {
 
 def _from_history(project_ids: list[int], cut_off: date, detail: bool) -> dict[int, HankeState]:
     """The lights of the cut-off, computed from what had been recorded by its end."""
-    rows = lights_on(project_ids=project_ids, day=cut_off, today=timezone.localdate())
+    rows = lights_on(
+        project_ids=project_ids, day=cut_off, today=timezone.localdate(), summary=not detail
+    )
     states = {
         pid: HankeState(project_id=pid, source=HISTORY, lights_as_of=cut_off) for pid in project_ids
     }
@@ -201,6 +206,7 @@ def _from_history(project_ids: list[int], cut_off: date, detail: bool) -> dict[i
         state = states[row.project_id]
         if row.kind == RollupKind.PROJECT:
             state.light = row.assessment
+            state.items = sum((row.counts or {}).values())
         elif row.kind == RollupKind.PROJECT_HT:
             state.hts[row.ht] = row.assessment
         elif row.kind in _LIST and (detail or row.kind in _COUNTED_KINDS):
@@ -254,7 +260,8 @@ def round_states(
     Queries: the snapshots (one), the history of the hankkeet without one (about fourteen,
     `lights_at`), and
     with `detail` the live names of their objects (at most four: packages, goals, actions,
-    indicators). Without `detail` the items carry lights only (for counts).
+    indicators). Without `detail` only the items behind or stale, with lights only (for
+    counts).
     """
     if not project_ids:
         return {}

@@ -10,8 +10,12 @@ import logging
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
+from django.utils import timezone
 
-from .models import ExportJob
+from measures.status_engine import lights_on
+from projects.models import Project
+
+from .models import ExportJob, ReportingPeriod
 
 logger = logging.getLogger(__name__)
 
@@ -90,3 +94,16 @@ def import_jobs_expire_task() -> dict:
     from .import_services import import_jobs_expire, import_jobs_resume
 
     return {"deleted": import_jobs_expire(), "resumed": import_jobs_resume()}
+
+
+@shared_task(**TASK_OPTIONS)
+def round_lights_keep_task() -> dict:
+    """Daily: the lights of every round whose cut-off day is over, computed from the history
+    and kept (measures.status_engine.lights_on), so no reader waits for the first view of a
+    round. Only hankkeet whose lights of that day are not kept yet are computed."""
+    today = timezone.localdate()
+    kept = 0
+    for period in ReportingPeriod.objects.filter(cut_off__lt=today).order_by("cut_off"):
+        ids = Project.objects.filter(programme_id=period.programme_id).values_list("pk", flat=True)
+        kept += len(lights_on(project_ids=ids, day=period.cut_off, today=today, summary=True))
+    return {"rows": kept}

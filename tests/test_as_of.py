@@ -384,3 +384,13 @@ def test_hanke_page_as_of_runs_a_fixed_number_of_queries(
         assert measured[2] < measured[1]
         counts.append(measured)
     assert counts[0] == counts[1]
+
+
+def test_the_overview_of_a_round_reads_only_what_its_counts_need(world):
+    """The programme-wide view reads the hanke and HT lights and the items behind, not every
+    action of every hanke; a hanke with nothing late still counts as recorded."""
+    other = world["other"]
+    first = round_states(project_ids=[other.pk], period=world["first"], detail=False)
+    assert first[other.pk].actions == [] and first[other.pk].recorded  # in progress, on time
+    second = round_states(project_ids=[other.pk], period=world["second"], detail=False)
+    assert [str(a.light.light) for a in second[other.pk].actions] == ["red"]

@@ -435,3 +435,20 @@ def test_a_past_day_is_computed_once_and_kept_today_is_the_current_state(
     today = lights_on(project_ids=[project.pk], day=TODAY, today=TODAY)
     assert {type(r).__name__ for r in today} == {"CurrentLight"}
     assert not DayLight.objects.filter(day=TODAY).exists()
+
+
+def test_the_daily_task_keeps_the_lights_of_past_rounds(db):
+    from reporting.models import ReportingPeriod
+    from reporting.tasks import round_lights_keep_task
+
+    with recorded_on(date(2023, 1, 2)):
+        project, *_ = _hanke_with_work()
+    ReportingPeriod.objects.create(
+        programme=project.programme, name="4/2023", cut_off=date(2023, 3, 31), due_date=TODAY
+    )
+    round_lights_keep_task()
+    kept = DayLight.objects.filter(day=date(2023, 3, 31), project=project)
+    assert kept.filter(kind="project").exists() and kept.filter(kind="action").count() == 2
+    again = kept.count()
+    round_lights_keep_task()  # nothing new to compute
+    assert kept.count() == again
