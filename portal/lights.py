@@ -200,26 +200,27 @@ def _join_text(separator: str, pieces) -> str:
 
 
 def _rollup_text(params: dict, *, linked: bool) -> str:
-    """ "12,5 % behind – 3 of 24 actions late: A1, A7, B2; 0 of 4 indicators behind target".
+    """ "3 of 24 actions late: A1, A7, B2; 0 of 4 indicators behind target – 12,5 % behind –
+    2 not assessed" (the share only when something is behind).
 
     `linked`: HTML with the named items linked (escaped); else plain text (escaped where
     shown, like any other text)."""
     join = _join_html if linked else _join_text
     parts = []
-    for kind, behind, of, items in params.get("groups", ()):
-        text = _BEHIND_TEXTS.get(kind, _BEHIND_TEXTS[""]) % {"behind": behind, "of": of}
+    behind = 0
+    for kind, late, of, items in params.get("groups", ()):
+        behind += late
+        text = _BEHIND_TEXTS.get(kind, _BEHIND_TEXTS[""]) % {"behind": late, "of": of}
         if items:
             names = [
                 _item_link(kind, item_id, label) if linked else label for item_id, label in items
             ]
-            more = ", …" if behind > len(items) else ""
+            more = ", …" if late > len(items) else ""
             text = join("", [text, ": ", join(", ", names), more])
         parts.append(text)
-    pieces = []
-    if params.get("share") is not None:
+    pieces = [join("; ", parts)] if parts else []
+    if behind and params.get("share") is not None:
         pieces.append(gettext("%(share)s behind") % {"share": percent(params["share"])})
-    if parts:
-        pieces.append(join("; ", parts))
     if params.get("grey"):
         pieces.append(gettext("%(count)s not assessed") % {"count": params["grey"]})
     return join(" – ", pieces)

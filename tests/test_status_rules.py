@@ -285,7 +285,7 @@ def test_one_late_action_among_201_keeps_the_hanke_green_and_names_it():
     result = rollup(children, RollupThresholds())
     assert result.light == G
     with translation.override("en"):
-        assert result.reason.text == "0.5\u00a0% behind – 1 of 201 actions late: K2-DIAB-A3"
+        assert result.reason.text == "1 of 201 actions late: K2-DIAB-A3 – 0.5\u00a0% behind"
     with translation.override("fi"):
         assert "0,5\u00a0%" in result.reason.text  # decimal comma in Finnish
         assert "K2-DIAB-A3" in result.reason.text
@@ -306,11 +306,17 @@ def test_reason_names_the_worst_items_per_kind_worst_first():
     assert result.light == R
     with translation.override("en"):
         assert result.reason.text == (
-            "71.4\u00a0% behind – 4 of 5 actions late: A2, A3, A1, …; "
-            "1 of 2 indicators behind target: I6 – 1 not assessed"
+            "4 of 5 actions late: A2, A3, A1, …; "
+            "1 of 2 indicators behind target: I6 – 71.4\u00a0% behind – 1 not assessed"
         )
     with translation.override("sv"):
-        assert result.reason.text.startswith("71,4\u00a0%")
+        assert "71,4\u00a0% efter" in result.reason.text
+
+
+def test_nothing_behind_says_the_counts_without_a_share():
+    with translation.override("fi"):
+        text = rollup([Child(G, "action", 1, "A1")] * 3, RollupThresholds()).reason.text
+    assert text == "0/3 toimenpidettä myöhässä"
 
 
 def test_reason_html_links_the_named_items_and_escapes_their_labels():

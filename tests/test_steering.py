@@ -256,8 +256,8 @@ def test_a_meeting_on_a_day_without_a_nightly_run_shows_the_real_lights(changes_
     assert view.status_counts == {"green": 9, "yellow": 0, "orange": 0, "red": 5, "grey": 0}
     with translation.override("en"):
         assert view.status.reason.text == (
-            "35.7\u00a0% behind – 3 of 10 actions late: 1, 3, 2; "
-            "2 of 4 indicators behind target: M1, M3"
+            "3 of 10 actions late: 1, 3, 2; "
+            "2 of 4 indicators behind target: M1, M3 – 35.7\u00a0% behind"
         )
     # an action late since January is not "newly late" at the June meeting
     still_late = changes_world["actions"][0]
