@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import CurrentLight, Indicator, IndicatorProgress, Measurement, Target
+from .models import CurrentLight, DayLight, Indicator, IndicatorProgress, Measurement, Target
 from .sotkanet import sotkanet_default_years, sotkanet_import_blocker, sotkanet_import_start
 
 
@@ -148,6 +148,20 @@ class CurrentLightAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in CurrentLight._meta.fields]
 
     # Computed by the status engine; an edit here would be overwritten by the next run.
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(DayLight)
+class DayLightAdmin(admin.ModelAdmin):
+    list_display = ("day", "kind", "object_id", "ht", "project", "light", "reason_code")
+    list_filter = ("day", "kind", "light")
+    readonly_fields = [f.name for f in DayLight._meta.fields]
+
+    # Computed from the recorded history: a day that is over cannot change.
     def has_add_permission(self, request) -> bool:
         return False
 
