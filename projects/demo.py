@@ -732,7 +732,7 @@ def _users(report: LoadReport, data: dict, projects_by_region: dict[str, Project
 
 def _demo_user_names(report: LoadReport, user, item: dict) -> None:
     """Keep an existing demo user's names as the file gives them: the names say "(demo)",
-    so wherever the portal shows an owner (pages, exports, the API) a fictitious person
+    so wherever the portal shows an owner (pages, exports, PDFs) a fictitious person
     assigned to a real plan action reads as one."""
     names = {"first_name": item["first_name"], "last_name": item["last_name"]}
     if any(getattr(user, k) != v for k, v in names.items()):
