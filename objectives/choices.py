@@ -9,6 +9,9 @@ class GoalKind(models.TextChoices):
 
 
 class ActionStatus(models.TextChoices):
+    # The source gives no status (a plan without a status column, an import without one):
+    # not a claim about progress, so never "late" (objectives.status).
+    NOT_REPORTED = "not_reported", _("Not reported")
     NOT_STARTED = "not_started", _("Not started")
     STARTING = "starting", _("Starting")
     IN_PROGRESS = "in_progress", _("In progress")

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.lights import ACTION_LABELS
+from portal.lights import ACTION_LABELS, Light
 
 from .choices import ActionStatus
 
@@ -34,8 +34,14 @@ class ActionStatusForm(forms.Form):
     )
     expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
-    def __init__(self, *args, people=None, **kwargs):
+    def __init__(self, *args, people=None, current_status: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        if current_status != ActionStatus.NOT_REPORTED:
+            # Once a status is recorded the action cannot go back to "not reported"
+            # (objectives.status.status_change_problem); offered only while it is current.
+            self.fields["status"].choices = [
+                c for c in ActionStatus.choices if c[0] != ActionStatus.NOT_REPORTED
+            ]
         self.fields["owner"].queryset = people
         self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
 
@@ -56,7 +62,12 @@ class HankeFilterForm(forms.Form):
     light = forms.ChoiceField(
         label=_("Light"),
         required=False,
-        choices=[("", _("All"))] + [(light.value, label) for light, label in ACTION_LABELS.items()],
+        # Grey holds not started, not reported and cancelled actions alike: no one word.
+        choices=[("", _("All"))]
+        + [
+            (light.value, light.label if light is Light.GREY else label)
+            for light, label in ACTION_LABELS.items()
+        ],
     )
     late = forms.BooleanField(label=_("Late only"), required=False)
     owner = forms.ModelChoiceField(

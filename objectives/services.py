@@ -26,7 +26,7 @@ from reporting.models import ReportingPeriod
 
 from .choices import ActionStatus
 from .models import Action, StatusUpdate
-from .status import comment_needed, reschedule_problem
+from .status import comment_needed, reschedule_problem, status_change_problem
 
 
 class ActionConflictError(Exception):
@@ -42,6 +42,11 @@ _COMMENT_MESSAGES = {
     "backwards": gettext_lazy("The status moves back: say why in a comment."),
     "late": gettext_lazy("The action is late: explain the situation in a comment."),
 }
+_STATUS_CHANGE_MESSAGES = {
+    "not_reported_again": gettext_lazy(
+        "A status has been recorded for this action: it cannot go back to “not reported”."
+    ),
+}
 _RESCHEDULE_MESSAGES = {
     "before_start": gettext_lazy("The new planned end cannot be before the planned start."),
     "reason_missing": gettext_lazy("Give a reason for the new planned end."),
@@ -53,6 +58,8 @@ def _validate(action: Action, status: str, comment: str, planned_end, reason: st
     errors: dict[str, str] = {}
     if status not in ActionStatus.values:
         errors["status"] = _("Choose a valid status.")
+    elif problem := status_change_problem(old_status=action.status, new_status=status):
+        errors["status"] = str(_STATUS_CHANGE_MESSAGES[problem])
     else:
         needed = comment_needed(
             old_status=action.status,
@@ -200,7 +207,9 @@ def actions_import(
     Permission: Perm.EDIT_PLAN on the hanke, and Perm.UPDATE_ACTION_STATUS when a row changes
     a status (checked once for the hanke: every row belongs to it). Rules: the fields'
     validation (`full_clean` without the per-row queries), dates in order, a valid status,
-    work packages of this hanke; a status change is recorded as a StatusUpdate with
+    work packages of this hanke; a new action without a status is "not reported"; an
+    action with a recorded status cannot go back to "not reported"; a status change is
+    recorded as a StatusUpdate with
     `comment` (which satisfies the "say why" rule). Each changed action's `version` must
     still be `expected_version` (ActionConflictError otherwise).
     Side effects: history rows (bulk, with the actor and `comment` as the reason) and
@@ -237,17 +246,23 @@ def actions_import(
                 work_package=row.work_package,
                 number=row.number,
                 order=next_order,
-                status=row.status or ActionStatus.NOT_STARTED,
+                # A row without a status states none: "not reported", never a guess.
+                status=row.status or ActionStatus.NOT_REPORTED,
                 **row.values,
             )
             next_order += 1
             creates.append(action)
-            if row.status and row.status != ActionStatus.NOT_STARTED:
+            if row.status and row.status != ActionStatus.NOT_REPORTED:
                 status_changes.append((action, ""))
         else:
             action = current.get(row.action_id)
             if action is None or action.version != row.expected_version:
                 raise ActionConflictError(action)
+            problem = row.status and status_change_problem(
+                old_status=action.status, new_status=row.status
+            )
+            if problem:
+                raise _import_error(row, {"status": [str(_STATUS_CHANGE_MESSAGES[problem])]})
             action.work_package = row.work_package  # the same row: clean() reads it
             for name, value in row.values.items():
                 setattr(action, name, value)

@@ -8,13 +8,21 @@ from __future__ import annotations
 
 from datetime import date
 
-from portal.lights import Assessment, Light, Reason, fmt_date
+from django.utils.translation import gettext_lazy as _
+
+from portal.lights import ACTION_LABELS, Assessment, Light, Reason, fmt_date
 
 
 def action_light(
     *, status: str, planned_start: date | None, planned_end: date | None, today: date
 ) -> Assessment:
-    """The light of one action from its stored status, its schedule and today."""
+    """The light of one action from its stored status, its schedule and today.
+
+    "not_reported" (the source gives no status) is grey whatever the schedule: the portal's
+    red "late" is computed from a status someone stated, never from a missing one.
+    """
+    if status == "not_reported":
+        return Assessment(Light.GREY, Reason("action_not_reported"))
     if status == "cancelled":
         return Assessment(Light.GREY, Reason("action_cancelled"))
     if status == "done":
@@ -40,6 +48,17 @@ def _not_started(planned_start: date | None, today: date) -> Assessment:
     return Assessment(
         Light.GREY, Reason("action_not_started_ahead", {"date": fmt_date(planned_start)})
     )
+
+
+# The light's label where the action's own words are better than the colour's: a grey
+# action without a reported status is "not reported", not "not started".
+_REASON_LABELS = {"action_not_reported": _("Not reported")}
+
+
+def action_label(assessment: Assessment) -> str:
+    """The text label of an action's light (ACTION_LABELS, or the reason's own word)."""
+    label = _REASON_LABELS.get(assessment.reason.code) or ACTION_LABELS[assessment.light]
+    return str(label)
 
 
 # --- What a status change must explain -------------------------------------------------------
@@ -72,6 +91,18 @@ def comment_needed(
     )
     if current.light == Light.RED:
         return "late"
+    return None
+
+
+def status_change_problem(*, old_status: str, new_status: str) -> str | None:
+    """What is wrong with this change of status (a code), or None.
+
+    "not_reported_again": "not reported" means the source never gave a status; once a
+    status has been recorded the action cannot go back to it (any other status can follow
+    "not reported", and moves back are explained with a comment instead).
+    """
+    if new_status == "not_reported" and old_status != "not_reported":
+        return "not_reported_again"
     return None
 
 

@@ -49,7 +49,13 @@ def _form(action, data=None, auto_id="id_%s") -> ActionStatusForm:
         "planned_end": action.planned_end,
         "expected_version": action.version,
     }
-    return ActionStatusForm(data, initial=initial, people=people, auto_id=auto_id)
+    return ActionStatusForm(
+        data,
+        initial=initial,
+        people=people,
+        current_status=action.status,
+        auto_id=auto_id,
+    )
 
 
 def _save(request, action, form):

@@ -107,6 +107,7 @@ REASON_TEXTS = {
     "indicator_progress": _("Progress %(progress)s %% / expected %(expected)s %%"),
     "indicator_nothing_expected_yet": _("Progress %(progress)s %%; nothing expected yet"),
     "rollup_none": _("Nothing to assess yet"),
+    "action_not_reported": _("Not reported: the plan states no status"),
 }
 
 # How a group of behind children is named in a rollup's reason, per kind of child (the

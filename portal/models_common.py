@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db import models
 from django.db.models import F, Q
 from django.utils import translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -24,9 +27,50 @@ class SourceRef(models.Model):
 
     @property
     def source_label(self) -> str:
+        """The source in a reader's words: "Etelä-Pohjanmaa plan, Table 1, row 15",
+        "Keski-Suomi plan, lines 1180–1182"; never a file name or a database id."""
         if not self.source_document:
             return ""
-        return f"{self.source_document} {self.source_ref}".strip()
+        place = readable_reference(self.source_ref)
+        document = self.source_document_label()
+        return f"{document}, {place}" if place else document
+
+    def source_document_label(self) -> str:
+        """The document in words: the plan of the row's hanke when it is the hanke's own
+        plan document (a hanke's plan versions are issues of that document), else another
+        document of its region (e.g. Keski-Suomi's 2015 proposal beside the 2020 plan)."""
+        project = getattr(self, "project", None)
+        if project is None:
+            return gettext("Source document")
+        region = project.region.display_name
+        if self.source_document == project.source_document:
+            return gettext("%(region)s plan") % {"region": region}
+        return gettext("%(region)s, another document") % {"region": region}
+
+
+# "L1180-1182", "L1389", "L964-979, L1133-1137", optionally with "(Taulukko 1, rivi 15)".
+_LINES = re.compile(r"L(\d+)(?:\s*[-–]\s*(\d+))?")
+_TABLE_ROW = re.compile(r"\((?:Taulukko|Table)\s+(\d+),\s*(?:rivi|row)\s+(\d+)\)")
+
+
+def readable_reference(ref: str) -> str:
+    """A place in a document in words: a table row when the reference names one
+    ("Table 1, row 15"), else its lines ("lines 1180–1182", "line 1389"); the raw text when
+    it is neither (a page number, say)."""
+    ref = (ref or "").strip()
+    table = _TABLE_ROW.search(ref)
+    if table:
+        return gettext("Table %(table)s, row %(row)s") % {
+            "table": table.group(1),
+            "row": table.group(2),
+        }
+    spans = _LINES.findall(ref)
+    if not spans:
+        return ref
+    if len(spans) == 1 and not spans[0][1]:
+        return gettext("line %(line)s") % {"line": spans[0][0]}
+    ranges = ", ".join(f"{a}–{b}" if b else a for a, b in spans)
+    return gettext("lines %(lines)s") % {"lines": ranges}
 
 
 class Timestamped(models.Model):

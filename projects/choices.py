@@ -37,6 +37,9 @@ class BudgetCategory(models.TextChoices):
     ICT = "ict", _("ICT")
     PREPARATION = "preparation", _("Preparation")
     OTHER = "other", _("Other costs")
+    # An amount the source gives without its cost types (002's development sections with
+    # both person-years and purchases; 001's spending to date): itemised, not a total.
+    NOT_SPLIT = "not_split", _("Not split by cost type")
     TOTAL = "total", _("Total (not itemised)")
 
 

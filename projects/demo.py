@@ -38,6 +38,7 @@ from .models import (
     Body,
     BudgetLine,
     Classification,
+    Expenditure,
     Membership,
     Organisation,
     PlanVersion,
@@ -181,6 +182,7 @@ class _Region:
         for order, item in enumerate(self.data["indicators"]):
             _IndicatorLoader(self, item, order).load()
         self._budget()
+        self._spending()
         self._risks()
         self._bodies()
         return self.project
@@ -348,7 +350,8 @@ class _Region:
                 "schedule_text": str(schedule),
                 "planned_start": start,
                 "planned_end": end,
-                "status": item.get("status") or "not_started",
+                # A status the plan does not give is "not reported", never a guess.
+                "status": item.get("status") or "not_reported",
                 "status_as_written": item.get("status_as_written") or "",
                 "plan_version": self.version_of(item),
                 "change": item.get("change") or "",
@@ -362,8 +365,9 @@ class _Region:
         return action
 
     def _budget(self) -> None:
+        kept = []
         for item in self.data["budget"]:
-            _upsert(
+            line = _upsert(
                 self.report,
                 BudgetLine,
                 {
@@ -380,13 +384,48 @@ class _Region:
                     **self.src(item),
                 },
             )
+            kept.append(line.pk)
+        # A line someone has booked spending on stays (Expenditure.budget_line protects it).
+        self._prune(BudgetLine.objects.filter(project=self.project, expenditures=None), kept)
 
-    def _risks(self) -> None:
-        for item in self.data["risks"]:
+    def _spending(self) -> None:
+        """What the plan says was spent (e.g. 001: 559 320 € by 30.6.2021): expenditures,
+        not budget lines, with the category the plan gives (else "not split")."""
+        for item in self.data.get("spending") or []:
             _upsert(
                 self.report,
+                Expenditure,
+                {
+                    "project": self.project,
+                    "date": item["date"],
+                    "description": item["description"].strip(),
+                },
+                {"amount": _dec(item["amount"]), "category": item["category"]},
+            )
+
+    def _prune(self, queryset: models.QuerySet, kept: list[int]) -> None:
+        """Remove rows this file once described and no longer does (a figure moved to where
+        it belongs, say). Only rows that carry one of this file's seed documents go: what a
+        person entered in the portal has no seed source and stays."""
+        stale = queryset.filter(source_document__in=self.documents.values()).exclude(pk__in=kept)
+        for obj in stale:
+            obj.delete()
+            self.report.updated[f"{obj._meta.model_name} removed"] += 1
+
+    def _risks(self) -> None:
+        kept = []
+        for item in self.data["risks"]:
+            # A risk of a regional structure outside the hanke (004's 2015 development
+            # structure beside 000's 2020 hanke) belongs to the region, not the hanke.
+            owner = (
+                {"project": None, "region": self.region}
+                if item.get("scope") == "region"
+                else {"project": self.project}
+            )
+            risk = _upsert(
+                self.report,
                 Risk,
-                {"project": self.project, "title": item["title_fi"].strip()},
+                {**owner, "title": item["title_fi"].strip()},
                 {
                     "description": item.get("description_fi") or "",
                     "likelihood": item.get("likelihood"),
@@ -398,6 +437,9 @@ class _Region:
                     **self.src(item),
                 },
             )
+            kept.append(risk.pk)
+        risks = Risk.objects.filter(models.Q(project=self.project) | models.Q(region=self.region))
+        self._prune(risks, kept)
 
     def _bodies(self) -> None:
         for item in self.data["bodies"]:
@@ -655,6 +697,8 @@ def _users(report: LoadReport, data: dict, projects_by_region: dict[str, Project
             user.is_superuser = item.get("programme_role") == "admin"
             user.save()
             report.created["user"] += 1
+        else:
+            _demo_user_names(report, user, item)
         if item.get("programme_role"):
             _upsert(report, ProgrammeRole, {"user": user}, {"role": item["programme_role"]})
         if item.get("region"):
@@ -684,6 +728,18 @@ def _users(report: LoadReport, data: dict, projects_by_region: dict[str, Project
             ).update(owner=user)
             if owned:
                 report.updated["action"] += owned
+
+
+def _demo_user_names(report: LoadReport, user, item: dict) -> None:
+    """Keep an existing demo user's names as the file gives them: the names say "(demo)",
+    so wherever the portal shows an owner (pages, exports, PDFs) a fictitious person
+    assigned to a real plan action reads as one."""
+    names = {"first_name": item["first_name"], "last_name": item["last_name"]}
+    if any(getattr(user, k) != v for k, v in names.items()):
+        for k, v in names.items():
+            setattr(user, k, v)
+        user.save(update_fields=list(names))
+        report.updated["user"] += 1
 
 
 def region_files(data_dir: Path) -> list[Path]:

@@ -32,6 +32,7 @@ from measures.choices import Unit
 from measures.models import CurrentLight, Indicator, IndicatorProgress, Measurement, RollupKind
 from objectives.choices import ActionStatus
 from objectives.models import Action, BenefitTarget, ProcessGoal, StatusUpdate
+from objectives.status import action_label
 from portal.lights import ACTION_LABELS, Assessment, Light, Reason
 from projects.models import BudgetLine, Project, Risk, WorkPackage
 
@@ -107,7 +108,10 @@ class LightCells:
     @classmethod
     def of(cls, assessment: Assessment | None, *, action: bool = False) -> LightCells:
         light = assessment.light if assessment else Light.GREY
-        label = ACTION_LABELS[light] if action else light.label
+        if assessment and action:
+            label = action_label(assessment)
+        else:
+            label = ACTION_LABELS[light] if action else light.label
         reason = assessment.reason.text if assessment else ""
         return cls(light, str(label), light.symbol, reason)
 
@@ -646,7 +650,9 @@ def _summary_sheet(sheet, report: ProjectReport) -> None:
         [_cell(sheet, _("Actions by light"), bold=True), _cell(sheet, _("Count"), bold=True)]
     )
     for light, count in report.action_counts:
-        label = f"{light.symbol} {ACTION_LABELS[light]}"
+        # Grey counts not started, not reported and cancelled actions alike: no one word.
+        word = light.label if light is Light.GREY else ACTION_LABELS[light]
+        label = f"{light.symbol} {word}"
         sheet.append([_cell(sheet, label, fill=_fill(light)), count])
 
 

@@ -55,6 +55,7 @@ from objectives.choices import ActionStatus
 from objectives.models import Action, BenefitTarget, ProcessGoal
 from objectives.selectors import hanke_people
 from objectives.services import ActionConflictError, ActionImportRow, actions_import
+from objectives.status import status_change_problem
 from portal.queue import enqueue_on_commit
 from projects.access import Perm, can, check
 from projects.models import Project, WorkPackage
@@ -460,7 +461,15 @@ def _plan_actions(job, project, cells: _Cells, progress) -> Plan:
                     _("Unknown status “%(text)s”; use one of: %(choices)s.")
                     % {"text": c["status"], "choices": ", ".join(map(str, ActionStatus.labels))},
                 )
-            elif status != (action.status if action else ActionStatus.NOT_STARTED):
+            elif action and status_change_problem(old_status=action.status, new_status=status):
+                plan.reject(
+                    headers["status"],
+                    _(
+                        "A status has been recorded for this action: it cannot go back to "
+                        "“not reported”."
+                    ),
+                )
+            elif status != (action.status if action else ActionStatus.NOT_REPORTED):
                 row.status = status
                 plan.changes.append(
                     (

@@ -3,9 +3,12 @@
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from objectives.models import Action, StatusUpdate
+from objectives.services import action_status_update
 from portal.paging import PAGE_SIZE
 
 from .factories import ActionFactory, WorkPackageFactory
@@ -189,3 +192,78 @@ def test_pages_show_the_newest_stored_light_not_an_older_one(client, personas):
         reverse("objectives:action-list", args=[personas.project.pk])
     ).content.decode()
     assert "light--red" in html and "light--yellow" not in html
+
+
+# --- "Not reported": a state of its own ------------------------------------------------------
+
+
+@pytest.fixture
+def unreported(personas):
+    from projects.models import PlanVersion
+
+    personas.project.source_document = "001_plan.txt"
+    personas.project.save()
+    PlanVersion.objects.create(project=personas.project, key="plan", name="Suunnitelma")
+    return ActionFactory(
+        work_package=WorkPackageFactory(project=personas.project),
+        project=personas.project,
+        status="not_reported",
+        planned_start=date(2020, 1, 1),
+        planned_end=date(2020, 12, 31),
+        owner=personas.project_worker,
+        source_document="001_plan.txt",
+        source_ref="L486-497 (Taulukko 1, rivi 15)",
+    )
+
+
+def test_a_not_reported_action_page_says_so_and_names_its_source_in_words(
+    client, personas, unreported
+):
+    from measures.status_engine import status_recompute_projects
+
+    status_recompute_projects(project_ids=[personas.project.pk], today=date(2023, 6, 30))
+    client.force_login(personas.project_manager)
+    html = client.get(_url(unreported)).content.decode()
+    assert "light--grey" in html and "light--red" not in html
+    assert "Ei raportoitu: suunnitelma ei kerro tilaa" in html
+    region = personas.project.region.name_fi
+    assert f"{region}: hankesuunnitelma, taulukko 1, rivi 15" in html
+    assert "001_plan.txt" not in html
+    # the form offers "not reported" while it is the action's status
+    assert '<option value="not_reported" selected>Ei raportoitu</option>' in html
+
+
+@pytest.mark.parametrize("status", ["not_started", "starting", "in_progress"])
+def test_a_not_reported_action_moves_to_any_status_without_a_comment(
+    client, personas, unreported, status
+):
+    # the schedule has passed, but "not reported" was never late: a first report is no
+    # move back and explains no lateness
+    client.force_login(personas.project_worker)
+    response = _post(client, unreported, status=status, comment="")
+    assert response.status_code == 302
+    assert Action.objects.get(pk=unreported.pk).status == status
+    assert StatusUpdate.objects.get().previous_status == "not_reported"
+
+
+def test_a_reported_action_cannot_go_back_to_not_reported(client, personas, action):
+    client.force_login(personas.project_manager)
+    html = client.get(_url(action)).content.decode()
+    assert 'value="not_reported"' not in html  # not offered
+    response = _post(client, action, status="not_reported", comment="Ei tiedossa")
+    assert response.status_code == 200  # the form refuses the choice
+    assert "field--error" in response.content.decode()
+    assert Action.objects.get(pk=action.pk).status == "not_started"
+    # and the service itself, whatever the caller
+    with pytest.raises(ValidationError) as refused, translation.override("fi"):
+        action_status_update(
+            action=action,
+            actor=personas.project_manager,
+            status="not_reported",
+            comment="Ei tiedossa",
+            status_date=date(2023, 5, 2),
+            expected_version=action.version,
+        )
+    assert refused.value.message_dict["status"] == [
+        "Toimenpiteelle on kirjattu tila: se ei voi palata tilaan ”ei raportoitu”."
+    ]

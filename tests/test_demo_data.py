@@ -1,34 +1,59 @@
 """The demo data: the four seed plans as they are, loaded idempotently."""
 
+from collections import Counter
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.conf import settings
-from django.db.models import Count, Sum
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q, Sum
+from django.utils import translation
 
-from measures.models import Indicator, Measurement
+from measures.models import CurrentLight, Indicator, Measurement, Target
+from measures.status_engine import status_recompute_all
 from objectives.models import Action, ProcessGoal
 from projects.demo import demo_load
-from projects.models import BudgetLine, Membership, PlanVersion, ProgrammeRole, Project, Region
+from projects.models import (
+    BudgetLine,
+    Expenditure,
+    Membership,
+    PlanVersion,
+    ProgrammeRole,
+    Project,
+    Region,
+    Risk,
+)
+from projects.selectors import budget_summary
 
 pytestmark = pytest.mark.django_db
 
-# What the plans contain (shared/design/seeds-*.md counts): goals, actions, indicators.
+# What the plans contain (shared/design/seeds-*.md counts): process goals, benefit goals,
+# actions, indicators.
 EXPECTED = {
-    "13": ("Keski-Suomi", 52, 66, 0),  # 000: 5+26+21 goals, 17+26+23 actions, no indicator named
-    "14": ("Etelä-Pohjanmaa", 8, 201, 72),  # 001: Table 1 (54 rows) + chapter 3 (147 items)
-    "16": ("Keski-Pohjanmaa", 19, 89, 15),  # 002: 34 actions (2022) + 55 (2023–2025)
-    "10": ("Etelä-Savo", 23, 58, 6),  # 003: Taulukko 1 has 23 process goals
+    # 000: 5+26+21 process goals; benefit goals §2.2.1, §2.2.3, §2.2.5 (L263-342, L485-509):
+    # 6+8+10 sentences with their tags; 17+26+23 actions; no indicator named
+    "13": ("Keski-Suomi", 52, 24, 66, 0),
+    # 001: 8 Table 1 goals; section 2.1's 23 paragraphs (2.1.1-2.1.5); Table 1 (54 rows) +
+    # chapter 3 (150 items: 147 + MONNI's three sub-items)
+    "14": ("Etelä-Pohjanmaa", 8, 23, 204, 72),
+    # 002: no benefit goals (organised by RRF investments); 34 actions (2022) + 55 (2023–2025)
+    "16": ("Keski-Pohjanmaa", 19, 0, 89, 15),
+    # 003: Taulukko 1 has 23 process goals; 2.1.1-2.1.5: 5 goals with 22 sub-goals
+    "10": ("Etelä-Savo", 23, 27, 58, 6),
 }
 
 
 def _counts() -> dict[str, tuple]:
     rows = Project.objects.values("region__code").annotate(
-        goals=Count("goals", distinct=True),
+        process=Count("goals", filter=Q(goals__kind="process"), distinct=True),
+        benefit=Count("goals", filter=Q(goals__kind="benefit"), distinct=True),
         actions=Count("actions", distinct=True),
         indicators=Count("indicators", distinct=True),
     )
-    return {r["region__code"]: (r["goals"], r["actions"], r["indicators"]) for r in rows}
+    return {
+        r["region__code"]: (r["process"], r["benefit"], r["actions"], r["indicators"]) for r in rows
+    }
 
 
 def _table_sizes() -> dict[str, int]:
@@ -39,9 +64,9 @@ def _table_sizes() -> dict[str, int]:
 
 def test_counts_per_region_match_the_plans(demo_db):
     counts = _counts()
-    for code, (name, goals, actions, indicators) in EXPECTED.items():
+    for code, (name, process, benefit, actions, indicators) in EXPECTED.items():
         assert Region.objects.get(code=code).name_fi == name
-        assert counts[code] == (goals, actions, indicators), name
+        assert counts[code] == (process, benefit, actions, indicators), name
 
 
 def test_second_load_changes_nothing_and_says_so(demo_db):
@@ -69,6 +94,11 @@ def test_second_load_changes_nothing_and_says_so(demo_db):
         ("16", "I4-3", "I4-3-25-4", "Digiohjelman päivittäminen hyvinvointialueelle"),
         ("10", "TP2", "A1.2.1", "Otetaan käyttöön sähköinen hoidon-/palveluntarpeen arviointi"),
         ("10", "TP2", "A1.2.5", "Kehitetään palvelutarpeen arviointia ja pilotoidaan"),
+        # 3.2.1-G4 "MONNI" keeps its three sub-items (001:L1448-1455)
+        ("14", "3.2.1", "G4", "Jatketaan ja jalkautetaan MONNI-hankkeessa tehtyä"),
+        ("14", "3.2.1", "G4a", "Jatketaan kokemusasiantuntijarakenteen kehittämistä"),
+        ("14", "3.2.1", "G4b", "Jatketaan osallisuusmittarin käyttöönottoa ja juurruttamista"),
+        ("14", "3.2.1", "G4c", "Valmistellaan vaativan sijaishuollon ja erikoissairaanhoidon"),
     ],
 )
 def test_action_titles_match_the_seed_text(demo_db, region, package, number, title_start):
@@ -116,6 +146,73 @@ def test_002_budget_2022_totals_1_304_000_euros(demo_db):
         total=Sum("amount")
     )["total"]
     assert total == Decimal("1304000")
+
+
+def test_002s_1_304_000_is_the_2022_application_not_the_hankes_total(demo_db):
+    # L2700-2708: the 2022 application; the hanke runs to 2025 and the plan gives no total
+    project = Project.objects.get(region__code="16")
+    assert project.funding_total is None
+    summary = budget_summary(project=project, today=date(2022, 6, 30))
+    assert (summary.budget, summary.budget_basis) == (Decimal("1304000"), "lines")
+    assert summary.period == (date(2022, 1, 1), date(2022, 12, 31))
+
+
+def test_002_budget_lines_carry_the_plans_cost_types(demo_db):
+    # L2714-2774: euros and person-years per development section, not split by cost type
+    # (the split is in the budget form the plan leaves out); coordination is staff work
+    # input; the digital tools with 0 person-years are no personnel cost.
+    lines = BudgetLine.objects.filter(project__region__code="16")
+    category = {line.line: line.category for line in lines}
+    assert category["Investointi 4: Henkilöstön digipöytä"] == "ict"
+    assert category["Investointi 4: Monialaisen asiakasohjauksen digityövälineet"] == "ict"
+    assert category["Investointi 1: Suun terveydenhuolto"] == "not_split"
+    assert (
+        category["Investointi 2: Hankekoordinaation työpanosta: hankekoordinaattori (50%)"]
+        == "personnel"
+    )
+    assert Counter(category.values()) == {"not_split": 14, "personnel": 2, "ict": 2}
+    assert not lines.filter(category="ict", person_years__gt=0).exists()
+
+
+def test_001_spent_559_320_euros_by_30_6_2021_is_spending_not_a_budget_line(demo_db):
+    # 001:L1977-1978 "Viimeisen maksatusjakson jälkeen kirjapidon mukaan 30.6.2021
+    # kustannuksista on mennyt 559 320 €"
+    project = Project.objects.get(region__code="14")
+    spent = Expenditure.objects.get(project=project)
+    assert (spent.date, spent.amount, spent.category) == (
+        date(2021, 6, 30),
+        Decimal("559320"),
+        "not_split",
+    )
+    assert not BudgetLine.objects.filter(project=project, amount=Decimal("559320")).exists()
+    summary = budget_summary(project=project, today=date(2021, 6, 30))
+    assert summary.spent == Decimal("559320")
+
+
+def test_001_total_with_the_supplementary_call_runs_with_its_plan_to_2023(demo_db):
+    # 8 533 000 € includes the supplementary call (L1976-1977), whose plan runs 2021-2023
+    # (L73-74, L1169-1170); the 2,8 M€ of 1.1.2020-31.12.2022 stays a budget line (L1961)
+    project = Project.objects.get(region__code="14")
+    assert project.funding_total == Decimal("8533000")
+    assert (project.start_date, project.end_date) == (date(2020, 1, 1), date(2023, 12, 31))
+    assert BudgetLine.objects.filter(project=project, amount=Decimal("2800000")).exists()
+
+
+def test_004s_2015_risks_belong_to_the_region_not_to_the_2020_hanke(demo_db):
+    project = Project.objects.get(region__code="13")
+    regional = Risk.objects.filter(region__code="13", project=None)
+    assert regional.count() == 7
+    assert set(regional.values_list("source_document", flat=True)) == {"004_88a4519a8b70645b.txt"}
+    assert project.risks.count() == 8
+    assert not project.risks.filter(source_document__startswith="004_").exists()
+
+
+def test_strict_targets_keep_yli_as_a_bound(demo_db):
+    # 002:L689-698 "yli 10 %", "yli 25 %", "yli 30 %", "45 %"
+    targets = Target.objects.filter(indicator__project__region__code="16", indicator__code="I1-M8")
+    by_year = {t.target_date.year: (t.value, t.strict, t.value_as_written) for t in targets}
+    assert by_year[2022] == (Decimal("10"), True, "yli 10 %")
+    assert by_year[2025] == (Decimal("45"), False, "45 %")
 
 
 def test_002_has_two_plan_versions_and_the_later_supersedes(demo_db):
@@ -182,3 +279,186 @@ def test_demo_users_cover_every_role_in_every_region(demo_db):
     per_region = Membership.objects.values_list("project__region__code", "role")
     for code in EXPECTED:
         assert {role for c, role in per_region if c == code} == {"steering", "manager", "worker"}
+
+
+# --- Texts as written ------------------------------------------------------------------------
+
+
+def test_texts_are_kept_as_written_not_summarised(demo_db):
+    def title(model, region, number, **kw):
+        return model.objects.get(project__region__code=region, number=number, **kw).title_fi
+
+    # 002: the sentences the transcription had dropped (L610-618, L964-979)
+    goal = title(ProcessGoal, "16", "4", work_package__code="I1")
+    assert "Myös palvelujen järjestäminen sote-keskuksen ja erikoissairaanhoidon" in goal
+    assert goal.endswith("erikoissairaanhoidosta perustason palveluihin.")
+    action = title(Action, "16", "I1b-22-7")
+    assert "Neuvolatyöhön resursoidaan työntekijä" in action
+    assert action.endswith("tämäntyyppisen toiminnan tuloksia ja vaikuttavuutta.")
+    # 003 (OCR repaired): L574-580, L663-670, L760-766, L846-848
+    assert "Yhteistasiakkuus (tilanne yksinkertainen, pärjääminen vaikeaa)" in title(
+        Action, "10", "A1.1.1"
+    )
+    assert "• Kotipalvelun maksuttomuus kokeilu •" in title(Action, "10", "A1.3.6")
+    assert "Duodecimin päätöksenteon tuki tai muu vastaava työväline." in title(
+        Action, "10", "A3.3.1"
+    )
+    assert title(Action, "10", "A4.1.8").endswith(
+        "konsultatiivisen työotteen levittämiseksi pedagogisessa toimintaympäristössä."
+    )
+    # 001 row 40 and chapter 3's K4 that repeats it: the whole cell (L881-893)
+    assert title(Action, "14", "40").endswith(
+        "(erityisesti kirjaamiskäytännöt) sote-integroiduissa palveluissa"
+    )
+
+
+# --- Benefit goals ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("region", "package", "number", "hts", "as_written", "title_start"),
+    [
+        ("13", "K1", "H1", [1], "(HT1)", "Keski-Suomen tulevaisuuden sote-keskus -hankkeen"),
+        ("13", "K1", "H4", [], "", "Keski-Suomen digitaalisen sote-keskuksen (OmaKS.fi"),
+        ("13", "K1", "H5", [1, 2], "(HT1, HT2)", "Puhelinpalvelun ja digitaalisten"),
+        ("13", "K2", "H4", [4, 5], "(HT4, HT5)", "Valituissa kokonaisuuksissa"),
+        ("13", "K3", "H5", [3, 4], "(HT4, HT3)", "Kaikissa Keski-Suomen kunnissa"),
+        (
+            "14",
+            "2.1",
+            "2.1.1-2",
+            [1],
+            "2.1.1 Saatavuus, oikea-aikaisuus, jatkuvuus",
+            "Kiireettömään",
+        ),
+        ("14", "2.1", "2.1.5-2", [5], "2.1.5 Kustannusten nousun hillintä", "Asiakastietojen"),
+        (
+            "10",
+            "2.1",
+            "2.1.1-1",
+            [1],
+            "2.1.1 Saatavuus, oikea-aikaisuus, jatkuvuus",
+            "vastata 7 päivän",
+        ),
+        (
+            "10",
+            "2.1",
+            "2.1.5",
+            [5],
+            "2.1.5 Kustannusten nousun hillintä",
+            "Tavoitteena on sosiaali-",
+        ),
+    ],
+)
+def test_benefit_goals_carry_their_ht_tags_as_in_the_plan(
+    demo_db, region, package, number, hts, as_written, title_start
+):
+    goal = ProcessGoal.objects.get(
+        project__region__code=region, work_package__code=package, number=number
+    )
+    assert goal.kind == "benefit"
+    assert sorted(goal.benefit_targets.values_list("number", flat=True)) == hts
+    assert goal.ht_as_written == as_written
+    assert goal.title_fi.startswith(title_start)
+
+
+def test_every_benefit_goal_of_001_and_003_serves_its_sections_ht(demo_db):
+    goals = ProcessGoal.objects.filter(kind="benefit", project__region__code__in=["14", "10"])
+    for goal in goals:
+        section = int(goal.number.split("-")[0].split(".")[2])  # "2.1.3-4" -> 3
+        assert list(goal.benefit_targets.values_list("number", flat=True)) == [section]
+
+
+# --- Statuses: what the plans say, and "not reported" where they say nothing -----------------
+
+
+def _action(region, package, number) -> Action:
+    return Action.objects.get(
+        project__region__code=region, work_package__code=package, number=number
+    )
+
+
+@pytest.mark.parametrize(
+    ("region", "package", "number", "status", "as_written"),
+    [
+        ("14", "G1", "1", "in_progress", "Käynnissä"),
+        ("14", "G2", "5", "starting", "Käynnistymässä"),
+        ("14", "G2", "9", "not_started", "Uusi"),
+        # a pointer to another row, not a status (001:L467-469)
+        ("14", "G3", "13", "not_reported", "Toteutuu kohdassa kuntoutus (alla)"),
+        # chapter 3 repeating a Table 1 row takes the row's status, with the row named
+        ("14", "3.2.1", "E5", "in_progress", "Käynnissä (Taulukko 1, rivi 15)"),
+        ("14", "3.2.1", "A1", "in_progress", "Käynnissä (Taulukko 1, rivi 1)"),
+        ("14", "3.2.4", "M1", "in_progress", "Käynnissä (Taulukko 1, rivi 1)"),
+        ("14", "3.2.1", "F4", "not_reported", ""),
+        # 000: OmaKS.fi opened in May 2021 (000:L1180-1182)
+        ("13", "K1", "3", "in_progress", ""),
+        ("13", "K1", "1", "not_reported", ""),
+        ("16", "I1b", "I1b-22-5", "not_reported", ""),
+        ("10", "TP2", "A1.2.1", "not_reported", ""),
+    ],
+)
+def test_sampled_action_states(demo_db, region, package, number, status, as_written):
+    action = _action(region, package, number)
+    assert action.status == status
+    if as_written:
+        assert action.status_as_written == as_written
+    elif status == "not_reported":
+        assert action.status_as_written == ""
+
+
+def test_000s_omaks_action_quotes_what_the_plan_says_happened(demo_db):
+    action = _action("13", "K1", "3")
+    assert action.status_as_written.startswith("Toukokuussa 2021 avautunut OmaKS.fi")
+
+
+def test_plans_without_a_status_column_are_not_reported(demo_db):
+    statuses = dict(
+        Project.objects.values_list("region__code")
+        .annotate(
+            reported=Count("actions", filter=~Q(actions__status="not_reported")),
+        )
+        .values_list("region__code", "reported")
+    )
+    assert statuses == {"13": 1, "14": 54 - 1 + 6, "16": 0, "10": 0}
+
+
+def test_no_region_or_hanke_is_red_because_of_a_status_no_plan_stated(demo_db):
+    # given the demo data as loaded, computed today (every 002 schedule has passed)
+    status_recompute_all(today=date(2026, 12, 6))
+    # then no action without a stated status is late, so nothing above is red for it
+    not_reported = Action.objects.filter(status="not_reported").values_list("pk", flat=True)
+    rows = CurrentLight.objects.filter(kind="action", object_id__in=list(not_reported))
+    assert rows.count() == len(not_reported) > 300
+    assert set(rows.values_list("light", "reason_code")) == {("grey", "action_not_reported")}
+    assert not CurrentLight.objects.filter(kind="action", light="red").exists()
+    kp = Project.objects.get(region__code="16")
+    hanke = CurrentLight.objects.get(kind="project", object_id=kp.pk, ht=0)
+    region = CurrentLight.objects.get(kind="region", object_id=kp.region_id, ht=0)
+    assert hanke.light != "red"
+    assert region.light != "red"
+    assert not CurrentLight.objects.filter(kind__in=["project", "region"], light="red").exists()
+    with translation.override("fi"):
+        row = rows.first()
+        assert row.assessment.reason.text == "Ei raportoitu: suunnitelma ei kerro tilaa"
+
+
+# --- People and sources ----------------------------------------------------------------------
+
+
+def test_demo_owners_are_marked_as_demo_users(demo_db):
+    owners = get_user_model().objects.filter(owned_actions__isnull=False).distinct()
+    assert owners.count() == 4  # the four regions' demo workers
+    for user in owners:
+        assert user.get_full_name().endswith("(demo)"), user.username
+
+
+def test_sources_read_as_the_region_plan_and_its_place(demo_db):
+    with translation.override("en"):
+        assert _action("14", "G3", "15").source_label == "South Ostrobothnia plan, Table 1, row 15"
+        assert _action("13", "K1", "3").source_label == "Central Finland plan, lines 679–685"
+    with translation.override("fi"):
+        label = _action("14", "G3", "15").source_label
+        assert label == "Etelä-Pohjanmaa: hankesuunnitelma, taulukko 1, rivi 15"
+    for action in Action.objects.select_related("project__region")[:50]:
+        assert ".txt" not in action.source_label

@@ -429,12 +429,18 @@ def test_demo_002_budget_lines_are_still_pinned_by_investment_line(demo_db):
 
 
 def test_demo_002_budget_page_measures_against_1_304_000_over_2022(demo_db, client):
+    # 1 304 000 € is the 2022 application (002:L2700-2708), not the hanke's total funding:
+    # the budget is the sum of its 2022 lines, by the plan's cost types
     project = Project.objects.get(region__code="16")
     summary = budget_summary(project=project, today=date(2022, 7, 2))
-    assert (summary.budget, summary.budget_basis) == (Decimal("1304000"), "funding_total")
+    assert (summary.budget, summary.budget_basis) == (Decimal("1304000"), "lines")
     assert summary.period == YEAR_2022
     planned = {r.category: r.planned for r in summary.rows if r.year == 2022}
-    assert planned == {"personnel": Decimal("1304000")}
+    assert planned == {
+        "personnel": Decimal("70000"),
+        "ict": Decimal("86000"),
+        "not_split": Decimal("1148000"),
+    }
     client.force_login(get_user_model().objects.get(username="kp.ohjausryhma"))
     html = client.get(reverse("project-budget", args=[project.pk])).content.decode()
     assert "€1,304,000.00" in html

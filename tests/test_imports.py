@@ -734,3 +734,33 @@ def test_a_large_import_runs_in_a_real_worker(celery_worker_process, settings): 
     import_job_confirm(job=checked, actor=manager)
     wait_for(ImportStatus.DONE)
     assert Action.objects.filter(project=project).count() == rows
+
+
+# --- "Not reported" ----------------------------------------------------------------------------
+
+
+def test_a_new_action_without_a_status_is_not_reported_and_may_then_get_any(hanke, personas):
+    manager = personas.project_manager
+    content = "\n".join(["Work package,Action number,Action,Status", "TP1,1.3,Uusi toimenpide,"])
+    job = import_job_confirm(job=_job(hanke, manager, "actions", content), actor=manager)
+    assert job.status == ImportStatus.DONE, job.error
+    new = Action.objects.get(number="1.3")
+    assert new.status == "not_reported"
+    assert not StatusUpdate.objects.filter(action=new).exists()  # nothing was reported
+    content = "\n".join(["Work package,Action number,Action,Status", "TP1,1.3,,Starting"])
+    job = import_job_confirm(job=_job(hanke, manager, "actions", content), actor=manager)
+    assert job.status == ImportStatus.DONE, job.error
+    assert Action.objects.get(number="1.3").status == "starting"
+
+
+def test_an_import_cannot_turn_a_reported_status_back_to_not_reported(hanke, personas):
+    content = "\n".join(["Work package,Action number,Action,Status", "TP1,1.1,,Not reported"])
+    job = _job(hanke, personas.project_manager, "actions", content)
+    assert job.preview["counts"]["rejected"] == 1
+    assert _rows(job, "rejected")[0]["errors"] == [
+        [
+            "Status",
+            "A status has been recorded for this action: it cannot go back to “not reported”.",
+        ]
+    ]
+    assert Action.objects.get(number="1.1").status == "in_progress"

@@ -76,7 +76,14 @@ def test_recompute_stores_lights_with_reasons_for_every_level(demo_db):
     }
     assert IndicatorProgress.objects.count() == 93
     assert CurrentLight.objects.filter(as_of=TODAY, kind="indicator").count() == 93
-    late = CurrentLight.objects.filter(kind="action", light="red").first()
+    # The plans state few statuses: the others are "not reported", grey and never late
+    # (the demo data once defaulted to "not started", which made passed schedules red).
+    grey = CurrentLight.objects.filter(kind="action", reason_code="action_not_reported").first()
+    assert grey.light == "grey"
+    assert _finnish(grey) == "Ei raportoitu: suunnitelma ei kerro tilaa"
+    project, *_ = _hanke_with_work()
+    status_recompute_projects(project_ids=[project.pk], today=TODAY)
+    late = CurrentLight.objects.get(kind="action", light="red")
     assert late.reason_code in ("action_late_end", "action_late_start")
     assert _finnish(late).startswith("Myöhässä")
 

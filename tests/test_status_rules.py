@@ -15,7 +15,13 @@ from measures.progress import (
     assess_indicator,
     progress_ratio,
 )
-from objectives.status import action_light, comment_needed, reschedule_problem
+from objectives.status import (
+    action_label,
+    action_light,
+    comment_needed,
+    reschedule_problem,
+    status_change_problem,
+)
 from portal.lights import (
     Child,
     IndicatorThresholds,
@@ -25,6 +31,7 @@ from portal.lights import (
     rollup,
     validate_bands,
 )
+from portal.models_common import readable_reference
 
 TODAY = date(2023, 6, 15)
 D = Decimal
@@ -50,6 +57,10 @@ DEFAULT_THRESHOLDS = IndicatorThresholds()
         ("not_started", date(2023, 6, 14), None, Light.RED, "action_late_start"),
         ("not_started", None, None, Light.GREY, "action_not_started_open"),
         ("not_started", None, date(2022, 12, 31), Light.RED, "action_late_end"),
+        # the plan states no status: grey, never late, whatever the schedule
+        ("not_reported", None, None, Light.GREY, "action_not_reported"),
+        ("not_reported", date(2020, 1, 1), date(2020, 12, 31), Light.GREY, "action_not_reported"),
+        ("not_reported", date(2024, 1, 1), None, Light.GREY, "action_not_reported"),
     ],
 )
 def test_action_light(status, start, end, light, code):
@@ -419,6 +430,13 @@ _TODAY = date(2024, 6, 1)
         ("in_progress", "in_progress", None, _TODAY, None),
         # reopening a cancelled action is not "backwards" on the scale
         ("cancelled", "in_progress", None, None, None),
+        # "not reported" is no point on the scale and never late: a first report needs no
+        # comment, even long after the schedule; closing one still says how or why
+        ("not_reported", "not_started", None, None, None),
+        ("not_reported", "in_progress", date(2020, 1, 1), date(2020, 12, 31), None),
+        ("not_reported", "starting", date(2020, 1, 1), None, None),
+        ("not_reported", "done", None, None, "final"),
+        ("not_reported", "cancelled", None, None, "final"),
     ],
 )
 def test_comment_needed(old, new, start, end, expected):
@@ -441,3 +459,55 @@ def test_comment_needed(old, new, start, end, expected):
 )
 def test_reschedule_problem(start, new_end, reason, expected):
     assert reschedule_problem(planned_start=start, new_end=new_end, reason=reason) == expected
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("not_reported", "not_reported", None),
+        ("not_reported", "not_started", None),
+        ("not_reported", "starting", None),
+        ("not_reported", "in_progress", None),
+        ("not_reported", "done", None),
+        ("not_reported", "cancelled", None),
+        ("in_progress", "not_reported", "not_reported_again"),
+        ("not_started", "not_reported", "not_reported_again"),
+        ("done", "not_reported", "not_reported_again"),
+        ("in_progress", "not_started", None),
+    ],
+)
+def test_status_change_problem(old, new, expected):
+    assert status_change_problem(old_status=old, new_status=new) == expected
+
+
+def test_a_not_reported_action_is_labelled_not_reported_not_not_started():
+    with translation.override("fi"):
+        not_reported = action_light(
+            status="not_reported", planned_start=None, planned_end=None, today=TODAY
+        )
+        not_started = action_light(
+            status="not_started", planned_start=None, planned_end=None, today=TODAY
+        )
+        assert action_label(not_reported) == "Ei raportoitu"
+        assert not_reported.reason.text == "Ei raportoitu: suunnitelma ei kerro tilaa"
+        assert action_label(not_started) == "Ei alkanut"
+    with translation.override("sv"):
+        assert action_label(not_reported) == "Ej rapporterad"
+
+
+@pytest.mark.parametrize(
+    ("ref", "english", "finnish"),
+    [
+        ("L1180-1182", "lines 1180–1182", "rivit 1180–1182"),
+        ("L1389", "line 1389", "rivi 1389"),
+        ("L964-979, L1133-1137", "lines 964–979, 1133–1137", "rivit 964–979, 1133–1137"),
+        ("L486-497 (Taulukko 1, rivi 15)", "Table 1, row 15", "taulukko 1, rivi 15"),
+        ("s. 9", "s. 9", "s. 9"),
+        ("", "", ""),
+    ],
+)
+def test_readable_reference(ref, english, finnish):
+    with translation.override("en"):
+        assert readable_reference(ref) == english
+    with translation.override("fi"):
+        assert readable_reference(ref) == finnish

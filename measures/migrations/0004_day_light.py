@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('measures', '0003_currentlight'),
-        ('projects', '0010_project_last_change'),
+        ('projects', '0011_project_last_change'),
     ]
 
     operations = [

@@ -9,7 +9,8 @@ from django.utils.formats import localize, number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 
-from portal.lights import ACTION_LABELS, Assessment, Light
+from objectives.status import action_label
+from portal.lights import Assessment, Light
 
 register = template.Library()
 
@@ -32,7 +33,7 @@ def light(
     if assessment is None:
         return format_html(_LIGHT_HTML, Light.GREY.css_class, Light.GREY.symbol, Light.GREY.label)
     value = assessment.light
-    label = label or (ACTION_LABELS[value] if kind == "action" else value.label)
+    label = label or (action_label(assessment) if kind == "action" else value.label)
     html = format_html(_LIGHT_HTML, value.css_class, value.symbol, label)
     reason = assessment.reason.html if show_reason else ""
     if reason:

@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('objectives', '0005_status_update_transition'),
         ('measures', '0003_currentlight'),
-        ('projects', '0009_rollup_shares'),
+        ('projects', '0010_budget_category_not_split'),
     ]
 
     operations = [
