@@ -80,6 +80,14 @@ class Indicator(Localized, SourceRef, Timestamped):
         targets = sorted(self.targets.all(), key=lambda t: t.target_date)
         return targets[-1] if targets else None
 
+    @property
+    def latest_generated(self) -> bool:
+        """Whether the value the stored light rests on was generated (source "demo").
+
+        Reads the `latest_source` annotation (`measures.selectors.with_latest_source`),
+        which comes with the query that reads the indicator; False without it."""
+        return getattr(self, "latest_source", None) == MeasurementSource.DEMO
+
 
 class Target(models.Model):
     """A target value for a date; yearly targets are one row per year."""

@@ -34,6 +34,14 @@ class ConflictError(Exception):
 
 
 @dataclass(frozen=True)
+class GeneratedRemoved:
+    """What `generated_values_remove` deleted: the values and the hankkeet they belonged to."""
+
+    measurements: int
+    project_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class MeasurementSaved:
     measurement: Measurement
     created: bool
@@ -247,3 +255,35 @@ def measurements_import(*, project, actor, rows: list[MeasurementImportRow], com
             expected_version=row.expected_version,
         )
     return len(rows)
+
+
+GENERATED_REMOVED_REASON = "generated demo value removed"
+
+
+@transaction.atomic
+def generated_values_remove(*, actor=None) -> GeneratedRemoved:
+    """Delete every value generated for the demo (source "demo") at once.
+
+    Permission: Perm.MANAGE_PROGRAMME (actor None = the system: `remove_generated_values`,
+    `load_demo --without-generated`).
+    Side effects: each value is deleted as a model instance, so simple-history writes its
+    deletion row (with the actor and the reason "generated demo value removed") and a past
+    day's lights still see what had been recorded by then; every hanke that lost a value is
+    marked dirty and its lights are recomputed after commit. Plan figures (source "plan"),
+    entered, imported and Sotkanet values are left as they are. Idempotent.
+    """
+    check(actor, Perm.MANAGE_PROGRAMME)
+    generated = list(
+        Measurement.objects.select_for_update(of=("self",))
+        .filter(source=MeasurementSource.DEMO)
+        .select_related("indicator")
+        .order_by("id")
+    )
+    projects = sorted({m.indicator.project_id for m in generated})
+    for measurement in generated:
+        measurement._history_user = actor
+        measurement._change_reason = GENERATED_REMOVED_REASON
+        measurement.delete()
+    for project_id in projects:
+        project_status_changed(project_id=project_id)
+    return GeneratedRemoved(len(generated), tuple(projects))

@@ -121,6 +121,7 @@ def goal_page(*, user, goal: ProcessGoal) -> GoalPage:
     and last updates, the goal's light, the indicators with their targets.
     """
     from measures.models import Indicator, Target
+    from measures.selectors import with_latest_source
 
     actions = list(
         goal.actions.select_related("owner", "work_package").order_by(
@@ -135,7 +136,7 @@ def goal_page(*, user, goal: ProcessGoal) -> GoalPage:
         key = str(action.light.light if action.light else Light.GREY)
         counts[key] = counts.get(key, 0) + 1
     indicators = list(
-        Indicator.objects.filter(goals=goal)
+        with_latest_source(Indicator.objects.filter(goals=goal))
         .select_related("progress")
         .prefetch_related(Prefetch("targets", queryset=Target.objects.order_by("target_date")))
         .order_by("order", "code")

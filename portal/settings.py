@@ -429,3 +429,6 @@ SOTKANET_TIMEOUT = env_int("SOTKANET_TIMEOUT", 10)
 
 # Demo data files (one YAML per region) read by `manage.py load_demo`.
 DEMO_DATA_DIR = BASE_DIR / "projects" / "demo_data"
+# Whether `load_demo` generates values for indicators the plans give none for (source
+# "demo", marked "demo, generated" wherever shown). 0: only the plans' own figures.
+DEMO_GENERATED_VALUES = env_bool("DEMO_GENERATED_VALUES", True)

@@ -62,6 +62,7 @@ class DemoDataError(Exception):
 class LoadReport:
     created: Counter = field(default_factory=Counter)
     updated: Counter = field(default_factory=Counter)
+    with_generated: bool = True  # generate values where the plan gives none (source "demo")
 
     @property
     def changes(self) -> int:
@@ -549,6 +550,8 @@ class _IndicatorLoader:
         return len(rows)
 
     def _demo_measurements(self, indicator: Indicator) -> None:
+        if not self.region.report.with_generated:
+            return
         for period, value in demo_series(
             indicator=indicator, targets=self.item.get("targets") or []
         ):
@@ -746,14 +749,30 @@ def region_files(data_dir: Path) -> list[Path]:
     return sorted(p for p in data_dir.glob("[0-9][0-9][0-9]-*.yaml"))
 
 
+def generated_values_wanted(option: bool | None = None) -> bool:
+    """Whether the loader generates values for indicators the plans give none for: the
+    caller's choice, else the setting `DEMO_GENERATED_VALUES` (env var, default on).
+    Without them the demo holds only the plans' own figures (source "plan")."""
+    from django.conf import settings
+
+    if option is not None:
+        return option
+    return bool(getattr(settings, "DEMO_GENERATED_VALUES", True))
+
+
 @transaction.atomic
-def demo_load(*, data_dir: Path, with_users: bool = True) -> LoadReport:
+def demo_load(
+    *, data_dir: Path, with_users: bool = True, with_generated: bool | None = None
+) -> LoadReport:
     """Upsert the programme, every region file in `data_dir` and (optionally) demo users.
 
+    `with_generated=False` (or the setting DEMO_GENERATED_VALUES=0) generates no values;
+    generated values already stored are removed by `measures.services.generated_values_remove`
+    (`load_demo --without-generated` does both).
     Permission: a command-line operation for developers and admins (no actor).
     Side effects: none beyond the rows written. Idempotent; atomic.
     """
-    report = LoadReport()
+    report = LoadReport(with_generated=generated_values_wanted(with_generated))
     programme_data = _read(data_dir / "programme.yaml")
     programme = _programme(report, programme_data)
     projects_by_region: dict[str, Project] = {}

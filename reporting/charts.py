@@ -23,7 +23,13 @@ from django.utils.translation import gettext as _
 from measures.models import Indicator
 from portal.lights import Light
 
-_COLOURS = {"value": "#003580", "target": "#0b6b2b", "expected": "#6b4e00", "baseline": "#4a4a4a"}
+_COLOURS = {
+    "value": "#003580",
+    "target": "#0b6b2b",
+    "expected": "#6b4e00",
+    "baseline": "#4a4a4a",
+    "generated": "#9c1c5b",  # the "demo, generated" badge of portal.css
+}
 # The lights' colours of portal.css (.light--*); the legend names carry symbol and label.
 _LIGHT_COLOURS = {
     Light.GREEN: "#0b6b2b",
@@ -144,19 +150,27 @@ def indicator_figure(indicator: Indicator) -> dict:
     """Measurements, baseline, targets and the expected trajectory of one indicator.
 
     Uses the indicator's prefetched measurements and targets (no queries of its own).
+    Values the demo loader generated (source "demo") are a trace of their own, "demo,
+    generated", with hollow markers and a dotted line, never part of "Measured value";
+    `generated` in the result counts them.
     """
     points = sorted(indicator.measurements.all(), key=lambda m: m.period)
     targets = sorted(indicator.targets.all(), key=lambda t: t.target_date)
+    measured = [m for m in points if not m.is_demo]
+    generated = [m for m in points if m.is_demo]
     fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=[m.period.isoformat() for m in points],
-            y=[float(m.value) for m in points],
-            mode="lines+markers",
-            name=_("Measured value"),
-            line={"color": _COLOURS["value"]},
+    if measured or not generated:
+        fig.add_trace(
+            go.Scatter(
+                x=[m.period.isoformat() for m in measured],
+                y=[float(m.value) for m in measured],
+                mode="lines+markers",
+                name=_("Measured value"),
+                line={"color": _COLOURS["value"]},
+            )
         )
-    )
+    if generated:
+        fig.add_trace(_generated_trace(generated))
     if targets:
         fig.add_trace(
             go.Scatter(
@@ -184,7 +198,21 @@ def indicator_figure(indicator: Indicator) -> dict:
         legend={"orientation": "h", "y": -0.2},
         yaxis={"title": indicator.get_unit_display(), **_PLAIN_NUMBERS},
     )
-    return _as_data(fig)
+    data = _as_data(fig)
+    data["generated"] = len(generated)
+    return data
+
+
+def _generated_trace(points: list, *, line: bool = True) -> go.Scatter:
+    """Generated values (source "demo"): hollow markers (on a dotted line), named in words."""
+    return go.Scatter(
+        x=[m.period.isoformat() for m in points],
+        y=[float(m.value) for m in points],
+        mode="lines+markers" if line else "markers",
+        name=_("demo, generated"),
+        line={"color": _COLOURS["generated"], "dash": "dot"},
+        marker={"symbol": "circle-open", "size": 11, "color": _COLOURS["generated"]},
+    )
 
 
 def _start(indicator: Indicator, points: list) -> tuple | None:
@@ -236,9 +264,11 @@ def indicator_comparison_figure(rows: Iterable, unit_label: str = "") -> dict:
 
     `rows` are `compare.IndicatorRow`s with their measurements loaded (no queries here);
     hankkeet without measurements get no line. Lines differ by marker and dash, not only
-    by colour.
+    by colour. Values generated for the demo are ringed by one more trace, "demo,
+    generated", so the legend says which points are not measurements.
     """
     fig = go.Figure()
+    generated = []
     for index, row in enumerate(r for r in rows if r.measurements):
         fig.add_trace(
             go.Scatter(
@@ -250,6 +280,9 @@ def indicator_comparison_figure(rows: Iterable, unit_label: str = "") -> dict:
                 line={"dash": _DASHES[index % len(_DASHES)]},
             )
         )
+        generated += [m for m in row.measurements if m.is_demo]
+    if generated:  # ringed on every hanke's line, with a legend entry of their own
+        fig.add_trace(_generated_trace(generated, line=False))
     fig.update_layout(
         margin={"l": 50, "r": 20, "t": 20, "b": 40},
         height=380,
@@ -257,7 +290,9 @@ def indicator_comparison_figure(rows: Iterable, unit_label: str = "") -> dict:
         yaxis={"title": unit_label, **_PLAIN_NUMBERS},
         xaxis={"type": "date"},
     )
-    return _as_data(fig)
+    data = _as_data(fig)
+    data["generated"] = len(generated)
+    return data
 
 
 def budget_burn_figure(summary) -> dict:

@@ -256,6 +256,18 @@ class IndicatorRow:
     final_target: Target | None
     assessment: Assessment | None  # the stored indicator light; None before the first run
 
+    @property
+    def latest_generated(self) -> bool:
+        """The latest value was generated for the demo (source "demo")."""
+        return self.latest is not None and self.latest.is_demo
+
+    @property
+    def light_generated(self) -> bool:
+        """The stored light rests on a generated value (the one of its latest period)."""
+        progress = getattr(self.indicator, "progress", None)
+        period = progress.latest_period if progress is not None else None
+        return any(m.is_demo for m in self.measurements if m.period == period)
+
 
 @dataclass
 class IndicatorComparison:

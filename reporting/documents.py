@@ -52,6 +52,7 @@ class ValueCell:
     kind: str  # "baseline" | "measurement" | "target"
     day: date | None
     value: object
+    generated: bool = False  # a measurement generated for the demo (source "demo")
 
 
 @dataclass
@@ -61,6 +62,16 @@ class IndicatorSection:
     measurements: list
     targets: list
     chart: Chart | None = None
+    light_period: date | None = None  # the period of the value the stored light rests on
+
+    @property
+    def light_generated(self) -> bool:
+        """The stored light rests on a value generated for the demo."""
+        return any(m.is_demo for m in self.measurements if m.period == self.light_period)
+
+    @property
+    def generated(self) -> bool:
+        return any(m.is_demo for m in self.measurements)
 
     @property
     def value_rows(self) -> list[list[ValueCell]]:
@@ -70,7 +81,7 @@ class IndicatorSection:
         cells = []
         if indicator.baseline_value is not None:
             cells.append(ValueCell("baseline", indicator.baseline_date, indicator.baseline_value))
-        cells += [ValueCell("measurement", m.period, m.value) for m in self.measurements]
+        cells += [ValueCell("measurement", m.period, m.value, m.is_demo) for m in self.measurements]
         cells += [ValueCell("target", t.target_date, t.value) for t in self.targets]
         return [cells[i : i + VALUES_PER_ROW] for i in range(0, len(cells), VALUES_PER_ROW)]
 
@@ -90,16 +101,16 @@ def _indicator_sections(project) -> list[IndicatorSection]:
         )
         .order_by("order", "code")
     )
-    lights = {
-        p.indicator_id: p.assessment
-        for p in IndicatorProgress.objects.filter(indicator__project=project)
+    progress = {
+        p.indicator_id: p for p in IndicatorProgress.objects.filter(indicator__project=project)
     }
     return [
         IndicatorSection(
             indicator=indicator,
-            light=lights.get(indicator.pk),
+            light=progress[indicator.pk].assessment if indicator.pk in progress else None,
             measurements=list(indicator.measurements.all()),
             targets=list(indicator.targets.all()),
+            light_period=progress[indicator.pk].latest_period if indicator.pk in progress else None,
         )
         for indicator in indicators
     ]

@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy
 from import_export import resources, widgets
 from import_export.fields import Field
 
-from measures.choices import Unit
+from measures.choices import MeasurementSource, Unit
 from measures.models import CurrentLight, Indicator, IndicatorProgress, Measurement, RollupKind
 from objectives.choices import ActionStatus
 from objectives.models import Action, BenefitTarget, ProcessGoal, StatusUpdate
@@ -153,6 +153,7 @@ class IndicatorRow:
     unit: str
     period: date | None
     value: Decimal | None
+    source: str  # MeasurementSource label: "Demo value (generated, not real)", "Sotkanet"…
     baseline: Decimal | None
     final_target: Decimal | None
     light: LightCells
@@ -255,6 +256,7 @@ class IndicatorResource(ReportResource):
     unit = _text("unit", gettext_lazy("Unit"))
     period = _date("period", gettext_lazy("Period end"))
     value = _number("value", gettext_lazy("Value"))
+    source = _text("source", gettext_lazy("Source of the value"))
     baseline = _number("baseline", gettext_lazy("Baseline"))
     final_target = _number("final_target", gettext_lazy("Final target"))
     light = _text("light__label", gettext_lazy("Light"))
@@ -470,24 +472,38 @@ def project_report(*, project: Project, user) -> ProjectReport:
     )
 
 
+def generated_light(cells: LightCells) -> LightCells:
+    """The light's cells with its reason saying that it rests on a generated value."""
+    note = _("rests on a value generated for the demo, not on a measurement")
+    reason = f"{cells.reason} – {note}" if cells.reason else note
+    return LightCells(cells.light, cells.label, cells.symbol, reason)
+
+
 def _indicator_rows(project: Project, hanke: str) -> list[IndicatorRow]:
-    """One row per measurement; an indicator without measurements still gets one row."""
+    """One row per measurement, with its source ("Demo value (generated, not real)" for a
+    generated one); an indicator without measurements still gets one row. The light's
+    reason says so when the value it rests on (its latest period) was generated."""
     indicators = list(
         Indicator.objects.filter(project=project)
         .prefetch_related("targets")
         .order_by("order", "code")
     )
     progress = {
-        p.indicator_id: p.assessment
-        for p in IndicatorProgress.objects.filter(indicator__project=project)
+        p.indicator_id: p for p in IndicatorProgress.objects.filter(indicator__project=project)
     }
     measurements: dict[int, list[Measurement]] = {}
     for m in Measurement.objects.filter(indicator__project=project).order_by("period"):
         measurements.setdefault(m.indicator_id, []).append(m)
     rows = []
     unit_labels = _labels(Unit)
+    source_labels = _labels(MeasurementSource)
     for indicator in indicators:
         target = indicator.final_target
+        stored = progress.get(indicator.pk)
+        values = measurements.get(indicator.pk) or []
+        light = LightCells.of(stored.assessment if stored else None)
+        if stored and any(m.is_demo and m.period == stored.latest_period for m in values):
+            light = generated_light(light)
         common = dict(
             hanke=hanke,
             code=indicator.code,
@@ -495,11 +511,16 @@ def _indicator_rows(project: Project, hanke: str) -> list[IndicatorRow]:
             unit=unit_labels.get(indicator.unit, indicator.unit),
             baseline=indicator.baseline_value,
             final_target=target.value if target else None,
-            light=LightCells.of(progress.get(indicator.pk)),
+            light=light,
         )
-        for m in measurements.get(indicator.pk) or [None]:
+        for m in values or [None]:
             rows.append(
-                IndicatorRow(period=m.period if m else None, value=m.value if m else None, **common)
+                IndicatorRow(
+                    period=m.period if m else None,
+                    value=m.value if m else None,
+                    source=source_labels.get(m.source, m.source) if m else "",
+                    **common,
+                )
             )
     return rows
 

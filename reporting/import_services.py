@@ -67,6 +67,7 @@ from .imports import (
     ImportKind,
     choice_lookup,
     field_label,
+    is_generated_source,
     mapping_problems,
     norm,
     parse_date,
@@ -653,6 +654,10 @@ def _plan_measurements(job, project, cells: _Cells, progress) -> Plan:
         if not c["period"] and not c["value"]:
             if plan.outcome != REJECTED:
                 plan.note = _("No value on this row.")
+            continue
+        if is_generated_source(c.get("source", "")):
+            if plan.outcome != REJECTED:
+                plan.note = _("A value generated for the demo: not imported.")
             continue
         try:
             period = parse_date(c["period"])

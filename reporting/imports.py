@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import zipfile
@@ -79,6 +80,9 @@ FIELDS: dict[str, tuple[type, list[ImportField]]] = {
             ImportField("code", required=True),
             ImportField("period", required=True),
             ImportField("value", required=True),
+            # A row whose source says the value was generated for the demo is not imported:
+            # an exported demo figure must not come back as a real one.
+            ImportField("source"),
         ],
     ),
 }
@@ -98,6 +102,23 @@ def field_labels(kind: str) -> dict[str, str]:
 
 def _norm(text: str) -> str:
     return re.sub(r"[\s_]+", " ", str(text)).strip().casefold()
+
+
+@functools.cache
+def _generated_labels() -> frozenset[str]:
+    from measures.choices import MeasurementSource
+
+    labels = {"demo"}
+    for language in LANGUAGES:
+        with translation.override(language):
+            labels.add(_norm(MeasurementSource.DEMO.label))
+    return frozenset(labels)
+
+
+def is_generated_source(text: str) -> bool:
+    """Whether a source cell names a value generated for the demo: the export's label of
+    source "demo" in any language, or the code itself."""
+    return bool(text) and _norm(text) in _generated_labels()
 
 
 def header_aliases(kind: str) -> dict[str, str]:

@@ -30,7 +30,13 @@ from itertools import count
 Number = Decimal | float | int
 
 # The colours of reporting/charts.py (and portal.css), all at least 4.5:1 on white.
-COLOURS = {"value": "#003580", "target": "#0b6b2b", "expected": "#6b4e00", "baseline": "#4a4a4a"}
+COLOURS = {
+    "value": "#003580",
+    "target": "#0b6b2b",
+    "expected": "#6b4e00",
+    "baseline": "#4a4a4a",
+    "generated": "#9c1c5b",  # values generated for the demo ("demo, generated")
+}
 DASHES = {"solid": "", "dash": "6 4", "dot": "2 3"}
 _ids = count(1)
 
@@ -43,7 +49,7 @@ class Series:
     points: Sequence[tuple[date, Number]]
     colour: str = COLOURS["value"]
     dash: str = "solid"  # a key of DASHES
-    marker: str | None = "circle"  # "circle" | "diamond" | "square" | None
+    marker: str | None = "circle"  # "circle" | "ring" | "diamond" | "square" | None
     line: bool = True  # False: markers only (targets)
     step: bool = False  # True: the value holds until the next point (cumulative spending)
 
@@ -135,6 +141,11 @@ def _marker(kind: str, x: float, y: float, colour: str) -> str:
         return f'<polygon points="{points}" fill="{colour}"/>'
     if kind == "square":
         return f'<rect x="{_num(x - 4)}" y="{_num(y - 4)}" width="8" height="8" fill="{colour}"/>'
+    if kind == "ring":  # hollow: values generated for the demo
+        return (
+            f'<circle cx="{_num(x)}" cy="{_num(y)}" r="4" fill="#ffffff" stroke="{colour}" '
+            f'stroke-width="1.5"/>'
+        )
     return f'<circle cx="{_num(x)}" cy="{_num(y)}" r="3.5" fill="{colour}"/>'
 
 
@@ -362,15 +373,32 @@ def burn_chart(summary) -> Chart:
 def indicator_chart(indicator, measurements: Sequence, targets: Sequence) -> Chart:
     """Measurements, baseline and targets of one indicator (no queries: the caller passes
     the rows). The expected trajectory runs from the baseline (else the first value) to the
-    last target, as on the indicator page."""
+    last target, as on the indicator page. Generated values (source "demo") are drawn as
+    their own series, "demo, generated": hollow rings on a dotted line."""
     from django.template.defaultfilters import date as date_filter
     from django.utils.translation import gettext as _
 
     from portal.templatetags.portal_tags import quantity
 
-    points = sorted(((m.period, m.value) for m in measurements), key=lambda p: p[0])
+    ordered = sorted(measurements, key=lambda m: m.period)
+    points = [(m.period, m.value) for m in ordered]
+    # Values generated for the demo are a series of their own, never "Measured value".
+    measured = [(m.period, m.value) for m in ordered if not m.is_demo]
+    generated = [(m.period, m.value) for m in ordered if m.is_demo]
     goals = sorted(((t.target_date, t.value) for t in targets), key=lambda p: p[0])
-    series = [Series(_("Measured value"), points)]
+    series = []
+    if measured or not generated:
+        series.append(Series(_("Measured value"), measured))
+    if generated:
+        series.append(
+            Series(
+                _("demo, generated"),
+                generated,
+                colour=COLOURS["generated"],
+                dash="dot",
+                marker="ring",
+            )
+        )
     if goals:
         series.append(
             Series(_("Target"), goals, colour=COLOURS["target"], marker="diamond", line=False)
@@ -396,14 +424,22 @@ def indicator_chart(indicator, measurements: Sequence, targets: Sequence) -> Cha
     unit = str(indicator.get_unit_display())
     if points:
         latest_day, latest = points[-1]
-        description = _(
-            "%(count)s measured values from %(first)s to %(last)s; latest %(value)s."
-        ) % {
+        numbers = {
             "count": len(points),
             "first": date_filter(points[0][0], "j.n.Y"),
             "last": date_filter(latest_day, "j.n.Y"),
             "value": quantity(latest),
         }
+        if generated:
+            description = _(
+                "%(count)s values from %(first)s to %(last)s, %(generated)s of them generated "
+                "for the demo, not measured; latest %(value)s."
+            ) % {**numbers, "generated": len(generated)}
+        else:
+            description = (
+                _("%(count)s measured values from %(first)s to %(last)s; latest %(value)s.")
+                % numbers
+            )
     else:
         description = _("No measured values yet.")
     if goals:

@@ -168,6 +168,24 @@ def test_an_exported_indicator_csv_reimports_measurements_and_indicators(hanke, 
     assert restored.history.first().history_user == manager
 
 
+def test_exported_generated_values_are_not_imported_back_as_real(hanke, personas):
+    # given an export in which one value was generated for the demo (its source column says so)
+    manager = personas.project_manager
+    Measurement.objects.filter(period=date(2022, 12, 31)).update(source="demo")
+    content = _export(hanke, manager, "indicators")
+    assert b"Demo value (generated, not real)" in content
+    # when the generated values are removed and the old export is imported again
+    Measurement.objects.filter(source="demo").delete()
+    job = _job(hanke, manager, "measurements", content)
+    # then that row is noted and skipped, not imported as a real value
+    assert job.mapping["Source of the value"] == "source"
+    assert job.preview["counts"]["new"] == 0
+    notes = [r["note"] for r in job.preview["rows"] if r["note"]]
+    assert "A value generated for the demo: not imported." in notes
+    import_job_confirm(job=job, actor=manager)
+    assert not Measurement.objects.filter(period=date(2022, 12, 31)).exists()
+
+
 def test_the_report_workbook_imports_from_its_actions_sheet(hanke, personas):
     # given the XLSX report (summary first, then one sheet per table)
     manager = personas.project_manager

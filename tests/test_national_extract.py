@@ -155,6 +155,27 @@ def test_measurements_after_the_cut_off_are_left_out(personas, world):
     assert counts == {world["submitted"].pk: (1, 1), world["live"].pk: (1, 1)}
 
 
+def test_every_measurement_row_names_its_source_and_a_generated_one_as_such(personas, world):
+    # given a live hanke whose value is one the demo loader generated (source "demo")
+    from measures.models import Measurement
+
+    for measurement in Measurement.objects.filter(indicator__project=world["live"]):
+        with recorded_on(date(2023, 1, 20)):  # as the history recorded it, before the cut-off
+            measurement.source = "demo"
+            measurement.save()
+    # when the extract is read
+    extract = _extract(personas, world["period"])
+    # then its row says so; the submitted hanke's row keeps the source it was frozen with
+    sources = {r.hanke_id: r.measurement_source for r in extract.measurements}
+    assert sources == {
+        world["live"].pk: "Demo value (generated, not real)",
+        world["submitted"].pk: "Entered by hand",
+    }
+    with translation.override("fi"):
+        rows = extract_csv(extract, "measurements").decode().splitlines()
+    assert "Arvon lähde" in rows[0] or "Source of the value" in rows[0]
+
+
 def test_what_was_recorded_after_the_cut_off_is_not_in_the_round(personas, world):
     """An action imported, a value corrected and a status backdated after the cut-off: the
     extract of the round is the same as before them (only the generation time differs)."""

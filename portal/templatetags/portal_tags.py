@@ -75,3 +75,26 @@ def quantity(value, suffix: str = "") -> str:
         number = number.normalize()
     text = number_format(number)
     return f"{text}\u00a0{suffix}" if suffix else text
+
+
+# Generated figures (issue 15): a value the demo loader made up is said in words wherever it
+# is shown, and a light resting on one says so beside it; the tooltip explains.
+_GENERATED_HTML = '<span class="badge badge--demo" data-generated="{}" title="{}">{}</span>'
+
+
+@register.simple_tag
+def generated_mark(what: str = "value") -> str:
+    """`{% generated_mark %}` after a generated value; `{% generated_mark "light" %}` after a
+    light that rests on one. Text ("demo, generated"), not colour alone."""
+    if what == "light":
+        title = gettext("This light rests on a value generated for the demo, not on a measurement.")
+    else:
+        title = gettext("Generated for the demo by the data loader: not a measured value.")
+    return format_html(_GENERATED_HTML, what, title, gettext("demo, generated"))
+
+
+@register.filter
+def any_generated(items) -> bool:
+    """`{% if indicators|any_generated %}`: whether any item's latest value is generated
+    (`latest_generated` of an Indicator or an IndicatorCard), for the one explanation."""
+    return any(getattr(item, "latest_generated", False) for item in items or ())

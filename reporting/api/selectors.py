@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from django.db.models import Q, QuerySet
 
 from measures.models import Indicator, Measurement, RollupKind
+from measures.selectors import with_latest_source
 from objectives.models import Action, ProcessGoal
 from objectives.selectors import _latest_lights
 from projects.access import roles_for
@@ -74,7 +75,7 @@ def with_action_lights(actions: Iterable[Action]) -> list[Action]:
 
 def api_indicators(*, user, project: int | None = None, region: int | None = None):
     indicators = (
-        Indicator.objects.filter(project__in=Project.objects.visible_to(user))
+        with_latest_source(Indicator.objects.filter(project__in=Project.objects.visible_to(user)))
         .select_related("progress")
         .prefetch_related("goals", "actions", "benefit_targets")
         .order_by("project_id", "order", "id")

@@ -98,6 +98,14 @@ class IndicatorProgressSerializer(serializers.ModelSerializer):
     label = serializers.SerializerMethodField()
     symbol = serializers.SerializerMethodField()
     reason = serializers.SerializerMethodField()
+    latest_source = serializers.SerializerMethodField(
+        help_text="Source of the latest value (the one the light rests on), as in "
+        "measurements[].source; null without a value."
+    )
+    latest_generated = serializers.SerializerMethodField(
+        help_text="True when the latest value, and so the light, rests on a value generated "
+        'for the demo (source "demo"), not on a measurement.'
+    )
 
     class Meta:
         model = IndicatorProgress
@@ -110,6 +118,8 @@ class IndicatorProgressSerializer(serializers.ModelSerializer):
             "reason_params",
             "latest_value",
             "latest_period",
+            "latest_source",
+            "latest_generated",
             "progress",
             "expected_progress",
             "trend",
@@ -124,6 +134,14 @@ class IndicatorProgressSerializer(serializers.ModelSerializer):
 
     def get_reason(self, obj: IndicatorProgress) -> str:
         return obj.assessment.reason.text
+
+    # The source comes with the indicator's own query (measures.selectors.with_latest_source,
+    # annotated on the indicator that select_related("progress") links back to).
+    def get_latest_source(self, obj: IndicatorProgress) -> str | None:
+        return getattr(obj.indicator, "latest_source", None)
+
+    def get_latest_generated(self, obj: IndicatorProgress) -> bool:
+        return obj.indicator.latest_generated
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
@@ -156,6 +174,17 @@ class IndicatorSerializer(serializers.ModelSerializer):
 
 
 class MeasurementSerializer(serializers.ModelSerializer):
+    source_label = serializers.CharField(
+        source="get_source_display",
+        read_only=True,
+        help_text="The source in words, in the request's language.",
+    )
+    generated = serializers.BooleanField(
+        source="is_demo",
+        read_only=True,
+        help_text='True for a value generated for the demo (source "demo"): not a measurement.',
+    )
+
     class Meta:
         model = Measurement
         fields = [
@@ -166,6 +195,8 @@ class MeasurementSerializer(serializers.ModelSerializer):
             "numerator",
             "denominator",
             "source",
+            "source_label",
+            "generated",
             "note",
         ]
 

@@ -1,0 +1,97 @@
+"""In a real browser: values generated for the demo are marked where they are shown (issue 15)
+- in the indicator list (words with a tooltip, for the value and for the light) and in the
+chart's legend on the indicator page, a trace of their own ("demo, generated"), in Finnish
+and in Swedish."""
+
+from pathlib import Path
+
+import pytest
+
+from projects.demo import DEMO_PASSWORD
+
+from .test_browser import ARTIFACTS, CHROMIUM, browser_page, demo_loaded  # noqa: F401
+
+pytestmark = [
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason="Debian chromium is not installed (make test installs it)",
+    ),
+    # Live-server tests commit for real; serialized rollback restores the HT catalogue.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture
+def generated_hanke(demo_loaded):  # noqa: F811
+    """Keski-Pohjanmaa's hanke with its lights computed, and one of its indicators whose
+    values are all generated (its URL), looked up before Playwright starts."""
+    from datetime import date
+
+    from measures.models import Indicator, Measurement
+    from measures.status_engine import status_recompute_projects
+    from projects.models import Project
+
+    project = Project.objects.get(region__code="16")
+    status_recompute_projects(project_ids=[project.pk], today=date(2025, 12, 31))
+    real = Measurement.objects.exclude(source="demo").values("indicator_id")
+    indicator = (
+        Indicator.objects.filter(project=project, measurements__source="demo")
+        .exclude(pk__in=real)
+        .order_by("order", "code")
+        .first()
+    )
+    return f"/hankkeet/{project.pk}/mittarit/", f"/mittarit/{indicator.pk}/"
+
+
+def _log_in(page, url: str) -> None:
+    page.goto(f"{url}/accounts/login/")
+    page.get_by_label("Käyttäjätunnus").fill("kp.projektipaallikko")
+    page.get_by_label("Salasana").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Kirjaudu sisään").click()
+    page.wait_for_selector("h1")
+
+
+def _legend(page) -> list[str]:
+    page.wait_for_selector("#indicator-chart .main-svg")
+    texts = page.locator("#indicator-chart .legendtext")  # SVG: textContent, not innerText
+    return texts.evaluate_all("nodes => nodes.map(node => node.textContent)")
+
+
+def test_generated_values_are_marked_in_the_list_and_the_chart_legend(
+    generated_hanke,
+    browser_page,  # noqa: F811
+):
+    list_path, indicator_path = generated_hanke
+    page, url = browser_page
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    _log_in(page, url)
+    # when the project manager opens the hanke's indicator list
+    page.goto(f"{url}{list_path}")
+    row = page.locator("main tbody tr", has=page.locator(f"a[href='{indicator_path}']"))
+    # then the generated latest value and the light resting on it say so, in words
+    value_mark = row.locator("[data-generated='value']")
+    light_mark = row.locator("[data-generated='light']")
+    assert value_mark.is_visible() and value_mark.inner_text() == "demo, generoitu"
+    assert light_mark.is_visible() and light_mark.inner_text() == "demo, generoitu"
+    assert "ei ole mitattu arvo" in value_mark.get_attribute("title")  # the tooltip
+    assert "perustuu esittelyä varten generoituun arvoon" in light_mark.get_attribute("title")
+    assert page.locator("[data-generated-help]").is_visible()
+    page.screenshot(path=ARTIFACTS / "indicator-list-generated-fi.png", full_page=True)
+    # when they open the indicator, whose values are all generated
+    page.goto(f"{url}{indicator_path}")
+    # then the chart's legend names them "demo, generoitu", never "Mitattu arvo"
+    legend = _legend(page)
+    assert "demo, generoitu" in legend and "Mitattu arvo" not in legend
+    assert page.locator("#indicator-chart .scatterlayer .point").count() > 0
+    page.locator("#indicator-chart").screenshot(path=ARTIFACTS / "indicator-chart-generated-fi.png")
+    # and in Swedish too
+    page.get_by_role("button", name="Svenska").click()
+    page.wait_for_selector("html[lang='sv']")
+    legend = _legend(page)
+    assert "demo, genererad" in legend and "Uppmätt värde" not in legend
+    assert page.locator("[data-generated='light']").inner_text() == "demo, genererad"
+    page.screenshot(path=ARTIFACTS / "indicator-generated-sv.png", full_page=True)
+    # (Plotly's own inline styles are refused and harmless: as in test_browser.py, only a
+    # blocked script would matter)
+    assert not [e for e in errors if "Content Security Policy" in e and "script" in e.lower()]
