@@ -220,7 +220,30 @@ class RollupKind(models.TextChoices):
     PROGRAMME = "programme", _("Programme")
 
 
-class CurrentLight(models.Model):
+class LightRow(models.Model):
+    """A computed light of one object (and HT): the light, its reason, its children's colours."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=RollupKind.choices)
+    object_id = models.BigIntegerField(_("object id"))
+    ht = models.PositiveSmallIntegerField(_("benefit target"), default=0)
+    light = models.CharField(_("light"), max_length=10)
+    behind_share = models.DecimalField(
+        _("share behind"), max_digits=6, decimal_places=4, null=True, blank=True
+    )
+    counts = models.JSONField(_("children by colour"), default=dict, blank=True)
+    reason_code = models.CharField(_("reason"), max_length=50)
+    reason_params = models.JSONField(_("reason details"), default=dict, blank=True)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        abstract = True
+
+    @property
+    def assessment(self) -> Assessment:
+        return Assessment(Light(self.light), Reason(self.reason_code, self.reason_params))
+
+
+class CurrentLight(LightRow):
     """Today's light of one object, with its reason and its children's colours.
 
     The current state: one row per (kind, object, HT), upserted by
@@ -232,9 +255,6 @@ class CurrentLight(models.Model):
     light was computed for.
     """
 
-    kind = models.CharField(_("kind"), max_length=20, choices=RollupKind.choices)
-    object_id = models.BigIntegerField(_("object id"))
-    ht = models.PositiveSmallIntegerField(_("benefit target"), default=0)
     project = models.ForeignKey(
         Project,
         verbose_name=_("hanke"),
@@ -252,14 +272,6 @@ class CurrentLight(models.Model):
         related_name="current_lights",
     )
     as_of = models.DateField(_("as of"))
-    light = models.CharField(_("light"), max_length=10)
-    behind_share = models.DecimalField(
-        _("share behind"), max_digits=6, decimal_places=4, null=True, blank=True
-    )
-    counts = models.JSONField(_("children by colour"), default=dict, blank=True)
-    reason_code = models.CharField(_("reason"), max_length=50)
-    reason_params = models.JSONField(_("reason details"), default=dict, blank=True)
-    computed_at = models.DateTimeField(_("computed at"))
 
     class Meta:
         ordering = ["kind", "object_id", "ht"]
@@ -275,12 +287,8 @@ class CurrentLight(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id}: {self.light}"
 
-    @property
-    def assessment(self) -> Assessment:
-        return Assessment(Light(self.light), Reason(self.reason_code, self.reason_params))
 
-
-class DayLight(models.Model):
+class DayLight(LightRow):
     """The light of one object on one past day, computed once from the recorded history.
 
     A day that is over cannot change: what was recorded by its end stays as it was (history
@@ -291,20 +299,9 @@ class DayLight(models.Model):
     """
 
     day = models.DateField(_("day"))
-    kind = models.CharField(_("kind"), max_length=20, choices=RollupKind.choices)
-    object_id = models.BigIntegerField(_("object id"))
-    ht = models.PositiveSmallIntegerField(_("benefit target"), default=0)
     project = models.ForeignKey(
         Project, verbose_name=_("hanke"), on_delete=models.CASCADE, related_name="day_lights"
     )
-    light = models.CharField(_("light"), max_length=10)
-    behind_share = models.DecimalField(
-        _("share behind"), max_digits=6, decimal_places=4, null=True, blank=True
-    )
-    counts = models.JSONField(_("children by colour"), default=dict, blank=True)
-    reason_code = models.CharField(_("reason"), max_length=50)
-    reason_params = models.JSONField(_("reason details"), default=dict, blank=True)
-    computed_at = models.DateTimeField(_("computed at"))
 
     class Meta:
         ordering = ["day", "kind", "object_id", "ht"]
@@ -319,7 +316,3 @@ class DayLight(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.kind} {self.object_id}: {self.light}"
-
-    @property
-    def assessment(self) -> Assessment:
-        return Assessment(Light(self.light), Reason(self.reason_code, self.reason_params))

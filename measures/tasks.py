@@ -17,11 +17,11 @@ import logging
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
-from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.models import Job
+from portal.queue import RETRYING_TASK_OPTIONS
 from portal.services import job_claim, job_fail, job_finish
 from projects.models import Project
 
@@ -75,23 +75,11 @@ def sotkanet_import_task(job_id: int) -> dict:
     return _summary(job)
 
 
-STATUS_TASK_OPTIONS = {
-    "acks_late": True,
-    "reject_on_worker_lost": True,
-    "soft_time_limit": 240,
-    "time_limit": 300,
-    "autoretry_for": (OperationalError, InterfaceError),
-    "retry_backoff": True,
-    "retry_backoff_max": 300,
-    "max_retries": 5,
-}
-
-
 def _recompute_summary(report: status_engine.RecomputeReport) -> dict:
     return {"projects": report.projects, "indicators": report.indicators, "rollups": report.rollups}
 
 
-@shared_task(**STATUS_TASK_OPTIONS)
+@shared_task(**RETRYING_TASK_OPTIONS)
 def status_recompute_project_task(project_id: int) -> dict:
     """Recompute one hanke's lights after an edit.
 
@@ -109,7 +97,7 @@ def status_recompute_project_task(project_id: int) -> dict:
     )
 
 
-@shared_task(**STATUS_TASK_OPTIONS)
+@shared_task(**RETRYING_TASK_OPTIONS)
 def status_recompute_all_task(region_code: str | None = None) -> dict:
     """Nightly: the date alone changes lights (actions fall late, values go stale)."""
     return _recompute_summary(
@@ -117,7 +105,7 @@ def status_recompute_all_task(region_code: str | None = None) -> dict:
     )
 
 
-@shared_task(**STATUS_TASK_OPTIONS)
+@shared_task(**RETRYING_TASK_OPTIONS)
 def status_recompute_dirty_task() -> dict:
     """Every few minutes: catch up on edits whose task could not be queued."""
     return _recompute_summary(status_engine.status_recompute_dirty(today=timezone.localdate()))

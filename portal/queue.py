@@ -13,9 +13,22 @@ import logging
 from typing import Any
 
 from celery import current_app
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 
 logger = logging.getLogger(__name__)
+
+# Celery options of an idempotent task that may be retried (R7): redelivered when its worker
+# dies, time-limited, retried with backoff only for transient database errors.
+RETRYING_TASK_OPTIONS = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "soft_time_limit": 240,
+    "time_limit": 300,
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": True,
+    "retry_backoff_max": 300,
+    "max_retries": 5,
+}
 
 # One quick attempt: a person is waiting for the page.
 PUBLISH_RETRY_POLICY = {

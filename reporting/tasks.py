@@ -9,26 +9,15 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from measures.status_engine import lights_on
+from portal.queue import RETRYING_TASK_OPTIONS
 from projects.models import Project
 
 from .models import ExportJob, ReportingPeriod
 
 logger = logging.getLogger(__name__)
-
-TASK_OPTIONS = {
-    "acks_late": True,
-    "reject_on_worker_lost": True,
-    "soft_time_limit": 240,
-    "time_limit": 300,
-    "autoretry_for": (OperationalError, InterfaceError),
-    "retry_backoff": True,
-    "retry_backoff_max": 300,
-    "max_retries": 5,
-}
 
 
 # Export jobs: no autoretry. A failing export is recorded on its row ("failed", with the
@@ -53,7 +42,7 @@ def export_job_run_task(job_id: int) -> dict:
     return export_job_run(job_id=job_id)
 
 
-@shared_task(**TASK_OPTIONS)
+@shared_task(**RETRYING_TASK_OPTIONS)
 def export_job_prune_task() -> dict:
     """Nightly: delete export jobs and their files older than EXPORT_JOB_KEEP_DAYS."""
     from .job_services import export_job_prune
@@ -64,7 +53,7 @@ def export_job_prune_task() -> dict:
 # --- Bulk import (reporting.import_services): the dry run and the import of large files ----
 
 
-@shared_task(**TASK_OPTIONS)
+@shared_task(**RETRYING_TASK_OPTIONS)
 def import_job_check_task(job_id: int) -> dict:
     """The dry run of a large upload. Idempotent: it only rewrites the job's preview."""
     from .import_services import import_job_check
@@ -76,7 +65,7 @@ def import_job_check_task(job_id: int) -> dict:
     return {"status": job.status}
 
 
-@shared_task(**TASK_OPTIONS)
+@shared_task(**RETRYING_TASK_OPTIONS)
 def import_job_apply_task(job_id: int) -> dict:
     """The confirmed import of a large upload: all rows or none, once (see import_job_apply)."""
     from .import_services import import_job_apply
@@ -88,7 +77,7 @@ def import_job_apply_task(job_id: int) -> dict:
     return {"status": job.status}
 
 
-@shared_task(**TASK_OPTIONS)
+@shared_task(**RETRYING_TASK_OPTIONS)
 def import_jobs_expire_task() -> dict:
     """Hourly: delete uploads nobody confirmed in time; queue again stalled jobs."""
     from .import_services import import_jobs_expire, import_jobs_resume
@@ -96,7 +85,7 @@ def import_jobs_expire_task() -> dict:
     return {"deleted": import_jobs_expire(), "resumed": import_jobs_resume()}
 
 
-@shared_task(**TASK_OPTIONS)
+@shared_task(**RETRYING_TASK_OPTIONS)
 def round_lights_keep_task() -> dict:
     """Daily: the lights of every round whose cut-off day is over, computed from the history
     and kept (measures.status_engine.lights_on), so no reader waits for the first view of a
