@@ -9,21 +9,18 @@ concurrent run sends nothing twice.
 from __future__ import annotations
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from . import notifications
 from .health import check_database
+from .queue import RETRYING_TASK_OPTIONS
 
+# A mail run may take minutes: longer limits and backoff than the other retrying tasks.
 MAIL_TASK_OPTIONS = {
-    "acks_late": True,
-    "reject_on_worker_lost": True,
+    **RETRYING_TASK_OPTIONS,
     "soft_time_limit": 540,
     "time_limit": 600,
-    "autoretry_for": (OperationalError, InterfaceError),
-    "retry_backoff": True,
     "retry_backoff_max": 600,
-    "max_retries": 5,
 }
 
 
