@@ -25,7 +25,8 @@ from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.formats import number_format
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -192,39 +193,33 @@ def _item_link(kind: str, item_id: int, label: str) -> str:
     return format_html('<a href="{}">{}</a>', url, label)
 
 
-def _join_html(separator: str, pieces) -> str:
-    return format_html_join(separator, "{}", ((piece,) for piece in pieces))
-
-
-def _join_text(separator: str, pieces) -> str:
-    return separator.join(str(piece) for piece in pieces)
-
-
 def _rollup_text(params: dict, *, linked: bool) -> str:
     """ "3 of 24 actions late: A1, A7, B2; 0 of 4 indicators behind target – 12,5 % behind –
     2 not assessed" (the share only when something is behind).
 
-    `linked`: HTML with the named items linked (escaped); else plain text (escaped where
-    shown, like any other text)."""
-    join = _join_html if linked else _join_text
+    `linked`: HTML with the named items linked; every piece is escaped as it is added (a
+    page draws hundreds of these, so plain string joins rather than format_html per piece).
+    Else plain text (escaped where shown, like any other text)."""
+    own = escape if linked else str
     parts = []
     behind = 0
     for kind, late, of, items in params.get("groups", ()):
         behind += late
-        text = _BEHIND_TEXTS.get(kind, _BEHIND_TEXTS[""]) % {"behind": late, "of": of}
+        text = own(_BEHIND_TEXTS.get(kind, _BEHIND_TEXTS[""]) % {"behind": late, "of": of})
         if items:
-            names = [
+            names = ", ".join(
                 _item_link(kind, item_id, label) if linked else label for item_id, label in items
-            ]
+            )
             more = ", …" if late > len(items) else ""
-            text = join("", [text, ": ", join(", ", names), more])
+            text = f"{text}: {names}{more}"
         parts.append(text)
-    pieces = [join("; ", parts)] if parts else []
+    pieces = ["; ".join(parts)] if parts else []
     if behind and params.get("share") is not None:
-        pieces.append(gettext("%(share)s behind") % {"share": percent(params["share"])})
+        pieces.append(own(gettext("%(share)s behind") % {"share": percent(params["share"])}))
     if params.get("grey"):
-        pieces.append(gettext("%(count)s not assessed") % {"count": params["grey"]})
-    return join(" – ", pieces)
+        pieces.append(own(gettext("%(count)s not assessed") % {"count": params["grey"]}))
+    text = " – ".join(pieces)
+    return SafeString(text) if linked else text
 
 
 @dataclass(frozen=True)
