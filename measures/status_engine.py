@@ -61,9 +61,6 @@ class Computed:
     rows: list[CurrentLight] = field(default_factory=list)
     indicators: dict[int, IndicatorResult] = field(default_factory=dict)
 
-    def by_kind(self, kind: str) -> dict[tuple[int, int], CurrentLight]:
-        return {(r.object_id, r.ht): r for r in self.rows if r.kind == kind}
-
 
 def _days_late(a: dict, today: date) -> int:
     day = a["planned_end"] if a["status"] != "not_started" else a["planned_start"]

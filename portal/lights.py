@@ -273,10 +273,6 @@ class Rollup:
     behind_share: Decimal | None
     counts: dict[str, int]
 
-    @property
-    def counted(self) -> int:
-        return sum(n for light, n in self.counts.items() if light != Light.GREY)
-
 
 def _as_child(item: Child | Light | str) -> Child:
     return item if isinstance(item, Child) else Child(Light(item))
