@@ -40,10 +40,11 @@ from django.utils.translation import gettext_lazy
 
 from measures.models import Indicator, Measurement, Target
 from objectives.models import Action, ProcessGoal, StatusUpdate
+from portal.paging import PAGE_SIZE
 from projects.access import Perm, can
 from projects.models import BudgetLine, Membership, Project, Risk, WorkPackage
 
-CHANGE_LOG_PAGE_SIZE = 50
+CHANGE_LOG_PAGE_SIZE = PAGE_SIZE
 
 # Internal bookkeeping that means nothing to a reader of the history: the optimistic
 # concurrency counter changes on every edit (STYLE R4).
@@ -352,7 +353,7 @@ def change_log(
     date_to: date | None = None,
     page: int | str = 1,
 ) -> Page:
-    """Changes to the main models across the programme, newest first, 50 per page.
+    """Changes to the main models across the programme, newest first, a page at a time.
 
     Permission: `Perm.VIEW_CHANGE_LOG` (the programme admin), else PermissionDenied.
     Filters: the acting user, the hanke, a date range (inclusive, local dates).

@@ -5,9 +5,11 @@ from __future__ import annotations
 from django.core.paginator import Page, Paginator
 
 # Rows per page of a long list (the hanke's actions and indicators, My work, a filtered hanke
-# page): a screenful or two to scan, and a page that renders in a few milliseconds whatever
-# the hanke's size. The change log keeps its own size and `page` parameter.
-PAGE_SIZE = 50
+# page, the change log): a screenful or two to scan, and a page whose size does not depend on
+# the hanke's. 25, not 50: a hanke-page row carries its light, reason, schedule, owner and
+# edit link, and 50 of them made the page render 2 × slower than the rest of the portal
+# (docs/performance.md). The change log keeps its own `page` parameter.
+PAGE_SIZE = 25
 PARAM = "sivu"  # ?sivu=2, beside the other Finnish parameters (?paketti=, ?kierros=)
 
 

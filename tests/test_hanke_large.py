@@ -97,7 +97,7 @@ def test_an_opened_package_draws_one_page_of_rows_whatever_its_size(
         sizes.append(len(html.encode()))
         queries.append(len(captured))
     assert queries[0] == queries[1]
-    # the same 50 rows (under fewer goal headings in the big one), other numbers
+    # the same page of rows (under fewer goal headings in the big one), other numbers
     assert max(sizes) < 1.1 * min(sizes), sizes
 
 
@@ -161,20 +161,21 @@ def test_an_opened_package_pages_its_rows_and_the_links_keep_the_address(client,
     wp1, wp11, _wp2 = _hanke(personas.project, 120)
     client.force_login(personas.project_manager)
     first = client.get(_url(personas.project), {"paketti": wp1.pk}).text
-    # then the first page draws 50 rows and links to the next, the package kept open
-    assert _rows(first) == 50
-    assert "1–50 of 121 (page 1 of 3)" in first
+    # then the first page draws a page of rows and links to the next, the package kept open
+    assert _rows(first) == PAGE_SIZE == 25
+    assert "1–25 of 121 (page 1 of 5)" in first
     assert f'href="{_url(personas.project)}?paketti={wp1.pk}&amp;sivu=2#hanke-packages"' in first
     assert "TP1.1" not in first.split('id="hanke-packages"')[1]  # the sub-package comes last
     # and the last page holds the rest, the sub-package with its action included
-    last = client.get(_url(personas.project), {"paketti": wp1.pk, "sivu": "3"}).text
+    last = client.get(_url(personas.project), {"paketti": wp1.pk, "sivu": "5"}).text
     assert _rows(last) == 21 and "Alatoimi" in last and 'rel="prev"' in last
     assert f'id="wp-light-{wp11.pk}"' in last
     # a row's links carry the page it sits on, so a save refreshes that page's lights
-    assert f"paketti={wp1.pk}&amp;sivu=3&amp;view=hanke" in last
+    assert f"paketti={wp1.pk}&amp;sivu=5&amp;view=hanke" in last
     # out-of-range and junk page numbers give the last and the first page
     assert _rows(client.get(_url(personas.project), {"paketti": wp1.pk, "sivu": "99"}).text) == 21
-    assert _rows(client.get(_url(personas.project), {"paketti": wp1.pk, "sivu": "x"}).text) == 50
+    junk = client.get(_url(personas.project), {"paketti": wp1.pk, "sivu": "x"}).text
+    assert _rows(junk) == PAGE_SIZE
 
 
 def test_filtered_rows_come_a_page_at_a_time_with_the_filters_kept(client, personas):
@@ -183,10 +184,10 @@ def test_filtered_rows_come_a_page_at_a_time_with_the_filters_kept(client, perso
     html = client.get(_url(personas.project), {"q": "Toimenpide", "light": "yellow"}).text
     tree = hanke_tree(user=personas.steering_member, project=personas.project)
     assert tree.page is None  # nothing asked for: folded
-    assert _rows(html) == 50 and "120 actions match the filters." in html
+    assert _rows(html) == PAGE_SIZE and "120 actions match the filters." in html
     assert "package-toggle" not in html  # the matching rows are drawn, not folded
     assert "sivu=2" in html and "q=Toimenpide&amp;light=yellow&amp;sivu=2" in html
-    second = client.get(_url(personas.project), {"q": "Toimenpide", "light": "yellow", "sivu": 3})
+    second = client.get(_url(personas.project), {"q": "Toimenpide", "light": "yellow", "sivu": 5})
     assert _rows(second.text) == 20
 
 

@@ -149,17 +149,17 @@ def test_indicator_list_runs_a_fixed_number_of_queries(
         assert client.get(reverse("measures:indicator-list", args=[project.pk])).status_code == 200
 
 
-def test_indicator_list_comes_in_pages_of_fifty(client, personas):
-    for i in range(60):
+def test_indicator_list_comes_in_pages(client, personas):
+    for i in range(35):
         IndicatorFactory(project=personas.project, order=i, code=f"M{i:02}")
     client.force_login(personas.steering_member)
     client.cookies["django_language"] = "en"
     url = reverse("measures:indicator-list", args=[personas.project.pk])
     first = client.get(url).content.decode()
-    assert first.count("<tr>") == 51 and "M49 " in first and "M50 " not in first
-    assert "1–50 of 60 (page 1 of 2)" in first and f'href="{url}?sivu=2" rel="next"' in first
+    assert first.count("<tr>") == 26 and "M24 " in first and "M25 " not in first
+    assert "1–25 of 35 (page 1 of 2)" in first and f'href="{url}?sivu=2" rel="next"' in first
     second = client.get(url, {"sivu": "2"}).content.decode()
-    assert second.count("<tr>") == 11 and "M50 " in second
+    assert second.count("<tr>") == 11 and "M25 " in second
 
 
 @pytest.fixture
