@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from measures.selectors import indicator_cards
 from measures.status_engine import status_refresh_action
+from portal.paging import OPEN_PARAM
 from portal.paging import PARAM as PAGE_PARAM
 from projects.access import MANAGER, Perm, can, roles_for
 from projects.models import PlanVersion, WorkPackage
@@ -136,7 +137,6 @@ def _hanke_filters(request, project) -> tuple[HankeFilterForm, selectors.HankeFi
 
 
 CARDS_SHOWN = 12  # indicator cards drawn on the hanke page unless all are asked for
-OPEN_PARAM = "paketti"  # ?paketti=<work package id>: the one package opened
 # What the hanke page reads from GET; a row's links carry these and nothing else.
 HANKE_PARAMS = (*HankeFilterForm.base_fields, "cards", OPEN_PARAM, PAGE_PARAM)
 TOGGLE_ID = "wp-toggle-"  # + package id: the control that opens or closes a package

@@ -11,6 +11,7 @@ from django.core.paginator import Page, Paginator
 # (docs/performance.md). The change log keeps its own `page` parameter.
 PAGE_SIZE = 25
 PARAM = "sivu"  # ?sivu=2, beside the other Finnish parameters (?paketti=, ?kierros=)
+OPEN_PARAM = "paketti"  # ?paketti=<id>: the one folded section (a work package) opened
 
 
 def page_of(items, number, *, per_page: int = PAGE_SIZE) -> Page:

@@ -122,12 +122,51 @@ def overview_as_of(
 # --- The hanke page as of a round -------------------------------------------------------------
 
 
+# The ?paketti= keys of the two sections that are not work packages.
+INDICATORS, REMOVED = "mittarit", "poistuneet"
+
+
 @dataclass
 class PackageAsOf:
     item: Item
     goals: list[Item] = field(default_factory=list)
     actions: list[Item] = field(default_factory=list)
     children: list[PackageAsOf] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return str(self.item.id)
+
+    def walk(self):
+        """This package and its sub-packages, in plan order."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    @property
+    def action_count(self) -> int:
+        return sum(len(node.actions) for node in self.walk())
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return _by_colour(a for node in self.walk() for a in node.actions)
+
+
+@dataclass(frozen=True)
+class RowAsOf:
+    """A row of an opened section: a goal, action, indicator or removed object, with the
+    sub-package it sits in when that is not the opened package itself."""
+
+    item: Item
+    package: Item | None = None
+
+
+def _by_colour(items) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for item in items:
+        key = str(item.light.light if item.light else Light.GREY)
+        counts[key] = counts.get(key, 0) + 1
+    return counts
 
 
 @dataclass
@@ -141,6 +180,41 @@ class HankeAsOf:
     @property
     def hts(self) -> list[tuple[int, Assessment]]:
         return sorted(self.state.hts.items())
+
+    @property
+    def indicators(self) -> list[Item]:
+        return [i for i in self.state.indicators if not i.removed]
+
+    @property
+    def indicator_counts(self) -> dict[str, int]:
+        return _by_colour(self.indicators)
+
+    def opened_key(self, asked: str | None) -> str | None:
+        """The section `?paketti=` opens if it names one; a hanke of one work package has it
+        open without asking (there is nothing to choose)."""
+        keys = {node.key for node in self.packages}
+        if asked in keys or (asked == INDICATORS and self.indicators):
+            return asked
+        if asked == REMOVED and self.removed:
+            return asked
+        if asked is None and len(self.packages) == 1:
+            return self.packages[0].key
+        return None
+
+    def rows(self, key: str | None) -> list[RowAsOf]:
+        """The rows of the opened section (all of them: the view draws one page)."""
+        if key == INDICATORS:
+            return [RowAsOf(i) for i in self.indicators]
+        if key == REMOVED:
+            return [RowAsOf(i) for i in self.removed]
+        top = next((node for node in self.packages if node.key == key), None)
+        if top is None:
+            return []
+        return [
+            RowAsOf(item, None if node is top else node.item)
+            for node in top.walk()
+            for item in (*node.goals, *node.actions)
+        ]
 
 
 def hanke_as_of(*, project: Project, period: ReportingPeriod) -> HankeAsOf:
@@ -162,11 +236,7 @@ def hanke_as_of(*, project: Project, period: ReportingPeriod) -> HankeAsOf:
             nodes[node.item.parent_id].children.append(node)
         else:
             top.append(node)
-    counts: dict[str, int] = {}
-    for action in state.actions:
-        key = str(action.light.light if action.light else Light.GREY)
-        counts[key] = counts.get(key, 0) + 1
-    return HankeAsOf(period, state, top, removed, counts)
+    return HankeAsOf(period, state, top, removed, _by_colour(state.actions))
 
 
 # --- Comparing two rounds ---------------------------------------------------------------------

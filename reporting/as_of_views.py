@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from portal.paging import OPEN_PARAM, page_of
+from portal.paging import PARAM as PAGE_PARAM
 from projects.access import Perm, can, require
 from projects.models import Project
 from projects.selectors import project_get
@@ -78,16 +80,24 @@ def overview_as_of(request):
 @require_GET
 def hanke_as_of(request, project_pk: int):
     """The hanke page as of a past round (from `objectives.views.hanke`): lights only, no
-    editing controls, filters left out."""
+    editing controls, filters left out. Folded like today's page: the work packages (and
+    the indicators, and what has left the plan since) with their lights and counts, one
+    opened at a time (?paketti=), its rows a page at a time (?sivu=)."""
     project = project_get(user=request.user, pk=project_pk)
     rounds = as_of.past_rounds(programme_ids=[project.programme_id], today=timezone.localdate())
     today_url = reverse("objectives:hanke", args=[project.pk])
     period, response = _round_or_redirect(request, rounds, today_url)
     if response is not None:
         return response
+    page = as_of_selectors.hanke_as_of(project=project, period=period)
+    opened = page.opened_key(request.GET.get(OPEN_PARAM))
     context = {
         "project": project,
-        "page": as_of_selectors.hanke_as_of(project=project, period=period),
+        "page": page,
+        "opened": opened,
+        "rows": page_of(page.rows(opened), request.GET.get(PAGE_PARAM)) if opened else None,
+        "indicators_key": as_of_selectors.INDICATORS,
+        "removed_key": as_of_selectors.REMOVED,
         "period": period,
         "rounds": rounds,
         "today_url": today_url,

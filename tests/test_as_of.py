@@ -341,6 +341,35 @@ def test_hanke_page_as_of_a_round_without_snapshot(client, personas, world):
     )
 
 
+def test_hanke_page_as_of_folds_its_packages_and_pages_the_opened_one(client, personas, world):
+    # given a second work package of 30 actions recorded before the second round's cut-off
+    own = world["own"]
+    with recorded_on(date(2023, 9, 1)):
+        big = WorkPackageFactory(project=own, code="TP2")
+        for i in range(30):
+            ActionFactory(project=own, work_package=big, number=f"2.{i:02}", title_fi="Iso")
+    _english(client, personas.steering_member)
+    url = _hanke_url(own)
+    # when the round is opened: both packages folded, with their lights and counts
+    html = client.get(url, {"kierros": world["second"].pk}).text
+    assert 'class="tree__action"' not in html and "30 actions" in html and "1 action" in html
+    assert html.count('aria-expanded="false"') == 3  # two packages and the indicators
+    assert f"?kierros={world['second'].pk}&amp;paketti={big.pk}#wp-section-{big.pk}" in html
+    # when the big package is opened: one page of its rows, the round kept in the links
+    first = client.get(url, {"kierros": world["second"].pk, "paketti": big.pk}).text
+    assert first.count('class="tree__action"') == 25 and "1–25 of 30 (page 1 of 2)" in first
+    assert f"kierros={world['second'].pk}&amp;paketti={big.pk}&amp;sivu=2" in first
+    last = client.get(url, {"kierros": world["second"].pk, "paketti": big.pk, "sivu": 2}).text
+    assert last.count('class="tree__action"') == 5
+    # and the indicators open as a section of their own, linked to today's indicator page
+    indicators = client.get(url, {"kierros": world["second"].pk, "paketti": "mittarit"}).text
+    indicator_url = reverse("measures:indicator-detail", args=[world["indicator"].pk])
+    assert f'href="{indicator_url}"' in indicators and 'class="tree__action"' in indicators
+    # an unknown section opens nothing
+    junk = client.get(url, {"kierros": world["second"].pk, "paketti": "x"}).text
+    assert 'class="tree__action"' not in junk
+
+
 def test_hanke_page_as_of_is_scoped(client, personas, world):
     _english(client, personas.outsider)  # manages the other hanke only
     response = client.get(_hanke_url(world["own"]), {"kierros": world["first"].pk})
