@@ -134,14 +134,44 @@ class IndicatorCard:
         return self.series[0] if self.series else None
 
 
+MAX_PAGE = 100_000  # a page number beyond any hanke: larger ones are read as the last page
+
+
 class CardList(list):
-    """Cards plus how many indicators there are in all (`total`), when only some are built."""
+    """One page of cards, with how many indicators there are in all (`total`) and where the
+    page starts (`start`, from 0) when only some are built."""
 
     total: int = 0
+    start: int = 0
+    size: int | None = None  # cards a page; None: all on one
+
+    @property
+    def number(self) -> int:
+        return self.start // self.size + 1 if self.size else 1
+
+    @property
+    def has_previous(self) -> bool:
+        return self.start > 0
+
+    @property
+    def has_next(self) -> bool:
+        return self.start + len(self) < self.total
+
+    @property
+    def pages(self) -> int:
+        return max(self.total - 1, 0) // self.size + 1 if self.size else 1
+
+    @property
+    def first_index(self) -> int:
+        return self.start + 1 if self else 0
+
+    @property
+    def last_index(self) -> int:
+        return self.start + len(self)
 
 
 def indicator_cards(
-    *, user, project: Project, ht: int | None = None, limit: int | None = None
+    *, user, project: Project, ht: int | None = None, limit: int | None = None, page: int = 1
 ) -> CardList:
     """The hanke's indicators as cards, in plan order; with `ht`, only that HT's indicators.
 
@@ -152,7 +182,8 @@ def indicator_cards(
     with their progress, their targets and their values (read as plain tuples), a fourth to
     count them when there are more than `limit`, plus the user's roles unless `visible_to`
     has already read them for this user object; only the cards drawn are read, however
-    many indicators the hanke has.
+    many indicators the hanke has. `page` (from 1) picks which `limit` cards; past the end,
+    the last page.
     """
     indicators = Indicator.objects.filter(
         project=project, project__in=Project.objects.visible_to(user)
@@ -171,9 +202,14 @@ def indicator_cards(
             )
         )
     indicators = indicators.select_related("progress").order_by("order", "code")
-    shown = list(indicators if limit is None else indicators[: limit + 1])
-    total = len(shown)
-    if limit is not None and total > limit:  # more than are drawn: how many in all
+    start = (min(max(page, 1), MAX_PAGE) - 1) * limit if limit else 0
+    shown = list(indicators if limit is None else indicators[start : start + limit + 1])
+    total = start + len(shown)
+    if start and not shown:  # past the end: the last page
+        total = indicators.count()
+        start = max(total - 1, 0) // limit * limit
+        shown = list(indicators[start : start + limit])
+    elif limit is not None and len(shown) > limit:  # more than are drawn: how many in all
         shown, total = shown[:limit], indicators.count()
     # Targets and values only for the cards drawn (two queries, or none when empty); the
     # values as (indicator, period, value, source) tuples: a card draws dozens of them.
@@ -193,7 +229,7 @@ def indicator_cards(
         _card(indicator, tuple(series[indicator.pk]), frozenset(generated[indicator.pk]))
         for indicator in shown
     )
-    cards.total = total
+    cards.total, cards.start, cards.size = total, start, limit
     return cards
 
 

@@ -136,9 +136,10 @@ def _hanke_filters(request, project) -> tuple[HankeFilterForm, selectors.HankeFi
     return form, selectors.HankeFilters.from_data(form.cleaned_data)
 
 
-CARDS_SHOWN = 12  # indicator cards drawn on the hanke page unless all are asked for
+CARDS_SHOWN = 12  # indicator cards drawn on the hanke page, a page at a time
+CARDS_PARAM = "kortit"  # ?kortit=2: the next twelve cards
 # What the hanke page reads from GET; a row's links carry these and nothing else.
-HANKE_PARAMS = (*HankeFilterForm.base_fields, "cards", OPEN_PARAM, PAGE_PARAM)
+HANKE_PARAMS = (*HankeFilterForm.base_fields, CARDS_PARAM, OPEN_PARAM, PAGE_PARAM)
 TOGGLE_ID = "wp-toggle-"  # + package id: the control that opens or closes a package
 
 
@@ -193,11 +194,14 @@ def hanke(request, project_pk: int):
             context["focus_package"] = int(trigger.removeprefix(TOGGLE_ID))
         context["announce"] = True  # what opened or closed, in the live region
         return render(request, "objectives/hanke_page.html#packages", context)
-    cards = None if request.GET.get("cards") == "all" else CARDS_SHOWN
     context.update(
         form=form,
         indicator_cards=indicator_cards(
-            user=request.user, project=project, ht=form.cleaned_data.get("ht"), limit=cards
+            user=request.user,
+            project=project,
+            ht=form.cleaned_data.get("ht"),
+            limit=CARDS_SHOWN,
+            page=_id_param(request, CARDS_PARAM) or 1,
         ),
         can_import=bool(kinds_allowed(request.user, project)),
     )

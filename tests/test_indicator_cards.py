@@ -184,10 +184,11 @@ def test_hanke_page_query_count_does_not_grow_with_the_indicators(
         response = client.get(_url(personas.project))
     assert response.status_code == 200
     assert response.content.decode().count('class="indicator-card"') == min(n_indicators, 12)
-    # and with every card asked for, still the same bound
+    # and on the last page of cards, still the same bound
     with django_assert_max_num_queries(23):
-        response = client.get(_url(personas.project, cards="all"))
-    assert response.content.decode().count('class="indicator-card"') == n_indicators
+        response = client.get(_url(personas.project, kortit=6))
+    last = n_indicators - (n_indicators - 1) // 12 * 12
+    assert response.content.decode().count('class="indicator-card"') == last
 
 
 # --- The page ------------------------------------------------------------------------------
@@ -269,17 +270,23 @@ def test_the_ht_filter_of_the_page_narrows_the_cards(client, personas, indicator
     assert "No indicator of this hanke serves HT5." in empty
 
 
-def test_many_indicators_show_twelve_and_link_to_all(client, personas):
-    # given 15 indicators
-    _fill(personas.project, 15, 2)
-    # when the page opens, twelve cards are built and a link offers all fifteen
-    section = _section(_page(client, personas.steering_member, personas.project))
+def test_many_indicators_come_twelve_cards_a_page(client, personas):
+    # given 27 indicators
+    _fill(personas.project, 27, 2)
+    url = _url(personas.project)
+    # when the page opens, twelve cards are built and the next twelve are a link away
+    section = _section(_page(client, personas.steering_member, personas.project, ht=""))
     assert section.count('class="indicator-card"') == 12
-    assert "Show all 15 indicators" in section and "cards=all" in section
-    # and following it draws every card
-    section = _section(_page(client, personas.steering_member, personas.project, cards="all"))
-    assert section.count('class="indicator-card"') == 15
-    assert "Show all" not in section
+    assert "1–12 of 27 (page 1 of 3)" in section
+    assert f'href="{url}?ht=&amp;kortit=2#indicator-cards" rel="next"' in section
+    # and the last page holds the rest; a page past the end is the last one
+    for number in ("3", "99", "9" * 30):
+        section = _section(_page(client, personas.steering_member, personas.project, kortit=number))
+        assert section.count('class="indicator-card"') == 3 and "25–27 of 27" in section
+        assert f'href="{url}?kortit=2#indicator-cards" rel="prev"' in section
+    # junk is the first page
+    section = _section(_page(client, personas.steering_member, personas.project, kortit="x"))
+    assert "1–12 of 27 (page 1 of 3)" in section
 
 
 def test_a_hanke_without_indicators_says_so(client, personas):
