@@ -541,15 +541,6 @@ _DATE_FORMAT = "d.m.yyyy"
 _DATETIME_FORMAT = "d.m.yyyy h:mm"
 
 
-def table_dataset(report: ProjectReport, key: str, *, native: bool = False, finnish: bool = False):
-    """The table as a tablib Dataset through its Resource (native values or CSV text)."""
-    table = TABLES[key]
-    rows = getattr(report, table.rows)
-    if native:
-        return table.resource().export(rows, force_native_type=True)
-    return table.resource().export(rows, finnish=finnish)
-
-
 def report_csv(
     report: ProjectReport, key: str, *, semicolon: bool = False, bom: bool = False
 ) -> bytes:

@@ -254,20 +254,6 @@ def assessment_page(*, project: Project, period_pk: int) -> AssessmentPage:
     )
 
 
-def assessment_get(*, project: Project, period_pk: int) -> SelfAssessment:
-    """The hanke's self-assessment for the round (404 when none has been started)."""
-    period = _period_of_project(project, period_pk)
-    assessment = (
-        SelfAssessment.objects.filter(period=period, project=project)
-        .select_related("period")
-        .first()
-    )
-    if assessment is None:
-        raise Http404
-    assessment.project = project
-    return assessment
-
-
 # --- THL's dashboard of a round -----------------------------------------------------------
 
 

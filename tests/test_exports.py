@@ -22,7 +22,6 @@ from reporting.exports import (
     ActionResource,
     project_report,
     report_csv,
-    table_dataset,
 )
 
 from .factories import (
@@ -178,7 +177,7 @@ def test_actions_csv_round_trip_gives_the_report_rows(client, personas, hanke):
     assert not text.startswith("\ufeff")
     parsed = list(csv.reader(io.StringIO(text)))
     # then it holds exactly the rows of the same Resource, with machine formats
-    dataset = table_dataset(_report(personas, hanke["project"]), "actions")
+    dataset = ActionResource().export(_report(personas, hanke["project"]).actions, finnish=False)
     assert parsed[0] == list(dataset.headers) == ActionResource().get_export_headers()
     assert parsed[1:] == [list(row) for row in dataset]
     by_number = {row[3]: dict(zip(parsed[0], row, strict=True)) for row in parsed[1:]}
