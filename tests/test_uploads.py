@@ -467,6 +467,26 @@ def test_an_upload_the_server_cannot_store_gets_a_message_not_a_500(
     assert list(Path(tmp_path).glob("*.upload*")) == []
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["finance", "sotkanet"])
+def test_the_other_upload_pages_also_answer_a_full_temp_dir(
+    client, personas, settings, tmp_path, sotkanet_indicator, page
+):
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "missing")
+    _login(client, personas.project_manager, "en")
+    content = b"x" * 3_000_000  # over FILE_UPLOAD_MAX_MEMORY_SIZE: written to the directory
+    if page == "finance":
+        url = reverse("project-budget-import", args=[personas.project.pk])
+        response = client.post(url, {"file": SimpleUploadedFile("kp.csv", content)})
+    else:
+        url = reverse("measures:indicator-sotkanet-upload", args=[sotkanet_indicator.pk])
+        upload = SimpleUploadedFile("sotkanet.json", content)
+        response = client.post(url, {"file": upload}, follow=True)
+    assert response.status_code == 200
+    assert "storage for uploads is full. Nothing was saved" in response.content.decode()
+    assert not Measurement.objects.exists()
+
+
 # --- The finance import reads through the same reader ------------------------------------------
 
 
