@@ -329,7 +329,7 @@ IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 10_000_000)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000)
 IMPORT_SYNC_ROWS = env_int("IMPORT_SYNC_ROWS", 300)
 IMPORT_JOB_HOURS = env_int("IMPORT_JOB_HOURS", 24)  # an unconfirmed upload expires
-# Every uploaded file (bulk import, finance import, Sotkanet file) is read by portal/uploads.py
+# Every uploaded file (bulk import, finance import, Sotkanet file) is read by portal/uploads/
 # within these limits, refused with the reason before the work starts (docs/uploads.md). With
 # the defaults, reading any file peaks below 100 MB of Python memory in a web worker, and
 # refusing a zip bomb, a 1 GB cell or 100 000 columns below 40 MB (tests/test_uploads.py).

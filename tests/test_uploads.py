@@ -23,6 +23,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 
 from measures.models import Measurement
 from portal.uploads import Limits, UploadRejected, json_depth_exceeds, read_csv, read_json
@@ -238,8 +239,6 @@ def test_a_declared_dimension_of_the_whole_sheet_does_not_pad_every_row():
 
 
 def test_too_many_columns_in_a_workbook_are_refused():
-    from openpyxl.utils import get_column_letter
-
     cells = b"".join(
         b'<c r="%s1"><v>%d</v></c>' % (get_column_letter(n).encode(), n * 7919 % 100_003)
         for n in range(1, 16_385)
@@ -534,3 +533,27 @@ def test_the_bulk_import_refuses_hostile_files_within_a_second(personas, request
     assert time.perf_counter() - started < SECOND
     assert refused.value.messages[0].startswith(message)
     assert not ImportJob.objects.exists()
+
+
+def test_styled_empty_cells_at_a_rows_end_do_not_count_as_columns():
+    # given a row whose 300 cells after the first three carry only a style (a fill, say)
+    styled = b"".join(b'<c r="%s2" s="1"/>' % get_column_letter(n).encode() for n in range(4, 304))
+    row = b'<row r="2"><c r="A2"><v>1</v></c><c r="B2"><v>2</v></c><c r="C2"><v>3</v></c>'
+    table = read_xlsx(_workbook(HEADER, row + styled + b"</row>"))
+    assert table.rows == [["Work package"], ["1", "2", "3"]]
+
+
+def test_the_pre_scan_counts_exactly_across_its_megabyte_chunks():
+    from dataclasses import replace
+
+    from portal.uploads import check_zip
+
+    # given 2.5 MB of sheet XML: rows and cells cross the scan's chunk boundaries
+    wide = b"".join(b'<c r="%s1"><v>%d</v></c>' % (get_column_letter(n).encode(), n)
+                    for n in range(1, 201))  # fmt: skip
+    content = _workbook(b'<row r="1">' + wide + b"</row>", _rows(2, 59_999))
+    exact = replace(LIMITS, max_rows=59_999, max_columns=200, max_cells=60_199)
+    check_zip(content, exact)  # exactly at every limit: accepted
+    for over in ({"max_rows": 59_998}, {"max_columns": 199}, {"max_cells": 60_198}):
+        with pytest.raises(UploadRejected):
+            check_zip(content, replace(exact, **over))
