@@ -467,6 +467,24 @@ def test_an_upload_the_server_cannot_store_gets_a_message_not_a_500(
 
 
 @pytest.mark.django_db
+def test_a_large_upload_still_goes_through_the_temp_dir(client, personas, settings, tmp_path):
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
+    _login(client, personas.project_manager, "en")
+    url = reverse("reporting:import-start", args=[personas.project.pk])
+    title = "Toimenpide, jonka otsikko on pitkä " * 5
+    content = "Work package;Action number;Action\n" + "".join(
+        f"TP1;{n}.1;{title}\n" for n in range(15_000)
+    )
+    assert len(content.encode()) > settings.FILE_UPLOAD_MAX_MEMORY_SIZE
+    response = client.post(
+        url, {"kind": "actions", "file": SimpleUploadedFile("t.csv", content.encode())}
+    )
+    assert response.status_code == 302
+    assert ImportJob.objects.get().progress_total == 15_000
+    assert list(Path(tmp_path).iterdir()) == []  # Django removed its temporary file
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("page", ["finance", "sotkanet"])
 def test_the_other_upload_pages_also_answer_a_full_temp_dir(
     client, personas, settings, tmp_path, sotkanet_indicator, page

@@ -18,6 +18,9 @@ class SpaceAwareUploadHandler(TemporaryFileUploadHandler):
     request with a 500, when its temporary directory cannot take it (disk full, quota)."""
 
     def new_file(self, *args, **kwargs) -> None:
+        # Never the previous, completed file of the same request (Django's parser closes a
+        # handler's `file` when it exists, so it must be absent, not None).
+        vars(self).pop("file", None)
         try:
             super().new_file(*args, **kwargs)
         except OSError as exc:
@@ -30,8 +33,6 @@ class SpaceAwareUploadHandler(TemporaryFileUploadHandler):
             self._drop(exc)
 
     def file_complete(self, file_size):
-        if getattr(self.request, UPLOAD_FAILED, False):
-            return None
         try:
             return super().file_complete(file_size)
         except OSError as exc:
@@ -41,10 +42,10 @@ class SpaceAwareUploadHandler(TemporaryFileUploadHandler):
     def _discard(self, exc: OSError) -> None:
         logger.error("upload %s not stored in %s: %s", self.file_name, _temp_dir(), exc)
         setattr(self.request, UPLOAD_FAILED, True)
-        file = getattr(self, "file", None)
+        file = vars(self).pop("file", None)
         if file is not None:
             try:
-                file.close()  # a NamedTemporaryFile deletes itself on close
+                file.close()  # a NamedTemporaryFile deletes itself on close, even then
             except OSError:
                 pass
 
