@@ -29,9 +29,6 @@ class MeasurementForm(forms.Form):
     expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, initial=0)
 
 
-MAX_UPLOAD_BYTES = 1_000_000  # a Sotkanet file for one indicator is a few kilobytes
-
-
 class SotkanetFileForm(forms.Form):
     """A Sotkanet json or ;-csv file, for use without a network connection."""
 
@@ -42,13 +39,9 @@ class SotkanetFileForm(forms.Form):
     )
 
     def clean_file(self):
+        """The type only: portal.uploads reads the file within its limits
+        (SOTKANET_FILE_MAX_BYTES, a Sotkanet file for one indicator is a few kilobytes)."""
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith((".json", ".csv")):
             raise forms.ValidationError(_("Choose a .json or .csv file."))
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is larger than 1 MB."))
-        try:
-            upload.text = upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise forms.ValidationError(_("The file is not UTF-8 text.")) from None
         return upload

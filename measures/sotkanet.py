@@ -18,9 +18,6 @@ Contract:
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -41,6 +38,7 @@ from urllib3.util.retry import Retry
 from portal.models import Job
 from portal.queue import enqueue_on_commit
 from portal.services import job_create
+from portal.uploads import Limits, UploadRejected, read_csv, read_json
 from projects.access import Perm, check
 
 from .choices import MeasurementSource, SourceSystem
@@ -450,34 +448,49 @@ def sotkanet_import(
 # --- Files ----------------------------------------------------------------------------------
 
 
-def _json_rows(text: str) -> tuple[list[tuple[str, Any]], list[str]]:
-    try:
-        payload = json.loads(text)
-    except ValueError as exc:
-        return [], [_("The file is not valid JSON (%(error)s).") % {"error": exc}]
+def file_limits() -> Limits:
+    return Limits.from_settings(
+        max_bytes=settings.SOTKANET_FILE_MAX_BYTES, max_rows=settings.SOTKANET_FILE_MAX_ROWS
+    )
+
+
+def _json_rows(content: bytes | str) -> tuple[list[tuple[str, Any]], list[str]]:
+    payload = read_json(content, file_limits())
     if not isinstance(payload, list):
         return [], [_("The JSON file must hold a list of rows, as Sotkanet's json answer does.")]
+    if len(payload) > settings.SOTKANET_FILE_MAX_ROWS:
+        return [], [
+            _("The file has more than %(count)s rows.") % {"count": settings.SOTKANET_FILE_MAX_ROWS}
+        ]
     return _numbered(payload), []
 
 
-def _csv_rows(text: str) -> tuple[list[tuple[str, Any]], list[str]]:
-    reader = csv.DictReader(io.StringIO(text), delimiter=";")
-    header = [(name or "").strip().lower() for name in reader.fieldnames or []]
+def _csv_rows(content: bytes | str) -> tuple[list[tuple[str, Any]], list[str]]:
+    raw = content.encode("utf-8", "surrogatepass") if isinstance(content, str) else content
+    table = read_csv(raw, file_limits())
+    records = [(number, row) for number, row in zip(table.numbers, table.rows, strict=True) if row]
+    if not records:
+        return [], [_("The file is empty.")]
+    header = [name.strip().lower() for name in records[0][1]]
     missing = [column for column in CSV_COLUMNS if column not in header]
     if missing:
         message = _("The first row must name the columns %(columns)s; missing: %(missing)s.")
         return [], [message % {"columns": ";".join(CSV_COLUMNS), "missing": ", ".join(missing)}]
-    reader.fieldnames = header
     # Row numbers are file lines (the header is row 1), as a spreadsheet shows them.
-    return [(_("row %(row)s") % {"row": reader.line_num}, raw) for raw in reader], []
+    return [
+        (_("row %(row)s") % {"row": number}, dict(zip(header, row, strict=False)))
+        for number, row in records[1:]
+    ], []
 
 
-def _parse_file(text: str, filename: str) -> tuple[list[tuple[str, DataRow]], list[str]]:
-    text = text.lstrip("\ufeff")
+def _parse_file(content: bytes | str, filename: str) -> tuple[list[tuple[str, DataRow]], list[str]]:
     suffix = filename.lower().rsplit(".", 1)[-1]
     if suffix not in ("json", "csv"):
         return [], [_("The file must be a .json or a .csv file from Sotkanet.")]
-    raw_rows, errors = _json_rows(text) if suffix == "json" else _csv_rows(text)
+    try:
+        raw_rows, errors = _json_rows(content) if suffix == "json" else _csv_rows(content)
+    except UploadRejected as exc:
+        return [], [exc.message]
     parsed, row_errors = _parse_rows(raw_rows)
     return parsed, errors + row_errors
 
@@ -485,12 +498,15 @@ def _parse_file(text: str, filename: str) -> tuple[list[tuple[str, DataRow]], li
 def sotkanet_file_import(
     *,
     indicator: Indicator,
-    uploaded_text: str,
+    uploaded_text: bytes | str,
     filename: str,
     actor: Any,
     years: Iterable[int] | None = None,
 ) -> ImportResult:
     """Import the hanke region's values of `indicator` from a Sotkanet json or `;`-csv file.
+
+    `uploaded_text` is the file as uploaded (bytes) or as text; portal.uploads reads it
+    within SOTKANET_FILE_MAX_BYTES, SOTKANET_FILE_MAX_ROWS and the UPLOAD_* limits.
 
     Permission: Perm.ENTER_MEASUREMENTS on the hanke (checked; actor None = system).
     Side effects: Measurement rows via measurement_save, all or

@@ -3,6 +3,7 @@ and the form to enter or correct a value (thin views: selectors read, services w
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.paging import PARAM
+from portal.uploads import show_upload_failure
 from projects.access import can_enter_measurements, require
 from projects.selectors import project_get
 from reporting.charts import indicator_figure
@@ -108,13 +110,15 @@ def indicator_sotkanet_upload(request, pk: int):
     require(can_enter_measurements(request.user, indicator.project))
     form = SotkanetFileForm(request.POST, request.FILES)
     if not form.is_valid():
+        show_upload_failure(request, form)
         for error in form.errors.get("file", []):
             messages.error(request, error)
         return redirect("measures:indicator-detail", pk=pk)
     upload = form.cleaned_data["file"]
+    content = upload.read(settings.SOTKANET_FILE_MAX_BYTES + 1)  # the reader refuses more
     try:
         result = sotkanet_file_import(
-            indicator=indicator, uploaded_text=upload.text, filename=upload.name, actor=request.user
+            indicator=indicator, uploaded_text=content, filename=upload.name, actor=request.user
         )
     except SotkanetError as exc:
         messages.error(request, str(exc))

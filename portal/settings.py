@@ -329,6 +329,26 @@ IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 10_000_000)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000)
 IMPORT_SYNC_ROWS = env_int("IMPORT_SYNC_ROWS", 300)
 IMPORT_JOB_HOURS = env_int("IMPORT_JOB_HOURS", 24)  # an unconfirmed upload expires
+# Every uploaded file (bulk import, finance import, Sotkanet file) is read by portal/uploads/
+# within these limits, refused with the reason before the work starts (docs/uploads.md). With
+# the defaults, reading any file peaks below 100 MB of Python memory in a web worker, and
+# refusing a zip bomb, a 1 GB cell or 100 000 columns below 40 MB (tests/test_uploads.py).
+UPLOAD_MAX_COLUMNS = env_int("UPLOAD_MAX_COLUMNS", 200)
+UPLOAD_MAX_CELLS = env_int("UPLOAD_MAX_CELLS", 1_000_000)  # 20 000 rows of 50 columns
+UPLOAD_MAX_CELL_CHARS = env_int("UPLOAD_MAX_CELL_CHARS", 10_000)
+UPLOAD_MAX_UNPACKED_BYTES = env_int("UPLOAD_MAX_UNPACKED_BYTES", 50_000_000)  # an XLSX's zip
+UPLOAD_MAX_COMPRESSION_RATIO = env_int("UPLOAD_MAX_COMPRESSION_RATIO", 100)
+UPLOAD_MAX_JSON_DEPTH = env_int("UPLOAD_MAX_JSON_DEPTH", 20)  # a Sotkanet file has 2 levels
+FINANCE_IMPORT_MAX_BYTES = env_int("FINANCE_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
+FINANCE_IMPORT_MAX_ROWS = env_int("FINANCE_IMPORT_MAX_ROWS", 5000)
+SOTKANET_FILE_MAX_BYTES = env_int("SOTKANET_FILE_MAX_BYTES", 1_000_000)
+SOTKANET_FILE_MAX_ROWS = env_int("SOTKANET_FILE_MAX_ROWS", 50_000)
+# Files over FILE_UPLOAD_MAX_MEMORY_SIZE go to FILE_UPLOAD_TEMP_DIR; when it is full the file
+# is dropped and the form says so (portal.uploads.SpaceAwareUploadHandler), not a 500.
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "portal.uploads.SpaceAwareUploadHandler",
+]
 
 # Content Security Policy (django-csp 4): only our own origin, and no inline script or style
 # anywhere, so an injected <script> or style="" does nothing. Templates therefore carry no

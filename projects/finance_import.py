@@ -1,10 +1,11 @@
 """Periodic totals per budget line from the finance system's CSV (pure: no ORM, no request).
 
 Contract (the format is in docs/finance-import.md):
-- `read_file(raw)` decodes (UTF-8 with or without BOM, else Windows-1252 as Finnish Excel
-  saves), finds the separator (`;`, `,` or tab) and the columns by their names in Finnish,
-  Swedish or English, and returns the rows as text; a file it cannot read at all raises
-  `FileRejected` with a message for the person who uploaded it.
+- `read_file(raw)` reads the CSV with portal.uploads (UTF-8 with or without BOM, else
+  Windows-1252 as Finnish Excel saves; the separator `;`, `,` or tab; the limits
+  FINANCE_IMPORT_MAX_BYTES, FINANCE_IMPORT_MAX_ROWS and UPLOAD_*), finds the columns by their
+  names in Finnish, Swedish or English, and returns the rows as text; a file it cannot read
+  at all raises `FileRejected` with a message for the person who uploaded it.
 - `preview(rows, lines=, existing=)` checks every row against the hanke's budget lines and
   the totals imported before: each is new, changed (with the old amount), unchanged or
   rejected with its reasons, rendered in the reader's language when shown.
@@ -16,21 +17,19 @@ Contract (the format is in docs/finance-import.md):
 from __future__ import annotations
 
 import calendar
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from .money import MoneyRejected, parse_money
+from portal.uploads import Limits, Table, UploadRejected, read_csv
 
-MAX_BYTES = 2 * 1024 * 1024
-MAX_ROWS = 5000
+from .money import MoneyRejected, parse_money
 
 # Column names people use, lower-cased, in Finnish, Swedish and English.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -72,8 +71,8 @@ _FUNDING = {
 }  # fmt: skip
 
 
-class FileRejected(ValueError):
-    """The file cannot be read at all; the message is for the person who uploaded it."""
+# The file cannot be read at all; the message is for the person who uploaded it.
+FileRejected = UploadRejected
 
 
 @dataclass(frozen=True)
@@ -138,24 +137,26 @@ class Preview:
 # --- Reading the file -----------------------------------------------------------------------
 
 
-def decode(raw: bytes) -> str:
-    if not raw.strip():
-        raise FileRejected(_("The file is empty."))
-    if len(raw) > MAX_BYTES:
-        raise FileRejected(_("The file is larger than 2 MB; split it by year."))
-    if b"\x00" in raw:
-        raise FileRejected(_("This is not a CSV file; save it from Excel as CSV."))
+def limits() -> Limits:
+    return Limits.from_settings(
+        max_bytes=settings.FINANCE_IMPORT_MAX_BYTES, max_rows=settings.FINANCE_IMPORT_MAX_ROWS
+    )
+
+
+def _records(raw: bytes) -> Table:
+    """The file's records, read by portal.uploads; a file that is not CSV text says so."""
     try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Finnish Excel's plain "CSV (semicolon)" is Windows-1252; its bytes rarely form
-        # valid UTF-8, so the fallback cannot misread a UTF-8 file.
-        return raw.decode("cp1252", errors="replace")
+        return read_csv(raw, limits(), separators=";\t,")
+    except UploadRejected as exc:
+        if exc.code in ("binary", "malformed"):
+            raise FileRejected(_NOT_CSV(), exc.code) from None
+        if exc.code == "cell":  # no total is that long: not a file of totals
+            raise FileRejected(f"{_NOT_CSV()} {exc.message}", exc.code) from None
+        raise
 
 
-def _separator(header: str) -> str:
-    counts = {sep: header.count(sep) for sep in (";", "\t", ",")}
-    return max(counts, key=lambda sep: counts[sep]) if any(counts.values()) else ";"
+def _NOT_CSV() -> str:  # noqa: N802 - a message, rendered in the language of the moment
+    return str(_("This is not a CSV file; save it from Excel as CSV."))
 
 
 def _column_of(name: str) -> str | None:
@@ -168,14 +169,8 @@ def _column_of(name: str) -> str | None:
 
 def read_file(raw: bytes) -> list[dict[str, Any]]:
     """The data rows as {"number": n, "cells": {column: text}}; FileRejected when unreadable."""
-    text = decode(raw)
-    lines = text.splitlines()
-    header_line = next((line for line in lines if line.strip()), "")
-    reader = csv.reader(io.StringIO(text), delimiter=_separator(header_line))
-    try:
-        rows = list(reader)
-    except csv.Error:  # e.g. a field over csv's size limit: not a file of totals
-        raise FileRejected(_("This is not a CSV file; save it from Excel as CSV.")) from None
+    table = _records(raw)
+    rows = table.rows
     header_index = next(
         (i for i, row in enumerate(rows) if any(cell.strip() for cell in row)), None
     )
@@ -200,17 +195,16 @@ def read_file(raw: bytes) -> list[dict[str, Any]]:
             )
         )
     data = []
-    for offset, row in enumerate(rows[header_index + 1 :], start=header_index + 2):
+    body = zip(table.numbers[header_index + 1 :], rows[header_index + 1 :], strict=True)
+    for number, row in body:
         if not any(cell.strip() for cell in row):
             continue
         cells = {
             column: (row[i].strip() if i < len(row) else "") for i, column in enumerate(columns)
         }
-        data.append({"number": offset, "cells": cells})
+        data.append({"number": number, "cells": cells})
     if not data:
         raise FileRejected(_("The file has a header but no rows."))
-    if len(data) > MAX_ROWS:
-        raise FileRejected(_("The file has more than 5 000 rows; split it by year."))
     return data
 
 

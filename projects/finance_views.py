@@ -11,6 +11,7 @@ change. Without JavaScript the forms post normally and redirect back.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -23,11 +24,12 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from objectives.selectors import hanke_people
 from portal.models import JobStatus
+from portal.uploads import show_upload_failure
 from reporting.charts import budget_burn_figure
 
 from . import selectors
 from .access import Perm, can, require
-from .finance_import import COLUMNS, MAX_BYTES, FileRejected
+from .finance_import import COLUMNS, FileRejected
 from .finance_import_services import (
     finance_import_confirm,
     finance_import_job_get,
@@ -168,7 +170,7 @@ def budget_import(request, project_pk: int):
         form = FinanceImportForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            raw = upload.read(MAX_BYTES + 1)
+            raw = upload.read(settings.FINANCE_IMPORT_MAX_BYTES + 1)
             try:
                 job = finance_import_start(
                     project=project, actor=request.user, raw=raw, filename=upload.name
@@ -177,6 +179,7 @@ def budget_import(request, project_pk: int):
                 form.add_error("file", str(exc))
             else:
                 return redirect("project-budget-import-preview", project.pk, job.pk)
+        show_upload_failure(request, form)
     context = {"project": project, "form": form, "columns": COLUMNS}
     return render(request, "projects/budget_import.html", context)
 

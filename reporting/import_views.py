@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
+from portal.uploads import show_upload_failure
 from projects.access import require
 from projects.selectors import project_get
 
@@ -71,6 +72,7 @@ def import_start(request, project_pk: int):
                 form.add_error("file", exc)
             else:
                 return redirect("reporting:import-map", project_pk=project.pk, pk=job.pk)
+        show_upload_failure(request, form)
     jobs = ImportJob.objects.filter(
         project=project, user=request.user, expires_at__gt=timezone.now()
     ).only("pk", "filename", "kind", "status", "created_at")[:10]

@@ -2,11 +2,12 @@
 
 - `read_upload(name=, content=, kind=)` turns the bytes into a `Sheet` (headers and rows of
   text) or raises `ImportFileError` with a message for the person who uploaded it: not CSV
-  or XLSX, empty, too large, undecodable, formulas. CSV is decoded as UTF-8 (with or without
-  a BOM), else as Windows-1252 (what Excel writes by default in Finland); the separator
-  (`,` `;` or tab) is detected. An XLSX is read from the sheet whose header row matches the
-  kind's columns best (the regional report workbook starts with a summary sheet), else the
-  first one; formulas are refused, because their values could not be checked.
+  or XLSX, empty, over a limit, undecodable, formulas. The bytes are read by
+  `portal.uploads` (decoding, separator, limits; docs/uploads.md) within
+  `IMPORT_MAX_UPLOAD_BYTES` and `IMPORT_MAX_ROWS`. An XLSX is read from the sheet whose
+  header row matches the kind's columns best (the regional report workbook starts with a
+  summary sheet), else the first one; formulas are refused, because their values could not
+  be checked.
 - The column schema of each kind is the export's (`reporting.exports` resources): the same
   labels, in Finnish, Swedish or English, so an exported file maps itself.
   `suggest_mapping` preselects our field for each of the file's headers.
@@ -15,18 +16,17 @@
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
 import re
-import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
+
+from portal.uploads import Limits, UploadRejected, read_csv, read_xlsx
 
 from .exports import FORMULA_STARTS, ActionResource, IndicatorResource
 from .models import ImportKindChoices as ImportKind
@@ -186,131 +186,36 @@ def max_bytes() -> int:
     return settings.IMPORT_MAX_UPLOAD_BYTES
 
 
+def upload_limits() -> Limits:
+    return Limits.from_settings(max_bytes=max_bytes(), max_rows=settings.IMPORT_MAX_ROWS)
+
+
 def read_upload(*, name: str, content: bytes, kind: str) -> Sheet:
-    if len(content) > max_bytes():
-        raise ImportFileError(
-            _("The file is larger than %(size)s MB.") % {"size": max_bytes() // 1_000_000}
-        )
+    """The file's cells, read by portal.uploads within the upload limits."""
     lower = name.lower()
     if not lower.endswith((".csv", ".xlsx")):
         raise ImportFileError(_("Choose a CSV or XLSX file (.csv or .xlsx)."))
-    if not content.removeprefix(b"\xef\xbb\xbf").strip():  # nothing, or only a BOM
+    limits = upload_limits()
+    try:
+        if lower.endswith(".xlsx"):
+            table = read_xlsx(content, limits, sheet_score=_header_score(kind))
+        else:
+            table = read_csv(content, limits)
+    except UploadRejected as exc:
+        raise ImportFileError(exc.message) from None
+    if not table.rows:
         raise ImportFileError(_("The file is empty."))
-    sheet = _read_xlsx(content, kind) if lower.endswith(".xlsx") else _read_csv(content)
+    sheet = Sheet(headers=table.rows[0], rows=table.rows[1:], row_numbers=[], notes=table.notes)
     return _tidy(sheet)
 
 
-def _read_csv(content: bytes) -> Sheet:
-    if b"\x00" in content[:4096]:
-        raise ImportFileError(_("The file is not a CSV text file."))
-    notes = []
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = content.decode("cp1252")
-        except UnicodeDecodeError:
-            raise ImportFileError(
-                _("The file's character encoding is not recognised: save it as CSV (UTF-8).")
-            ) from None
-        notes.append(str(_("The file was read as Windows-1252 text (not UTF-8).")))
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=first_line.count)
-    try:
-        raw = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as exc:
-        raise ImportFileError(_("The CSV file is malformed: %(error)s") % {"error": exc}) from None
-    if not raw:
-        raise ImportFileError(_("The file is empty."))
-    return Sheet(headers=raw[0], rows=raw[1:], row_numbers=[], notes=notes)
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        if value.hour == value.minute == value.second == 0:
-            return value.date().isoformat()
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float):
-        return format(Decimal(repr(value)).normalize(), "f") if value == value else ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    return str(value)
-
-
-def _read_xlsx(content: bytes, kind: str) -> Sheet:
-    from openpyxl import load_workbook
-
-    if not zipfile.is_zipfile(io.BytesIO(content)):
-        raise ImportFileError(_("The file is not an Excel workbook (XLSX)."))
-    try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-    except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
-        raise ImportFileError(_("The Excel file cannot be read; is it damaged?")) from None
-    try:
-        sheets = [(ws.title, _sheet_cells(ws)) for ws in book.worksheets]
-    finally:
-        book.close()
-    if not sheets:
-        raise ImportFileError(_("The file is empty."))
+def _header_score(kind: str):
     aliases = header_aliases(kind)
 
-    def score(rows) -> int:
-        header = rows[0] if rows else ()
-        return sum(1 for cell in header if cell is not None and _norm(cell) in aliases)
+    def score(header: list[str]) -> int:
+        return sum(1 for cell in header if cell and _norm(cell) in aliases)
 
-    title, rows = max(sheets, key=lambda item: score(item[1]))  # max keeps the first on ties
-    notes = []
-    if len(sheets) > 1:
-        notes.append(
-            str(
-                _("The workbook has %(count)s sheets; the sheet “%(sheet)s” was read.")
-                % {"count": len(sheets), "sheet": title}
-            )
-        )
-    formulas = [
-        _cell_name(r, c)
-        for r, row in enumerate(rows, start=1)
-        for c, value in enumerate(row, start=1)
-        if isinstance(value, _Formula)
-    ]
-    if formulas:
-        raise ImportFileError(
-            _(
-                "The sheet contains formulas (cells %(cells)s). Their results cannot be "
-                "checked: copy the cells and paste them as values, then upload again."
-            )
-            % {"cells": ", ".join(formulas[:5]) + (" …" if len(formulas) > 5 else "")}
-        )
-    if not rows:
-        raise ImportFileError(_("The file is empty."))
-    texts = [[_cell_text(value) for value in row] for row in rows]
-    return Sheet(headers=texts[0], rows=texts[1:], row_numbers=[], notes=notes)
-
-
-class _Formula(str):
-    """A formula cell's text (a text cell that starts with "=" is not one)."""
-
-
-def _sheet_cells(ws) -> list[tuple]:
-    rows = []
-    for row in ws.iter_rows():
-        rows.append(
-            tuple(
-                _Formula(cell.value) if getattr(cell, "data_type", None) == "f" else cell.value
-                for cell in row
-            )
-        )
-    return rows
-
-
-def _cell_name(row: int, column: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return f"{get_column_letter(column)}{row}"
+    return score
 
 
 def _unquote(text: str) -> str:
@@ -352,10 +257,6 @@ def _tidy(sheet: Sheet) -> Sheet:
             numbers.append(number)
     if not rows:
         raise ImportFileError(_("The file has no rows under the header row."))
-    if len(rows) > settings.IMPORT_MAX_ROWS:
-        raise ImportFileError(
-            _("The file has more than %(count)s rows.") % {"count": settings.IMPORT_MAX_ROWS}
-        )
     return Sheet(headers=headers, rows=rows, row_numbers=numbers, notes=sheet.notes)
 
 

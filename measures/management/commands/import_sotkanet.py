@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
@@ -73,12 +74,12 @@ def _actor(username: str | None):
     return user
 
 
-def _read(path: Path) -> str:
+def _read(path: Path) -> bytes:
+    """The file's bytes; measures.sotkanet reads them as any upload (portal.uploads)."""
     try:
-        return path.read_text(encoding="utf-8-sig")
+        with path.open("rb") as file:
+            return file.read(settings.SOTKANET_FILE_MAX_BYTES + 1)
     except OSError as exc:
         raise CommandError(
             _("Cannot read %(path)s: %(error)s") % {"path": path, "error": exc}
         ) from None
-    except UnicodeDecodeError:
-        raise CommandError(_("%(path)s is not a UTF-8 text file.") % {"path": path}) from None
