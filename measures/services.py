@@ -33,6 +33,11 @@ class ConflictError(Exception):
         self.current = current
 
 
+class PeriodTakenError(ConflictError):
+    """A new value was entered for a period that already has one: not a conflict but a
+    correction, which the user confirms with a reason (old → new)."""
+
+
 @dataclass(frozen=True)
 class GeneratedRemoved:
     """What `generated_values_remove` deleted: the values and the hankkeet they belonged to."""
@@ -83,12 +88,17 @@ def measurement_save(
     source: str = MeasurementSource.MANUAL,
     note: str = "",
     expected_version: int | None = None,
+    reason: str | None = None,
 ) -> MeasurementSaved:
     """Create or edit the one value of `indicator` for the period containing `period`.
 
     Permission: Perm.ENTER_MEASUREMENTS on the hanke (checked here; actor None = system).
     A second value for the same period edits the first (history keeps the old value);
     `expected_version` guards against overwriting someone else's edit (ConflictError).
+    `expected_version` 0 (a new value) for a period that has one raises PeriodTakenError:
+    the caller offers the correction. `reason` None (imports, Sotkanet: their job carries
+    the note) asks for nothing; a string (the value form) must be non-empty to correct an
+    existing value, and is kept as the history row's reason.
     Side effects: marks the hanke's lights dirty; queues recomputation after commit.
     """
     check(actor, Perm.ENTER_MEASUREMENTS, indicator.project)
@@ -106,8 +116,12 @@ def measurement_save(
     current_version = 0 if created else measurement.version
     # expected_version 0 means "I am adding a new value": someone else's value for the same
     # period in the meantime is a conflict too. None (imports) skips the check.
+    if expected_version == 0 and not created:
+        raise PeriodTakenError(measurement)
     if expected_version is not None and current_version != expected_version:
         raise ConflictError(measurement)
+    if not created and reason is not None and not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for correcting the value.")})
     if created:
         measurement = Measurement(indicator=indicator, period=period_end)
     else:
@@ -117,7 +131,9 @@ def measurement_save(
     measurement.source, measurement.note = source, note
     measurement.entered_by = actor
     measurement._history_user = actor
-    measurement._change_reason = "created" if created else "edited"
+    measurement._change_reason = (reason or "").strip()[:100] or (
+        "created" if created else "edited"
+    )
     measurement.full_clean()
     measurement.save()
     project_status_changed(project_id=indicator.project_id)
