@@ -486,3 +486,25 @@ def test_the_plan_page_reads_a_fixed_number_of_queries(
     assert many == few
     with django_assert_max_num_queries(20):
         client.get(url, {"osa": part})
+
+
+def test_a_retired_row_is_shown_but_not_edited(client, personas, package):
+    action = ActionFactory(work_package=package, title_fi="Vanha")
+    action_retire(action=action, actor=personas.project_manager, expected_version=1, reason="Pois")
+    client.force_login(personas.project_manager)
+    url = _edit_url("action", personas.project, action.pk)
+    html = client.get(url).content.decode()
+    assert "Käytöstä poistettua riviä ei voi muokata." in html and 'name="op"' not in html
+    response = client.post(url, {"op": "save", "title_fi": "Uusi", "reason": "x"})
+    assert response.status_code == 302 and Action.objects.get(pk=action.pk).title_fi == "Vanha"
+
+
+def test_retired_rows_leave_the_live_lists(client, personas, package):
+    kept = ActionFactory(work_package=package, title_fi="Jatkuu")
+    gone = ActionFactory(work_package=package, title_fi="Lopetettu")
+    action_retire(action=gone, actor=personas.project_manager, expected_version=1, reason="Pois")
+    client.force_login(personas.steering_member)
+    actions = client.get(reverse("objectives:action-list", args=[personas.project.pk]))
+    hanke = client.get(reverse("objectives:hanke", args=[personas.project.pk]), {"q": "u"})
+    for page in (actions.content.decode(), hanke.content.decode()):
+        assert kept.title_fi in page and gone.title_fi not in page
