@@ -1,19 +1,22 @@
 from django.contrib import admin, messages
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.admin import EditedInThePortal, ReadOnlyInline, plan_row_url
+
 from .models import CurrentLight, DayLight, Indicator, IndicatorProgress, Measurement, Target
 from .sotkanet import sotkanet_default_years, sotkanet_import_blocker, sotkanet_import_start
 
 
-class TargetInline(admin.TabularInline):
+class TargetInline(ReadOnlyInline, admin.TabularInline):
     model = Target
     extra = 0
 
 
-class MeasurementInline(admin.TabularInline):
+class MeasurementInline(ReadOnlyInline, admin.TabularInline):
     model = Measurement
     extra = 0
     fields = ("period", "value", "numerator", "denominator", "value_as_written", "source", "note")
@@ -21,7 +24,7 @@ class MeasurementInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(SimpleHistoryAdmin):
+class IndicatorAdmin(EditedInThePortal, SimpleHistoryAdmin):
     list_display = (
         "code",
         "short_name",
@@ -37,11 +40,13 @@ class IndicatorAdmin(SimpleHistoryAdmin):
     filter_horizontal = ("goals", "actions", "benefit_targets")
     inlines = [TargetInline, MeasurementInline]
     actions = ["import_from_sotkanet"]
+    readonly_fields = ("portal_link",)
     fieldsets = (
         (
             None,
             {
                 "fields": (
+                    "portal_link",
                     "project",
                     "code",
                     "name_fi",
@@ -50,6 +55,7 @@ class IndicatorAdmin(SimpleHistoryAdmin):
                     "unit",
                     "direction",
                     "frequency",
+                    "retired_on",
                     "order",
                 )
             },
@@ -75,7 +81,11 @@ class IndicatorAdmin(SimpleHistoryAdmin):
     def short_name(self, obj: Indicator) -> str:
         return obj.name_fi[:90]
 
-    @admin.action(description=_("Import from Sotkanet (last 5 years)"), permissions=["change"])
+    def portal_url(self, obj: Indicator) -> str:
+        return plan_row_url("indicator", obj)
+
+    # The import writes through measurement_save (history, lights), so viewing suffices.
+    @admin.action(description=_("Import from Sotkanet (last 5 years)"), permissions=["view"])
     def import_from_sotkanet(self, request, queryset) -> None:
         today, queued, skipped = timezone.localdate(), 0, []
         for indicator in queryset.select_related("project__region", "project__programme"):
@@ -104,18 +114,29 @@ class IndicatorAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Measurement)
-class MeasurementAdmin(SimpleHistoryAdmin):
-    list_display = ("indicator", "period", "value", "source", "entered_by")
+class MeasurementAdmin(EditedInThePortal, SimpleHistoryAdmin):
+    list_display = ("indicator", "period", "value", "source", "entered_by", "portal_link")
     list_filter = ("source", "indicator__project__region")
     search_fields = ("indicator__code", "indicator__name_fi", "note")
     date_hierarchy = "period"
     list_select_related = ("indicator", "entered_by")
+    readonly_fields = ("portal_link",)
+    portal_link_text = _("Correct on the indicator page")
+
+    def portal_url(self, obj: Measurement) -> str:
+        url = reverse("measures:indicator-detail", args=[obj.indicator_id])
+        return f"{url}?period={obj.period:%Y-%m-%d}#measurement-form"
 
 
 @admin.register(Target)
-class TargetAdmin(SimpleHistoryAdmin):
+class TargetAdmin(EditedInThePortal, SimpleHistoryAdmin):
     list_display = ("indicator", "target_date", "value", "value_as_written", "strict")
     list_filter = ("indicator__project__region",)
+    list_select_related = ("indicator",)
+    readonly_fields = ("portal_link",)
+
+    def portal_url(self, obj: Target) -> str:
+        return plan_row_url("indicator", obj.indicator)
 
 
 @admin.register(IndicatorProgress)

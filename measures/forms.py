@@ -26,6 +26,12 @@ class MeasurementForm(forms.Form):
     note = forms.CharField(
         label=_("Note"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        required=False,  # measurement_save asks for it when the period already has a value
+        max_length=100,
+        help_text=_("Needed when the period already has a value: why the value is corrected."),
+    )
     expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, initial=0)
 
 

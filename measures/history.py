@@ -12,6 +12,9 @@ Contract (design README §4: "every light is a function of the recorded history 
 - Both return a `PlanData` of plain dicts; both cost a fixed number of queries (one per
   table) whatever the number of hankkeet or objects.
 
+Retired plan rows (`retired_on`, portal.models_common.Retirable) are left out of the live
+plan and out of any day on or after their retirement date; a day before it still has them.
+
 Known limits, stated where they are read: links between rows (an action's goals, the HT tags)
 are not versioned by simple-history, so the links of today are applied to the rows that
 existed on the day. Every write path of the portal saves a historical row (services, the
@@ -35,8 +38,8 @@ from .models import Indicator, Measurement, Target
 from .progress import Point, TargetPoint
 
 _FIELDS = {
-    WorkPackage: ("id", "project_id", "parent_id", "code"),
-    ProcessGoal: ("id", "project_id", "work_package_id", "number"),
+    WorkPackage: ("id", "project_id", "parent_id", "code", "retired_on"),
+    ProcessGoal: ("id", "project_id", "work_package_id", "number", "retired_on"),
     Action: (
         "id",
         "project_id",
@@ -45,6 +48,7 @@ _FIELDS = {
         "status",
         "planned_start",
         "planned_end",
+        "retired_on",
     ),
     Indicator: (
         "id",
@@ -54,6 +58,7 @@ _FIELDS = {
         "frequency",
         "baseline_value",
         "baseline_date",
+        "retired_on",
     ),
 }
 
@@ -149,11 +154,21 @@ def _assemble(project_ids, rows: dict, targets, points) -> PlanData:
     )
 
 
+def in_plan_on(row: dict, day: date) -> bool:
+    """A retired row leaves the plan on its retirement date (`row` has "retired_on")."""
+    retired = row["retired_on"]
+    return retired is None or retired > day
+
+
 def plan_now(project_ids) -> PlanData:
-    """The live rows of these hankkeet (ten queries)."""
+    """The live rows of these hankkeet, retired ones left out (ten queries)."""
     ids = list(project_ids)
     rows = {
-        model: list(model.objects.filter(project__in=ids).order_by().values(*fields))
+        model: list(
+            model.objects.filter(project__in=ids, retired_on__isnull=True)
+            .order_by()
+            .values(*fields)
+        )
         for model, fields in _FIELDS.items()
     }
     targets: dict[int, list[TargetPoint]] = defaultdict(list)
@@ -206,10 +221,15 @@ def _points_as_recorded(indicator_ids: list[int], day: date) -> dict[int, list[P
 
 
 def plan_at(project_ids, day: date) -> PlanData:
-    """These hankkeet as recorded on or before the end of `day` (twelve queries)."""
+    """These hankkeet as recorded on or before the end of `day` (twelve queries). A row
+    retired on or before `day` (as recorded by then) is left out; one retired later is in."""
     ids = list(project_ids)
     rows = {
-        model: as_recorded(model, {"project_id__in": ids}, fields, day)
+        model: [
+            row
+            for row in as_recorded(model, {"project_id__in": ids}, fields, day)
+            if in_plan_on(row, day)
+        ]
         for model, fields in _FIELDS.items()
     }
     indicator_ids = [i["id"] for i in rows[Indicator]]

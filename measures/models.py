@@ -10,13 +10,14 @@ from simple_history.models import HistoricalRecords
 
 from objectives.models import Action, BenefitTarget, ProcessGoal
 from portal.lights import Assessment, Light, Reason
-from portal.models_common import Localized, SourceRef, Timestamped
-from projects.models import Project, Region
+from portal.models_common import Localized, Retirable, SourceRef, Timestamped
+from projects.choices import PlanChange
+from projects.models import PlanVersion, Project, Region
 
 from .choices import Direction, Frequency, MeasurementSource, SourceSystem, Unit
 
 
-class Indicator(Localized, SourceRef, Timestamped):
+class Indicator(Localized, SourceRef, Retirable, Timestamped):
     project = models.ForeignKey(
         Project, verbose_name=_("hanke"), on_delete=models.CASCADE, related_name="indicators"
     )
@@ -55,6 +56,17 @@ class Indicator(Localized, SourceRef, Timestamped):
         _("baseline denominator"), max_digits=14, decimal_places=2, null=True, blank=True
     )
     baseline_date = models.DateField(_("baseline date"), null=True, blank=True)
+    plan_version = models.ForeignKey(
+        PlanVersion,
+        verbose_name=_("plan version"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="indicators",
+    )
+    change = models.CharField(
+        _("change in plan version"), max_length=10, choices=PlanChange.choices, blank=True
+    )
     order = models.PositiveIntegerField(_("order"), default=0)
     version = models.PositiveIntegerField(_("version"), default=1)
     history = HistoricalRecords()

@@ -46,7 +46,9 @@ def indicator_list(*, user, project: Project, page=1) -> Page:
     """One page (`portal.paging.PAGE_SIZE`) of the hanke's indicators in plan order, with
     their computed progress and targets: three queries (count, page, targets), any size."""
     indicators = with_latest_source(
-        Indicator.objects.filter(project=project, project__in=Project.objects.visible_to(user))
+        Indicator.objects.filter(
+            project=project, project__in=Project.objects.visible_to(user), retired_on__isnull=True
+        )
         .select_related("progress")
         .order_by("order", "code", "pk")
     )
@@ -186,7 +188,7 @@ def indicator_cards(
     the last page.
     """
     indicators = Indicator.objects.filter(
-        project=project, project__in=Project.objects.visible_to(user)
+        project=project, project__in=Project.objects.visible_to(user), retired_on__isnull=True
     )
     if ht:
         indicators = indicators.filter(

@@ -18,11 +18,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from projects.access import Perm, check
+from projects.plan_services import NO_MARK, plan_row_retire, plan_row_save
 from projects.services import project_status_changed
 
 from .choices import MeasurementSource
 from .models import Indicator, Measurement, Target
-from .values import ValueRejected, parse_value, period_end_for
+from .values import ValueRejected, parse_value, period_end_for, unit_change_problem
 
 
 class ConflictError(Exception):
@@ -31,6 +32,11 @@ class ConflictError(Exception):
     def __init__(self, current: Measurement | None):
         super().__init__("measurement changed underneath")
         self.current = current
+
+
+class PeriodTakenError(ConflictError):
+    """A new value was entered for a period that already has one: not a conflict but a
+    correction, which the user confirms with a reason (old → new)."""
 
 
 @dataclass(frozen=True)
@@ -83,12 +89,17 @@ def measurement_save(
     source: str = MeasurementSource.MANUAL,
     note: str = "",
     expected_version: int | None = None,
+    reason: str | None = None,
 ) -> MeasurementSaved:
     """Create or edit the one value of `indicator` for the period containing `period`.
 
     Permission: Perm.ENTER_MEASUREMENTS on the hanke (checked here; actor None = system).
     A second value for the same period edits the first (history keeps the old value);
     `expected_version` guards against overwriting someone else's edit (ConflictError).
+    `expected_version` 0 (a new value) for a period that has one raises PeriodTakenError:
+    the caller offers the correction. `reason` None (imports, Sotkanet: their job carries
+    the note) asks for nothing; a string (the value form) must be non-empty to correct an
+    existing value, and is kept as the history row's reason.
     Side effects: marks the hanke's lights dirty; queues recomputation after commit.
     """
     check(actor, Perm.ENTER_MEASUREMENTS, indicator.project)
@@ -106,8 +117,12 @@ def measurement_save(
     current_version = 0 if created else measurement.version
     # expected_version 0 means "I am adding a new value": someone else's value for the same
     # period in the meantime is a conflict too. None (imports) skips the check.
+    if expected_version == 0 and not created:
+        raise PeriodTakenError(measurement)
     if expected_version is not None and current_version != expected_version:
         raise ConflictError(measurement)
+    if not created and reason is not None and not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for correcting the value.")})
     if created:
         measurement = Measurement(indicator=indicator, period=period_end)
     else:
@@ -117,7 +132,9 @@ def measurement_save(
     measurement.source, measurement.note = source, note
     measurement.entered_by = actor
     measurement._history_user = actor
-    measurement._change_reason = "created" if created else "edited"
+    measurement._change_reason = (reason or "").strip()[:100] or (
+        "created" if created else "edited"
+    )
     measurement.full_clean()
     measurement.save()
     project_status_changed(project_id=indicator.project_id)
@@ -133,6 +150,7 @@ def target_save(
     actor,
     value_as_written: str = "",
     strict: bool = False,
+    reason: str = "",
 ):
     """Create or change the target of `indicator` for `target_date` (history keeps the old).
 
@@ -144,6 +162,7 @@ def target_save(
     ).first() or Target(indicator=indicator, target_date=target_date)
     target.value, target.value_as_written, target.strict = value, value_as_written, strict
     target._history_user = actor
+    target._change_reason = reason[:100] or None
     target.full_clean()
     target.save()
     project_status_changed(project_id=indicator.project_id)
@@ -162,6 +181,7 @@ class IndicatorImportRow:
     code: str
     values: dict[str, Any] = field(default_factory=dict)  # INDICATOR_IMPORT_FIELDS only
     final_target: Decimal | None = None  # None: unchanged
+    targets: dict[date, Decimal] | None = None  # targets by date to set (others unchanged)
     indicator_id: int | None = None
     expected_version: int | None = None
 
@@ -202,6 +222,10 @@ def indicators_import(
             indicator = current.get(row.indicator_id)
             if indicator is None or indicator.version != row.expected_version:
                 raise IndicatorConflictError(indicator)
+            try:
+                _check_unit(indicator, row.values.get("unit"))
+            except ValidationError as exc:
+                raise ValidationError(f"{row.code}: {exc.messages[0]}") from None
             for name, value in row.values.items():
                 setattr(indicator, name, value)
             indicator.version += 1
@@ -220,6 +244,14 @@ def indicators_import(
             )
             target_save(
                 indicator=indicator, target_date=target_date, value=row.final_target, actor=actor
+            )
+        for target_date, value in sorted((row.targets or {}).items()):
+            target_save(
+                indicator=indicator,
+                target_date=target_date,
+                value=value,
+                actor=actor,
+                reason=comment,
             )
     project_status_changed(project_id=project.pk)
     return created, updated
@@ -287,3 +319,111 @@ def generated_values_remove(*, actor=None) -> GeneratedRemoved:
     for project_id in projects:
         project_status_changed(project_id=project_id)
     return GeneratedRemoved(len(generated), tuple(projects))
+
+
+# --- The plan in the browser: indicators and their targets -----------------------------------
+
+INDICATOR_FIELDS = (
+    "code",
+    "name_fi",
+    "name_sv",
+    "name_en",
+    "unit",
+    "direction",
+    "frequency",
+    "source_system",
+    "source_id",
+    "baseline_value",
+    "baseline_as_written",
+    "baseline_date",
+)
+
+
+def _check_unit(indicator: Indicator | None, unit: str | None) -> None:
+    """The shared unit rule, with the one query it needs only when the unit changes."""
+    if indicator is None or unit is None or unit == indicator.unit:
+        return
+    problem = unit_change_problem(
+        old_unit=indicator.unit,
+        new_unit=unit,
+        has_values=indicator.measurements.exists(),
+    )
+    if problem:
+        raise ValidationError({"unit": problem})
+
+
+def indicator_save(
+    *,
+    project,
+    actor,
+    values: dict,
+    goals=None,
+    indicator: Indicator | None = None,
+    expected_version: int | None = None,
+    reason: str = "",
+    mark=NO_MARK,
+) -> Indicator:
+    """Create or edit an indicator (INDICATOR_FIELDS; the goals it follows, None leaves
+    them). The unit of an indicator with values cannot change (`unit_change_problem`).
+    Permission, version check, history and lights: projects.plan_services.plan_row_save."""
+    unknown = set(values) - set(INDICATOR_FIELDS)
+    if unknown:
+        raise ValueError(f"not an indicator plan field: {sorted(unknown)}")
+    _check_unit(indicator, values.get("unit"))
+    if goals is not None:
+        goals = list(goals)
+        if any(g.project_id != project.pk or g.is_retired for g in goals):
+            raise ValidationError({"goals": _("Choose live goals of this hanke.")})
+    return plan_row_save(
+        model=Indicator,
+        project=project,
+        actor=actor,
+        values=values,
+        row=indicator,
+        expected_version=expected_version,
+        reason=reason,
+        links=None if goals is None else {"goals": goals},
+        mark=mark,
+    )
+
+
+def indicator_retire(*, indicator: Indicator, actor, expected_version: int, reason: str):
+    """Retire an indicator: it leaves the live plan and the lights; its values stay, and
+    past rounds and extracts of earlier cut-offs keep it. See `plan_row_retire`."""
+    return plan_row_retire(
+        model=Indicator,
+        row=indicator,
+        actor=actor,
+        expected_version=expected_version,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def indicator_targets_save(
+    *, indicator: Indicator, actor, targets: dict[date, Decimal | None], reason: str
+) -> int:
+    """Set the indicator's targets by date (one per year on the plan page; the last is the
+    final target). None removes that date's target. Returns how many changed.
+    Permission: Perm.EDIT_PLAN (target_save checks it too). Side effects: history rows
+    with the actor and the reason (a removed target: its deletion row); lights recomputed."""
+    check(actor, Perm.EDIT_PLAN, indicator.project)
+    current = {t.target_date: t for t in indicator.targets.select_for_update()}
+    changed = 0
+    for day, value in sorted(targets.items()):
+        old = current.get(day)
+        if value is None:
+            if old is not None:
+                old._history_user, old._change_reason = actor, (reason or "")[:100]
+                old.delete()
+                changed += 1
+            continue
+        if old is not None and old.value == value:
+            continue
+        target_save(
+            indicator=indicator, target_date=day, value=value, actor=actor, reason=reason or ""
+        )
+        changed += 1
+    if changed:
+        project_status_changed(project_id=indicator.project_id)
+    return changed

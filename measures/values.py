@@ -85,3 +85,12 @@ def period_end_for(day: date, frequency: str) -> date:
     else:
         month = 12
     return date(day.year, month, calendar.monthrange(day.year, month)[1])
+
+
+def unit_change_problem(*, old_unit: str | None, new_unit: str, has_values: bool) -> str | None:
+    """Why an indicator's unit may not change, or None. Values stored in one unit would
+    read as another ("42" percent becomes 42 days), so an indicator with values keeps its
+    unit. Shared by the indicator form's service and the import planner."""
+    if old_unit is not None and new_unit != old_unit and has_values:
+        return str(_("The unit of an indicator with values cannot be changed."))
+    return None

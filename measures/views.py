@@ -19,8 +19,9 @@ from reporting.charts import indicator_figure
 
 from . import selectors
 from .forms import MeasurementForm, SotkanetFileForm
-from .services import ConflictError, measurement_save
+from .services import ConflictError, PeriodTakenError, measurement_save
 from .sotkanet import SotkanetError, sotkanet_file_import
+from .values import period_end_for
 
 
 @login_required
@@ -49,12 +50,31 @@ def _edit_form(indicator, period: str | None) -> MeasurementForm:
     )
 
 
+def _add_errors(form, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        for error in errors:
+            form.add_error(field if field in form.fields else None, error)
+
+
+def _existing_correction(indicator, form):
+    """The value a refused correction would replace, so the old → new stays on screen."""
+    if form.cleaned_data.get("expected_version"):
+        period = period_end_for(form.cleaned_data["period"], indicator.frequency)
+        return selectors.measurement_for_period(indicator, period)
+    return None
+
+
+def _correcting(form, correction) -> bool:
+    """Whether the form replaces a stored value (then it asks for a reason)."""
+    return correction is not None or str(form["expected_version"].value() or "0") != "0"
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def indicator_detail(request, pk: int):
     indicator = selectors.indicator_get(user=request.user, pk=pk)
     can_edit = can_enter_measurements(request.user, indicator.project)
-    conflict = None
+    conflict = correction = None
     if request.method == "POST":
         require(can_edit)
         form = MeasurementForm(request.POST)
@@ -68,11 +88,16 @@ def indicator_detail(request, pk: int):
                     source=form.cleaned_data["source"],
                     note=form.cleaned_data["note"],
                     expected_version=form.cleaned_data["expected_version"],
+                    reason=form.cleaned_data["reason"],
                 )
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    for error in errors:
-                        form.add_error(field if field in form.fields else None, error)
+                _add_errors(form, exc)
+                correction = _existing_correction(indicator, form)
+            except PeriodTakenError as exc:
+                # Not someone else's edit: the period has a value, so saving corrects it.
+                correction = exc.current
+                if not form.cleaned_data["reason"].strip():
+                    form.add_error("reason", _("Give the reason for correcting the value."))
             except ConflictError as exc:
                 conflict = exc.current
             else:
@@ -95,6 +120,8 @@ def indicator_detail(request, pk: int):
         "form": form,
         "can_edit": can_edit,
         "conflict": conflict,
+        "correction": correction,
+        "correcting": _correcting(form, correction),
         "upload_form": SotkanetFileForm() if indicator.source_system == "sotkanet" else None,
         "chart": chart,
     }

@@ -1,7 +1,10 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.admin import EditedInThePortal, ReadOnlyInline, plan_row_url
 from projects.admin import SOURCE_FIELDS
 
 from .models import Action, BenefitTarget, ProcessGoal, StatusUpdate
@@ -12,7 +15,7 @@ class BenefitTargetAdmin(admin.ModelAdmin):
     list_display = ("code", "name_fi", "name_sv", "name_en")
 
 
-class ActionGoalInline(admin.TabularInline):
+class ActionGoalInline(ReadOnlyInline, admin.TabularInline):
     model = Action.goals.through
     extra = 0
     autocomplete_fields = ("action",)
@@ -21,18 +24,20 @@ class ActionGoalInline(admin.TabularInline):
 
 
 @admin.register(ProcessGoal)
-class ProcessGoalAdmin(SimpleHistoryAdmin):
+class ProcessGoalAdmin(EditedInThePortal, SimpleHistoryAdmin):
     list_display = ("number", "short_title", "work_package", "project", "kind", "change")
     list_filter = ("project__region", "kind", "benefit_targets", "change")
     search_fields = ("number", "title_fi", "title_sv", "title_en")
     list_select_related = ("work_package", "project")
     filter_horizontal = ("benefit_targets",)
     inlines = [ActionGoalInline]
+    readonly_fields = ("portal_link",)
     fieldsets = (
         (
             None,
             {
                 "fields": (
+                    "portal_link",
                     "project",
                     "work_package",
                     "number",
@@ -45,12 +50,16 @@ class ProcessGoalAdmin(SimpleHistoryAdmin):
                     "target_date",
                     "plan_version",
                     "change",
+                    "retired_on",
                     "order",
                 )
             },
         ),
         SOURCE_FIELDS,
     )
+
+    def portal_url(self, obj: ProcessGoal) -> str:
+        return plan_row_url("goal", obj)
 
     @admin.display(description=_("title"))
     def short_title(self, obj: ProcessGoal) -> str:
@@ -70,7 +79,7 @@ class StatusUpdateInline(admin.TabularInline):
 
 
 @admin.register(Action)
-class ActionAdmin(SimpleHistoryAdmin):
+class ActionAdmin(EditedInThePortal, SimpleHistoryAdmin):
     list_display = (
         "number",
         "short_title",
@@ -85,13 +94,14 @@ class ActionAdmin(SimpleHistoryAdmin):
     list_select_related = ("work_package", "project")
     filter_horizontal = ("goals", "benefit_targets")
     autocomplete_fields = ("owner", "responsible_organisation")
-    readonly_fields = ("version",)
+    readonly_fields = ("version", "portal_link", "status_link")
     inlines = [StatusUpdateInline]
     fieldsets = (
         (
             None,
             {
                 "fields": (
+                    "portal_link",
                     "project",
                     "work_package",
                     "number",
@@ -120,10 +130,12 @@ class ActionAdmin(SimpleHistoryAdmin):
             _("Status"),
             {
                 "fields": (
+                    "status_link",
                     "status",
                     "status_as_written",
                     "plan_version",
                     "change",
+                    "retired_on",
                     "order",
                     "version",
                 )
@@ -135,6 +147,16 @@ class ActionAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("title"))
     def short_title(self, obj: Action) -> str:
         return obj.title_fi[:90]
+
+    def portal_url(self, obj: Action) -> str:
+        return plan_row_url("action", obj)
+
+    @admin.display(description=_("Status page"))
+    def status_link(self, obj: Action) -> str:
+        if obj is None or obj.pk is None:
+            return "–"
+        url = reverse("objectives:action-detail", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Record a status on the portal page"))
 
 
 @admin.register(StatusUpdate)

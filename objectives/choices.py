@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from projects.choices import PlanChange  # noqa: F401 - defined beside PlanVersion
+
 
 class GoalKind(models.TextChoices):
     PROCESS = "process", _("Process goal")
@@ -17,9 +19,3 @@ class ActionStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", _("In progress")
     DONE = "done", _("Done")
     CANCELLED = "cancelled", _("Cancelled")
-
-
-class PlanChange(models.TextChoices):
-    NONE = "", _("Unchanged")
-    NEW = "new", _("New in this plan version")
-    CHANGED = "changed", _("Changed in this plan version")

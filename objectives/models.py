@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history import register as register_history
 from simple_history.models import HistoricalRecords
 
-from portal.models_common import Localized, SourceRef, Timestamped, dates_in_order
+from portal.models_common import Localized, Retirable, SourceRef, Timestamped, dates_in_order
 from projects.models import Organisation, PlanVersion, Project, WorkPackage
 
 from .choices import ActionStatus, GoalKind, PlanChange
@@ -33,7 +33,7 @@ class BenefitTarget(Localized, models.Model):
         return f"{self.code} {self.name_fi}"
 
 
-class ProcessGoal(Localized, SourceRef, Timestamped):
+class ProcessGoal(Localized, SourceRef, Retirable, Timestamped):
     localized_field = "title"
 
     project = models.ForeignKey(
@@ -87,7 +87,7 @@ class ProcessGoal(Localized, SourceRef, Timestamped):
             raise ValidationError({"work_package": _("The work package belongs to another hanke.")})
 
 
-class Action(Localized, SourceRef, Timestamped):
+class Action(Localized, SourceRef, Retirable, Timestamped):
     """A toimenpide. It hangs on a work package and serves zero or more goals."""
 
     localized_field = "title"

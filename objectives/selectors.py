@@ -46,7 +46,7 @@ def action_list(*, user, project: Project, page: int | str | None = 1) -> Page:
     if not visible:
         raise Http404
     actions = (
-        Action.objects.filter(project=project)
+        Action.objects.filter(project=project, retired_on__isnull=True)
         .select_related("work_package", "owner")
         .order_by("work_package__order", "order", "id")
     )
@@ -124,9 +124,9 @@ def goal_page(*, user, goal: ProcessGoal) -> GoalPage:
     from measures.selectors import with_latest_source
 
     actions = list(
-        goal.actions.select_related("owner", "work_package").order_by(
-            "work_package__order", "order", "id"
-        )
+        goal.actions.filter(retired_on__isnull=True)
+        .select_related("owner", "work_package")
+        .order_by("work_package__order", "order", "id")
     )
     for action in actions:
         action.project = goal.project  # the same hanke: spares a query per permission check
@@ -136,7 +136,7 @@ def goal_page(*, user, goal: ProcessGoal) -> GoalPage:
         key = str(action.light.light if action.light else Light.GREY)
         counts[key] = counts.get(key, 0) + 1
     indicators = list(
-        with_latest_source(Indicator.objects.filter(goals=goal))
+        with_latest_source(Indicator.objects.filter(goals=goal, retired_on__isnull=True))
         .select_related("progress")
         .prefetch_related(Prefetch("targets", queryset=Target.objects.order_by("target_date")))
         .order_by("order", "code")
@@ -238,7 +238,7 @@ class _Row(NamedTuple):
 def _filtered_actions(project: Project, filters: HankeFilters):
     """The hanke's actions narrowed by the filters the database can apply (one query)."""
     through = Action.goals.through.objects
-    qs = Action.objects.filter(project=project)
+    qs = Action.objects.filter(project=project, retired_on__isnull=True)
     if filters.ht:
         qs = qs.filter(
             Q(
@@ -299,7 +299,11 @@ def hanke_tree(
     filters = filters or HankeFilters()
     if not Project.objects.visible_to(user).filter(pk=project.pk).exists():
         raise Http404
-    packages = list(WorkPackage.objects.filter(project=project).order_by("order", "code", "id"))
+    packages = list(
+        WorkPackage.objects.filter(project=project, retired_on__isnull=True).order_by(
+            "order", "code", "id"
+        )
+    )
     colours = list(
         _filtered_actions(project, filters)
         .annotate(light=_light_subquery(RollupKind.ACTION))
@@ -382,7 +386,7 @@ def _rows(project: Project, actions, tops, nodes, *, with_empty: bool) -> list[_
     """
     position = {pk: i for i, (pk, _wp) in enumerate(actions)}
     goals = list(
-        ProcessGoal.objects.filter(project=project)
+        ProcessGoal.objects.filter(project=project, retired_on__isnull=True)
         .order_by("order", "id")
         .values_list("pk", "work_package_id")
     )
@@ -532,9 +536,9 @@ def my_work(*, user, scope: str, today, page: int | str | None = 1) -> MyWork:
     page's rows are read in full.
     """
     project_ids = _member_project_ids(user)
-    qs = Action.objects.filter(project__in=Project.objects.visible_to(user)).exclude(
-        status__in=[ActionStatus.DONE, ActionStatus.CANCELLED]
-    )
+    qs = Action.objects.filter(
+        project__in=Project.objects.visible_to(user), retired_on__isnull=True
+    ).exclude(status__in=[ActionStatus.DONE, ActionStatus.CANCELLED])
     qs = qs.filter(owner=user) if scope == "mine" else qs.filter(project_id__in=project_ids)
     found = (
         qs.annotate(light=_light_subquery(RollupKind.ACTION))

@@ -21,11 +21,13 @@ from django.utils.translation import gettext_lazy
 from portal.history_rows import history_copy
 from projects.access import Perm, check
 from projects.models import Project, WorkPackage
+from projects.plan_services import NO_MARK, plan_row_retire, plan_row_save
 from projects.services import project_status_changed
 from reporting.models import ReportingPeriod
 
 from .choices import ActionStatus
-from .models import Action, StatusUpdate
+from .models import Action, ProcessGoal, StatusUpdate
+from .schedule import parse_schedule
 from .status import comment_needed, reschedule_problem, status_change_problem
 
 
@@ -121,6 +123,8 @@ def action_status_update(
     current = Action.objects.select_for_update().get(pk=action.pk)
     if current.version != expected_version:
         raise ActionConflictError(current)
+    if current.is_retired:
+        raise ValidationError({"status": _("A retired row cannot be edited.")})
     if planned_end == current.planned_end:
         planned_end = None  # unchanged: nothing to explain
     _validate(current, status, comment, planned_end, planned_end_reason, today)
@@ -155,7 +159,16 @@ def action_status_update(
 
 # The plan fields an import may set; the status goes through the status rules below.
 IMPORT_FIELDS = frozenset(
-    {"title_fi", "title_sv", "title_en", "schedule_text", "planned_start", "planned_end", "owner"}
+    {
+        "title_fi",
+        "title_sv",
+        "title_en",
+        "schedule_text",
+        "planned_start",
+        "planned_end",
+        "owner",
+        "responsible_organisation",
+    }
 )
 # Foreign keys are checked by the caller (set-based); full_clean would read each one.
 _FK_FIELDS = ["project", "work_package", "owner", "responsible_organisation", "plan_version"]
@@ -170,6 +183,7 @@ class ActionImportRow:
     values: dict[str, Any] = field(default_factory=dict)  # IMPORT_FIELDS only
     status: str | None = None  # a new status, through the status rules
     benefit_target_ids: set[int] | None = None  # the action's own HT tags (None: unchanged)
+    goal_ids: set[int] | None = None  # the goals it serves (None: unchanged)
     action_id: int | None = None
     expected_version: int | None = None
 
@@ -231,7 +245,8 @@ def actions_import(
     updates: list[Action] = []
     changed_fields: set[str] = set()
     status_changes: list[tuple[Action, str]] = []  # (action, previous status)
-    tags: dict[int, set[int]] = {}  # action index in creates (negative) or pk → HT ids
+    tags: dict[int, set[int]] = {}  # id(action) → HT ids
+    goal_links: dict[int, set[int]] = {}  # id(action) → goal ids
     for row in rows:
         if row.work_package.project_id != project.pk:
             raise _import_error(row, {"work_package": [_("Another hanke's work package.")]})
@@ -288,6 +303,8 @@ def actions_import(
             )
         if row.benefit_target_ids is not None:
             tags[id(action)] = row.benefit_target_ids
+        if row.goal_ids is not None:
+            goal_links[id(action)] = row.goal_ids
     if creates:
         Action.objects.bulk_create(creates, batch_size=1000)
         history_copy(
@@ -299,6 +316,7 @@ def actions_import(
             Action, [a.pk for a in updates], kind="~", actor=actor, reason=reason, when=now
         )
     _set_benefit_targets([a for a in creates + updates if id(a) in tags], tags)
+    _set_goals(project, [a for a in creates + updates if id(a) in goal_links], goal_links)
     if status_changes:
         period = (
             ReportingPeriod.objects.filter(programme_id=project.programme_id, cut_off__gte=today)
@@ -346,6 +364,30 @@ def _update_rows(actions: list[Action], fields: list[str]) -> None:
         cursor.executemany(sql, params)
 
 
+def _set_goals(project: Project, actions: list[Action], links: dict[int, set[int]]) -> None:
+    """Replace these actions' goals (live goals of the same hanke only; set-based)."""
+    if not actions:
+        return
+    wanted = set().union(*links.values())
+    live = set(
+        ProcessGoal.objects.filter(
+            project=project, pk__in=wanted, retired_on__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    if wanted - live:
+        raise ValidationError(_("Choose live goals of this hanke."))
+    through = Action.goals.through
+    through.objects.filter(action_id__in=[a.pk for a in actions]).delete()
+    through.objects.bulk_create(
+        [
+            through(action_id=a.pk, processgoal_id=goal_id)
+            for a in actions
+            for goal_id in sorted(links[id(a)])
+        ],
+        batch_size=2000,
+    )
+
+
 def _set_benefit_targets(actions: list[Action], tags: dict[int, set[int]]) -> None:
     if not actions:
         return
@@ -358,4 +400,132 @@ def _set_benefit_targets(actions: list[Action], tags: dict[int, set[int]]) -> No
             for target_id in sorted(tags[id(a)])
         ],
         batch_size=2000,
+    )
+
+
+# --- The plan in the browser: goals and actions (projects.plan_services has the contract) --
+
+GOAL_FIELDS = (
+    "number",
+    "kind",
+    "title_fi",
+    "title_sv",
+    "title_en",
+    "ht_as_written",
+    "target_date",
+    "work_package",
+)
+ACTION_FIELDS = (
+    "number",
+    "title_fi",
+    "title_sv",
+    "title_en",
+    "work_package",
+    "responsible_text",
+    "responsible_organisation",
+    "owner",
+    "schedule_text",
+    "planned_start",
+    "planned_end",
+)
+
+
+def _plan_fields(values: dict, allowed: tuple[str, ...], what: str) -> None:
+    unknown = set(values) - set(allowed)
+    if unknown:
+        raise ValueError(f"not {what} plan field: {sorted(unknown)}")
+    package = values.get("work_package")
+    if package is not None and package.is_retired:
+        raise ValidationError({"work_package": _("The work package is retired.")})
+
+
+def goal_save(
+    *,
+    project: Project,
+    actor,
+    values: dict,
+    benefit_targets=None,
+    goal: ProcessGoal | None = None,
+    expected_version: int | None = None,
+    reason: str = "",
+    mark=NO_MARK,
+) -> ProcessGoal:
+    """Create or edit a process goal (fields GOAL_FIELDS, its HT tags `benefit_targets`;
+    None leaves them). Permission, version check, history and lights: `plan_row_save`."""
+    _plan_fields(values, GOAL_FIELDS, "a goal")
+    return plan_row_save(
+        model=ProcessGoal,
+        project=project,
+        actor=actor,
+        values=values,
+        row=goal,
+        expected_version=expected_version,
+        reason=reason,
+        links=None if benefit_targets is None else {"benefit_targets": benefit_targets},
+        mark=mark,
+    )
+
+
+def goal_retire(*, goal: ProcessGoal, actor, expected_version: int, reason: str) -> ProcessGoal:
+    """Retire a goal: it leaves the live plan (its actions stay, without it). See
+    `plan_row_retire`."""
+    return plan_row_retire(
+        model=ProcessGoal, row=goal, actor=actor, expected_version=expected_version, reason=reason
+    )
+
+
+def action_save(
+    *,
+    project: Project,
+    actor,
+    values: dict,
+    goals=None,
+    benefit_targets=None,
+    action: Action | None = None,
+    expected_version: int | None = None,
+    reason: str = "",
+    mark=NO_MARK,
+) -> Action:
+    """Create or edit an action's plan fields (ACTION_FIELDS; its goals and own HT tags,
+    None leaves them). The status is not a plan field: it changes only through
+    `action_status_update` (a new action is "not reported"). Dates left empty are read
+    from the schedule as written. Goals must be live goals of the same hanke.
+    Permission, version check, history and lights: `plan_row_save`."""
+    _plan_fields(values, ACTION_FIELDS, "an action")
+    if goals is not None:
+        goals = list(goals)
+        if any(g.project_id != project.pk or g.is_retired for g in goals):
+            raise ValidationError({"goals": _("Choose live goals of this hanke.")})
+    if "schedule_text" in values and not (values.get("planned_start") or values.get("planned_end")):
+        values["planned_start"], values["planned_end"] = parse_schedule(values["schedule_text"])
+    start, end = values.get("planned_start"), values.get("planned_end")
+    if start and end and end < start:
+        raise ValidationError(
+            {"planned_end": _("The planned end cannot be before the planned start.")}
+        )
+    if action is None:
+        values = {"status": ActionStatus.NOT_REPORTED, **values}
+    links = {}
+    if goals is not None:
+        links["goals"] = goals
+    if benefit_targets is not None:
+        links["benefit_targets"] = benefit_targets
+    return plan_row_save(
+        model=Action,
+        project=project,
+        actor=actor,
+        values=values,
+        row=action,
+        expected_version=expected_version,
+        reason=reason,
+        links=links,
+        mark=mark,
+    )
+
+
+def action_retire(*, action: Action, actor, expected_version: int, reason: str) -> Action:
+    """Retire an action: it leaves the live plan and the lights; its status log, history,
+    past rounds and extracts of earlier cut-offs keep it. See `plan_row_retire`."""
+    return plan_row_retire(
+        model=Action, row=action, actor=actor, expected_version=expected_version, reason=reason
     )

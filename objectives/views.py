@@ -107,6 +107,7 @@ def action_detail(request, pk: int):
         "action": action,
         "form": form,
         "can_update": can_update,
+        "can_edit_plan": can(request.user, Perm.EDIT_PLAN, action.project),
         "conflict": conflict,
         **_conflict_context(conflict, form),
     }
@@ -121,7 +122,11 @@ def action_detail(request, pk: int):
 def goal_detail(request, pk: int):
     """A process goal: its light, HTs, actions with their lights, and its indicators."""
     goal = selectors.goal_get(user=request.user, pk=pk)
-    context = {"goal": goal, "page": selectors.goal_page(user=request.user, goal=goal)}
+    context = {
+        "goal": goal,
+        "page": selectors.goal_page(user=request.user, goal=goal),
+        "can_edit_plan": can(request.user, Perm.EDIT_PLAN, goal.project),
+    }
     return render(request, "objectives/goal_detail.html", context)
 
 
@@ -204,6 +209,7 @@ def hanke(request, project_pk: int):
             page=_id_param(request, CARDS_PARAM) or 1,
         ),
         can_import=bool(kinds_allowed(request.user, project)),
+        can_edit_plan=can(request.user, Perm.EDIT_PLAN, project),
     )
     return render(request, "objectives/hanke_page.html", context)
 

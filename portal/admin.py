@@ -1,7 +1,56 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Job, SentMail, UserPreferences
+
+
+class EditedInThePortal:
+    """Admin pages of rows whose edits must pass the portal's services: statuses (status
+    log), values (unit, period, corrections with a reason), plan rows (version check,
+    history with a reason, retirement instead of deletion) and the lights marked stale.
+    The admin shows them read-only with a link to the portal page that edits them, so it
+    cannot bypass those rules (issue #17). Subclasses give `portal_url(obj)`."""
+
+    portal_link_text = _("Edit on the portal page")
+
+    def portal_url(self, obj) -> str:
+        raise NotImplementedError
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("Portal page"))
+    def portal_link(self, obj) -> str:
+        if obj is None or obj.pk is None:
+            return "–"
+        return format_html('<a href="{}">{}</a>', self.portal_url(obj), self.portal_link_text)
+
+
+def plan_row_url(name: str, obj) -> str:
+    """The portal's plan edit page of a row (`name`: package, goal, action, indicator)."""
+    return reverse(f"reporting:plan-{name}-edit", args=[obj.project_id, obj.pk])
+
+
+class ReadOnlyInline:
+    """An inline shown for reading only: its rows are edited on the portal pages."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Job)

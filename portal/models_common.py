@@ -73,6 +73,21 @@ def readable_reference(ref: str) -> str:
     return gettext("lines %(lines)s") % {"lines": ranges}
 
 
+class Retirable(models.Model):
+    """A plan row that can be retired: it leaves the live plan on `retired_on` and stays in
+    the history, in past rounds and in extracts of dates before it (never hard-deleted
+    once it has a status or a value)."""
+
+    retired_on = models.DateField(_("retired on"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_on is not None
+
+
 class Timestamped(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

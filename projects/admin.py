@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.admin import EditedInThePortal, ReadOnlyInline, plan_row_url
+
 from .models import (
     Body,
     BudgetLine,
@@ -101,7 +103,7 @@ class ClassificationAdmin(admin.ModelAdmin):
     search_fields = ("code", "name_fi")
 
 
-class ChildPackageInline(admin.TabularInline):
+class ChildPackageInline(ReadOnlyInline, admin.TabularInline):
     model = WorkPackage
     fk_name = "parent"
     extra = 0
@@ -113,7 +115,7 @@ class ChildPackageInline(admin.TabularInline):
 def _goal_inline():
     from objectives.models import ProcessGoal
 
-    class ProcessGoalInline(admin.TabularInline):
+    class ProcessGoalInline(ReadOnlyInline, admin.TabularInline):
         model = ProcessGoal
         extra = 0
         fields = ("number", "title_fi", "kind", "target_date", "order")
@@ -123,17 +125,19 @@ def _goal_inline():
 
 
 @admin.register(WorkPackage)
-class WorkPackageAdmin(admin.ModelAdmin):
+class WorkPackageAdmin(EditedInThePortal, admin.ModelAdmin):
     list_display = ("code", "name_fi", "project", "parent", "classification")
     list_filter = ("project__region", "classification")
     search_fields = ("code", "name_fi", "project__name_fi")
     list_select_related = ("project", "parent", "classification")
     inlines = [ChildPackageInline, _goal_inline()]
+    readonly_fields = ("portal_link",)
     fieldsets = (
         (
             None,
             {
                 "fields": (
+                    "portal_link",
                     "project",
                     "parent",
                     "code",
@@ -142,12 +146,18 @@ class WorkPackageAdmin(admin.ModelAdmin):
                     "name_en",
                     "kind_as_written",
                     "classification",
+                    "plan_version",
+                    "change",
+                    "retired_on",
                     "order",
                 )
             },
         ),
         SOURCE_FIELDS,
     )
+
+    def portal_url(self, obj: WorkPackage) -> str:
+        return plan_row_url("package", obj)
 
 
 @admin.register(Membership)

@@ -59,3 +59,9 @@ class BodyKind(models.TextChoices):
     NETWORK = "network", _("Network")
     DECISION_BODY = "decision_body", _("Decision-making body")
     OTHER = "other", _("Other")
+
+
+class PlanChange(models.TextChoices):
+    NONE = "", _("Unchanged")
+    NEW = "new", _("New in this plan version")
+    CHANGED = "changed", _("Changed in this plan version")

@@ -17,7 +17,7 @@ from simple_history import register as register_history
 from simple_history.models import HistoricalRecords
 
 from portal.lights import IndicatorThresholds, RollupThresholds, validate_bands
-from portal.models_common import Localized, SourceRef, Timestamped, dates_in_order
+from portal.models_common import Localized, Retirable, SourceRef, Timestamped, dates_in_order
 
 from .choices import (
     BodyKind,
@@ -25,6 +25,7 @@ from .choices import (
     MembershipRole,
     OrganisationKind,
     ParticipantRole,
+    PlanChange,
     ProgrammeRoleKind,
     RiskStatus,
 )
@@ -340,7 +341,7 @@ class Classification(models.Model):
         return f"{self.scheme} {self.code}: {self.name_fi}"
 
 
-class WorkPackage(Localized, SourceRef):
+class WorkPackage(Localized, SourceRef, Retirable):
     """A kärki, työpaketti or investment line; at most two levels deep."""
 
     project = models.ForeignKey(
@@ -367,7 +368,19 @@ class WorkPackage(Localized, SourceRef):
         on_delete=models.PROTECT,
         related_name="work_packages",
     )
+    plan_version = models.ForeignKey(
+        PlanVersion,
+        verbose_name=_("plan version"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="work_packages",
+    )
+    change = models.CharField(
+        _("change in plan version"), max_length=10, choices=PlanChange.choices, blank=True
+    )
     order = models.PositiveIntegerField(_("order"), default=0)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         ordering = ["project", "order", "code"]

@@ -343,14 +343,15 @@ def project_report(*, project: Project, user) -> ProjectReport:
     project must come with its region loaded (`projects.selectors.project_get`).
     """
     hanke, region = project.display_name, project.region.display_name
-    packages = list(WorkPackage.objects.filter(project=project).order_by("order", "code", "id"))
+    live = {"project": project, "retired_on__isnull": True}  # the plan as it stands today
+    packages = list(WorkPackage.objects.filter(**live).order_by("order", "code", "id"))
     goals = list(
-        ProcessGoal.objects.filter(project=project)
+        ProcessGoal.objects.filter(**live)
         .prefetch_related(Prefetch("benefit_targets", queryset=BenefitTarget.objects.all()))
         .order_by("work_package__order", "order", "id")
     )
     actions = list(
-        Action.objects.filter(project=project)
+        Action.objects.filter(**live)
         .select_related("work_package", "owner")
         .order_by("work_package__order", "order", "id")
     )
@@ -484,7 +485,7 @@ def _indicator_rows(project: Project, hanke: str) -> list[IndicatorRow]:
     generated one); an indicator without measurements still gets one row. The light's
     reason says so when the value it rests on (its latest period) was generated."""
     indicators = list(
-        Indicator.objects.filter(project=project)
+        Indicator.objects.filter(project=project, retired_on__isnull=True)
         .prefetch_related("targets")
         .order_by("order", "code")
     )

@@ -29,7 +29,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -50,7 +50,7 @@ from measures.services import (
     indicators_import,
     measurements_import,
 )
-from measures.values import ValueRejected, parse_value
+from measures.values import ValueRejected, parse_value, unit_change_problem
 from objectives.choices import ActionStatus
 from objectives.models import Action, BenefitTarget, ProcessGoal
 from objectives.selectors import hanke_people
@@ -58,7 +58,7 @@ from objectives.services import ActionConflictError, ActionImportRow, actions_im
 from objectives.status import status_change_problem
 from portal.queue import enqueue_on_commit
 from projects.access import Perm, can, check
-from projects.models import Project, WorkPackage
+from projects.models import Organisation, Project, WorkPackage
 
 from .imports import (
     FIELDS,
@@ -353,7 +353,9 @@ def _plan_actions(job, project, cells: _Cells, progress) -> Plan:
     packages = {norm(p.code): p for p in WorkPackage.objects.filter(project=project)}
     existing = {
         (a.work_package_id, a.number): a
-        for a in Action.objects.filter(project=project).select_related("owner")
+        for a in Action.objects.filter(project=project).select_related(
+            "owner", "responsible_organisation"
+        )
     }
     # HT tags as id pairs (three flat reads): prefetching them as objects cost seconds.
     own_hts: dict[int, set[int]] = {}
@@ -380,6 +382,14 @@ def _plan_actions(job, project, cells: _Cells, progress) -> Plan:
             people.setdefault(norm(name), []).append(user)
     statuses = choice_lookup(ActionStatus)
     label = {f.key: field_label(job.kind, f.key) for f in FIELDS[job.kind][1]}
+    goals = _GoalMatcher(project) if cells.has("goals") else None
+    current_goals: dict[int, set[int]] = {}
+    if goals is not None:
+        for action_id, goal_id in Action.goals.through.objects.filter(
+            action__project=project
+        ).values_list("action_id", "processgoal_id"):
+            current_goals.setdefault(action_id, set()).add(goal_id)
+    orgs = _organisations(project) if cells.has("responsible_organisation") else {}
     seen: dict[tuple, int] = {}
     rows = []
     for done, (number, c) in enumerate(cells.rows(job), start=1):
@@ -518,10 +528,111 @@ def _plan_actions(job, project, cells: _Cells, progress) -> Plan:
                             ", ".join(sorted(by_pk[p] for p in wanted)),
                         )
                     )
+        if goals is not None:
+            _plan_goals(plan, row, action, c["goals"], goals, current_goals, headers, label)
+        if cells.has("responsible_organisation"):
+            _plan_organisation(
+                plan, row, action, c["responsible_organisation"], orgs, headers, label
+            )
         if plan.outcome == REJECTED:
             continue
         plan.settle(row, action, "action_id")
     return Plan(rows)
+
+
+_LIST_SPLIT = re.compile(r"[;\n]+")  # goal titles may hold commas: ";" or a line separates
+
+
+class _GoalMatcher:
+    """The hanke's live goals by number and by title (two dicts, one query): a file names a
+    goal by its number ("T2", "1.3") or its title in any language."""
+
+    def __init__(self, project: Project):
+        self.by_number: dict[str, list[ProcessGoal]] = {}
+        self.by_title: dict[str, list[ProcessGoal]] = {}
+        self.numbers: dict[int, str] = {}
+        live = ProcessGoal.objects.filter(project=project, retired_on__isnull=True)
+        for goal in live.select_related("work_package"):
+            self.numbers[goal.pk] = goal.number
+            self.by_number.setdefault(norm(goal.number), []).append(goal)
+            for title in {goal.title_fi, goal.title_sv, goal.title_en} - {""}:
+                self.by_title.setdefault(norm(title), []).append(goal)
+
+    def find(self, text: str, package: WorkPackage) -> tuple[ProcessGoal | None, str]:
+        """The goal `text` names, or None and why. Numbers repeat across work packages, so
+        one in the action's own package wins; more than one left is ambiguous."""
+        found = self.by_number.get(norm(text)) or self.by_title.get(norm(text)) or []
+        if len(found) > 1:
+            found = [g for g in found if g.work_package_id == package.pk] or found
+        if not found:
+            return None, _("No process goal “%(goal)s” in this hanke.") % {"goal": text}
+        if len(found) > 1:
+            numbers = ", ".join(f"{g.work_package.code} {g.number}" for g in found[:3])
+            return None, _(
+                "More than one process goal matches “%(goal)s” (%(found)s): use its title."
+            ) % {"goal": text, "found": numbers}
+        return found[0], ""
+
+
+def _plan_goals(plan, row, action, text, matcher, current, headers, label) -> None:
+    wanted: list[ProcessGoal] = []
+    for token in (t.strip() for t in _LIST_SPLIT.split(text or "")):
+        if not token:
+            continue
+        goal, problem = matcher.find(token, row.work_package)
+        if problem:
+            plan.reject(headers["goals"], problem)
+            return
+        wanted.append(goal)
+    old = current.get(action.pk, set()) if action else set()
+    if {g.pk for g in wanted} != old:
+        row.goal_ids = {g.pk for g in wanted}
+        plan.changes.append(
+            (
+                label["goals"],
+                ", ".join(sorted(matcher.numbers.get(pk, "?") for pk in old)),
+                ", ".join(sorted(g.number for g in wanted)),
+            )
+        )
+
+
+def _organisations(project: Project) -> dict[str, list[Organisation]]:
+    """Organisations by name in any language (one query): those of the hanke's region, its
+    coordinator and participants; a file names one as the plan writes it."""
+    found: dict[str, list[Organisation]] = {}
+    candidates = Organisation.objects.filter(
+        Q(region_id=project.region_id) | Q(pk=project.coordinator_id) | Q(projects=project)
+    ).distinct()
+    for org in candidates:
+        for name in {org.name_fi, org.name_sv, org.name_en} - {""}:
+            found.setdefault(norm(name), []).append(org)
+    return found
+
+
+def _plan_organisation(plan, row, action, text, orgs, headers, label) -> None:
+    if not text:
+        new = None
+    else:
+        matches = {o.pk: o for o in orgs.get(norm(text), [])}
+        if len(matches) != 1:
+            message = (
+                _("No organisation “%(name)s” in this hanke's region.")
+                if not matches
+                else _("More than one organisation is called “%(name)s”.")
+            )
+            plan.reject(headers["responsible_organisation"], message % {"name": text})
+            return
+        new = next(iter(matches.values()))
+    old = action.responsible_organisation if action else None
+    if (new.pk if new else None) != (old.pk if old else None):
+        row.values["responsible_organisation"] = new
+        plan.changes.append(
+            (
+                label["responsible_organisation"],
+                old.display_name if old else "",
+                new.display_name if new else "",
+            )
+        )
 
 
 def _plan_indicators(job, project, cells: _Cells, progress) -> Plan:
@@ -559,6 +670,11 @@ def _plan_indicators(job, project, cells: _Cells, progress) -> Plan:
                     parsed[key] = parse_number(c[key])
                 except CellError as exc:
                     plan.reject(headers[key], str(exc))
+        if cells.has("targets"):
+            try:
+                parsed["targets"] = _yearly_targets(c["targets"])
+            except CellError as exc:
+                plan.reject(headers["targets"], str(exc))
         unit = None
         if cells.has("unit") and c["unit"]:
             unit = units.get(norm(c["unit"]))
@@ -575,7 +691,13 @@ def _plan_indicators(job, project, cells: _Cells, progress) -> Plan:
             plan.reject(headers.get("name", headers["code"]), _("The name is missing."))
         # The export repeats an indicator on each of its measurement rows: the same values
         # again are fine, different ones are a duplicate key.
-        signature = (name, unit, parsed.get("baseline"), parsed.get("final_target"))
+        signature = (
+            name,
+            unit,
+            parsed.get("baseline"),
+            parsed.get("final_target"),
+            tuple(sorted((parsed.get("targets") or {}).items())),
+        )
         if norm(code) in seen:
             first, first_signature = seen[norm(code)]
             if first_signature != signature:
@@ -595,10 +717,13 @@ def _plan_indicators(job, project, cells: _Cells, progress) -> Plan:
             row.values[field_name] = name
             plan.changes.append((label["name"], indicator.display_name if indicator else "", name))
         if unit and (indicator is None or unit != indicator.unit):
-            if indicator is not None and indicator.pk in with_values:
-                plan.reject(
-                    headers["unit"], _("The unit of an indicator with values cannot be changed.")
-                )
+            problem = unit_change_problem(
+                old_unit=indicator.unit if indicator else None,
+                new_unit=unit,
+                has_values=indicator is not None and indicator.pk in with_values,
+            )
+            if problem:
+                plan.reject(headers["unit"], problem)
                 continue
             row.values["unit"] = unit
             plan.changes.append(
@@ -621,8 +746,45 @@ def _plan_indicators(job, project, cells: _Cells, progress) -> Plan:
                 plan.changes.append(
                     (label["final_target"], _text(old), _text(parsed["final_target"]))
                 )
+        if parsed.get("targets"):
+            _plan_targets(plan, row, indicator, parsed["targets"], label["targets"])
         plan.settle(row, indicator, "indicator_id")
     return Plan(rows)
+
+
+_TARGET_ITEM = re.compile(r"^\s*(\d{4})\s*[:=]\s*(.+?)\s*$")
+
+
+def _yearly_targets(text: str) -> dict[date, Decimal]:
+    """ "2023: 60; 2024: 70,5" (or one per line) → {31.12.2023: 60, 31.12.2024: 70.5}."""
+    targets: dict[date, Decimal] = {}
+    for item in _LIST_SPLIT.split(text or ""):
+        if not item.strip():
+            continue
+        match = _TARGET_ITEM.match(item)
+        value = parse_number(match.group(2)) if match else None
+        if match is None or value is None:
+            raise CellError(
+                _("Write the targets as year: value, separated by “;”, e.g. 2023: 60; 2024: 70,5.")
+            )
+        targets[date(int(match.group(1)), 12, 31)] = value
+    return targets
+
+
+def _plan_targets(plan, row, indicator, targets: dict[date, Decimal], label: str) -> None:
+    """The yearly targets that differ from the stored ones (others are left as they are)."""
+    stored = {t.target_date: t.value for t in indicator.targets.all()} if indicator else {}
+    changed = {day: value for day, value in targets.items() if stored.get(day) != value}
+    if not changed:
+        return
+    row.targets = changed
+    plan.changes.append(
+        (
+            label,
+            "; ".join(f"{d.year}: {_text(stored[d])}" for d in sorted(changed) if d in stored),
+            "; ".join(f"{d.year}: {_text(v)}" for d, v in sorted(changed.items())),
+        )
+    )
 
 
 def _plan_measurements(job, project, cells: _Cells, progress) -> Plan:

@@ -25,6 +25,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.uploads import Limits, UploadRejected, read_csv, read_xlsx
 
@@ -41,6 +42,11 @@ class ImportField:
     key: str  # the export resource's field name
     required: bool = False  # the column must be mapped
     required_for_new: bool = False  # a value is needed when the row creates an object
+    label: object = None  # (lazy) column name of a field the export does not have
+
+
+def _column_name(resource, f: ImportField) -> str:
+    return str(f.label) if f.label is not None else str(resource.fields[f.key].column_name)
 
 
 # Fields of the export that the import reads; the others (lights, last update, the
@@ -60,6 +66,9 @@ FIELDS: dict[str, tuple[type, list[ImportField]]] = {
             ImportField("planned_end"),
             ImportField("status"),
             ImportField("owner"),
+            # Plan columns the export leaves out (issue #17): matched by number/code or name.
+            ImportField("goals", label=gettext_lazy("Process goals")),
+            ImportField("responsible_organisation", label=gettext_lazy("Responsible organisation")),
         ],
     ),
     ImportKind.INDICATORS: (
@@ -71,6 +80,7 @@ FIELDS: dict[str, tuple[type, list[ImportField]]] = {
             ImportField("unit", required_for_new=True),
             ImportField("baseline"),
             ImportField("final_target"),
+            ImportField("targets", label=gettext_lazy("Targets by year")),
         ],
     ),
     ImportKind.MEASUREMENTS: (
@@ -91,8 +101,8 @@ LANGUAGES = ("fi", "sv", "en")
 
 
 def field_label(kind: str, key: str) -> str:
-    resource, _fields = FIELDS[kind]
-    return str(resource.fields[key].column_name)
+    resource, fields = FIELDS[kind]
+    return _column_name(resource, next(f for f in fields if f.key == key))
 
 
 def field_labels(kind: str) -> dict[str, str]:
@@ -128,7 +138,7 @@ def header_aliases(kind: str) -> dict[str, str]:
     for language in LANGUAGES:
         with translation.override(language):
             for f in fields:
-                aliases.setdefault(_norm(resource.fields[f.key].column_name), f.key)
+                aliases.setdefault(_norm(_column_name(resource, f)), f.key)
     for f in fields:
         aliases.setdefault(_norm(f.key), f.key)
     return aliases

@@ -35,7 +35,7 @@ from django.utils.translation import gettext_lazy
 from import_export import resources
 
 from measures.choices import MeasurementSource, Unit
-from measures.history import as_recorded
+from measures.history import as_recorded, in_plan_on
 from measures.models import Indicator, Measurement, RollupKind
 from measures.status_engine import lights_on
 from objectives.choices import ActionStatus
@@ -399,7 +399,12 @@ def _plan_order(model, ids: list[int], order_by: tuple[str, ...]) -> dict[int, i
 
 def _live_actions(project_ids: list[int], cut_off: date, lights: dict) -> dict[int, list[dict]]:
     scope = {"project_id__in": project_ids}
-    actions = as_recorded(Action, scope, _ACTION_FIELDS, cut_off)
+    # An action retired by the cut-off is not in that round's plan; one retired later is.
+    actions = [
+        a
+        for a in as_recorded(Action, scope, (*_ACTION_FIELDS, "retired_on"), cut_off)
+        if in_plan_on(a, cut_off)
+    ]
     codes = {p["id"]: p["code"] for p in as_recorded(WorkPackage, scope, ("id", "code"), cut_off)}
     order = _plan_order(Action, [a["id"] for a in actions], ("work_package__order", "order", "id"))
     actions.sort(key=lambda a: (a["project_id"], order.get(a["id"], len(order)), a["id"]))
@@ -429,9 +434,12 @@ _INDICATOR_FIELDS = ("id", "project_id", "code", "name_fi", "name_sv", "name_en"
 def _live_measurements(
     project_ids: list[int], cut_off: date, lights: dict
 ) -> dict[int, list[dict]]:
-    indicators = as_recorded(
-        Indicator, {"project_id__in": project_ids}, _INDICATOR_FIELDS + ("baseline_value",), cut_off
-    )
+    fields = (*_INDICATOR_FIELDS, "baseline_value", "retired_on")
+    indicators = [
+        i
+        for i in as_recorded(Indicator, {"project_id__in": project_ids}, fields, cut_off)
+        if in_plan_on(i, cut_off)
+    ]
     order = _plan_order(Indicator, [i["id"] for i in indicators], ("order", "code", "id"))
     indicators.sort(key=lambda i: (i["project_id"], order.get(i["id"], len(order)), i["id"]))
     measured = as_recorded(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import as_of_views, export_views, import_views, round_views, views
+from . import as_of_views, export_views, import_views, plan_views, round_views, views
 
 app_name = "reporting"
 
@@ -84,5 +84,38 @@ urlpatterns += [
         "hankkeet/<int:project_pk>/tuonti/<int:pk>/uudelleen/",
         import_views.import_rerun,
         name="import-rerun",
+    ),
+    # The plan in the browser (issue #17): managers and the programme office.
+    path("hankkeet/<int:project_pk>/suunnitelma/", plan_views.plan, name="plan"),
+]
+_PLAN_ROWS = (
+    ("paketit", "package", plan_views.package_add, plan_views.package_edit),
+    ("tavoitteet", "goal", plan_views.goal_add, plan_views.goal_edit),
+    ("toimenpiteet", "action", plan_views.action_add, plan_views.action_edit),
+    ("mittarit", "indicator", plan_views.indicator_add, plan_views.indicator_edit),
+)
+for _segment, _kind, _add, _edit in _PLAN_ROWS:
+    urlpatterns += [
+        path(
+            f"hankkeet/<int:project_pk>/suunnitelma/{_segment}/uusi/",
+            _add,
+            name=f"plan-{_kind}-add",
+        ),
+        path(
+            f"hankkeet/<int:project_pk>/suunnitelma/{_segment}/<int:pk>/",
+            _edit,
+            name=f"plan-{_kind}-edit",
+        ),
+    ]
+urlpatterns += [
+    path(
+        "hankkeet/<int:project_pk>/suunnitelma/versiot/",
+        plan_views.plan_versions,
+        name="plan-versions",
+    ),
+    path(
+        "hankkeet/<int:project_pk>/suunnitelma/versiot/<int:pk>/",
+        plan_views.plan_version_diff,
+        name="plan-version-diff",
     ),
 ]

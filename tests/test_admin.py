@@ -114,3 +114,83 @@ def test_staff_flag_alone_does_not_open_the_admin(client):
 def test_programme_admin_role_opens_the_admin(client):
     client.force_login(programme_admin(username="toimisto", is_staff=True))
     assert client.get(reverse("admin:index")).status_code == 200
+
+
+# --- The admin cannot bypass the rules (issue #17) --------------------------------------------
+
+
+@pytest.fixture
+def superuser(client):
+    user = UserFactory(username="paakayttaja", is_staff=True, is_superuser=True)
+    client.force_login(user)
+    return user
+
+
+def test_plan_rows_statuses_and_values_are_read_only_in_the_admin_with_portal_links(
+    client, superuser
+):
+    from datetime import date
+
+    from objectives.models import Action
+
+    from .factories import (
+        ActionFactory,
+        IndicatorFactory,
+        MeasurementFactory,
+        ProcessGoalFactory,
+        TargetFactory,
+    )
+
+    # given an action, an indicator with a target and a value
+    action = ActionFactory(status="in_progress", title_fi="Alkuperäinen")
+    indicator = IndicatorFactory(project=action.project)
+    target = TargetFactory(indicator=indicator)
+    value = MeasurementFactory(indicator=indicator, period=date(2022, 12, 31))
+    goal = ProcessGoalFactory(work_package=action.work_package)
+    pages = {
+        "objectives_action": (
+            action,
+            reverse("reporting:plan-action-edit", args=[action.project_id, action.pk]),
+        ),
+        "objectives_processgoal": (
+            goal,
+            reverse("reporting:plan-goal-edit", args=[goal.project_id, goal.pk]),
+        ),
+        "measures_indicator": (
+            indicator,
+            reverse("reporting:plan-indicator-edit", args=[indicator.project_id, indicator.pk]),
+        ),
+        "measures_target": (
+            target,
+            reverse("reporting:plan-indicator-edit", args=[indicator.project_id, indicator.pk]),
+        ),
+        "measures_measurement": (value, reverse("measures:indicator-detail", args=[indicator.pk])),
+        "projects_workpackage": (
+            action.work_package,
+            reverse(
+                "reporting:plan-package-edit", args=[action.project_id, action.work_package_id]
+            ),
+        ),
+    }
+    for name, (obj, portal_url) in pages.items():
+        url = reverse(f"admin:{name}_change", args=[obj.pk])
+        # when the programme office opens the row in the admin
+        html = client.get(url).content.decode()
+        # then it is shown read-only, with a link to the portal page that edits it
+        assert 'name="_save"' not in html, name
+        assert portal_url in html, name
+        # and a crafted save is refused, nothing changes
+        assert client.post(url, {"title_fi": "Ohitettu", "status": "done"}).status_code == 403
+        assert client.get(reverse(f"admin:{name}_add")).status_code == 403
+        assert (
+            client.post(reverse(f"admin:{name}_delete", args=[obj.pk]), {"post": "yes"}).status_code
+            == 403
+        )
+    action.refresh_from_db()
+    assert (action.title_fi, action.status) == ("Alkuperäinen", "in_progress")
+    assert Action.objects.filter(pk=action.pk).exists()
+    status_page = reverse("objectives:action-detail", args=[action.pk])
+    assert (
+        status_page
+        in client.get(reverse("admin:objectives_action_change", args=[action.pk])).content.decode()
+    )

@@ -782,3 +782,80 @@ def test_an_import_cannot_turn_a_reported_status_back_to_not_reported(hanke, per
         ]
     ]
     assert Action.objects.get(number="1.1").status == "in_progress"
+
+
+# --- Plan columns: goals, responsible organisation, targets by year (issue #17) -------------
+
+
+def test_actions_import_links_goals_and_a_responsible_organisation(hanke, personas):
+    from .factories import OrganisationFactory
+
+    manager = personas.project_manager
+    wp2 = WorkPackageFactory(project=hanke, code="TP2")
+    ProcessGoalFactory(work_package=wp2, number="P2", title_fi="Hoitoketjut toimivat")
+    org = OrganisationFactory(name_fi="Soite", region=hanke.region)
+    content = (
+        "Work package,Action number,Action,Process goals,Responsible organisation\n"
+        "TP1,1.2,=Jonojen purku,P1; Hoitoketjut toimivat,soite\n"
+        "TP1,1.9,Uusi toimenpide,P2,\n"
+    )
+    # when the manager imports goals and organisations by number, title and name
+    job = _job(hanke, manager, "actions", content)
+    assert job.preview["counts"] == {"new": 1, "changed": 1, "unchanged": 0, "rejected": 0}
+    changed = _rows(job, "changed")[0]
+    assert ["Process goals", "", "P1, P2"] in changed["changes"]
+    assert ["Responsible organisation", "", "Soite"] in changed["changes"]
+    job = import_job_confirm(job=job, actor=manager)
+    # then the actions serve those goals and name the organisation
+    assert job.status == ImportStatus.DONE, job.error
+    second = Action.objects.get(number="1.2")
+    assert sorted(second.goals.values_list("number", flat=True)) == ["P1", "P2"]
+    assert second.responsible_organisation == org
+    assert list(Action.objects.get(number="1.9").goals.values_list("number", flat=True)) == ["P2"]
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [
+        ("P9", "No process goal “P9” in this hanke."),
+        ("P1", "More than one process goal matches “P1”"),
+    ],
+)
+def test_an_unknown_or_ambiguous_goal_is_rejected_with_the_reason(hanke, personas, cell, message):
+    # a second "P1" in another work package: from TP3's row, "P1" names neither for sure
+    wp3 = WorkPackageFactory(project=hanke, code="TP3")
+    ProcessGoalFactory(work_package=WorkPackageFactory(project=hanke, code="TP2"), number="P1")
+    content = f"Work package,Action number,Action,Process goals\n{wp3.code},3.1,Uusi,{cell}\n"
+    job = _job(hanke, personas.project_manager, "actions", content)
+    rejected = _rows(job, "rejected")
+    assert len(rejected) == 1 and message in rejected[0]["errors"][0][1]
+
+
+def test_an_unknown_organisation_is_rejected(hanke, personas):
+    content = "Work package,Action number,Responsible organisation\nTP1,1.1,Ei ole oy\n"
+    job = _job(hanke, personas.project_manager, "actions", content)
+    rejected = _rows(job, "rejected")
+    assert "No organisation “Ei ole oy”" in rejected[0]["errors"][0][1]
+
+
+def test_indicators_import_sets_targets_by_year(hanke, personas):
+    manager = personas.project_manager
+    content = 'Indicator code,Targets by year\nM1,"2022: 20; 2023: 14,5"\nM2,2023: 80\n'
+    job = _job(hanke, manager, "indicators", content)
+    # the unchanged 2023 target of M1 is not a change; its new 2022 target is
+    assert job.preview["counts"] == {"new": 0, "changed": 2, "unchanged": 0, "rejected": 0}
+    job = import_job_confirm(job=job, actor=manager)
+    assert job.status == ImportStatus.DONE, job.error
+    from measures.models import Target
+
+    assert sorted(Target.objects.values_list("indicator__code", "target_date", "value")) == [
+        ("M1", date(2022, 12, 31), Decimal(20)),
+        ("M1", date(2023, 12, 31), Decimal("14.5")),
+        ("M2", date(2023, 12, 31), Decimal(80)),
+    ]
+
+
+def test_targets_written_otherwise_are_rejected(hanke, personas):
+    content = "Indicator code,Targets by year\nM1,vuonna 2023 noin 60\n"
+    job = _job(hanke, personas.project_manager, "indicators", content)
+    assert "year: value" in _rows(job, "rejected")[0]["errors"][0][1]

@@ -110,12 +110,59 @@ def test_htmx_post_answers_with_the_values_partial(client, personas, indicator):
     assert "<html" not in html
 
 
-def test_concurrent_edit_is_shown_not_overwritten(client, personas, indicator):
-    # given someone saved a value for 2022 after this user opened the empty form
+def test_a_new_value_for_a_taken_period_offers_the_correction_not_a_conflict(
+    client, personas, indicator
+):
+    # given 2022 already has a value (entered earlier, nobody is editing it now)
     MeasurementFactory(indicator=indicator, period=date(2022, 12, 31), value=70, version=1)
     client.force_login(personas.project_manager)
-    # when this user saves their value for the same period as a new one
+    # when the manager enters a new value for the same period
     response = _post(client, indicator, value="55", expected_version="0")
+    # then nothing is saved; the page offers the correction old → new and asks for a reason
+    html = response.content.decode()
+    assert Measurement.objects.get().value == 70
+    assert "meanwhile" not in html and "välillä joku" not in html
+    assert 'id="correction"' in html and "70" in html and "55" in html
+    assert "Kerro, miksi arvoa korjataan." in html
+    assert 'name="reason"' in html
+    assert '<input type="hidden" name="expected_version" value="1">' in html
+    # when they give the reason and save again
+    response = _post(client, indicator, value="55", expected_version="1", reason="Laskuvirhe")
+    # then the value is corrected, the old one kept in the history with the reason
+    assert response.status_code == 302
+    saved = Measurement.objects.get()
+    assert (saved.value, saved.version) == (Decimal(55), 2)
+    newest, older = saved.history.order_by("-history_id")[:2]
+    assert newest.history_change_reason == "Laskuvirhe" and older.value == 70
+
+
+def test_a_correction_without_a_reason_is_refused_with_the_values_shown(
+    client, personas, indicator
+):
+    MeasurementFactory(indicator=indicator, period=date(2022, 12, 31), value=70, version=4)
+    client.force_login(personas.project_worker)
+    response = _post(client, indicator, value="72", expected_version="4", reason=" ")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Kerro, miksi arvoa korjataan." in html and 'id="correction"' in html
+    assert Measurement.objects.get().value == 70
+
+
+def test_the_new_value_form_asks_no_reason(client, personas, indicator):
+    client.force_login(personas.project_worker)
+    assert 'name="reason"' not in client.get(_detail(indicator)).content.decode()
+    html = client.get(_detail(indicator), {"period": "2022-12-31"}).content.decode()
+    assert 'name="reason"' not in html  # no value for the period: nothing to correct
+
+
+def test_a_correction_someone_else_made_meanwhile_is_shown_not_overwritten(
+    client, personas, indicator
+):
+    # given the user opened the correction of version 1, and someone saved version 2 since
+    MeasurementFactory(indicator=indicator, period=date(2022, 12, 31), value=70, version=2)
+    client.force_login(personas.project_manager)
+    # when the user saves their correction against version 1
+    response = _post(client, indicator, value="55", expected_version="1", reason="Korjaus")
     # then the other value is kept and the conflict is explained with both values
     html = response.content.decode()
     assert Measurement.objects.get().value == 70

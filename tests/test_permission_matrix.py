@@ -15,7 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from portal.models import Job
 from portal.notifications import unsubscribe_token
-from projects.models import MeetingDecision, Risk, SteeringMeeting
+from projects.models import MeetingDecision, PlanVersion, Risk, SteeringMeeting
 from reporting.import_services import import_job_create
 from reporting.models import ExportJob, ReportingPeriod
 
@@ -176,6 +176,48 @@ MATRIX: dict[str, list[Route]] = {
         ),
     ],
     "measures:indicator-sotkanet-upload": [Route("post", "indicator", HANKE_ENTRY)],
+    # The plan in the browser (issue #17): the hanke's manager and the programme office only.
+    "reporting:plan": [
+        Route("get", "project", HANKE_MANAGE),
+        Route("get", "project", HANKE_MANAGE, (("osa", "poistetut"),)),
+    ],
+    "reporting:plan-package-add": [
+        Route("get", "project", HANKE_MANAGE),
+        Route("post", "project", HANKE_MANAGE, (("code", ""),)),  # invalid: the form again
+    ],
+    "reporting:plan-package-edit": [
+        Route("get", "plan_package", HANKE_MANAGE),
+        Route("post", "plan_package", HANKE_MANAGE, (("op", "retire"), ("reason", ""))),
+    ],
+    "reporting:plan-goal-add": [
+        Route("get", "project", HANKE_MANAGE),
+        Route("post", "project", HANKE_MANAGE, (("number", ""),)),
+    ],
+    "reporting:plan-goal-edit": [
+        Route("get", "plan_goal", HANKE_MANAGE),
+        Route("post", "plan_goal", HANKE_MANAGE, (("number", ""), ("expected_version", "1"))),
+    ],
+    "reporting:plan-action-add": [
+        Route("get", "project", HANKE_MANAGE),
+        Route("post", "project", HANKE_MANAGE, (("number", ""),)),
+    ],
+    "reporting:plan-action-edit": [
+        Route("get", "plan_action", HANKE_MANAGE),
+        Route("post", "plan_action", HANKE_MANAGE, (("number", ""), ("expected_version", "1"))),
+    ],
+    "reporting:plan-indicator-add": [
+        Route("get", "project", HANKE_MANAGE),
+        Route("post", "project", HANKE_MANAGE, (("code", ""),)),
+    ],
+    "reporting:plan-indicator-edit": [
+        Route("get", "plan_indicator", HANKE_MANAGE),
+        Route("post", "plan_indicator", HANKE_MANAGE, (("op", "targets"), ("target_2023", "x"))),
+    ],
+    "reporting:plan-versions": [
+        Route("get", "project", HANKE_MANAGE),
+        Route("post", "project", HANKE_MANAGE, (("name", ""),)),
+    ],
+    "reporting:plan-version-diff": [Route("get", "plan_version", HANKE_MANAGE)],
     "objectives:action-list": [
         Route("get", "project", HANKE_READ),
         Route("get", "project", HANKE_READ, (("sivu", "2"),)),
@@ -354,6 +396,9 @@ def world(personas):
         due_date=date(2023, 4, 30),
     )
     risk = Risk.objects.create(project=personas.project, title="Risk")
+    plan_version = PlanVersion.objects.create(
+        project=personas.project, key="2023", name="2023–2025", issued_on=date(2023, 1, 1)
+    )
     meeting = SteeringMeeting.objects.create(project=personas.project, date=date(2023, 5, 2))
     decision = MeetingDecision.objects.create(meeting=meeting, text="Decision")
     import_job = import_job_create(
@@ -391,6 +436,8 @@ def world(personas):
         "decision": decision,
         "period": period,
         "risk": risk,
+        "plan_version": plan_version,
+        "package": package,
         "personas": personas,
         "action": action,
         "indicator": indicator,
@@ -419,6 +466,11 @@ def _kwargs(kind: str, world) -> dict:
         "dashboard": {"period_pk": world["period"].pk},
         "round": {"project_pk": personas.project.pk, "period_pk": world["period"].pk},
         "risk": {"pk": world["risk"].pk},
+        "plan_package": {"project_pk": personas.project.pk, "pk": world["package"].pk},
+        "plan_goal": {"project_pk": personas.project.pk, "pk": world["goal"].pk},
+        "plan_action": {"project_pk": personas.project.pk, "pk": world["action"].pk},
+        "plan_indicator": {"project_pk": personas.project.pk, "pk": world["indicator"].pk},
+        "plan_version": {"project_pk": personas.project.pk, "pk": world["plan_version"].pk},
         "finance_job": {"project_pk": personas.project.pk, "pk": world["finance_job"].pk},
         "meeting": {"project_pk": personas.project.pk, "pk": world["meeting"].pk},
         "decision": {"project_pk": personas.project.pk, "pk": world["decision"].pk},
