@@ -441,8 +441,9 @@ def test_healthz_says_failing_within_seconds_while_redis_hangs(client, own_redis
         started = time.monotonic()
         response = client.get(reverse("healthz"))
         elapsed = time.monotonic() - started
-    # then it answers within its two-second budget (plus scheduling), broker not "reachable"
-    assert elapsed < 3.5, elapsed
+    # then it answers within its two-second budget (plus the request and a loaded machine's
+    # scheduling; it used to take 14.5 s), and the broker is not reported "reachable"
+    assert elapsed < 4, elapsed
     assert response.status_code == 503
     assert response.json()["checks"]["broker"] == "failing"
     assert response.json()["checks"]["cache"] == "failing"
