@@ -4,11 +4,25 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     UV_PROJECT_ENVIRONMENT=/opt/venv UV_PYTHON_DOWNLOADS=never PATH="/opt/venv/bin:$PATH"
 
+# WeasyPrint (the PDF reports) loads Pango, PangoFT2, HarfBuzz (and its subset library),
+# fontconfig and GObject with dlopen; the PDF style sheet asks for DejaVu Sans. Which file
+# each library is and which Debian package holds it is checked by tests/test_docker_image.py
+# against this list (docs/operations.md, "The production image").
+# /var/lib/celery holds beat's schedule file (a volume in docker-compose.yml).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends gettext \
+ && apt-get install -y --no-install-recommends \
+      gettext \
+      libglib2.0-0 \
+      libpango-1.0-0 \
+      libpangoft2-1.0-0 \
+      libharfbuzz0b \
+      libharfbuzz-subset0 \
+      libfontconfig1 \
+      fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/* \
  && pip install --no-cache-dir uv==0.13.0 \
- && useradd --create-home --uid 1000 portal
+ && useradd --create-home --uid 1000 portal \
+ && install -d -o portal -g portal /var/lib/celery
 
 WORKDIR /app
 COPY pyproject.toml uv.lock ./

@@ -19,7 +19,7 @@ PGUSER ?= postgres
 TEST_DB ?= portal
 TEST_DATABASE_URL ?= postgres://$(PGUSER)@$(PGHOST):$(PGPORT)/$(TEST_DB)
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
-SYSTEM_PACKAGES := chromium docker-compose gettext postgresql-client redis-tools
+SYSTEM_PACKAGES := chromium docker-compose gettext postgresql-client redis-tools redis-server libharfbuzz-subset0
 
 .PHONY: run test setup venv messages system-packages services test-db lint worker clean
 

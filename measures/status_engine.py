@@ -25,7 +25,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import DatabaseError, transaction
+from django.db import Error as DatabaseFailure
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -448,12 +449,17 @@ def status_refresh_action(*, action_id: int, today: date) -> None:
     hanke's recomputation, which the save queued; until then the hanke is marked dirty and
     pages say its lights are being updated. No whole-hanke work happens in the request.
 
-    Runs after the save has committed, so it never raises: a failure is logged and the
-    recomputation (or the catch-up task) writes the light later."""
+    Runs after the save has committed, so it never raises for a database failure (a full
+    disk, a lost connection: django.db.Error covers DatabaseError and InterfaceError): one
+    line is logged and the recomputation (or the catch-up task) writes the light later."""
     try:
         _refresh_action(action_id, today)
-    except DatabaseError:
-        logger.warning("light of action %s not refreshed; the recomputation will", action_id)
+    except DatabaseFailure as exc:
+        logger.warning(
+            "light of action %s not refreshed (%s); the recomputation will",
+            action_id,
+            type(exc).__name__,
+        )
 
 
 def _refresh_action(action_id: int, today: date) -> None:
@@ -494,6 +500,18 @@ def status_recompute_all(*, today: date, region_code: str | None = None) -> Reco
 
 
 def status_recompute_dirty(*, today: date) -> RecomputeReport:
-    """Catch up: recompute the hankkeet whose lights were marked dirty and never recomputed."""
-    dirty = Project.objects.exclude(status_dirty_at=None).values_list("pk", flat=True)
-    return status_recompute_projects(project_ids=list(dirty), today=today)
+    """Catch up: recompute the hankkeet whose lights were marked dirty and never recomputed,
+    and those with no lights computed for `today` (the nightly run was missed: beat was down
+    or lost its schedule file, the worker was down at night), so that a missed night is
+    caught up by the next catch-up, not the next night."""
+    return status_recompute_projects(project_ids=projects_behind(today=today), today=today)
+
+
+def projects_behind(*, today: date) -> list[int]:
+    """The hankkeet marked dirty or without a hanke light of `today` (one query)."""
+    current = CurrentLight.objects.filter(kind=RollupKind.PROJECT, ht=0, as_of__gte=today)
+    return list(
+        Project.objects.filter(
+            ~Q(pk__in=current.values("object_id")) | Q(status_dirty_at__isnull=False)
+        ).values_list("pk", flat=True)
+    )

@@ -17,11 +17,12 @@ import logging
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from celery.signals import beat_init, worker_ready
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.models import Job
-from portal.queue import RETRYING_TASK_OPTIONS
+from portal.queue import RETRYING_TASK_OPTIONS, enqueue
 from portal.services import job_claim, job_fail, job_finish
 from projects.models import Project
 
@@ -107,5 +108,14 @@ def status_recompute_all_task(region_code: str | None = None) -> dict:
 
 @shared_task(**RETRYING_TASK_OPTIONS)
 def status_recompute_dirty_task() -> dict:
-    """Every few minutes: catch up on edits whose task could not be queued."""
+    """Every few minutes, and whenever a worker or beat starts: catch up on edits whose task
+    could not be queued, and on a missed nightly run (hankkeet with no lights for today)."""
     return _recompute_summary(status_engine.status_recompute_dirty(today=timezone.localdate()))
+
+
+@worker_ready.connect
+@beat_init.connect
+def status_catch_up_on_start(sender=None, **kwargs) -> None:
+    """A worker or beat (re)started: queue the catch-up at once rather than at the next
+    beat tick, which a lost schedule file may put hours away (docs/operations.md)."""
+    enqueue(status_recompute_dirty_task)

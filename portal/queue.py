@@ -15,6 +15,8 @@ from typing import Any
 from celery import current_app
 from django.db import InterfaceError, OperationalError, transaction
 
+from .outage import outages
+
 logger = logging.getLogger(__name__)
 
 # Celery options of an idempotent task that may be retried (R7): redelivered when its worker
@@ -47,21 +49,26 @@ def _registered(name: str) -> Any:
     return current_app.tasks[name]
 
 
+def enqueue(task: Any, *args: Any) -> bool:
+    """Publish `task` now (a task, or a registered task's name); never raises. A broker that
+    is down or does not answer costs seconds (the socket timeouts in settings) and one
+    warning line per outage; the catch-up tasks do the work later. True when it was sent."""
+    try:
+        if isinstance(task, str):
+            task = _registered(task)
+        task.apply_async(args=args, retry=True, retry_policy=PUBLISH_RETRY_POLICY)
+    except Exception as exc:  # noqa: BLE001 - any broker failure: keep going, catch up later
+        # One warning per outage (portal.outage), not one per save; each task at DEBUG.
+        outages.failed("broker", exc)
+        logger.debug(
+            "could not queue %s%s; the catch-up will do it", getattr(task, "name", task), args
+        )
+        return False
+    outages.recovered("broker")
+    return True
+
+
 def enqueue_on_commit(task: Any, *args: Any) -> None:
     """Queue `task` (a task, or a registered task's name, so that a lower app can queue the
     work of a higher one without importing it) once the transaction commits."""
-
-    def send() -> None:
-        nonlocal task
-        try:
-            if isinstance(task, str):
-                task = _registered(task)
-            task.apply_async(args=args, retry=True, retry_policy=PUBLISH_RETRY_POLICY)
-        except Exception:  # noqa: BLE001 - any broker failure: keep the save, log, catch up later
-            logger.warning(
-                "could not queue %s%s; the periodic catch-up will do it",
-                getattr(task, "name", task),
-                args,
-            )
-
-    transaction.on_commit(send, robust=True)
+    transaction.on_commit(lambda: enqueue(task, *args), robust=True)

@@ -111,6 +111,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.ChosenLanguageMiddleware",
+    # A database that cannot be reached answers 503 "temporarily unavailable", logged once.
+    "portal.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -152,13 +154,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+# Seconds to wait for Redis to accept a connection and to answer a command, on every broker,
+# result-backend and cache call (docs/operations.md). A Redis that accepts connections but
+# does not answer (overloaded, paused) then costs a request seconds, never a hung worker.
+REDIS_CONNECT_TIMEOUT = env_int("REDIS_CONNECT_TIMEOUT", 2)
+REDIS_SOCKET_TIMEOUT = env_int("REDIS_SOCKET_TIMEOUT", 3)
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "portal"),
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+                "socket_timeout": REDIS_SOCKET_TIMEOUT,
+            },
         }
     }
 else:
@@ -172,6 +182,7 @@ CELERY_TIMEZONE = "Europe/Helsinki"
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 600)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 540)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_IGNORE_RESULT = True  # tasks record their outcome in their own rows
 CELERY_BEAT_SCHEDULE = {
     # The date alone changes lights (an action's planned end passes, a value goes stale).
     "status-recompute-nightly": {
@@ -204,6 +215,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.tasks.export_job_prune_task",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Export jobs queued while the broker was down, or left by a killed worker, run again.
+    "export-jobs-resume": {
+        "task": "reporting.tasks.export_jobs_resume_task",
+        "schedule": 300.0,
+    },
     # Uploaded import files that nobody confirmed are deleted when they expire.
     "import-jobs-expire": {
         "task": "reporting.tasks.import_jobs_expire_task",
@@ -217,13 +233,35 @@ EXPORT_JOB_THRESHOLD_ACTIONS = env_int("EXPORT_JOB_THRESHOLD_ACTIONS", 1000)
 # actions than this gets its PDF report from an export job instead of within the request.
 PDF_JOB_THRESHOLD_ACTIONS = env_int("PDF_JOB_THRESHOLD_ACTIONS", 100)
 EXPORT_JOB_KEEP_DAYS = env_int("EXPORT_JOB_KEEP_DAYS", 7)
+BROKER_VISIBILITY_TIMEOUT = env_int("BROKER_VISIBILITY_TIMEOUT", 1500)
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
-    # A save must not hang when the broker is down: give up quickly, the caller handles it.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
-    CELERY_BROKER_CONNECTION_TIMEOUT = 2
+    # A save must not hang when the broker is down or does not answer: give up within
+    # seconds (portal.queue logs it; the catch-up task does the work later).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.5,
+        "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+        "socket_timeout": REDIS_SOCKET_TIMEOUT,
+        # A message a worker took but never acknowledged (the worker was killed) is handed
+        # out again after this many seconds. It must exceed the longest a task may hold its
+        # message: its retry countdown (retry_backoff_max, at most 600 s) plus its hard time
+        # limit (at most 600 s); tests/test_faults.py checks every registered task.
+        "visibility_timeout": BROKER_VISIBILITY_TIMEOUT,
+    }
+    CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_CONNECT_TIMEOUT
+    # The result backend is Redis too. Publishing a task whose result is kept subscribes to
+    # it there first, retried 20 times a second apart by default: a save would wait 20 s for
+    # a Redis that is gone. No task's result is read but ping_task's, so results are not
+    # kept (CELERY_TASK_IGNORE_RESULT below), and the backend gives up as fast as the broker.
+    CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_CONNECT_TIMEOUT
+    CELERY_REDIS_SOCKET_TIMEOUT = REDIS_SOCKET_TIMEOUT
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+        "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+    }
 else:
     CELERY_BROKER_URL = "memory://"
     CELERY_RESULT_BACKEND = "cache+memory://"
@@ -308,6 +346,9 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Lax keeps the session on links followed from e-mail or other sites, never on cross-site POSTs.
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# Our own page (portal.css, the user's language) instead of Django's, whose inline styles
+# the Content Security Policy blocks.
+CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

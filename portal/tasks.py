@@ -24,7 +24,14 @@ MAIL_TASK_OPTIONS = {
 }
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=10, time_limit=20)
+# The one task whose result is read (the worker round-trip test); the others ignore theirs.
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=10,
+    time_limit=20,
+    ignore_result=False,
+)
 def ping_task(token: str) -> dict:
     """Echo `token` with the worker's view of the database. Idempotent, no side effects."""
     return {"token": token, "database": check_database()}

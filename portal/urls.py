@@ -33,3 +33,9 @@ urlpatterns = [
     path("", include("reporting.urls")),
     path("", include("projects.urls")),
 ]
+
+# Error pages in the portal's layout and the user's language (portal.views.error_page).
+handler400 = views.bad_request
+handler403 = views.permission_denied
+handler404 = views.page_not_found
+handler500 = views.server_error

@@ -11,6 +11,7 @@ Contract (STYLE R3, R7, R8):
   progress as it goes (outside any transaction, so the polling page sees it) and catches
   every error into status "failed" with the error text: the user can run it again.
 - `export_job_rerun`: the requester puts a failed job back in the queue.
+- `export_jobs_resume`: the catch-up queues again the jobs nobody is working on.
 - `export_job_prune`: rows (and so files) older than EXPORT_JOB_KEEP_DAYS go.
 """
 
@@ -47,6 +48,7 @@ logger = logging.getLogger(__name__)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
 STALLED_AFTER = EXPORT_JOB_STALLED_AFTER
+EXPORT_TASK = "reporting.tasks.export_job_run_task"  # queued by name: tasks import this module
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,7 @@ def export_job_rerun(*, actor, job: ExportJob) -> ExportJob:
     rerunnable = Q(status=ExportStatus.FAILED) | stalled_filter()
     updated = ExportJob.objects.filter(rerunnable, pk=job.pk).update(
         status=ExportStatus.QUEUED,
+        started_at=timezone.now(),  # while queued: when it was queued again (stalled_filter)
         progress_done=0,
         progress_total=0,
         error="",
@@ -134,12 +137,40 @@ def _queue(job: ExportJob) -> None:
 
 
 def stalled_filter(now=None) -> Q:
-    """Jobs nobody is working on (ExportJob.stalled as a query)."""
+    """Jobs nobody is working on (ExportJob.stalled as a query). A queued job counts from
+    its last queueing (`started_at` while queued: see export_jobs_resume), else its request."""
     now = now or timezone.now()
-    return Q(status=ExportStatus.QUEUED, created_at__lt=now - STALLED_AFTER) | Q(
-        status=ExportStatus.RUNNING,
-        started_at__lt=now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT),
+    queued_before = now - STALLED_AFTER
+    return (
+        Q(status=ExportStatus.QUEUED, started_at__isnull=True, created_at__lt=queued_before)
+        | Q(status=ExportStatus.QUEUED, started_at__lt=queued_before)
+        | Q(
+            status=ExportStatus.RUNNING,
+            started_at__lt=now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT),
+        )
     )
+
+
+def export_jobs_resume(*, now=None) -> int:
+    """Queue again the export jobs nobody is working on: queued while the broker was down,
+    or left running by a worker that was killed (past the task's hard time limit). Like
+    reporting.import_services.import_jobs_resume; the catch-up task and a starting worker
+    call it. Each job is claimed with a conditional UPDATE (status "queued", `started_at`
+    now, so it is not queued again for STALLED_AFTER) and its task queued after commit;
+    export_job_run rebuilds the same row, so nothing is duplicated. Returns the count."""
+    now = now or timezone.now()
+    resumed = 0
+    for pk in ExportJob.objects.filter(stalled_filter(now)).values_list("pk", flat=True):
+        with transaction.atomic():
+            claimed = ExportJob.objects.filter(stalled_filter(now), pk=pk).update(
+                status=ExportStatus.QUEUED, started_at=now, progress_done=0
+            )
+            if claimed:
+                enqueue_on_commit(EXPORT_TASK, pk)
+                resumed += 1
+    if resumed:
+        logger.info("resumed %s stalled export job(s)", resumed)
+    return resumed
 
 
 class _ProgressWriter:

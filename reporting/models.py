@@ -335,8 +335,8 @@ class ExportJob(models.Model):
         from django.utils import timezone
 
         now = timezone.now()
-        if self.status == ExportStatus.QUEUED:
-            return self.created_at < now - EXPORT_JOB_STALLED_AFTER
+        if self.status == ExportStatus.QUEUED:  # started_at: when it was queued again
+            return (self.started_at or self.created_at) < now - EXPORT_JOB_STALLED_AFTER
         if self.status == ExportStatus.RUNNING and self.started_at:
             limit = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
             return self.started_at < now - limit

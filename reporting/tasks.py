@@ -9,10 +9,11 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from celery.signals import worker_ready
 from django.utils import timezone
 
 from measures.status_engine import lights_on
-from portal.queue import RETRYING_TASK_OPTIONS
+from portal.queue import RETRYING_TASK_OPTIONS, enqueue
 from projects.models import Project
 
 from .models import ExportJob, ReportingPeriod
@@ -40,6 +41,23 @@ def export_job_run_task(job_id: int) -> dict:
         logger.warning("export job %s vanished before it ran", job_id)
         return {"job": job_id, "status": "missing"}
     return export_job_run(job_id=job_id)
+
+
+@shared_task(**RETRYING_TASK_OPTIONS)
+def export_jobs_resume_task() -> dict:
+    """Every few minutes and when a worker starts: queue again the export jobs left queued
+    (broker down at the request) or running (worker killed) with nobody working on them."""
+    from .job_services import export_jobs_resume
+
+    return {"resumed": export_jobs_resume()}
+
+
+@worker_ready.connect
+def jobs_resume_on_start(sender=None, **kwargs) -> None:
+    """A worker (re)started: resume stalled export and import jobs now, not at the next
+    beat tick (docs/operations.md)."""
+    enqueue(export_jobs_resume_task)
+    enqueue(import_jobs_expire_task)
 
 
 @shared_task(**RETRYING_TASK_OPTIONS)

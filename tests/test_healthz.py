@@ -1,20 +1,26 @@
-"""/healthz: JSON with database, cache and broker, 200 when all are up, 503 when one is down."""
+"""/healthz: ok or failing per component for anyone, details in the log once, 2 s at most."""
+
+import logging
+import time
 
 import pytest
 from django.urls import reverse
 
-from portal import health
+from portal import health, outage
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_outage_state(monkeypatch):
+    monkeypatch.setattr(health, "outages", outage.OutageLog())
 
 
 def test_all_up_answers_200_with_each_check(client):
     response = client.get(reverse("healthz"))
     body = response.json()
     assert response.status_code == 200, body
-    assert body["status"] == "ok"
-    assert set(body["checks"]) == {"database", "cache", "broker"}
-    assert all(check["ok"] for check in body["checks"].values())
+    assert body == {"status": "ok", "checks": {"database": "ok", "cache": "ok", "broker": "ok"}}
 
 
 def test_cache_down_answers_503_and_names_it(client, monkeypatch):
@@ -27,8 +33,8 @@ def test_cache_down_answers_503_and_names_it(client, monkeypatch):
     response = client.get(reverse("healthz"))
     # then
     assert response.status_code == 503
-    assert response.json()["checks"]["cache"]["ok"] is False
-    assert response.json()["checks"]["database"]["ok"] is True
+    assert response.json()["checks"]["cache"] == "failing"
+    assert response.json()["checks"]["database"] == "ok"
 
 
 def test_broker_down_answers_503(client, settings):
@@ -39,7 +45,7 @@ def test_broker_down_answers_503(client, settings):
     response = client.get(reverse("healthz"))
     # then
     assert response.status_code == 503
-    assert response.json()["checks"]["broker"]["ok"] is False
+    assert response.json()["checks"]["broker"] == "failing"
 
 
 def test_database_check_reports_failure_instead_of_raising(monkeypatch):
@@ -47,4 +53,42 @@ def test_database_check_reports_failure_instead_of_raising(monkeypatch):
         raise RuntimeError("connection refused")
 
     monkeypatch.setattr(health.connection, "cursor", broken_cursor)
-    assert health.check_database() == {"ok": False, "detail": "connection refused"}
+    assert health.check_database() == {"ok": False, "detail": "RuntimeError: connection refused"}
+
+
+def test_the_public_gets_no_details_and_the_log_one_line_per_outage(client, monkeypatch, caplog):
+    # given a database whose driver error names the internal host and port
+    def unreachable():
+        return {"ok": False, "detail": 'OperationalError: connection to "db" (10.0.0.5), port 5432'}
+
+    monkeypatch.setitem(health.CHECKS, "database", unreachable)
+    # when the health check is asked three times during the outage, then once after it
+    with caplog.at_level(logging.DEBUG, logger="portal.outage"):
+        bodies = [client.get(reverse("healthz")).content.decode() for _ in range(3)]
+        monkeypatch.setitem(health.CHECKS, "database", lambda: {"ok": True, "detail": "up"})
+        assert client.get(reverse("healthz")).status_code == 200
+    # then anyone reads only "failing", never the host or the error
+    for body in bodies:
+        assert '"database": "failing"' in body
+        assert "10.0.0.5" not in body and "5432" not in body and "Operational" not in body
+    # and the log says it once when it starts and once when it ends, without tracebacks
+    lines = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(lines) == 2, lines
+    assert lines[0].startswith("database unavailable: OperationalError") and "10.0.0.5" in lines[0]
+    assert lines[1].startswith("database available again")
+    assert all(r.exc_info is None for r in caplog.records)
+
+
+def test_a_check_that_hangs_is_failing_within_two_seconds(client, monkeypatch):
+    # given a component that accepts the question and never answers
+    def hangs():
+        time.sleep(10)
+        return {"ok": True, "detail": "too late"}
+
+    monkeypatch.setitem(health.CHECKS, "cache", hangs)
+    # when
+    started = time.monotonic()
+    response = client.get(reverse("healthz"))
+    # then the answer comes within the two seconds a check may take, saying so
+    assert time.monotonic() - started < 3
+    assert response.status_code == 503 and response.json()["checks"]["cache"] == "failing"

@@ -236,6 +236,7 @@ def test_broker_down_the_save_succeeds_and_the_catch_up_recomputes(
         raise OperationalError("[Errno 111] Connection refused")
 
     monkeypatch.setattr(status_recompute_project_task, "apply_async", refuse)
+    status_recompute_all(today=TODAY)  # every other hanke has its lights of the day
     project, goal, action, indicator = _hanke_with_work()
     # when a user saves a measurement
     with django_capture_on_commit_callbacks(execute=True):
@@ -385,8 +386,8 @@ def test_removed_objects_lose_their_lights_at_the_next_run(db):
 
 
 def test_nothing_dirty_writes_nothing(db):
-    project, *_ = _hanke_with_work()
-    status_recompute_projects(project_ids=[project.pk], today=TODAY)
+    _hanke_with_work()
+    status_recompute_all(today=TODAY)  # every hanke has its lights of the day
     before = list(CurrentLight.objects.values_list("pk", "computed_at"))
     assert status_recompute_dirty(today=TODAY).projects == 0
     assert list(CurrentLight.objects.values_list("pk", "computed_at")) == before
