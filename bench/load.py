@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import re
@@ -70,6 +71,8 @@ BARE = "bare"
 POSTS = ("action save", "indicator save")
 FORM_ERRORS = re.compile(r'class="form-errors"[^>]*>(.*?)</div>', re.S)
 SAMPLE = 40  # objects of each kind a persona picks from
+# Users of each kind (locust class weights): 30 % writing, as in issue #16.
+WEIGHTS = {"reader": 6, "ministry": 1, "status": 2, "value": 1}
 
 
 # --- Command line -----------------------------------------------------------------------------
@@ -97,6 +100,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         dest="collectstatic",
         action="store_false",
         help="skip collectstatic (staticfiles/ is current)",
+    )
+    parser.add_argument(
+        "--no-costs",
+        dest="costs",
+        action="store_false",
+        help="skip timing each request type alone after the runs",
     )
     parser.add_argument("--keep", type=Path, help="keep the plan, results and logs here")
     args = parser.parse_args(argv)
@@ -156,6 +165,7 @@ def build_plan(password: str, wait: list[float], sample: int = SAMPLE) -> dict:
     return {
         "password": password,
         "wait": wait,
+        "weights": dict(WEIGHTS),
         "hankkeet": hankkeet,
         "last_period": last.isoformat() if last else None,
         "personas": dict(personas),
@@ -191,6 +201,14 @@ def _objects_of(project_id: int, sample: int) -> dict:
         "indicators": indicators,
         "values": [[pk, period.isoformat()] for pk, period in values],
     }
+
+
+def trim_plan(plan: dict, users: int) -> None:
+    """Keep only the personas `users` simulated users can take (fewer users to sign in)."""
+    weights = plan["weights"]
+    total = sum(weights.values())
+    for kind, pool in plan["personas"].items():
+        del pool[math.ceil(users * weights[kind] / total) + 1 :]
 
 
 def set_passwords(plan: dict) -> None:
@@ -271,8 +289,9 @@ def running_stack(
     logs: Path,
     settings: str = SERVER_SETTINGS,
     collectstatic: bool = True,
+    worker: bool = True,
 ):
-    """gunicorn (+ a Celery worker when there is a broker); yields the base URL.
+    """gunicorn (+ a Celery worker when there is a broker and `worker`); yields the base URL.
 
     `collectstatic` first (with DEBUG=0 whitenoise's compressed manifest: minutes on a busy
     machine, so `--no-collectstatic` skips it when `staticfiles/` is current).
@@ -288,10 +307,10 @@ def running_stack(
         *("--timeout", str(int(timeout)), "--access-logfile", str(logs / "access.log")),
     ]
     processes = [_start(web, env, logs / "gunicorn.log")]
-    if redis_url:
-        worker = [sys.executable, "-m", "celery", "-A", "portal", "worker"]
-        worker += ["--loglevel=WARNING", f"--concurrency={concurrency}", "-n", f"load-{port}@%h"]
-        processes.append(_start(worker, env, logs / "worker.log"))
+    if redis_url and worker:
+        command = [sys.executable, "-m", "celery", "-A", "portal", "worker"]
+        command += ["--loglevel=WARNING", f"--concurrency={concurrency}", "-n", f"load-{port}@%h"]
+        processes.append(_start(command, env, logs / "worker.log"))
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(processes[0], base)
@@ -426,6 +445,12 @@ class Run:
     stats: dict[str, PageStats]
     writes: WriteCheck
     load: str
+    seconds: float = 1.0  # measured
+
+    def rate(self, names=None) -> float:
+        """Answers per second in the measured time (of the request names given, or all)."""
+        counted = [s for n, s in self.stats.items() if names is None or n in names]
+        return sum(len(s.times) for s in counted) / self.seconds
 
     @property
     def bare_p95(self) -> float:
@@ -453,6 +478,92 @@ def wait_for_lights(limit: float = 180.0) -> tuple[int, float]:
         time.sleep(1)
 
 
+# --- What one request costs alone --------------------------------------------------------------
+
+
+def request_costs(plan: dict, repeat: int = 10) -> list[str]:
+    """Each request type of the scenario alone, in this process through Django's test client
+    (the server's URLs, one project manager of the plan): median wall and Python CPU ms; and
+    the worker's recomputation of that hanke. Under load, time above this is waiting."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client, override_settings
+    from django.utils import timezone
+
+    from measures.status_engine import status_recompute_projects
+
+    me = plan["personas"]["status"][0]
+    indicator, period = me["values"][0]  # a manager may enter values too
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=me["username"]))
+    action = f"/toimenpiteet/{me['actions'][0]}/"
+    gets = {
+        BARE: "/bench/bare/",
+        "overview": "/ohjelma/",
+        "hanke": f"/hankkeet/{me['hanke']}/",
+        "goal": f"/tavoitteet/{me['goals'][0]}/",
+        "action": action,
+        "indicator": f"/mittarit/{indicator}/?period={period}",
+    }
+    rows = []
+    with override_settings(ROOT_URLCONF="bench.server_urls"):
+        for name, path in gets.items():
+            rows.append((name, _cost(repeat, lambda path=path: client.get(path), 200)))
+        rows.append(("action save", _cost(repeat, lambda: _post_status(client, action), 302)))
+        rows.append(
+            ("indicator save", _cost(repeat, lambda: _post_value(client, indicator, period), 302))
+        )
+    today = timezone.localdate()
+    recompute = _cost(3, lambda: status_recompute_projects(project_ids=[me["hanke"]], today=today))
+    lines = [
+        "### One request alone (test client in this process, no other load from this run)",
+        "",
+        "| request | wall ms (median) | Python CPU ms (median) |",
+        "|---|---:|---:|",
+    ]
+    lines += [f"| {name} | {wall:.0f} | {cpu:.0f} |" for name, (wall, cpu) in rows]
+    lines.append(f"| worker: the hanke's recomputation | {recompute[0]:.0f} | {recompute[1]:.0f} |")
+    return [*lines, ""]
+
+
+def _cost(repeat: int, call, expected: int | None = None) -> tuple[float, float]:
+    walls, cpus = [], []
+    for _ in range(repeat):
+        wall, cpu = time.perf_counter(), time.process_time()
+        answer = call()
+        walls.append((time.perf_counter() - wall) * 1000)
+        cpus.append((time.process_time() - cpu) * 1000)
+        if expected is not None and answer.status_code != expected:
+            raise RuntimeError(f"answered {answer.status_code}, not {expected}")
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def _post_status(client, path: str):
+    from objectives.models import Action
+
+    action = Action.objects.get(pk=int(path.strip("/").split("/")[-1]))
+    data = {
+        "status": "in_progress" if action.status != "in_progress" else "starting",
+        "status_date": datetime.now().date().isoformat(),
+        "comment": "Kustannusmittaus (bench/load.py)",
+        "expected_version": action.version,
+    }
+    return client.post(path, data)
+
+
+def _post_value(client, indicator: int, period: str):
+    from measures.models import Measurement
+
+    current = Measurement.objects.get(indicator_id=indicator, period=period)
+    data = {
+        "period": period,
+        "value": current.value_as_written or str(current.value),
+        "source": "manual",
+        "note": "Kustannusmittaus (bench/load.py)",
+        "expected_version": current.version,
+    }
+    return client.post(f"/mittarit/{indicator}/", data)
+
+
 # --- The report -------------------------------------------------------------------------------
 
 
@@ -463,7 +574,8 @@ def report_run(run: Run, goal_ms: float) -> list[str]:
     lines = [
         f"### {run.users} users",
         "",
-        f"load average during the run: {run.load}",
+        f"load average at the end of the run: {run.load}; offered: {run.rate():.1f} requests/s, "
+        f"{run.rate(POSTS):.2f} saves/s ({run.rate(POSTS) * 3600:.0f} an hour)",
         "",
         "| page | requests | p50 ms | p95 ms | p99 ms | max ms | p95 ÷ bare | errors | conflicts |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -504,7 +616,7 @@ def header(args: argparse.Namespace, plan: dict, load_before: str) -> list[str]:
         f"machine: {os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}, "
         f"PostgreSQL {pg}; load average before: {load_before}",
         f"data: {data_summary()}",
-        f"personas available: {counts}",
+        f"personas signed in (per kind): {counts}",
         f"stack: gunicorn portal.wsgi, {args.workers} sync workers, DEBUG=0; Celery worker "
         f"--concurrency={args.concurrency} on {args.redis_url}; client: locust on the same host",
         f"users: Reader 6 : Ministry 1 : StatusWriter 2 : ValueWriter 1 (30 % writing), "
@@ -521,6 +633,8 @@ def _load() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    # This process times requests alone too (`request_costs`): with the server's settings.
+    os.environ.update(DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50), SECURE_SSL_REDIRECT="0")
     setup_django(args)
     for step in prepare(args):
         print(f"prepare: {step}", file=sys.stderr)
@@ -529,6 +643,7 @@ def main(argv: list[str] | None = None) -> int:
     app.control.purge()  # messages of an earlier, interrupted run
     load_before = _load()
     plan = build_plan(secrets.token_urlsafe(24), args.wait_range)
+    trim_plan(plan, max(args.levels))
     set_passwords(plan)
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="portal-load-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -554,10 +669,13 @@ def main(argv: list[str] | None = None) -> int:
                     page_stats(records, args.warmup),
                     check_writes(records["writes"]),
                     _load(),
+                    args.duration,
                 )
             )
         dirty, waited = wait_for_lights()
     lines = header(args, plan, load_before)
+    if args.costs:
+        lines += request_costs(plan)
     for run in runs:
         lines += report_run(run, args.goal_ms)
     lines.append(f"hankkeet whose lights were still out of date {waited:.0f} s after: {dirty}")

@@ -87,6 +87,13 @@ def _on_quitting(environment, **_kwargs):
         Path(target).write_text(json.dumps(data))
 
 
+def _problem(response) -> str:
+    """Why an answer is a failure: its status, or no answer at all (timeout, refused)."""
+    if response.status_code:
+        return f"answered {response.status_code}"
+    return f"no answer: {type(response.error).__name__}"
+
+
 def persona(kind: str) -> dict:
     """The next persona of `kind` in the plan (round robin: users share one if too few)."""
     pool = PLAN["personas"][kind]
@@ -131,7 +138,7 @@ class PortalUser(HttpUser):
             path, name=name, allow_redirects=False, timeout=TIMEOUT, catch_response=True, **kwargs
         ) as response:
             if response.status_code != 200:
-                response.failure(f"answered {response.status_code}")
+                response.failure(_problem(response))
             return response
 
     def post_form(self, path: str, name: str, form_page, data: dict, write: dict) -> None:
@@ -159,8 +166,8 @@ class PortalUser(HttpUser):
                 write["answer"] = "conflict"
                 response.failure("conflict: someone else saved first")
             else:
-                write["answer"] = "refused"
-                response.failure(f"answered {response.status_code}")
+                write["answer"] = "refused" if response.status_code else "no answer"
+                response.failure(_problem(response))
         if write["answer"] == "saved":
             self.page(response.headers["Location"], name.split(" ")[0])
 

@@ -1,7 +1,9 @@
 """bench/load.py and bench/locustfile.py: the load scenario runs end to end (a small version).
 
-One synthetic hanke from `generate_scale`, gunicorn (1 worker, DEBUG=0) and, when Redis is
-configured, a Celery worker; locust drives one user of each kind for a few seconds. Every
+One synthetic hanke from `generate_scale`, gunicorn (1 worker, DEBUG=0; saves queue their
+recomputation on Redis when it is configured, but no Celery worker is started: its start-up
+would double the test's time, and tests/test_celery_worker.py covers a real worker); locust
+drives one user of each kind for a few seconds. Every
 page answers, both kinds of write reach the database, and the write check finds each save
 that was answered "saved" — and would report one that is missing.
 """
@@ -54,11 +56,11 @@ def test_the_scenario_runs_and_every_saved_write_is_found(small_scale, tmp_path)
         database_url=_database_url(),
         redis_url=os.environ.get("REDIS_URL") or None,
         workers=1,
-        concurrency=1,
         timeout=20,
         logs=tmp_path,
         settings="tests.load_server_settings",
         collectstatic=False,
+        worker=False,
     )
     with stack as base:
         sign_in_all(base, plan, timeout=20)
