@@ -58,11 +58,14 @@ def action_list(*, user, project: Project, page: int | str | None = 1) -> Page:
     return shown
 
 
-def action_get(*, user, pk: int) -> Action:
-    action = (
-        Action.objects.filter(pk=pk, project__in=Project.objects.visible_to(user))
-        .select_related("project__region", "work_package", "owner", "responsible_organisation")
-        .prefetch_related(
+def action_get(*, user, pk: int, page: bool = True) -> Action:
+    """The action if `user` may see it (else 404); with `page`, also what its page shows:
+    goals, HTs, the whole status timeline and its light. A save needs none of these."""
+    actions = Action.objects.filter(
+        pk=pk, project__in=Project.objects.visible_to(user)
+    ).select_related("project__region", "work_package", "owner", "responsible_organisation")
+    if page:
+        actions = actions.prefetch_related(
             "goals",
             "benefit_targets",
             Prefetch(
@@ -72,11 +75,11 @@ def action_get(*, user, pk: int) -> Action:
                 ).order_by("-created_at", "-id"),
             ),
         )
-        .first()
-    )
+    action = actions.first()
     if action is None:
         raise Http404
-    action.light = _latest_lights(RollupKind.ACTION, [action.pk]).get(action.pk)
+    if page:
+        action.light = _latest_lights(RollupKind.ACTION, [action.pk]).get(action.pk)
     return action
 
 

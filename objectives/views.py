@@ -86,11 +86,14 @@ def _save(request, action, form):
 @login_required
 @require_http_methods(["GET", "POST"])
 def action_detail(request, pk: int):
-    action = selectors.action_get(user=request.user, pk=pk)
+    # A save reads the action without its page (timeline, goals, light); the page is read
+    # only when it is shown, after the save or with the form's errors.
+    posted = request.method == "POST"
+    action = selectors.action_get(user=request.user, pk=pk, page=not posted)
     can_update = can(request.user, Perm.UPDATE_ACTION_STATUS, action)
     conflict = None
     form = _form(action)
-    if request.method == "POST":
+    if posted:
         if not can_update:
             raise PermissionDenied
         form = _form(action, request.POST)
@@ -101,8 +104,8 @@ def action_detail(request, pk: int):
                 messages.success(request, _("Status saved."))
                 if not request.htmx:
                     return redirect("objectives:action-detail", pk=pk)
-                action = selectors.action_get(user=request.user, pk=pk)
-                form = _form(action)
+                form = _form(fresh)
+        action = selectors.action_get(user=request.user, pk=pk)
     context = {
         "action": action,
         "form": form,

@@ -4,6 +4,8 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -268,3 +270,44 @@ def test_a_reported_action_cannot_go_back_to_not_reported(client, personas, acti
     assert refused.value.message_dict["status"] == [
         "Toimenpiteelle on kirjattu tila: se ei voi palata tilaan ”ei raportoitu”."
     ]
+
+
+def test_a_save_reads_neither_the_timeline_nor_the_page(client, personas, action):
+    # given an action with a status already in its timeline
+    client.force_login(personas.project_manager)
+    assert _post(client, action).status_code == 302
+    action.refresh_from_db()
+    # when the next status is saved
+    with CaptureQueriesContext(connection) as captured:
+        response = _post(client, action, status="done", comment="Kaikki valmista")
+    # then it is saved without reading the timeline, the goals or the HTs (the page's
+    # objects): a save costs the same however long the timeline (issue #16, load)
+    assert response.status_code == 302
+    page_reads = [
+        q["sql"]
+        for q in captured.captured_queries
+        if q["sql"].startswith("SELECT")
+        and (
+            'FROM "objectives_statusupdate"' in q["sql"]
+            or "_goals" in q["sql"]
+            or "benefit_targets" in q["sql"]
+        )
+    ]
+    assert page_reads == []
+    # and the page it redirects to shows both statuses of the timeline
+    html = client.get(response["Location"]).content.decode()
+    assert "Aloitettu" in html and "Kaikki valmista" in html
+
+
+def test_a_refused_save_shows_the_whole_page_again(client, personas, action):
+    # given an action with a status in its timeline
+    client.force_login(personas.project_manager)
+    assert _post(client, action).status_code == 302
+    action.refresh_from_db()
+    # when a save moves the planned end without a reason
+    response = _post(client, action, planned_end="2030-01-01", comment="Siirretty")
+    # then the form comes back with the error, on the whole page: timeline and light
+    assert response.status_code == 200 and response.context["form"].errors
+    shown = response.context["action"]
+    assert hasattr(shown, "light")
+    assert [u.comment for u in shown.status_updates.all()] == ["Aloitettu"]
