@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 from datetime import date, timedelta
 
 import pytest
@@ -130,6 +131,33 @@ def test_the_pdf_of_a_large_hanke_is_laid_out_by_a_job(
     assert "PDF" in page.text
     download = client.get(reverse("reporting:export-job-download", args=[job.pk]))
     assert download["Content-Type"] == "application/pdf"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_without_a_broker_the_progress_page_comes_before_the_pdf_is_laid_out(
+    client, personas, actions, settings, django_capture_on_commit_callbacks
+):
+    # given no broker (make run: Celery configured eager) and a hanke above the PDF threshold
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.PDF_JOB_THRESHOLD_ACTIONS = 2
+    _english(client, personas.project_worker)
+    url = reverse("reporting:project-report-pdf", args=[personas.project.pk])
+    # when the worker asks for the PDF
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.get(url)
+    # then the answer is the job's page, with nothing laid out yet
+    job = ExportJob.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reporting:export-job-detail", args=[job.pk])
+    assert job.status == "queued" and not job.content
+    # and after the commit the job runs in a thread of its own and finishes
+    started = set(threading.enumerate())
+    for callback in callbacks:
+        callback()
+    for thread in set(threading.enumerate()) - started:
+        thread.join(timeout=120)
+    job.refresh_from_db()
+    assert job.status == "done" and bytes(job.content).startswith(b"%PDF")
 
 
 def test_the_pdf_of_a_small_hanke_downloads_directly(client, personas, actions):
