@@ -1,4 +1,11 @@
 # Production image: gunicorn serving Django, the same image runs the Celery worker and beat.
+
+# Browser packages (Plotly's basic bundle), exactly as package-lock.json pins them.
+FROM node:20-bookworm-slim AS browser-packages
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
@@ -28,6 +35,7 @@ WORKDIR /app
 COPY pyproject.toml uv.lock ./
 RUN uv sync --frozen --no-dev --no-install-project
 COPY . .
+COPY --from=browser-packages /build/node_modules ./node_modules
 RUN DEBUG=1 python manage.py compilemessages --ignore=/opt/venv -v 0 \
  && DEBUG=0 SECRET_KEY=build-only python manage.py collectstatic --noinput -v 0
 

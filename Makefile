@@ -21,19 +21,36 @@ TEST_DATABASE_URL ?= postgres://$(PGUSER)@$(PGHOST):$(PGPORT)/$(TEST_DB)
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 SYSTEM_PACKAGES := chromium docker-compose gettext postgresql-client redis-tools redis-server libharfbuzz-subset0
 
-.PHONY: run test setup venv messages system-packages services test-db lint worker clean
+.PHONY: run test setup venv node messages system-packages services test-db lint worker clean
 
-run: setup
+# make run serves static files as production does: collected, hashed and compressed
+# (collectstatic runs again only when a static source changed).
+run: setup staticfiles/staticfiles.json
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	$(PY) manage.py recompute_status
 	@echo "Portal: http://127.0.0.1:8000/  (demo users and password: see README.md)"
-	$(PY) manage.py runserver 127.0.0.1:8000
+	SERVE_COLLECTED_STATIC=1 $(PY) manage.py runserver 127.0.0.1:8000
 
 test: setup system-packages services test-db
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_ARGS)
 
-setup: venv messages
+setup: venv node messages
+
+# Browser packages (Plotly's basic bundle) from the npm registry, exactly as package-lock.json
+# pins them; served from node_modules/ by portal/staticfinders.py, never copied into git.
+node: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo -n"; \
+	  $$SUDO apt-get update -q >/dev/null && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nodejs npm >/dev/null; }
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
+STATIC_SOURCES := $(shell find static -type f) package-lock.json uv.lock
+
+staticfiles/staticfiles.json: $(STATIC_SOURCES) | setup
+	SERVE_COLLECTED_STATIC=1 $(PY) manage.py collectstatic --noinput --clear -v 0
 
 # uv installs exactly what uv.lock pins; uv itself comes from PyPI into .tools/.
 $(UV):
@@ -76,4 +93,4 @@ worker: setup
 	$(VENV)/bin/celery -A portal worker --loglevel=INFO
 
 clean:
-	rm -rf $(VENV) $(TOOLS) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS) node_modules staticfiles .pytest_cache .ruff_cache

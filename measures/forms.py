@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import DayField
+
 from .choices import MeasurementSource
 
 ENTRY_SOURCES = [
@@ -14,10 +16,9 @@ ENTRY_SOURCES = [
 class MeasurementForm(forms.Form):
     """Input only; measurement_save re-checks unit, period and uniqueness."""
 
-    period = forms.DateField(
+    period = DayField(
         label=_("Period"),
         help_text=_("Any day of the period; the value is stored for the period's last day."),
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     value = forms.CharField(
         label=_("Value"), max_length=50, help_text=_("E.g. 42, 84,6 or a fraction 698/788.")

@@ -180,6 +180,5 @@ def _pct(value: Decimal) -> int:
 
 
 def _num(value: Decimal) -> str:
-    normal = value.normalize()
-    text = f"{normal:f}"
-    return text.replace(".", ",")
+    """Plain ("84.6"): the reason writes it in the reader's locale when shown."""
+    return f"{value.normalize():f}"

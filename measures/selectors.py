@@ -13,6 +13,7 @@ from django.http import Http404
 
 from portal.lights import Assessment
 from portal.paging import page_of
+from portal.sorting import Sort, light_rank, order_by
 from projects.models import Project
 
 from .choices import UNIT_SUFFIXES, MeasurementSource
@@ -42,16 +43,26 @@ def with_latest_source(indicators: QuerySet[Indicator]) -> QuerySet[Indicator]:
     return indicators.annotate(latest_source=Subquery(source))
 
 
-def indicator_list(*, user, project: Project, page=1) -> Page:
-    """One page (`portal.paging.PAGE_SIZE`) of the hanke's indicators in plan order, with
-    their computed progress and targets: three queries (count, page, targets), any size."""
-    indicators = with_latest_source(
-        Indicator.objects.filter(
-            project=project, project__in=Project.objects.visible_to(user), retired_on__isnull=True
-        )
-        .select_related("progress")
-        .order_by("order", "code", "pk")
-    )
+# The indicator table's sortable columns (`?jarjestys=`): plan order, code, light, latest value.
+INDICATOR_SORTS = {
+    "jarjestys": ("order", "code", "pk"),
+    "tunnus": ("code", "pk"),
+    "tila": ("light_rank", "order", "code", "pk"),
+    "arvo": ("progress__latest_value", "order", "code", "pk"),
+}
+
+
+def indicator_list(*, user, project: Project, page=1, sort: Sort | None = None) -> Page:
+    """One page (`portal.paging.PAGE_SIZE`) of the hanke's indicators in plan order or sorted
+    by a column (INDICATOR_SORTS), with their computed progress and targets: three queries
+    (count, page, targets), any size."""
+    indicators = Indicator.objects.filter(
+        project=project, project__in=Project.objects.visible_to(user), retired_on__isnull=True
+    ).select_related("progress")
+    sort = sort or Sort("jarjestys")
+    if sort.key == "tila":
+        indicators = indicators.annotate(light_rank=light_rank("progress__light"))
+    indicators = with_latest_source(indicators.order_by(*order_by(sort, INDICATOR_SORTS)))
     shown = page_of(indicators, page)
     shown.object_list = list(shown.object_list)
     targets = Prefetch("targets", queryset=Target.objects.order_by("target_date"))

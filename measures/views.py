@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.paging import PARAM
+from portal.sorting import SORT_PARAM, sort_of
 from portal.uploads import show_upload_failure
 from projects.access import can_enter_measurements, require
 from projects.selectors import project_get
@@ -29,8 +30,11 @@ from .values import period_end_for
 def indicator_list(request, project_pk: int):
     """The hanke's indicators with their lights, a page at a time (?sivu=)."""
     project = project_get(user=request.user, pk=project_pk)
-    page = selectors.indicator_list(user=request.user, project=project, page=request.GET.get(PARAM))
-    context = {"project": project, "page": page, "indicators": page.object_list}
+    sort = sort_of(request.GET.get(SORT_PARAM), list(selectors.INDICATOR_SORTS), "jarjestys")
+    page = selectors.indicator_list(
+        user=request.user, project=project, page=request.GET.get(PARAM), sort=sort
+    )
+    context = {"project": project, "page": page, "indicators": page.object_list, "sort": sort}
     return render(request, "measures/indicator_list.html", context)
 
 

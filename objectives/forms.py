@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import DayField
 from portal.lights import ACTION_LABELS, Light
 
 from .choices import ActionStatus
@@ -12,9 +13,7 @@ class ActionStatusForm(forms.Form):
     """Input only; action_status_update re-checks permission and the invariants."""
 
     status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices)
-    status_date = forms.DateField(
-        label=_("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-    )
+    status_date = DayField(label=_("Date"))
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=None, required=False)
     comment = forms.CharField(
         label=_("Comment"),
@@ -23,10 +22,9 @@ class ActionStatusForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required when the action is closed, moves back or is late."),
     )
-    planned_end = forms.DateField(
+    planned_end = DayField(
         label=_("Planned end"),
         required=False,
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         help_text=_("Change it only when the schedule changes, and give the reason."),
     )
     planned_end_reason = forms.CharField(

@@ -14,6 +14,7 @@ from django.http import Http404
 from measures.models import CurrentLight, RollupKind
 from portal.lights import Assessment, Light, Reason
 from portal.paging import page_of
+from portal.sorting import Sort, light_rank, order_by
 from projects.access import Perm, can, roles_for
 from projects.models import Membership, Project, WorkPackage
 
@@ -39,17 +40,33 @@ def _light_subquery(kind: str) -> Subquery:
     return Subquery(rows.values("light")[:1])
 
 
-def action_list(*, user, project: Project, page: int | str | None = 1) -> Page:
-    """One page (`portal.paging.PAGE_SIZE`) of the hanke's actions in plan order, with their
-    work package and stored light: four queries (visibility, count, page, lights), any size."""
+# The action table's sortable columns (`?jarjestys=`): plan order, number, planned end, light.
+ACTION_SORTS = {
+    "paketti": ("work_package__order", "order", "id"),
+    "numero": ("number", "id"),
+    "aikataulu": ("planned_end", "planned_start", "work_package__order", "order", "id"),
+    "tila": ("light_rank", "work_package__order", "order", "id"),
+}
+
+
+def action_list(
+    *, user, project: Project, page: int | str | None = 1, sort: Sort | None = None
+) -> Page:
+    """One page (`portal.paging.PAGE_SIZE`) of the hanke's actions in plan order or sorted by
+    a column (ACTION_SORTS), with their work package and stored light: four queries
+    (visibility, count, page, lights), any size."""
     visible = Project.objects.visible_to(user).filter(pk=project.pk).exists()
     if not visible:
         raise Http404
-    actions = (
-        Action.objects.filter(project=project, retired_on__isnull=True)
-        .select_related("work_package", "owner")
-        .order_by("work_package__order", "order", "id")
+    actions = Action.objects.filter(project=project, retired_on__isnull=True).select_related(
+        "work_package", "owner"
     )
+    sort = sort or Sort("paketti")
+    if sort.key == "tila":
+        actions = actions.annotate(light_value=_light_subquery(RollupKind.ACTION)).annotate(
+            light_rank=light_rank("light_value")
+        )
+    actions = actions.order_by(*order_by(sort, ACTION_SORTS))
     shown = page_of(actions, page)
     shown.object_list = list(shown.object_list)
     lights = _latest_lights(RollupKind.ACTION, [a.pk for a in shown.object_list])

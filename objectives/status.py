@@ -36,6 +36,9 @@ def action_light(
             Light.YELLOW, Reason("action_in_progress", {"date": fmt_date(planned_end)})
         )
     if status == "starting":
+        # "on schedule" only where there is a schedule to be on
+        if planned_start is None and planned_end is None:
+            return Assessment(Light.ORANGE, Reason("action_starting_open"))
         return Assessment(Light.ORANGE, Reason("action_starting"))
     return _not_started(planned_start, today)
 

@@ -18,6 +18,7 @@ from measures.selectors import indicator_cards
 from measures.status_engine import status_refresh_action
 from portal.paging import OPEN_PARAM
 from portal.paging import PARAM as PAGE_PARAM
+from portal.sorting import SORT_PARAM, sort_of
 from projects.access import MANAGER, Perm, can, roles_for
 from projects.models import PlanVersion, WorkPackage
 from projects.selectors import project_get, risks_due_for_review
@@ -34,10 +35,11 @@ from .services import ActionConflictError, action_status_update
 def action_list(request, project_pk: int):
     """The hanke's actions as a table, a page at a time (?sivu=)."""
     project = project_get(user=request.user, pk=project_pk)
+    sort = sort_of(request.GET.get(SORT_PARAM), list(selectors.ACTION_SORTS), "paketti")
     page = selectors.action_list(
-        user=request.user, project=project, page=request.GET.get(PAGE_PARAM)
+        user=request.user, project=project, page=request.GET.get(PAGE_PARAM), sort=sort
     )
-    context = {"project": project, "page": page, "actions": page.object_list}
+    context = {"project": project, "page": page, "actions": page.object_list, "sort": sort}
     return render(request, "objectives/action_list.html", context)
 
 

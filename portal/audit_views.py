@@ -18,6 +18,7 @@ from projects.access import Perm, can, require
 from projects.models import Project
 
 from . import audit
+from .forms import DayField
 
 
 class ChangeLogFilterForm(forms.Form):
@@ -35,16 +36,8 @@ class ChangeLogFilterForm(forms.Form):
         required=False,
         empty_label=_("All hankkeet"),
     )
-    date_from = forms.DateField(
-        label=_("From"),
-        required=False,
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
-    )
-    date_to = forms.DateField(
-        label=_("To"),
-        required=False,
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
-    )
+    date_from = DayField(label=_("From"), required=False)
+    date_to = DayField(label=_("To"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,11 +1,42 @@
-"""Forms of the portal app: a person's own preferences."""
+"""Forms of the portal app: a person's own preferences, and the date field every form uses."""
 
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .models import UserPreferences
+
+DAY_FORMAT = "%d.%m.%Y"
+# d.m.yyyy as the pages show dates; ISO as older links, scripts and tests send them.
+DAY_INPUT_FORMATS = [DAY_FORMAT, "%Y-%m-%d"]
+
+
+class DayInput(forms.DateInput):
+    """A date typed as d.m.yyyy (30.6.2022), in every language, as the pages show dates.
+
+    Not <input type="date">: its format follows the browser's locale (mm/dd/yyyy in an
+    English browser), not the language of the page.
+    """
+
+    input_type = "text"
+
+    def __init__(self, attrs=None):
+        attrs = {"inputmode": "numeric", "autocomplete": "off", "size": 10, **(attrs or {})}
+        super().__init__(attrs=attrs, format=DAY_FORMAT)
+
+
+class DayField(forms.DateField):
+    """A date field entered as d.m.yyyy, with the format in its help text."""
+
+    widget = DayInput
+    input_formats = DAY_INPUT_FORMATS
+
+    def __init__(self, *, help_text="", **kwargs):
+        hint = _("As d.m.yyyy, e.g. 30.6.2022.")
+        help_text = format_lazy("{} {}", help_text, hint) if help_text else hint
+        super().__init__(help_text=help_text, **kwargs)
 
 
 class PreferencesForm(forms.ModelForm):

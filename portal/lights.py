@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.urls import NoReverseMatch, reverse
@@ -88,6 +88,14 @@ ACTION_LABELS = {
     Light.GREY: _("Not started"),
 }
 
+
+def action_count_label(light: Light) -> str:
+    """The word for the actions counted under a light, the same on the pages, in the PDF and
+    in the XLSX: the action's own word (done, late, …). Grey counts not started, not reported
+    and cancelled actions alike, so it keeps the colour's word."""
+    return str(light.label if light is Light.GREY else ACTION_LABELS[light])
+
+
 REASON_TEXTS = {
     "action_done": _("Done"),
     "action_cancelled": _("Cancelled"),
@@ -96,6 +104,7 @@ REASON_TEXTS = {
     "action_in_progress": _("In progress, planned end %(date)s"),
     "action_in_progress_open": _("In progress, no planned end"),
     "action_starting": _("Starting on schedule"),
+    "action_starting_open": _("Starting; no schedule"),
     "action_not_started_ahead": _("Not started; planned start %(date)s"),
     "action_not_started_open": _("Not started; no schedule"),
     "indicator_no_data": _("No measurements yet"),
@@ -169,7 +178,7 @@ class Reason:
         if self.code == "rollup_shares":
             return _rollup_text(self.params, linked=False)
         template = REASON_TEXTS[self.code]
-        return str(template) % self.params if self.params else str(template)
+        return str(template) % _localized(self.params) if self.params else str(template)
 
     @property
     def html(self) -> str:
@@ -180,6 +189,24 @@ class Reason:
 
     def as_json(self) -> dict[str, Any]:
         return {"code": self.code, "params": self.params}
+
+
+# Parameters that are numbers, written in the reader's locale when the reason is shown
+# ("84,6" in Finnish, "84.6" in English); stored plain. Rows stored before may hold "84,6".
+_NUMBER_PARAMS = frozenset({"target", "latest", "baseline", "progress", "expected"})
+
+
+def _localized(params: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: _number(value) if key in _NUMBER_PARAMS else value for key, value in params.items()
+    }
+
+
+def _number(value: Any) -> Any:
+    try:
+        return number_format(Decimal(str(value).replace(",", ".")))
+    except InvalidOperation:
+        return value
 
 
 def _item_link(kind: str, item_id: int, label: str) -> str:

@@ -10,10 +10,12 @@ the periodic catch-up task do the work later.
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 from celery import current_app
-from django.db import InterfaceError, OperationalError, transaction
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, connections, transaction
 
 from .outage import outages
 
@@ -72,3 +74,33 @@ def enqueue_on_commit(task: Any, *args: Any) -> None:
     """Queue `task` (a task, or a registered task's name, so that a lower app can queue the
     work of a higher one without importing it) once the transaction commits."""
     transaction.on_commit(lambda: enqueue(task, *args), robust=True)
+
+
+def enqueue_job_on_commit(task: Any, *args: Any) -> None:
+    """Queue a job a person waits for on its progress page (an export, an import).
+
+    With a broker, as `enqueue_on_commit`. Without one (`make run`: no REDIS_URL, so Celery is
+    configured eager) the task would run inside the request and the browser would wait for the
+    whole job before it sees the progress page; it runs in a thread of the web process after
+    the commit instead, so the page comes at once and polls the job's progress.
+    """
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        enqueue_on_commit(task, *args)
+        return
+    transaction.on_commit(lambda: run_in_thread(task, *args), robust=True)
+
+
+def run_in_thread(task: Any, *args: Any) -> threading.Thread:
+    """Run `task` (eagerly) in a daemon thread with its own database connection."""
+
+    def run() -> None:
+        try:
+            (_registered(task) if isinstance(task, str) else task).apply(args=args)
+        except Exception:  # noqa: BLE001 - the job row records the failure; log the rest
+            logger.exception("job %s%s failed in its thread", getattr(task, "name", task), args)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run, name=f"job-{getattr(task, 'name', task)}", daemon=True)
+    thread.start()
+    return thread

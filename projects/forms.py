@@ -6,6 +6,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import DayField
+
 from .choices import BudgetCategory, MembershipRole, ProgrammeRoleKind, RiskStatus
 from .money import MoneyRejected, parse_money
 
@@ -47,13 +49,10 @@ class ProgrammeRoleForm(forms.Form):
     )
 
 
-_DATE = {"widget": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})}
-
-
 class ExpenditureForm(forms.Form):
     """One expense; the amount is typed as people write money ("1 304 000,50 €")."""
 
-    date = forms.DateField(label=_("Date"), **_DATE)
+    date = DayField(label=_("Date"))
     amount = forms.CharField(
         label=_("Amount (€)"),
         max_length=40,
@@ -121,7 +120,7 @@ class RiskForm(forms.Form):
         help_text=_("A role or group when the owner is not one person with an account"),
     )
     status = forms.ChoiceField(label=_("Status"), choices=RiskStatus.choices)
-    next_review = forms.DateField(label=_("Next review"), required=False, **_DATE)
+    next_review = DayField(label=_("Next review"), required=False)
     expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
 
     def __init__(self, *args, people=None, **kwargs):
@@ -133,7 +132,7 @@ class RiskForm(forms.Form):
 class MeetingForm(forms.Form):
     """A steering group meeting: its date, who attended and notes."""
 
-    date = forms.DateField(label=_("Date"), **_DATE)
+    date = DayField(label=_("Date"))
     attendees = forms.CharField(
         label=_("Attendees"),
         required=False,
@@ -150,7 +149,7 @@ class DecisionForm(forms.Form):
 
     text = forms.CharField(label=_("Decision"), widget=forms.Textarea(attrs={"rows": 2}))
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=None, required=False)
-    due_date = forms.DateField(label=_("Due date"), required=False, **_DATE)
+    due_date = DayField(label=_("Due date"), required=False)
     action = forms.ModelChoiceField(
         label=_("Action of the plan"),
         queryset=None,

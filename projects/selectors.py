@@ -6,7 +6,7 @@ without a role gets nothing. Query counts are fixed whatever the number of hankk
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -22,6 +22,7 @@ from .access import Perm, can
 from .choices import BudgetCategory, RiskStatus
 from .finance import (
     SPENDING_LABELS,
+    HeatCell,
     HeatMap,
     budget_period,
     burn_points,
@@ -444,6 +445,21 @@ class RiskRegister:
     risks: list
     heat_map: HeatMap
     overdue: int
+    # The heat map's filled cells, highest score first, each with its risks by name: the
+    # grid gives counts, this list says which risks they are (issue 18).
+    cells: list = field(default_factory=list)
+
+
+def _risks_by_cell(followed: list) -> list[tuple[HeatCell, list]]:
+    by_rating: dict[tuple[int, int], list] = {}
+    for risk in followed:
+        if risk.likelihood and risk.impact:
+            by_rating.setdefault((risk.likelihood, risk.impact), []).append(risk)
+    cells = [
+        (HeatCell(likelihood=likelihood, impact=impact, count=len(risks)), risks)
+        for (likelihood, impact), risks in by_rating.items()
+    ]
+    return sorted(cells, key=lambda item: (-item[0].score, -item[0].likelihood))
 
 
 def risk_register(*, project: Project, today: date) -> RiskRegister:
@@ -465,6 +481,7 @@ def risk_register(*, project: Project, today: date) -> RiskRegister:
         risks=risks,
         heat_map=heat_map((r.likelihood, r.impact) for r in followed),
         overdue=sum(1 for r in risks if r.overdue),
+        cells=_risks_by_cell(followed),
     )
 
 

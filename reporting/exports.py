@@ -33,7 +33,7 @@ from measures.models import CurrentLight, Indicator, IndicatorProgress, Measurem
 from objectives.choices import ActionStatus
 from objectives.models import Action, BenefitTarget, ProcessGoal, StatusUpdate
 from objectives.status import action_label
-from portal.lights import ACTION_LABELS, Assessment, Light, Reason
+from portal.lights import ACTION_LABELS, Assessment, Light, Reason, action_count_label
 from projects.models import BudgetLine, Project, Risk, WorkPackage
 
 # --- Widgets: native values for XLSX, text for CSV ----------------------------------------
@@ -663,9 +663,7 @@ def _summary_sheet(sheet, report: ProjectReport) -> None:
         [_cell(sheet, _("Actions by light"), bold=True), _cell(sheet, _("Count"), bold=True)]
     )
     for light, count in report.action_counts:
-        # Grey counts not started, not reported and cancelled actions alike: no one word.
-        word = light.label if light is Light.GREY else ACTION_LABELS[light]
-        label = f"{light.symbol} {word}"
+        label = f"{light.symbol} {action_count_label(light)}"
         sheet.append([_cell(sheet, label, fill=_fill(light)), count])
 
 

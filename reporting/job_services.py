@@ -31,7 +31,7 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from portal.queue import enqueue_on_commit
+from portal.queue import enqueue_job_on_commit, enqueue_on_commit
 from projects.access import Perm, can, check
 from projects.models import Project
 
@@ -133,7 +133,7 @@ def _queue(job: ExportJob) -> None:
 
     # Never fails the request: with the broker down the job stays queued, is shown as
     # stalled after STALLED_AFTER and may then be run again.
-    enqueue_on_commit(export_job_run_task, job.pk)
+    enqueue_job_on_commit(export_job_run_task, job.pk)
 
 
 def stalled_filter(now=None) -> Q:

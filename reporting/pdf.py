@@ -32,6 +32,8 @@ from django.utils import timezone, translation
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from . import hyphenation
+
 logger = logging.getLogger(__name__)
 
 # The base URL when no request gives one: a host that can never resolve (RFC 2606).
@@ -119,5 +121,6 @@ def render_pdf(
     PDF lead there. Takes about a second for a small hanke, a few for the largest.
     """
     html = render_html(template, context, language=language, base_url=base_url)
+    hyphenation.register()  # Finnish words break at syllables ("Työpa-ketti"), not anywhere
     document = HTML(string=html, base_url=base_url, url_fetcher=StaticFilesFetcher(base_url))
     return document.write_pdf()

@@ -5,18 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import DayField
 from projects.models import Programme
 
 from .models import ReportingPeriod
 
 MAX_TEXT = 5000
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class PeriodForm(forms.ModelForm):
@@ -27,7 +21,7 @@ class PeriodForm(forms.ModelForm):
     class Meta:
         model = ReportingPeriod
         fields = ["programme", "name", "cut_off", "due_date"]
-        widgets = {"cut_off": DateInput(), "due_date": DateInput()}
+        field_classes = {"cut_off": DayField, "due_date": DayField}
         help_texts = {"name": _("For example “Väliarviointi 4/2024”.")}
 
 

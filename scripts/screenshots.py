@@ -9,6 +9,11 @@ Logs in through the login form as the demo users of README.md in headless Debian
 user would follow, and saves one PNG per `Shot`: Finnish pages, plus one in Swedish chosen
 with the language switch. Each PNG is the full page at 1280 px wide, cut at `MAX_HEIGHT`
 px so that a long hanke page stays readable in the README.
+
+    .venv/bin/python scripts/screenshots.py --pages [--only hanke,risks]
+
+takes every page type of `PAGES` instead, on a phone (390 px) and a desktop (1 280 px), in
+Finnish and in Swedish: docs/screenshots/pages/<page>-<fi|sv>-<390|1280>.png.
 """
 
 from __future__ import annotations
@@ -159,6 +164,112 @@ SHOTS = [
 ]
 
 
+def open_overview_page(page: Page, base: str) -> None:
+    go(page, f"{base}/ohjelma/")
+
+
+def open_hanke_section(section: str, region: str = INDICATORS_REGION):
+    """A section of a hanke (its address after /hankkeet/<id>/), found from the home page."""
+
+    def open_section(page: Page, base: str) -> None:
+        go(page, hanke_url(page, base, region) + section)
+
+    return open_section
+
+
+def open_first_link(section: str, prefix: str, region: str = INDICATORS_REGION):
+    """The first link under `prefix` in a hanke section's main content (e.g. an action)."""
+
+    def open_link(page: Page, base: str) -> None:
+        go(page, hanke_url(page, base, region) + section)
+        link = page.locator(f"main a[href^='{prefix}']").first
+        if link.count() == 0:
+            raise RuntimeError(f"No link to {prefix}… on {page.url}")
+        go(page, base + link.get_attribute("href"))
+
+    return open_link
+
+
+def open_meeting(page: Page, base: str) -> None:
+    """The newest steering group meeting of the hanke, else the (empty) meeting list."""
+    go(page, hanke_url(page, base, INDICATORS_REGION) + "ohjausryhma/")
+    link = page.locator("main table a[href*='/ohjausryhma/']").first
+    if link.count():
+        go(page, base + link.get_attribute("href"))
+
+
+def open_path(path: str):
+    def open_page(page: Page, base: str) -> None:
+        go(page, base + path)
+
+    return open_page
+
+
+@dataclass(frozen=True)
+class PageShot:
+    """One page type, as `user` sees it, taken at both widths in both languages."""
+
+    name: str
+    user: str
+    open: Callable[[Page, str], None]
+
+
+ADMIN = "ohjelma.admin"
+PAGES = [
+    PageShot("home", VIEWER, open_home),
+    PageShot("overview", VIEWER, open_overview_page),
+    PageShot("compare", VIEWER, open_compare),
+    PageShot("hanke", INDICATORS_MANAGER, open_hanke_section("")),
+    PageShot("actions", INDICATORS_MANAGER, open_hanke_section("toimenpiteet/")),
+    PageShot("action", INDICATORS_MANAGER, open_first_link("toimenpiteet/", "/toimenpiteet/")),
+    PageShot("goal", ACTIONS_MANAGER, open_goal),
+    PageShot("indicators", INDICATORS_MANAGER, open_hanke_section("mittarit/")),
+    PageShot("indicator", INDICATORS_MANAGER, open_indicator),
+    PageShot("my-work", WORKER, open_my_work),
+    PageShot("budget", INDICATORS_MANAGER, open_budget),
+    PageShot("risks", INDICATORS_MANAGER, open_risks),
+    PageShot("meeting", INDICATORS_MANAGER, open_meeting),
+    PageShot("rounds", INDICATORS_MANAGER, open_hanke_section("raportointi/")),
+    PageShot("import", INDICATORS_MANAGER, open_hanke_section("tuonti/")),
+    PageShot("members", INDICATORS_MANAGER, open_hanke_section("jasenet/")),
+    PageShot("users", ADMIN, open_path("/kayttajat/")),
+    PageShot("change-log", ADMIN, open_path("/muutosloki/")),
+]
+PAGE_WIDTHS = {390: 844, 1280: 800}
+PAGES_DIR = OUT_DIR / "pages"
+PAGES_MAX_HEIGHT = 2000
+
+
+def take_pages(base: str, password: str, pages: list[PageShot]) -> list[Path]:
+    """Every page of `pages` at each width of PAGE_WIDTHS, in Finnish and Swedish."""
+    PAGES_DIR.mkdir(parents=True, exist_ok=True)
+    saved = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        for width, height in PAGE_WIDTHS.items():
+            for language in ("fi", "sv"):
+                for user in dict.fromkeys(shot.user for shot in pages):
+                    viewport = {"width": width, "height": height}
+                    context = browser.new_context(viewport=viewport, locale="fi-FI")
+                    page = context.new_page()
+                    page.set_default_timeout(30_000)
+                    log_in(page, base, user, password)
+                    choose_language(page, language)
+                    for shot in (shot for shot in pages if shot.user == user):
+                        shot.open(page, base)
+                        page.wait_for_load_state("networkidle")
+                        path = PAGES_DIR / f"{shot.name}-{language}-{width}.png"
+                        full = page.evaluate("document.documentElement.scrollHeight")
+                        tall = min(full, PAGES_MAX_HEIGHT)
+                        clip = {"x": 0, "y": 0, "width": width, "height": tall}
+                        page.screenshot(path=path, full_page=True, clip=clip)
+                        saved.append(path)
+                        print(f"{path.relative_to(REPO_ROOT)}  {path.stat().st_size / 1024:.0f} kB")
+                    context.close()
+        browser.close()
+    return saved
+
+
 def log_in(page: Page, base: str, username: str, password: str) -> None:
     go(page, f"{base}/accounts/login/")
     page.fill("input[name='username']", username)
@@ -173,6 +284,9 @@ def choose_language(page: Page, language: str) -> None:
     """Press the language switch's button, as a user does (it stores the choice)."""
     if page.locator("html").get_attribute("lang") == language:
         return
+    menu = page.locator("details.menu")
+    if menu.count() and page.locator("details.menu > summary").is_visible():
+        page.click("details.menu > summary")  # on a phone the switch is in the folded menu
     page.click(f".language-switch button[value='{language}']")
     page.wait_for_selector(f"html[lang='{language}']")
 
@@ -215,7 +329,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--base-url", default="http://127.0.0.1:8000")
     parser.add_argument("--password", default=DEMO_PASSWORD, help="the demo users' password")
     parser.add_argument("--only", help="comma-separated file names to retake, e.g. hanke-fi.png")
+    parser.add_argument(
+        "--pages", action="store_true", help="every page type at 390 and 1280 px, fi and sv"
+    )
     args = parser.parse_args(argv)
+    if not Path(CHROMIUM).exists():
+        sys.exit(f"{CHROMIUM} is missing: install Debian's chromium (make test does)")
+    if args.pages:
+        names = {name.strip() for name in (args.only or "").split(",") if name.strip()}
+        pages = [shot for shot in PAGES if not names or shot.name in names]
+        saved = take_pages(args.base_url.rstrip("/"), args.password, pages)
+        print(f"{len(saved)} screenshots in {PAGES_DIR.relative_to(REPO_ROOT)}")
+        return 0
     wanted = {name.strip() for name in (args.only or "").split(",") if name.strip()}
     shots = [shot for shot in SHOTS if not wanted or shot.file in wanted]
     if wanted - {shot.file for shot in SHOTS}:

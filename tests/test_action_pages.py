@@ -311,3 +311,45 @@ def test_a_refused_save_shows_the_whole_page_again(client, personas, action):
     shown = response.context["action"]
     assert hasattr(shown, "light")
     assert [u.comment for u in shown.status_updates.all()] == ["Aloitettu"]
+
+
+def test_action_table_sorts_by_a_column_in_the_address_and_reverses(client, personas):
+    # given three actions: one late, one in progress, one done (lights stored)
+    from measures.status_engine import status_recompute_projects
+
+    package = WorkPackageFactory(project=personas.project)
+    rows = [
+        ("A-done", "done", date(2023, 12, 31)),
+        ("B-late", "in_progress", date(2023, 1, 31)),
+        ("C-going", "in_progress", date(2024, 6, 30)),
+    ]
+    for order, (number, status, end) in enumerate(rows):
+        ActionFactory(
+            work_package=package,
+            project=personas.project,
+            number=number,
+            status=status,
+            planned_end=end,
+            order=order,
+        )
+    status_recompute_projects(project_ids=[personas.project.pk], today=date(2023, 6, 30))
+    client.force_login(personas.steering_member)
+    client.cookies["django_language"] = "en"
+    url = reverse("objectives:action-list", args=[personas.project.pk])
+
+    def numbers(query: dict) -> list[str]:
+        html = client.get(url, query).content.decode()
+        return sorted((number for number, _, _ in rows), key=html.index)
+
+    # when the table is sorted by its lights, then reversed, then by a junk key
+    # then the worst light leads, the reverse puts it last, junk keeps the plan order
+    assert numbers({"jarjestys": "tila"}) == ["B-late", "C-going", "A-done"]
+    assert numbers({"jarjestys": "-tila"}) == ["A-done", "C-going", "B-late"]
+    assert numbers({"jarjestys": "x"}) == ["A-done", "B-late", "C-going"]
+    # and the sorted header says so, its link reverses and drops the page number
+    html = client.get(url, {"jarjestys": "tila", "sivu": "1"}).content.decode()
+    assert (
+        '<th scope="col" aria-sort="ascending"><a class="sort-link" href="?jarjestys=-tila">'
+        in html
+    )
+    assert 'href="?jarjestys=aikataulu"' in html

@@ -88,7 +88,7 @@ def test_steering_member_sees_budget_chart_and_heat_map_worker_cannot_edit(
     _log_in(page, url, "kp.ohjausryhma")
     page.goto(f"{url}/hankkeet/{finance_demo}/")
     # when they follow the link to the budget
-    page.locator("main").get_by_role("link", name="Budget and spending").click()
+    page.locator("main").get_by_role("link", name="Budget", exact=True).click()
     page.wait_for_selector("h1:has-text('Budget and spending')")
     # then the burn chart is drawn by Plotly: the expected line and the spending so far
     page.wait_for_selector("#burn-chart .main-svg")

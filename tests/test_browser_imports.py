@@ -48,7 +48,7 @@ def test_manager_imports_actions_from_own_layout_in_the_browser(
     # given the manager on the hanke page
     _log_in(page, url, "kp.projektipaallikko")
     page.goto(f"{url}/hankkeet/{project_pk}/")
-    page.get_by_role("link", name="Import actions, indicators or values from a file").click()
+    page.get_by_role("link", name="Import", exact=True).click()
     expect(page.locator("h1")).to_contain_text("Import from a file")
     found["upload"] = _serious(axe.run(page))
     # when they upload their own spreadsheet as actions

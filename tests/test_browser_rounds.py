@@ -94,7 +94,7 @@ def test_full_round_admin_opens_manager_submits_thl_accepts(round_world, browser
     # when the project manager finds the round from the hanke page and fills it in
     _log_in(page, url, "manager")
     page.goto(f"{url}/hankkeet/{project}/")
-    page.get_by_role("link", name="Reporting rounds and self-assessments").click()
+    page.get_by_role("link", name="Reporting", exact=True).click()
     page.wait_for_selector("h1:has-text('Reporting rounds')")
     _axe(axe, page, found)
     page.locator("table").get_by_role("link", name="Väliarviointi 4/2023", exact=True).click()

@@ -73,7 +73,7 @@ def test_steering_member_opens_the_meeting_view(steering_demo, browser_page):  #
     _log_in(page, url, "kp.ohjausryhma")
     page.goto(f"{url}/hankkeet/{project_pk}/")
     # when they follow the link to the meetings and open the newest one
-    page.locator("main").get_by_role("link", name="Steering group meetings").click()
+    page.locator("main").get_by_role("link", name="Steering group", exact=True).click()
     page.wait_for_selector("h1:has-text('Steering group meetings')")
     found = {"meeting list": _serious(axe.run(page))}
     assert page.locator("#meeting-form").count() == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 from datetime import date, timedelta
 
 import pytest
@@ -130,6 +131,40 @@ def test_the_pdf_of_a_large_hanke_is_laid_out_by_a_job(
     assert "PDF" in page.text
     download = client.get(reverse("reporting:export-job-download", args=[job.pk]))
     assert download["Content-Type"] == "application/pdf"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_without_a_broker_the_progress_page_comes_before_the_pdf_is_laid_out(
+    client, personas, actions, settings, monkeypatch
+):
+    # given no broker (make run: Celery configured eager), a hanke above the PDF threshold,
+    # and a layout that waits until the test has seen the answer
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.PDF_JOB_THRESHOLD_ACTIONS = 2
+    answered = threading.Event()
+    lay_out = job_services.export_job_run
+
+    def export_job_run_after_the_answer(**kwargs):
+        answered.wait(timeout=60)
+        return lay_out(**kwargs)
+
+    monkeypatch.setattr(job_services, "export_job_run", export_job_run_after_the_answer)
+    _english(client, personas.project_worker)
+    url = reverse("reporting:project-report-pdf", args=[personas.project.pk])
+    before = set(threading.enumerate())
+    # when the worker asks for the PDF
+    response = client.get(url)
+    # then the answer is the job's page while the job is still waiting to be laid out
+    job = ExportJob.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reporting:export-job-detail", args=[job.pk])
+    assert job.status == "queued" and not job.content
+    # and the job, in a thread of its own, then finishes
+    answered.set()
+    for thread in set(threading.enumerate()) - before:
+        thread.join(timeout=120)
+    job.refresh_from_db()
+    assert job.status == "done" and bytes(job.content).startswith(b"%PDF")
 
 
 def test_the_pdf_of_a_small_hanke_downloads_directly(client, personas, actions):

@@ -311,3 +311,34 @@ def test_the_correct_link_fills_the_form_with_that_periods_value(
     form = response.context["form"]
     assert (form.initial.get("expected_version") == 3) is filled
     assert (form.initial.get("note") == "Tarkistettu") is filled
+
+
+def test_indicator_table_sorts_by_its_latest_value_in_the_address(client, personas):
+    # given two indicators with stored progress: latest values 10 and 90
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from measures.models import IndicatorProgress
+
+    from .factories import IndicatorFactory
+
+    for code, value in (("M-low", "10"), ("M-high", "90")):
+        indicator = IndicatorFactory(project=personas.project, code=code)
+        IndicatorProgress.objects.create(
+            indicator=indicator,
+            latest_value=Decimal(value),
+            light="green",
+            reason_code="indicator_no_target",
+            as_of=timezone.localdate(),
+            computed_at=timezone.now(),
+        )
+    client.force_login(personas.steering_member)
+    url = reverse("measures:indicator-list", args=[personas.project.pk])
+    # when sorted by the latest value, highest first
+    html = client.get(url, {"jarjestys": "-arvo"}).content.decode()
+    # then the higher value leads and its header is marked sorted
+    assert html.index("M-high") < html.index("M-low")
+    assert 'aria-sort="descending"' in html
+    ascending = client.get(url, {"jarjestys": "arvo"}).content.decode()
+    assert ascending.index("M-low") < ascending.index("M-high")

@@ -109,6 +109,27 @@ def test_register_lists_risks_with_score_overdue_marker_and_heat_map(client, per
 
 
 @pytest.mark.django_db
+def test_beside_the_heat_map_each_filled_cell_names_its_risks(client, personas):
+    # given two followed risks in one cell, one in another, a closed and an unrated one
+    project = personas.project
+    _risk(project, title="Rekrytointi", likelihood=4, impact=5)
+    _risk(project, title="Aikataulu", likelihood=4, impact=5)
+    _risk(project, title="Viestintä", likelihood=2, impact=2)
+    _risk(project, title="Suljettu", likelihood=4, impact=5, status="closed")
+    _risk(project, title="Arvioimaton")
+    # when the steering member opens the register
+    client.force_login(personas.steering_member)
+    html = client.get(reverse("project-risks", args=[project.pk])).content.decode()
+    # then the list beside the grid names the risks of each filled cell, highest score first
+    listed = html.split('id="heat-list-heading"')[1].split("</section>")[0]
+    high = listed.index("Likelihood 4 × impact 5 = 20")
+    low = listed.index("Likelihood 2 × impact 2 = 4")
+    assert high < listed.index("Rekrytointi") < listed.index("Aikataulu") < low
+    assert low < listed.index("Viestintä")
+    assert "Suljettu" not in listed and "Arvioimaton" not in listed
+
+
+@pytest.mark.django_db
 def test_manager_adds_a_risk_and_the_history_names_them(client, personas):
     client.force_login(personas.project_manager)
     url = reverse("project-risks", args=[personas.project.pk])

@@ -51,6 +51,8 @@ DEFAULT_THRESHOLDS = IndicatorThresholds()
         ("in_progress", None, date(2023, 6, 15), Light.YELLOW, "action_in_progress"),  # last day
         ("in_progress", None, date(2023, 6, 14), Light.RED, "action_late_end"),  # a day late
         ("starting", date(2023, 7, 1), date(2023, 12, 31), Light.ORANGE, "action_starting"),
+        # no schedule: never "on schedule"
+        ("starting", None, None, Light.ORANGE, "action_starting_open"),
         ("starting", None, date(2023, 1, 31), Light.RED, "action_late_end"),
         ("not_started", date(2023, 7, 1), None, Light.GREY, "action_not_started_ahead"),
         ("not_started", date(2023, 6, 15), None, Light.GREY, "action_not_started_ahead"),

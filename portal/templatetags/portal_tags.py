@@ -5,12 +5,16 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
+from django.urls import reverse
 from django.utils.formats import localize, number_format
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from objectives.status import action_label
-from portal.lights import Assessment, Light
+from portal.lights import Assessment, Light, action_count_label
+from portal.paging import PARAM as PAGE_PARAM
+from portal.sorting import SORT_PARAM
+from projects.access import Perm, can
 
 register = template.Library()
 
@@ -42,10 +46,13 @@ def light(
 
 
 @register.simple_tag
-def distribution(counts: dict | None) -> str:
-    """How many children of each colour: a light alone hides too much."""
+def distribution(counts: dict | None, kind: str = "") -> str:
+    """How many children of each colour: a light alone hides too much. Actions
+    (`{% distribution counts "action" %}`) are counted in their own words, as in the PDF and
+    the XLSX (done, late, …)."""
     counts = counts or {}
     items = [(Light(key), counts[key]) for key in Light if counts.get(key)]
+    word = action_count_label if kind == "action" else (lambda light: light.label)
     if not items:
         return ""
     return format_html(
@@ -54,9 +61,15 @@ def distribution(counts: dict | None) -> str:
         format_html_join(
             "",
             '<li class="{}"><span aria-hidden="true">{}</span> {}: {}</li>',
-            ((lt.css_class, lt.symbol, lt.label, localize(n)) for lt, n in items),
+            ((lt.css_class, lt.symbol, word(lt), localize(n)) for lt, n in items),
         ),
     )
+
+
+@register.filter
+def action_count_word(light: Light) -> str:
+    """`{{ light|action_count_word }}`: the word for actions counted under a light."""
+    return action_count_label(light)
 
 
 @register.filter
@@ -98,3 +111,75 @@ def any_generated(items) -> bool:
     """`{% if indicators|any_generated %}`: whether any item's latest value is generated
     (`latest_generated` of an Indicator or an IndicatorCard), for the one explanation."""
     return any(getattr(item, "latest_generated", False) for item in items or ())
+
+
+# The sections of a hanke, one tab bar shared by its pages (issue 18): (URL name, label,
+# the pages under the tab, the permission needed to see the tab).
+_HANKE_TABS = (
+    ("objectives:hanke", gettext_lazy("Summary"), {"hanke"}, Perm.VIEW),
+    ("objectives:action-list", gettext_lazy("Actions"), {"action-list"}, Perm.VIEW),
+    ("measures:indicator-list", gettext_lazy("Indicators"), {"indicator-list"}, Perm.VIEW),
+    (
+        "project-budget",
+        gettext_lazy("Budget"),
+        {"project-budget", "project-budget-import"},
+        Perm.VIEW,
+    ),
+    ("project-risks", gettext_lazy("Risks"), {"project-risks"}, Perm.VIEW),
+    (
+        "project-meetings",
+        gettext_lazy("Steering group"),
+        {"project-meetings", "meeting-detail"},
+        Perm.VIEW,
+    ),
+    (
+        "reporting:hanke-rounds",
+        gettext_lazy("Reporting"),
+        {"hanke-rounds", "assessment", "frozen-report", "hanke-round-compare"},
+        Perm.VIEW,
+    ),
+    (
+        "reporting:import-start",
+        gettext_lazy("Import"),
+        {"import-start", "import-map", "import-job"},
+        Perm.ENTER_MEASUREMENTS,
+    ),
+    ("project-members", gettext_lazy("Members"), {"project-members"}, Perm.MANAGE_MEMBERS),
+)
+
+
+@register.inclusion_tag("components/_hanke_tabs.html", takes_context=True)
+def hanke_tabs(context, project) -> dict:
+    """`{% hanke_tabs project %}`: the hanke's sections as one tab bar, the current one marked;
+    a tab only for a section the user may open."""
+    request = context["request"]
+    current = request.resolver_match.url_name if request.resolver_match else ""
+    tabs = [
+        {"url": reverse(name, args=[project.pk]), "label": label, "current": current in pages}
+        for name, label, pages, perm in _HANKE_TABS
+        if can(request.user, perm, project)
+    ]
+    return {"tabs": tabs}
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(context, key: str, label: str, css_class: str = "") -> str:
+    """`{% sort_header "tila" label %}`: a column header whose link sorts the table by the
+    column (`?jarjestys=`, the other parameters kept, back to the first page); pressed again
+    it reverses. The current column says so in aria-sort and with an arrow."""
+    request, sort = context["request"], context["sort"]
+    current = sort.key == key
+    query = request.GET.copy()
+    query[SORT_PARAM] = f"-{key}" if current and not sort.descending else key
+    query.pop(PAGE_PARAM, None)
+    aria = format_html(' aria-sort="{}"', "descending" if sort.descending else "ascending")
+    arrow = ("▼" if sort.descending else "▲") if current else "↕"
+    return format_html(
+        '<th scope="col"{}{}><a class="sort-link" href="?{}">{} <span aria-hidden="true">{}</span>'
+        "</a></th>",
+        format_html(' class="{}"', css_class) if css_class else "",
+        aria if current else "",
+        query.urlencode(),
+        label,
+        arrow,
+    )
