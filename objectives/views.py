@@ -19,7 +19,12 @@ from measures.status_engine import status_refresh_action
 from portal.paging import PARAM as PAGE_PARAM
 from projects.access import MANAGER, Perm, can, roles_for
 from projects.models import PlanVersion, WorkPackage
-from projects.selectors import project_get, risks_due_for_review
+from projects.selectors import (
+    plan_follow_up,
+    plan_milestones,
+    project_get,
+    risks_due_for_review,
+)
 from reporting import as_of_views
 from reporting.import_services import kinds_allowed
 
@@ -200,6 +205,8 @@ def hanke(request, project_pk: int):
             user=request.user, project=project, ht=form.cleaned_data.get("ht"), limit=cards
         ),
         can_import=bool(kinds_allowed(request.user, project)),
+        milestones=plan_milestones(user=request.user, project=project),
+        follow_up=plan_follow_up(user=request.user, project=project),
     )
     return render(request, "objectives/hanke_page.html", context)
 

@@ -59,3 +59,10 @@ class BodyKind(models.TextChoices):
     NETWORK = "network", _("Network")
     DECISION_BODY = "decision_body", _("Decision-making body")
     OTHER = "other", _("Other")
+
+
+class MilestoneKind(models.TextChoices):
+    """What a point of a plan's timeline is (issue 15)."""
+
+    PHASE = "phase", _("Phase")
+    EVALUATION = "evaluation", _("Interim evaluation")
