@@ -25,7 +25,7 @@ not known to have existed.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
@@ -34,6 +34,7 @@ from objectives.models import Action, ProcessGoal
 from portal.models_common import first_of_each
 from projects.models import Project, WorkPackage
 
+from .choices import MeasurementSource
 from .models import Indicator, Measurement, Target
 from .progress import Point, TargetPoint
 
@@ -79,6 +80,9 @@ class PlanData:
     indicator_hts: dict[int, list[int]]
     targets: dict[int, list[TargetPoint]]
     points: dict[int, list[Point]]
+    # Per indicator, the periods whose value was generated for the demo (source "demo"),
+    # so a light resting on one, and every rollup counting it, can say so.
+    generated: dict[int, set[date]] = field(default_factory=dict)
 
 
 def end_of_day(day: date) -> datetime:
@@ -98,7 +102,7 @@ def _links(through, left: str, right: str, scope: str, project_ids, keep: set[in
     return grouped
 
 
-def _assemble(project_ids, rows: dict, targets, points) -> PlanData:
+def _assemble(project_ids, rows: dict, targets, points, generated) -> PlanData:
     ids = list(project_ids)
     actions = {a["id"] for a in rows[Action]}
     goals = {g["id"] for g in rows[ProcessGoal]}
@@ -151,6 +155,7 @@ def _assemble(project_ids, rows: dict, targets, points) -> PlanData:
         ),
         targets=targets,
         points=points,
+        generated=generated,
     )
 
 
@@ -177,12 +182,17 @@ def plan_now(project_ids) -> PlanData:
     ):
         targets[ind].append(TargetPoint(day, value, strict))
     points: dict[int, list[Point]] = defaultdict(list)
+    generated: dict[int, set[date]] = defaultdict(set)
     measured = Measurement.objects.filter(indicator__project__in=ids).order_by(
         "indicator", "period"
     )
-    for ind, period, value in measured.values_list("indicator_id", "period", "value"):
+    for ind, period, value, source in measured.values_list(
+        "indicator_id", "period", "value", "source"
+    ):
         points[ind].append(Point(period, value))
-    return _assemble(ids, rows, targets, points)
+        if source == MeasurementSource.DEMO:
+            generated[ind].add(period)
+    return _assemble(ids, rows, targets, points, generated)
 
 
 def as_recorded(model, scope: dict, fields: tuple[str, ...], day: date) -> list[dict]:
@@ -200,24 +210,30 @@ def as_recorded(model, scope: dict, fields: tuple[str, ...], day: date) -> list[
     return [dict(zip(fields, row[1:], strict=True)) for row in newest if row[0] != "-"]
 
 
-def _points_as_recorded(indicator_ids: list[int], day: date) -> dict[int, list[Point]]:
-    """Each indicator's values of periods ending by `day`, as they stood at its end (one
-    query; tuples, not dicts: there are a hundred thousand of them at national scale)."""
+def _points_as_recorded(
+    indicator_ids: list[int], day: date
+) -> tuple[dict[int, list[Point]], dict[int, set[date]]]:
+    """Each indicator's values of periods ending by `day`, as they stood at its end, and
+    the periods of those that were generated for the demo (one query; tuples, not dicts:
+    there are a hundred thousand of them at national scale)."""
     history = Measurement.history.model
     newest = first_of_each(
         history.objects.filter(
             indicator_id__in=indicator_ids, history_date__lt=end_of_day(day), period__lte=day
         )
         .order_by("id", "-history_date", "-history_id")
-        .values_list("id", "history_type", "indicator_id", "period", "value"),
+        .values_list("id", "history_type", "indicator_id", "period", "value", "source"),
         ("id",),
         key=lambda row: row[0],
     )
     points: dict[int, list[Point]] = defaultdict(list)
-    for _id, kind, indicator, period, value in sorted(newest, key=lambda row: row[3]):
+    generated: dict[int, set[date]] = defaultdict(set)
+    for _id, kind, indicator, period, value, source in sorted(newest, key=lambda row: row[3]):
         if kind != "-":
             points[indicator].append(Point(period, value))
-    return points
+            if source == MeasurementSource.DEMO:
+                generated[indicator].add(period)
+    return points, generated
 
 
 def plan_at(project_ids, day: date) -> PlanData:
@@ -240,4 +256,5 @@ def plan_at(project_ids, day: date) -> PlanData:
     for t in sorted(target_rows, key=lambda t: t["target_date"]):
         targets[t["indicator_id"]].append(TargetPoint(t["target_date"], t["value"], t["strict"]))
     # Values of periods that end after the day are not yet results on it.
-    return _assemble(ids, rows, targets, _points_as_recorded(indicator_ids, day))
+    points, generated = _points_as_recorded(indicator_ids, day)
+    return _assemble(ids, rows, targets, points, generated)

@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from objectives.models import Action
 from objectives.status import action_light
-from portal.lights import Child, Light, Rollup, rollup
+from portal.lights import Child, Light, Rollup, rests_on_generated, rollup
 from projects.models import Programme, Project, Region
 
 from .history import PlanData, plan_at, plan_now
@@ -66,6 +66,11 @@ class Computed:
 def _days_late(a: dict, today: date) -> int:
     day = a["planned_end"] if a["status"] != "not_started" else a["planned_start"]
     return (today - day).days if day else 0
+
+
+def _rests_on_generated(result: IndicatorResult, generated_periods) -> bool:
+    """The indicator's light rests on its latest value, and that one was generated."""
+    return result.latest is not None and result.latest.period in generated_periods
 
 
 def _shortfall(result: IndicatorResult) -> float:
@@ -143,7 +148,12 @@ class _Computation:
             result = assess_indicator(data, today=self.today, thresholds=thresholds)
             self.out.indicators[ind["id"]] = result
             self.children[("indicator", ind["id"])] = Child(
-                result.light, "indicator", ind["id"], ind["code"], _shortfall(result)
+                result.light,
+                "indicator",
+                ind["id"],
+                ind["code"],
+                _shortfall(result),
+                generated=_rests_on_generated(result, self.data.generated.get(ind["id"], ())),
             )
             self._row(
                 RollupKind.INDICATOR, ind["id"], ind["project_id"], result.light, result.reason
@@ -362,11 +372,21 @@ def region_and_programme_lights(today: date, now) -> list[CurrentLight]:
         "behind_share",
         "project__name_fi",
         "project__programme_id",
+        "reason_params",
     )
     below: dict[int, list[Child]] = defaultdict(list)
     programme_of_region: dict[int, int] = {}
-    for project_id, region_id, light, share, name, programme_id in stored:
-        below[region_id].append(Child(Light(light), "project", project_id, name, float(share or 0)))
+    for project_id, region_id, light, share, name, programme_id, params in stored:
+        below[region_id].append(
+            Child(
+                Light(light),
+                "project",
+                project_id,
+                name,
+                float(share or 0),
+                generated=rests_on_generated(params),
+            )
+        )
         programme_of_region[region_id] = programme_id
     names = dict(Region.objects.filter(pk__in=list(below)).values_list("pk", "name_fi"))
     programmes = {p.pk: p for p in Programme.objects.all()}
@@ -376,7 +396,14 @@ def region_and_programme_lights(today: date, now) -> list[CurrentLight]:
         result = rollup(children, programme.rollup_thresholds())
         share = float(result.behind_share or 0)
         by_programme[programme.pk].append(
-            Child(result.light, "region", region_id, names.get(region_id, ""), share)
+            Child(
+                result.light,
+                "region",
+                region_id,
+                names.get(region_id, ""),
+                share,
+                generated=result.reason.generated,
+            )
         )
         rows.append(_plain_row(RollupKind.REGION, region_id, result, today, now, region_id))
     for programme_id, children in by_programme.items():

@@ -21,7 +21,12 @@ from portal.paging import PARAM as PAGE_PARAM
 from portal.sorting import SORT_PARAM, sort_of
 from projects.access import MANAGER, Perm, can, roles_for
 from projects.models import PlanVersion, WorkPackage
-from projects.selectors import project_get, risks_due_for_review
+from projects.selectors import (
+    plan_follow_up,
+    plan_milestones,
+    project_get,
+    risks_due_for_review,
+)
 from reporting import as_of_views
 from reporting.import_services import kinds_allowed
 
@@ -215,6 +220,8 @@ def hanke(request, project_pk: int):
         ),
         can_import=bool(kinds_allowed(request.user, project)),
         can_edit_plan=can(request.user, Perm.EDIT_PLAN, project),
+        milestones=plan_milestones(user=request.user, project=project),
+        follow_up=plan_follow_up(user=request.user, project=project),
     )
     return render(request, "objectives/hanke_page.html", context)
 

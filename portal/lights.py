@@ -157,6 +157,13 @@ _ITEM_URLS = {
 }
 WORST_ITEMS = 3  # items named per kind in a rollup's reason
 
+# Issue 15: a rollup that counts items whose light rests on a value generated for the demo
+# says how many, after the count of their kind: "2 of 15 indicators behind target (12 on
+# generated demo values)".
+_GENERATED_TEXT = ngettext_lazy(
+    "(%(count)s on a generated demo value)", "(%(count)s on generated demo values)", "count"
+)
+
 
 def percent(share: Decimal | str | float) -> str:
     """A share (0…1) as a percentage in the reader's locale: "12,5 %" in Finnish."""
@@ -187,6 +194,11 @@ class Reason:
             return _rollup_text(self.params, linked=True)
         return format_html("{}", self.text)
 
+    @property
+    def generated(self) -> bool:
+        """A rollup whose light rests on at least one value generated for the demo."""
+        return rests_on_generated(self.params)
+
     def as_json(self) -> dict[str, Any]:
         return {"code": self.code, "params": self.params}
 
@@ -207,6 +219,11 @@ def _number(value: Any) -> Any:
         return number_format(Decimal(str(value).replace(",", ".")))
     except InvalidOperation:
         return value
+
+
+def rests_on_generated(params: dict | None) -> bool:
+    """Whether a rollup reason's parameters count an item resting on a generated value."""
+    return any((params or {}).get("generated", {}).values())
 
 
 def _item_link(kind: str, item_id: int, label: str) -> str:
@@ -230,9 +247,12 @@ def _rollup_text(params: dict, *, linked: bool) -> str:
     own = escape if linked else str
     parts = []
     behind = 0
+    generated = params.get("generated") or {}
     for kind, late, of, items in params.get("groups", ()):
         behind += late
         text = own(_BEHIND_TEXTS.get(kind, _BEHIND_TEXTS[""]) % {"behind": late, "of": of})
+        if generated.get(kind):
+            text = f"{text} {own(_GENERATED_TEXT % {'count': generated[kind]})}"
         if items:
             names = ", ".join(
                 _item_link(kind, item_id, label) if linked else label for item_id, label in items
@@ -284,13 +304,16 @@ class RollupThresholds:
 class Child:
     """One item under a rollup: its light, and what a reason needs to name it.
 
-    `severity` orders the behind items (larger is worse: days late, a share behind, …)."""
+    `severity` orders the behind items (larger is worse: days late, a share behind, …);
+    `generated`: its light rests on a value generated for the demo (an indicator whose
+    latest value is one, or a rollup that counts such an indicator)."""
 
     light: Light
     kind: str = ""
     id: int | None = None
     label: str = ""
     severity: float = 0.0
+    generated: bool = False
 
 
 @dataclass(frozen=True)
@@ -326,6 +349,9 @@ def rollup(children: Iterable[Child | Light], thresholds: RollupThresholds) -> R
         "groups": _groups(counted, behind),
         "grey": len(items) - len(counted),
     }
+    generated = Counter(c.kind for c in counted if c.generated)
+    if generated:  # only then: reasons of real data keep their parameters as they were
+        params["generated"] = dict(generated)
     return Rollup(light, Reason("rollup_shares", params), share, distribution)
 
 

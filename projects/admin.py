@@ -12,6 +12,7 @@ from .models import (
     MeetingDecision,
     Membership,
     Organisation,
+    PlanMilestone,
     PlanVersion,
     Programme,
     ProgrammeRole,
@@ -241,6 +242,14 @@ class BodyAdmin(admin.ModelAdmin):
     list_filter = ("kind", "region")
     search_fields = ("name_fi", "tasks_fi", "members_as_written")
     filter_horizontal = ("member_organisations",)
+
+
+@admin.register(PlanMilestone)
+class PlanMilestoneAdmin(SimpleHistoryAdmin):
+    list_display = ("title_fi", "kind", "schedule_text", "project", "order")
+    list_filter = ("kind", "project__region")
+    search_fields = ("title_fi", "description_fi", "project__name_fi")
+    autocomplete_fields = ("project",)
 
 
 @admin.register(ProjectOrganisation)

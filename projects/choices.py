@@ -65,3 +65,10 @@ class PlanChange(models.TextChoices):
     NONE = "", _("Unchanged")
     NEW = "new", _("New in this plan version")
     CHANGED = "changed", _("Changed in this plan version")
+
+
+class MilestoneKind(models.TextChoices):
+    """What a point of a plan's timeline is (issue 15)."""
+
+    PHASE = "phase", _("Phase")
+    EVALUATION = "evaluation", _("Interim evaluation")

@@ -34,6 +34,7 @@ from objectives.models import Action, BenefitTarget, ProcessGoal
 from objectives.schedule import parse_schedule
 from reporting.models import ReportingPeriod
 
+from .choices import MilestoneKind
 from .models import (
     Body,
     BudgetLine,
@@ -41,6 +42,7 @@ from .models import (
     Expenditure,
     Membership,
     Organisation,
+    PlanMilestone,
     PlanVersion,
     Programme,
     ProgrammeRole,
@@ -186,6 +188,7 @@ class _Region:
         self._spending()
         self._risks()
         self._bodies()
+        self._milestones()
         return self.project
 
     def _region(self) -> Region:
@@ -264,7 +267,12 @@ class _Region:
                 self.report,
                 PlanVersion,
                 {"project": self.project, "key": item["key"]},
-                {"name": item["name"], "issued_on": item.get("issued_on"), **self.src(item)},
+                {
+                    "name": item["name"],
+                    "issued_on": item.get("issued_on"),
+                    **self.src(item),
+                    **self._follow_up(item),
+                },
             )
         for item in self.data["plan_versions"]:
             superseded = self.ref(self.versions, item.get("supersedes"), "plan version")
@@ -275,6 +283,19 @@ class _Region:
                 {"supersedes": superseded},
             )
         self.default_version = self.versions[self.data["plan_versions"][0]["key"]]
+
+    def _follow_up(self, item: dict) -> dict:
+        """The plan's follow-up and reporting text as written (optional), and its place in
+        the version's own document."""
+        text = (item.get("follow_up_fi") or "").strip()
+        if not text:
+            return {"follow_up_fi": "", "follow_up_ref": ""}
+        place = self.src({"src": item.get("follow_up_src")})
+        if place["source_document"] != self.src(item)["source_document"]:
+            raise DemoDataError(
+                f"{self.filename}: follow_up_src must be in the plan version's own document"
+            )
+        return {"follow_up_fi": text, "follow_up_ref": place["source_ref"]}
 
     def version_of(self, item: dict) -> PlanVersion:
         return (
@@ -463,6 +484,33 @@ class _Region:
                 self.ref(self.orgs, key, "organisation") for key in item.get("members") or []
             ]
             _set_m2m(self.report, body, "member_organisations", members)
+
+    def _milestones(self) -> None:
+        """The plan's phases (optional key): texts and periods as written, dates only where
+        the plan gives them (`schedule`, read like an action's)."""
+        kept = []
+        for order, item in enumerate(self.data.get("milestones") or []):
+            start, end = parse_schedule(item.get("schedule"))
+            milestone = _upsert(
+                self.report,
+                PlanMilestone,
+                {"project": self.project, "key": item["key"]},
+                {
+                    "kind": item.get("kind") or MilestoneKind.PHASE,
+                    "order": order,
+                    "title_fi": item["title_fi"].strip(),
+                    "title_sv": (item.get("title_sv") or "").strip(),
+                    "title_en": (item.get("title_en") or "").strip(),
+                    "description_fi": (item.get("description_fi") or "").strip(),
+                    "schedule_text": item.get("schedule_as_written") or "",
+                    "planned_start": start,
+                    "planned_end": end,
+                    "plan_version": self.version_of(item),
+                    **self.src(item),
+                },
+            )
+            kept.append(milestone.pk)
+        self._prune(PlanMilestone.objects.filter(project=self.project), kept)
 
 
 class _IndicatorLoader:

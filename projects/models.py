@@ -17,12 +17,20 @@ from simple_history import register as register_history
 from simple_history.models import HistoricalRecords
 
 from portal.lights import IndicatorThresholds, RollupThresholds, validate_bands
-from portal.models_common import Localized, Retirable, SourceRef, Timestamped, dates_in_order
+from portal.models_common import (
+    Localized,
+    Retirable,
+    SourceRef,
+    Timestamped,
+    dates_in_order,
+    readable_reference,
+)
 
 from .choices import (
     BodyKind,
     BudgetCategory,
     MembershipRole,
+    MilestoneKind,
     OrganisationKind,
     ParticipantRole,
     PlanChange,
@@ -293,6 +301,15 @@ class PlanVersion(SourceRef, models.Model):
     key = models.SlugField(_("key"), max_length=50)
     name = models.CharField(_("name"), max_length=200)
     issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    # What the plan says of how the hanke is followed up and reported (000's monthly
+    # monitoring and interim evaluations, 003's monthly reporting), as written, and where.
+    follow_up_fi = models.TextField(_("follow-up and reporting as written"), blank=True)
+    follow_up_ref = models.CharField(
+        _("place of the follow-up text"),
+        max_length=100,
+        blank=True,
+        help_text=_("Page or lines, e.g. L290-295"),
+    )
     supersedes = models.ForeignKey(
         "self",
         verbose_name=_("supersedes"),
@@ -312,6 +329,15 @@ class PlanVersion(SourceRef, models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def follow_up_source_label(self) -> str:
+        """Where the follow-up text stands, in words ("Keski-Suomi plan, lines 318–322, …")."""
+        if not (self.follow_up_fi and self.source_document):
+            return ""
+        place = readable_reference(self.follow_up_ref)
+        document = self.source_document_label()
+        return f"{document}, {place}" if place else document
 
     def clean(self) -> None:
         if self.supersedes_id and self.supersedes.project_id != self.project_id:
@@ -785,6 +811,54 @@ class Body(Localized, SourceRef):
 
     def __str__(self) -> str:
         return self.name_fi
+
+
+class PlanMilestone(Localized, SourceRef):
+    """A phase or milestone of a hanke's timeline as its plan describes it (issue 15): 000's
+    four yearly phases and five interim evaluations, 003's five phases. Title and text as
+    written; the period as written ("vuonna 2021"), with dates only where the plan states
+    them (003's phases have none)."""
+
+    localized_field = "title"
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("hanke"), on_delete=models.CASCADE, related_name="milestones"
+    )
+    plan_version = models.ForeignKey(
+        PlanVersion,
+        verbose_name=_("plan version"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="milestones",
+    )
+    key = models.SlugField(_("key"), max_length=50)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=MilestoneKind.choices, default=MilestoneKind.PHASE
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    title_fi = models.CharField(_("title (Finnish)"), max_length=300)
+    title_sv = models.CharField(_("title (Swedish)"), max_length=300, blank=True)
+    title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
+    description_fi = models.TextField(_("description as written"), blank=True)
+    schedule_text = models.CharField(
+        _("period as written"), max_length=200, blank=True, help_text=_("e.g. vuonna 2021")
+    )
+    planned_start = models.DateField(_("planned start"), null=True, blank=True)
+    planned_end = models.DateField(_("planned end"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["project", "order", "key"]
+        verbose_name = _("plan milestone")
+        verbose_name_plural = _("plan milestones")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "key"], name="plan_milestone_unique_key"),
+            dates_in_order("planned_start", "planned_end", "plan_milestone_dates_in_order"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title_fi
 
 
 # Who changed what and when, for the domain models that do not declare `history` above.

@@ -33,7 +33,16 @@ from .finance import (
     risk_score,
     spending_light,
 )
-from .models import BudgetLine, Expenditure, Membership, Project, Region, Risk
+from .models import (
+    BudgetLine,
+    Expenditure,
+    Membership,
+    PlanMilestone,
+    PlanVersion,
+    Project,
+    Region,
+    Risk,
+)
 from .money import CENT, share
 
 
@@ -112,6 +121,26 @@ def project_get(*, user, pk: int) -> Project:
     if project is None:
         raise Http404
     return project
+
+
+def plan_milestones(*, user, project: Project) -> list[PlanMilestone]:
+    """The phases of the hanke's plan in the plan's order (one query; none for a user who
+    cannot see the hanke)."""
+    return list(
+        PlanMilestone.objects.filter(project=project, project__in=Project.objects.visible_to(user))
+        .select_related("project__region")
+        .order_by("order", "key")
+    )
+
+
+def plan_follow_up(*, user, project: Project) -> list[PlanVersion]:
+    """The hanke's plan versions that say how it is followed up and reported (one query)."""
+    return list(
+        PlanVersion.objects.filter(project=project, project__in=Project.objects.visible_to(user))
+        .exclude(follow_up_fi="")
+        .select_related("project__region")
+        .order_by("issued_on", "pk")
+    )
 
 
 # Managers first: they are whom a reader of the member list usually looks for.

@@ -79,7 +79,13 @@ def overview_as_of(
                 number,
                 _rolled_cell(
                     [
-                        Child(p.state.hts[number].light, "project", p.pk, p.display_name)
+                        Child(
+                            p.state.hts[number].light,
+                            "project",
+                            p.pk,
+                            p.display_name,
+                            generated=p.state.hts[number].reason.generated,
+                        )
                         for p in region_projects
                         if number in p.state.hts
                     ],
@@ -90,7 +96,13 @@ def overview_as_of(
         ]
         total = _rolled_cell(
             [
-                Child(p.state.light.light, "project", p.pk, p.display_name)
+                Child(
+                    p.state.light.light,
+                    "project",
+                    p.pk,
+                    p.display_name,
+                    generated=p.state.light.reason.generated,
+                )
                 for p in region_projects
                 if p.state.light is not None
             ],

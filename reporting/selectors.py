@@ -14,7 +14,15 @@ from decimal import Decimal
 from django.db.models import Count, Q
 
 from measures.models import CurrentLight, IndicatorProgress, RollupKind
-from portal.lights import Assessment, Child, Light, Reason, behind_counts, rollup
+from portal.lights import (
+    Assessment,
+    Child,
+    Light,
+    Reason,
+    behind_counts,
+    rests_on_generated,
+    rollup,
+)
 from projects.access import roles_for
 from projects.models import Project, Region
 from projects.money import share
@@ -129,7 +137,14 @@ def overview_rows(*, user, sort: str = "name", ht: int | None = None) -> Overvie
     ht_lights: dict[tuple[int, int], Child] = {}
     late_by_project: dict[int, int] = {}
     for kind, project_id, number, light, behind, params in hanke_rows:
-        child = Child(Light(light), "project", project_id, names[project_id], float(behind or 0))
+        child = Child(
+            Light(light),
+            "project",
+            project_id,
+            names[project_id],
+            float(behind or 0),
+            generated=rests_on_generated(params),
+        )
         if kind == RollupKind.PROJECT:
             project_light[project_id] = child
             late_by_project[project_id] = behind_counts(params).get("action", 0)

@@ -18,6 +18,7 @@ from projects.models import (
     BudgetLine,
     Expenditure,
     Membership,
+    PlanMilestone,
     PlanVersion,
     ProgrammeRole,
     Project,
@@ -462,3 +463,102 @@ def test_sources_read_as_the_region_plan_and_its_place(demo_db):
         assert label == "Etelä-Pohjanmaa: hankesuunnitelma, taulukko 1, rivi 15"
     for action in Action.objects.select_related("project__region")[:50]:
         assert ".txt" not in action.source_label
+
+
+# --- The plans' phases as plan milestones (issue 15, point 3: "phases as plan milestones") --
+
+# 000: four yearly phases (L617-645) and five interim evaluations (L1232-1233); 003: five
+# undated phases (Kuva 1); 001 and 002 describe no phases.
+MILESTONES = {"13": 9, "14": 0, "16": 0, "10": 5}
+
+
+def test_plan_phases_are_loaded_as_milestones_per_region(demo_db):
+    counts = dict(
+        Project.objects.values_list("region__code").annotate(n=Count("milestones")).order_by()
+    )
+    assert counts == MILESTONES
+
+
+def test_keski_suomi_phases_keep_their_years_and_text_as_written(demo_db):
+    phases = list(
+        PlanMilestone.objects.filter(project__region__code="13", kind="phase").order_by("order")
+    )
+    assert [p.title_fi for p in phases] == [
+        "Ensivaihe",
+        "Toinen vaihe",
+        "Kolmas vaihe",
+        "Neljäs vaihe",
+    ]
+    assert [p.schedule_text for p in phases] == [f"vuonna {y}" for y in range(2020, 2024)]
+    assert [(p.planned_start, p.planned_end) for p in phases] == [
+        (date(y, 1, 1), date(y, 12, 31)) for y in range(2020, 2024)
+    ]
+    second = phases[1]
+    assert second.description_fi.startswith("Toisessa vaiheessa (vuonna 2021) syvennetään")
+    assert "OmaKS.fi aloittaa toiminnan" in second.description_fi
+    assert second.plan_version.key == "plan-2021"
+    with translation.override("fi"):
+        assert second.source_label == "Keski-Suomi: hankesuunnitelma, rivit 622–630"
+    assert second.history.count() == 1  # attributable: loaded with a history row
+
+
+def test_keski_suomi_interim_evaluations_are_dated_milestones(demo_db):
+    evaluations = PlanMilestone.objects.filter(
+        project__region__code="13", kind="evaluation"
+    ).order_by("order")
+    assert [(e.schedule_text, e.planned_start, e.planned_end) for e in evaluations] == [
+        ("lokakuussa 2020", date(2020, 10, 1), date(2020, 10, 31)),
+        ("huhtikuussa 2021", date(2021, 4, 1), date(2021, 4, 30)),
+        ("lokakuussa 2021", date(2021, 10, 1), date(2021, 10, 31)),
+        ("huhtikuussa 2022", date(2022, 4, 1), date(2022, 4, 30)),
+        ("lokakuussa 2022", date(2022, 10, 1), date(2022, 10, 31)),
+    ]
+    assert {e.title_fi for e in evaluations} == {"Väliarviointi"}
+
+
+def test_etela_savo_phases_are_undated_as_in_the_plan(demo_db):
+    phases = list(PlanMilestone.objects.filter(project__region__code="10").order_by("order"))
+    assert phases[1].title_fi == "Toiminnan muutoksen käynnistäminen ketterillä kokeiluilla"
+    assert phases[4].title_fi == "Arviointi ja jatkokehityssuunnitelmien laatiminen"
+    assert all(p.planned_start is None and p.planned_end is None for p in phases)
+    assert all(p.schedule_text == "" for p in phases)  # Kuva 1 dates none of them
+    assert phases[0].description_fi.startswith("Hanke käynnistyy lähtötilanteen arvioinnilla")
+    assert phases[2].description_fi == ""  # nothing more than the figure's words
+
+
+def test_a_phase_no_longer_in_the_file_is_removed_on_the_next_load(demo_db):
+    project = Project.objects.get(region__code="13")
+    stray = PlanMilestone.objects.create(
+        project=project,
+        key="vaihe-9",
+        title_fi="Poistettu vaihe",
+        source_document=project.source_document,
+        source_ref="L1",
+    )
+    report = demo_load(data_dir=settings.DEMO_DATA_DIR)
+    assert not PlanMilestone.objects.filter(pk=stray.pk).exists()
+    assert report.updated["planmilestone removed"] == 1
+    assert PlanMilestone.objects.filter(project=project).count() == 9
+
+
+def test_monitoring_and_reporting_rules_are_plan_facts_as_written(demo_db):
+    follow_up = {
+        v.project.region.code: v
+        for v in PlanVersion.objects.exclude(follow_up_fi="").select_related("project__region")
+    }
+    assert set(follow_up) == {"13", "10"}  # 001 and 002 state no such rule
+    keski_suomi = follow_up["13"].follow_up_fi
+    assert "seurataan yhtenäisillä mittareilla kuukausittain (HT3)" in keski_suomi
+    assert "arvioidaan vuosittain sovituilla mittareilla" in keski_suomi
+    assert "Väliarvioinnit toteutetaan lokakuussa 2020, huhtikuussa 2021" in keski_suomi
+    assert (
+        "Hankehallinnoija raportoi hankkeen etenemisestä Hankesalkku-palveluun kuukausittain."
+        in (follow_up["10"].follow_up_fi)
+    )
+    with translation.override("fi"):
+        assert follow_up["13"].follow_up_source_label == (
+            "Keski-Suomi: hankesuunnitelma, rivit 318–322, 647–648, 1230–1233"
+        )
+        assert (
+            follow_up["10"].follow_up_source_label == "Etelä-Savo: hankesuunnitelma, rivit 203–207"
+        )

@@ -22,10 +22,10 @@ from django.urls import reverse
 from django.utils import translation
 from pypdf import PdfReader
 
-from measures.models import Indicator, Measurement
+from measures.models import CurrentLight, DayLight, Indicator, Measurement, RollupKind
 from measures.selectors import indicator_cards, with_latest_source
 from measures.services import GENERATED_REMOVED_REASON, generated_values_remove
-from measures.status_engine import status_recompute_projects
+from measures.status_engine import lights_on, status_recompute_projects
 from reporting.charts import indicator_figure
 from reporting.exports import project_report, report_csv
 from reporting.imports import is_generated_source
@@ -37,6 +37,7 @@ from .factories import (
     ProcessGoalFactory,
     ProjectFactory,
     TargetFactory,
+    recorded_on,
 )
 
 pytestmark = pytest.mark.django_db
@@ -403,3 +404,92 @@ def test_remove_is_for_the_programme_office(personas, hanke):
     with pytest.raises(PermissionDenied):
         generated_values_remove(actor=personas.project_manager)
     assert Measurement.objects.filter(source="demo").count() == 2
+
+
+# --- Rollups whose reason counts a light resting on a generated value ----------------------
+
+
+def _params(kind: str, object_id: int) -> dict:
+    return CurrentLight.objects.get(kind=kind, object_id=object_id, ht=0).reason_params
+
+
+def _goal_with_indicators(project):
+    """A goal followed by an indicator whose latest value is generated and a real one."""
+    goal = ProcessGoalFactory(work_package__project=project, project=project)
+    _indicator(project, "G1", ["plan", "demo"]).goals.add(goal)
+    _indicator(project, "R1", ["plan", "sotkanet"]).goals.add(goal)
+    return goal
+
+
+def test_every_rollup_above_a_generated_light_counts_it_up_to_the_programme(personas):
+    project = personas.project
+    goal = _goal_with_indicators(project)
+    status_recompute_projects(project_ids=[project.pk], today=TODAY)
+    for kind, object_id in (
+        (RollupKind.GOAL, goal.pk),
+        (RollupKind.WORK_PACKAGE, goal.work_package_id),
+        (RollupKind.PROJECT, project.pk),
+    ):
+        assert _params(kind, object_id)["generated"] == {"indicator": 1}, kind
+    assert _params(RollupKind.REGION, project.region_id)["generated"] == {"project": 1}
+    assert _params(RollupKind.PROGRAMME, project.programme_id)["generated"] == {"region": 1}
+    hanke_light = CurrentLight.objects.get(kind=RollupKind.PROJECT, object_id=project.pk)
+    with translation.override("en"):
+        assert "of 2 indicators behind target (1 on a generated demo value)" in (
+            hanke_light.assessment.reason.text
+        )
+
+
+def test_rollups_of_real_values_are_not_marked(personas):
+    project = personas.project
+    _indicator(project, "R1", ["plan", "sotkanet"])
+    _indicator(project, "M1", ["demo", "manual"])  # a generated value, but not the latest
+    status_recompute_projects(project_ids=[project.pk], today=TODAY)
+    for kind, object_id in (
+        (RollupKind.PROJECT, project.pk),
+        (RollupKind.REGION, project.region_id),
+        (RollupKind.PROGRAMME, project.programme_id),
+    ):
+        assert "generated" not in _params(kind, object_id), kind
+
+
+def test_a_past_days_lights_are_marked_the_same_way(personas):
+    project = personas.project
+    with recorded_on(date(2023, 1, 2)):
+        goal = _goal_with_indicators(project)
+    rows = lights_on(project_ids=[project.pk], day=TODAY, today=date(2024, 1, 1))
+    params = {(r.kind, r.object_id): r.reason_params for r in rows}
+    assert params[(RollupKind.PROJECT, project.pk)]["generated"] == {"indicator": 1}
+    assert params[(RollupKind.GOAL, goal.pk)]["generated"] == {"indicator": 1}
+    assert DayLight.objects.get(
+        day=TODAY, kind=RollupKind.PROJECT, object_id=project.pk
+    ).assessment.reason.generated
+    # A day before the generated value was recorded rests on real values only.
+    earlier = lights_on(project_ids=[project.pk], day=date(2023, 1, 1), today=date(2024, 1, 1))
+    assert not any(r.reason_params.get("generated") for r in earlier)
+
+
+def test_hanke_page_marks_the_lights_that_rest_on_generated_values(client, personas):
+    project = personas.project
+    goal = _goal_with_indicators(project)
+    status_recompute_projects(project_ids=[project.pk], today=TODAY)
+    client.force_login(personas.steering_member)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "sv"
+    url = reverse("objectives:hanke", args=[project.pk])
+    html = client.get(url).content.decode()
+    above = html[: html.index('id="indicator-cards"')]
+    summary = above[above.index("hanke-summary") :]
+    assert 'data-generated="light"' in summary[: summary.index("</dd>")]  # the hanke light
+    assert "(1 bygger på ett genererat demovärde)" in above
+    package = client.get(url, {"paketti": goal.work_package_id}).content.decode()
+    goal_light = package[package.index(f'id="goal-light-{goal.pk}"') :]
+    assert 'data-generated="light"' in goal_light[: goal_light.index("</p>")]
+
+
+def test_regional_report_reason_counts_the_generated_values(personas):
+    project = personas.project
+    _goal_with_indicators(project)
+    status_recompute_projects(project_ids=[project.pk], today=TODAY)
+    with translation.override("fi"):
+        report = project_report(project=project, user=personas.programme_admin)
+        assert "(1 perustuu generoituun demoarvoon)" in report.light.reason

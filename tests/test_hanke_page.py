@@ -4,13 +4,15 @@ from datetime import UTC, date, datetime
 from urllib.parse import urlencode
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from measures.status_engine import status_recompute_projects
 from objectives.models import BenefitTarget, StatusUpdate
 from objectives.selectors import HankeFilters, hanke_tree
-from projects.models import PlanVersion, Project
+from projects.models import PlanMilestone, PlanVersion, Project
+from projects.selectors import plan_follow_up, plan_milestones
 
 from .factories import (
     ActionFactory,
@@ -301,11 +303,11 @@ def _indicators(project, n):
     ("mode", "bound"),
     [
         # session, user, roles (2), the hanke; the tree; indicator cards (3, and a count
-        # beyond twelve); the filter form's three selects: 5 + 7 + 3 + 3 folded,
-        # 5 + 12 + 3 + 3 with rows drawn
-        ("folded", 18),
-        ("opened", 23),
-        ("filtered", 23),
+        # beyond twelve); the filter form's three selects; the plan's phases and its
+        # follow-up text (2): 5 + 7 + 3 + 3 + 2 folded, 5 + 12 + 3 + 3 + 2 with rows drawn
+        ("folded", 20),
+        ("opened", 25),
+        ("filtered", 25),
     ],
 )
 def test_query_count_is_flat(client, personas, django_assert_max_num_queries, mode, bound):
@@ -382,3 +384,72 @@ def test_a_hanke_whose_lights_are_being_recomputed_says_so(client, personas, han
     assert notice in html and 'class="updating" role="status"' in html
     goal = reverse("objectives:goal-detail", args=[hanke["goal_a"].pk])
     assert notice in client.get(goal).content.decode()
+
+
+# --- The plan's phases (issue 15): one folded list under the summary ----------------------
+
+
+def _phases(project):
+    project.source_document = "000_x.txt"
+    project.save()
+    PlanMilestone.objects.create(
+        project=project,
+        key="vaihe-2",
+        order=1,
+        title_fi="Toinen vaihe",
+        title_en="Second phase",
+        description_fi="Toisessa vaiheessa (vuonna 2021) syvennetään <b>tehtäviä</b>.",
+        schedule_text="vuonna 2021",
+        planned_start=date(2021, 1, 1),
+        planned_end=date(2021, 12, 31),
+        source_document="000_x.txt",
+        source_ref="L622-630",
+    )
+    PlanMilestone.objects.create(project=project, key="vaihe-1", order=0, title_fi="Ensivaihe")
+
+
+def _in_finnish(client, personas) -> str:
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fi"
+    return _get(client, personas)
+
+
+def test_the_plans_phases_are_listed_folded_in_their_order(client, personas, hanke):
+    _phases(personas.project)
+    html = _in_finnish(client, personas)
+    section = html[html.index('id="plan-milestones"') :]
+    section = section[: section.index("</details>")]
+    assert section.index('data-milestone="vaihe-1"') < section.index('data-milestone="vaihe-2"')
+    assert "Suunnitelman aikataulu (2)" in section
+    assert "vuonna 2021" in section and "1.1.2021" in section and "31.12.2021" in section
+    assert "suunnitelmassa ei ole päivämääriä" in section  # the undated first phase
+    assert "&lt;b&gt;tehtäviä&lt;/b&gt;" in section  # the plan's text, escaped
+    assert "hankesuunnitelma, rivit 622–630" in section  # the source in words
+
+
+def test_the_plans_follow_up_text_is_shown_with_its_source(client, personas, hanke):
+    version = hanke["version"]
+    version.follow_up_fi = "Hankehallinnoija raportoi kuukausittain.\n\nToinen kappale."
+    version.follow_up_ref = "L203-207"
+    version.source_document = version.source_document or "003_x.txt"
+    version.save()
+    personas.project.source_document = version.source_document
+    personas.project.save()
+    html = _in_finnish(client, personas)
+    section = html[html.index('id="plan-milestones"') :]
+    section = section[: section.index("</details>")]
+    assert "Seuranta ja raportointi suunnitelmassa" in section
+    assert "<p>Hankehallinnoija raportoi kuukausittain.</p>" in section
+    assert "<p>Toinen kappale.</p>" in section
+    assert ": hankesuunnitelma, rivit 203–207" in section
+    assert "data-milestone" not in section  # no phases: only the follow-up
+
+
+def test_a_hanke_without_phases_shows_no_timeline(client, personas, hanke):
+    assert 'id="plan-milestones"' not in _get(client, personas)
+
+
+def test_phases_are_read_only_for_those_who_see_the_hanke(personas, hanke):
+    _phases(personas.project)
+    assert len(plan_milestones(user=personas.project_manager, project=personas.project)) == 2
+    assert plan_milestones(user=personas.outsider, project=personas.project) == []
+    assert plan_follow_up(user=personas.outsider, project=personas.project) == []

@@ -23,15 +23,18 @@ from objectives.status import (
     status_change_problem,
 )
 from portal.lights import (
+    Assessment,
     Child,
     IndicatorThresholds,
     Light,
     Reason,
     RollupThresholds,
+    rests_on_generated,
     rollup,
     validate_bands,
 )
 from portal.models_common import readable_reference
+from portal.templatetags.portal_tags import light as light_tag
 
 TODAY = date(2023, 6, 15)
 D = Decimal
@@ -406,6 +409,76 @@ def test_threshold_bands_must_be_in_order_without_gap_or_overlap(
 
 def test_reason_text_renders_params():
     assert "42" in Reason("indicator_progress", {"progress": 42, "expected": 70}).text
+
+
+# --- Rollups that rest on values generated for the demo (issue 15) -----------------------
+
+
+def test_a_rollup_counting_generated_indicators_says_how_many_in_each_language():
+    children = [
+        Child(R, "indicator", 1, "I1", severity=0.5, generated=True),
+        Child(G, "indicator", 2, "I2", generated=True),
+        Child(G, "indicator", 3, "I3"),
+        Child(G, "action", 4, "A4"),
+    ]
+    result = rollup(children, RollupThresholds())
+    assert result.reason.params["generated"] == {"indicator": 2}
+    assert result.reason.generated
+    with translation.override("en"):
+        assert result.reason.text == (
+            "1 of 3 indicators behind target (2 on generated demo values): I1; "
+            "0 of 1 action late – 25\u00a0% behind"
+        )
+    with translation.override("fi"):
+        assert "(2 perustuu generoituihin demoarvoihin)" in result.reason.text
+    with translation.override("sv"):
+        assert "(2 bygger på genererade demovärden)" in result.reason.text
+    with translation.override("en"):
+        html = result.reason.html
+    assert "(2 on generated demo values)" in html and '<a href="/mittarit/1/">I1</a>' in html
+
+
+def test_one_generated_item_reads_in_the_singular():
+    result = rollup([Child(G, "project", 1, "Hanke", generated=True)], RollupThresholds())
+    with translation.override("en"):
+        assert result.reason.text == "0 of 1 hanke behind (1 on a generated demo value)"
+
+
+def test_a_rollup_of_real_values_keeps_its_parameters_and_text_as_before():
+    result = rollup(
+        [Child(G, "indicator", 1, "I1"), Child(R, "action", 2, "A2")], RollupThresholds()
+    )
+    assert "generated" not in result.reason.params and not result.reason.generated
+    with translation.override("en"):
+        assert "generated" not in result.reason.text
+
+
+def test_grey_generated_items_do_not_mark_a_rollup_they_do_not_colour():
+    result = rollup(
+        [Child(N, "indicator", 1, "I1", generated=True), Child(G, "action", 2, "A2")],
+        RollupThresholds(),
+    )
+    assert not result.reason.generated
+
+
+def test_reasons_stored_before_the_mark_existed_read_as_real():
+    stored = {"share": "0.5", "groups": [["indicator", 1, 2, [[1, "I1"]]]], "grey": 0}
+    assert not Reason("rollup_shares", stored).generated
+    assert not rests_on_generated(None) and not Reason("indicator_no_data").generated
+    assert rests_on_generated({**stored, "generated": {"indicator": 1}})
+
+
+def test_the_light_tag_marks_a_rollup_resting_on_generated_values_and_nothing_else():
+    marked = rollup([Child(G, "indicator", 1, "I1", generated=True)], RollupThresholds())
+    real = rollup([Child(G, "indicator", 1, "I1")], RollupThresholds())
+    with translation.override("en"):
+        html = light_tag(Assessment(marked.light, marked.reason))
+        assert 'data-generated="light"' in html and "demo, generated" in html
+        assert 'data-generated="light"' in light_tag(
+            Assessment(marked.light, marked.reason), show_reason=False
+        )
+        assert "data-generated" not in light_tag(Assessment(real.light, real.reason))
+        assert "data-generated" not in light_tag(None)
 
 
 # --- What a status change must explain (objectives.status.comment_needed) ----------------

@@ -33,12 +33,17 @@ def light(
 ) -> str:
     """`{% light row.assessment %}`: colour, a symbol and a text label, never colour alone.
 
-    `label` replaces the standard wording where a rule has its own (e.g. spending pace)."""
+    `label` replaces the standard wording where a rule has its own (e.g. spending pace).
+    A rollup whose light rests on values generated for the demo carries the mark "demo,
+    generated" after its light (its reason says how many); an indicator's own light is
+    marked by the template that knows its latest value's source."""
     if assessment is None:
         return format_html(_LIGHT_HTML, Light.GREY.css_class, Light.GREY.symbol, Light.GREY.label)
     value = assessment.light
     label = label or (action_label(assessment) if kind == "action" else value.label)
     html = format_html(_LIGHT_HTML, value.css_class, value.symbol, label)
+    if getattr(assessment.reason, "generated", False):  # other reasons (spending) have none
+        html += format_html(" {}", generated_mark("light"))
     reason = assessment.reason.html if show_reason else ""
     if reason:
         html += format_html(' <span class="light__reason">{}</span>', reason)
