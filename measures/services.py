@@ -179,7 +179,8 @@ def indicators_import(
     """Create or change indicators of one hanke (all or nothing); returns (created, updated).
 
     Permission: Perm.EDIT_PLAN on the hanke (checked once; every row belongs to it). Each row
-    is validated with `full_clean()`; a changed indicator's `version` must still be
+    is validated with `full_clean()`; the unit of an indicator with values stays
+    (ValidationError); a changed indicator's `version` must still be
     `expected_version` (IndicatorConflictError). The final target is the last target by
     date (changed through `target_save`); a new one is dated at the hanke's end.
     Side effects: history rows with the actor and `comment`; lights recomputed after commit.
@@ -202,6 +203,7 @@ def indicators_import(
             indicator = current.get(row.indicator_id)
             if indicator is None or indicator.version != row.expected_version:
                 raise IndicatorConflictError(indicator)
+            _check_unit_change(indicator, row)
             for name, value in row.values.items():
                 setattr(indicator, name, value)
             indicator.version += 1
@@ -223,6 +225,15 @@ def indicators_import(
             )
     project_status_changed(project_id=project.pk)
     return created, updated
+
+
+def _check_unit_change(indicator: Indicator, row: IndicatorImportRow) -> None:
+    """Values are read in their indicator's unit: with values saved, the unit stays."""
+    unit = row.values.get("unit")
+    if unit and unit != indicator.unit and indicator.measurements.exists():
+        raise ValidationError(
+            f"{row.code}: " + _("The unit of an indicator with values cannot be changed.")
+        )
 
 
 @dataclass
