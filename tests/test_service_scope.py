@@ -314,6 +314,15 @@ LINKED = {
         actor=_mine(w),
         values={"title": "x", "owner": w["personas"].outsider},
     ),
+    "action_status_update-owner": lambda w: action_status_update(
+        action=_ours(w, "action"),
+        actor=_mine(w),
+        status="in_progress",
+        comment="x",
+        status_date=date(2023, 5, 1),
+        expected_version=1,
+        owner=w["personas"].outsider,
+    ),
     "actions_import-work_package": lambda w: actions_import(
         project=w["personas"].project,
         actor=_mine(w),
