@@ -123,6 +123,7 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups
 def pytest_collection_modifyitems(config, items):
     """With pytest-xdist (`make test` runs `-n 2 --dist loadgroup`), one process runs a whole
     module, so a module's world and demo data are built once, not once per process; and the
