@@ -32,8 +32,15 @@ run: setup staticfiles/staticfiles.json
 	@echo "Portal: http://127.0.0.1:8000/  (demo users and password: see README.md)"
 	SERVE_COLLECTED_STATIC=1 $(PY) manage.py runserver 127.0.0.1:8000
 
+# Two processes on two cores (pytest-xdist): each module runs whole in one of them (its world
+# and demo data built once), the real-Celery-worker tests all in one (tests/conftest.py).
+# Bytecode is written even where the environment turns it off: every run and each process
+# would otherwise compile (and assertion-rewrite) every module again (docs/testing.md).
+TEST_PROCESSES ?= 2
+
 test: setup system-packages services test-db
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_ARGS)
+	PYTHONDONTWRITEBYTECODE= DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+	  $(PY) -m pytest -n $(TEST_PROCESSES) --dist loadgroup $(PYTEST_ARGS)
 
 setup: venv node messages
 

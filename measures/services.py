@@ -199,7 +199,8 @@ def indicators_import(
     """Create or change indicators of one hanke (all or nothing); returns (created, updated).
 
     Permission: Perm.EDIT_PLAN on the hanke (checked once; every row belongs to it). Each row
-    is validated with `full_clean()`; a changed indicator's `version` must still be
+    is validated with `full_clean()`; the unit of an indicator with values stays
+    (ValidationError); a changed indicator's `version` must still be
     `expected_version` (IndicatorConflictError). The final target is the last target by
     date (changed through `target_save`); a new one is dated at the hanke's end.
     Side effects: history rows with the actor and `comment`; lights recomputed after commit.

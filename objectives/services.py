@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from portal.history_rows import history_copy
 from projects.access import Perm, check
-from projects.models import Project, WorkPackage
+from projects.models import Membership, Project, WorkPackage
 from projects.plan_services import NO_MARK, plan_row_retire, plan_row_save
 from projects.services import project_status_changed
 from reporting.models import ReportingPeriod
@@ -94,6 +94,12 @@ def _round_for(action: Action, status_date: date):
     )
 
 
+def _check_owner(project_id: int, owner) -> None:
+    """A new owner must have a role in the hanke (the form offers only them)."""
+    if not Membership.objects.active().filter(project_id=project_id, user=owner).exists():
+        raise ValidationError({"owner": _("The owner must be a member of the hanke.")})
+
+
 @transaction.atomic
 def action_status_update(
     *,
@@ -113,7 +119,8 @@ def action_status_update(
     Permission: Perm.UPDATE_ACTION_STATUS on the action (a worker: only actions they own);
     checked here again, whatever the caller did.
     Rules (objectives.status): a comment is required when the action is closed, moves back
-    or is late; a new planned end (optional) needs a reason and cannot precede the start.
+    or is late; a new owner must have a role in the hanke; a new planned end (optional)
+    needs a reason and cannot precede the start.
     Side effects: StatusUpdate (from → to, reporting round) + history rows; the hanke's
     lights are recomputed after commit.
     Raises ActionConflictError when `expected_version` is no longer current.
@@ -128,6 +135,8 @@ def action_status_update(
     if planned_end == current.planned_end:
         planned_end = None  # unchanged: nothing to explain
     _validate(current, status, comment, planned_end, planned_end_reason, today)
+    if owner is not None and owner.pk != current.owner_id:
+        _check_owner(current.project_id, owner)
     changes = {"status": status, "version": F("version") + 1}
     if owner is not None:
         changes["owner"] = owner

@@ -23,7 +23,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
@@ -95,6 +95,8 @@ def finance_import_confirm(*, project: Project, actor, job: Job) -> dict[str, in
     is already done returns its counts without writing."""
     check(actor, Perm.EDIT_PLAN, project)
     job = Job.objects.select_for_update().get(pk=job.pk)
+    if job.kind != KIND or job.params.get("project") != project.pk:
+        raise PermissionDenied  # another hanke's upload: never applied to this one
     if job.status == JobStatus.DONE:
         return job.counts
     existing = _existing(project, lock=True)

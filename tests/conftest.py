@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
 from django.db import transaction
+from django.test import override_settings
 
 from projects.demo import demo_load
 
@@ -16,6 +18,8 @@ from .factories import (
     ProjectFactory,
     UserFactory,
 )
+
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @dataclass
@@ -34,6 +38,11 @@ class Personas:
 
 @pytest.fixture
 def personas(db) -> Personas:
+    return personas_build()
+
+
+def personas_build() -> Personas:
+    """The personas' rows; for a module-scoped world, call it inside `module_world`."""
     project = ProjectFactory()
     other_project = ProjectFactory()
     admin = ProgrammeRoleFactory(user=UserFactory(username="admin"), role="admin").user
@@ -51,6 +60,20 @@ def personas(db) -> Personas:
         user=UserFactory(username="outsider"), project=other_project, role="manager"
     ).user
     return Personas(project, other_project, admin, viewer, steering, manager, worker, outsider)
+
+
+@contextmanager
+def module_world(django_db_blocker):
+    """Rows built once for a whole module, as Django's TestCase.setUpTestData does.
+
+    Inside an outer transaction that is rolled back when the module ends; each test (with the
+    `db` fixture) then runs in a savepoint of its own, so what a test writes is undone before
+    the next one. Tests must read the world's rows by primary key, not trust the instances.
+    """
+    fast = override_settings(PASSWORD_HASHERS=FAST_HASHERS)
+    with django_db_blocker.unblock(), fast, transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture(scope="module")
@@ -97,4 +120,18 @@ def _celery_eager_unless_worker(request):
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # PBKDF2 costs ~0.2 s per user; the personas alone would make every test seconds slower.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups
+def pytest_collection_modifyitems(config, items):
+    """With pytest-xdist (`make test` runs `-n 2 --dist loadgroup`), one process runs a whole
+    module, so a module's world and demo data are built once, not once per process; and the
+    tests that start a real Celery worker all run in one process, because the workers share
+    one Redis queue (a task sent by one process must not be taken by another's worker)."""
+    for item in items:
+        if item.get_closest_marker("worker"):
+            group = "celery-worker"
+        else:
+            group = item.nodeid.split("::", 1)[0]
+        item.add_marker(pytest.mark.xdist_group(group))

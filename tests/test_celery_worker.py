@@ -1,6 +1,7 @@
 """A real Celery worker process on the local Redis runs a task and sends the result back."""
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -31,6 +32,7 @@ def celery_worker_process(django_db_serialized_rollback, transactional_db):
         **os.environ,
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
     }
+    name = f"test-{uuid.uuid4().hex[:8]}@{socket.gethostname()}"
     worker = subprocess.Popen(
         [
             sys.executable,
@@ -46,7 +48,7 @@ def celery_worker_process(django_db_serialized_rollback, transactional_db):
             "--without-gossip",
             "--without-mingle",
             "-n",
-            f"test-{uuid.uuid4().hex[:8]}@%h",
+            name,
         ],
         cwd=ROOT,
         env=env,
@@ -54,12 +56,23 @@ def celery_worker_process(django_db_serialized_rollback, transactional_db):
         stderr=subprocess.STDOUT,
         text=True,
     )
+    _wait_until_ready(app, name, worker)
     yield worker
     worker.terminate()
     try:
         worker.wait(timeout=20)
     except subprocess.TimeoutExpired:
         worker.kill()
+
+
+def _wait_until_ready(app, name: str, worker: subprocess.Popen) -> None:
+    """The tests' deadlines time the work, not the worker's start (slow on a busy machine)."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and worker.poll() is None:
+        if app.control.ping(destination=[name], timeout=1.0):
+            return
+    worker.terminate()
+    pytest.fail("the worker did not start:\n" + worker.communicate(timeout=20)[0])
 
 
 @pytest.mark.worker

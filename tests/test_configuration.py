@@ -1,5 +1,6 @@
 """Settings come from the environment; bad configuration ends in one clear line."""
 
+import json
 import os
 import subprocess
 import sys
@@ -24,21 +25,30 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
-def _settings_value(expression: str, **env: str) -> str:
-    code = f"from django.conf import settings; print({expression})"
+def _settings_values(*expressions: str, **env: str) -> list[str]:
+    """The expressions' values as the settings compute them, all in one `manage.py` process."""
+    code = (
+        "import json; from django.conf import settings; "
+        f"print(json.dumps([str(value) for value in ({', '.join(expressions)},)]))"
+    )
     result = _manage("shell", "-c", code, **env)
     assert result.returncode == 0, result.stderr
-    return result.stdout.strip().splitlines()[-1]
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def test_no_variables_means_sqlite_eager_celery_and_local_cache():
-    assert (
-        _settings_value("settings.DATABASES['default']['ENGINE']") == "django.db.backends.sqlite3"
+    engine, name, eager, cache, debug = _settings_values(
+        "settings.DATABASES['default']['ENGINE']",
+        "settings.DATABASES['default']['NAME']",
+        "settings.CELERY_TASK_ALWAYS_EAGER",
+        "settings.CACHES['default']['BACKEND']",
+        "settings.DEBUG",
     )
-    assert _settings_value("settings.DATABASES['default']['NAME']") == str(ROOT / "db.sqlite3")
-    assert _settings_value("settings.CELERY_TASK_ALWAYS_EAGER") == "True"
-    assert "LocMemCache" in _settings_value("settings.CACHES['default']['BACKEND']")
-    assert _settings_value("settings.DEBUG") == "True"
+    assert engine == "django.db.backends.sqlite3"
+    assert name == str(ROOT / "db.sqlite3")
+    assert eager == "True"
+    assert "LocMemCache" in cache
+    assert debug == "True"
 
 
 def test_database_and_redis_urls_switch_to_postgres_and_redis():
@@ -46,12 +56,17 @@ def test_database_and_redis_urls_switch_to_postgres_and_redis():
         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/portal",
         "REDIS_URL": "redis://127.0.0.1:6379/15",
     }
-    assert _settings_value("settings.DATABASES['default']['ENGINE']", **env) == (
-        "django.db.backends.postgresql"
+    engine, eager, broker, cache = _settings_values(
+        "settings.DATABASES['default']['ENGINE']",
+        "settings.CELERY_TASK_ALWAYS_EAGER",
+        "settings.CELERY_BROKER_URL",
+        "settings.CACHES['default']['BACKEND']",
+        **env,
     )
-    assert _settings_value("settings.CELERY_TASK_ALWAYS_EAGER", **env) == "False"
-    assert _settings_value("settings.CELERY_BROKER_URL", **env) == "redis://127.0.0.1:6379/15"
-    assert "RedisCache" in _settings_value("settings.CACHES['default']['BACKEND']", **env)
+    assert engine == "django.db.backends.postgresql"
+    assert eager == "False"
+    assert broker == "redis://127.0.0.1:6379/15"
+    assert "RedisCache" in cache
 
 
 @pytest.mark.parametrize(

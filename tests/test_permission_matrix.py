@@ -19,6 +19,7 @@ from projects.models import MeetingDecision, PlanVersion, Risk, SteeringMeeting
 from reporting.import_services import import_job_create
 from reporting.models import ExportJob, ReportingPeriod
 
+from .conftest import module_world, personas_build
 from .factories import (
     ActionFactory,
     IndicatorFactory,
@@ -34,8 +35,10 @@ PERSONAS = [
     "outsider",
     "ministry_viewer",
     "steering_member",
+    "region_steering",  # a steering group member over the hanke's whole region
     "other_worker",
-    "project_worker",
+    "project_worker",  # owns the world's action
+    "fellow_worker",  # a worker of the same hanke who does not own the action
     "project_manager",
     "programme_admin",
 ]
@@ -43,20 +46,34 @@ LOGIN, OK, FORBIDDEN, MISSING = "login", "ok", 403, 404
 UNAUTHORIZED = 401  # the open data API answers an anonymous call instead of redirecting
 
 
-def _expect(anonymous, outsider, viewer, steering, other_worker, worker, manager, admin):
-    return dict(
-        zip(
-            PERSONAS,
-            [anonymous, outsider, viewer, steering, other_worker, worker, manager, admin],
-            strict=True,
-        )
-    )
+def _expect(anonymous, outsider, viewer, steering, other_worker, worker, manager, admin, **more):
+    """The answer per persona: a region's steering member as the hanke's own steering
+    member, a fellow worker as the owning worker, unless `more` says otherwise."""
+    expected = {
+        "anonymous": anonymous,
+        "outsider": outsider,
+        "ministry_viewer": viewer,
+        "steering_member": steering,
+        "region_steering": steering,
+        "other_worker": other_worker,
+        "project_worker": worker,
+        "fellow_worker": worker,
+        "project_manager": manager,
+        "programme_admin": admin,
+    }
+    expected.update(more)
+    assert list(expected) == sorted(expected, key=PERSONAS.index)
+    return expected
 
 
 PUBLIC = _expect(OK, OK, OK, OK, OK, OK, OK, OK)
 SIGNED_IN = _expect(LOGIN, OK, OK, OK, OK, OK, OK, OK)
 HANKE_READ = _expect(LOGIN, MISSING, OK, OK, MISSING, OK, OK, OK)
 HANKE_ENTRY = _expect(LOGIN, MISSING, FORBIDDEN, FORBIDDEN, MISSING, OK, OK, OK)
+# An action's status: the worker who owns it, not every worker of the hanke.
+ACTION_ENTRY = _expect(
+    LOGIN, MISSING, FORBIDDEN, FORBIDDEN, MISSING, OK, OK, OK, fellow_worker=FORBIDDEN
+)
 HANKE_MANAGE = _expect(LOGIN, MISSING, FORBIDDEN, FORBIDDEN, MISSING, FORBIDDEN, OK, OK)
 PROGRAMME_READ = _expect(LOGIN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK)
 ADMIN_ONLY = _expect(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK)
@@ -235,7 +252,7 @@ MATRIX: dict[str, list[Route]] = {
         Route(
             "post",
             "action",
-            HANKE_ENTRY,
+            ACTION_ENTRY,
             (
                 ("status", "in_progress"),
                 ("status_date", "2023-05-01"),
@@ -246,11 +263,11 @@ MATRIX: dict[str, list[Route]] = {
     ],
     "objectives:action-row": [
         Route("get", "action", HANKE_READ),
-        Route("get", "action", HANKE_ENTRY, (("edit", "1"),)),
+        Route("get", "action", ACTION_ENTRY, (("edit", "1"),)),
         Route(
             "post",
             "action",
-            HANKE_ENTRY,
+            ACTION_ENTRY,
             (
                 ("status", "in_progress"),
                 ("status_date", "2023-05-01"),
@@ -375,9 +392,22 @@ def test_every_url_has_an_entry_in_the_matrix():
     assert not missing, f"add these URLs to the permission matrix: {sorted(missing)}"
 
 
+@pytest.fixture(scope="module")
+def _world(django_db_setup, django_db_blocker):
+    # Built once for the module's ~1 000 cases; each case runs in a savepoint rolled back
+    # after it (conftest.module_world), so a POST in one case is gone before the next.
+    with module_world(django_db_blocker):
+        yield _world_build(personas_build())
+
+
 @pytest.fixture
-def world(personas):
-    """One hanke with an indicator, an action owned by its worker and a worker's membership."""
+def world(_world, db):
+    return _world
+
+
+def _world_build(personas) -> dict:
+    """One hanke with an indicator, an action owned by its worker and a worker's membership;
+    a second worker of the hanke, a steering member of its region, a worker of another."""
     package = WorkPackageFactory(project=personas.project)
     action = ActionFactory(
         work_package=package, project=personas.project, owner=personas.project_worker
@@ -387,6 +417,15 @@ def world(personas):
     measurement = MeasurementFactory(indicator=indicator)
     other_worker = MembershipFactory(
         user=UserFactory(username="other_worker"), project=personas.other_project, role="worker"
+    ).user
+    fellow_worker = MembershipFactory(
+        user=UserFactory(username="fellow_worker"), project=personas.project, role="worker"
+    ).user
+    region_steering = MembershipFactory(
+        user=UserFactory(username="region_steering"),
+        project=None,
+        region=personas.project.region,
+        role="steering",
     ).user
     membership = personas.project_worker.memberships.get()
     period = ReportingPeriod.objects.create(
@@ -444,6 +483,8 @@ def world(personas):
         "goal": goal,
         "measurement": measurement,
         "other_worker": other_worker,
+        "fellow_worker": fellow_worker,
+        "region_steering": region_steering,
         "membership": membership,
     }
 
@@ -487,8 +528,8 @@ def _kwargs(kind: str, world) -> dict:
 def _user(persona: str, world):
     if persona == "anonymous":
         return None
-    if persona == "other_worker":
-        return world["other_worker"]
+    if persona in ("other_worker", "fellow_worker", "region_steering"):
+        return world[persona]
     return getattr(world["personas"], persona)
 
 
