@@ -282,6 +282,7 @@ class ValueWriter(PortalUser):
             "value": html.unescape(value.group(1)),
             "source": "manual",
             "note": f"Korjattu ({token})",
+            "reason": "Kuormitustesti",  # a correction of a taken period needs its reason
             "expected_version": version.group(1),
         }
         write = {"kind": "value", "indicator": indicator, "period": period, "token": token}

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.test import override_settings
 
 from projects.demo import demo_load
@@ -94,6 +94,28 @@ def demo_db(_demo_data_for_module, db):
     Use it only in modules whose other tests do not expect an empty database.
     """
     return _demo_data_for_module
+
+
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    wants = marker is not None and (marker.kwargs.get("transaction") or marker.args[:1] == (True,))
+    return bool(wants) or bool({"transactional_db", "live_server"} & set(request.fixturenames))
+
+
+@pytest.fixture(autouse=True)
+def _migration_data_back_after_a_flush(request, django_db_blocker):
+    """A transactional test ends with a flush, which also empties the rows the migrations
+    wrote (the HT catalogue); Django reloads them only at the start of the next test that
+    asks for a serialized rollback. Tests run in groups over two processes (xdist), so a
+    plain `db` test may come next in the same process: put those rows back at once."""
+    yield
+    if not _is_transactional(request):
+        return
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            contents = getattr(connection, "_test_serialized_contents", None)
+            if contents:
+                connection.creation.deserialize_db_from_string(contents)
 
 
 @pytest.fixture(autouse=True)
