@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.db import connections, transaction
 from django.test import override_settings
+from pytest_django.plugin import blocking_manager_key
 
 from projects.demo import demo_load
 
@@ -96,26 +97,27 @@ def demo_db(_demo_data_for_module, db):
     return _demo_data_for_module
 
 
-def _is_transactional(request) -> bool:
-    marker = request.node.get_closest_marker("django_db")
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
     wants = marker is not None and (marker.kwargs.get("transaction") or marker.args[:1] == (True,))
-    return bool(wants) or bool({"transactional_db", "live_server"} & set(request.fixturenames))
+    return bool(wants) or bool({"transactional_db", "live_server"} & set(item.fixturenames))
 
 
-@pytest.fixture(autouse=True)
-def _migration_data_back_after_a_flush(request, django_db_blocker):
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
     """A transactional test ends with a flush, which also empties the rows the migrations
     wrote (the HT catalogue); Django reloads them only at the start of the next test that
     asks for a serialized rollback. Tests run in groups over two processes (xdist), so a
-    plain `db` test may come next in the same process: put those rows back at once."""
-    yield
-    if not _is_transactional(request):
-        return
-    with django_db_blocker.unblock():
-        for connection in connections.all():
-            contents = getattr(connection, "_test_serialized_contents", None)
-            if contents:
-                connection.creation.deserialize_db_from_string(contents)
+    plain `db` test may come next in the same process: once every fixture of the test is
+    torn down (the flush included), put those rows back."""
+    result = yield
+    if _is_transactional(item) and blocking_manager_key in item.config.stash:
+        with item.config.stash[blocking_manager_key].unblock():
+            for connection in connections.all():
+                contents = getattr(connection, "_test_serialized_contents", None)
+                if contents:
+                    connection.creation.deserialize_db_from_string(contents)
+    return result
 
 
 @pytest.fixture(autouse=True)
