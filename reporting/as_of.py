@@ -24,6 +24,7 @@ from datetime import date
 
 from django.http import Http404
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 
 from measures.models import Indicator, RollupKind
 from measures.status_engine import lights_on
@@ -178,6 +179,9 @@ _LIVE = {
     RollupKind.ACTION: (Action, "project_id", "number", "title", "work_package_id"),
     RollupKind.INDICATOR: (Indicator, "project_id", "code", "name", None),
 }
+# An object deleted without a history row of its own (none exists for rows made before
+# simple-history was installed): named by what it was, never by a database id.
+_REMOVED_LABEL = gettext_lazy("Removed from the plan")
 _ORDER = {
     RollupKind.WORK_PACKAGE: ("order", "code", "id"),
     RollupKind.GOAL: ("work_package__order", "order", "id"),
@@ -231,6 +235,20 @@ def _live_rows(kind: str, wanted: list[int]) -> dict[int, dict]:
     return {r["id"]: r for r in rows}
 
 
+def _gone_rows(kind: str, gone: set[int]) -> dict[int, dict]:
+    """Numbers and names of objects deleted since, from their last history row (one query,
+    only when something is gone): a reader sees what it was, never a database id."""
+    if not gone:
+        return {}
+    model, _project_field, number, name, _parent = _LIVE[kind]
+    fields = ["id", number, *(f"{name}_{lang}" for lang in ("fi", "sv", "en"))]
+    rows = model.history.filter(id__in=gone).order_by("id", "-history_date", "-history_id")
+    last: dict[int, dict] = {}
+    for row in rows.values(*fields):
+        last.setdefault(row["id"], row)
+    return last
+
+
 def _items(kind: str, ids: list[int], live: dict, lights: dict, *, detail: bool) -> list[Item]:
     """Items in the plan's order; those since removed from the plan last, by their id."""
     _model, _project_field, number, name, parent = _LIVE[kind]
@@ -247,8 +265,13 @@ def _items(kind: str, ids: list[int], live: dict, lights: dict, *, detail: bool)
         for oid, r in live.items()
         if oid in mine
     ]
+    gone = _gone_rows(kind, mine - set(live)) if detail else {}
     for oid in sorted(mine - set(live)):
-        items.append(Item(kind, oid, "", f"#{oid}", None, lights[(kind, oid)], removed=detail))
+        row = gone.get(oid, {})
+        label = _live_name(row, name) if row else str(_REMOVED_LABEL)
+        items.append(
+            Item(kind, oid, row.get(number, ""), label, None, lights[(kind, oid)], removed=detail)
+        )
     return items
 
 

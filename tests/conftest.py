@@ -111,6 +111,8 @@ def pytest_runtest_teardown(item, nextitem):
     plain `db` test may come next in the same process: once every fixture of the test is
     torn down (the flush included), put those rows back."""
     result = yield
+    if nextitem is None:  # the last test: the test database itself is gone by now
+        return result
     if _is_transactional(item) and blocking_manager_key in item.config.stash:
         with item.config.stash[blocking_manager_key].unblock():
             for connection in connections.all():

@@ -186,6 +186,8 @@ def test_objects_removed_after_the_cut_off_are_marked(world):
     state = round_states(project_ids=[world["other"].pk], period=world["second"])
     (item,) = state[world["other"].pk].actions
     assert item.removed and item.id == gone
+    # named by what it was (its last history row), never by its database id
+    assert item.label == "2.1 Neuvonta" and f"#{gone}" not in item.label
 
 
 def test_nothing_recorded_by_the_cut_off_means_an_empty_state(personas, world):
