@@ -12,11 +12,11 @@ from measures.models import Indicator
 from measures.services import INDICATOR_FIELDS
 from objectives.models import Action, BenefitTarget, ProcessGoal
 from objectives.services import ACTION_FIELDS, GOAL_FIELDS
+from portal.forms import DayField
 from projects.choices import PlanChange
 from projects.models import Organisation, Project, WorkPackage
 from projects.plan_services import NO_MARK, WORK_PACKAGE_FIELDS
 
-_DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 AUTO = "auto"
 MARK_CHOICES = [
     (AUTO, _("Automatic: new or changed in the current plan version")),
@@ -100,7 +100,8 @@ class GoalForm(_PlanRowForm):
     class Meta:
         model = ProcessGoal
         fields = (*GOAL_FIELDS, "benefit_targets")
-        widgets = {"target_date": _DATE, "title_fi": forms.Textarea(attrs={"rows": 2})}
+        field_classes = {"target_date": DayField}
+        widgets = {"title_fi": forms.Textarea(attrs={"rows": 2})}
         widgets |= {
             "title_sv": forms.Textarea(attrs={"rows": 2}),
             "title_en": forms.Textarea(attrs={"rows": 2}),
@@ -113,9 +114,8 @@ class ActionForm(_PlanRowForm):
     class Meta:
         model = Action
         fields = (*ACTION_FIELDS, "goals", "benefit_targets")
+        field_classes = {"planned_start": DayField, "planned_end": DayField}
         widgets = {
-            "planned_start": _DATE,
-            "planned_end": _DATE,
             "title_fi": forms.Textarea(attrs={"rows": 2}),
             "title_sv": forms.Textarea(attrs={"rows": 2}),
             "title_en": forms.Textarea(attrs={"rows": 2}),
@@ -143,8 +143,8 @@ class IndicatorForm(_PlanRowForm):
     class Meta:
         model = Indicator
         fields = (*INDICATOR_FIELDS, "goals")
+        field_classes = {"baseline_date": DayField}
         widgets = {
-            "baseline_date": _DATE,
             "name_fi": forms.Textarea(attrs={"rows": 2}),
             "name_sv": forms.Textarea(attrs={"rows": 2}),
             "name_en": forms.Textarea(attrs={"rows": 2}),
@@ -207,4 +207,4 @@ class RetireForm(forms.Form):
 
 class PlanVersionForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200, help_text=_("E.g. 2023–2025 plan"))
-    issued_on = forms.DateField(label=_("Issued on"), widget=_DATE)
+    issued_on = DayField(label=_("Issued on"))

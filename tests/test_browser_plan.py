@@ -171,3 +171,15 @@ def test_manager_edits_the_plan_and_a_second_tab_gets_the_conflict_view(hanke, b
     assert page.get_by_label("otsikko (suomeksi)").input_value() == "Palvelunumero koko maakuntaan"
     assert not _serious(axe.run(page))
     page.screenshot(path=ARTIFACTS / "plan-conflict-fi.png", full_page=True)
+
+    # and on a phone, in Swedish, the plan and the version's diff read without sideways scroll
+    page.get_by_role("button", name="Svenska").click()
+    page.set_viewport_size({"width": 390, "height": 844})
+    for name, path in (
+        ("plan-actions-sv-390", f"/hankkeet/{project}/suunnitelma/?osa=toimenpiteet"),
+        ("plan-versions-sv-390", f"/hankkeet/{project}/suunnitelma/versiot/"),
+    ):
+        page.goto(f"{url}{path}")
+        assert page.locator("html").get_attribute("lang") == "sv"
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, name
+        page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
