@@ -17,7 +17,7 @@ from pathlib import Path
 import plotly
 from django.conf import settings
 from django.contrib.staticfiles.finders import BaseFinder
-from django.core.checks import Error, Warning
+from django.core.checks import Warning
 from django.core.files.storage import FileSystemStorage
 
 PLOTLY_PACKAGE = "plotly.js-basic-dist-min"
@@ -54,11 +54,13 @@ class PlotlyFinder(BaseFinder):
     def check(self, **kwargs) -> list:
         bundle = package_dir() / PLOTLY_FILE
         if not bundle.exists():
+            # A warning, not an error: everything but the charts works, and an error would stop
+            # every management command (migrate included) until npm has run.
             return [
-                Error(
+                Warning(
                     f"{bundle} is missing, so pages cannot draw charts.",
                     hint="Run `make setup` (it runs `npm ci`).",
-                    id="portal.E101",
+                    id="portal.W102",
                 )
             ]
         installed = json.loads((package_dir() / "package.json").read_text())["version"]
