@@ -21,11 +21,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from html import escape as _escape
 from typing import Any
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.formats import number_format
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -226,15 +227,32 @@ def rests_on_generated(params: dict | None) -> bool:
     return any((params or {}).get("generated", {}).values())
 
 
+# An item's address by kind, as a prefix and suffix around its id: reversed once per URL
+# configuration, script prefix and kind rather than once per item (a dashboard names
+# hundreds). The id is an int, so it is put in as digits, needing no escaping.
+_ID_SENTINEL = 987654321
+_url_parts: dict[tuple, tuple[str, str] | None] = {}
+
+
+def _item_url_parts(kind: str) -> tuple[str, str] | None:
+    key = (get_urlconf(), get_script_prefix(), kind)
+    if key not in _url_parts:
+        name = _ITEM_URLS.get(kind)
+        try:
+            url = reverse(name, args=[_ID_SENTINEL]) if name else None
+        except NoReverseMatch:  # pragma: no cover - a URL renamed: name the item unlinked
+            url = None
+        parts = url.split(str(_ID_SENTINEL)) if url else None
+        _url_parts[key] = (_escape(parts[0]), _escape(parts[1])) if parts else None
+    return _url_parts[key]
+
+
 def _item_link(kind: str, item_id: int, label: str) -> str:
-    name = _ITEM_URLS.get(kind)
-    if name is None:
-        return format_html("{}", label)
-    try:
-        url = reverse(name, args=[item_id])
-    except NoReverseMatch:  # pragma: no cover - a URL renamed: name the item unlinked
-        return format_html("{}", label)
-    return format_html('<a href="{}">{}</a>', url, label)
+    """The item's label (escaped), linked to its page where its kind has one."""
+    parts = _item_url_parts(kind)
+    if parts is None or not isinstance(item_id, int):
+        return _escape(str(label))
+    return f'<a href="{parts[0]}{item_id}{parts[1]}">{_escape(str(label))}</a>'
 
 
 def _rollup_text(params: dict, *, linked: bool) -> str:
@@ -244,7 +262,7 @@ def _rollup_text(params: dict, *, linked: bool) -> str:
     `linked`: HTML with the named items linked; every piece is escaped as it is added (a
     page draws hundreds of these, so plain string joins rather than format_html per piece).
     Else plain text (escaped where shown, like any other text)."""
-    own = escape if linked else str
+    own = (lambda text: _escape(str(text))) if linked else str
     parts = []
     behind = 0
     generated = params.get("generated") or {}

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from html import escape
 
 from django import template
+from django.conf import settings
 from django.urls import reverse
 from django.utils.formats import localize, number_format
-from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 from objectives.status import action_label
 from portal.lights import Assessment, Light, action_count_label
@@ -19,12 +22,25 @@ from projects.access import Perm, can
 register = template.Library()
 
 
-# Simple tags that build their few elements directly: a dashboard draws hundreds of lights,
-# and an inclusion tag renders a template (and a context) for each one.
+# A dashboard draws hundreds of lights: each light's markup (class, symbol, translated label)
+# is built once per language and label and reused, and the tags join plain strings instead
+# of rendering a template or calling format_html per piece. Translations do not change while
+# the process runs, so what is kept stays right; it is a handful of short strings.
 _LIGHT_HTML = (
     '<span class="{}"><span class="light__symbol" aria-hidden="true">{}</span> '
     '<span class="light__label">{}</span></span>'
 )
+_badges: dict[tuple[str | None, Light, str], str] = {}
+
+
+def _badge(value: Light, label: str = "") -> str:
+    """The light's markup with `label` (default: the light's own label), escaped once."""
+    key = (get_language(), value, label)
+    html = _badges.get(key)
+    if html is None:
+        text = escape(str(label or value.label))
+        html = _badges[key] = _LIGHT_HTML.format(value.css_class, value.symbol, text)
+    return html
 
 
 @register.simple_tag
@@ -38,16 +54,44 @@ def light(
     generated" after its light (its reason says how many); an indicator's own light is
     marked by the template that knows its latest value's source."""
     if assessment is None:
-        return format_html(_LIGHT_HTML, Light.GREY.css_class, Light.GREY.symbol, Light.GREY.label)
+        return SafeString(_badge(Light.GREY))
     value = assessment.light
-    label = label or (action_label(assessment) if kind == "action" else value.label)
-    html = format_html(_LIGHT_HTML, value.css_class, value.symbol, label)
+    html = _badge(value, label or (action_label(assessment) if kind == "action" else ""))
     if getattr(assessment.reason, "generated", False):  # other reasons (spending) have none
-        html += format_html(" {}", generated_mark("light"))
+        html += " " + generated_mark("light")
     reason = assessment.reason.html if show_reason else ""
     if reason:
-        html += format_html(' <span class="light__reason">{}</span>', reason)
-    return html
+        html += f' <span class="light__reason">{reason}</span>'
+    return SafeString(html)
+
+
+_distribution_items: dict[tuple[str | None, str], tuple[str, list[tuple[Light, str]]]] = {}
+
+
+def _distribution_parts(kind: str) -> tuple[str, list[tuple[Light, str]]]:
+    """The list's opening tag and each colour's item prefix, in the reader's language."""
+    key = (get_language(), kind)
+    parts = _distribution_items.get(key)
+    if parts is None:
+        word = action_count_label if kind == "action" else (lambda light: light.label)
+        opening = f'<ul class="distribution" aria-label="{escape(gettext("Items by colour"))}">'
+        items = [
+            (
+                lt,
+                f'<li class="{lt.css_class}"><span aria-hidden="true">{lt.symbol}</span> '
+                f"{escape(str(word(lt)))}: ",
+            )
+            for lt in Light
+        ]
+        parts = _distribution_items[key] = (opening, items)
+    return parts
+
+
+def count_text(number) -> str:
+    """A whole number in the reader's locale: digits as they are unless the settings group
+    thousands (what `localize` gives for an int, without looking up the format each time)."""
+    number = int(number)
+    return localize(number) if settings.USE_THOUSAND_SEPARATOR else str(number)
 
 
 @register.simple_tag
@@ -55,20 +99,11 @@ def distribution(counts: dict | None, kind: str = "") -> str:
     """How many children of each colour: a light alone hides too much. Actions
     (`{% distribution counts "action" %}`) are counted in their own words, as in the PDF and
     the XLSX (done, late, …)."""
-    counts = counts or {}
-    items = [(Light(key), counts[key]) for key in Light if counts.get(key)]
-    word = action_count_label if kind == "action" else (lambda light: light.label)
-    if not items:
+    if not counts:
         return ""
-    return format_html(
-        '<ul class="distribution" aria-label="{}">{}</ul>',
-        gettext("Items by colour"),
-        format_html_join(
-            "",
-            '<li class="{}"><span aria-hidden="true">{}</span> {}: {}</li>',
-            ((lt.css_class, lt.symbol, word(lt), localize(n)) for lt, n in items),
-        ),
-    )
+    opening, items = _distribution_parts(kind)
+    shown = [f"{prefix}{count_text(counts[lt])}</li>" for lt, prefix in items if counts.get(lt)]
+    return SafeString(f"{opening}{''.join(shown)}</ul>") if shown else ""
 
 
 @register.filter
