@@ -8,10 +8,18 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
+from django.db.models import (
+    Count,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.http import Http404
 
-from portal.lights import Assessment
+from portal.lights import Assessment, Light
 from portal.paging import page_of
 from portal.sorting import Sort, light_rank, order_by
 from projects.models import Project
@@ -183,21 +191,9 @@ class CardList(list):
         return self.start + len(self)
 
 
-def indicator_cards(
-    *, user, project: Project, ht: int | None = None, limit: int | None = None, page: int = 1
-) -> CardList:
-    """The hanke's indicators as cards, in plan order; with `ht`, only that HT's indicators.
-
-    An indicator belongs to an HT directly or through a process goal tagged with it (as the
-    hanke page's HT filter treats actions). Empty for a user who cannot see the hanke. The
-    light is the stored `IndicatorProgress` written by the status engine (None, shown as
-    "no assessment", until the engine first runs). Three queries: the cards' indicators
-    with their progress, their targets and their values (read as plain tuples), a fourth to
-    count them when there are more than `limit`, plus the user's roles unless `visible_to`
-    has already read them for this user object; only the cards drawn are read, however
-    many indicators the hanke has. `page` (from 1) picks which `limit` cards; past the end,
-    the last page.
-    """
+def _card_indicators(*, user, project: Project, ht: int | None) -> QuerySet[Indicator]:
+    """The hanke's indicators in force that the user may see; with `ht`, that HT's only (an
+    indicator belongs to an HT directly or through a process goal tagged with it)."""
     indicators = Indicator.objects.filter(
         project=project, project__in=Project.objects.visible_to(user), retired_on__isnull=True
     )
@@ -214,6 +210,41 @@ def indicator_cards(
                 ).values("indicator_id")
             )
         )
+    return indicators
+
+
+def indicator_light_counts(*, user, project: Project, ht: int | None = None) -> dict[str, int]:
+    """How many of the indicators the cards would show are in each light (one query): the
+    folded cards section says this much before the cards are opened."""
+    rows = (
+        _card_indicators(user=user, project=project, ht=ht)
+        .order_by()
+        .values("progress__light")
+        .annotate(n=Count("id"))
+    )
+    counts: dict[str, int] = {}
+    for row in rows:
+        light = row["progress__light"] or Light.GREY.value  # no row until the engine runs
+        counts[light] = counts.get(light, 0) + row["n"]
+    return counts
+
+
+def indicator_cards(
+    *, user, project: Project, ht: int | None = None, limit: int | None = None, page: int = 1
+) -> CardList:
+    """The hanke's indicators as cards, in plan order; with `ht`, only that HT's indicators.
+
+    An indicator belongs to an HT directly or through a process goal tagged with it (as the
+    hanke page's HT filter treats actions). Empty for a user who cannot see the hanke. The
+    light is the stored `IndicatorProgress` written by the status engine (None, shown as
+    "no assessment", until the engine first runs). Three queries: the cards' indicators
+    with their progress, their targets and their values (read as plain tuples), a fourth to
+    count them when there are more than `limit`, plus the user's roles unless `visible_to`
+    has already read them for this user object; only the cards drawn are read, however
+    many indicators the hanke has. `page` (from 1) picks which `limit` cards; past the end,
+    the last page.
+    """
+    indicators = _card_indicators(user=user, project=project, ht=ht)
     indicators = indicators.select_related("progress").order_by("order", "code")
     start = (min(max(page, 1), MAX_PAGE) - 1) * limit if limit else 0
     shown = list(indicators if limit is None else indicators[start : start + limit + 1])

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import DayField
+from portal.forms import CompactSelect, DayField
 from portal.lights import ACTION_LABELS, Light
 
 from .choices import ActionStatus
@@ -48,7 +48,11 @@ class HankeFilterForm(forms.Form):
     """The hanke page's filters, sent with GET so a filtered view can be shared as a link."""
 
     wp = forms.ModelChoiceField(
-        label=_("Work package"), queryset=None, required=False, empty_label=_("All")
+        label=_("Work package"),
+        queryset=None,
+        required=False,
+        empty_label=_("All"),
+        widget=CompactSelect,
     )
     ht = forms.TypedChoiceField(
         label=_("Benefit target (HT)"),
@@ -56,6 +60,7 @@ class HankeFilterForm(forms.Form):
         coerce=int,
         empty_value=None,
         choices=[("", _("All"))] + [(n, f"HT{n}") for n in range(1, 6)],
+        widget=CompactSelect,
     )
     light = forms.ChoiceField(
         label=_("Light"),
@@ -66,13 +71,18 @@ class HankeFilterForm(forms.Form):
             (light.value, light.label if light is Light.GREY else label)
             for light, label in ACTION_LABELS.items()
         ],
+        widget=CompactSelect,
     )
     late = forms.BooleanField(label=_("Late only"), required=False)
     owner = forms.ModelChoiceField(
-        label=_("Owner"), queryset=None, required=False, empty_label=_("All")
+        label=_("Owner"), queryset=None, required=False, empty_label=_("All"), widget=CompactSelect
     )
     plan_version = forms.ModelChoiceField(
-        label=_("Plan version"), queryset=None, required=False, empty_label=_("All")
+        label=_("Plan version"),
+        queryset=None,
+        required=False,
+        empty_label=_("All"),
+        widget=CompactSelect,
     )
     new = forms.BooleanField(label=_("New in this plan only"), required=False)
     q = forms.CharField(label=_("Search titles"), required=False, max_length=200, strip=True)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from measures.selectors import indicator_cards
+from measures.selectors import indicator_cards, indicator_light_counts
 from measures.status_engine import status_refresh_action
 from portal.paging import OPEN_PARAM
 from portal.paging import PARAM as PAGE_PARAM
@@ -152,7 +152,8 @@ def _hanke_filters(request, project) -> tuple[HankeFilterForm, selectors.HankeFi
 
 
 CARDS_SHOWN = 12  # indicator cards drawn on the hanke page, a page at a time
-CARDS_PARAM = "kortit"  # ?kortit=2: the next twelve cards
+CARDS_PARAM = "kortit"  # ?kortit=1: the cards opened (folded without it); 2: the next twelve
+CARDS_TOGGLE_ID = "cards-toggle"  # the control that opens or closes the cards in place
 # What the hanke page reads from GET; a row's links carry these and nothing else.
 HANKE_PARAMS = (*HankeFilterForm.base_fields, CARDS_PARAM, OPEN_PARAM, PAGE_PARAM)
 TOGGLE_ID = "wp-toggle-"  # + package id: the control that opens or closes a package
@@ -183,6 +184,19 @@ def _hanke_tree(request, project) -> tuple[HankeFilterForm, selectors.HankeTree]
     return form, tree
 
 
+def _cards_context(request, project, *, ht: int | None) -> dict:
+    """The indicator cards folded (how many in each light; one query) or, with ?kortit=N,
+    opened at page N: drawing twelve cards with their trend lines is the page's heaviest
+    part, and the summary above already names the indicators off track."""
+    page = _id_param(request, CARDS_PARAM)
+    if not page:
+        counts = indicator_light_counts(user=request.user, project=project, ht=ht)
+        total = sum(counts.values())
+        return {"cards": None, "indicator_counts": counts, "indicator_total": total, "ht": ht}
+    cards = indicator_cards(user=request.user, project=project, ht=ht, limit=CARDS_SHOWN, page=page)
+    return {"cards": cards, "ht": ht}
+
+
 @login_required
 @require_GET
 def hanke(request, project_pk: int):
@@ -205,19 +219,17 @@ def hanke(request, project_pk: int):
     htmx = request.htmx
     if htmx and not htmx.boosted and not htmx.history_restore_request:
         trigger = htmx.trigger or ""
+        if trigger == CARDS_TOGGLE_ID:  # the cards opened or closed in place
+            context.update(_cards_context(request, project, ht=form.cleaned_data.get("ht")))
+            context["announce"] = True
+            return render(request, "measures/_indicator_cards.html", context)
         if trigger.startswith(TOGGLE_ID) and trigger.removeprefix(TOGGLE_ID).isdigit():
             context["focus_package"] = int(trigger.removeprefix(TOGGLE_ID))
         context["announce"] = True  # what opened or closed, in the live region
         return render(request, "objectives/hanke_page.html#packages", context)
     context.update(
         form=form,
-        indicator_cards=indicator_cards(
-            user=request.user,
-            project=project,
-            ht=form.cleaned_data.get("ht"),
-            limit=CARDS_SHOWN,
-            page=_id_param(request, CARDS_PARAM) or 1,
-        ),
+        **_cards_context(request, project, ht=form.cleaned_data.get("ht")),
         can_import=bool(kinds_allowed(request.user, project)),
         can_edit_plan=can(request.user, Perm.EDIT_PLAN, project),
         milestones=plan_milestones(user=request.user, project=project),

@@ -27,11 +27,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db import models
-from django.db.models import CharField, Value
+from django.db.models import CharField, Q, Value
+from django.db.models.functions import Concat
 from django.http import Http404
 from django.utils import formats
 from django.utils.text import capfirst
@@ -320,10 +322,21 @@ def object_history(*, user, model_key: str, pk: int) -> ObjectHistory:
     )
 
 
+def _users_named(text: str) -> models.QuerySet:
+    """Ids of the people whose username, first or last name or "first last" contains `text`
+    (case-insensitive): the change log's "changed by" search."""
+    users = get_user_model().objects.annotate(
+        full_name=Concat("first_name", Value(" "), "last_name")
+    )
+    match = Q(username__icontains=text) | Q(full_name__icontains=text)
+    return users.filter(match).values("pk")
+
+
 def _filtered(
     entry: Audited,
     *,
     user_id: int | None,
+    who: str,
     project_id: int | None,
     date_from: date | None,
     date_to: date | None,
@@ -331,6 +344,8 @@ def _filtered(
     qs = entry.history_model.objects.all()
     if user_id is not None:
         qs = qs.filter(history_user_id=user_id)
+    if who:
+        qs = qs.filter(history_user_id__in=_users_named(who))
     if project_id is not None:
         if entry.hanke_lookup is None:  # account changes belong to no hanke
             return qs.none()
@@ -348,6 +363,7 @@ def change_log(
     *,
     user,
     user_id: int | None = None,
+    who: str = "",
     project_id: int | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
@@ -356,7 +372,8 @@ def change_log(
     """Changes to the main models across the programme, newest first, a page at a time.
 
     Permission: `Perm.VIEW_CHANGE_LOG` (the programme admin), else PermissionDenied.
-    Filters: the acting user, the hanke, a date range (inclusive, local dates).
+    Filters: the acting user (by id, or `who`: a part of their name or username), the
+    hanke, a date range (inclusive, local dates).
     Returns a Page whose object_list holds LogEntry rows. Side effects: none.
     Queries: a count and a page query over a UNION of all models, then one per model on
     the page, whatever the amount of history.
@@ -365,6 +382,7 @@ def change_log(
         raise PermissionDenied
     filters = {
         "user_id": user_id,
+        "who": who,
         "project_id": project_id,
         "date_from": date_from,
         "date_to": date_to,

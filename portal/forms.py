@@ -13,6 +13,17 @@ DAY_FORMAT = "%d.%m.%Y"
 DAY_INPUT_FORMATS = [DAY_FORMAT, "%Y-%m-%d"]
 
 
+class CompactSelect(forms.Select):
+    """A select for plain choices (filters): options written in one template, with no
+    per-option attributes and no option groups (a `ChoiceField` of a long list of people or
+    work packages). The markup is Django's, less the per-option include."""
+
+    template_name = "portal/widgets/compact_select.html"
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        return {"value": value, "label": label, "selected": selected}
+
+
 class DayInput(forms.DateInput):
     """A date typed as d.m.yyyy (30.6.2022), in every language, as the pages show dates.
 

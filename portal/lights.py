@@ -24,12 +24,14 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from html import escape as _escape
 from typing import Any
 
-from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch
 from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
+
+from portal.paths import object_path
 
 
 class Light(enum.StrEnum):
@@ -227,32 +229,16 @@ def rests_on_generated(params: dict | None) -> bool:
     return any((params or {}).get("generated", {}).values())
 
 
-# An item's address by kind, as a prefix and suffix around its id: reversed once per URL
-# configuration, script prefix and kind rather than once per item (a dashboard names
-# hundreds). The id is an int, so it is put in as digits, needing no escaping.
-_ID_SENTINEL = 987654321
-_url_parts: dict[tuple, tuple[str, str] | None] = {}
-
-
-def _item_url_parts(kind: str) -> tuple[str, str] | None:
-    key = (get_urlconf(), get_script_prefix(), kind)
-    if key not in _url_parts:
-        name = _ITEM_URLS.get(kind)
-        try:
-            url = reverse(name, args=[_ID_SENTINEL]) if name else None
-        except NoReverseMatch:  # pragma: no cover - a URL renamed: name the item unlinked
-            url = None
-        parts = url.split(str(_ID_SENTINEL)) if url else None
-        _url_parts[key] = (_escape(parts[0]), _escape(parts[1])) if parts else None
-    return _url_parts[key]
-
-
 def _item_link(kind: str, item_id: int, label: str) -> str:
     """The item's label (escaped), linked to its page where its kind has one."""
-    parts = _item_url_parts(kind)
-    if parts is None or not isinstance(item_id, int):
+    name = _ITEM_URLS.get(kind)
+    if name is None or not isinstance(item_id, int):
         return _escape(str(label))
-    return f'<a href="{parts[0]}{item_id}{parts[1]}">{_escape(str(label))}</a>'
+    try:
+        url = object_path(name, item_id)
+    except NoReverseMatch:  # pragma: no cover - a URL renamed: name the item unlinked
+        return _escape(str(label))
+    return f'<a href="{_escape(url)}">{_escape(str(label))}</a>'
 
 
 def _rollup_text(params: dict, *, linked: bool) -> str:

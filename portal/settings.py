@@ -63,6 +63,12 @@ def _database_from_env() -> dict:
     if config["ENGINE"] == "django.db.backends.postgresql":
         # Fail fast with a clear message instead of hanging when the server is down.
         config["OPTIONS"].setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5))
+        # A select of a form (ModelChoiceField) reads its choices with `.iterator()`, which
+        # on PostgreSQL is a server-side cursor: DECLARE, FETCH and CLOSE, three round trips
+        # for a list of a few dozen rows, on every form page. The portal streams no large
+        # query through `.iterator()` (exports page their rows), and a transaction-pooling
+        # proxy such as PgBouncer needs this off anyway (Django's database notes).
+        config["DISABLE_SERVER_SIDE_CURSORS"] = True
     return config
 
 

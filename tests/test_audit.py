@@ -283,6 +283,14 @@ def test_change_log_filters_by_user(personas, changes_in_two_hankkeet):
     ]
 
 
+def test_change_log_finds_who_changed_by_a_part_of_the_name(personas, changes_in_two_hankkeet):
+    manager = personas.project_manager
+    for text in (manager.username.upper(), manager.get_full_name()[1:] or manager.username):
+        page = audit.change_log(user=personas.programme_admin, who=text)
+        assert {e.who for e in page.object_list} == {_name(manager)}
+    assert not audit.change_log(user=personas.programme_admin, who="no such person").object_list
+
+
 def test_change_log_filters_by_hanke(personas, changes_in_two_hankkeet):
     # given
     everything = audit.change_log(user=personas.programme_admin).object_list
@@ -330,7 +338,7 @@ def test_change_log_view_applies_the_filters_from_the_query_string(
     client.force_login(personas.programme_admin)
     response = client.get(
         _change_log_url(),
-        {"user": personas.outsider.pk, "project": personas.other_project.pk},
+        {"user": personas.outsider.username, "project": personas.other_project.pk},
     )
     html = response.content.decode()
     assert response.status_code == 200
@@ -368,8 +376,9 @@ def test_change_log_comes_a_page_at_a_time(client, personas, indicator):
     assert len(first.object_list) == audit.CHANGE_LOG_PAGE_SIZE and len(second.object_list) == 5
     assert first.object_list[0].when >= second.object_list[0].when
     client.force_login(personas.programme_admin)
-    html = client.get(_change_log_url(), {"user": personas.project_manager.pk}).content.decode()
-    assert f"?user={personas.project_manager.pk}&amp;page=2" in html
+    who = personas.project_manager.username
+    html = client.get(_change_log_url(), {"user": who}).content.decode()
+    assert f"?user={who}&amp;page=2" in html
 
 
 @pytest.mark.parametrize("count", [1, 10])

@@ -44,11 +44,21 @@ def test_steering_member_sees_indicator_cards_with_trend_lines(hanke_with_cards,
     page.get_by_label("Salasana").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Kirjaudu sisään").click()
     page.wait_for_selector("h1")
-    # when they open the hanke page
+    # when they open the hanke page, the cards are folded: a count by light and a control
     page.goto(f"{url}{path}")
     section = page.locator("#indicator-cards")
-    # then twelve cards are visible, each trend line drawn (not blocked, not zero-sized)
+    assert section.locator(".indicator-card").count() == 0
+    toggle = page.locator("#cards-toggle")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    # when they open the cards (in place, htmx)
+    toggle.click()
+    page.wait_for_url("**kortit=1**")
+    section = page.locator("#indicator-cards")
+    # then twelve cards are visible, each trend line drawn (not blocked, not zero-sized), and
+    # the keyboard focus stays on the control, now "hide"
     assert section.locator(".indicator-card:visible").count() == 12
+    assert page.locator("#cards-toggle").get_attribute("aria-expanded") == "true"
+    assert page.evaluate("document.activeElement.id") == "cards-toggle"
     first_line = section.locator(".sparkline__line").first.bounding_box()
     assert first_line is not None and first_line["width"] > 50
     # and each chart is an image named by its summary

@@ -66,10 +66,13 @@ def indicators(personas):
 
 def _url(project, **params):
     url = reverse("objectives:hanke", args=[project.pk])
+    params = {k: v for k, v in params.items() if v is not None}
     return url + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
 
 
 def _page(client, user, project, **params) -> str:
+    """The hanke page with its cards opened (?kortit=1) unless `kortit` is given."""
+    params.setdefault("kortit", 1)
     client.force_login(user)
     response = client.get(_url(project, **params))
     assert response.status_code == 200
@@ -181,7 +184,7 @@ def test_hanke_page_query_count_does_not_grow_with_the_indicators(
     client.force_login(personas.project_manager)
     # when / then the same bound as tests/test_hanke_page.py::test_query_count_is_flat
     with django_assert_max_num_queries(23):
-        response = client.get(_url(personas.project))
+        response = client.get(_url(personas.project, kortit=1))
     assert response.status_code == 200
     assert response.content.decode().count('class="indicator-card"') == min(n_indicators, 12)
     # and on the last page of cards, still the same bound
@@ -284,9 +287,39 @@ def test_many_indicators_come_twelve_cards_a_page(client, personas):
         section = _section(_page(client, personas.steering_member, personas.project, kortit=number))
         assert section.count('class="indicator-card"') == 3 and "25–27 of 27" in section
         assert f'href="{url}?kortit=2#indicator-cards" rel="prev"' in section
-    # junk is the first page
+    # junk leaves the cards folded, as without the parameter
     section = _section(_page(client, personas.steering_member, personas.project, kortit="x"))
-    assert "1–12 of 27 (page 1 of 3)" in section
+    assert 'class="indicator-card"' not in section and "27 indicators" in section
+
+
+def test_cards_are_folded_until_opened_with_their_count_by_light(client, personas, indicators):
+    # when the hanke page opens without ?kortit=
+    section = _section(_page(client, personas.steering_member, personas.project, kortit=None))
+    # then it says how many indicators there are and their lights, and draws no card
+    assert 'class="indicator-card"' not in section and "3 indicators" in section
+    assert 'class="distribution"' in section
+    # and the control opens them: a plain link, and in place with htmx
+    url = _url(personas.project)
+    assert f'href="{url}?kortit=1#indicator-cards"' in section
+    assert f'hx-get="{url}?kortit=1"' in section and 'aria-expanded="false"' in section
+
+
+def test_the_toggle_opens_and_closes_the_cards_in_place(client, personas, indicators):
+    client.force_login(personas.steering_member)
+    headers = {"HX-Request": "true", "HX-Trigger": "cards-toggle"}
+    # when the toggle asks for the opened cards with htmx
+    response = client.get(_url(personas.project, kortit=1), headers=headers)
+    html = response.content.decode()
+    # then only the section comes back, opened, with the toggle to close it focused after the
+    # swap and the change announced
+    assert html.lstrip().startswith('<section class="card indicator-cards"')
+    assert html.count('class="indicator-card"') == 3 and 'aria-expanded="true"' in html
+    assert "data-focus-after-swap" in html and 'id="live-region"' in html
+    assert "Indicator cards opened." in html and 'id="hanke-packages"' not in html
+    # and closing gives the folded section
+    response = client.get(_url(personas.project), headers=headers)
+    html = response.content.decode()
+    assert 'class="indicator-card"' not in html and "Indicator cards closed." in html
 
 
 def test_a_hanke_without_indicators_says_so(client, personas):

@@ -16,6 +16,7 @@ from django.utils.translation import get_language, gettext, gettext_lazy
 from objectives.status import action_label
 from portal.lights import Assessment, Light, action_count_label
 from portal.paging import PARAM as PAGE_PARAM
+from portal.paths import object_path
 from portal.sorting import SORT_PARAM
 from projects.access import Perm, can
 
@@ -104,6 +105,13 @@ def distribution(counts: dict | None, kind: str = "") -> str:
     opening, items = _distribution_parts(kind)
     shown = [f"{prefix}{count_text(counts[lt])}</li>" for lt, prefix in items if counts.get(lt)]
     return SafeString(f"{opening}{''.join(shown)}</ul>") if shown else ""
+
+
+@register.filter(name="object_path")
+def object_path_filter(pk: int, url_name: str) -> str:
+    """`{{ action.pk|object_path:"objectives:action-detail" }}`: `{% url %}` for a page that
+    takes one id, without walking the URL resolver for every row (portal/paths.py)."""
+    return object_path(url_name, pk)
 
 
 @register.filter
