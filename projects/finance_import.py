@@ -262,7 +262,7 @@ def _year(row: PreviewRow) -> int | None:
 
 def _line(row: PreviewRow, lines: list[LineRef], names: dict) -> None:
     """The one budget line the row names: by its key, else by line, category, funding and
-    year (a line of the period's year wins over a line that covers the whole hanke)."""
+    year."""
     if row.cell("line_key"):
         _by_key(row, lines)
         return
@@ -270,8 +270,13 @@ def _line(row: PreviewRow, lines: list[LineRef], names: dict) -> None:
     candidates = [line for line in lines if line.category != "total"]
     candidates = _by_funding(row, _by_category(row, _by_line(row, candidates), names))
     year = _year(row)
-    if len(row.errors) > before or row.period is None:
-        return
+    if len(row.errors) == before and row.period is not None:
+        _pick(row, candidates, year)
+
+
+def _pick(row: PreviewRow, candidates: list[LineRef], year: int | None) -> None:
+    """A line of the period's year wins over a line that covers the whole hanke; exactly one
+    must be left."""
     candidates = [c for c in candidates if c.year == year] or [
         c for c in candidates if c.year is None
     ]

@@ -674,16 +674,8 @@ class _MeasurementPlanner:
         period = self.period(plan, c["period"])
         if indicator is None or period is None:
             return plan
-        try:
-            parsed = parse_value(c["value"], indicator.unit)
-            key = (indicator.pk, _checked_period(indicator, period))
-        except ValueRejected as exc:
-            plan.reject(self.headers["value"], str(exc))
-            return plan
-        except ValidationError as exc:
-            plan.reject(self.headers["period"], exc.message_dict["period"][0])
-            return plan
-        if self.repeated(plan, key):
+        value, key = self.value_and_key(plan, indicator, period, c["value"])
+        if value is None or self.repeated(plan, key):
             return plan
         current = self.existing.get(key)
         plan.payload = MeasurementImportRow(
@@ -692,8 +684,20 @@ class _MeasurementPlanner:
             raw_value=c["value"],
             expected_version=current.version if current else 0,
         )
-        self.compare(plan, current, parsed.value)
+        self.compare(plan, current, value)
         return plan
+
+    def value_and_key(self, plan: RowPlan, indicator: Indicator, period: date, text: str):
+        """The value as the unit reads it and (indicator, period end); (None, None) and the
+        row rejected when the unit refuses the value or the period is outside the hanke."""
+        try:
+            parsed = parse_value(text, indicator.unit)
+            return parsed.value, (indicator.pk, _checked_period(indicator, period))
+        except ValueRejected as exc:
+            plan.reject(self.headers["value"], str(exc))
+        except ValidationError as exc:
+            plan.reject(self.headers["period"], exc.message_dict["period"][0])
+        return None, None
 
     def indicator(self, plan: RowPlan, code: str) -> Indicator | None:
         indicator = self.indicators.get(norm(code)) if code else None

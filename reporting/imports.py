@@ -173,16 +173,36 @@ def _unquote(text: str) -> str:
 
 
 def _tidy(sheet: Sheet) -> Sheet:
-    headers = [str(h).strip() for h in sheet.headers]
-    # A column without a header is dropped when it is empty too (a spacer column).
+    headers, rows = _drop_spacer_columns([str(h).strip() for h in sheet.headers], sheet.rows)
+    _check_headers(headers)
+    width = len(headers)
+    cells = ([_unquote(str(c)) for c in row[:width]] + [""] * (width - len(row)) for row in rows)
+    body = [(number, row) for number, row in enumerate(cells, start=2) if any(row)]
+    if not body:
+        raise ImportFileError(_("The file has no rows under the header row."))
+    return Sheet(
+        headers=headers,
+        rows=[row for _number, row in body],
+        row_numbers=[number for number, _row in body],
+        notes=sheet.notes,
+    )
+
+
+def _drop_spacer_columns(headers: list[str], rows: list[list]) -> tuple[list[str], list[list]]:
+    """A column without a header is dropped when it is empty too (a spacer column)."""
     keep = [
         i
         for i, header in enumerate(headers)
-        if header or any(i < len(row) and str(row[i]).strip() for row in sheet.rows)
+        if header or any(i < len(row) and str(row[i]).strip() for row in rows)
     ]
-    if len(keep) != len(headers):
-        headers = [headers[i] for i in keep]
-        sheet.rows = [[row[i] if i < len(row) else "" for i in keep] for row in sheet.rows]
+    if len(keep) == len(headers):
+        return headers, rows
+    return [headers[i] for i in keep], [
+        [row[i] if i < len(row) else "" for i in keep] for row in rows
+    ]
+
+
+def _check_headers(headers: list[str]) -> None:
     if not headers:
         raise ImportFileError(_("The first row must hold the column headers; it is empty."))
     seen = set()
@@ -194,16 +214,6 @@ def _tidy(sheet: Sheet) -> Sheet:
                 _("The column “%(header)s” appears twice in the header row.") % {"header": header}
             )
         seen.add(header)
-    width = len(headers)
-    rows, numbers = [], []
-    for number, row in enumerate(sheet.rows, start=2):
-        cells = [_unquote(str(c)) for c in row[:width]] + [""] * (width - len(row))
-        if any(cells):
-            rows.append(cells)
-            numbers.append(number)
-    if not rows:
-        raise ImportFileError(_("The file has no rows under the header row."))
-    return Sheet(headers=headers, rows=rows, row_numbers=numbers, notes=sheet.notes)
 
 
 # --- Cells -----------------------------------------------------------------------------------
