@@ -50,10 +50,6 @@ from .services import indicator_span, measurement_save
 SOTKANET_NOTE = "Sotkanet (THL), CC BY 4.0"
 JOB_KIND = "sotkanet_import"
 GENDERS = ("total", "male", "female")
-# The columns of Sotkanet's csv answer (its json rows have the same keys), all required.
-SPEC = ColumnSpec(
-    Column(key, required=True) for key in ("indicator", "region", "year", "gender", "value")
-)
 # Measurement.value has four decimal places; longer Sotkanet values are rounded to fit.
 _PLACES = Decimal("0.0001")
 
@@ -265,16 +261,23 @@ def _value(raw: Mapping[str, Any]) -> Decimal | None:
     return number.quantize(_PLACES) if number.as_tuple().exponent < -4 else number
 
 
+# The columns of Sotkanet's csv answer (its json rows have the same keys), all required,
+# each read from a row (a mapping) by its own function, in this order.
+SPEC = ColumnSpec(
+    [
+        Column("indicator", required=True, parse=lambda raw: _whole(raw, "indicator")),
+        Column("region", required=True, parse=lambda raw: _whole(raw, "region")),
+        Column("year", required=True, parse=_year),
+        Column("gender", required=True, parse=_gender),
+        Column("value", required=True, parse=_value),
+    ]
+)
+
+
 def _parse_row(raw: Any) -> DataRow:
     if not isinstance(raw, Mapping):
         raise _RowInvalid(_("a row must have indicator, region, year, gender and value"))
-    return DataRow(
-        indicator=_whole(raw, "indicator"),
-        region=_whole(raw, "region"),
-        year=_year(raw),
-        gender=_gender(raw),
-        value=_value(raw),
-    )
+    return DataRow(**{column.key: column.parse(raw) for column in SPEC})
 
 
 def _numbered(raw_rows: Iterable[Any]) -> list[tuple[str, Any]]:

@@ -36,12 +36,10 @@ from portal.uploads.columns import choice_lookup, norm
 from portal.uploads.preview import CHANGED, NEW, REJECTED, Plan, RowPlan
 from projects.models import Organisation, Project, WorkPackage
 
-from .imports import CellError, ImportKind, is_generated_source, parse_date, parse_number, spec
+from .imports import LIST_SPLIT, CellError, ImportKind, is_generated_source, spec
 
 PROGRESS_EVERY = 500  # rows between progress writes: one UPDATE, ~20 per 10 000 rows
 _HT_SPLIT = re.compile(r"[,;\s]+")
-_LIST_SPLIT = re.compile(r"[;\n]+")  # goal titles may hold commas: ";" or a line separates
-_TARGET_ITEM = re.compile(r"^\s*(\d{4})\s*[:=]\s*(.+?)\s*$")
 
 
 class Cells:
@@ -52,6 +50,7 @@ class Cells:
         self.index = {key: headers.index(header) for header, key in mapping.items() if key}
         self.headers = {key: headers[i] for key, i in self.index.items()}
         self.label = {column.key: column.shown() for column in spec(kind)}
+        self.parse = {column.key: column.parse for column in spec(kind) if column.parse}
 
     def rows(self, rows: list[list[str]], numbers: list[int]) -> Iterator[tuple[int, dict]]:
         for number, cells in zip(numbers, rows, strict=True):
@@ -287,7 +286,7 @@ class _ActionPlanner:
             if not self.cells.has(key):
                 continue
             try:
-                dates[key] = parse_date(r.c[key])
+                dates[key] = self.cells.parse[key](r.c[key])
             except CellError as exc:
                 r.plan.reject(self.headers[key], str(exc))
                 continue
@@ -380,7 +379,7 @@ class _ActionPlanner:
         if self.goals is None:
             return
         wanted: list[ProcessGoal] = []
-        for token in (t.strip() for t in _LIST_SPLIT.split(r.c["goals"] or "")):
+        for token in (t.strip() for t in LIST_SPLIT.split(r.c["goals"] or "")):
             goal, problem = self.goals.find(token, r.row.work_package) if token else (None, "")
             if problem:
                 r.plan.reject(self.headers["goals"], problem)
@@ -532,9 +531,8 @@ class _IndicatorPlanner:
 
     def parse(self, r: _IndicatorRow) -> None:
         """Read the row's numbers, targets and unit; a new indicator needs a unit and a name."""
-        for key, parse in (("baseline", parse_number), ("final_target", parse_number)):
-            self._parse(r, key, parse)
-        self._parse(r, "targets", _yearly_targets)
+        for key in ("baseline", "final_target", "targets"):
+            self._parse(r, key)
         if self.cells.has("unit") and r.c["unit"]:
             r.unit = self.units.get(norm(r.c["unit"]))
             if r.unit is None:
@@ -549,11 +547,11 @@ class _IndicatorPlanner:
         if r.indicator is None and not r.c.get("name", ""):
             r.plan.reject(self.headers.get("name", self.headers["code"]), _("The name is missing."))
 
-    def _parse(self, r: _IndicatorRow, key: str, parse: Callable[[str], Any]) -> None:
+    def _parse(self, r: _IndicatorRow, key: str) -> None:
         if not self.cells.has(key):
             return
         try:
-            r.parsed[key] = parse(r.c[key])
+            r.parsed[key] = self.cells.parse[key](r.c[key])
         except CellError as exc:
             r.plan.reject(self.headers[key], str(exc))
 
@@ -633,28 +631,13 @@ class _IndicatorPlanner:
     CHANGES = (name, unit, baseline, final_target, targets)
 
 
-def _yearly_targets(text: str) -> dict[date, Decimal]:
-    """ "2023: 60; 2024: 70,5" (or one per line) → {31.12.2023: 60, 31.12.2024: 70.5}."""
-    targets: dict[date, Decimal] = {}
-    for item in _LIST_SPLIT.split(text or ""):
-        if not item.strip():
-            continue
-        match = _TARGET_ITEM.match(item)
-        value = parse_number(match.group(2)) if match else None
-        if match is None or value is None:
-            raise CellError(
-                _("Write the targets as year: value, separated by “;”, e.g. 2023: 60; 2024: 70,5.")
-            )
-        targets[date(int(match.group(1)), 12, 31)] = value
-    return targets
-
-
 # --- Measurements ----------------------------------------------------------------------------
 
 
 class _MeasurementPlanner:
     def __init__(self, project: Project, cells: Cells):
         self.project, self.headers, self.label = project, cells.headers, cells.label
+        self.parse_period = cells.parse["period"]
         self.indicators = {
             norm(i.code): i
             for i in Indicator.objects.filter(project=project).select_related("project__programme")
@@ -722,7 +705,7 @@ class _MeasurementPlanner:
 
     def period(self, plan: RowPlan, text: str) -> date | None:
         try:
-            period = parse_date(text)
+            period = self.parse_period(text)
         except CellError as exc:
             plan.reject(self.headers["period"], str(exc))
             return None

@@ -41,6 +41,59 @@ class ImportFileError(ValueError):
     """The file as a whole cannot be read; the message is for the person who uploaded it."""
 
 
+# --- Cells -----------------------------------------------------------------------------------
+
+
+class CellError(ValueError):
+    """The cell's text is not a valid value; the message is for the person who wrote it."""
+
+
+def parse_date(text: str) -> date | None:
+    """ISO (2022-12-31) or Finnish (31.12.2022) dates; empty is None."""
+    try:
+        return periods.parse_date(text)
+    except periods.PeriodError as exc:
+        if exc.impossible:
+            raise CellError(_("“%(text)s” is not a valid date.") % {"text": text.strip()}) from None
+        raise CellError(
+            _("“%(text)s” is not a date; write e.g. 31.12.2022.") % {"text": text.strip()}
+        ) from None
+
+
+def parse_number(text: str) -> Decimal | None:
+    """'28,25', '28.25', '1 304 000' and '1304000.5'; empty is None."""
+    compact = re.sub(r"[\s\u00a0€%]", "", text)
+    if not compact:
+        return None
+    try:
+        number = Decimal(compact.replace(",", "."))
+    except InvalidOperation:
+        raise CellError(_("“%(text)s” is not a number.") % {"text": text}) from None
+    if not number.is_finite():
+        raise CellError(_("“%(text)s” is not a number.") % {"text": text})
+    return number
+
+
+LIST_SPLIT = re.compile(r"[;\n]+")  # goal titles may hold commas: ";" or a line separates
+_TARGET_ITEM = re.compile(r"^\s*(\d{4})\s*[:=]\s*(.+?)\s*$")
+
+
+def parse_yearly_targets(text: str) -> dict[date, Decimal]:
+    """ "2023: 60; 2024: 70,5" (or one per line) → {31.12.2023: 60, 31.12.2024: 70.5}."""
+    targets: dict[date, Decimal] = {}
+    for item in LIST_SPLIT.split(text or ""):
+        if not item.strip():
+            continue
+        match = _TARGET_ITEM.match(item)
+        value = parse_number(match.group(2)) if match else None
+        if match is None or value is None:
+            raise CellError(
+                _("Write the targets as year: value, separated by “;”, e.g. 2023: 60; 2024: 70,5.")
+            )
+        targets[date(int(match.group(1)), 12, 31)] = value
+    return targets
+
+
 # Columns of the export that the import reads, by the export's field name; the others
 # (lights, last update, the indicator's period and value in the indicator import, ...) are
 # accepted and ignored. `label` names a column the export does not have.
@@ -55,8 +108,8 @@ _COLUMNS: dict[str, tuple[type, list[Column]]] = {
             Column("title", required_for_new=True),
             Column("ht"),
             Column("schedule"),
-            Column("planned_start"),
-            Column("planned_end"),
+            Column("planned_start", parse=parse_date),
+            Column("planned_end", parse=parse_date),
             Column("status"),
             Column("owner"),
             # Plan columns the export leaves out (issue #17): matched by number/code or name.
@@ -71,9 +124,9 @@ _COLUMNS: dict[str, tuple[type, list[Column]]] = {
             Column("code", required=True),
             Column("name", required_for_new=True),
             Column("unit", required_for_new=True),
-            Column("baseline"),
-            Column("final_target"),
-            Column("targets", label=gettext_lazy("Targets by year")),
+            Column("baseline", parse=parse_number),
+            Column("final_target", parse=parse_number),
+            Column("targets", label=gettext_lazy("Targets by year"), parse=parse_yearly_targets),
         ],
     ),
     ImportKind.MEASUREMENTS: (
@@ -81,7 +134,7 @@ _COLUMNS: dict[str, tuple[type, list[Column]]] = {
         [
             Column("hanke"),
             Column("code", required=True),
-            Column("period", required=True),
+            Column("period", required=True, parse=parse_date),
             Column("value", required=True),
             # A row whose source says the value was generated for the demo is not imported:
             # an exported demo figure must not come back as a real one.
@@ -214,36 +267,3 @@ def _check_headers(headers: list[str]) -> None:
                 _("The column “%(header)s” appears twice in the header row.") % {"header": header}
             )
         seen.add(header)
-
-
-# --- Cells -----------------------------------------------------------------------------------
-
-
-class CellError(ValueError):
-    """The cell's text is not a valid value; the message is for the person who wrote it."""
-
-
-def parse_date(text: str) -> date | None:
-    """ISO (2022-12-31) or Finnish (31.12.2022) dates; empty is None."""
-    try:
-        return periods.parse_date(text)
-    except periods.PeriodError as exc:
-        if exc.impossible:
-            raise CellError(_("“%(text)s” is not a valid date.") % {"text": text.strip()}) from None
-        raise CellError(
-            _("“%(text)s” is not a date; write e.g. 31.12.2022.") % {"text": text.strip()}
-        ) from None
-
-
-def parse_number(text: str) -> Decimal | None:
-    """'28,25', '28.25', '1 304 000' and '1304000.5'; empty is None."""
-    compact = re.sub(r"[\s\u00a0€%]", "", text)
-    if not compact:
-        return None
-    try:
-        number = Decimal(compact.replace(",", "."))
-    except InvalidOperation:
-        raise CellError(_("“%(text)s” is not a number.") % {"text": text}) from None
-    if not number.is_finite():
-        raise CellError(_("“%(text)s” is not a number.") % {"text": text})
-    return number

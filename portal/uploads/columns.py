@@ -36,7 +36,7 @@ class Column:
     aliases: tuple[str, ...] = ()
     required: bool = False
     required_for_new: bool = False
-    parse: Callable[[str], Any] | None = None
+    parse: Callable[[Any], Any] | None = None  # reads one cell (a Sotkanet row: the row)
 
     def shown(self) -> str:
         """The column's name in the active language (its key when it has no label)."""
