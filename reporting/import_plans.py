@@ -33,7 +33,7 @@ from objectives.selectors import hanke_people
 from objectives.services import ActionImportRow
 from objectives.status import status_change_problem
 from portal.uploads.columns import choice_lookup, norm
-from portal.uploads.preview import CHANGED, NEW, REJECTED, Plan, RowPlan
+from portal.uploads.preview import CHANGED, NEW, Plan, RowPlan
 from projects.models import Organisation, Project, WorkPackage
 
 from .imports import LIST_SPLIT, CellError, ImportKind, is_generated_source, spec
@@ -733,6 +733,3 @@ class _MeasurementPlanner:
         if value != current.value:
             plan.outcome = CHANGED
             plan.change(self.label["value"], _text(current.value), _text(value))
-
-
-__all__ = ["REJECTED", "Cells", "plan_rows"]

@@ -63,9 +63,6 @@ class ColumnSpec:
     def __iter__(self):
         return iter(self.columns)
 
-    def __contains__(self, key: str) -> bool:
-        return key in self.by_key
-
     @property
     def keys(self) -> list[str]:
         return [column.key for column in self.columns]
