@@ -17,13 +17,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from portal.periods import period_end_for
 from projects.access import Perm, check
 from projects.plan_services import NO_MARK, plan_row_retire, plan_row_save
 from projects.services import project_status_changed
 
 from .choices import MeasurementSource
 from .models import Indicator, Measurement, Target
-from .values import ValueRejected, parse_value, period_end_for, unit_change_problem
+from .values import ValueRejected, parse_value, unit_change_problem
 
 
 class ConflictError(Exception):

@@ -36,9 +36,11 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from portal.models import Job
+from portal.periods import year_end
 from portal.queue import enqueue_on_commit
 from portal.services import job_create
 from portal.uploads import Limits, UploadRejected, read_csv, read_json
+from portal.uploads.columns import Column, ColumnSpec
 from projects.access import Perm, check
 
 from .choices import MeasurementSource, SourceSystem
@@ -48,7 +50,6 @@ from .services import indicator_span, measurement_save
 SOTKANET_NOTE = "Sotkanet (THL), CC BY 4.0"
 JOB_KIND = "sotkanet_import"
 GENDERS = ("total", "male", "female")
-CSV_COLUMNS = ("indicator", "region", "year", "gender", "value")
 # Measurement.value has four decimal places; longer Sotkanet values are rounded to fit.
 _PLACES = Decimal("0.0001")
 
@@ -260,16 +261,23 @@ def _value(raw: Mapping[str, Any]) -> Decimal | None:
     return number.quantize(_PLACES) if number.as_tuple().exponent < -4 else number
 
 
+# The columns of Sotkanet's csv answer (its json rows have the same keys), all required,
+# each read from a row (a mapping) by its own function, in this order.
+SPEC = ColumnSpec(
+    [
+        Column("indicator", required=True, parse=lambda raw: _whole(raw, "indicator")),
+        Column("region", required=True, parse=lambda raw: _whole(raw, "region")),
+        Column("year", required=True, parse=_year),
+        Column("gender", required=True, parse=_gender),
+        Column("value", required=True, parse=_value),
+    ]
+)
+
+
 def _parse_row(raw: Any) -> DataRow:
     if not isinstance(raw, Mapping):
         raise _RowInvalid(_("a row must have indicator, region, year, gender and value"))
-    return DataRow(
-        indicator=_whole(raw, "indicator"),
-        region=_whole(raw, "region"),
-        year=_year(raw),
-        gender=_gender(raw),
-        value=_value(raw),
-    )
+    return DataRow(**{column.key: column.parse(raw) for column in SPEC})
 
 
 def _numbered(raw_rows: Iterable[Any]) -> list[tuple[str, Any]]:
@@ -380,7 +388,7 @@ def _write_values(
     """Save (label, year, value) triples all or nothing; a refused value rolls everything back."""
     result = ImportResult()
     with transaction.atomic():
-        periods = [date(year, 12, 31) for _label, year, _value in values]
+        periods = [year_end(year) for _label, year, _value in values]
         existing = {
             m.period: m for m in Measurement.objects.filter(indicator=indicator, period__in=periods)
         }
@@ -388,14 +396,14 @@ def _write_values(
             if value is None:
                 result.skipped += 1
                 continue
-            current = existing.get(date(year, 12, 31))
+            current = existing.get(year_end(year))
             if current and current.value == value and current.source == MeasurementSource.SOTKANET:
                 result.unchanged += 1
                 continue
             try:
                 saved = measurement_save(
                     indicator=indicator,
-                    period=date(year, 12, 31),
+                    period=year_end(year),
                     raw_value=str(value),
                     source=MeasurementSource.SOTKANET,
                     actor=actor,
@@ -471,11 +479,11 @@ def _csv_rows(content: bytes | str) -> tuple[list[tuple[str, Any]], list[str]]:
     records = [(number, row) for number, row in zip(table.numbers, table.rows, strict=True) if row]
     if not records:
         return [], [_("The file is empty.")]
-    header = [name.strip().lower() for name in records[0][1]]
-    missing = [column for column in CSV_COLUMNS if column not in header]
+    header = [SPEC.resolve(name) or name for name in records[0][1]]
+    missing = SPEC.missing(header)
     if missing:
         message = _("The first row must name the columns %(columns)s; missing: %(missing)s.")
-        return [], [message % {"columns": ";".join(CSV_COLUMNS), "missing": ", ".join(missing)}]
+        return [], [message % {"columns": ";".join(SPEC.keys), "missing": ", ".join(missing)}]
     # Row numbers are file lines (the header is row 1), as a spreadsheet shows them.
     return [
         (_("row %(row)s") % {"row": number}, dict(zip(header, row, strict=False)))

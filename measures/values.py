@@ -6,9 +6,7 @@ the unit decides what is allowed (a percent is 0–100, a count a non-negative w
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext_lazy as _
@@ -72,19 +70,6 @@ def _checked(value: Decimal, unit: str) -> Decimal:
     if unit == "milestone" and value not in (Decimal(0), Decimal(100)):
         raise ValueRejected(_("A milestone is 0 (not reached) or 100 (reached)."))
     return value
-
-
-def period_end_for(day: date, frequency: str) -> date:
-    """The last day of the period (month, quarter, half-year, year) that contains `day`."""
-    if frequency == "monthly":
-        month = day.month
-    elif frequency == "quarterly":
-        month = (day.month - 1) // 3 * 3 + 3
-    elif frequency == "half_yearly":
-        month = 6 if day.month <= 6 else 12
-    else:
-        month = 12
-    return date(day.year, month, calendar.monthrange(day.year, month)[1])
 
 
 def unit_change_problem(*, old_unit: str | None, new_unit: str, has_values: bool) -> str | None:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.paging import PARAM
+from portal.periods import period_end_for
 from portal.sorting import SORT_PARAM, sort_of
 from portal.uploads import show_upload_failure
 from projects.access import can_enter_measurements, require
@@ -22,7 +23,6 @@ from . import selectors
 from .forms import MeasurementForm, SotkanetFileForm
 from .services import ConflictError, PeriodTakenError, measurement_save
 from .sotkanet import SotkanetError, sotkanet_file_import
-from .values import period_end_for
 
 
 @login_required

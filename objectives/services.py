@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.history_rows import history_copy
+from portal.periods import parse_schedule
 from projects.access import Perm, check
 from projects.models import Membership, Project, WorkPackage
 from projects.plan_services import NO_MARK, plan_row_retire, plan_row_save
@@ -27,7 +28,6 @@ from reporting.models import ReportingPeriod
 
 from .choices import ActionStatus
 from .models import Action, ProcessGoal, StatusUpdate
-from .schedule import parse_schedule
 from .status import comment_needed, reschedule_problem, status_change_problem
 
 

@@ -31,7 +31,7 @@ from django.db import models, transaction
 from measures.choices import MeasurementSource
 from measures.models import Indicator, Measurement, Target
 from objectives.models import Action, BenefitTarget, ProcessGoal
-from objectives.schedule import parse_schedule
+from portal.periods import parse_schedule
 from reporting.models import ReportingPeriod
 
 from .choices import MilestoneKind

@@ -16,7 +16,6 @@ Contract (the format is in docs/finance-import.md):
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,41 +26,29 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from portal.periods import PeriodError, parse_period
 from portal.uploads import Limits, Table, UploadRejected, read_csv
+from portal.uploads.columns import Column, ColumnSpec, filled_rows, first_filled, norm
+from portal.uploads.preview import CHANGED, NEW, UNCHANGED, Plan, RowPlan
 
 from .money import MoneyRejected, parse_money
 
-# Column names people use, lower-cased, in Finnish, Swedish and English.
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "period": ("period", "kausi", "jakso", "ajanjakso", "kuukausi", "month", "månad", "date",
-               "pvm", "päivämäärä", "datum"),
-    "line_key": ("line_key", "key", "avain", "rivin avain", "budjettirivin avain", "nyckel"),
-    "line": ("line", "budget line", "rivi", "budjettirivi", "budgetrad", "rad"),
-    "year": ("year", "vuosi", "år"),
-    "category": ("category", "cost category", "kustannuslaji", "kululaji", "kategoria",
-                 "kostnadsslag"),
-    "funding": ("funding", "rahoitus", "finansiering"),
-    "amount": ("amount", "summa", "määrä", "euroa", "eur", "€", "belopp", "total", "yhteensä"),
-}  # fmt: skip
-
-ERROR_TEXTS = {
-    "period_missing": _("The period is missing."),
-    "period_bad": _(
-        "“%(value)s” is not a period: write e.g. 3/2024, 2024-03, Q1/2024 or 31.3.2024."
-    ),
-    "year_bad": _("“%(value)s” is not a year."),
-    "category_unknown": _("Unknown cost category “%(value)s”."),
-    "funding_unknown": _("Unknown funding “%(value)s”: write state aid or own share."),
-    "line_key_unknown": _("The hanke has no budget line with the key %(value)s."),
-    "line_unknown": _("No budget line of the hanke matches this row."),
-    "line_ambiguous": _(
-        "Several budget lines match (%(count)s): give the line key, or the line, year, "
-        "category and funding."
-    ),
-    "line_total": _("The line %(value)s is a total of the plan; import to itemised lines."),
-    "duplicate": _("The same line and period are already on row %(row)s."),
-    "amount": "%(message)s",
-}
+# The columns and the other names people give them (Finnish, Swedish, English).
+SPEC = ColumnSpec([
+    Column("period", required=True, parse=parse_period, aliases=(
+        "kausi", "jakso", "ajanjakso", "kuukausi", "month", "månad", "date", "pvm",
+        "päivämäärä", "datum")),
+    Column("amount", required=True, parse=parse_money, aliases=(
+        "summa", "määrä", "euroa", "eur", "€", "belopp", "total", "yhteensä")),
+    Column("line_key", aliases=("key", "avain", "rivin avain", "budjettirivin avain", "nyckel")),
+    Column("line", aliases=("budget line", "rivi", "budjettirivi", "budgetrad", "rad")),
+    Column("year", aliases=("vuosi", "år")),
+    Column("category", aliases=("cost category", "kustannuslaji", "kululaji", "kategoria",
+                                "kostnadsslag")),
+    Column("funding", aliases=("rahoitus", "finansiering")),
+])  # fmt: skip
+COLUMNS = {column.key: column.aliases for column in SPEC}  # for the page that describes them
+LINE_COLUMNS = {"line_key", "line", "category"}  # one of these finds the budget line
 
 _FUNDING = {
     False: ("state aid", "programme", "programme funding", "valtionavustus", "valtionavustus",
@@ -86,27 +73,13 @@ class LineRef:
     funded_elsewhere: bool
 
 
-@dataclass(frozen=True)
-class RowError:
-    code: str
-    params: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def text(self) -> str:
-        params = {k: str(v) for k, v in self.params.items()}
-        return str(ERROR_TEXTS[self.code]) % params
-
-
 @dataclass
-class PreviewRow:
-    number: int  # the row's line number in the file (the header is row 1)
-    cells: dict[str, str]
+class PreviewRow(RowPlan):
+    cells: dict[str, str] = field(default_factory=dict)
     line: LineRef | None = None
     period: date | None = None
     amount: Decimal | None = None
-    status: str = "rejected"  # new | changed | unchanged | rejected
     old_amount: Decimal | None = None
-    errors: list[RowError] = field(default_factory=list)
 
     def cell(self, column: str) -> str:
         return self.cells.get(column, "")
@@ -117,21 +90,7 @@ class PreviewRow:
         return self.cell("line_key") or self.cell("line") or self.cell("category") or "–"
 
 
-@dataclass
-class Preview:
-    rows: list[PreviewRow]
-
-    def of(self, status: str) -> list[PreviewRow]:
-        return [row for row in self.rows if row.status == status]
-
-    @property
-    def counts(self) -> dict[str, int]:
-        return {s: len(self.of(s)) for s in ("new", "changed", "unchanged", "rejected")}
-
-    @property
-    def can_confirm(self) -> bool:
-        """All or nothing: any rejected row blocks the whole file, so does a file of nothing."""
-        return bool(self.rows) and not self.of("rejected")
+Preview = Plan
 
 
 # --- Reading the file -----------------------------------------------------------------------
@@ -159,26 +118,14 @@ def _NOT_CSV() -> str:  # noqa: N802 - a message, rendered in the language of th
     return str(_("This is not a CSV file; save it from Excel as CSV."))
 
 
-def _column_of(name: str) -> str | None:
-    key = re.sub(r"\s+", " ", name.strip().strip("\ufeff").lower())
-    for column, aliases in COLUMNS.items():
-        if key == column or key in aliases:
-            return column
-    return None
-
-
-def read_file(raw: bytes) -> list[dict[str, Any]]:
-    """The data rows as {"number": n, "cells": {column: text}}; FileRejected when unreadable."""
-    table = _records(raw)
-    rows = table.rows
-    header_index = next(
-        (i for i, row in enumerate(rows) if any(cell.strip() for cell in row)), None
-    )
-    if header_index is None:  # only separators
+def _header(rows: list[list[str]]) -> tuple[int, list[str]]:
+    """The header row's index and its columns' keys; FileRejected for a header we cannot use."""
+    index = first_filled(rows)
+    if index is None:  # only separators
         raise FileRejected(_("The file is empty."))
-    header = rows[header_index]
-    columns = [_column_of(name) for name in header]
-    unknown = [name for name, column in zip(header, columns, strict=True) if column is None]
+    names = rows[index]
+    columns = [SPEC.resolve(name) for name in names]
+    unknown = [name for name, column in zip(names, columns, strict=True) if column is None]
     if unknown:
         raise FileRejected(
             _("Unknown columns: %(columns)s. The columns are described on this page.")
@@ -186,63 +133,36 @@ def read_file(raw: bytes) -> list[dict[str, Any]]:
         )
     if len(set(columns)) != len(columns):
         raise FileRejected(_("A column appears twice in the header."))
-    missing = [c for c in ("period", "amount") if c not in columns]
-    if missing or not {"line_key", "line", "category"} & set(columns):
+    if SPEC.missing(columns) or not LINE_COLUMNS & set(columns):
         raise FileRejected(
             _(
                 "The file needs the columns period and amount, and a line key, a line or a "
                 "cost category to find the budget line."
             )
         )
-    data = []
-    body = zip(table.numbers[header_index + 1 :], rows[header_index + 1 :], strict=True)
-    for number, row in body:
-        if not any(cell.strip() for cell in row):
-            continue
-        cells = {
-            column: (row[i].strip() if i < len(row) else "") for i, column in enumerate(columns)
+    return index, columns
+
+
+def read_file(raw: bytes) -> list[dict[str, Any]]:
+    """The data rows as {"number": n, "cells": {column: text}}; FileRejected when unreadable."""
+    table = _records(raw)
+    index, columns = _header(table.rows)
+    body = filled_rows(table.numbers[index + 1 :], table.rows[index + 1 :])
+    data = [
+        {
+            "number": number,
+            "cells": {
+                key: (row[i].strip() if i < len(row) else "") for i, key in enumerate(columns)
+            },
         }
-        data.append({"number": number, "cells": cells})
+        for number, row in body
+    ]
     if not data:
         raise FileRejected(_("The file has a header but no rows."))
     return data
 
 
-# --- Checking the rows ----------------------------------------------------------------------
-
-
-def _month_end(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])
-
-
-def _ymd(year: str, month: str, day: str) -> date:
-    return date(int(year), int(month), int(day))
-
-
-_PERIOD_FORMATS = [
-    (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"), lambda m: _ymd(m[1], m[2], m[3])),
-    (re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$"), lambda m: _ymd(m[3], m[2], m[1])),
-    (re.compile(r"^(\d{4})[-/](\d{1,2})$"), lambda m: _month_end(int(m[1]), int(m[2]))),
-    (re.compile(r"^(\d{1,2})[/.](\d{4})$"), lambda m: _month_end(int(m[2]), int(m[1]))),
-    (re.compile(r"^q([1-4])[/ -]?(\d{4})$", re.I), lambda m: _month_end(int(m[2]), 3 * int(m[1]))),
-    (re.compile(r"^(\d{4})[/ -]?q([1-4])$", re.I), lambda m: _month_end(int(m[1]), 3 * int(m[2]))),
-    (re.compile(r"^(\d{4})$"), lambda m: date(int(m[1]), 12, 31)),
-]  # fmt: skip
-
-
-def parse_period(text: str) -> date:
-    """The last day of the period written in `text`; ValueError when it is not one.
-
-    A full date is kept as it is; a month, quarter or year ends on its last day."""
-    value = text.strip()
-    for pattern, build in _PERIOD_FORMATS:
-        match = pattern.match(value)
-        if match:
-            result = build(match)  # ValueError for 31.2.2024, month 13…
-            if not 2000 <= result.year <= 2100:
-                raise ValueError(value)
-            return result
-    raise ValueError(value)
+# --- Checking the rows: one function per field rule -------------------------------------------
 
 
 def _category_names(categories: list[tuple[str, Any]]) -> dict[str, str]:
@@ -264,47 +184,134 @@ def _funding_of(text: str) -> bool | None:
     return None
 
 
-def _match_line(
-    cells: dict[str, str], lines: list[LineRef], period: date | None, categories: dict[str, str]
-) -> tuple[LineRef | None, list[RowError]]:
-    if cells.get("line_key"):
-        key = cells["line_key"].lstrip("#")
-        found = next((line for line in lines if key.isdigit() and line.pk == int(key)), None)
-        if found is None:
-            return None, [RowError("line_key_unknown", {"value": cells["line_key"]})]
-        if found.category == "total":
-            return None, [RowError("line_total", {"value": cells["line_key"]})]
-        return found, []
-    errors: list[RowError] = []
+def _period(row: PreviewRow) -> None:
+    text = row.cell("period")
+    if not text:
+        row.reject("period", _("The period is missing."))
+        return
+    try:
+        row.period = parse_period(text)
+    except PeriodError:
+        row.reject(
+            "period",
+            _("“%(value)s” is not a period: write e.g. 3/2024, 2024-03, Q1/2024 or 31.3.2024."),
+            value=text,
+        )
+
+
+def _amount(row: PreviewRow) -> None:
+    try:
+        row.amount = parse_money(row.cells.get("amount"))
+    except MoneyRejected as exc:
+        row.reject("amount", exc.args[0])
+
+
+def _by_key(row: PreviewRow, lines: list[LineRef]) -> None:
+    text = row.cell("line_key")
+    key = text.lstrip("#")
+    found = next((line for line in lines if key.isdigit() and line.pk == int(key)), None)
+    if found is None:
+        row.reject(
+            "line_key", _("The hanke has no budget line with the key %(value)s."), value=text
+        )
+    elif found.category == "total":
+        message = _("The line %(value)s is a total of the plan; import to itemised lines.")
+        row.reject("line_key", message, value=text)
+    else:
+        row.line = found
+
+
+def _by_line(row: PreviewRow, candidates: list[LineRef]) -> list[LineRef]:
+    if not row.cell("line"):
+        return candidates
+    wanted = norm(row.cell("line"))
+    return [line for line in candidates if norm(line.line) == wanted]
+
+
+def _by_category(row: PreviewRow, candidates: list[LineRef], names: dict) -> list[LineRef]:
+    text = row.cell("category")
+    if not text:
+        return candidates
+    category = names.get(text.strip().casefold())
+    if category is None:
+        row.reject("category", _("Unknown cost category “%(value)s”."), value=text)
+    return [line for line in candidates if line.category == category]
+
+
+def _by_funding(row: PreviewRow, candidates: list[LineRef]) -> list[LineRef]:
+    text = row.cell("funding")
+    if not text:
+        return candidates
+    elsewhere = _funding_of(text)
+    if elsewhere is None:
+        row.reject(
+            "funding", _("Unknown funding “%(value)s”: write state aid or own share."), value=text
+        )
+    return [line for line in candidates if line.funded_elsewhere == elsewhere]
+
+
+def _year(row: PreviewRow) -> int | None:
+    text = row.cell("year")
+    if not text:
+        return row.period.year if row.period else None
+    if re.fullmatch(r"\d{4}", text):
+        return int(text)
+    row.reject("year", _("“%(value)s” is not a year."), value=text)
+    return None
+
+
+def _line(row: PreviewRow, lines: list[LineRef], names: dict) -> None:
+    """The one budget line the row names: by its key, else by line, category, funding and
+    year."""
+    if row.cell("line_key"):
+        _by_key(row, lines)
+        return
+    before = len(row.errors)
     candidates = [line for line in lines if line.category != "total"]
-    if cells.get("line"):
-        wanted = re.sub(r"\s+", " ", cells["line"]).casefold()
-        candidates = [c for c in candidates if re.sub(r"\s+", " ", c.line).casefold() == wanted]
-    if cells.get("category"):
-        category = categories.get(cells["category"].strip().casefold())
-        if category is None:
-            errors.append(RowError("category_unknown", {"value": cells["category"]}))
-        candidates = [c for c in candidates if c.category == category]
-    if cells.get("funding"):
-        elsewhere = _funding_of(cells["funding"])
-        if elsewhere is None:
-            errors.append(RowError("funding_unknown", {"value": cells["funding"]}))
-        candidates = [c for c in candidates if c.funded_elsewhere == elsewhere]
-    year = period.year if period else None
-    if cells.get("year"):
-        year = int(cells["year"]) if re.fullmatch(r"\d{4}", cells["year"]) else None
-        if year is None:
-            errors.append(RowError("year_bad", {"value": cells["year"]}))
-    if errors or period is None:
-        return None, errors
-    # A line of the period's year wins over a line that covers the whole hanke.
-    of_year = [c for c in candidates if c.year == year]
-    candidates = of_year or [c for c in candidates if c.year is None]
-    if not candidates:
-        return None, [RowError("line_unknown")]
-    if len(candidates) > 1:
-        return None, [RowError("line_ambiguous", {"count": len(candidates)})]
-    return candidates[0], []
+    candidates = _by_funding(row, _by_category(row, _by_line(row, candidates), names))
+    year = _year(row)
+    if len(row.errors) == before and row.period is not None:
+        _pick(row, candidates, year)
+
+
+def _pick(row: PreviewRow, candidates: list[LineRef], year: int | None) -> None:
+    """A line of the period's year wins over a line that covers the whole hanke; exactly one
+    must be left."""
+    candidates = [c for c in candidates if c.year == year] or [
+        c for c in candidates if c.year is None
+    ]
+    if len(candidates) == 1:
+        row.line = candidates[0]
+    elif not candidates:
+        row.reject("", _("No budget line of the hanke matches this row."))
+    else:
+        row.reject(
+            "",
+            _(
+                "Several budget lines match (%(count)s): give the line key, or the line, year, "
+                "category and funding."
+            ),
+            count=len(candidates),
+        )
+
+
+def _duplicate(row: PreviewRow, seen: dict[tuple[int, date], int]) -> None:
+    if row.line is None or row.period is None:
+        return
+    key = (row.line.pk, row.period)
+    if key in seen:
+        row.reject("", _("The same line and period are already on row %(row)s."), row=seen[key])
+    seen.setdefault(key, row.number)
+
+
+def _compare(row: PreviewRow, existing: dict[tuple[int, date], Decimal]) -> None:
+    if row.rejected:
+        return
+    row.old_amount = existing.get((row.line.pk, row.period))
+    if row.old_amount is None:
+        row.outcome = NEW
+    else:
+        row.outcome = UNCHANGED if row.old_amount == row.amount else CHANGED
 
 
 def preview(
@@ -316,33 +323,15 @@ def preview(
 ) -> Preview:
     """Each row of `read_file` checked and compared with `existing` totals, keyed by
     (budget line pk, period end). `categories` are the BudgetCategory choices."""
-    category_names = _category_names(categories)
+    names = _category_names(categories)
     result: list[PreviewRow] = []
     seen: dict[tuple[int, date], int] = {}
     for raw in rows:
-        cells = raw["cells"]
-        row = PreviewRow(number=raw["number"], cells=cells)
-        if not cells.get("period"):
-            row.errors.append(RowError("period_missing"))
-        else:
-            try:
-                row.period = parse_period(cells["period"])
-            except ValueError:
-                row.errors.append(RowError("period_bad", {"value": cells["period"]}))
-        try:
-            row.amount = parse_money(cells.get("amount"))
-        except MoneyRejected as exc:
-            row.errors.append(RowError("amount", {"message": exc.args[0]}))
-        row.line, line_errors = _match_line(cells, lines, row.period, category_names)
-        row.errors.extend(line_errors)
-        if row.line is not None and row.period is not None:
-            key = (row.line.pk, row.period)
-            if key in seen:
-                row.errors.append(RowError("duplicate", {"row": seen[key]}))
-            seen.setdefault(key, row.number)
-        if not row.errors:
-            old = existing.get((row.line.pk, row.period))
-            row.old_amount = old
-            row.status = "new" if old is None else "unchanged" if old == row.amount else "changed"
+        row = PreviewRow(number=raw["number"], cells=raw["cells"])
+        _period(row)
+        _amount(row)
+        _line(row, lines, names)
+        _duplicate(row, seen)
+        _compare(row, existing)
         result.append(row)
     return Preview(result)

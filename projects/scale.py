@@ -24,7 +24,6 @@ Contract:
 
 from __future__ import annotations
 
-import calendar
 import random
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -39,8 +38,8 @@ from django.test.utils import override_settings
 
 from measures.models import Indicator, Measurement, Target
 from objectives.models import Action, BenefitTarget, ProcessGoal
-from objectives.schedule import parse_schedule
 from portal.history_rows import history_copy
+from portal.periods import month_end, parse_schedule
 from reporting.models import ReportSnapshot
 
 from .models import Membership, Organisation, Programme, Project, Region, WorkPackage
@@ -416,17 +415,13 @@ class _Series:
     goal: float
 
 
-def _month_end(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])
-
-
 def _month_ends(count: int, last: date = LAST_PERIOD) -> list[date]:
     """`count` consecutive month ends up to and including `last`, oldest first."""
     index = last.year * 12 + last.month - 1
     ends = []
     for back in range(count - 1, -1, -1):
         year, month0 = divmod(index - back, 12)
-        ends.append(_month_end(year, month0 + 1))
+        ends.append(month_end(year, month0 + 1))
     return ends
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .imports import FIELDS, ImportKind, field_label
+from .imports import ImportKind, spec
 
 
 class ImportUploadForm(forms.Form):
@@ -39,8 +39,8 @@ class ImportMappingForm(forms.Form):
         self.kind = kind
         choices = [("", _("— not in the file —"))] + [(h, h) for h in headers]
         chosen = {key: header for header, key in mapping.items() if key}
-        for f in FIELDS[kind][1]:
-            label = field_label(kind, f.key)
+        for f in spec(kind):
+            label = f.shown()
             self.fields[f"col_{f.key}"] = forms.ChoiceField(
                 label=label,
                 choices=choices,
@@ -52,7 +52,7 @@ class ImportMappingForm(forms.Form):
     def mapping(self) -> dict[str, str]:
         """File header → our field, as the services store it."""
         mapping: dict[str, str] = {}
-        for f in FIELDS[self.kind][1]:
+        for f in spec(self.kind):
             header = self.cleaned_data.get(f"col_{f.key}")
             if header:
                 if header in mapping:

@@ -18,13 +18,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from portal.uploads import show_upload_failure
+from portal.uploads.preview import OUTCOMES
 from projects.access import require
 from projects.selectors import project_get
 
 from .import_forms import ImportMappingForm, ImportUploadForm
 from .import_services import (
     KIND_PERMS,
-    OUTCOMES,
     import_job_confirm,
     import_job_create,
     import_job_map,

@@ -8,17 +8,19 @@
   header row matches the kind's columns best (the regional report workbook starts with a
   summary sheet), else the first one; formulas are refused, because their values could not
   be checked.
-- The column schema of each kind is the export's (`reporting.exports` resources): the same
-  labels, in Finnish, Swedish or English, so an exported file maps itself.
-  `suggest_mapping` preselects our field for each of the file's headers.
-- `parse_date`, `parse_number` read cell text as people and the exports write it.
+- The columns of each kind are a `portal.uploads.columns.ColumnSpec` (`spec(kind)`) whose
+  labels are the export's (`reporting.exports` resources): the same labels, in Finnish,
+  Swedish or English, so an exported file maps itself. `spec(kind).suggest` preselects our
+  field for each of the file's headers, `spec(kind).problems` checks a mapping.
+- `parse_date`, `parse_number` read cell text as people and the exports write it (dates by
+  the one period grammar, `portal.periods`).
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -27,7 +29,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal import periods
 from portal.uploads import Limits, UploadRejected, read_csv, read_xlsx
+from portal.uploads.columns import LANGUAGES, Column, ColumnSpec, norm
 
 from .exports import FORMULA_STARTS, ActionResource, IndicatorResource
 from .models import ImportKindChoices as ImportKind
@@ -37,81 +41,121 @@ class ImportFileError(ValueError):
     """The file as a whole cannot be read; the message is for the person who uploaded it."""
 
 
-@dataclass(frozen=True)
-class ImportField:
-    key: str  # the export resource's field name
-    required: bool = False  # the column must be mapped
-    required_for_new: bool = False  # a value is needed when the row creates an object
-    label: object = None  # (lazy) column name of a field the export does not have
+# --- Cells -----------------------------------------------------------------------------------
 
 
-def _column_name(resource, f: ImportField) -> str:
-    return str(f.label) if f.label is not None else str(resource.fields[f.key].column_name)
+class CellError(ValueError):
+    """The cell's text is not a valid value; the message is for the person who wrote it."""
 
 
-# Fields of the export that the import reads; the others (lights, last update, the
-# indicator's period and value in the indicator import, ...) are accepted and ignored.
-FIELDS: dict[str, tuple[type, list[ImportField]]] = {
+def parse_date(text: str) -> date | None:
+    """ISO (2022-12-31) or Finnish (31.12.2022) dates; empty is None."""
+    try:
+        return periods.parse_date(text)
+    except periods.PeriodError as exc:
+        if exc.impossible:
+            raise CellError(_("“%(text)s” is not a valid date.") % {"text": text.strip()}) from None
+        raise CellError(
+            _("“%(text)s” is not a date; write e.g. 31.12.2022.") % {"text": text.strip()}
+        ) from None
+
+
+def parse_number(text: str) -> Decimal | None:
+    """'28,25', '28.25', '1 304 000' and '1304000.5'; empty is None."""
+    compact = re.sub(r"[\s\u00a0€%]", "", text)
+    if not compact:
+        return None
+    try:
+        number = Decimal(compact.replace(",", "."))
+    except InvalidOperation:
+        raise CellError(_("“%(text)s” is not a number.") % {"text": text}) from None
+    if not number.is_finite():
+        raise CellError(_("“%(text)s” is not a number.") % {"text": text})
+    return number
+
+
+LIST_SPLIT = re.compile(r"[;\n]+")  # goal titles may hold commas: ";" or a line separates
+_TARGET_ITEM = re.compile(r"^\s*(\d{4})\s*[:=]\s*(.+?)\s*$")
+
+
+def parse_yearly_targets(text: str) -> dict[date, Decimal]:
+    """ "2023: 60; 2024: 70,5" (or one per line) → {31.12.2023: 60, 31.12.2024: 70.5}."""
+    targets: dict[date, Decimal] = {}
+    for item in LIST_SPLIT.split(text or ""):
+        if not item.strip():
+            continue
+        match = _TARGET_ITEM.match(item)
+        value = parse_number(match.group(2)) if match else None
+        if match is None or value is None:
+            raise CellError(
+                _("Write the targets as year: value, separated by “;”, e.g. 2023: 60; 2024: 70,5.")
+            )
+        targets[date(int(match.group(1)), 12, 31)] = value
+    return targets
+
+
+# Columns of the export that the import reads, by the export's field name; the others
+# (lights, last update, the indicator's period and value in the indicator import, ...) are
+# accepted and ignored. `label` names a column the export does not have.
+_COLUMNS: dict[str, tuple[type, list[Column]]] = {
     ImportKind.ACTIONS: (
         ActionResource,
         [
-            ImportField("region"),
-            ImportField("hanke"),
-            ImportField("work_package", required=True),
-            ImportField("number", required=True),
-            ImportField("title", required_for_new=True),
-            ImportField("ht"),
-            ImportField("schedule"),
-            ImportField("planned_start"),
-            ImportField("planned_end"),
-            ImportField("status"),
-            ImportField("owner"),
+            Column("region"),
+            Column("hanke"),
+            Column("work_package", required=True),
+            Column("number", required=True),
+            Column("title", required_for_new=True),
+            Column("ht"),
+            Column("schedule"),
+            Column("planned_start", parse=parse_date),
+            Column("planned_end", parse=parse_date),
+            Column("status"),
+            Column("owner"),
             # Plan columns the export leaves out (issue #17): matched by number/code or name.
-            ImportField("goals", label=gettext_lazy("Process goals")),
-            ImportField("responsible_organisation", label=gettext_lazy("Responsible organisation")),
+            Column("goals", label=gettext_lazy("Process goals")),
+            Column("responsible_organisation", label=gettext_lazy("Responsible organisation")),
         ],
     ),
     ImportKind.INDICATORS: (
         IndicatorResource,
         [
-            ImportField("hanke"),
-            ImportField("code", required=True),
-            ImportField("name", required_for_new=True),
-            ImportField("unit", required_for_new=True),
-            ImportField("baseline"),
-            ImportField("final_target"),
-            ImportField("targets", label=gettext_lazy("Targets by year")),
+            Column("hanke"),
+            Column("code", required=True),
+            Column("name", required_for_new=True),
+            Column("unit", required_for_new=True),
+            Column("baseline", parse=parse_number),
+            Column("final_target", parse=parse_number),
+            Column("targets", label=gettext_lazy("Targets by year"), parse=parse_yearly_targets),
         ],
     ),
     ImportKind.MEASUREMENTS: (
         IndicatorResource,
         [
-            ImportField("hanke"),
-            ImportField("code", required=True),
-            ImportField("period", required=True),
-            ImportField("value", required=True),
+            Column("hanke"),
+            Column("code", required=True),
+            Column("period", required=True, parse=parse_date),
+            Column("value", required=True),
             # A row whose source says the value was generated for the demo is not imported:
             # an exported demo figure must not come back as a real one.
-            ImportField("source"),
+            Column("source"),
         ],
     ),
 }
 
-LANGUAGES = ("fi", "sv", "en")
+
+@functools.cache
+def spec(kind: str) -> ColumnSpec:
+    """The columns of `kind`, labelled as the export labels them."""
+    resource, columns = _COLUMNS[kind]
+    return ColumnSpec(
+        c if c.label is not None else replace(c, label=resource.fields[c.key].column_name)
+        for c in columns
+    )
 
 
 def field_label(kind: str, key: str) -> str:
-    resource, fields = FIELDS[kind]
-    return _column_name(resource, next(f for f in fields if f.key == key))
-
-
-def field_labels(kind: str) -> dict[str, str]:
-    """Our fields of `kind` with their labels in the current language, in column order."""
-    return {f.key: field_label(kind, f.key) for f in FIELDS[kind][1]}
-
-
-def _norm(text: str) -> str:
-    return re.sub(r"[\s_]+", " ", str(text)).strip().casefold()
+    return spec(kind).label(key)
 
 
 @functools.cache
@@ -121,64 +165,14 @@ def _generated_labels() -> frozenset[str]:
     labels = {"demo"}
     for language in LANGUAGES:
         with translation.override(language):
-            labels.add(_norm(MeasurementSource.DEMO.label))
+            labels.add(norm(MeasurementSource.DEMO.label))
     return frozenset(labels)
 
 
 def is_generated_source(text: str) -> bool:
     """Whether a source cell names a value generated for the demo: the export's label of
     source "demo" in any language, or the code itself."""
-    return bool(text) and _norm(text) in _generated_labels()
-
-
-def header_aliases(kind: str) -> dict[str, str]:
-    """Normalised header → our field: the export's labels in every language and the keys."""
-    aliases: dict[str, str] = {}
-    resource, fields = FIELDS[kind]
-    for language in LANGUAGES:
-        with translation.override(language):
-            for f in fields:
-                aliases.setdefault(_norm(_column_name(resource, f)), f.key)
-    for f in fields:
-        aliases.setdefault(_norm(f.key), f.key)
-    return aliases
-
-
-def suggest_mapping(kind: str, headers: list[str], remembered: dict | None = None) -> dict:
-    """File header → our field key ('' = ignore): remembered choices first, then our labels."""
-    aliases = header_aliases(kind)
-    known = {f.key for f in FIELDS[kind][1]}
-    remembered = remembered or {}
-    mapping: dict[str, str] = {}
-    used: set[str] = set()
-    for header in headers:
-        choice = remembered.get(header)
-        if choice not in known or choice in used:
-            choice = aliases.get(_norm(header), "")
-            if choice in used:
-                choice = ""
-        mapping[header] = choice
-        if choice:
-            used.add(choice)
-    return mapping
-
-
-def mapping_problems(kind: str, mapping: dict) -> list[str]:
-    """Messages for a mapping that cannot work: a required field unmapped or mapped twice."""
-    problems = []
-    chosen = [value for value in mapping.values() if value]
-    for f in FIELDS[kind][1]:
-        if chosen.count(f.key) > 1:
-            problems.append(
-                _("The field “%(field)s” is chosen for more than one column.")
-                % {"field": field_label(kind, f.key)}
-            )
-        if f.required and f.key not in chosen:
-            problems.append(
-                _("The file has no column for “%(field)s”: choose one.")
-                % {"field": field_label(kind, f.key)}
-            )
-    return problems
+    return bool(text) and norm(text) in _generated_labels()
 
 
 # --- Files ---------------------------------------------------------------------------------
@@ -220,12 +214,7 @@ def read_upload(*, name: str, content: bytes, kind: str) -> Sheet:
 
 
 def _header_score(kind: str):
-    aliases = header_aliases(kind)
-
-    def score(header: list[str]) -> int:
-        return sum(1 for cell in header if cell and _norm(cell) in aliases)
-
-    return score
+    return spec(kind).score
 
 
 def _unquote(text: str) -> str:
@@ -237,16 +226,36 @@ def _unquote(text: str) -> str:
 
 
 def _tidy(sheet: Sheet) -> Sheet:
-    headers = [str(h).strip() for h in sheet.headers]
-    # A column without a header is dropped when it is empty too (a spacer column).
+    headers, rows = _drop_spacer_columns([str(h).strip() for h in sheet.headers], sheet.rows)
+    _check_headers(headers)
+    width = len(headers)
+    cells = ([_unquote(str(c)) for c in row[:width]] + [""] * (width - len(row)) for row in rows)
+    body = [(number, row) for number, row in enumerate(cells, start=2) if any(row)]
+    if not body:
+        raise ImportFileError(_("The file has no rows under the header row."))
+    return Sheet(
+        headers=headers,
+        rows=[row for _number, row in body],
+        row_numbers=[number for number, _row in body],
+        notes=sheet.notes,
+    )
+
+
+def _drop_spacer_columns(headers: list[str], rows: list[list]) -> tuple[list[str], list[list]]:
+    """A column without a header is dropped when it is empty too (a spacer column)."""
     keep = [
         i
         for i, header in enumerate(headers)
-        if header or any(i < len(row) and str(row[i]).strip() for row in sheet.rows)
+        if header or any(i < len(row) and str(row[i]).strip() for row in rows)
     ]
-    if len(keep) != len(headers):
-        headers = [headers[i] for i in keep]
-        sheet.rows = [[row[i] if i < len(row) else "" for i in keep] for row in sheet.rows]
+    if len(keep) == len(headers):
+        return headers, rows
+    return [headers[i] for i in keep], [
+        [row[i] if i < len(row) else "" for i in keep] for row in rows
+    ]
+
+
+def _check_headers(headers: list[str]) -> None:
     if not headers:
         raise ImportFileError(_("The first row must hold the column headers; it is empty."))
     seen = set()
@@ -258,71 +267,3 @@ def _tidy(sheet: Sheet) -> Sheet:
                 _("The column “%(header)s” appears twice in the header row.") % {"header": header}
             )
         seen.add(header)
-    width = len(headers)
-    rows, numbers = [], []
-    for number, row in enumerate(sheet.rows, start=2):
-        cells = [_unquote(str(c)) for c in row[:width]] + [""] * (width - len(row))
-        if any(cells):
-            rows.append(cells)
-            numbers.append(number)
-    if not rows:
-        raise ImportFileError(_("The file has no rows under the header row."))
-    return Sheet(headers=headers, rows=rows, row_numbers=numbers, notes=sheet.notes)
-
-
-# --- Cells -----------------------------------------------------------------------------------
-
-
-class CellError(ValueError):
-    """The cell's text is not a valid value; the message is for the person who wrote it."""
-
-
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
-_FINNISH = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\s+\d{1,2}[:.]\d{2})?$")
-
-
-def parse_date(text: str) -> date | None:
-    """ISO (2022-12-31) or Finnish (31.12.2022) dates; empty is None."""
-    text = text.strip()
-    if not text:
-        return None
-    if match := _ISO.match(text):
-        year, month, day = (int(g) for g in match.groups())
-    elif match := _FINNISH.match(text):
-        day, month, year = (int(g) for g in match.groups())
-    else:
-        raise CellError(_("“%(text)s” is not a date; write e.g. 31.12.2022.") % {"text": text})
-    try:
-        return date(year, month, day)
-    except ValueError:
-        raise CellError(_("“%(text)s” is not a valid date.") % {"text": text}) from None
-
-
-def parse_number(text: str) -> Decimal | None:
-    """'28,25', '28.25', '1 304 000' and '1304000.5'; empty is None."""
-    compact = re.sub(r"[\s\u00a0€%]", "", text)
-    if not compact:
-        return None
-    try:
-        number = Decimal(compact.replace(",", "."))
-    except InvalidOperation:
-        raise CellError(_("“%(text)s” is not a number.") % {"text": text}) from None
-    if not number.is_finite():
-        raise CellError(_("“%(text)s” is not a number.") % {"text": text})
-    return number
-
-
-def choice_lookup(choices) -> dict[str, str]:
-    """Normalised label (every language) or value → value, for a TextChoices class."""
-    lookup = {}
-    for language in LANGUAGES:
-        with translation.override(language):
-            for value, label in choices.choices:
-                lookup.setdefault(_norm(label), value)
-    for value in choices.values:
-        lookup.setdefault(_norm(value), value)
-    return lookup
-
-
-def norm(text: str) -> str:
-    return _norm(text)

@@ -14,11 +14,11 @@ from django.urls import reverse
 from django.utils import translation
 
 from portal.models import Job, JobStatus
+from portal.periods import parse_period
 from projects.choices import BudgetCategory
 from projects.finance_import import (
     FileRejected,
     LineRef,
-    parse_period,
     preview,
     read_file,
 )

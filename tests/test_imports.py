@@ -321,10 +321,10 @@ def test_a_managers_own_layout_is_mapped_and_remembered(hanke, personas):
 
 def test_finnish_and_swedish_headers_are_recognised(hanke, personas):
     # our column labels in every language (as the export writes them), in any case
-    from reporting.imports import suggest_mapping
+    from reporting.imports import spec
 
     headers = ["Työpaketti", "ÅTGÄRDSNUMMER", "Toimenpide", "Planerat slut", "Muu sarake"]
-    assert suggest_mapping("actions", headers) == {
+    assert spec("actions").suggest(headers) == {
         "Työpaketti": "work_package",
         "ÅTGÄRDSNUMMER": "number",
         "Toimenpide": "title",

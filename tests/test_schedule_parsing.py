@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from objectives.schedule import parse_schedule
+from portal.periods import parse_schedule
 
 
 @pytest.mark.parametrize(
