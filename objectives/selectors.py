@@ -475,6 +475,7 @@ def _fill(user, project: Project, rows: list[_Row], nodes) -> None:
             goal_node = goal_nodes.get(row.goal)
             if goal_node is None:
                 goal = goals[row.goal]
+                goal.work_package = node.package  # its own package: `repeats_package` reads it
                 hts = [ht.code for ht in goal.benefit_targets.all()]
                 goal_node = GoalNode(goal, goal_lights.get(goal.pk), hts, actions=[])
                 goal_nodes[row.goal] = goal_node
