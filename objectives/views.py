@@ -220,6 +220,7 @@ def hanke(request, project_pk: int):
         ),
         can_import=bool(kinds_allowed(request.user, project)),
         can_edit_plan=can(request.user, Perm.EDIT_PLAN, project),
+        glance=selectors.hanke_glance(project=project, today=timezone.localdate()),
         milestones=plan_milestones(user=request.user, project=project),
         follow_up=plan_follow_up(user=request.user, project=project),
     )
