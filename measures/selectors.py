@@ -100,6 +100,11 @@ class OffTrack:
     def off_track(self) -> int:
         return self.counts.get(Light.RED, 0)
 
+    @property
+    def assessed(self) -> int:
+        """Those with a light other than grey: what the rollups count ("3/13 off track")."""
+        return self.total - self.counts.get(Light.GREY, 0)
+
 
 def indicators_off_track(*, project: Project, limit: int) -> OffTrack:
     """The hanke's live indicators counted by their stored light, and the `limit` off track

@@ -170,7 +170,7 @@ def test_indicators_off_track_counted_and_the_furthest_behind_named(personas):
     retired.save()
     glance = hanke_glance(project=project, today=TODAY).indicators
     assert glance.counts == {"red": 4, "green": 1, "grey": 1}
-    assert (glance.off_track, glance.total) == (4, 6)
+    assert (glance.off_track, glance.assessed, glance.total) == (4, 5, 6)  # as the rollups
     assert [i.pk for i in glance.worst][0] == far.pk
     assert [i.pk for i in glance.worst][-1] == slightly.pk
     assert len(glance.worst) == GLANCE_ITEMS
@@ -224,3 +224,12 @@ def test_the_summary_costs_the_same_queries_and_html_for_a_small_and_a_large_han
     # then the same number of queries and the same size, give or take the digits
     assert queries[0] == queries[1], queries
     assert abs(sizes[0] - sizes[1]) < 100, sizes
+
+
+def test_a_hanke_whose_indicators_have_no_light_yet_says_so(client, personas):
+    IndicatorFactory(project=personas.project)  # the status engine has not run
+    client.force_login(personas.steering_member)
+    html = client.get(_url(personas.project)).content.decode()
+    glance = html[html.index('class="hanke-glance"') : html.index('id="indicator-cards"')]
+    assert "No indicator is assessed yet." in glance
+    assert "No assessment: 1" in glance  # the distribution still counts it
