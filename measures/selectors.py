@@ -9,14 +9,20 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page
 from django.db.models import (
+    Case,
     Count,
+    F,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
+    Value,
+    When,
+    Window,
     prefetch_related_objects,
 )
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from portal.lights import Assessment, Light
@@ -76,6 +82,66 @@ def indicator_list(*, user, project: Project, page=1, sort: Sort | None = None) 
     targets = Prefetch("targets", queryset=Target.objects.order_by("target_date"))
     prefetch_related_objects(shown.object_list, targets)
     return shown
+
+
+@dataclass(frozen=True)
+class OffTrack:
+    """A hanke's indicators by light, and the worst of those off track (red) for its summary."""
+
+    counts: dict[str, int]  # light → indicators; without a computed light: grey
+    worst: list[Indicator]  # with `progress` and `latest_source`, the furthest behind first
+    generated: int  # off-track indicators whose light rests on a generated (demo) value
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def off_track(self) -> int:
+        return self.counts.get(Light.RED, 0)
+
+    @property
+    def assessed(self) -> int:
+        """Those with a light other than grey: what the rollups count ("3/13 off track")."""
+        return self.total - self.counts.get(Light.GREY, 0)
+
+
+def indicators_off_track(*, project: Project, limit: int) -> OffTrack:
+    """The hanke's live indicators counted by their stored light, and the `limit` off track
+    (red) that are furthest behind: the largest shortfall of progress against the progress
+    expected by now, as the rollup reasons name their worst items. One query whatever the
+    number of indicators: the red ones first, the counts as window aggregates over every
+    live indicator (taken before the limit). An indicator without a computed light counts
+    as grey. Permission: `project` comes from `project_get`."""
+    live = with_latest_source(
+        Indicator.objects.filter(project=project, retired_on__isnull=True)
+    ).annotate(light_now=Coalesce("progress__light", Value(Light.GREY.value)))
+    red = Q(light_now=Light.RED.value)
+    by_light = {
+        f"n_{light}": Window(Count("id", filter=Q(light_now=light.value))) for light in Light
+    }
+    demo = Window(Count("id", filter=red & Q(latest_source=MeasurementSource.DEMO)))
+    shortfall = F("progress__expected_progress") - F("progress__progress")
+    rows = list(
+        live.select_related("progress")
+        .annotate(**by_light, n_generated=demo)
+        .order_by(
+            Case(When(red, then=Value(0)), default=Value(1)),
+            shortfall.desc(nulls_last=True),
+            "order",
+            "code",
+            "pk",
+        )[:limit]
+    )
+    if not rows:
+        return OffTrack(counts={}, worst=[], generated=0)
+    first = rows[0]
+    counts = {str(light): getattr(first, f"n_{light}") for light in Light}
+    return OffTrack(
+        counts={light: n for light, n in counts.items() if n},
+        worst=[row for row in rows if row.light_now == Light.RED],
+        generated=first.n_generated,
+    )
 
 
 def _measurements() -> Prefetch:
@@ -213,20 +279,10 @@ def _card_indicators(*, user, project: Project, ht: int | None) -> QuerySet[Indi
     return indicators
 
 
-def indicator_light_counts(*, user, project: Project, ht: int | None = None) -> dict[str, int]:
-    """How many of the indicators the cards would show are in each light (one query): the
-    folded cards section says this much before the cards are opened."""
-    rows = (
-        _card_indicators(user=user, project=project, ht=ht)
-        .order_by()
-        .values("progress__light")
-        .annotate(n=Count("id"))
-    )
-    counts: dict[str, int] = {}
-    for row in rows:
-        light = row["progress__light"] or Light.GREY.value  # no row until the engine runs
-        counts[light] = counts.get(light, 0) + row["n"]
-    return counts
+def indicator_card_count(*, user, project: Project, ht: int | None = None) -> int:
+    """How many cards `indicator_cards` would show in all (one query): what the folded
+    cards section says before the cards are opened."""
+    return _card_indicators(user=user, project=project, ht=ht).count()
 
 
 def indicator_cards(

@@ -33,6 +33,15 @@ class BenefitTarget(Localized, models.Model):
         return f"{self.code} {self.name_fi}"
 
 
+def same_title(first: str, second: str) -> bool:
+    """Two titles that read the same: case, spacing and a closing full stop aside."""
+
+    def plain(text: str) -> str:
+        return " ".join((text or "").split()).rstrip(".").casefold()
+
+    return bool(plain(first)) and plain(first) == plain(second)
+
+
 class ProcessGoal(Localized, SourceRef, Retirable, Timestamped):
     localized_field = "title"
 
@@ -81,6 +90,14 @@ class ProcessGoal(Localized, SourceRef, Retirable, Timestamped):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title_fi[:80]}"
+
+    @property
+    def repeats_package(self) -> bool:
+        """Whether the goal's title is its work package's name, in the reader's language:
+        some plans name each package after its one goal (Etelä-Pohjanmaa's G1–G8), and a
+        page that draws the goal under its package then prints the title once. Reads
+        `work_package`: load it with the goal (the hanke page hangs its package on it)."""
+        return same_title(self.display_name, self.work_package.display_name)
 
     def clean(self) -> None:
         if self.work_package_id and self.work_package.project_id != self.project_id:

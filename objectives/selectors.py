@@ -12,11 +12,13 @@ from django.db.models import F, Max, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 
 from measures.models import CurrentLight, RollupKind
+from measures.selectors import OffTrack, indicators_off_track
 from portal.lights import Assessment, Light, Reason
 from portal.paging import page_of
 from portal.sorting import Sort, light_rank, order_by
 from projects.access import Perm, can, roles_for
 from projects.models import Membership, Project, WorkPackage
+from projects.selectors import BudgetGlance, TopRisks, budget_glance, top_risks
 
 from .choices import ActionStatus, PlanChange
 from .models import Action, BenefitTarget, ProcessGoal, StatusUpdate
@@ -475,6 +477,7 @@ def _fill(user, project: Project, rows: list[_Row], nodes) -> None:
             goal_node = goal_nodes.get(row.goal)
             if goal_node is None:
                 goal = goals[row.goal]
+                goal.work_package = node.package  # its own package: `repeats_package` reads it
                 hts = [ht.code for ht in goal.benefit_targets.all()]
                 goal_node = GoalNode(goal, goal_lights.get(goal.pk), hts, actions=[])
                 goal_nodes[row.goal] = goal_node
@@ -483,6 +486,30 @@ def _fill(user, project: Project, rows: list[_Row], nodes) -> None:
                 goal_node.actions.append(actions[row.action])
         elif row.action is not None:
             node.loose_actions.append(actions[row.action])
+
+
+# --- The hanke page's summary: budget, risks and indicators at a glance --------------------
+
+GLANCE_ITEMS = 3  # the top risks and the worst indicators the summary names
+
+
+@dataclass(frozen=True)
+class HankeGlance:
+    budget: BudgetGlance
+    risks: TopRisks
+    indicators: OffTrack
+
+
+def hanke_glance(*, project: Project, today) -> HankeGlance:
+    """Budget use, the top risks and the indicators off track of one hanke, read by the
+    finance, risk and indicator selectors: four queries (budget lines, expenses, risks,
+    indicators; aggregated in the database) and at most `GLANCE_ITEMS` rows of each list,
+    whatever the hanke's size. Permission: `project` comes from `project_get`."""
+    return HankeGlance(
+        budget=budget_glance(project=project, today=today),
+        risks=top_risks(project=project, limit=GLANCE_ITEMS),
+        indicators=indicators_off_track(project=project, limit=GLANCE_ITEMS),
+    )
 
 
 # --- Rows that can be edited in place, and "My work" -------------------------------------

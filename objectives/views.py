@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from measures.selectors import indicator_cards, indicator_light_counts
+from measures.selectors import indicator_card_count, indicator_cards
 from measures.status_engine import status_refresh_action
 from portal.paging import OPEN_PARAM
 from portal.paging import PARAM as PAGE_PARAM
@@ -185,14 +185,13 @@ def _hanke_tree(request, project) -> tuple[HankeFilterForm, selectors.HankeTree]
 
 
 def _cards_context(request, project, *, ht: int | None) -> dict:
-    """The indicator cards folded (how many in each light; one query) or, with ?kortit=N,
+    """The indicator cards folded (how many; one query) or, with ?kortit=N,
     opened at page N: drawing twelve cards with their trend lines is the page's heaviest
     part, and the summary above already names the indicators off track."""
     page = _id_param(request, CARDS_PARAM)
     if not page:
-        counts = indicator_light_counts(user=request.user, project=project, ht=ht)
-        total = sum(counts.values())
-        return {"cards": None, "indicator_counts": counts, "indicator_total": total, "ht": ht}
+        total = indicator_card_count(user=request.user, project=project, ht=ht)
+        return {"cards": None, "indicator_total": total, "ht": ht}
     cards = indicator_cards(user=request.user, project=project, ht=ht, limit=CARDS_SHOWN, page=page)
     return {"cards": cards, "ht": ht}
 
@@ -232,6 +231,7 @@ def hanke(request, project_pk: int):
         **_cards_context(request, project, ht=form.cleaned_data.get("ht")),
         can_import=bool(kinds_allowed(request.user, project)),
         can_edit_plan=can(request.user, Perm.EDIT_PLAN, project),
+        glance=selectors.hanke_glance(project=project, today=timezone.localdate()),
         milestones=plan_milestones(user=request.user, project=project),
         follow_up=plan_follow_up(user=request.user, project=project),
     )

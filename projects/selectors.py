@@ -11,7 +11,19 @@ from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Window,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -326,6 +338,9 @@ def _budget_total(project: Project, lines: list) -> tuple[Decimal | None, str]:
 class BudgetUse:
     budget: Decimal | None
     spent: Decimal
+    # The first and last year the budget lines name (None: none does), for the budget period.
+    first_year: int | None = None
+    last_year: int | None = None
 
     @property
     def share_used(self) -> Decimal | None:
@@ -334,16 +349,21 @@ class BudgetUse:
 
 def budget_use_by_project(projects: list[Project]) -> dict[int, BudgetUse]:
     """Budget (same basis as `budget_summary`) and spending per hanke, set-based (two
-    queries whatever the number of hankkeet). Permission: `projects` are already visible."""
+    queries whatever the number of hankkeet). Permission: `projects` are already visible.
+
+    The sums leave out lines without an amount (SUM skips NULL; a hanke whose lines have
+    none gets NULL, as `budget_summary` gets None); the years count every line, as there."""
     ids = [p.pk for p in projects]
     lines = {
         row["project_id"]: row
-        for row in BudgetLine.objects.filter(project_id__in=ids, amount__isnull=False)
+        for row in BudgetLine.objects.filter(project_id__in=ids)
         .order_by()
         .values("project_id")
         .annotate(
             itemised=Sum("amount", filter=~Q(category="total")),
             totals=Sum("amount", filter=Q(category="total")),
+            first_year=Min("year"),
+            last_year=Max("year"),
         )
     }
     spent = dict(
@@ -357,8 +377,50 @@ def budget_use_by_project(projects: list[Project]) -> dict[int, BudgetUse]:
     for project in projects:
         row = lines.get(project.pk, {})
         budget, _basis = budget_basis(project.funding_total, row.get("itemised"), row.get("totals"))
-        result[project.pk] = BudgetUse(budget, spent.get(project.pk) or Decimal(0))
+        result[project.pk] = BudgetUse(
+            budget,
+            spent.get(project.pk) or Decimal(0),
+            first_year=row.get("first_year"),
+            last_year=row.get("last_year"),
+        )
     return result
+
+
+@dataclass(frozen=True)
+class BudgetGlance:
+    """A hanke's budget use in a line: spent against the budget, and the spending light."""
+
+    use: BudgetUse
+    light: Assessment
+
+    @property
+    def light_label(self) -> str:
+        return str(SPENDING_LABELS[self.light.light])
+
+
+def budget_glance(*, project: Project, today: date) -> BudgetGlance:
+    """Budget use and spending light of one hanke for its summary (two aggregate queries,
+    whatever the number of lines and expenses): the budget, period and light by the same
+    rules as `budget_summary`, without reading its rows. Permission: `project` comes from
+    `project_get`; everyone who may see a hanke may see its budget."""
+    use = budget_use_by_project([project])[project.pk]
+    programme = project.programme
+    years = [year for year in (use.first_year, use.last_year) if year]
+    period = budget_period(
+        project_start=project.start_date,
+        project_end=project.end_date,
+        budget_years=years,
+        programme_start=programme.start_date,
+        programme_end=programme.end_date,
+    )
+    light = spending_light(
+        budget=use.budget,
+        spent=use.spent,
+        period=period,
+        today=today,
+        thresholds=programme.spending_thresholds(),
+    )
+    return BudgetGlance(use=use, light=light)
 
 
 def high_risks_by_project(project_ids: list[int]) -> dict[int, int]:
@@ -511,6 +573,41 @@ def risk_register(*, project: Project, today: date) -> RiskRegister:
         heat_map=heat_map((r.likelihood, r.impact) for r in followed),
         overdue=sum(1 for r in risks if r.overdue),
         cells=_risks_by_cell(followed),
+    )
+
+
+@dataclass(frozen=True)
+class TopRisks:
+    """The first risks of the register (the highest scores of those still followed), and
+    how many are followed and rated high."""
+
+    risks: list  # highest score first, unrated last; each with `score` and `level` (or None)
+    followed: int
+    high: int
+
+
+def top_risks(*, project: Project, limit: int) -> TopRisks:
+    """The hanke's first `limit` risks still followed in the risk register's order (highest
+    score first, unrated last, then the oldest), with the counts, for its summary: one query
+    whatever the number of risks (the counts are window aggregates over every followed
+    risk, taken before the limit). Permission: `project` comes from `project_get`."""
+    from .finance import HIGH_FROM
+
+    followed = Risk.objects.filter(project=project).exclude(status=RiskStatus.CLOSED)
+    scored = followed.annotate(score=F("likelihood") * F("impact"))
+    risks = list(
+        scored.annotate(
+            n_followed=Window(Count("id")),
+            n_high=Window(Count("id", filter=Q(score__gte=HIGH_FROM))),
+        ).order_by(F("score").desc(nulls_last=True), "id")[:limit]
+    )
+    for risk in risks:  # an unrated risk (no score, no level) comes after the rated ones
+        risk.level = risk_level(risk.likelihood, risk.impact)
+    first = risks[0] if risks else None
+    return TopRisks(
+        risks=risks,
+        followed=first.n_followed if first else 0,
+        high=first.n_high if first else 0,
     )
 
 

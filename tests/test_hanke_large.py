@@ -71,7 +71,7 @@ def test_the_folded_page_does_not_grow_with_the_actions(
     # when the admin reads each hanke page
     sizes, queries = [], []
     for project in (small, big):
-        with django_assert_max_num_queries(18) as captured:
+        with django_assert_max_num_queries(22) as captured:
             html = client.get(_url(project)).content.decode()
         sizes.append(len(html.encode()))
         queries.append(len(captured))
@@ -91,7 +91,7 @@ def test_an_opened_package_draws_one_page_of_rows_whatever_its_size(
     client.force_login(personas.programme_admin)
     sizes, queries = [], []
     for project, package in ((small, small_wp1), (big, big_wp1)):
-        with django_assert_max_num_queries(23) as captured:
+        with django_assert_max_num_queries(27) as captured:
             html = client.get(_url(project), {"paketti": package.pk}).content.decode()
         assert _rows(html) == PAGE_SIZE
         sizes.append(len(html.encode()))
