@@ -141,8 +141,6 @@ class Job(models.Model):
     def finished(self) -> bool:
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
 
-    is_finished = finished
-
     @property
     def running(self) -> bool:
         """A worker owes it progress (portal.jobs.ACTIVE)."""
