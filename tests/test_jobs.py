@@ -26,6 +26,7 @@ def _english():
     with translation.override("en"):
         yield
 
+
 LONG_AGO = STALLED_AFTER + timedelta(minutes=1)
 
 
