@@ -110,9 +110,9 @@ def _requeue_fields(status: str, now) -> dict:
 
 @transaction.atomic
 def job_rerun(*, job: Job, actor, now=None) -> Job:
-    """ "Run again" for the job's owner: a stalled job (or a failed one, where its kind
-    allows) is queued again, in the same row. Claimed with a conditional UPDATE, so a second
-    click or the periodic catch-up does not queue it twice.
+    """The owner's "Run again": a stalled job (or a failed one, where its kind allows) is
+    queued again, in the same row. Claimed with a conditional UPDATE, so a second click or
+    the periodic catch-up does not queue it twice.
 
     PermissionDenied for anyone but the owner; ValidationError when it may not run again.
     """
@@ -127,11 +127,10 @@ def job_rerun(*, job: Job, actor, now=None) -> Job:
     fields = _requeue_fields(status or job.status, now)
     if status == JobStatus.FAILED:
         fields["message"] = ""
-    if not Job.objects.filter(rerunnable, pk=job.pk).update(**fields):
+    if not Job.objects.filter(rerunnable, pk=job.pk, status=status).update(**fields):
+        refused = spec.rerun_refused if spec is not None else ""
         raise ValidationError(
-            (spec.rerun_refused if spec and spec.rerun_refused else "")
-            or _("Only a stalled job can be run again."),
-            code="not_rerunnable",
+            refused or _("Only a stalled job can be run again."), code="not_rerunnable"
         )
     job.refresh_from_db()
     job_queue(job)
