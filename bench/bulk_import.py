@@ -137,13 +137,13 @@ def run_import(project, manager, content: bytes, results: list, label: str):
     job = import_job_create(
         project=project, actor=manager, kind="actions", name="bench.csv", content=content
     )
-    job = import_job_map(job=job, actor=manager, mapping=job.mapping)
+    job = import_job_map(job=job, actor=manager, mapping=job.upload.mapping)
     checked = time.perf_counter()
-    counts = job.preview["counts"]
+    counts = job.upload.preview["counts"]
     if counts["new"] or counts["changed"]:
         job = import_job_confirm(job=job, actor=manager)
         if job.status != "done":
-            sys.exit(f"import failed: {job.status} {job.error}")
+            sys.exit(f"import failed: {job.status} {job.message}")
     done = time.perf_counter()
     results.append((f"{label}: read + dry run", checked - started))
     results.append((f"{label}: confirmed import", done - checked))

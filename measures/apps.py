@@ -6,3 +6,18 @@ class MeasuresConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "measures"
     verbose_name = _("Indicators")
+
+    def ready(self) -> None:
+        from portal.jobs import JobKind, register
+        from portal.models import JobStatus
+
+        from .sotkanet import JOB_KIND
+
+        # Idempotent per value (all or nothing): a stalled import may simply run again.
+        register(
+            JobKind(
+                name=JOB_KIND,
+                label=_("Sotkanet import"),
+                tasks={JobStatus.QUEUED: "measures.tasks.sotkanet_import_task"},
+            )
+        )

@@ -565,7 +565,10 @@ def sotkanet_import_start(*, indicator: Indicator, years: Iterable[int], actor: 
     if not years:
         raise SotkanetError(_("Choose at least one year to import."))
     job = job_create(
-        kind=JOB_KIND, actor=actor, params={"indicator_id": indicator.pk, "years": years}
+        kind=JOB_KIND,
+        actor=actor,
+        project=indicator.project,
+        params={"indicator_id": indicator.pk, "years": years},
     )
     enqueue_on_commit(sotkanet_import_task, job.pk)
     return job

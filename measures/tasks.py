@@ -21,7 +21,7 @@ from celery.signals import beat_init, worker_ready
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.models import Job
+from portal.models import Job, JobStatus
 from portal.queue import RETRYING_TASK_OPTIONS, enqueue
 from portal.services import job_claim, job_fail, job_finish
 from projects.models import Project
@@ -41,19 +41,21 @@ TASK_OPTIONS = {
 
 
 def _summary(job: Job) -> dict:
-    return {"job": job.pk, "status": job.status, **job.counts}
+    return {"job": job.pk, "status": job.status, **job.summary}
 
 
 @shared_task(**TASK_OPTIONS)
 def sotkanet_import_task(job_id: int) -> dict:
     """Run the Sotkanet import described by Job `job_id` (params: indicator_id, years)."""
-    job = job_claim(job_id=job_id)
-    if job is None:
+    if not job_claim(
+        job_id=job_id, statuses=[JobStatus.QUEUED, JobStatus.RUNNING], to=JobStatus.RUNNING
+    ):
         logger.info("sotkanet import job %s is already finished or gone", job_id)
         return {"job": job_id, "status": "skipped"}
+    job = Job.objects.select_related("owner").get(pk=job_id)
     indicator = (
         Indicator.objects.select_related("project__region", "project__programme")
-        .filter(pk=job.params.get("indicator_id"))
+        .filter(pk=job.parameters.get("indicator_id"))
         .first()
     )
     if indicator is None:
@@ -61,7 +63,7 @@ def sotkanet_import_task(job_id: int) -> dict:
         return _summary(job_fail(job=job, message=_("The indicator no longer exists.")))
     try:
         result = sotkanet_import(
-            indicator=indicator, years=job.params.get("years", []), actor=job.actor
+            indicator=indicator, years=job.parameters.get("years", []), actor=job.owner
         )
     except SotkanetError as exc:
         return _summary(job_fail(job=job, message=str(exc)))

@@ -55,11 +55,26 @@ class ReadOnlyInline:
 
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
-    list_display = ("kind", "status", "actor", "created_at", "finished_at")
+    """Read-only, every kind: jobs are written by their services (portal.services and the
+    kinds' own). Who started it, for which hanke, and how it went; neither the result file
+    nor an upload's cells are shown here (they are the owner's, on the owner's pages, which
+    check the permission again)."""
+
+    list_display = ("pk", "kind", "owner", "project", "status", "attempts", "created_at")
     list_filter = ("kind", "status")
-    readonly_fields = [f.name for f in Job._meta.fields]
+    list_select_related = ("owner", "project")
+    search_fields = ("owner__username", "filename")
+    date_hierarchy = "created_at"
+    exclude = ("content",)
+    readonly_fields = [f.name for f in Job._meta.fields if f.name != "content"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("content")
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
 

@@ -217,19 +217,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.weekly_digest_send_task",
         "schedule": crontab(hour=7, minute=15, day_of_week="mon"),
     },
-    # Export files live in their job rows (reporting.ExportJob); old ones are dropped.
-    "export-job-prune": {
-        "task": "reporting.tasks.export_job_prune_task",
-        "schedule": crontab(hour=3, minute=15),
-    },
-    # Export jobs queued while the broker was down, or left by a killed worker, run again.
-    "export-jobs-resume": {
-        "task": "reporting.tasks.export_jobs_resume_task",
+    # Jobs queued while the broker was down, or left by a killed worker, run again
+    # (every kind: portal.services.jobs_resume).
+    "jobs-resume": {
+        "task": "portal.tasks.jobs_resume_task",
         "schedule": 300.0,
     },
-    # Uploaded import files that nobody confirmed are deleted when they expire.
-    "import-jobs-expire": {
-        "task": "reporting.tasks.import_jobs_expire_task",
+    # Jobs past their expiry go: export files after EXPORT_JOB_KEEP_DAYS, uploads nobody
+    # confirmed after IMPORT_JOB_HOURS.
+    "jobs-prune": {
+        "task": "portal.tasks.jobs_prune_task",
         "schedule": 3600.0,
     },
 }

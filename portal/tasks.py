@@ -9,11 +9,12 @@ concurrent run sends nothing twice.
 from __future__ import annotations
 
 from celery import shared_task
+from celery.signals import worker_ready
 from django.utils import timezone
 
-from . import notifications
+from . import notifications, services
 from .health import check_database
-from .queue import RETRYING_TASK_OPTIONS
+from .queue import RETRYING_TASK_OPTIONS, enqueue
 
 # A mail run may take minutes: longer limits and backoff than the other retrying tasks.
 MAIL_TASK_OPTIONS = {
@@ -47,3 +48,26 @@ def round_reminders_send_task() -> dict:
 def weekly_digest_send_task() -> dict:
     """Weekly: late actions and overdue risk reviews to their owners."""
     return notifications.weekly_digest_send(today=timezone.localdate()).as_dict()
+
+
+# --- Jobs of every kind (portal.services) --------------------------------------------------
+
+
+@shared_task(**RETRYING_TASK_OPTIONS)
+def jobs_resume_task() -> dict:
+    """Every few minutes and when a worker starts: queue again the jobs nobody is working on
+    (queued while the broker was down, or left by a worker that died), of every kind."""
+    return {"resumed": services.jobs_resume()}
+
+
+@shared_task(**RETRYING_TASK_OPTIONS)
+def jobs_prune_task() -> dict:
+    """Hourly: delete jobs past their expiry (export files, unconfirmed uploads)."""
+    return {"deleted": services.jobs_prune()}
+
+
+@worker_ready.connect
+def jobs_resume_on_start(sender=None, **kwargs) -> None:
+    """A worker (re)started: resume stalled jobs now, not at the next beat tick
+    (docs/operations.md)."""
+    enqueue(jobs_resume_task)

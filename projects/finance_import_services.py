@@ -2,7 +2,8 @@
 
 Contract (STYLE R3, R8, R14):
 - `finance_import_start` reads the uploaded file (projects.finance_import.read_file) and keeps
-  its rows on a `portal.Job` row (kind "finance-import"), so the preview and the confirmation
+  its rows on a `portal.Job` (kind "finance-import", waiting for confirmation) and its
+  `portal.JobUpload`, so the preview and the confirmation
   work on exactly what was uploaded. A file that cannot be read raises `FileRejected` and
   leaves nothing behind.
 - `finance_import_preview` checks the rows against the hanke's budget lines and the totals
@@ -29,7 +30,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.models import Job, JobStatus
+from portal.models import Job, JobStatus, JobUpload
+from portal.services import job_create
 
 from .access import Perm, check
 from .choices import BudgetCategory
@@ -59,18 +61,24 @@ def finance_import_start(*, project: Project, actor, raw: bytes, filename: str) 
     Permission: Perm.EDIT_PLAN. Side effect: one Job row; nothing is imported yet."""
     check(actor, Perm.EDIT_PLAN, project)
     rows = read_file(raw)
-    return Job.objects.create(
+    job = job_create(
         kind=KIND,
         actor=actor,
-        params={"project": project.pk, "filename": filename[:200], "rows": rows},
+        project=project,
+        params={},
+        status=JobStatus.PREVIEWED,
+        filename=filename[:200],
+        progress_total=len(rows),
     )
+    job.upload = JobUpload.objects.create(job=job, rows=rows)
+    return job
 
 
 def finance_import_job_get(*, project: Project, pk: int) -> Job:
     """The import job of this hanke (404 for another hanke's or another kind of job).
 
     Permission: `project` comes from `project_get` (the user may see it)."""
-    job = Job.objects.filter(pk=pk, kind=KIND, params__project=project.pk).first()
+    job = Job.objects.select_related("upload").filter(pk=pk, kind=KIND, project=project).first()
     if job is None:
         raise Http404
     return job
@@ -80,7 +88,7 @@ def finance_import_preview(*, project: Project, job: Job) -> Preview:
     """The job's rows checked against the hanke's lines and earlier totals (two queries)."""
     existing = {key: e.amount for key, e in _existing(project).items()}
     return preview(
-        job.params["rows"],
+        job.upload.rows,
         lines=_line_refs(project),
         existing=existing,
         categories=list(BudgetCategory.choices),
@@ -95,13 +103,13 @@ def finance_import_confirm(*, project: Project, actor, job: Job) -> dict[str, in
     is already done returns its counts without writing."""
     check(actor, Perm.EDIT_PLAN, project)
     job = Job.objects.select_for_update().get(pk=job.pk)
-    if job.kind != KIND or job.params.get("project") != project.pk:
+    if job.kind != KIND or job.project_id != project.pk:
         raise PermissionDenied  # another hanke's upload: never applied to this one
     if job.status == JobStatus.DONE:
-        return job.counts
+        return job.summary
     existing = _existing(project, lock=True)
     result = preview(
-        job.params["rows"],
+        JobUpload.objects.get(pk=job.pk).rows,
         lines=_line_refs(project),
         existing={key: e.amount for key, e in existing.items()},
         categories=list(BudgetCategory.choices),
@@ -131,7 +139,7 @@ def finance_import_confirm(*, project: Project, actor, job: Job) -> dict[str, in
         expense._history_user = actor
         expense.save()
     counts = result.counts
-    job.status, job.counts, job.finished_at = JobStatus.DONE, counts, timezone.now()
+    job.status, job.summary, job.finished_at = JobStatus.DONE, counts, timezone.now()
     job.started_at = job.started_at or job.finished_at
-    job.save(update_fields=["status", "counts", "finished_at", "started_at"])
+    job.save(update_fields=["status", "summary", "finished_at", "started_at"])
     return counts

@@ -2,8 +2,6 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
-    ExportJob,
-    ImportJob,
     ImportMapping,
     IndicatorNarrative,
     ReportingPeriod,
@@ -64,50 +62,6 @@ class WorkPackageSummaryAdmin(_ReadOnly, SimpleHistoryAdmin):
 @admin.register(IndicatorNarrative)
 class IndicatorNarrativeAdmin(_ReadOnly, SimpleHistoryAdmin):
     list_display = ("assessment", "indicator")
-
-
-@admin.register(ExportJob)
-class ExportJobAdmin(admin.ModelAdmin):
-    """Read-only: jobs are written by reporting.job_services; the file is not shown here
-    (it is for the requester's download page, which re-checks the permission)."""
-
-    list_display = ("pk", "kind", "requested_by", "status", "progress_done", "created_at")
-    list_filter = ("kind", "status")
-    exclude = ("content",)
-    readonly_fields = [f.name for f in ExportJob._meta.fields if f.name != "content"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).defer("content")
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
-@admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
-    """Read-only: uploads are written by reporting.import_services; their rows stay out of
-    the admin (they are the uploader's, shown on the uploader's own preview page)."""
-
-    list_display = ("pk", "kind", "project", "user", "filename", "status", "created_at")
-    list_filter = ("kind", "status")
-    exclude = ("rows", "preview", "headers", "row_numbers")
-    readonly_fields = [
-        f.name
-        for f in ImportJob._meta.fields
-        if f.name not in ("rows", "preview", "headers", "row_numbers")
-    ]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).defer("rows", "preview")
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(ImportMapping)

@@ -167,8 +167,9 @@ def export_job_detail(request, pk: int):
 @login_required
 @require_GET
 def export_job_status(request, pk: int):
-    """The status partial that the job page polls every second until the job finishes."""
-    job = job_selectors.export_job_get(user=request.user, pk=pk)
+    """The status partial that the job page polls every second until the job finishes: the
+    job's progress fields only (never its file)."""
+    job = job_selectors.export_job_get(user=request.user, pk=pk, poll=True)
     return render(request, "reporting/export_job_detail.html#job-status", {"job": job})
 
 

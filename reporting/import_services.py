@@ -2,8 +2,9 @@
 
 Contract:
 - `import_job_create` reads the file (reporting.imports; a bad file raises ValidationError
-  and nothing is stored) and stores its cells on an `ImportJob` owned by the user and the
-  hanke, with the columns preselected (the hanke's remembered mapping, else our labels).
+  and nothing is stored) and stores its cells as a portal.Job of the kind (what the file
+  holds) owned by the user and the hanke, with a portal.JobUpload holding the cells and the
+  columns preselected (the hanke's remembered mapping, else our labels).
 - `import_job_map` saves the mapping (and remembers it for the hanke and kind), then runs
   the dry run: inline for small files, as `import_job_check_task` from
   `settings.IMPORT_SYNC_ROWS` rows on.
@@ -32,7 +33,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -43,14 +43,15 @@ from measures.services import (
     measurements_import,
 )
 from objectives.services import ActionConflictError, actions_import
-from portal.queue import enqueue_on_commit
+from portal.models import Job, JobStatus, JobUpload
+from portal.services import job_claim, job_create, job_progress, job_queue, job_rerun
 from portal.uploads.preview import CHANGED, NEW, REJECTED, Plan
 from projects.access import Perm, can, check
 from projects.models import Project
 
 from .import_plans import plan_rows
 from .imports import ImportFileError, ImportKind, field_label, read_upload, spec
-from .models import ImportJob, ImportMapping, ImportStatus
+from .models import ImportMapping
 
 logger = logging.getLogger(__name__)
 
@@ -91,32 +92,39 @@ def import_job_create(*, project: Project, actor, kind: str, name: str, content:
         .values_list("mapping", flat=True)
         .first()
     )
-    return ImportJob.objects.create(
-        project=project,
-        user=actor,
+    job = job_create(
         kind=kind,
+        actor=actor,
+        project=project,
+        params={},
+        status=JobStatus.UPLOADED,
         filename=name[:255],
+        progress_total=len(sheet.rows),
+        language=(translation.get_language() or settings.LANGUAGE_CODE)[:2],
+        expires_at=timezone.now() + timedelta(hours=settings.IMPORT_JOB_HOURS),
+    )
+    job.upload = JobUpload.objects.create(
+        job=job,
         headers=sheet.headers,
         rows=sheet.rows,
         row_numbers=sheet.row_numbers,
         notes=sheet.notes,
         mapping=spec(kind).suggest(sheet.headers, remembered),
-        progress_total=len(sheet.rows),
-        language=(translation.get_language() or settings.LANGUAGE_CODE)[:2],
-        expires_at=timezone.now() + timedelta(hours=settings.IMPORT_JOB_HOURS),
     )
+    return job
 
 
-def import_job_map(*, job: ImportJob, actor, mapping: dict[str, str]) -> ImportJob:
+def import_job_map(*, job: Job, actor, mapping: dict[str, str]) -> Job:
     """Save the column mapping (remembered for the hanke and kind) and start the dry run.
 
     Raises ValidationError when a required field has no column or a field has two.
     Files over IMPORT_SYNC_ROWS rows are checked by a Celery job after commit.
     """
     _check_owner(job, actor)
-    if job.status not in (ImportStatus.UPLOADED, ImportStatus.PREVIEWED, ImportStatus.FAILED):
+    if job.status not in (JobStatus.UPLOADED, JobStatus.PREVIEWED, JobStatus.FAILED):
         raise ValidationError(_("This import can no longer be changed."))
-    mapping = {header: mapping.get(header, "") for header in job.headers}
+    upload = job.upload
+    mapping = {header: mapping.get(header, "") for header in upload.headers}
     problems = spec(job.kind).problems(mapping)
     if problems:
         raise ValidationError(problems)
@@ -126,28 +134,27 @@ def import_job_map(*, job: ImportJob, actor, mapping: dict[str, str]) -> ImportJ
             kind=job.kind,
             defaults={"mapping": mapping, "updated_by": actor},
         )
-        ImportJob.objects.filter(pk=job.pk).update(
-            mapping=mapping,
+        JobUpload.objects.filter(pk=job.pk).update(mapping=mapping, preview={})
+        Job.objects.filter(pk=job.pk).update(
             language=(translation.get_language() or settings.LANGUAGE_CODE)[:2],
-            status=ImportStatus.CHECKING,
-            preview={},
-            error="",
+            status=JobStatus.CHECKING,
+            message="",
             progress_done=0,
-            updated_at=timezone.now(),
+            heartbeat_at=timezone.now(),
         )
-        large = len(job.rows) > settings.IMPORT_SYNC_ROWS
+        job.refresh_from_db()
+        large = len(upload.rows) > settings.IMPORT_SYNC_ROWS
         if large:
-            from .tasks import import_job_check_task
-
-            enqueue_on_commit(import_job_check_task, job.pk)
+            job_queue(job)
     if not large:
         import_job_check(job_id=job.pk)
     job.refresh_from_db()
+    job.upload.refresh_from_db()
     return job
 
 
-def _check_owner(job: ImportJob, actor) -> None:
-    if job.user_id != actor.pk:
+def _check_owner(job: Job, actor) -> None:
+    if job.owner_id != actor.pk:
         raise PermissionDenied
     check(actor, KIND_PERMS[job.kind], job.project)
 
@@ -155,62 +162,65 @@ def _check_owner(job: ImportJob, actor) -> None:
 # --- The dry run -----------------------------------------------------------------------------
 
 
-def plan_job(job: ImportJob, progress: Callable[[int], None] | None = None) -> Plan:
-    """Plan every row of the job against the current data (reads only)."""
+def plan_job(job: Job, progress: Callable[[int], None] | None = None) -> Plan:
+    """Plan every row of the job's upload against the current data (reads only)."""
     project = Project.objects.select_related("region", "programme").get(pk=job.project_id)
+    upload = job.upload
     return plan_rows(
         kind=job.kind,
         project=project,
-        headers=job.headers,
-        mapping=job.mapping,
-        rows=job.rows,
-        row_numbers=job.row_numbers,
+        headers=upload.headers,
+        mapping=upload.mapping,
+        rows=upload.rows,
+        row_numbers=upload.row_numbers,
         progress=progress,
     )
 
 
-def import_job_check(*, job_id: int) -> ImportJob | None:
+def import_job_check(*, job_id: int) -> Job | None:
     """The dry run of a job: store its preview (counts and rows); writes nothing else.
 
     Idempotent (a rerun recomputes the same preview). Runs in the uploader's language.
     """
-    job = ImportJob.objects.select_related("user", "project").filter(pk=job_id).first()
-    if job is None or job.status != ImportStatus.CHECKING:
-        return job
+    if not job_claim(job_id=job_id, statuses=[JobStatus.CHECKING]):
+        return Job.objects.filter(pk=job_id).first()
+    job = Job.objects.select_related("owner", "project", "upload").get(pk=job_id)
 
     def progress(done: int) -> None:
-        ImportJob.objects.filter(pk=job.pk).update(progress_done=done, updated_at=timezone.now())
+        job_progress(job.pk, done)
 
     with translation.override(_language(job)):
         plan = plan_job(job, progress)
         preview = _preview(job, plan)
-    ImportJob.objects.filter(pk=job.pk, status=ImportStatus.CHECKING).update(
-        status=ImportStatus.PREVIEWED,
-        preview=preview,
-        progress_done=job.progress_total,
-        updated_at=timezone.now(),
-    )
+    with transaction.atomic():
+        if Job.objects.filter(pk=job.pk, status=JobStatus.CHECKING).update(
+            status=JobStatus.PREVIEWED,
+            progress_done=job.progress_total,
+            heartbeat_at=timezone.now(),
+        ):
+            JobUpload.objects.filter(pk=job.pk).update(preview=preview)
     job.refresh_from_db()
+    job.upload.refresh_from_db()
     return job
 
 
-def _language(job: ImportJob) -> str:
+def _language(job: Job) -> str:
     return job.language or settings.LANGUAGE_CODE
 
 
-def _preview(job: ImportJob, plan: Plan) -> dict:
+def _preview(job: Job, plan: Plan) -> dict:
     return {
         "counts": plan.counts,
         "rows": [r.as_json() for r in plan.rows],
         "fingerprint": plan.fingerprint(),
-        "columns": {key: field_label(job.kind, key) for key in job.mapping.values() if key},
+        "columns": {key: field_label(job.kind, key) for key in job.upload.mapping.values() if key},
     }
 
 
 # --- Confirmation ----------------------------------------------------------------------------
 
 
-def import_job_confirm(*, job: ImportJob, actor) -> ImportJob:
+def import_job_confirm(*, job: Job, actor) -> Job:
     """Claim a clean, previewed job for importing and run it (inline or as a Celery job).
 
     Raises ValidationError when the job has rejected rows, expired or was already confirmed.
@@ -218,54 +228,54 @@ def import_job_confirm(*, job: ImportJob, actor) -> ImportJob:
     _check_owner(job, actor)
     if job.expires_at <= timezone.now():
         raise ValidationError(_("This upload has expired: upload the file again."))
-    if (job.preview or {}).get("counts", {}).get(REJECTED):
+    if (job.upload.preview or {}).get("counts", {}).get(REJECTED):
         raise ValidationError(_("Nothing can be imported while rows are rejected."))
-    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.PREVIEWED).update(
-        status=ImportStatus.IMPORTING, progress_done=0, updated_at=timezone.now()
+    claimed = Job.objects.filter(pk=job.pk, status=JobStatus.PREVIEWED).update(
+        status=JobStatus.IMPORTING, progress_done=0, message="", heartbeat_at=timezone.now()
     )
     if not claimed:
         raise ValidationError(_("This import is not waiting for confirmation."))
-    if len(job.rows) > settings.IMPORT_SYNC_ROWS:
-        from .tasks import import_job_apply_task
-
-        enqueue_on_commit(import_job_apply_task, job.pk)
+    job.refresh_from_db()
+    if job.progress_total > settings.IMPORT_SYNC_ROWS:
+        job_queue(job)
     else:
         import_job_apply(job_id=job.pk)
     job.refresh_from_db()
     return job
 
 
-def import_job_apply(*, job_id: int) -> ImportJob | None:
+def import_job_apply(*, job_id: int) -> Job | None:
     """Write a confirmed job's rows through the domain services: all of them or none.
 
     Idempotent: only a job in "importing" runs; the rows and the job's "done" commit
     together, so a crash leaves the job "importing" with nothing written, and a rerun
     imports it once.
     """
-    job = ImportJob.objects.select_related("user", "project").filter(pk=job_id).first()
-    if job is None or job.status != ImportStatus.IMPORTING:
+    job = Job.objects.select_related("owner", "project", "upload").filter(pk=job_id).first()
+    if job is None or job.status != JobStatus.IMPORTING:
         return job
     with translation.override(_language(job)):
         try:
             with transaction.atomic():
-                locked = ImportJob.objects.select_for_update().get(pk=job.pk)
-                if locked.status != ImportStatus.IMPORTING:
-                    return locked
+                # The claim locks the row until the rows and "done" commit (or roll back).
+                if not job_claim(job_id=job.pk, statuses=[JobStatus.IMPORTING]):
+                    return Job.objects.get(pk=job.pk)
                 plan = plan_job(job)
-                if plan.fingerprint() != job.preview.get("fingerprint"):
+                if plan.fingerprint() != job.upload.preview.get("fingerprint"):
                     raise ImportChangedError
                 _write(job, plan)
-                ImportJob.objects.filter(pk=job.pk).update(
-                    status=ImportStatus.DONE,
+                Job.objects.filter(pk=job.pk).update(
+                    status=JobStatus.DONE,
                     progress_done=job.progress_total,
                     finished_at=timezone.now(),
-                    rows=[],  # the data are in the domain tables now
                 )
+                # the data are in the domain tables now
+                JobUpload.objects.filter(pk=job.pk).update(rows=[])
         except ImportChangedError:
-            ImportJob.objects.filter(pk=job.pk).update(
-                status=ImportStatus.PREVIEWED,
-                preview=_preview(job, plan),
-                error=_(
+            JobUpload.objects.filter(pk=job.pk).update(preview=_preview(job, plan))
+            Job.objects.filter(pk=job.pk).update(
+                status=JobStatus.PREVIEWED,
+                message=_(
                     "The data changed after the preview (someone else edited them): "
                     "nothing was imported. Check the new preview and confirm again."
                 ),
@@ -278,10 +288,11 @@ def import_job_apply(*, job_id: int) -> ImportJob | None:
             ConflictError,
         ) as exc:
             logger.info("import job %s refused: %r", job.pk, exc)
-            ImportJob.objects.filter(pk=job.pk).update(
-                status=ImportStatus.FAILED, error=_refusal(exc), finished_at=timezone.now()
+            Job.objects.filter(pk=job.pk).update(
+                status=JobStatus.FAILED, message=_refusal(exc), finished_at=timezone.now()
             )
     job.refresh_from_db()
+    job.upload.refresh_from_db()
     return job
 
 
@@ -293,69 +304,20 @@ def _refusal(exc: Exception) -> str:
     return _("The data changed after the preview (someone else edited them): nothing was imported.")
 
 
-def _write(job: ImportJob, plan: Plan) -> None:
+def _write(job: Job, plan: Plan) -> None:
     payloads = [r.payload for r in plan.rows if r.outcome in (NEW, CHANGED)]
     comment = _("Imported from the file %(name)s") % {"name": job.filename}
     if job.kind == ImportKind.ACTIONS:
-        actions_import(project=job.project, actor=job.user, rows=payloads, comment=comment)
+        actions_import(project=job.project, actor=job.owner, rows=payloads, comment=comment)
     elif job.kind == ImportKind.INDICATORS:
-        indicators_import(project=job.project, actor=job.user, rows=payloads, comment=comment)
+        indicators_import(project=job.project, actor=job.owner, rows=payloads, comment=comment)
     else:
-        measurements_import(project=job.project, actor=job.user, rows=payloads, comment=comment)
+        measurements_import(project=job.project, actor=job.owner, rows=payloads, comment=comment)
 
 
-def import_jobs_expire(*, now=None) -> int:
-    """Delete uploads past their expiry (their cells may hold personal data). Idempotent."""
-    now = now or timezone.now()
-    deleted, _rows = (
-        ImportJob.objects.filter(expires_at__lte=now)
-        .exclude(status__in=(ImportStatus.CHECKING, ImportStatus.IMPORTING))
-        .delete()
-    )
-    return deleted
-
-
-def _stalled(now) -> Q:
-    return Q(
-        status__in=(ImportStatus.CHECKING, ImportStatus.IMPORTING),
-        updated_at__lt=now - ImportJob.STALE_AFTER,
-        expires_at__gt=now,
-    )
-
-
-def _requeue(pk: int, status: str) -> None:
-    """Queue the task of a job's current step again. Safe because both tasks are
-    idempotent: a job that finished meanwhile is left alone."""
-    from .tasks import import_job_apply_task, import_job_check_task
-
-    task = import_job_check_task if status == ImportStatus.CHECKING else import_job_apply_task
-    enqueue_on_commit(task, pk)
-
-
-def import_jobs_resume(*, now=None) -> int:
-    """Queue again the jobs left "checking" or "importing" without progress for a while
-    (their task was never published, or lost)."""
-    stale = list(
-        ImportJob.objects.filter(_stalled(now or timezone.now())).values_list("pk", "status")
-    )
-    for pk, status in stale:
-        _requeue(pk, status)
-    return len(stale)
-
-
-def import_job_rerun(*, job: ImportJob, actor, now=None) -> ImportJob:
-    """Queue a stalled job again at its owner's request ("Run again" on its page).
-
-    Raises ValidationError unless the job is stalled; marks it as touched first, so that a
-    second click (or the hourly catch-up) does not queue it twice.
-    """
+def import_job_rerun(*, job: Job, actor, now=None) -> Job:
+    """Queue a stalled job again at its owner's request ("Run again" on its page): the
+    owner's import permission is checked again, then portal.services.job_rerun (raises
+    ValidationError unless the job is stalled; a second click does not queue it twice)."""
     _check_owner(job, actor)
-    now = now or timezone.now()
-    claimed = ImportJob.objects.filter(_stalled(now), pk=job.pk).update(updated_at=now)
-    if not claimed:
-        raise ValidationError(
-            _("Only an import that has made no progress for ten minutes can be run again.")
-        )
-    job.refresh_from_db()
-    _requeue(job.pk, job.status)
-    return job
+    return job_rerun(job=job, actor=actor, now=now)

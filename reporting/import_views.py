@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
+from portal.models import Job, JobStatus
 from portal.uploads import show_upload_failure
 from portal.uploads.preview import OUTCOMES
 from projects.access import require
@@ -32,15 +33,22 @@ from .import_services import (
     kinds_allowed,
 )
 from .imports import max_bytes
-from .models import ImportJob, ImportStatus
+from .jobs import IMPORT_KINDS
 
 PREVIEW_ROWS = 200  # rows listed per outcome; the counts cover all
 
 
-def _job(request, project_pk: int, pk: int) -> ImportJob:
+def _job(request, project_pk: int, pk: int, *, poll: bool = False) -> Job:
+    """The user's own import job of this hanke (404 otherwise). `poll`: the job row's
+    progress fields only; otherwise with its upload (cells, mapping, preview)."""
     project = project_get(user=request.user, pk=project_pk)
-    job = ImportJob.objects.filter(pk=pk, project=project, user=request.user).first()
-    if job is None or job.expires_at <= timezone.now() and job.status != ImportStatus.DONE:
+    jobs = Job.objects.filter(kind__in=IMPORT_KINDS, pk=pk, project=project, owner=request.user)
+    if poll:
+        jobs = jobs.only(*Job.PROGRESS_FIELDS)
+    else:
+        jobs = jobs.select_related("upload")
+    job = jobs.first()
+    if job is None or job.expires_at <= timezone.now() and job.status != JobStatus.DONE:
         raise Http404
     job.project = project
     require(job.kind in kinds_allowed(request.user, project))
@@ -73,8 +81,8 @@ def import_start(request, project_pk: int):
             else:
                 return redirect("reporting:import-map", project_pk=project.pk, pk=job.pk)
         show_upload_failure(request, form)
-    jobs = ImportJob.objects.filter(
-        project=project, user=request.user, expires_at__gt=timezone.now()
+    jobs = Job.objects.filter(
+        kind__in=IMPORT_KINDS, project=project, owner=request.user, expires_at__gt=timezone.now()
     ).only("pk", "filename", "kind", "status", "created_at")[:10]
     context = {
         "project": project,
@@ -91,10 +99,11 @@ def import_start(request, project_pk: int):
 def import_map(request, project_pk: int, pk: int):
     """Which of the file's columns holds which field (preselected; remembered per hanke)."""
     job = _job(request, project_pk, pk)
-    form = ImportMappingForm(kind=job.kind, headers=job.headers, mapping=job.mapping)
+    upload = job.upload
+    form = ImportMappingForm(kind=job.kind, headers=upload.headers, mapping=upload.mapping)
     if request.method == "POST":
         form = ImportMappingForm(
-            request.POST, kind=job.kind, headers=job.headers, mapping=job.mapping
+            request.POST, kind=job.kind, headers=upload.headers, mapping=upload.mapping
         )
         if form.is_valid():
             mapping = form.mapping()
@@ -107,19 +116,34 @@ def import_map(request, project_pk: int, pk: int):
                 else:
                     return redirect("reporting:import-job", project_pk=project_pk, pk=job.pk)
     samples = {
-        header: [row[i] for row in job.rows[:3] if row[i]][:3]
-        for i, header in enumerate(job.headers)
+        header: [row[i] for row in upload.rows[:3] if row[i]][:3]
+        for i, header in enumerate(upload.headers)
     }
-    context = {"project": job.project, "job": job, "form": form, "samples": samples}
+    context = {
+        "project": job.project,
+        "job": job,
+        "upload": upload,
+        "form": form,
+        "samples": samples,
+    }
     return render(request, "reporting/import_map.html", context)
 
 
 @login_required
 @require_http_methods(["GET"])
 def import_job(request, project_pk: int, pk: int):
-    """Progress while a job runs (polled by htmx every second), then the preview or result."""
+    """Progress while a job runs (polled by htmx every second), then the preview or result.
+
+    The poll reads the job's progress fields only, never the upload's cells or preview."""
+    if request.htmx and not request.htmx.boosted:
+        job = _job(request, project_pk, pk, poll=True)
+        if not job.running:
+            # The job ended: load the whole page (preview or result) instead of polling on.
+            return HttpResponseClientRefresh()
+        context = {"project": job.project, "job": job}
+        return render(request, "reporting/import_job.html#job-status", context)
     job = _job(request, project_pk, pk)
-    preview = job.preview or {}
+    preview = job.upload.preview or {}
     rows = preview.get("rows", [])
     groups = {
         outcome: [r for r in rows if r["outcome"] == outcome][:PREVIEW_ROWS] for outcome in OUTCOMES
@@ -127,17 +151,13 @@ def import_job(request, project_pk: int, pk: int):
     context = {
         "project": job.project,
         "job": job,
+        "notes": job.upload.notes,
         "counts": preview.get("counts", {}),
         "groups": groups,
         "preview_rows": PREVIEW_ROWS,
-        "can_confirm": job.status == ImportStatus.PREVIEWED
+        "can_confirm": job.status == JobStatus.PREVIEWED
         and not preview.get("counts", {}).get("rejected"),
     }
-    if request.htmx and not request.htmx.boosted:
-        if not job.running:
-            # The job ended: load the whole page (preview or result) instead of polling on.
-            return HttpResponseClientRefresh()
-        return render(request, "reporting/import_job.html#job-status", context)
     return render(request, "reporting/import_job.html", context)
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -235,112 +233,13 @@ register_history(IndicatorNarrative)
 register_history(ReportingPeriod)
 
 
-# A queued job that no worker has picked up in this time may be run again (broker down).
-EXPORT_JOB_STALLED_AFTER = datetime.timedelta(minutes=5)
-
-
 class ExportKind(models.TextChoices):
     NATIONAL = "national", _("National extract")
     REGIONAL = "regional", _("Regional report")
 
 
-class ExportStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Ready")
-    FAILED = "failed", _("Failed")
-
-
-class ExportJob(models.Model):
-    """An export that runs as a Celery job: who asked, what, how far it got, and the file.
-
-    Written only by reporting.job_services. The file is kept in the row (`content`), not under
-    MEDIA_ROOT: the web and worker containers share the database but no volume, the file and
-    the status "done" are written in one UPDATE, and deleting the row deletes the file. An
-    extract of 10 000 actions is about a megabyte (docs/performance.md); old rows are pruned.
-    """
-
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("requested by"),
-        on_delete=models.CASCADE,
-        related_name="export_jobs",
-    )
-    kind = models.CharField(_("kind"), max_length=20, choices=ExportKind.choices)
-    period = models.ForeignKey(
-        ReportingPeriod,
-        verbose_name=_("reporting period"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="export_jobs",
-    )
-    project = models.ForeignKey(
-        Project,
-        verbose_name=_("hanke"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="export_jobs",
-    )
-    parameters = models.JSONField(_("parameters"), default=dict, blank=True)
-    status = models.CharField(
-        _("status"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED
-    )
-    progress_done = models.PositiveIntegerField(_("rows written"), default=0)
-    progress_total = models.PositiveIntegerField(_("rows in all"), default=0)
-    attempts = models.PositiveIntegerField(_("attempts"), default=0)
-    filename = models.CharField(_("file name"), max_length=200, blank=True)
-    content_type = models.CharField(_("content type"), max_length=100, blank=True)
-    content = models.BinaryField(_("file"), null=True, blank=True, editable=False)
-    error = models.TextField(_("error"), blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name = _("export job")
-        verbose_name_plural = _("export jobs")
-        constraints = [
-            models.CheckConstraint(
-                condition=(Q(kind="national") & Q(period__isnull=False))
-                | (Q(kind="regional") & Q(project__isnull=False)),
-                name="export_job_has_its_subject",
-            ),
-        ]
-        indexes = [models.Index(fields=["requested_by", "-created_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} #{self.pk} ({self.status})"
-
-    @property
-    def percent(self) -> int:
-        if self.status == ExportStatus.DONE:
-            return 100
-        if not self.progress_total:
-            return 0
-        return min(100, self.progress_done * 100 // self.progress_total)
-
-    @property
-    def finished(self) -> bool:
-        return self.status in (ExportStatus.DONE, ExportStatus.FAILED)
-
-    @property
-    def stalled(self) -> bool:
-        """Nobody is working on it: queued too long (broker down), or running past the
-        task's hard time limit (worker killed). Such a job may be run again."""
-        from datetime import timedelta
-
-        from django.utils import timezone
-
-        now = timezone.now()
-        if self.status == ExportStatus.QUEUED:  # started_at: when it was queued again
-            return (self.started_at or self.created_at) < now - EXPORT_JOB_STALLED_AFTER
-        if self.status == ExportStatus.RUNNING and self.started_at:
-            limit = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
-            return self.started_at < now - limit
-        return False
+# Export and import jobs are portal.Job rows of these kinds (registered in reporting.apps);
+# an upload's cells are its portal.JobUpload.
 
 
 # --- Bulk import (reporting/import_services.py) --------------------------------------------
@@ -350,83 +249,6 @@ class ImportKindChoices(models.TextChoices):
     ACTIONS = "actions", _("Actions")
     INDICATORS = "indicators", _("Indicators")
     MEASUREMENTS = "measurements", _("Measurements (indicator values)")
-
-
-class ImportStatus(models.TextChoices):
-    UPLOADED = "uploaded", _("Uploaded: choose the columns")
-    CHECKING = "checking", _("Checking the rows")
-    PREVIEWED = "previewed", _("Checked: waiting for confirmation")
-    IMPORTING = "importing", _("Importing")
-    DONE = "done", _("Imported")
-    FAILED = "failed", _("Failed")
-
-
-class ImportJob(models.Model):
-    """One uploaded file between upload, column mapping, preview and confirmation (R8).
-
-    Holds the file's parsed cells (text), the chosen mapping, the dry run's preview and the
-    progress of a Celery run. Owned by the user who uploaded it and the hanke; it expires
-    (`expires_at`) if nobody confirms it. Written only by reporting.import_services.
-    """
-
-    project = models.ForeignKey(
-        Project, verbose_name=_("hanke"), on_delete=models.CASCADE, related_name="import_jobs"
-    )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uploaded by"),
-        on_delete=models.CASCADE,
-        related_name="import_jobs",
-    )
-    kind = models.CharField(_("kind"), max_length=20, choices=ImportKindChoices.choices)
-    filename = models.CharField(_("file name"), max_length=255)
-    status = models.CharField(
-        _("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.UPLOADED
-    )
-    headers = models.JSONField(_("column headers"), default=list)
-    rows = models.JSONField(_("rows"), default=list)
-    row_numbers = models.JSONField(_("row numbers"), default=list)
-    notes = models.JSONField(_("notes"), default=list, blank=True)
-    mapping = models.JSONField(_("column mapping"), default=dict, blank=True)
-    preview = models.JSONField(_("preview"), default=dict, blank=True)
-    progress_done = models.PositiveIntegerField(_("rows done"), default=0)
-    progress_total = models.PositiveIntegerField(_("rows in all"), default=0)
-    error = models.TextField(_("error"), blank=True)
-    # The uploader's language: a Celery run writes the preview's messages in it.
-    language = models.CharField(_("language"), max_length=10, default="fi")
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    expires_at = models.DateTimeField(_("expires"))
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("import job")
-        verbose_name_plural = _("import jobs")
-        indexes = [models.Index(fields=["expires_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.filename} ({self.get_kind_display()}, {self.get_status_display()})"
-
-    @property
-    def percent(self) -> int:
-        if not self.progress_total:
-            return 0
-        return min(100, self.progress_done * 100 // self.progress_total)
-
-    @property
-    def running(self) -> bool:
-        return self.status in (ImportStatus.CHECKING, ImportStatus.IMPORTING)
-
-    # A running job whose row has not moved for this long has no worker (its task was never
-    # published, or the worker died): the hourly catch-up or its owner may queue it again.
-    STALE_AFTER = datetime.timedelta(minutes=10)  # far beyond the 10 000-row import (about 20 s)
-
-    @property
-    def stalled(self) -> bool:
-        from django.utils import timezone
-
-        return self.running and self.updated_at < timezone.now() - self.STALE_AFTER
 
 
 class ImportMapping(models.Model):

@@ -1,5 +1,8 @@
 """Celery tasks of reporting: export and import jobs, thin wrappers around their services (R7).
 
+The catch-up and the pruning of every kind of job are portal.tasks.jobs_resume_task and
+jobs_prune_task.
+
 All are idempotent, acks_late so a crashed worker's task
 is redelivered, time-limited, and retried with backoff only for transient database errors.
 """
@@ -9,14 +12,13 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from celery.signals import worker_ready
 from django.utils import timezone
 
 from measures.status_engine import lights_on
-from portal.queue import RETRYING_TASK_OPTIONS, enqueue
+from portal.queue import RETRYING_TASK_OPTIONS
 from projects.models import Project
 
-from .models import ExportJob, ReportingPeriod
+from .models import ReportingPeriod
 
 logger = logging.getLogger(__name__)
 
@@ -34,38 +36,11 @@ EXPORT_TASK_OPTIONS = {
 
 @shared_task(**EXPORT_TASK_OPTIONS)
 def export_job_run_task(job_id: int) -> dict:
-    """Build an export job's file (reporting.job_services.export_job_run)."""
+    """Build an export job's file (reporting.job_services.export_job_run); a job that is
+    gone or finished is skipped."""
     from .job_services import export_job_run
 
-    if not ExportJob.objects.filter(pk=job_id).exists():
-        logger.warning("export job %s vanished before it ran", job_id)
-        return {"job": job_id, "status": "missing"}
     return export_job_run(job_id=job_id)
-
-
-@shared_task(**RETRYING_TASK_OPTIONS)
-def export_jobs_resume_task() -> dict:
-    """Every few minutes and when a worker starts: queue again the export jobs left queued
-    (broker down at the request) or running (worker killed) with nobody working on them."""
-    from .job_services import export_jobs_resume
-
-    return {"resumed": export_jobs_resume()}
-
-
-@worker_ready.connect
-def jobs_resume_on_start(sender=None, **kwargs) -> None:
-    """A worker (re)started: resume stalled export and import jobs now, not at the next
-    beat tick (docs/operations.md)."""
-    enqueue(export_jobs_resume_task)
-    enqueue(import_jobs_expire_task)
-
-
-@shared_task(**RETRYING_TASK_OPTIONS)
-def export_job_prune_task() -> dict:
-    """Nightly: delete export jobs and their files older than EXPORT_JOB_KEEP_DAYS."""
-    from .job_services import export_job_prune
-
-    return {"deleted": export_job_prune()}
 
 
 # --- Bulk import (reporting.import_services): the dry run and the import of large files ----
@@ -93,14 +68,6 @@ def import_job_apply_task(job_id: int) -> dict:
         logger.warning("import job %s vanished before its import", job_id)
         return {"status": "missing"}
     return {"status": job.status}
-
-
-@shared_task(**RETRYING_TASK_OPTIONS)
-def import_jobs_expire_task() -> dict:
-    """Hourly: delete uploads nobody confirmed in time; queue again stalled jobs."""
-    from .import_services import import_jobs_expire, import_jobs_resume
-
-    return {"deleted": import_jobs_expire(), "resumed": import_jobs_resume()}
 
 
 @shared_task(**RETRYING_TASK_OPTIONS)

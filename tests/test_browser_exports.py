@@ -27,7 +27,8 @@ PASSWORD = "salasana-testi-123"  # tests.factories.UserFactory's
 @pytest.fixture
 def running_job(personas):
     """The ministry viewer's national extract, 40 % written (built before Playwright starts)."""
-    from reporting.models import ExportJob, ReportingPeriod
+    from portal.models import Job
+    from reporting.models import ReportingPeriod
 
     period = ReportingPeriod.objects.create(
         programme=personas.project.programme,
@@ -35,11 +36,11 @@ def running_job(personas):
         cut_off=date(2023, 3, 31),
         due_date=date(2023, 4, 30),
     )
-    job = ExportJob.objects.create(
-        requested_by=personas.ministry_viewer,
+    job = Job.objects.create(
+        owner=personas.ministry_viewer,
         kind="national",
-        period=period,
-        parameters={"format": "csv", "table": "hankkeet", "language": "en"},
+        parameters={"format": "csv", "table": "hankkeet", "period": period.pk},
+        language="en",
         status="running",
         progress_done=40,
         progress_total=100,
@@ -61,8 +62,8 @@ def _follow_the_job(page, url: str, running_job: int) -> None:
     from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import expect
 
+    from portal.models import Job
     from reporting.job_services import export_job_run
-    from reporting.models import ExportJob
 
     # given the viewer on the page of their running export
     page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": url}])
@@ -78,7 +79,7 @@ def _follow_the_job(page, url: str, running_job: int) -> None:
     assert not _serious(Axe().run(page))
     page.screenshot(path=ARTIFACTS / "export-job-running.png", full_page=True)
     # when the worker gets further, then the bar follows within a poll or two
-    ExportJob.objects.filter(pk=running_job).update(progress_done=70)
+    Job.objects.filter(pk=running_job).update(progress_done=70)
     expect(bar).to_have_attribute("aria-valuenow", "70")
     expect(page.locator("#job-status")).to_contain_text("70 %")
     # when the job finishes (the same run a worker does)

@@ -133,8 +133,9 @@ def test_saving_a_measurement_updates_lights_within_seconds(celery_worker_proces
 @pytest.mark.worker
 def test_an_export_job_runs_in_the_worker_and_its_file_lands_in_the_row(celery_worker_process):
     # given a reporting round and a viewer who asks for the national extract
+    from portal.models import Job
     from reporting.job_services import ExportOptions, export_job_start
-    from reporting.models import ExportJob, ReportingPeriod
+    from reporting.models import ReportingPeriod
 
     from .factories import ProgrammeRoleFactory, ProjectFactory, UserFactory
 
@@ -164,8 +165,8 @@ def test_an_export_job_runs_in_the_worker_and_its_file_lands_in_the_row(celery_w
     else:
         celery_worker_process.terminate()
         pytest.fail("export not done in 30 s:\n" + celery_worker_process.communicate(timeout=20)[0])
-    assert job.status == "done", job.error
+    assert job.status == "done", job.message
     lines = bytes(job.content).decode().splitlines()
     assert lines[0].startswith("Region code,Region,Hanke id,Hanke,Data source")
     assert str(project.pk) in lines[1]
-    assert ExportJob.objects.get(pk=job.pk).attempts == 1
+    assert Job.objects.get(pk=job.pk).attempts == 1

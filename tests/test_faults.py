@@ -185,7 +185,8 @@ def test_a_starting_worker_or_beat_queues_the_catch_up(action, signal_name):
 
 @pytest.fixture
 def national_job(personas):
-    from reporting.models import ExportJob, ReportingPeriod
+    from portal.models import Job
+    from reporting.models import ReportingPeriod
 
     period = ReportingPeriod.objects.create(
         programme=personas.project.programme,
@@ -193,11 +194,11 @@ def national_job(personas):
         cut_off=date(2023, 3, 31),
         due_date=date(2023, 4, 30),
     )
-    return ExportJob.objects.create(
-        requested_by=personas.ministry_viewer,
+    return Job.objects.create(
+        owner=personas.ministry_viewer,
         kind="national",
-        period=period,
-        parameters={"format": "csv", "table": "hankkeet", "language": "fi"},
+        parameters={"format": "csv", "table": "hankkeet", "period": period.pk},
+        language="fi",
     )
 
 
@@ -205,45 +206,49 @@ def national_job(personas):
 def test_an_export_queued_while_the_broker_was_down_is_resumed_once(
     national_job, django_capture_on_commit_callbacks
 ):
-    from reporting.job_services import export_jobs_resume
-    from reporting.models import ExportJob
+    from portal.jobs import STALLED_AFTER
+    from portal.models import Job
+    from portal.services import jobs_resume
 
     job = national_job
     # a job just requested is left to its own message
-    assert export_jobs_resume() == 0
-    # given its message was never published (the broker was down) five minutes ago
-    ExportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(minutes=6))
+    assert jobs_resume() == 0
+    # given its message was never published (the broker was down) over ten minutes ago
+    Job.objects.filter(pk=job.pk).update(
+        heartbeat_at=timezone.now() - STALLED_AFTER - timedelta(minutes=1)
+    )
     with django_capture_on_commit_callbacks(execute=False) as queued:
-        assert export_jobs_resume() == 1
+        assert jobs_resume() == 1
         # a second catch-up within minutes does not queue it again
-        assert export_jobs_resume() == 0
+        assert jobs_resume() == 0
     assert len(queued) == 1
     # when the worker (eager here) runs it, it is built once into the same row
     queued[0]()
     job.refresh_from_db()
     assert job.status == "done" and job.attempts == 1 and job.content
-    assert ExportJob.objects.count() == 1
+    assert Job.objects.count() == 1
 
 
 @pytest.mark.django_db
 def test_an_export_parked_by_a_killed_worker_is_resumed(
     national_job, django_capture_on_commit_callbacks
 ):
-    from reporting.models import ExportJob
-    from reporting.tasks import export_jobs_resume_task
+    from portal.models import Job
+    from portal.tasks import jobs_resume_task
 
-    # given a job a worker claimed and then died on, past the task's hard time limit
+    # given a job a worker claimed and then died on: no sign of life past the task's hard
+    # time limit
     past_limit = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
-    ExportJob.objects.filter(pk=national_job.pk).update(
-        status="running", started_at=past_limit, attempts=1
+    Job.objects.filter(pk=national_job.pk).update(
+        status="running", started_at=past_limit, heartbeat_at=past_limit, attempts=1
     )
     # when the periodic catch-up runs (the worker runs the job eagerly here)
     with django_capture_on_commit_callbacks(execute=True):
-        assert export_jobs_resume_task() == {"resumed": 1}
+        assert jobs_resume_task() == {"resumed": 1}
     # then the job is done, in its own row
-    job = ExportJob.objects.get(pk=national_job.pk)
+    job = Job.objects.get(pk=national_job.pk)
     assert job.status == "done" and job.attempts == 2
-    assert "reporting.tasks.export_jobs_resume_task" in {
+    assert "portal.tasks.jobs_resume_task" in {
         entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
     }
 
@@ -525,8 +530,8 @@ class TableLock:
 
 @pytest.mark.worker
 def test_an_import_whose_worker_is_killed_is_imported_once_by_the_next(workers, personas, settings):
+    from portal.models import Job
     from reporting.import_services import import_job_confirm, import_job_create, import_job_map
-    from reporting.models import ImportJob
 
     # given a previewed upload of five new actions, large enough to run as a Celery job
     manager = personas.project_manager
@@ -541,8 +546,8 @@ def test_an_import_whose_worker_is_killed_is_imported_once_by_the_next(workers, 
         name="iso.csv",
         content=content.encode(),
     )
-    job = import_job_map(job=job, actor=manager, mapping=job.mapping)  # the dry run inline
-    assert job.preview["counts"]["new"] == 5
+    job = import_job_map(job=job, actor=manager, mapping=job.upload.mapping)  # inline dry run
+    assert job.upload.preview["counts"]["new"] == 5
     settings.IMPORT_SYNC_ROWS = 2  # the import itself as a Celery job
     # and a worker that takes the job and is stopped in the middle of it (actions locked)
     lock = TableLock("objectives_action")
@@ -556,13 +561,13 @@ def test_an_import_whose_worker_is_killed_is_imported_once_by_the_next(workers, 
         first.kill()
     finally:
         lock.release()
-    assert ImportJob.objects.get(pk=job.pk).status == "importing"  # what the page shows
+    assert Job.objects.get(pk=job.pk).status == "importing"  # what the page shows
     assert not Action.objects.filter(number__startswith="9.").exists()  # nothing half-done
     time.sleep(2.5)  # past the (test) visibility timeout
     # then the next worker takes the message over and imports the rows, once
     workers()
     _wait_for(
-        lambda: ImportJob.objects.get(pk=job.pk).status == "done",
+        lambda: Job.objects.get(pk=job.pk).status == "done",
         STARTUP_SECONDS,
         "the import by the second worker",
     )
@@ -573,8 +578,9 @@ def test_an_import_whose_worker_is_killed_is_imported_once_by_the_next(workers, 
 def test_an_export_whose_worker_is_killed_is_built_once_by_the_next(workers, personas, action):
     from django.test import Client
 
+    from portal.models import Job
     from reporting.job_services import ExportOptions, export_job_start
-    from reporting.models import ExportJob, ReportingPeriod
+    from reporting.models import ReportingPeriod
 
     viewer = personas.ministry_viewer
     period = ReportingPeriod.objects.create(
@@ -609,12 +615,12 @@ def test_an_export_whose_worker_is_killed_is_built_once_by_the_next(workers, per
     # then the next worker builds the same job's file, once, into the same row
     workers()
     _wait_for(
-        lambda: ExportJob.objects.get(pk=job.pk).status == "done",
+        lambda: Job.objects.get(pk=job.pk).status == "done",
         STARTUP_SECONDS,
         "the export by the second worker",
     )
     job.refresh_from_db()
-    assert job.attempts == 2 and ExportJob.objects.count() == 1
+    assert job.attempts == 2 and Job.objects.count() == 1
     assert bytes(job.content).decode().startswith("Region code,Region,Hanke id")
     browser = Client()
     browser.force_login(viewer)

@@ -273,7 +273,7 @@ def test_one_bad_row_leaves_nothing_behind(budgeted, personas):
         finance_import_confirm(project=budgeted, actor=personas.project_manager, job=job)
     assert not Expenditure.objects.exists()
     job.refresh_from_db()
-    assert job.status == JobStatus.PENDING
+    assert job.status == JobStatus.PREVIEWED
 
 
 @pytest.mark.django_db

@@ -15,6 +15,7 @@ from openpyxl import Workbook
 
 from measures.models import Measurement
 from objectives.models import Action, BenefitTarget, StatusUpdate
+from portal.models import Job, JobStatus
 from reporting.exports import project_report, report_csv, report_xlsx
 from reporting.import_services import (
     import_job_apply,
@@ -23,7 +24,7 @@ from reporting.import_services import (
     import_job_create,
     import_job_map,
 )
-from reporting.models import ImportJob, ImportMapping, ImportStatus
+from reporting.models import ImportMapping
 from reporting.tasks import import_job_apply_task
 
 from .factories import (
@@ -81,16 +82,16 @@ def _region_hanke(project) -> str:
     return f"{project.region.display_name},{project.display_name}"
 
 
-def _job(project, user, kind, content, name="tuonti.csv", mapping=None) -> ImportJob:
+def _job(project, user, kind, content, name="tuonti.csv", mapping=None) -> Job:
     """Upload, keep the preselected mapping (or the given one) and run the dry run."""
     if isinstance(content, str):
         content = content.encode()
     job = import_job_create(project=project, actor=user, kind=kind, name=name, content=content)
-    return import_job_map(job=job, actor=user, mapping=mapping or job.mapping)
+    return import_job_map(job=job, actor=user, mapping=mapping or job.upload.mapping)
 
 
 def _rows(job, outcome):
-    return [r for r in job.preview["rows"] if r["outcome"] == outcome]
+    return [r for r in job.upload.preview["rows"] if r["outcome"] == outcome]
 
 
 def _export(project, user, table, **kwargs) -> bytes:
@@ -125,21 +126,21 @@ def test_an_exported_actions_csv_reimports_to_the_same_data(hanke, personas, opt
     manager = personas.project_manager
     before = _snapshot(hanke)
     content = _export(hanke, manager, "actions", **options)
-    assert _job(hanke, manager, "actions", content).preview["counts"]["unchanged"] == 2
+    assert _job(hanke, manager, "actions", content).upload.preview["counts"]["unchanged"] == 2
     Action.objects.filter(number="1.1").update(
         title_fi="Muutettu", planned_end=date(2024, 1, 31), version=5
     )
     Action.objects.filter(number="1.2").delete()
     # when the exported file is imported and confirmed
     job = _job(hanke, manager, "actions", content)
-    assert job.preview["counts"] == {"new": 1, "changed": 1, "unchanged": 0, "rejected": 0}
+    assert job.upload.preview["counts"] == {"new": 1, "changed": 1, "unchanged": 0, "rejected": 0}
     job = import_job_confirm(job=job, actor=manager)
     # then the hanke's actions are as they were when exported
-    assert job.status == ImportStatus.DONE, job.error
+    assert job.status == JobStatus.DONE, job.message
     assert _snapshot(hanke) == before
     # and a second import finds nothing to change
     again = _job(hanke, manager, "actions", content)
-    assert again.preview["counts"]["unchanged"] == 2
+    assert again.upload.preview["counts"]["unchanged"] == 2
 
 
 def test_an_exported_indicator_csv_reimports_measurements_and_indicators(hanke, personas):
@@ -148,10 +149,10 @@ def test_an_exported_indicator_csv_reimports_measurements_and_indicators(hanke, 
     values = sorted(Measurement.objects.values_list("indicator__code", "period", "value"))
     # the same file is unchanged as measurements and as indicators
     measurements = _job(hanke, manager, "measurements", content)
-    assert measurements.preview["counts"]["unchanged"] == 3  # M2 has a row without a value
-    assert measurements.preview["counts"]["rejected"] == 0
+    assert measurements.upload.preview["counts"]["unchanged"] == 3  # M2 has a row without a value
+    assert measurements.upload.preview["counts"]["rejected"] == 0
     indicators = _job(hanke, manager, "indicators", content)
-    assert indicators.preview["counts"] == {
+    assert indicators.upload.preview["counts"] == {
         "new": 0,
         "changed": 0,
         "unchanged": 3,  # M1 twice (the second: same as row 2), M2 once
@@ -160,7 +161,7 @@ def test_an_exported_indicator_csv_reimports_measurements_and_indicators(hanke, 
     # when values are lost and the file is imported again, they come back
     Measurement.objects.filter(period=date(2022, 12, 31)).delete()
     job = _job(hanke, manager, "measurements", content)
-    assert job.preview["counts"]["new"] == 1
+    assert job.upload.preview["counts"]["new"] == 1
     import_job_confirm(job=job, actor=manager)
     assert sorted(Measurement.objects.values_list("indicator__code", "period", "value")) == values
     restored = Measurement.objects.get(period=date(2022, 12, 31))
@@ -178,9 +179,9 @@ def test_exported_generated_values_are_not_imported_back_as_real(hanke, personas
     Measurement.objects.filter(source="demo").delete()
     job = _job(hanke, manager, "measurements", content)
     # then that row is noted and skipped, not imported as a real value
-    assert job.mapping["Source of the value"] == "source"
-    assert job.preview["counts"]["new"] == 0
-    notes = [r["note"] for r in job.preview["rows"] if r["note"]]
+    assert job.upload.mapping["Source of the value"] == "source"
+    assert job.upload.preview["counts"]["new"] == 0
+    notes = [r["note"] for r in job.upload.preview["rows"] if r["note"]]
     assert "A value generated for the demo: not imported." in notes
     import_job_confirm(job=job, actor=manager)
     assert not Measurement.objects.filter(period=date(2022, 12, 31)).exists()
@@ -193,8 +194,8 @@ def test_the_report_workbook_imports_from_its_actions_sheet(hanke, personas):
     # when it is uploaded as actions
     job = _job(hanke, manager, "actions", content, name="raportti.xlsx")
     # then the "Actions" sheet is read (and the user is told), every row unchanged
-    assert job.preview["counts"]["unchanged"] == 2, job.preview
-    assert any("“Actions”" in note for note in job.notes)
+    assert job.upload.preview["counts"]["unchanged"] == 2, job.upload.preview
+    assert any("“Actions”" in note for note in job.upload.notes)
 
 
 # --- Preview and confirmation ----------------------------------------------------------------
@@ -212,7 +213,7 @@ def test_the_preview_sorts_rows_and_saves_nothing_until_confirmed(hanke, persona
         ]
     )
     job = _job(hanke, manager, "actions", content)
-    assert job.preview["counts"] == {"new": 1, "changed": 1, "unchanged": 1, "rejected": 1}
+    assert job.upload.preview["counts"] == {"new": 1, "changed": 1, "unchanged": 1, "rejected": 1}
     assert _rows(job, "changed")[0]["changes"] == [["Status", "In progress", "Done"]]
     assert _rows(job, "rejected")[0]["errors"] == [
         ["Work package", "No work package “TP9” in this hanke."]
@@ -234,7 +235,7 @@ def test_confirming_writes_through_the_services_with_history_and_status_log(hank
         ]
     )
     job = import_job_confirm(job=_job(hanke, manager, "actions", content), actor=manager)
-    assert job.status == ImportStatus.DONE, job.error
+    assert job.status == JobStatus.DONE, job.message
     changed = Action.objects.get(number="1.1")
     assert changed.status == "done" and changed.owner is None and changed.version == 2
     record = changed.history.first()  # the history row holds the new values
@@ -264,8 +265,8 @@ def test_an_edit_after_the_preview_is_detected_and_nothing_is_overwritten(hanke,
     Action.objects.filter(number="1.2").update(title_fi="Joku muu", version=7)
     job = import_job_confirm(job=job, actor=manager)
     # then nothing is imported, the user is told, and the preview is the new one
-    assert job.status == ImportStatus.PREVIEWED
-    assert "changed after the preview" in job.error
+    assert job.status == JobStatus.PREVIEWED
+    assert "changed after the preview" in job.message
     assert set(Action.objects.values_list("title_fi", flat=True)) == {
         "Digitaalinen ajanvaraus",
         "Joku muu",
@@ -276,14 +277,14 @@ def test_a_crashed_import_job_reruns_safely_and_imports_once(hanke, personas):
     manager = personas.project_manager
     job = _job(hanke, manager, "actions", "Work package,Action number,Action\nTP1,2.1,Uusi")
     # a worker claimed the job and died before committing (the status says "importing")
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.IMPORTING)
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.IMPORTING)
     # when the task runs again, twice (a redelivery)
     import_job_apply_task(job.pk)
     import_job_apply_task(job.pk)
     # then the action is there once
     assert Action.objects.filter(number="2.1").count() == 1
-    assert ImportJob.objects.get(pk=job.pk).status == ImportStatus.DONE
-    assert import_job_apply(job_id=job.pk).status == ImportStatus.DONE
+    assert Job.objects.get(pk=job.pk).status == JobStatus.DONE
+    assert import_job_apply(job_id=job.pk).status == JobStatus.DONE
 
 
 def test_an_unconfirmed_job_cannot_be_confirmed_twice(hanke, personas):
@@ -304,18 +305,18 @@ def test_a_managers_own_layout_is_mapped_and_remembered(hanke, personas):
     job = import_job_create(
         project=hanke, actor=manager, kind="actions", name="oma.csv", content=content.encode()
     )
-    assert job.mapping == {"Nro": "", "Paketti": "", "Otsikko": "", "Muistiinpanot": ""}
+    assert job.upload.mapping == {"Nro": "", "Paketti": "", "Otsikko": "", "Muistiinpanot": ""}
     with pytest.raises(ValidationError) as missing:
-        import_job_map(job=job, actor=manager, mapping=job.mapping)
+        import_job_map(job=job, actor=manager, mapping=job.upload.mapping)
     assert "The file has no column for “Work package”: choose one." in missing.value.messages
     mapping = {"Nro": "number", "Paketti": "work_package", "Otsikko": "title"}
     job = import_job_map(job=job, actor=manager, mapping=mapping)
-    assert job.preview["counts"]["new"] == 1
+    assert job.upload.preview["counts"]["new"] == 1
     # the next upload of the same layout has the columns preselected
     again = import_job_create(
         project=hanke, actor=manager, kind="actions", name="oma.csv", content=content.encode()
     )
-    assert again.mapping == {**mapping, "Muistiinpanot": ""}
+    assert again.upload.mapping == {**mapping, "Muistiinpanot": ""}
     assert ImportMapping.objects.get(project=hanke, kind="actions").updated_by == manager
 
 
@@ -343,7 +344,7 @@ def test_missing_required_columns_are_refused(hanke, personas):
         content=b"Indicator code,Value\nM1,5",
     )
     with pytest.raises(ValidationError) as refused:
-        import_job_map(job=job, actor=manager, mapping=job.mapping)
+        import_job_map(job=job, actor=manager, mapping=job.upload.mapping)
     assert refused.value.messages == ["The file has no column for “Period end”: choose one."]
     assert Measurement.objects.count() == 2
 
@@ -354,7 +355,7 @@ def test_missing_required_columns_are_refused(hanke, personas):
 def _refused(project, user, content, name="tuonti.csv", kind="actions") -> str:
     with pytest.raises(ValidationError) as refused:
         import_job_create(project=project, actor=user, kind=kind, name=name, content=content)
-    assert not ImportJob.objects.exists()
+    assert not Job.objects.exists()
     return refused.value.messages[0]
 
 
@@ -411,7 +412,7 @@ def test_a_windows_1252_file_is_decoded_and_the_user_told(hanke, personas):
     manager = personas.project_manager
     content = "Work package;Action number;Action\nTP1;7.1;Päivystyksen yhtenäistäminen"
     job = _job(hanke, manager, "actions", content.encode("cp1252"))
-    assert job.notes == ["The file was read as Windows-1252 text (not UTF-8)."]
+    assert job.upload.notes == ["The file was read as Windows-1252 text (not UTF-8)."]
     import_job_confirm(job=job, actor=manager)
     assert Action.objects.get(number="7.1").title_fi == "Päivystyksen yhtenäistäminen"
 
@@ -432,7 +433,7 @@ def test_a_file_over_the_size_limit_is_refused(hanke, personas, settings):
 def test_a_spacer_column_is_dropped_but_values_without_a_header_are_refused(hanke, personas):
     manager = personas.project_manager
     job = _job(hanke, manager, "actions", "Work package,,Action number\nTP1,,1.1")
-    assert job.headers == ["Work package", "Action number"]
+    assert job.upload.headers == ["Work package", "Action number"]
     job.delete()
     message = _refused(hanke, manager, b"Work package,,Action number\nTP1,x,1.1")
     assert message == "A column has values but no header in the first row."
@@ -465,8 +466,8 @@ def test_an_xlsx_with_several_sheets_reads_the_matching_one(hanke, personas):
         ("Muistiinpanot", [["Work package"], ["ei tämä"]]),
     )
     job = _job(hanke, personas.project_manager, "actions", content, name="t.xlsx")
-    assert job.notes == ["The workbook has 3 sheets; the sheet “Data” was read."]
-    assert job.preview["counts"]["new"] == 1
+    assert job.upload.notes == ["The workbook has 3 sheets; the sheet “Data” was read."]
+    assert job.upload.preview["counts"]["new"] == 1
     dates = _xlsx(
         ("Arvot", [["Indicator code", "Period end", "Value"], ["M1", date(2023, 12, 31), 12.5]])
     )
@@ -528,9 +529,9 @@ def test_a_large_file_is_checked_and_imported_by_a_celery_job(
         project=hanke, actor=manager, kind="actions", name="iso.csv", content=content.encode()
     )
     with django_capture_on_commit_callbacks(execute=False) as queued:
-        job = import_job_map(job=job, actor=manager, mapping=job.mapping)
+        job = import_job_map(job=job, actor=manager, mapping=job.upload.mapping)
     # while the job waits, the page shows a progress bar that htmx polls every second
-    assert job.status == ImportStatus.CHECKING and len(queued) == 1
+    assert job.status == JobStatus.CHECKING and len(queued) == 1
     url = reverse("reporting:import-job", args=[hanke.pk, job.pk])
     page = client.get(url).content.decode()
     assert 'role="progressbar"' in page and 'aria-valuenow="0"' in page
@@ -540,21 +541,47 @@ def test_a_large_file_is_checked_and_imported_by_a_celery_job(
     # when the worker (eager here) runs it, the preview follows
     queued[0]()
     job.refresh_from_db()
-    assert job.status == ImportStatus.PREVIEWED and job.preview["counts"]["new"] == 5
+    assert job.status == JobStatus.PREVIEWED and job.upload.preview["counts"]["new"] == 5
     refresh = client.get(url, headers={"HX-Request": "true"})
     assert refresh.get("HX-Refresh") == "true", (refresh.status_code, refresh.content[:300])
     with django_capture_on_commit_callbacks(execute=True):
         job = import_job_confirm(job=job, actor=manager)
     job.refresh_from_db()
-    assert job.status == ImportStatus.DONE
+    assert job.status == JobStatus.DONE
     assert Action.objects.filter(number__startswith="9.").count() == 5
+
+
+def test_the_progress_poll_never_reads_the_uploaded_rows(
+    client, hanke, personas, settings, django_assert_num_queries
+):
+    # given a large upload being checked by a worker
+    settings.IMPORT_SYNC_ROWS = 2
+    manager = personas.project_manager
+    content = "Work package,Action number,Action\n" + "".join(
+        f"TP1,9.{n},Toimenpide {n}\n" for n in range(1, 6)
+    )
+    job = import_job_create(
+        project=hanke, actor=manager, kind="actions", name="iso.csv", content=content.encode()
+    )
+    job = import_job_map(job=job, actor=manager, mapping=job.upload.mapping)
+    assert job.status == JobStatus.CHECKING
+    client.force_login(manager)
+    url = reverse("reporting:import-job", args=[hanke.pk, job.pk])
+    # when the page polls (htmx): session, user, the hanke and the user's roles, the job's
+    # progress fields
+    with django_assert_num_queries(6) as captured:
+        partial = client.get(url, headers={"HX-Request": "true"})
+    # then it shows the progress from the job row alone: the upload's table is never read
+    assert b'role="progressbar"' in partial.content
+    sql = " ".join(q["sql"] for q in captured.captured_queries)
+    assert "portal_jobupload" not in sql and '"rows"' not in sql and '"preview"' not in sql
 
 
 def test_the_dry_run_is_idempotent(hanke, personas):
     job = _job(hanke, personas.project_manager, "actions", "Work package,Action number\nTP1,1.1")
-    preview = job.preview
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.CHECKING)
-    assert import_job_check(job_id=job.pk).preview == preview
+    preview = job.upload.preview
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.CHECKING)
+    assert import_job_check(job_id=job.pk).upload.preview == preview
 
 
 # --- The pages -------------------------------------------------------------------------------
@@ -568,7 +595,7 @@ def test_upload_map_preview_confirm_in_the_pages(client, hanke, personas):
     upload = io.BytesIO(b"Paketti,Nro,Nimi\nTP1,4.1,Sivuilta tuotu")
     upload.name = "oma.csv"
     response = client.post(start, {"kind": "actions", "file": upload})
-    job = ImportJob.objects.get()
+    job = Job.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("reporting:import-map", args=[hanke.pk, job.pk])
     mapping_page = client.get(response["Location"]).content.decode()
@@ -597,7 +624,7 @@ def test_a_bad_upload_shows_the_reason_on_the_form(client, hanke, personas):
     upload.name = "kuva.png"
     response = client.post(start, {"kind": "actions", "file": upload})
     assert "Choose a CSV or XLSX file (.csv or .xlsx)." in response.content.decode()
-    assert not ImportJob.objects.exists()
+    assert not Job.objects.exists()
 
 
 def test_a_viewer_is_not_offered_the_import(client, hanke, personas):
@@ -614,19 +641,19 @@ def test_a_stalled_job_is_queued_again_and_runs_once(
 
     from django.utils import timezone
 
-    from reporting.import_services import import_jobs_resume
+    from portal.services import jobs_resume
 
     # given a confirmed job whose task was never published (a broker outage)
     manager = personas.project_manager
     job = _job(hanke, manager, "actions", "Work package,Action number,Action\nTP1,2.1,Uusi")
     long_ago = timezone.now() - timedelta(minutes=11)
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.IMPORTING, updated_at=long_ago)
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.IMPORTING, heartbeat_at=long_ago)
     # when the hourly catch-up runs (twice: the second finds nothing stalled)
     with django_capture_on_commit_callbacks(execute=True):
-        assert import_jobs_resume() == 1
-    assert import_jobs_resume() == 0
+        assert jobs_resume() == 1
+    assert jobs_resume() == 0
     # then the job is imported, once
-    assert ImportJob.objects.get(pk=job.pk).status == ImportStatus.DONE
+    assert Job.objects.get(pk=job.pk).status == JobStatus.DONE
     assert Action.objects.filter(number="2.1").count() == 1
 
 
@@ -640,7 +667,7 @@ def test_its_owner_runs_a_stalled_job_again_from_its_page(
     # given a confirmed job that no worker started
     manager = personas.project_manager
     job = _job(hanke, manager, "actions", "Work package,Action number,Action\nTP1,2.7,Uusi")
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.IMPORTING)
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.IMPORTING)
     page_url = reverse("reporting:import-job", args=[hanke.pk, job.pk])
     rerun_url = reverse("reporting:import-rerun", args=[hanke.pk, job.pk])
     client.force_login(manager)
@@ -648,17 +675,17 @@ def test_its_owner_runs_a_stalled_job_again_from_its_page(
     assert rerun_url not in client.get(page_url).text
     response = client.post(rerun_url, follow=True)
     assert "no progress for ten minutes" in response.text
-    assert ImportJob.objects.get(pk=job.pk).status == ImportStatus.IMPORTING
+    assert Job.objects.get(pk=job.pk).status == JobStatus.IMPORTING
     # when it has made no progress for eleven minutes, the page offers "Run again"
     long_ago = timezone.now() - timedelta(minutes=11)
-    ImportJob.objects.filter(pk=job.pk).update(updated_at=long_ago)
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=long_ago)
     page = client.get(page_url).text
     assert rerun_url in page and "no worker seems to be running it" in page
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(rerun_url, follow=True)
     # then it is imported once, and a second click finds nothing to run
     assert "The import was queued again." in response.text
-    assert ImportJob.objects.get(pk=job.pk).status == ImportStatus.DONE
+    assert Job.objects.get(pk=job.pk).status == JobStatus.DONE
     assert Action.objects.filter(number="2.7").count() == 1
     assert "no progress for ten minutes" in client.post(rerun_url, follow=True).text
 
@@ -672,11 +699,11 @@ def test_only_the_owner_may_run_a_stalled_job_again(hanke, personas):
 
     job = _job(hanke, personas.project_manager, "actions", "Work package,Action number\nTP1,2.8")
     long_ago = timezone.now() - timedelta(minutes=11)
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.CHECKING, updated_at=long_ago)
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.CHECKING, heartbeat_at=long_ago)
     job.refresh_from_db()
     with pytest.raises(PermissionDenied):
         import_job_rerun(job=job, actor=personas.programme_admin)
-    assert ImportJob.objects.get(pk=job.pk).updated_at == long_ago  # untouched
+    assert Job.objects.get(pk=job.pk).heartbeat_at == long_ago  # untouched
 
 
 @pytest.mark.parametrize("rows", [3, 400])
@@ -701,16 +728,16 @@ def test_expired_uploads_are_deleted_and_their_pages_gone(client, hanke, persona
 
     from django.utils import timezone
 
-    from reporting.import_services import import_jobs_expire
+    from portal.services import jobs_prune
 
     job = _job(hanke, personas.project_manager, "actions", "Work package,Action number\nTP1,1.1")
-    ImportJob.objects.filter(pk=job.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    Job.objects.filter(pk=job.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
     client.force_login(personas.project_manager)
     assert client.get(reverse("reporting:import-job", args=[hanke.pk, job.pk])).status_code == 404
     with pytest.raises(ValidationError):
-        import_job_confirm(job=ImportJob.objects.get(pk=job.pk), actor=personas.project_manager)
-    assert import_jobs_expire() == 1
-    assert not ImportJob.objects.exists()
+        import_job_confirm(job=Job.objects.get(pk=job.pk), actor=personas.project_manager)
+    assert jobs_prune() == 1
+    assert not Job.objects.exists()
 
 
 @pytest.mark.worker
@@ -734,10 +761,10 @@ def test_a_large_import_runs_in_a_real_worker(celery_worker_process, settings): 
         project=project, actor=manager, kind="actions", name="iso.csv", content=content.encode()
     )
 
-    def wait_for(status: str) -> ImportJob:
+    def wait_for(status: str) -> Job:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            current = ImportJob.objects.get(pk=job.pk)
+            current = Job.objects.get(pk=job.pk)
             if current.status == status:
                 return current
             time.sleep(0.3)
@@ -745,12 +772,12 @@ def test_a_large_import_runs_in_a_real_worker(celery_worker_process, settings): 
         pytest.fail(f"no {status} in 60 s:\n" + celery_worker_process.communicate(timeout=20)[0])
 
     # when the mapping is saved, the worker checks the rows
-    assert import_job_map(job=job, actor=manager, mapping=job.mapping).status == "checking"
-    checked = wait_for(ImportStatus.PREVIEWED)
-    assert checked.preview["counts"]["new"] == rows
+    assert import_job_map(job=job, actor=manager, mapping=job.upload.mapping).status == "checking"
+    checked = wait_for(JobStatus.PREVIEWED)
+    assert checked.upload.preview["counts"]["new"] == rows
     # and after the confirmation it imports them, once
     import_job_confirm(job=checked, actor=manager)
-    wait_for(ImportStatus.DONE)
+    wait_for(JobStatus.DONE)
     assert Action.objects.filter(project=project).count() == rows
 
 
@@ -761,20 +788,20 @@ def test_a_new_action_without_a_status_is_not_reported_and_may_then_get_any(hank
     manager = personas.project_manager
     content = "\n".join(["Work package,Action number,Action,Status", "TP1,1.3,Uusi toimenpide,"])
     job = import_job_confirm(job=_job(hanke, manager, "actions", content), actor=manager)
-    assert job.status == ImportStatus.DONE, job.error
+    assert job.status == JobStatus.DONE, job.message
     new = Action.objects.get(number="1.3")
     assert new.status == "not_reported"
     assert not StatusUpdate.objects.filter(action=new).exists()  # nothing was reported
     content = "\n".join(["Work package,Action number,Action,Status", "TP1,1.3,,Starting"])
     job = import_job_confirm(job=_job(hanke, manager, "actions", content), actor=manager)
-    assert job.status == ImportStatus.DONE, job.error
+    assert job.status == JobStatus.DONE, job.message
     assert Action.objects.get(number="1.3").status == "starting"
 
 
 def test_an_import_cannot_turn_a_reported_status_back_to_not_reported(hanke, personas):
     content = "\n".join(["Work package,Action number,Action,Status", "TP1,1.1,,Not reported"])
     job = _job(hanke, personas.project_manager, "actions", content)
-    assert job.preview["counts"]["rejected"] == 1
+    assert job.upload.preview["counts"]["rejected"] == 1
     assert _rows(job, "rejected")[0]["errors"] == [
         [
             "Status",
@@ -801,13 +828,13 @@ def test_actions_import_links_goals_and_a_responsible_organisation(hanke, person
     )
     # when the manager imports goals and organisations by number, title and name
     job = _job(hanke, manager, "actions", content)
-    assert job.preview["counts"] == {"new": 1, "changed": 1, "unchanged": 0, "rejected": 0}
+    assert job.upload.preview["counts"] == {"new": 1, "changed": 1, "unchanged": 0, "rejected": 0}
     changed = _rows(job, "changed")[0]
     assert ["Process goals", "", "P1, P2"] in changed["changes"]
     assert ["Responsible organisation", "", "Soite"] in changed["changes"]
     job = import_job_confirm(job=job, actor=manager)
     # then the actions serve those goals and name the organisation
-    assert job.status == ImportStatus.DONE, job.error
+    assert job.status == JobStatus.DONE, job.message
     second = Action.objects.get(number="1.2")
     assert sorted(second.goals.values_list("number", flat=True)) == ["P1", "P2"]
     assert second.responsible_organisation == org
@@ -843,9 +870,9 @@ def test_indicators_import_sets_targets_by_year(hanke, personas):
     content = 'Indicator code,Targets by year\nM1,"2022: 20; 2023: 14,5"\nM2,2023: 80\n'
     job = _job(hanke, manager, "indicators", content)
     # the unchanged 2023 target of M1 is not a change; its new 2022 target is
-    assert job.preview["counts"] == {"new": 0, "changed": 2, "unchanged": 0, "rejected": 0}
+    assert job.upload.preview["counts"] == {"new": 0, "changed": 2, "unchanged": 0, "rejected": 0}
     job = import_job_confirm(job=job, actor=manager)
-    assert job.status == ImportStatus.DONE, job.error
+    assert job.status == JobStatus.DONE, job.message
     from measures.models import Target
 
     assert sorted(Target.objects.values_list("indicator__code", "target_date", "value")) == [

@@ -38,14 +38,14 @@ def _dry_run(personas, content: str):
         name="mittarit.csv",
         content=content.encode(),
     )
-    return import_job_map(job=job, actor=personas.project_manager, mapping=job.mapping)
+    return import_job_map(job=job, actor=personas.project_manager, mapping=job.upload.mapping)
 
 
 def test_the_dry_run_rejects_a_new_unit_for_an_indicator_with_values(personas, indicators):
     # when the manager uploads a file giving both indicators another unit
     with translation.override("en"):
         job = _dry_run(personas, "Indicator code,Unit\nM1,Percent\nM2,Percent")
-    rows = {row["number"]: row for row in job.preview["rows"]}
+    rows = {row["number"]: row for row in job.upload.preview["rows"]}
     # then the row of the indicator with values is rejected with the reason
     assert rows[2]["outcome"] == "rejected"
     assert [error[1] for error in rows[2]["errors"]] == [

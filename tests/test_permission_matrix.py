@@ -13,11 +13,11 @@ from datetime import date
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from portal.models import Job
+from portal.models import Job, JobUpload
 from portal.notifications import unsubscribe_token
 from projects.models import MeetingDecision, PlanVersion, Risk, SteeringMeeting
 from reporting.import_services import import_job_create
-from reporting.models import ExportJob, ReportingPeriod
+from reporting.models import ReportingPeriod
 
 from .conftest import module_world, personas_build
 from .factories import (
@@ -449,21 +449,24 @@ def _world_build(personas) -> dict:
     )
     finance_job = Job.objects.create(
         kind="finance-import",
-        params={
-            "project": personas.project.pk,
-            "filename": "kirjanpito.csv",
-            "rows": [{"number": 2, "cells": {"period": "3/2023", "amount": "10", "line": "x"}}],
-        },
+        project=personas.project,
+        status="previewed",
+        filename="kirjanpito.csv",
+    )
+    JobUpload.objects.create(
+        job=finance_job,
+        rows=[{"number": 2, "cells": {"period": "3/2023", "amount": "10", "line": "x"}}],
     )
     done = {"status": "done", "content": b"x", "filename": "x.csv", "content_type": "text/csv"}
-    national_job = ExportJob.objects.create(
-        requested_by=personas.ministry_viewer, kind="national", period=period, **done
+    of_period = {"period": period.pk}
+    national_job = Job.objects.create(
+        owner=personas.ministry_viewer, kind="national", parameters=of_period, **done
     )
-    regional_job = ExportJob.objects.create(
-        requested_by=personas.project_worker, kind="regional", project=personas.project, **done
+    regional_job = Job.objects.create(
+        owner=personas.project_worker, kind="regional", project=personas.project, **done
     )
-    failed_job = ExportJob.objects.create(
-        requested_by=personas.ministry_viewer, kind="national", period=period, status="failed"
+    failed_job = Job.objects.create(
+        owner=personas.ministry_viewer, kind="national", parameters=of_period, status="failed"
     )
     return {
         "import_job": import_job,

@@ -24,7 +24,7 @@ from measures.services import (
     target_save,
 )
 from objectives.services import ActionImportRow, action_status_update, actions_import
-from portal.models import Job
+from portal.models import Job, JobUpload
 from projects.finance_import_services import finance_import_confirm, finance_import_start
 from projects.meeting_services import (
     meeting_decision_create,
@@ -48,7 +48,7 @@ from reporting.import_services import (
     import_job_rerun,
 )
 from reporting.job_services import ExportOptions, export_job_rerun, export_job_start
-from reporting.models import ExportJob, ReportingPeriod, SelfAssessment
+from reporting.models import ReportingPeriod, SelfAssessment
 from reporting.round_services import (
     reporting_period_save,
     self_assessment_decide,
@@ -107,12 +107,17 @@ def _world(django_db_setup, django_db_blocker):
                 name="toimenpiteet.csv",
                 content=f"Work package,Action number\n{theirs['package'].code},1".encode(),
             ),
-            finance_job=Job.objects.create(
-                kind="finance-import",
-                params={"project": other.pk, "filename": "kirjanpito.csv", "rows": []},
-            ),
-            export_job=ExportJob.objects.create(
-                requested_by=personas.outsider, kind="regional", project=other, status="failed"
+            finance_job=JobUpload.objects.create(
+                job=Job.objects.create(
+                    kind="finance-import",
+                    project=other,
+                    status="previewed",
+                    filename="kirjanpito.csv",
+                ),
+                rows=[],
+            ).job,
+            export_job=Job.objects.create(
+                owner=personas.outsider, kind="regional", project=other, status="failed"
             ),
         )
         ours = _hanke_objects(personas.project, personas.project_worker, "omat")
@@ -129,10 +134,10 @@ def _history_rows() -> int:
 
 
 def _refused(call, world, expected=PermissionDenied):
-    before = _history_rows(), Job.objects.count(), ExportJob.objects.count()
+    before = _history_rows(), Job.objects.count(), JobUpload.objects.count()
     with pytest.raises(expected):
         call(world)
-    assert (_history_rows(), Job.objects.count(), ExportJob.objects.count()) == before
+    assert (_history_rows(), Job.objects.count(), JobUpload.objects.count()) == before
 
 
 def _mine(world):
@@ -250,7 +255,9 @@ FOREIGN = {
         content=b"Work package,Action number\nTP1,1\n",
     ),
     "import_job_map": lambda w: import_job_map(
-        job=_theirs(w, "import_job"), actor=_mine(w), mapping=_theirs(w, "import_job").mapping
+        job=_theirs(w, "import_job"),
+        actor=_mine(w),
+        mapping=_theirs(w, "import_job").upload.mapping,
     ),
     "import_job_confirm": lambda w: import_job_confirm(
         job=_theirs(w, "import_job"), actor=_mine(w)

@@ -685,7 +685,7 @@ def test_the_task_runs_the_job_and_records_the_counts(fake, indicator, user, set
     # then
     job.refresh_from_db()
     assert job.status == JobStatus.DONE
-    assert job.counts == {"created": 2, "updated": 0, "unchanged": 0, "skipped": 1}
+    assert job.summary == {"created": 2, "updated": 0, "unchanged": 0, "skipped": 1}
     assert job.message.startswith("Created: 2")
     assert job.started_at and job.finished_at
     assert summary["status"] == "done"
@@ -730,9 +730,9 @@ def test_starting_an_import_queues_the_task_after_commit(
     # then
     job.refresh_from_db()
     assert callbacks
-    assert job.params == {"indicator_id": indicator.pk, "years": YEARS}
+    assert job.parameters == {"indicator_id": indicator.pk, "years": YEARS}
     assert job.status == JobStatus.DONE
-    assert job.counts["created"] == 2
+    assert job.summary["created"] == 2
 
 
 @pytest.mark.parametrize(
@@ -765,9 +765,9 @@ def test_the_admin_action_queues_sotkanet_indicators_and_explains_the_skipped(
     # then
     assert response.status_code == 302
     job = Job.objects.get(kind="sotkanet_import")
-    assert job.actor == admin
-    assert job.params["indicator_id"] == indicator.pk
-    assert job.params["years"] == sotkanet_default_years(indicator, today=timezone.localdate())
+    assert job.owner == admin
+    assert job.parameters["indicator_id"] == indicator.pk
+    assert job.parameters["years"] == sotkanet_default_years(indicator, today=timezone.localdate())
     assert len(callbacks) == 1
     texts = [str(m) for m in get_messages(response.wsgi_request)]
     assert any("1 Sotkanet import was queued" in text for text in texts)

@@ -321,7 +321,8 @@ def test_beat_schedule_recomputes_nightly_and_catches_up_on_dirty_hankkeet():
     assert {
         "measures.tasks.status_recompute_all_task",
         "measures.tasks.status_recompute_dirty_task",
-        "reporting.tasks.import_jobs_expire_task",  # deletes unconfirmed uploads (imports)
+        "portal.tasks.jobs_prune_task",  # deletes unconfirmed uploads and old export files
+        "portal.tasks.jobs_resume_task",  # queues again the jobs nobody is working on
     } <= tasks
     assert tasks <= set(app.tasks)
     for name in tasks:

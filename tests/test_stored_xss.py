@@ -27,11 +27,10 @@ from pypdf import PdfReader
 
 from measures.status_engine import status_recompute_projects
 from objectives.services import action_status_update
-from portal.models import Job
+from portal.models import JobUpload
 from projects.models import BudgetLine, SteeringMeeting
 from projects.services import expenditure_create
 from reporting.exports import TABLES
-from reporting.models import ImportJob
 from reporting.round_services import self_assessment_save, self_assessment_submit
 
 from .conftest import module_world, personas_build
@@ -103,12 +102,12 @@ def _enrich(world) -> None:
         description="Palkka",
         budget_line=line,
     )
-    ImportJob.objects.filter(pk=world["import_job"].pk).update(
+    JobUpload.objects.filter(pk=world["import_job"].pk).update(
         rows=[[PAYLOAD, PAYLOAD]], preview={}
     )
-    job = world["finance_job"]
-    job.params["rows"][0]["cells"]["line"] = PAYLOAD
-    Job.objects.filter(pk=job.pk).update(params=job.params)
+    upload = JobUpload.objects.get(pk=world["finance_job"].pk)
+    upload.rows[0]["cells"]["line"] = PAYLOAD
+    JobUpload.objects.filter(pk=upload.pk).update(rows=upload.rows)
 
 
 def _submit_round(world) -> None:

@@ -26,10 +26,10 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from measures.models import Measurement
+from portal.models import Job
 from portal.uploads import Limits, UploadRejected, json_depth_exceeds, read_csv, read_json
 from portal.uploads import read_xlsx as _read_xlsx
 from projects.finance_import import FileRejected, read_file
-from reporting.models import ImportJob
 
 from .factories import IndicatorFactory
 
@@ -386,7 +386,7 @@ def test_a_bulk_import_csv_with_a_late_nul_is_refused_on_the_form(client, person
     response = client.post(url, {"kind": "actions", "file": upload})
     assert response.status_code == 200
     assert MESSAGES[language] in response.content.decode()
-    assert not ImportJob.objects.exists()
+    assert not Job.objects.exists()
 
 
 @pytest.fixture
@@ -462,7 +462,7 @@ def test_an_upload_the_server_cannot_store_gets_a_message_not_a_500(
     # then the form says so, and nothing is stored
     assert response.status_code == 200
     assert "storage for uploads is full. Nothing was saved" in response.content.decode()
-    assert not ImportJob.objects.exists()
+    assert not Job.objects.exists()
     assert list(Path(tmp_path).glob("*.upload*")) == []
 
 
@@ -480,7 +480,7 @@ def test_a_large_upload_still_goes_through_the_temp_dir(client, personas, settin
         url, {"kind": "actions", "file": SimpleUploadedFile("t.csv", content.encode())}
     )
     assert response.status_code == 302
-    assert ImportJob.objects.get().progress_total == 15_000
+    assert Job.objects.get().progress_total == 15_000
     assert list(Path(tmp_path).iterdir()) == []  # Django removed its temporary file
 
 
@@ -550,7 +550,7 @@ def test_the_bulk_import_refuses_hostile_files_within_a_second(personas, request
         )
     assert time.perf_counter() - started < SECOND
     assert refused.value.messages[0].startswith(message)
-    assert not ImportJob.objects.exists()
+    assert not Job.objects.exists()
 
 
 def test_styled_empty_cells_at_a_rows_end_do_not_count_as_columns():
