@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from measures.selectors import indicator_cards
 from measures.status_engine import status_refresh_action
+from portal.forms import add_service_errors
 from portal.paging import OPEN_PARAM
 from portal.paging import PARAM as PAGE_PARAM
 from portal.sorting import SORT_PARAM, sort_of
@@ -81,9 +82,7 @@ def _save(request, action, form):
             expected_version=form.cleaned_data["expected_version"],
         )
     except ValidationError as exc:
-        for field, errors in exc.message_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
+        add_service_errors(form, exc)
         return None, None
     except ActionConflictError as exc:
         return None, exc.current

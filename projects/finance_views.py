@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
 from objectives.selectors import hanke_people
+from portal.forms import add_service_errors
 from portal.models import JobStatus
 from portal.uploads import show_upload_failure
 from reporting.charts import budget_burn_figure
@@ -37,7 +38,6 @@ from .finance_import_services import (
     finance_import_start,
 )
 from .forms import ExpenditureForm, FinanceImportForm, RiskForm
-from .member_views import _add_errors
 from .services import RISK_FIELDS, RiskConflictError, expenditure_create, risk_save
 
 
@@ -65,7 +65,7 @@ def project_budget(request, project_pk: int):
             try:
                 expenditure_create(project=project, actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 url = reverse("project-budget", args=[project.pk])
                 return _saved(request, url, _("Expense saved."))
@@ -113,7 +113,7 @@ def project_risks(request, project_pk: int):
             try:
                 risk_save(project=project, actor=request.user, values=_values(form))
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 url = reverse("project-risks", args=[project.pk])
                 return _saved(request, url, _("Risk added."))
@@ -149,7 +149,7 @@ def risk_edit(request, pk: int):
                     expected_version=form.cleaned_data["expected_version"],
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             except RiskConflictError as exc:
                 conflict = exc.current
             else:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from objectives.models import Action
 from objectives.selectors import hanke_people
+from portal.forms import add_service_errors
 from reporting.charts import budget_burn_figure
 
 from . import meeting_selectors, selectors
@@ -32,7 +33,6 @@ from .meeting_services import (
     meeting_decision_set_done,
     steering_meeting_create,
 )
-from .member_views import _add_errors
 
 
 @login_required
@@ -51,7 +51,7 @@ def project_meetings(request, project_pk: int):
                     project=project, actor=request.user, **form.cleaned_data
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 url = reverse("meeting-detail", args=[project.pk, meeting.pk])
                 return _saved(request, url, _("Meeting recorded."))
@@ -90,7 +90,7 @@ def meeting_detail(request, project_pk: int, pk: int):
             try:
                 meeting_decision_create(meeting=meeting, actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 url = reverse("meeting-detail", args=[project.pk, meeting.pk])
                 return _saved(request, url, _("Decision added."))

@@ -514,16 +514,6 @@ def risk_register(*, project: Project, today: date) -> RiskRegister:
     )
 
 
-def risk_heatmap(*, project: Project) -> HeatMap:
-    """Only the heat map of a hanke's followed risks (one query)."""
-    ratings = (
-        Risk.objects.filter(project=project)
-        .exclude(status=RiskStatus.CLOSED)
-        .values_list("likelihood", "impact")
-    )
-    return heat_map(ratings)
-
-
 def risk_get(*, user, pk: int) -> Risk:
     """One risk of a hanke the user may see (one query); 404 otherwise."""
     risk = (

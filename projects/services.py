@@ -38,6 +38,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.people import display_name
 from portal.queue import enqueue_on_commit
 
 from .access import Perm, can, check, forget_roles
@@ -173,7 +174,7 @@ def member_invite(
         raise ValidationError(
             {
                 "email": _("%(name)s is already a member of this hanke.")
-                % {"name": user.get_full_name() or user.username}
+                % {"name": display_name(user)}
             }
         )
     if membership is None:

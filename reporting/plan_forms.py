@@ -13,6 +13,7 @@ from measures.services import INDICATOR_FIELDS
 from objectives.models import Action, BenefitTarget, ProcessGoal
 from objectives.services import ACTION_FIELDS, GOAL_FIELDS
 from portal.forms import DayField
+from portal.people import display_name
 from projects.choices import PlanChange
 from projects.models import Organisation, Project, WorkPackage
 from projects.plan_services import NO_MARK, WORK_PACKAGE_FIELDS
@@ -130,7 +131,7 @@ class ActionForm(_PlanRowForm):
     def __init__(self, *args, project: Project, people=None, **kwargs):
         super().__init__(*args, project=project, **kwargs)
         self.fields["owner"].queryset = people
-        self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["owner"].label_from_instance = display_name
         region_orgs = Organisation.objects.filter(region_id=project.region_id)
         self.fields["responsible_organisation"].queryset = (
             region_orgs | Organisation.objects.filter(pk=project.coordinator_id)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.forms import add_service_errors
 from projects.access import Perm, can, require
 from projects.selectors import project_get
 
@@ -24,16 +25,6 @@ from .round_services import (
     self_assessment_save,
     self_assessment_submit,
 )
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            for error in errors:
-                form.add_error(name if name in form.fields else None, error)
-    else:
-        for error in exc.messages:
-            form.add_error(None, error)
 
 
 def _save_period(request, form: PeriodForm, period=None) -> bool:
@@ -49,7 +40,7 @@ def _save_period(request, form: PeriodForm, period=None) -> bool:
             period=period,
         )
     except ValidationError as exc:
-        _add_errors(form, exc)
+        add_service_errors(form, exc)
         return False
     return True
 
@@ -152,7 +143,7 @@ def assessment(request, project_pk: int, period_pk: int):
             else:
                 messages.success(request, _("Draft saved."))
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         except AssessmentConflictError as exc:
             conflict = exc.current
         else:
@@ -185,7 +176,7 @@ def assessment_decide(request, project_pk: int, period_pk: int):
                 expected_version=form.cleaned_data["expected_version"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         except AssessmentConflictError:
             form.add_error(
                 None, _("The self-assessment changed meanwhile. Check it and decide again.")
