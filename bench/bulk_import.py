@@ -32,7 +32,8 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+import bench_setup
+
 SHORT_NAME = "bench-import"
 
 
@@ -44,17 +45,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def setup_django() -> None:
-    if not os.environ.get("DATABASE_URL", "").strip():
-        sys.exit("Set DATABASE_URL to a dedicated database (e.g. .../portal_bench), not SQLite.")
     # Python puts this script's folder first on sys.path, where this file's name would
     # shadow the django-import-export package (`import_export`): take it out.
     here = Path(__file__).resolve().parent
     sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
-    sys.path.insert(0, str(REPO_ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-    import django
-
-    django.setup()
+    bench_setup.setup_django()
     from django.conf import settings
     from django.core.management import call_command
 

@@ -28,9 +28,9 @@ import sys
 import time
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from bench_setup import setup_django
+
 CUT_OFF = date(2025, 6, 30)
 LAYOUTS = {"national": (20, 500), "regional": (1, 10_000)}  # regions, actions per region
 BENCH_USER = "bench_export_viewer"
@@ -55,16 +55,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--indicators", type=int, default=10, help="indicators per hanke")
     parser.add_argument("--measurements", type=int, default=12, help="values per indicator")
     return parser.parse_args(argv)
-
-
-def setup_django() -> None:
-    if not os.environ.get("DATABASE_URL", "").strip():
-        sys.exit("Set DATABASE_URL to a dedicated database (e.g. .../portal_bench), not SQLite.")
-    sys.path.insert(0, str(REPO_ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-    import django
-
-    django.setup()
 
 
 def ensure_data(args: argparse.Namespace) -> str:

@@ -16,13 +16,12 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import sys
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from bench_setup import setup_django
+
 TODAY = date(2025, 6, 30)
 
 
@@ -72,16 +71,6 @@ def run_nights(nights: int) -> str:
         f"{nights} nightly runs in {elapsed:.0f} s; current-state rows after the first: "
         f"{counts[0]}, after the last: {counts[-1]} (one per object)"
     )
-
-
-def setup_django() -> None:
-    if not os.environ.get("DATABASE_URL", "").strip():
-        sys.exit("Set DATABASE_URL to a dedicated database (e.g. .../portal_bench), not SQLite.")
-    sys.path.insert(0, str(REPO_ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-    import django
-
-    django.setup()
 
 
 def ensure_data(args: argparse.Namespace) -> str:
