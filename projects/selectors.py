@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from portal.lights import Assessment, Light, Reason
@@ -113,6 +114,12 @@ def region_overview_for_user(*, user) -> list[RegionOverview]:
     return sorted(grouped.values(), key=lambda entry: entry.region.display_name)
 
 
+def in_scope_get(queryset, *, user, pk: int):
+    """The row `pk` of `queryset` if it belongs to a hanke the user may see; 404 otherwise
+    (one query, plus the queryset's prefetches)."""
+    return get_object_or_404(queryset, pk=pk, project__in=Project.objects.visible_to(user))
+
+
 def project_get(*, user, pk: int) -> Project:
     """One visible hanke (one query); 404 outside the user's scope."""
     project = (
@@ -179,14 +186,8 @@ def membership_list(*, user, project: Project) -> dict[str, list[Membership]]:
 
 def membership_get(*, user, pk: int) -> Membership:
     """A hanke membership in a hanke the user may see (one query); 404 otherwise."""
-    membership = (
-        Membership.objects.filter(pk=pk, project__in=Project.objects.visible_to(user))
-        .select_related("user", "project__region")
-        .first()
-    )
-    if membership is None:
-        raise Http404
-    return membership
+    queryset = Membership.objects.select_related("user", "project__region")
+    return in_scope_get(queryset, user=user, pk=pk)
 
 
 def _users_with_roles():
@@ -516,14 +517,8 @@ def risk_register(*, project: Project, today: date) -> RiskRegister:
 
 def risk_get(*, user, pk: int) -> Risk:
     """One risk of a hanke the user may see (one query); 404 otherwise."""
-    risk = (
-        Risk.objects.filter(pk=pk, project__in=Project.objects.visible_to(user))
-        .select_related("project__region", "project__programme", "owner")
-        .first()
-    )
-    if risk is None:
-        raise Http404
-    return risk
+    queryset = Risk.objects.select_related("project__region", "project__programme", "owner")
+    return in_scope_get(queryset, user=user, pk=pk)
 
 
 def risks_due_for_review(*, user, scope: str, today: date) -> list[Risk]:
