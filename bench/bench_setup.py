@@ -23,3 +23,14 @@ def setup_django(*, database: str = "portal_bench", redis_because: str = "") -> 
     import django
 
     django.setup()
+
+
+def print_machine() -> None:
+    """The first line of every report: processor, CPUs, Python and the database measured."""
+    import platform
+
+    from django.db import connection
+
+    print(f"machine: processor={platform.processor() or platform.machine()!r}", end=" ")
+    print(f"cpu_count={os.cpu_count()} python={platform.python_version()}", end=" ")
+    print(f"database={connection.vendor}:{connection.settings_dict['NAME']}")

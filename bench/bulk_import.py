@@ -25,14 +25,13 @@ an import queues is not run (a worker does it afterwards, as after any edit).
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
 import bench_setup
+from bench_setup import print_machine
 
 SHORT_NAME = "bench-import"
 
@@ -149,7 +148,6 @@ def run_import(project, manager, content: bytes, results: list, label: str):
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     setup_django()
-    from django.db import connection
     from django.utils import translation
 
     from objectives.models import Action
@@ -173,9 +171,7 @@ def main(argv: list[str] | None = None) -> None:
     changed = content.replace(b"palveluketjun kehitt", b"palveluketjujen kehitt")
     counts.append(run_import(project, manager, changed, results, "import, all rows changed"))
 
-    print(f"machine: processor={platform.processor() or platform.machine()!r}", end=" ")
-    print(f"cpu_count={os.cpu_count()} python={platform.python_version()}", end=" ")
-    print(f"database={connection.vendor}:{connection.settings_dict['NAME']}")
+    print_machine()
     print(f"actions: {args.actions} in {args.packages} work packages; CSV {len(content)} bytes")
     print("previews:", "; ".join(str(c) for c in counts))
     print(f"| {'step':<45} | {'seconds':>7} |")

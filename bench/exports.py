@@ -23,13 +23,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import sys
 import time
 from dataclasses import dataclass
 from datetime import date
 
-from bench_setup import setup_django
+from bench_setup import print_machine, setup_django
 
 CUT_OFF = date(2025, 6, 30)
 LAYOUTS = {"national": (20, 500), "regional": (1, 10_000)}  # regions, actions per region
@@ -191,11 +190,7 @@ def data_set_summary() -> str:
 
 
 def print_report(results: list[RunResult]) -> None:
-    from django.db import connection
-
-    print(f"machine: processor={platform.processor() or platform.machine()!r}", end=" ")
-    print(f"cpu_count={os.cpu_count()} python={platform.python_version()}", end=" ")
-    print(f"database={connection.vendor}:{connection.settings_dict['NAME']}")
+    print_machine()
     print(f"data: {data_set_summary()}")
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"load average (1, 5, 15 min) at the end: {load}")

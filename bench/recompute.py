@@ -14,13 +14,11 @@ the queries of each run with `CaptureQueriesContext`, and prints one table row p
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bench_setup import setup_django
+from bench_setup import print_machine, setup_django
 
 TODAY = date(2025, 6, 30)
 
@@ -122,9 +120,7 @@ def data_set_summary() -> str:
 def print_report(results: list[RunResult]) -> None:
     from django.db import connection
 
-    print(f"machine: processor={platform.processor() or platform.machine()!r}", end=" ")
-    print(f"cpu_count={os.cpu_count()} python={platform.python_version()}", end=" ")
-    print(f"database={connection.vendor}:{connection.settings_dict['NAME']}")
+    print_machine()
     print(f"data: {data_set_summary()}")
     print(f"status_recompute_all(today={TODAY.isoformat()})")
     print(f"{'run':>3}  {'seconds':>8}  {'queries':>7}  rows written (repr of the result)")
