@@ -88,7 +88,6 @@ def _set_links(row, links: dict[str, Iterable] | None) -> None:
         getattr(row, name).set(list(values))
 
 
-@transaction.atomic
 def plan_values_check(
     values: dict, allowed: tuple[str, ...], what: str, *, parent: str = "", retired: str = ""
 ) -> None:
@@ -102,6 +101,7 @@ def plan_values_check(
         raise ValidationError({parent: retired})
 
 
+@transaction.atomic
 def plan_row_save(
     *,
     model: type[models.Model],
