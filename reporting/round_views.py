@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.forms import add_service_errors
+from portal.htmx_views import htmx_template
 from projects.access import Perm, can, require
 from projects.selectors import project_get
 
@@ -107,9 +108,7 @@ def _render_assessment(request, page, form, decision_form=None, conflict=None):
         "decision_form": decision_form or DecisionForm(initial={"expected_version": page.version}),
         "conflict": conflict,
     }
-    template = "reporting/assessment.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#assessment-form"
+    template = htmx_template(request, "reporting/assessment.html", "assessment-form")
     return render(request, template, context)
 
 
