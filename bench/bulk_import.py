@@ -25,14 +25,14 @@ an import queues is not run (a worker does it afterwards, as after any edit).
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+import bench_setup
+from bench_setup import print_machine
+
 SHORT_NAME = "bench-import"
 
 
@@ -44,17 +44,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def setup_django() -> None:
-    if not os.environ.get("DATABASE_URL", "").strip():
-        sys.exit("Set DATABASE_URL to a dedicated database (e.g. .../portal_bench), not SQLite.")
     # Python puts this script's folder first on sys.path, where this file's name would
     # shadow the django-import-export package (`import_export`): take it out.
     here = Path(__file__).resolve().parent
     sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
-    sys.path.insert(0, str(REPO_ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-    import django
-
-    django.setup()
+    bench_setup.setup_django()
     from django.conf import settings
     from django.core.management import call_command
 
@@ -154,7 +148,6 @@ def run_import(project, manager, content: bytes, results: list, label: str):
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     setup_django()
-    from django.db import connection
     from django.utils import translation
 
     from objectives.models import Action
@@ -178,9 +171,7 @@ def main(argv: list[str] | None = None) -> None:
     changed = content.replace(b"palveluketjun kehitt", b"palveluketjujen kehitt")
     counts.append(run_import(project, manager, changed, results, "import, all rows changed"))
 
-    print(f"machine: processor={platform.processor() or platform.machine()!r}", end=" ")
-    print(f"cpu_count={os.cpu_count()} python={platform.python_version()}", end=" ")
-    print(f"database={connection.vendor}:{connection.settings_dict['NAME']}")
+    print_machine()
     print(f"actions: {args.actions} in {args.packages} work packages; CSV {len(content)} bytes")
     print("previews:", "; ".join(str(c) for c in counts))
     print(f"| {'step':<45} | {'seconds':>7} |")

@@ -23,14 +23,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import sys
 import time
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from bench_setup import print_machine, setup_django
+
 CUT_OFF = date(2025, 6, 30)
 LAYOUTS = {"national": (20, 500), "regional": (1, 10_000)}  # regions, actions per region
 BENCH_USER = "bench_export_viewer"
@@ -55,16 +54,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--indicators", type=int, default=10, help="indicators per hanke")
     parser.add_argument("--measurements", type=int, default=12, help="values per indicator")
     return parser.parse_args(argv)
-
-
-def setup_django() -> None:
-    if not os.environ.get("DATABASE_URL", "").strip():
-        sys.exit("Set DATABASE_URL to a dedicated database (e.g. .../portal_bench), not SQLite.")
-    sys.path.insert(0, str(REPO_ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-    import django
-
-    django.setup()
 
 
 def ensure_data(args: argparse.Namespace) -> str:
@@ -205,11 +194,7 @@ def data_set_summary() -> str:
 
 
 def print_report(results: list[RunResult]) -> None:
-    from django.db import connection
-
-    print(f"machine: processor={platform.processor() or platform.machine()!r}", end=" ")
-    print(f"cpu_count={os.cpu_count()} python={platform.python_version()}", end=" ")
-    print(f"database={connection.vendor}:{connection.settings_dict['NAME']}")
+    print_machine()
     print(f"data: {data_set_summary()}")
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"load average (1, 5, 15 min) at the end: {load}")

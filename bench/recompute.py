@@ -14,15 +14,12 @@ the queries of each run with `CaptureQueriesContext`, and prints one table row p
 from __future__ import annotations
 
 import argparse
-import os
-import platform
-import sys
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from bench_setup import print_machine, setup_django
+
 TODAY = date(2025, 6, 30)
 
 
@@ -74,16 +71,6 @@ def run_nights(nights: int) -> str:
     )
 
 
-def setup_django() -> None:
-    if not os.environ.get("DATABASE_URL", "").strip():
-        sys.exit("Set DATABASE_URL to a dedicated database (e.g. .../portal_bench), not SQLite.")
-    sys.path.insert(0, str(REPO_ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-    import django
-
-    django.setup()
-
-
 def ensure_data(args: argparse.Namespace) -> str:
     """Reuse a synthetic set of the right size, or generate one (replacing another size)."""
     from projects.scale import scale_generate, synthetic_regions
@@ -133,9 +120,7 @@ def data_set_summary() -> str:
 def print_report(results: list[RunResult]) -> None:
     from django.db import connection
 
-    print(f"machine: processor={platform.processor() or platform.machine()!r}", end=" ")
-    print(f"cpu_count={os.cpu_count()} python={platform.python_version()}", end=" ")
-    print(f"database={connection.vendor}:{connection.settings_dict['NAME']}")
+    print_machine()
     print(f"data: {data_set_summary()}")
     print(f"status_recompute_all(today={TODAY.isoformat()})")
     print(f"{'run':>3}  {'seconds':>8}  {'queries':>7}  rows written (repr of the result)")

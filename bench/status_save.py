@@ -20,14 +20,12 @@ it). It prints p50/p95/max of the save requests, then times the worker's part (o
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
 from datetime import date
-from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from bench_setup import setup_django
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -37,18 +35,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--saves", type=int, default=40)
     parser.add_argument("--seed", type=int, default=7)
     return parser.parse_args(argv)
-
-
-def setup_django() -> None:
-    if not os.environ.get("DATABASE_URL", "").strip():
-        sys.exit("Set DATABASE_URL to a dedicated database (e.g. .../portal_savebench).")
-    if not os.environ.get("REDIS_URL", "").strip():
-        sys.exit("Set REDIS_URL: without it Celery runs eagerly and the save would recompute.")
-    sys.path.insert(0, str(REPO_ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-    import django
-
-    django.setup()
 
 
 def ensure_hanke(args: argparse.Namespace):
@@ -132,7 +118,10 @@ def time_worker(project) -> float:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    setup_django()
+    setup_django(
+        database="portal_savebench",
+        redis_because="without it Celery runs eagerly and the save would recompute.",
+    )
     from objectives.models import Action
 
     project = ensure_hanke(args)

@@ -5,18 +5,18 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.admin import EditedInThePortal, ReadOnlyInline, plan_row_url
+from portal.admin import EditedInThePortal, ReadOnly, ViewOnly, plan_row_url
 
 from .models import CurrentLight, DayLight, Indicator, IndicatorProgress, Measurement, Target
 from .sotkanet import sotkanet_default_years, sotkanet_import_blocker, sotkanet_import_start
 
 
-class TargetInline(ReadOnlyInline, admin.TabularInline):
+class TargetInline(ReadOnly, admin.TabularInline):
     model = Target
     extra = 0
 
 
-class MeasurementInline(ReadOnlyInline, admin.TabularInline):
+class MeasurementInline(ReadOnly, admin.TabularInline):
     model = Measurement
     extra = 0
     fields = ("period", "value", "numerator", "denominator", "value_as_written", "source", "note")
@@ -140,21 +140,15 @@ class TargetAdmin(EditedInThePortal, SimpleHistoryAdmin):
 
 
 @admin.register(IndicatorProgress)
-class IndicatorProgressAdmin(admin.ModelAdmin):
+class IndicatorProgressAdmin(ViewOnly, admin.ModelAdmin):
     list_display = ("indicator", "light", "progress", "expected_progress", "trend", "computed_at")
     list_filter = ("light", "indicator__project__region")
-    readonly_fields = [f.name for f in IndicatorProgress._meta.fields]
-
     # Computed by the status engine: people read these rows, they never type them.
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
+    readonly_fields = [f.name for f in IndicatorProgress._meta.fields]
 
 
 @admin.register(CurrentLight)
-class CurrentLightAdmin(admin.ModelAdmin):
+class CurrentLightAdmin(ViewOnly, admin.ModelAdmin):
     list_display = (
         "kind",
         "object_id",
@@ -166,25 +160,13 @@ class CurrentLightAdmin(admin.ModelAdmin):
         "reason_code",
     )
     list_filter = ("kind", "light", "region")
-    readonly_fields = [f.name for f in CurrentLight._meta.fields]
-
     # Computed by the status engine; an edit here would be overwritten by the next run.
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
+    readonly_fields = [f.name for f in CurrentLight._meta.fields]
 
 
 @admin.register(DayLight)
-class DayLightAdmin(admin.ModelAdmin):
+class DayLightAdmin(ViewOnly, admin.ModelAdmin):
     list_display = ("day", "kind", "object_id", "ht", "project", "light", "reason_code")
     list_filter = ("day", "kind", "light")
-    readonly_fields = [f.name for f in DayLight._meta.fields]
-
     # Computed from the recorded history: a day that is over cannot change.
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
+    readonly_fields = [f.name for f in DayLight._meta.fields]

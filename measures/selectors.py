@@ -23,12 +23,12 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
-from django.http import Http404
 
 from portal.lights import Assessment, Light
 from portal.paging import page_of
 from portal.sorting import Sort, light_rank, order_by
 from projects.models import Project
+from projects.selectors import in_scope_get
 
 from .choices import UNIT_SUFFIXES, MeasurementSource
 from .models import Indicator, Measurement, Target
@@ -153,20 +153,15 @@ def _measurements() -> Prefetch:
 
 def indicator_get(*, user, pk: int) -> Indicator:
     """The indicator with its targets and its values, newest first (three queries)."""
-    indicator = (
-        with_latest_source(
-            Indicator.objects.filter(pk=pk, project__in=Project.objects.visible_to(user))
-        )
+    queryset = (
+        with_latest_source(Indicator.objects.all())
         .select_related("project__region", "project__programme", "progress")
         .prefetch_related(
             Prefetch("targets", queryset=Target.objects.order_by("target_date")),
             _measurements(),
         )
-        .first()
     )
-    if indicator is None:
-        raise Http404
-    return indicator
+    return in_scope_get(queryset, user=user, pk=pk)
 
 
 def measurement_for_period(indicator: Indicator, period) -> Measurement | None:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from portal.periods import period_end_for
 from projects.access import Perm, check
-from projects.plan_services import NO_MARK, plan_row_retire, plan_row_save
+from projects.plan_services import NO_MARK, plan_row_retire, plan_row_save, plan_values_check
 from projects.services import project_status_changed
 
 from .choices import MeasurementSource
@@ -368,9 +368,7 @@ def indicator_save(
     """Create or edit an indicator (INDICATOR_FIELDS; the goals it follows, None leaves
     them). The unit of an indicator with values cannot change (`unit_change_problem`).
     Permission, version check, history and lights: projects.plan_services.plan_row_save."""
-    unknown = set(values) - set(INDICATOR_FIELDS)
-    if unknown:
-        raise ValueError(f"not an indicator plan field: {sorted(unknown)}")
+    plan_values_check(values, INDICATOR_FIELDS, "an indicator")
     _check_unit(indicator, values.get("unit"))
     if goals is not None:
         goals = list(goals)

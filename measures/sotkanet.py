@@ -118,34 +118,6 @@ class SotkanetClient:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def indicators(self) -> list[dict[str, Any]]:
-        """Every indicator: `{id, title: {fi, sv, en}, organization: {id, title}}`."""
-        payload, path = self._get("indicators")
-        items = _list_of_objects(payload, path)
-        for number, item in enumerate(items, start=1):
-            _require_id(item, path, number)
-        return items
-
-    def indicator(self, indicator_id: int) -> dict[str, Any]:
-        """One indicator's metadata (title, description, range, decimals, sources, …)."""
-        payload, path = self._get(f"indicators/{int(indicator_id)}")
-        if not isinstance(payload, dict):
-            raise _shape_error(path, _("expected an object, got %(kind)s") % _kind(payload))
-        _require_id(payload, path, 1)
-        return payload
-
-    def regions(self) -> list[dict[str, Any]]:
-        """Every region: `{id, code, category, title, uri}`; match ours by category + code."""
-        payload, path = self._get("regions")
-        items = _list_of_objects(payload, path)
-        for number, item in enumerate(items, start=1):
-            _require_id(item, path, number)
-            if not isinstance(item.get("category"), str) or item.get("code") is None:
-                problem = _("row %(row)s has no category or code") % {"row": number}
-                raise _shape_error(path, problem)
-            item["code"] = str(item["code"])
-        return items
-
     def data(self, indicator_id: int, years: Iterable[int], gender: str = "total") -> list[DataRow]:
         """Values of one indicator for every region in `years` (one `years` parameter each)."""
         params: list[tuple[str, str | int]] = [("indicator", int(indicator_id))]
@@ -205,11 +177,6 @@ def _list_of_objects(payload: Any, path: str) -> list[dict[str, Any]]:
         if not isinstance(item, dict):
             raise _shape_error(path, _("row %(row)s is not an object") % {"row": number})
     return payload
-
-
-def _require_id(item: Mapping[str, Any], path: str, number: int) -> None:
-    if not isinstance(item.get("id"), int) or isinstance(item.get("id"), bool):
-        raise _shape_error(path, _("row %(row)s has no numeric id") % {"row": number})
 
 
 # --- Data rows (shared by the API and file imports; pure) -----------------------------------

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from portal.forms import add_service_errors
 from portal.paging import PARAM
 from portal.periods import period_end_for
 from portal.sorting import SORT_PARAM, sort_of
@@ -54,12 +55,6 @@ def _edit_form(indicator, period: str | None) -> MeasurementForm:
     )
 
 
-def _add_errors(form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
-
-
 def _existing_correction(indicator, form):
     """The value a refused correction would replace, so the old → new stays on screen."""
     if form.cleaned_data.get("expected_version"):
@@ -95,7 +90,7 @@ def indicator_detail(request, pk: int):
                     reason=form.cleaned_data["reason"],
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
                 correction = _existing_correction(indicator, form)
             except PeriodTakenError as exc:
                 # Not someone else's edit: the period has a value, so saving corrects it.

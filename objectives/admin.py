@@ -4,7 +4,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.admin import EditedInThePortal, ReadOnlyInline, plan_row_url
+from portal.admin import EditedInThePortal, ReadOnly, plan_row_url
 from projects.admin import SOURCE_FIELDS
 
 from .models import Action, BenefitTarget, ProcessGoal, StatusUpdate
@@ -15,7 +15,7 @@ class BenefitTargetAdmin(admin.ModelAdmin):
     list_display = ("code", "name_fi", "name_sv", "name_en")
 
 
-class ActionGoalInline(ReadOnlyInline, admin.TabularInline):
+class ActionGoalInline(ReadOnly, admin.TabularInline):
     model = Action.goals.through
     extra = 0
     autocomplete_fields = ("action",)

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.forms import CompactSelect, DayField
 from portal.lights import ACTION_LABELS, Light
+from portal.people import display_name
 
 from .choices import ActionStatus
 
@@ -41,7 +42,7 @@ class ActionStatusForm(forms.Form):
                 c for c in ActionStatus.choices if c[0] != ActionStatus.NOT_REPORTED
             ]
         self.fields["owner"].queryset = people
-        self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["owner"].label_from_instance = display_name
 
 
 class HankeFilterForm(forms.Form):
@@ -92,5 +93,5 @@ class HankeFilterForm(forms.Form):
         self.fields["wp"].queryset = packages
         self.fields["wp"].label_from_instance = lambda p: f"{p.code} {p.display_name}"[:80]
         self.fields["owner"].queryset = people
-        self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["owner"].label_from_instance = display_name
         self.fields["plan_version"].queryset = plan_versions

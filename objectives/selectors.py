@@ -18,7 +18,7 @@ from portal.paging import page_of
 from portal.sorting import Sort, light_rank, order_by
 from projects.access import Perm, can, roles_for
 from projects.models import Membership, Project, WorkPackage
-from projects.selectors import BudgetGlance, TopRisks, budget_glance, top_risks
+from projects.selectors import BudgetGlance, TopRisks, budget_glance, in_scope_get, top_risks
 
 from .choices import ActionStatus, PlanChange
 from .models import Action, BenefitTarget, ProcessGoal, StatusUpdate
@@ -539,13 +539,8 @@ def _decorate(user, actions: list[Action]) -> None:
 
 def action_row(*, user, pk: int) -> Action:
     """One action as a list row: light, last update, may-update flag (404 outside scope)."""
-    action = (
-        Action.objects.filter(pk=pk, project__in=Project.objects.visible_to(user))
-        .select_related("project__region", "work_package", "owner")
-        .first()
-    )
-    if action is None:
-        raise Http404
+    queryset = Action.objects.select_related("project__region", "work_package", "owner")
+    action = in_scope_get(queryset, user=user, pk=pk)
     _decorate(user, [action])
     return action
 

@@ -22,7 +22,7 @@ from portal.history_rows import history_copy
 from portal.periods import parse_schedule
 from projects.access import Perm, check
 from projects.models import Membership, Project, WorkPackage
-from projects.plan_services import NO_MARK, plan_row_retire, plan_row_save
+from projects.plan_services import NO_MARK, plan_row_retire, plan_row_save, plan_values_check
 from projects.services import project_status_changed
 from reporting.models import ReportingPeriod
 
@@ -385,28 +385,23 @@ def _set_goals(project: Project, actions: list[Action], links: dict[int, set[int
     )
     if wanted - live:
         raise ValidationError(_("Choose live goals of this hanke."))
-    through = Action.goals.through
-    through.objects.filter(action_id__in=[a.pk for a in actions]).delete()
-    through.objects.bulk_create(
-        [
-            through(action_id=a.pk, processgoal_id=goal_id)
-            for a in actions
-            for goal_id in sorted(links[id(a)])
-        ],
-        batch_size=2000,
-    )
+    _replace_links(Action.goals.through, "processgoal_id", actions, links)
 
 
 def _set_benefit_targets(actions: list[Action], tags: dict[int, set[int]]) -> None:
-    if not actions:
-        return
-    through = Action.benefit_targets.through
+    if actions:
+        _replace_links(Action.benefit_targets.through, "benefittarget_id", actions, tags)
+
+
+def _replace_links(through, column: str, actions: list[Action], links: dict[int, set[int]]):
+    """Replace the rows of a many-to-many `through` table of these actions (set-based):
+    `links[id(action)]` holds the ids the action's `column` points to."""
     through.objects.filter(action_id__in=[a.pk for a in actions]).delete()
     through.objects.bulk_create(
         [
-            through(action_id=a.pk, benefittarget_id=target_id)
+            through(action_id=a.pk, **{column: other})
             for a in actions
-            for target_id in sorted(tags[id(a)])
+            for other in sorted(links[id(a)])
         ],
         batch_size=2000,
     )
@@ -440,12 +435,8 @@ ACTION_FIELDS = (
 
 
 def _plan_fields(values: dict, allowed: tuple[str, ...], what: str) -> None:
-    unknown = set(values) - set(allowed)
-    if unknown:
-        raise ValueError(f"not {what} plan field: {sorted(unknown)}")
-    package = values.get("work_package")
-    if package is not None and package.is_retired:
-        raise ValidationError({"work_package": _("The work package is retired.")})
+    retired = _("The work package is retired.")
+    plan_values_check(values, allowed, what, parent="work_package", retired=retired)
 
 
 def goal_save(

@@ -16,6 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from measures.selectors import indicator_card_count, indicator_cards
 from measures.status_engine import status_refresh_action
+from portal.forms import add_service_errors
+from portal.htmx_views import htmx_template
 from portal.paging import OPEN_PARAM
 from portal.paging import PARAM as PAGE_PARAM
 from portal.sorting import SORT_PARAM, sort_of
@@ -81,9 +83,7 @@ def _save(request, action, form):
             expected_version=form.cleaned_data["expected_version"],
         )
     except ValidationError as exc:
-        for field, errors in exc.message_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
+        add_service_errors(form, exc)
         return None, None
     except ActionConflictError as exc:
         return None, exc.current
@@ -121,10 +121,9 @@ def action_detail(request, pk: int):
         "conflict": conflict,
         **_conflict_context(conflict, form),
     }
-    template = "objectives/action_detail.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#status"
-    return render(request, template, context)
+    return render(
+        request, htmx_template(request, "objectives/action_detail.html", "status"), context
+    )
 
 
 @login_required

@@ -7,7 +7,25 @@ from simple_history.admin import SimpleHistoryAdmin
 from .models import Job, SentMail, UserPreferences
 
 
-class EditedInThePortal:
+class ViewOnly:
+    """An admin page or inline that shows rows people never type in: add and change are
+    refused; deleting stays as the admin allows it (a computed row may be thrown away)."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReadOnly(ViewOnly):
+    """Shown for reading only: no add, change or delete (the rows are edited elsewhere)."""
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class EditedInThePortal(ReadOnly):
     """Admin pages of rows whose edits must pass the portal's services: statuses (status
     log), values (unit, period, corrections with a reason), plan rows (version check,
     history with a reason, retirement instead of deletion) and the lights marked stale.
@@ -19,15 +37,6 @@ class EditedInThePortal:
     def portal_url(self, obj) -> str:
         raise NotImplementedError
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
     @admin.display(description=_("Portal page"))
     def portal_link(self, obj) -> str:
         if obj is None or obj.pk is None:
@@ -38,19 +47,6 @@ class EditedInThePortal:
 def plan_row_url(name: str, obj) -> str:
     """The portal's plan edit page of a row (`name`: package, goal, action, indicator)."""
     return reverse(f"reporting:plan-{name}-edit", args=[obj.project_id, obj.pk])
-
-
-class ReadOnlyInline:
-    """An inline shown for reading only: its rows are edited on the portal pages."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Job)
@@ -79,7 +75,7 @@ class JobAdmin(admin.ModelAdmin):
 
 
 @admin.register(SentMail)
-class SentMailAdmin(admin.ModelAdmin):
+class SentMailAdmin(ReadOnly, admin.ModelAdmin):
     """The log of e-mail sent: read-only, it is the record that nothing is sent twice."""
 
     list_display = ("sent_at", "kind", "recipient", "email", "status", "attempts", "reason_key")
@@ -87,15 +83,6 @@ class SentMailAdmin(admin.ModelAdmin):
     search_fields = ("reason_key", "email", "recipient__username", "subject")
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in SentMail._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(UserPreferences)

@@ -1,8 +1,10 @@
-"""Forms of the portal app: a person's own preferences, and the date field every form uses."""
+"""Forms of the portal app: a person's own preferences, the date field every form uses, and
+how a service's refusal lands on the form that asked for the change."""
 
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -48,6 +50,18 @@ class DayField(forms.DateField):
         hint = _("As d.m.yyyy, e.g. 30.6.2022.")
         help_text = format_lazy("{} {}", help_text, hint) if help_text else hint
         super().__init__(help_text=help_text, **kwargs)
+
+
+def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Attach a service's ValidationError to the form: a message about one of the form's
+    fields to that field, every other message (and a plain list of them) to the whole form."""
+    if not hasattr(exc, "error_dict"):
+        for message in exc.messages:
+            form.add_error(None, message)
+        return
+    for field, errors in exc.message_dict.items():
+        for error in errors:
+            form.add_error(field if field in form.fields else None, error)
 
 
 class PreferencesForm(forms.ModelForm):

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.admin import EditedInThePortal, ReadOnlyInline, plan_row_url
+from portal.admin import EditedInThePortal, ReadOnly, plan_row_url
 
 from .models import (
     Body,
@@ -104,7 +104,7 @@ class ClassificationAdmin(admin.ModelAdmin):
     search_fields = ("code", "name_fi")
 
 
-class ChildPackageInline(ReadOnlyInline, admin.TabularInline):
+class ChildPackageInline(ReadOnly, admin.TabularInline):
     model = WorkPackage
     fk_name = "parent"
     extra = 0
@@ -116,7 +116,7 @@ class ChildPackageInline(ReadOnlyInline, admin.TabularInline):
 def _goal_inline():
     from objectives.models import ProcessGoal
 
-    class ProcessGoalInline(ReadOnlyInline, admin.TabularInline):
+    class ProcessGoalInline(ReadOnly, admin.TabularInline):
         model = ProcessGoal
         extra = 0
         fields = ("number", "title_fi", "kind", "target_date", "order")

@@ -20,9 +20,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
-from django_htmx.http import HttpResponseClientRedirect
 
 from objectives.selectors import hanke_people
+from portal.forms import add_service_errors
+from portal.htmx_views import entry_form_post, saved_response
 from portal.models import JobStatus
 from portal.uploads import show_upload_failure
 from reporting.charts import budget_burn_figure
@@ -37,17 +38,7 @@ from .finance_import_services import (
     finance_import_start,
 )
 from .forms import ExpenditureForm, FinanceImportForm, RiskForm
-from .member_views import _add_errors
 from .services import RISK_FIELDS, RiskConflictError, expenditure_create, risk_save
-
-
-def _partial(request, template: str, partial: str) -> str:
-    return f"{template}#{partial}" if request.htmx and not request.htmx.boosted else template
-
-
-def _saved(request, url: str, text: str):
-    messages.success(request, text)
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 @login_required
@@ -61,20 +52,20 @@ def project_budget(request, project_pk: int):
     if request.method == "POST":
         require(can_edit)
         form = ExpenditureForm(request.POST, lines=lines)
-        if form.is_valid():
-            try:
-                expenditure_create(project=project, actor=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                _add_errors(form, exc)
-            else:
-                url = reverse("project-budget", args=[project.pk])
-                return _saved(request, url, _("Expense saved."))
-        if request.htmx:
-            return render(
-                request,
-                _partial(request, "projects/budget.html", "expense-form"),
-                {"project": project, "form": form, "can_edit": can_edit},
-            )
+        response = entry_form_post(
+            request,
+            form,
+            lambda data: expenditure_create(project=project, actor=request.user, **data),
+            done=lambda _expense: (
+                reverse("project-budget", args=[project.pk]),
+                _("Expense saved."),
+            ),
+            template="projects/budget.html",
+            partial="expense-form",
+            context={"project": project, "can_edit": can_edit},
+        )
+        if response:
+            return response
     summary = selectors.budget_summary(project=project, today=timezone.localdate())
     context = {
         "project": project,
@@ -109,20 +100,17 @@ def project_risks(request, project_pk: int):
     if request.method == "POST":
         require(can_edit)
         form = _risk_form(project, request.POST)
-        if form.is_valid():
-            try:
-                risk_save(project=project, actor=request.user, values=_values(form))
-            except ValidationError as exc:
-                _add_errors(form, exc)
-            else:
-                url = reverse("project-risks", args=[project.pk])
-                return _saved(request, url, _("Risk added."))
-        if request.htmx:
-            return render(
-                request,
-                _partial(request, "projects/risks.html", "risk-form"),
-                {"project": project, "form": form, "can_edit": can_edit},
-            )
+        response = entry_form_post(
+            request,
+            form,
+            lambda _data: risk_save(project=project, actor=request.user, values=_values(form)),
+            done=lambda _risk: (reverse("project-risks", args=[project.pk]), _("Risk added.")),
+            template="projects/risks.html",
+            partial="risk-form",
+            context={"project": project, "can_edit": can_edit},
+        )
+        if response:
+            return response
     register = selectors.risk_register(project=project, today=timezone.localdate())
     context = {"project": project, "register": register, "form": form, "can_edit": can_edit}
     return render(request, "projects/risks.html", context)
@@ -149,12 +137,12 @@ def risk_edit(request, pk: int):
                     expected_version=form.cleaned_data["expected_version"],
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             except RiskConflictError as exc:
                 conflict = exc.current
             else:
                 url = reverse("project-risks", args=[project.pk])
-                return _saved(request, url, _("Risk saved."))
+                return saved_response(request, url, _("Risk saved."))
     context = {"project": project, "risk": risk, "form": form, "conflict": conflict}
     return render(request, "projects/risk_edit.html", context)
 
@@ -200,7 +188,7 @@ def budget_import_preview(request, project_pk: int, pk: int):
             text = (
                 _("Imported: %(new)s new, %(changed)s changed, %(unchanged)s unchanged.") % counts
             )
-            return _saved(request, reverse("project-budget", args=[project.pk]), text)
+            return saved_response(request, reverse("project-budget", args=[project.pk]), text)
     context = {
         "project": project,
         "job": job,

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.forms import DayField
+from portal.people import display_name
 
 from .choices import BudgetCategory, MembershipRole, ProgrammeRoleKind, RiskStatus
 from .money import MoneyRejected, parse_money
@@ -126,7 +127,7 @@ class RiskForm(forms.Form):
     def __init__(self, *args, people=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = people
-        self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["owner"].label_from_instance = display_name
 
 
 class MeetingForm(forms.Form):
@@ -160,7 +161,7 @@ class DecisionForm(forms.Form):
     def __init__(self, *args, people=None, actions=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = people
-        self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["owner"].label_from_instance = display_name
         self.fields["action"].queryset = actions
         self.fields["action"].label_from_instance = lambda a: str(a)[:120]
 

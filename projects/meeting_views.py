@@ -9,7 +9,6 @@ Thin views (R11), as in finance_views: selectors read (404 outside the user's sc
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -21,18 +20,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from objectives.models import Action
 from objectives.selectors import hanke_people
+from portal.htmx_views import entry_form_post, saved_response
 from reporting.charts import budget_burn_figure
 
 from . import meeting_selectors, selectors
 from .access import Perm, can, require
-from .finance_views import _partial, _saved
 from .forms import DecisionForm, MeetingForm
 from .meeting_services import (
     meeting_decision_create,
     meeting_decision_set_done,
     steering_meeting_create,
 )
-from .member_views import _add_errors
 
 
 @login_required
@@ -45,22 +43,20 @@ def project_meetings(request, project_pk: int):
     if request.method == "POST":
         require(can_edit)
         form = MeetingForm(request.POST)
-        if form.is_valid():
-            try:
-                meeting = steering_meeting_create(
-                    project=project, actor=request.user, **form.cleaned_data
-                )
-            except ValidationError as exc:
-                _add_errors(form, exc)
-            else:
-                url = reverse("meeting-detail", args=[project.pk, meeting.pk])
-                return _saved(request, url, _("Meeting recorded."))
-        if request.htmx:
-            return render(
-                request,
-                _partial(request, "projects/meetings.html", "meeting-form"),
-                {"project": project, "form": form, "can_edit": can_edit},
-            )
+        response = entry_form_post(
+            request,
+            form,
+            lambda data: steering_meeting_create(project=project, actor=request.user, **data),
+            done=lambda meeting: (
+                reverse("meeting-detail", args=[project.pk, meeting.pk]),
+                _("Meeting recorded."),
+            ),
+            template="projects/meetings.html",
+            partial="meeting-form",
+            context={"project": project, "can_edit": can_edit},
+        )
+        if response:
+            return response
     context = {
         "project": project,
         "meetings": meeting_selectors.meeting_list(project=project),
@@ -86,20 +82,20 @@ def meeting_detail(request, project_pk: int, pk: int):
     if request.method == "POST":
         require(can_edit)
         form = _decision_form(project, request.POST)
-        if form.is_valid():
-            try:
-                meeting_decision_create(meeting=meeting, actor=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                _add_errors(form, exc)
-            else:
-                url = reverse("meeting-detail", args=[project.pk, meeting.pk])
-                return _saved(request, url, _("Decision added."))
-        if request.htmx:
-            return render(
-                request,
-                _partial(request, "projects/meeting.html", "decision-form"),
-                {"project": project, "meeting": meeting, "form": form, "can_edit": can_edit},
-            )
+        response = entry_form_post(
+            request,
+            form,
+            lambda data: meeting_decision_create(meeting=meeting, actor=request.user, **data),
+            done=lambda _decision: (
+                reverse("meeting-detail", args=[project.pk, meeting.pk]),
+                _("Decision added."),
+            ),
+            template="projects/meeting.html",
+            partial="decision-form",
+            context={"project": project, "meeting": meeting, "can_edit": can_edit},
+        )
+        if response:
+            return response
     view = meeting_selectors.meeting_view(meeting=meeting, today=timezone.localdate())
     budget = view.budget
     context = {
@@ -154,4 +150,4 @@ def decision_done(request, project_pk: int, pk: int):
     back = request.POST.get("back", "")
     meeting_pk = int(back) if back.isdigit() else decision.meeting_id
     url = reverse("meeting-detail", args=[project.pk, meeting_pk])
-    return _saved(request, url, _("Follow-up saved."))
+    return saved_response(request, url, _("Follow-up saved."))

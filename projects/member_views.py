@@ -16,6 +16,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from portal.forms import add_service_errors
+from portal.people import display_name
+
 from . import selectors
 from .access import Perm, can, require
 from .forms import InviteForm, ProgrammeRoleForm, RoleForm
@@ -33,23 +36,8 @@ def _messages_of(exc: ValidationError) -> list[str]:
     return list(exc.messages)
 
 
-def _add_errors(form, exc: ValidationError) -> None:
-    """Attach a service's ValidationError to the form: field messages to their fields."""
-    if not hasattr(exc, "error_dict"):
-        for message in exc.messages:
-            form.add_error(None, message)
-        return
-    for field, errors in exc.message_dict.items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
-
-
 def _form_errors(form) -> list[str]:
     return [*form.non_field_errors(), *(e for f in form for e in f.errors)]
-
-
-def _display_name(user) -> str:
-    return user.get_full_name() or user.username
 
 
 def _template(request, template: str, partial: str, context: dict) -> str:
@@ -129,13 +117,13 @@ def project_members(request, project_pk: int):
                     project=project, actor=request.user, **invite_form.cleaned_data
                 )
             except ValidationError as exc:
-                _add_errors(invite_form, exc)
+                add_service_errors(invite_form, exc)
             else:
                 messages.success(
                     request,
                     _("%(name)s is now a member of the hanke (%(role)s).")
                     % {
-                        "name": _display_name(membership.user),
+                        "name": display_name(membership.user),
                         "role": membership.get_role_display(),
                     },
                 )
@@ -153,7 +141,7 @@ def member_edit(request, pk: int):
     project = membership.project
     require(can(request.user, Perm.MANAGE_MEMBERS, project))
     action = request.POST.get("action")
-    name = _display_name(membership.user)
+    name = display_name(membership.user)
     form, errors, conflict, done = None, [], None, False
     if action == "end":
         try:
@@ -176,7 +164,7 @@ def member_edit(request, pk: int):
                     expected_version=form.cleaned_data["expected_version"],
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             except MembershipConflictError as exc:
                 if exc.current is None:
                     raise Http404 from None
@@ -253,7 +241,7 @@ def user_edit(request, pk: int):
     require(can(request.user, Perm.MANAGE_PROGRAMME))
     account = selectors.user_get(user=request.user, pk=pk)
     action = request.POST.get("action")
-    name = _display_name(account)
+    name = display_name(account)
     form, errors, done = None, [], False
     if action in ("activate", "deactivate"):
         try:
@@ -278,7 +266,7 @@ def user_edit(request, pk: int):
                     role=form.cleaned_data["programme_role"] or None,
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 done = True
                 messages.success(

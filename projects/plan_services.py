@@ -88,6 +88,19 @@ def _set_links(row, links: dict[str, Iterable] | None) -> None:
         getattr(row, name).set(list(values))
 
 
+def plan_values_check(
+    values: dict, allowed: tuple[str, ...], what: str, *, parent: str = "", retired: str = ""
+) -> None:
+    """Refuse a field outside `allowed` (the caller's mistake: ValueError naming `what`) and,
+    with `parent`, a retired row in that field (ValidationError with the `retired` message)."""
+    unknown = set(values) - set(allowed)
+    if unknown:
+        raise ValueError(f"not {what} plan field: {sorted(unknown)}")
+    row = values.get(parent) if parent else None
+    if row is not None and row.is_retired:
+        raise ValidationError({parent: retired})
+
+
 @transaction.atomic
 def plan_row_save(
     *,
@@ -181,12 +194,13 @@ def work_package_save(
     mark=NO_MARK,
 ) -> WorkPackage:
     """Create or edit a work package (see `plan_row_save`; fields WORK_PACKAGE_FIELDS)."""
-    unknown = set(values) - set(WORK_PACKAGE_FIELDS)
-    if unknown:
-        raise ValueError(f"not a work package plan field: {sorted(unknown)}")
-    parent = values.get("parent")
-    if parent is not None and parent.is_retired:
-        raise ValidationError({"parent": _("The parent is retired.")})
+    plan_values_check(
+        values,
+        WORK_PACKAGE_FIELDS,
+        "a work package",
+        parent="parent",
+        retired=_("The parent is retired."),
+    )
     return plan_row_save(
         model=WorkPackage,
         project=project,

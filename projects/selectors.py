@@ -26,6 +26,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from portal.lights import Assessment, Light, Reason
@@ -125,6 +126,12 @@ def region_overview_for_user(*, user) -> list[RegionOverview]:
     return sorted(grouped.values(), key=lambda entry: entry.region.display_name)
 
 
+def in_scope_get(queryset, *, user, pk: int):
+    """The row `pk` of `queryset` if it belongs to a hanke the user may see; 404 otherwise
+    (one query, plus the queryset's prefetches)."""
+    return get_object_or_404(queryset, pk=pk, project__in=Project.objects.visible_to(user))
+
+
 def project_get(*, user, pk: int) -> Project:
     """One visible hanke (one query); 404 outside the user's scope."""
     project = (
@@ -191,14 +198,8 @@ def membership_list(*, user, project: Project) -> dict[str, list[Membership]]:
 
 def membership_get(*, user, pk: int) -> Membership:
     """A hanke membership in a hanke the user may see (one query); 404 otherwise."""
-    membership = (
-        Membership.objects.filter(pk=pk, project__in=Project.objects.visible_to(user))
-        .select_related("user", "project__region")
-        .first()
-    )
-    if membership is None:
-        raise Http404
-    return membership
+    queryset = Membership.objects.select_related("user", "project__region")
+    return in_scope_get(queryset, user=user, pk=pk)
 
 
 def _users_with_roles():
@@ -611,26 +612,10 @@ def top_risks(*, project: Project, limit: int) -> TopRisks:
     )
 
 
-def risk_heatmap(*, project: Project) -> HeatMap:
-    """Only the heat map of a hanke's followed risks (one query)."""
-    ratings = (
-        Risk.objects.filter(project=project)
-        .exclude(status=RiskStatus.CLOSED)
-        .values_list("likelihood", "impact")
-    )
-    return heat_map(ratings)
-
-
 def risk_get(*, user, pk: int) -> Risk:
     """One risk of a hanke the user may see (one query); 404 otherwise."""
-    risk = (
-        Risk.objects.filter(pk=pk, project__in=Project.objects.visible_to(user))
-        .select_related("project__region", "project__programme", "owner")
-        .first()
-    )
-    if risk is None:
-        raise Http404
-    return risk
+    queryset = Risk.objects.select_related("project__region", "project__programme", "owner")
+    return in_scope_get(queryset, user=user, pk=pk)
 
 
 def risks_due_for_review(*, user, scope: str, today: date) -> list[Risk]:

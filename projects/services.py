@@ -38,6 +38,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.people import display_name
 from portal.queue import enqueue_on_commit
 
 from .access import Perm, can, check, forget_roles
@@ -173,23 +174,34 @@ def member_invite(
         raise ValidationError(
             {
                 "email": _("%(name)s is already a member of this hanke.")
-                % {"name": user.get_full_name() or user.username}
+                % {"name": display_name(user)}
             }
         )
     if membership is None:
         membership = Membership(user=user, project=project, role=role)
         membership._change_reason = "invited"
     else:
-        membership.role, membership.valid_to = role, None
-        if membership.valid_from is not None and membership.valid_from > today:
-            membership.valid_from = None
+        _grant_again(membership, role, today)
         membership.version += 1
         membership._change_reason = "invited again"
-    membership._history_user = actor
-    membership.full_clean()
-    membership.save()
+    return _grant_saved(membership, actor=actor, user=user)
+
+
+def _grant_again(row, role: str, today: date) -> None:
+    """Reopen an ended membership or programme role with `role`, valid from today at the
+    latest (a start still in the future would keep the person out)."""
+    row.role, row.valid_to = role, None
+    if row.valid_from is not None and row.valid_from > today:
+        row.valid_from = None
+
+
+def _grant_saved(row, *, actor, user):
+    """Save a membership or programme role with its history row; the user's cached roles go."""
+    row._history_user = actor
+    row.full_clean()
+    row.save()
     forget_roles(user)
-    return membership
+    return row
 
 
 @transaction.atomic
@@ -333,15 +345,9 @@ def programme_role_set(*, user, actor, role: str | None) -> ProgrammeRole | None
         row = ProgrammeRole(user=user, role=role)
         row._change_reason = "granted"
     else:
-        row.role, row.valid_to = role, None
-        if row.valid_from is not None and row.valid_from > today:
-            row.valid_from = None
+        _grant_again(row, role, today)
         row._change_reason = "changed"
-    row._history_user = actor
-    row.full_clean()
-    row.save()
-    forget_roles(user)
-    return row
+    return _grant_saved(row, actor=actor, user=user)
 
 
 # --- Money and risks --------------------------------------------------------------------

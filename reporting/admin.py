@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.admin import ViewOnly
+
 from .models import (
     ImportMapping,
     IndicatorNarrative,
@@ -26,41 +28,32 @@ class ReportSnapshotAdmin(admin.ModelAdmin):
     readonly_fields = ("data", "created_at", "created_by")
 
 
-class _ReadOnly:
-    """Self-assessments change only through reporting.round_services (workflow, locking,
-    snapshot on submission); the admin shows them and their history, it does not edit."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class _SummaryInline(_ReadOnly, admin.TabularInline):
+# Self-assessments change only through reporting.round_services (workflow, locking, snapshot
+# on submission); the admin shows them and their history, it does not edit.
+class _SummaryInline(ViewOnly, admin.TabularInline):
     model = WorkPackageSummary
     extra = 0
 
 
-class _NarrativeInline(_ReadOnly, admin.TabularInline):
+class _NarrativeInline(ViewOnly, admin.TabularInline):
     model = IndicatorNarrative
     extra = 0
 
 
 @admin.register(SelfAssessment)
-class SelfAssessmentAdmin(_ReadOnly, SimpleHistoryAdmin):
+class SelfAssessmentAdmin(ViewOnly, SimpleHistoryAdmin):
     list_display = ("period", "project", "status", "submitted_at", "decided_at")
     list_filter = ("period", "status")
     inlines = [_SummaryInline, _NarrativeInline]
 
 
 @admin.register(WorkPackageSummary)
-class WorkPackageSummaryAdmin(_ReadOnly, SimpleHistoryAdmin):
+class WorkPackageSummaryAdmin(ViewOnly, SimpleHistoryAdmin):
     list_display = ("assessment", "work_package")
 
 
 @admin.register(IndicatorNarrative)
-class IndicatorNarrativeAdmin(_ReadOnly, SimpleHistoryAdmin):
+class IndicatorNarrativeAdmin(ViewOnly, SimpleHistoryAdmin):
     list_display = ("assessment", "indicator")
 
 

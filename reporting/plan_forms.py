@@ -13,6 +13,7 @@ from measures.services import INDICATOR_FIELDS
 from objectives.models import Action, BenefitTarget, ProcessGoal
 from objectives.services import ACTION_FIELDS, GOAL_FIELDS
 from portal.forms import DayField
+from portal.people import display_name
 from projects.choices import PlanChange
 from projects.models import Organisation, Project, WorkPackage
 from projects.plan_services import NO_MARK, WORK_PACKAGE_FIELDS
@@ -94,6 +95,11 @@ class WorkPackageForm(_PlanRowForm):
         self.fields["parent"].queryset = parents.order_by("order", "code")
 
 
+def _in_three_languages(field: str) -> dict[str, forms.Widget]:
+    """Two-line text areas for a text the plan gives in Finnish, Swedish and English."""
+    return {f"{field}_{code}": forms.Textarea(attrs={"rows": 2}) for code in ("fi", "sv", "en")}
+
+
 class GoalForm(_PlanRowForm):
     plan_fields = GOAL_FIELDS
 
@@ -101,11 +107,7 @@ class GoalForm(_PlanRowForm):
         model = ProcessGoal
         fields = (*GOAL_FIELDS, "benefit_targets")
         field_classes = {"target_date": DayField}
-        widgets = {"title_fi": forms.Textarea(attrs={"rows": 2})}
-        widgets |= {
-            "title_sv": forms.Textarea(attrs={"rows": 2}),
-            "title_en": forms.Textarea(attrs={"rows": 2}),
-        }
+        widgets = _in_three_languages("title")
 
 
 class ActionForm(_PlanRowForm):
@@ -115,12 +117,7 @@ class ActionForm(_PlanRowForm):
         model = Action
         fields = (*ACTION_FIELDS, "goals", "benefit_targets")
         field_classes = {"planned_start": DayField, "planned_end": DayField}
-        widgets = {
-            "title_fi": forms.Textarea(attrs={"rows": 2}),
-            "title_sv": forms.Textarea(attrs={"rows": 2}),
-            "title_en": forms.Textarea(attrs={"rows": 2}),
-            "goals": forms.SelectMultiple(attrs={"size": 6}),
-        }
+        widgets = {**_in_three_languages("title"), "goals": forms.SelectMultiple(attrs={"size": 6})}
         help_texts = {
             "schedule_text": _(
                 "As the plan writes it, e.g. 1-6/2023; empty dates are read from it."
@@ -130,7 +127,7 @@ class ActionForm(_PlanRowForm):
     def __init__(self, *args, project: Project, people=None, **kwargs):
         super().__init__(*args, project=project, **kwargs)
         self.fields["owner"].queryset = people
-        self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["owner"].label_from_instance = display_name
         region_orgs = Organisation.objects.filter(region_id=project.region_id)
         self.fields["responsible_organisation"].queryset = (
             region_orgs | Organisation.objects.filter(pk=project.coordinator_id)
@@ -144,12 +141,7 @@ class IndicatorForm(_PlanRowForm):
         model = Indicator
         fields = (*INDICATOR_FIELDS, "goals")
         field_classes = {"baseline_date": DayField}
-        widgets = {
-            "name_fi": forms.Textarea(attrs={"rows": 2}),
-            "name_sv": forms.Textarea(attrs={"rows": 2}),
-            "name_en": forms.Textarea(attrs={"rows": 2}),
-            "goals": forms.SelectMultiple(attrs={"size": 6}),
-        }
+        widgets = {**_in_three_languages("name"), "goals": forms.SelectMultiple(attrs={"size": 6})}
         help_texts = {
             "source_id": _("E.g. the Sotkanet indicator number"),
             "goals": _("The goals this indicator follows"),

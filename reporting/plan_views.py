@@ -32,7 +32,9 @@ from measures.services import indicator_retire, indicator_save, indicator_target
 from objectives.models import Action, ProcessGoal
 from objectives.selectors import hanke_people
 from objectives.services import action_retire, action_save, goal_retire, goal_save
+from portal.forms import add_service_errors
 from portal.paging import PARAM as PAGE_PARAM
+from portal.people import display_name
 from projects.access import Perm, can, require
 from projects.models import PlanVersion, WorkPackage
 from projects.plan_services import (
@@ -172,16 +174,6 @@ def _preset(project, params) -> dict:
     return initial
 
 
-def _add_errors(form, exc: ValidationError) -> None:
-    if not hasattr(exc, "error_dict"):
-        for message in exc.messages:
-            form.add_error(None, message)
-        return
-    for name, errors in exc.message_dict.items():
-        for error in errors:
-            form.add_error(name if name in form.fields else None, error)
-
-
 def _shown(value, field=None) -> str:
     """A value as a person reads it in the side-by-side view."""
     if value is None or value == "":
@@ -194,7 +186,7 @@ def _shown(value, field=None) -> str:
     if isinstance(value, Decimal):
         return str(value.normalize())
     if hasattr(value, "get_full_name"):
-        return value.get_full_name() or value.username
+        return display_name(value)
     if isinstance(field, ChoiceField) and not isinstance(field, ModelChoiceField):
         return str(dict(field.choices).get(value, value))
     return str(value)[:200]
@@ -235,7 +227,7 @@ def _row_save(request, kind: RowKind, project, row, form):
             **{name: form.cleaned_data.get(name) for name in kind.links},
         )
     except ValidationError as exc:
-        _add_errors(form, exc)
+        add_service_errors(form, exc)
     except PlanConflictError as exc:
         return None, exc.current
     else:
@@ -252,7 +244,7 @@ def _retire(request, kind: RowKind, row, form):
             reason=form.cleaned_data["reason"],
         )
     except ValidationError as exc:
-        _add_errors(form, exc)
+        add_service_errors(form, exc)
         return False, None
     except PlanConflictError as exc:
         return False, exc.current
@@ -304,7 +296,7 @@ def _edit(request, kind_key: str, project_pk: int, pk: int | None):
                     reason=targets_form.cleaned_data["reason"],
                 )
             except ValidationError as exc:
-                _add_errors(targets_form, exc)
+                add_service_errors(targets_form, exc)
             else:
                 messages.success(
                     request, _("Targets saved.") if changed else _("No target changed.")
@@ -384,7 +376,7 @@ def plan_versions(request, project_pk: int):
                     issued_on=form.cleaned_data["issued_on"],
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request,

@@ -26,6 +26,7 @@ from measures.models import Indicator
 from objectives.choices import ActionStatus
 from objectives.models import Action
 from portal.lights import Assessment, Light, Reason
+from portal.people import display_name
 from projects.choices import BudgetCategory, RiskStatus
 from projects.models import Project, WorkPackage
 
@@ -163,12 +164,6 @@ class AssessmentPage:
         return editable(self.status)
 
 
-def _user_name(user) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.username
-
-
 def _decisions(assessment: SelfAssessment | None) -> list[Decision]:
     """State changes from the history, oldest first (one query)."""
     if assessment is None:
@@ -182,7 +177,7 @@ def _decisions(assessment: SelfAssessment | None) -> list[Decision]:
                 Decision(
                     status=row.status,
                     label=str(SelfAssessmentStatus(row.status).label),
-                    by=_user_name(row.history_user),
+                    by=display_name(row.history_user),
                     at=row.history_date,
                     reason=row.return_reason if row.status == SelfAssessmentStatus.RETURNED else "",
                 )

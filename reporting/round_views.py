@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.forms import add_service_errors
+from portal.htmx_views import htmx_template
 from projects.access import Perm, can, require
 from projects.selectors import project_get
 
@@ -24,16 +26,6 @@ from .round_services import (
     self_assessment_save,
     self_assessment_submit,
 )
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            for error in errors:
-                form.add_error(name if name in form.fields else None, error)
-    else:
-        for error in exc.messages:
-            form.add_error(None, error)
 
 
 def _save_period(request, form: PeriodForm, period=None) -> bool:
@@ -49,7 +41,7 @@ def _save_period(request, form: PeriodForm, period=None) -> bool:
             period=period,
         )
     except ValidationError as exc:
-        _add_errors(form, exc)
+        add_service_errors(form, exc)
         return False
     return True
 
@@ -116,9 +108,7 @@ def _render_assessment(request, page, form, decision_form=None, conflict=None):
         "decision_form": decision_form or DecisionForm(initial={"expected_version": page.version}),
         "conflict": conflict,
     }
-    template = "reporting/assessment.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#assessment-form"
+    template = htmx_template(request, "reporting/assessment.html", "assessment-form")
     return render(request, template, context)
 
 
@@ -152,7 +142,7 @@ def assessment(request, project_pk: int, period_pk: int):
             else:
                 messages.success(request, _("Draft saved."))
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         except AssessmentConflictError as exc:
             conflict = exc.current
         else:
@@ -185,7 +175,7 @@ def assessment_decide(request, project_pk: int, period_pk: int):
                 expected_version=form.cleaned_data["expected_version"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         except AssessmentConflictError:
             form.add_error(
                 None, _("The self-assessment changed meanwhile. Check it and decide again.")

@@ -43,63 +43,6 @@ from .factories import IndicatorFactory, ProjectFactory, RegionFactory, UserFact
 OUR_REGION, OTHER_REGION, WHOLE_COUNTRY = 833, 834, 658
 YEARS = [2021, 2022, 2023]
 
-INDICATORS = [
-    {
-        "id": 1234,
-        "title": {
-            "fi": "Hoitotakuun ylittyminen perusterveydenhuollossa, %",
-            "sv": "Vårdgarantin överskridande inom primärvården, %",
-            "en": "Care guarantee exceeded in primary health care, %",
-        },
-        "organization": {"id": 2, "title": {"fi": "THL", "sv": "THL", "en": "THL"}},
-    },
-    {
-        "id": 5678,
-        "title": {"fi": "Lääkärikäynnit / 1000 asukasta", "sv": "", "en": ""},
-        "organization": {"id": 2, "title": {"fi": "THL", "sv": "THL", "en": "THL"}},
-    },
-]
-METADATA = {
-    "id": 1234,
-    "data-updated": "2024-03-15",
-    "range": {"start": 2015, "end": 2023},
-    "title": INDICATORS[0]["title"],
-    "description": {"fi": "Kuvaus", "sv": "Beskrivning", "en": "Description"},
-    "interpretation": {"fi": "Tulkinta", "sv": "Tolkning", "en": "Interpretation"},
-    "limits": {"fi": "", "sv": "", "en": ""},
-    "primaryValueType": {"code": "percent", "title": {"fi": "%", "sv": "%", "en": "%"}},
-    "decimals": 1,
-    "classifications": {
-        "region": {"values": ["MAAKUNTA", "HYVINVOINTIALUE", "MAA"]},
-        "sex": {"values": ["total"]},
-    },
-    "organization": INDICATORS[0]["organization"],
-    "sources": [{"id": 1, "title": {"fi": "Avohilmo"}}],
-}
-REGIONS = [
-    {
-        "id": OUR_REGION,
-        "code": "13",
-        "category": "MAAKUNTA",
-        "title": {"fi": "Keski-Suomi", "sv": "Mellersta Finland", "en": "Central Finland"},
-        "uri": "http://geo.stat.fi/maakunta/13",
-    },
-    {
-        "id": OTHER_REGION,
-        "code": "02",
-        "category": "MAAKUNTA",
-        "title": {"fi": "Varsinais-Suomi", "sv": "Egentliga Finland", "en": "Southwest Finland"},
-        "uri": "http://geo.stat.fi/maakunta/02",
-    },
-    {
-        "id": WHOLE_COUNTRY,
-        "code": 1,
-        "category": "MAA",
-        "title": {"fi": "Koko maa", "sv": "Hela landet", "en": "Whole country"},
-        "uri": "",
-    },
-]
-
 
 def _row(region: int, year: int, value: float | None, gender: str = "total") -> dict:
     return {"indicator": 1234, "region": region, "year": year, "gender": gender, "value": value}
@@ -139,12 +82,6 @@ class FakeSotkanet:
         failed = self._failure()
         if failed:
             return failed
-        if path == "/indicators":
-            return 200, "application/json", json.dumps(INDICATORS)
-        if path == "/indicators/1234":
-            return 200, "application/json", json.dumps(METADATA)
-        if path == "/regions":
-            return 200, "application/json", json.dumps(REGIONS)
         if path == "/json":
             return 200, "application/json", json.dumps(self._data(query))
         return 404, "text/plain", "Not Found"
@@ -264,23 +201,6 @@ def _snapshot() -> list[tuple]:
 
 
 # --- Client ---------------------------------------------------------------------------------
-
-
-def test_client_reads_indicators_metadata_and_regions(client_fast):
-    # when
-    indicators = client_fast.indicators()
-    metadata = client_fast.indicator(1234)
-    regions = client_fast.regions()
-    # then
-    assert [i["id"] for i in indicators] == [1234, 5678]
-    assert indicators[0]["title"]["fi"].startswith("Hoitotakuun")
-    assert metadata["range"] == {"start": 2015, "end": 2023}
-    assert metadata["decimals"] == 1
-    assert {(r["category"], r["code"]): r["id"] for r in regions} == {
-        ("MAAKUNTA", "13"): OUR_REGION,
-        ("MAAKUNTA", "02"): OTHER_REGION,
-        ("MAA", "1"): WHOLE_COUNTRY,
-    }
 
 
 def test_client_asks_one_years_parameter_per_year_and_parses_the_rows(fake, client_fast):
