@@ -455,6 +455,10 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         # WeasyPrint logs every step of every PDF at INFO; its warnings still show.
         "weasyprint.progress": {"level": "WARNING"},
+        # kaleido and its browser driver log every chart of a PDF (reporting/chart_images.py).
+        "kaleido": {"level": "WARNING"},
+        "choreographer": {"level": "WARNING"},
+        "logistro": {"level": "WARNING"},
     },
 }
 

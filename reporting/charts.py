@@ -334,3 +334,67 @@ def budget_burn_figure(summary) -> dict:
         yaxis={"title": _("Euros"), "tickformat": "$,.0f", "rangemode": "tozero"},
     )
     return _as_data(fig)
+
+
+# --- Titles and text alternatives (the PDFs draw these figures as SVG: chart_images.py) --
+
+
+def burn_chart_texts(summary) -> tuple[str, str]:
+    """The burn chart's title and description in words, in the active language."""
+    from django.template.defaultfilters import date as date_filter
+
+    from projects.templatetags.money import euros, percent
+
+    start, end = summary.period
+    description = _(
+        "Budget %(budget)s for %(start)s–%(end)s; spent %(spent)s (%(share)s), expected by "
+        "now %(expected)s. The figures are in the table below the chart."
+    ) % {
+        "budget": euros(summary.budget),
+        "start": date_filter(start, "j.n.Y"),
+        "end": date_filter(end, "j.n.Y"),
+        "spent": euros(summary.spent),
+        "share": percent(summary.share_used),
+        "expected": percent(summary.expected_share),
+    }
+    return _("Burn chart: cumulative spending and the expected straight line"), description
+
+
+def indicator_chart_texts(indicator: Indicator) -> tuple[str, str]:
+    """An indicator chart's title and description in words (its prefetched measurements and
+    targets; no queries), saying how many values were generated for the demo."""
+    from django.template.defaultfilters import date as date_filter
+
+    from portal.templatetags.portal_tags import quantity
+
+    points = sorted(indicator.measurements.all(), key=lambda m: m.period)
+    goals = sorted(indicator.targets.all(), key=lambda t: t.target_date)
+    generated = sum(1 for m in points if m.is_demo)
+    if points:
+        numbers = {
+            "count": len(points),
+            "first": date_filter(points[0].period, "j.n.Y"),
+            "last": date_filter(points[-1].period, "j.n.Y"),
+            "value": quantity(points[-1].value),
+        }
+        if generated:
+            description = _(
+                "%(count)s values from %(first)s to %(last)s, %(generated)s of them generated "
+                "for the demo, not measured; latest %(value)s."
+            ) % {**numbers, "generated": generated}
+        else:
+            description = (
+                _("%(count)s measured values from %(first)s to %(last)s; latest %(value)s.")
+                % numbers
+            )
+    else:
+        description = _("No measured values yet.")
+    if goals:
+        description += " " + _("Final target %(value)s by %(day)s.") % {
+            "value": quantity(goals[-1].value),
+            "day": date_filter(goals[-1].target_date, "j.n.Y"),
+        }
+    if indicator.baseline_value is not None:
+        baseline = quantity(indicator.baseline_value)
+        description += " " + _("Baseline %(value)s.") % {"value": baseline}
+    return f"{indicator.code} {indicator.display_name}", description
