@@ -21,7 +21,7 @@ from django.utils.dates import MONTHS, MONTHS_AP, WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 
 from measures.models import Indicator
-from portal.lights import Light
+from portal.lights import COLOURS, Light
 
 _COLOURS = {
     "value": "#003580",
@@ -29,14 +29,6 @@ _COLOURS = {
     "expected": "#6b4e00",
     "baseline": "#4a4a4a",
     "generated": "#9c1c5b",  # the "demo, generated" badge of portal.css
-}
-# The lights' colours of portal.css (.light--*); the legend names carry symbol and label.
-_LIGHT_COLOURS = {
-    Light.GREEN: "#0b6b2b",
-    Light.YELLOW: "#b08900",
-    Light.ORANGE: "#c25400",
-    Light.RED: "#a1001a",
-    Light.GREY: "#8c8c8c",
 }
 # Lines of several hankkeet in one chart differ by marker shape and dash as well as colour.
 _SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star", "cross", "hexagon")
@@ -243,7 +235,7 @@ def ht_comparison_figure(rows: Iterable) -> dict:
                 customdata=counts,
                 orientation="h",
                 name=f"{light.symbol} {light.label}",
-                marker={"color": _LIGHT_COLOURS[light]},
+                marker={"color": COLOURS[light].strong},  # portal/lights.py
                 hovertemplate="%{y}: %{customdata} (%{x} %)<extra>%{fullData.name}</extra>",
             )
         )

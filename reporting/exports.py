@@ -34,7 +34,14 @@ from measures.models import CurrentLight, Indicator, IndicatorProgress, Measurem
 from objectives.choices import ActionStatus
 from objectives.models import Action, BenefitTarget, ProcessGoal, StatusUpdate
 from objectives.status import action_label
-from portal.lights import ACTION_LABELS, Assessment, Light, Reason, action_count_label
+from portal.lights import (
+    ACTION_LABELS,
+    COLOURS,
+    Assessment,
+    Light,
+    Reason,
+    action_count_label,
+)
 from projects.models import BudgetLine, Project, Risk, WorkPackage
 
 # --- Widgets: native values for XLSX, text for CSV ----------------------------------------
@@ -576,16 +583,9 @@ def _indicator_rows(project: Project, hanke: str) -> list[IndicatorRow]:
 
 # --- Writers ---------------------------------------------------------------------------------
 
-# Cell fills of the lights: the background tones of static/css/portal.css (.light--*), so
-# black text stays readable on them; the label and symbol are in the cells too (never colour
-# alone).
-LIGHT_FILLS = {
-    Light.GREEN: "C6E8CF",
-    Light.YELLOW: "FFEB9C",
-    Light.ORANGE: "FFD2A8",
-    Light.RED: "F8C4CA",
-    Light.GREY: "E0E0E0",
-}
+# Cell fills of the lights: their tints (portal/lights.py COLOURS, as on the pages), so black
+# text stays readable on them; the label and symbol are in the cells too (never colour alone).
+LIGHT_FILLS = {light: colours.tint.lstrip("#").upper() for light, colours in COLOURS.items()}
 
 
 def report_csv(

@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 # The base URL when no request gives one: a host that can never resolve (RFC 2606).
 DEFAULT_BASE_URL = "https://portal.invalid/"
 STYLESHEET = "css/pdf.css"
+LIGHTS_STYLESHEET = "css/lights.css"  # the lights' colours (portal/lights.py COLOURS)
 PDF_CONTENT_TYPE = "application/pdf"
 
 
@@ -106,6 +107,7 @@ def render_html(
             {
                 **values,
                 "pdf_stylesheet": static_url(STYLESHEET, base_url),
+                "lights_stylesheet": static_url(LIGHTS_STYLESHEET, base_url),
                 "language": language,
                 "generated_at": timezone.localtime(),
             },
