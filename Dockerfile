@@ -15,6 +15,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
 # fontconfig and GObject with dlopen; the PDF style sheet asks for DejaVu Sans. Which file
 # each library is and which Debian package holds it is checked by tests/test_docker_image.py
 # against this list (docs/operations.md, "The production image").
+# The PDFs' charts are the pages' Plotly figures drawn as SVG by kaleido, which drives the
+# system's headless Chromium (reporting/chart_images.py; checked by the same test).
 # /var/lib/celery holds beat's schedule file (a volume in docker-compose.yml).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
@@ -26,6 +28,7 @@ RUN apt-get update \
       libharfbuzz-subset0 \
       libfontconfig1 \
       fonts-dejavu-core \
+      chromium \
  && rm -rf /var/lib/apt/lists/* \
  && pip install --no-cache-dir uv==0.13.0 \
  && useradd --create-home --uid 1000 portal \

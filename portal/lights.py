@@ -79,6 +79,42 @@ _SYMBOLS = {
     Light.RED: "✕",
     Light.GREY: "–",
 }
+
+
+@dataclass(frozen=True)
+class LightColours:
+    """How a light is coloured, everywhere: pages and PDFs (`.light--<light>` in the
+    generated css/lights.css), chart bars (reporting/charts.py) and XLSX fills
+    (reporting/exports.py). Never colour alone: the symbol and label go with it."""
+
+    text: str  # the label on the tint, at least 4.5:1
+    tint: str  # the badge's background and the XLSX cell fill
+    strong: str  # the badge's border and the chart bars, at least 3:1 on white
+
+
+COLOURS: dict[Light, LightColours] = {
+    Light.GREEN: LightColours(text="#0b6b2b", tint="#e6f4ea", strong="#0b6b2b"),
+    Light.YELLOW: LightColours(text="#6b4e00", tint="#fff7d6", strong="#8a6d00"),
+    Light.ORANGE: LightColours(text="#8a3b00", tint="#ffefe0", strong="#a84800"),
+    Light.RED: LightColours(text="#a1001a", tint="#fde8ea", strong="#a1001a"),
+    Light.GREY: LightColours(text="#4a4a4a", tint="#f0f0f0", strong="#767676"),
+}
+
+
+def light_css() -> str:
+    """The colour rules of the lights, served as the static file css/lights.css
+    (portal/staticfinders.py) that pages and PDFs link beside their own style sheets."""
+    lines = [
+        "/* Generated from portal/lights.py COLOURS (portal/staticfinders.py): do not edit. */"
+    ]
+    lines += [
+        f".light--{light.value} {{ color: {c.text}; background: {c.tint}; "
+        f"border-color: {c.strong}; }}"
+        for light, c in COLOURS.items()
+    ]
+    return "\n".join(lines) + "\n"
+
+
 _RANKS = {Light.GREEN: 2, Light.YELLOW: 1, Light.ORANGE: 1, Light.RED: 0, Light.GREY: None}
 
 # Labels of an action's light in the plans' own words (001: green = done, yellow = in

@@ -340,6 +340,7 @@ STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
     "portal.staticfinders.PlotlyFinder",
+    "portal.staticfinders.LightsFinder",
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -458,6 +459,10 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         # WeasyPrint logs every step of every PDF at INFO; its warnings still show.
         "weasyprint.progress": {"level": "WARNING"},
+        # kaleido and its browser driver log every chart of a PDF (reporting/chart_images.py).
+        "kaleido": {"level": "WARNING"},
+        "choreographer": {"level": "WARNING"},
+        "logistro": {"level": "WARNING"},
     },
 }
 

@@ -11,6 +11,7 @@ matches the plotly.js the plotly wheel is built for (a system check compares the
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -85,3 +86,42 @@ class PlotlyFinder(BaseFinder):
     def list(self, ignore_patterns):
         if (package_dir() / PLOTLY_FILE).exists():
             yield "plotly.min.js", self.storage
+
+
+LIGHTS_NAME = "css/lights.css"
+
+
+def lights_dir() -> Path:
+    """Where css/lights.css is written: a folder of its own under the system's temporary
+    directory (writable by the image's user too, where the code folder is not)."""
+    import tempfile
+
+    return Path(tempfile.gettempdir()) / "portal-generated-static"
+
+
+class LightsFinder(BaseFinder):
+    """Serves css/lights.css, generated from portal/lights.py (`light_css()`), so the lights'
+    colours are defined once: pages link it, PDFs fetch it through the finders
+    (reporting/pdf.py) and collectstatic collects it like any file."""
+
+    def _write(self) -> Path:
+        from .lights import light_css
+
+        path = lights_dir() / LIGHTS_NAME
+        text = light_css()
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_text(text, encoding="utf-8")
+            temporary.replace(path)  # atomic: a reader never sees half a file
+        return path
+
+    def find(self, path: str, find_all: bool = False, **kwargs):
+        if path == LIGHTS_NAME:
+            match = str(self._write())
+            return [match] if find_all else match
+        return []
+
+    def list(self, ignore_patterns):
+        self._write()
+        yield LIGHTS_NAME, FileSystemStorage(location=lights_dir())

@@ -21,7 +21,7 @@ from django.utils.dates import MONTHS, MONTHS_AP, WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 
 from measures.models import Indicator
-from portal.lights import Light
+from portal.lights import COLOURS, Light
 
 _COLOURS = {
     "value": "#003580",
@@ -29,14 +29,6 @@ _COLOURS = {
     "expected": "#6b4e00",
     "baseline": "#4a4a4a",
     "generated": "#9c1c5b",  # the "demo, generated" badge of portal.css
-}
-# The lights' colours of portal.css (.light--*); the legend names carry symbol and label.
-_LIGHT_COLOURS = {
-    Light.GREEN: "#0b6b2b",
-    Light.YELLOW: "#b08900",
-    Light.ORANGE: "#c25400",
-    Light.RED: "#a1001a",
-    Light.GREY: "#8c8c8c",
 }
 # Lines of several hankkeet in one chart differ by marker shape and dash as well as colour.
 _SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star", "cross", "hexagon")
@@ -243,7 +235,7 @@ def ht_comparison_figure(rows: Iterable) -> dict:
                 customdata=counts,
                 orientation="h",
                 name=f"{light.symbol} {light.label}",
-                marker={"color": _LIGHT_COLOURS[light]},
+                marker={"color": COLOURS[light].strong},  # portal/lights.py
                 hovertemplate="%{y}: %{customdata} (%{x} %)<extra>%{fullData.name}</extra>",
             )
         )
@@ -334,3 +326,67 @@ def budget_burn_figure(summary) -> dict:
         yaxis={"title": _("Euros"), "tickformat": "$,.0f", "rangemode": "tozero"},
     )
     return _as_data(fig)
+
+
+# --- Titles and text alternatives (the PDFs draw these figures as SVG: chart_images.py) --
+
+
+def burn_chart_texts(summary) -> tuple[str, str]:
+    """The burn chart's title and description in words, in the active language."""
+    from django.template.defaultfilters import date as date_filter
+
+    from projects.templatetags.money import euros, percent
+
+    start, end = summary.period
+    description = _(
+        "Budget %(budget)s for %(start)s–%(end)s; spent %(spent)s (%(share)s), expected by "
+        "now %(expected)s. The figures are in the table below the chart."
+    ) % {
+        "budget": euros(summary.budget),
+        "start": date_filter(start, "j.n.Y"),
+        "end": date_filter(end, "j.n.Y"),
+        "spent": euros(summary.spent),
+        "share": percent(summary.share_used),
+        "expected": percent(summary.expected_share),
+    }
+    return _("Burn chart: cumulative spending and the expected straight line"), description
+
+
+def indicator_chart_texts(indicator: Indicator) -> tuple[str, str]:
+    """An indicator chart's title and description in words (its prefetched measurements and
+    targets; no queries), saying how many values were generated for the demo."""
+    from django.template.defaultfilters import date as date_filter
+
+    from portal.templatetags.portal_tags import quantity
+
+    points = sorted(indicator.measurements.all(), key=lambda m: m.period)
+    goals = sorted(indicator.targets.all(), key=lambda t: t.target_date)
+    generated = sum(1 for m in points if m.is_demo)
+    if points:
+        numbers = {
+            "count": len(points),
+            "first": date_filter(points[0].period, "j.n.Y"),
+            "last": date_filter(points[-1].period, "j.n.Y"),
+            "value": quantity(points[-1].value),
+        }
+        if generated:
+            description = _(
+                "%(count)s values from %(first)s to %(last)s, %(generated)s of them generated "
+                "for the demo, not measured; latest %(value)s."
+            ) % {**numbers, "generated": generated}
+        else:
+            description = (
+                _("%(count)s measured values from %(first)s to %(last)s; latest %(value)s.")
+                % numbers
+            )
+    else:
+        description = _("No measured values yet.")
+    if goals:
+        description += " " + _("Final target %(value)s by %(day)s.") % {
+            "value": quantity(goals[-1].value),
+            "day": date_filter(goals[-1].target_date, "j.n.Y"),
+        }
+    if indicator.baseline_value is not None:
+        baseline = quantity(indicator.baseline_value)
+        description += " " + _("Baseline %(value)s.") % {"value": baseline}
+    return f"{indicator.code} {indicator.display_name}", description

@@ -1,5 +1,5 @@
 """The PDF documents of the portal: what each one shows, read through the selectors and
-rendered by reporting/pdf.py (charts as SVG from reporting/svg_charts.py).
+rendered by reporting/pdf.py (the pages' Plotly charts as SVG: reporting/chart_images.py).
 
 - `meeting_pdf(...)`: a steering group meeting, the content of its page (issue 8).
 - `project_report_pdf(...)`: the regional report of one hanke (issue 7), the PDF sibling of
@@ -21,13 +21,18 @@ from measures.models import Indicator, IndicatorProgress, Measurement, Target
 from portal.lights import Assessment, Light
 from projects.selectors import budget_summary, risk_register
 
+from .chart_images import StaticChart, static_charts
+from .charts import budget_burn_figure, burn_chart_texts, indicator_chart_texts, indicator_figure
 from .exports import ProjectReport
 from .pdf import render_pdf
-from .svg_charts import Chart, burn_chart, indicator_chart
 
 
-def _burn(summary) -> Chart | None:
-    return burn_chart(summary) if summary.budget and summary.period else None
+def _has_burn(summary) -> bool:
+    return bool(summary.budget and summary.period)
+
+
+def _burn(summary) -> tuple[dict, str, str]:
+    return (budget_burn_figure(summary), *burn_chart_texts(summary))
 
 
 def meeting_pdf(*, project, meeting, view, language: str, base_url: str) -> bytes:
@@ -38,7 +43,9 @@ def meeting_pdf(*, project, meeting, view, language: str, base_url: str) -> byte
             "project": project,
             "meeting": meeting,
             "view": view,
-            "burn_chart": _burn(view.budget),
+            "burn_chart": static_charts([_burn(view.budget)])[0]
+            if _has_burn(view.budget)
+            else None,
         }
 
     return render_pdf("projects/meeting_pdf.html", context, language=language, base_url=base_url)
@@ -61,7 +68,7 @@ class IndicatorSection:
     light: Assessment | None
     measurements: list
     targets: list
-    chart: Chart | None = None
+    chart: StaticChart | None = None
     light_period: date | None = None  # the period of the value the stored light rests on
 
     @property
@@ -127,18 +134,23 @@ def project_report_pdf(
     sections = _indicator_sections(project)
 
     def context() -> dict:
-        for section in sections:
-            if section.measurements or section.targets:
-                section.chart = indicator_chart(
-                    section.indicator, section.measurements, section.targets
-                )
+        # Every chart of the document in one browser session (chart_images.static_charts).
+        drawn = [s for s in sections if s.measurements or s.targets]
+        charts = [
+            (indicator_figure(s.indicator), *indicator_chart_texts(s.indicator)) for s in drawn
+        ]
+        if _has_burn(summary):
+            charts.append(_burn(summary))
+        images = static_charts(charts)
+        for section, image in zip(drawn, images, strict=False):
+            section.chart = image
         return {
             "project": project,
             "report": report,
             "lights": list(Light),
             "indicators": sections,
             "summary": summary,
-            "burn_chart": _burn(summary),
+            "burn_chart": images[-1] if _has_burn(summary) else None,
             "register": register,
         }
 

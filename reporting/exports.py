@@ -22,25 +22,44 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.db.models import Max, Prefetch
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import resources, widgets
 from import_export.fields import Field
+from openpyxl.styles.numbers import BUILTIN_FORMATS
 
 from measures.choices import MeasurementSource, Unit
 from measures.models import CurrentLight, Indicator, IndicatorProgress, Measurement, RollupKind
 from objectives.choices import ActionStatus
 from objectives.models import Action, BenefitTarget, ProcessGoal, StatusUpdate
 from objectives.status import action_label
-from portal.lights import ACTION_LABELS, Assessment, Light, Reason, action_count_label
+from portal.lights import (
+    ACTION_LABELS,
+    COLOURS,
+    Assessment,
+    Light,
+    Reason,
+    action_count_label,
+)
 from projects.models import BudgetLine, Project, Risk, WorkPackage
 
 # --- Widgets: native values for XLSX, text for CSV ----------------------------------------
 #
-# `finnish=True` (the `;` CSV for Finnish Excel) renders dates as d.m.yyyy and decimals with
-# a comma, which Finnish Excel reads as dates and numbers; the default CSV is for machines:
-# ISO dates (yyyy-mm-dd) and a decimal point.
+# django-import-export renders every cell through its field's widget (`Widget.render`, its
+# documented extension point). `resource.export(rows, force_native_type=True)` (the XLSX)
+# keeps dates and numbers native; the CSVs get text: `finnish=True` (the `;` CSV for Finnish
+# Excel) renders dates as d.m.yyyy and decimals with a comma, which Finnish Excel reads as
+# dates and numbers; the default CSV is for machines: ISO dates (yyyy-mm-dd), a decimal point.
+#
+# In XLSX every date and number cell gets an Excel number format (`excel_format`): Excel's
+# built-in short date (format 14) and date-time (22), which Excel and LibreOffice show in the
+# reader's own locale, and number formats whose separators (`#,##0.00`) Excel replaces with
+# the reader's; euros and percentages carry their sign.
+
+DATE_FORMAT = BUILTIN_FORMATS[14]  # "mm-dd-yy": the reader's short date (d.m.yyyy in fi)
+DATETIME_FORMAT = BUILTIN_FORMATS[22]  # "m/d/yy h:mm": the reader's short date and time
+MAX_DECIMALS = 4  # the decimal places of stored values (measures.models)
 
 
 class ReportDateWidget(widgets.Widget):
@@ -57,8 +76,43 @@ class ReportDateWidget(widgets.Widget):
             return f"{value.day}.{value.month}.{value.year}"
         return value.isoformat()
 
+    def excel_format(self, value, row) -> str:
+        return DATETIME_FORMAT if isinstance(value, datetime) else DATE_FORMAT
+
+
+def _english() -> bool:
+    return (translation.get_language() or "fi")[:2] == "en"
+
+
+def euro_format(decimals: int = 2) -> str:
+    """Euros as Excel shows them in the reader's language: "1 234,50 €" (fi, sv), "€1,234.50"."""
+    number = number_format(decimals)
+    return f'"€"{number}' if _english() else f'{number}\\ "€"'
+
+
+def decimals_of(value) -> int:
+    """The decimals a stored value has (Decimal("12.50") → 1, 3 → 0), at most MAX_DECIMALS."""
+    if isinstance(value, Decimal) and value.is_finite():
+        return min(max(-value.normalize().as_tuple().exponent, 0), MAX_DECIMALS)
+    if isinstance(value, float):
+        return min(len(repr(value).partition(".")[2].rstrip("0")), MAX_DECIMALS)
+    return 0
+
+
+def number_format(decimals: int) -> str:
+    """Grouped digits and `decimals` decimals: "#,##0.00" (Excel shows the reader's separators)."""
+    return "#,##0" + ("." + "0" * decimals if decimals else "")
+
 
 class ReportNumberWidget(widgets.Widget):
+    """A number; `kind` picks its Excel format: "code" (ids and years, no grouping), "count",
+    "decimal" (its own decimals), "euro", or "quantity" (an indicator value: its own
+    decimals and the sign of the row's `unit_code`, "12,5 %" or "1 200 €")."""
+
+    def __init__(self, kind: str = "decimal"):
+        super().__init__()
+        self.kind = kind
+
     def render(self, value, obj=None, **kwargs):
         if kwargs.get("force_native_type"):
             return value
@@ -66,6 +120,23 @@ class ReportNumberWidget(widgets.Widget):
             return ""
         text = format(value.normalize() if isinstance(value, Decimal) else value, "f")
         return text.replace(".", ",") if kwargs.get("finnish") else text
+
+    def excel_format(self, value, row) -> str:
+        if self.kind == "code":
+            return BUILTIN_FORMATS[1]  # "0": 2024, not "2 024"
+        if self.kind == "count":
+            return BUILTIN_FORMATS[3]  # "#,##0"
+        if self.kind == "euro":
+            return euro_format()
+        decimals = decimals_of(value)
+        unit = getattr(row, "unit_code", "") if self.kind == "quantity" else ""
+        if unit == Unit.EURO:
+            return euro_format(decimals)
+        number = number_format(decimals)
+        if unit == Unit.PERCENT:
+            # A literal sign (quoted): the cell holds 12.5, as the CSV and the portal do.
+            return number + ('"%"' if _english() else '\\ "%"')
+        return number
 
 
 # Text that a spreadsheet would run as a formula (CSV injection): in CSV such a cell gets a
@@ -89,8 +160,8 @@ def _date(attribute: str, label) -> Field:
     return Field(attribute=attribute, column_name=label, widget=ReportDateWidget())
 
 
-def _number(attribute: str, label) -> Field:
-    return Field(attribute=attribute, column_name=label, widget=ReportNumberWidget())
+def _number(attribute: str, label, kind: str = "decimal") -> Field:
+    return Field(attribute=attribute, column_name=label, widget=ReportNumberWidget(kind))
 
 
 # --- Rows ----------------------------------------------------------------------------------
@@ -151,6 +222,7 @@ class IndicatorRow:
     code: str
     name: str
     unit: str
+    unit_code: str  # a measures.choices.Unit: the Excel format of the values (not a column)
     period: date | None
     value: Decimal | None
     source: str  # MeasurementSource label: "Demo value (generated, not real)", "Sotkanet"…
@@ -202,25 +274,7 @@ class ProjectReport:
 # --- Resources: the column schema of each table -------------------------------------------
 
 
-class ReportResource(resources.Resource):
-    """A Resource for export only, with its export fields looked up once per export.
-
-    django-import-export looks the fields, their names and dehydrate methods up again for
-    every cell: two thirds of the time of a 10 000-row export (bench/exports.py). Report
-    resources declare plain attribute fields only (no dehydrate_ methods), so each cell is
-    just `field.export(row)`: the same values and widgets.
-    """
-
-    def export_resource(self, instance, selected_fields=None, **kwargs):
-        if selected_fields:
-            return super().export_resource(instance, selected_fields, **kwargs)
-        fields = self.__dict__.get("_export_fields_cache")
-        if fields is None:
-            fields = self._export_fields_cache = self.get_export_fields()
-        return [field.export(instance, **kwargs) for field in fields]
-
-
-class ActionResource(ReportResource):
+class ActionResource(resources.Resource):
     region = _text("region", gettext_lazy("Region"))
     hanke = _text("hanke", gettext_lazy("Hanke"))
     work_package = _text("work_package", gettext_lazy("Work package"))
@@ -238,7 +292,7 @@ class ActionResource(ReportResource):
     last_update = _date("last_update", gettext_lazy("Last status update"))
 
 
-class PlanResource(ReportResource):
+class PlanResource(resources.Resource):
     kind = _text("kind", gettext_lazy("Level"))
     code = _text("code", gettext_lazy("Code or number"))
     work_package = _text("work_package", gettext_lazy("Work package"))
@@ -249,35 +303,35 @@ class PlanResource(ReportResource):
     light_reason = _text("light__reason", gettext_lazy("Reason for the light"))
 
 
-class IndicatorResource(ReportResource):
+class IndicatorResource(resources.Resource):
     hanke = _text("hanke", gettext_lazy("Hanke"))
     code = _text("code", gettext_lazy("Indicator code"))
     name = _text("name", gettext_lazy("Indicator"))
     unit = _text("unit", gettext_lazy("Unit"))
     period = _date("period", gettext_lazy("Period end"))
-    value = _number("value", gettext_lazy("Value"))
+    value = _number("value", gettext_lazy("Value"), "quantity")
     source = _text("source", gettext_lazy("Source of the value"))
-    baseline = _number("baseline", gettext_lazy("Baseline"))
-    final_target = _number("final_target", gettext_lazy("Final target"))
+    baseline = _number("baseline", gettext_lazy("Baseline"), "quantity")
+    final_target = _number("final_target", gettext_lazy("Final target"), "quantity")
     light = _text("light__label", gettext_lazy("Light"))
     light_symbol = _text("light__symbol", gettext_lazy("Light symbol"))
     light_reason = _text("light__reason", gettext_lazy("Reason for the light"))
 
 
-class BudgetResource(ReportResource):
-    year = _number("year", gettext_lazy("Year"))
+class BudgetResource(resources.Resource):
+    year = _number("year", gettext_lazy("Year"), "code")
     category = _text("category", gettext_lazy("Category"))
     line = _text("line", gettext_lazy("Budget line"))
-    amount = _number("amount", gettext_lazy("Amount (€)"))
+    amount = _number("amount", gettext_lazy("Amount (€)"), "euro")
     person_years = _number("person_years", gettext_lazy("Person-years"))
     funded_elsewhere = _text("funded_elsewhere", gettext_lazy("Funded from another source"))
     note = _text("note", gettext_lazy("Note"))
 
 
-class RiskResource(ReportResource):
+class RiskResource(resources.Resource):
     title = _text("title", gettext_lazy("Risk"))
-    likelihood = _number("likelihood", gettext_lazy("Likelihood (1–5)"))
-    impact = _number("impact", gettext_lazy("Impact (1–5)"))
+    likelihood = _number("likelihood", gettext_lazy("Likelihood (1–5)"), "code")
+    impact = _number("impact", gettext_lazy("Impact (1–5)"), "code")
     mitigation = _text("mitigation", gettext_lazy("Mitigation"))
     owner = _text("owner", gettext_lazy("Owner"))
     status = _text("status", gettext_lazy("Status"))
@@ -510,6 +564,7 @@ def _indicator_rows(project: Project, hanke: str) -> list[IndicatorRow]:
             code=indicator.code,
             name=indicator.display_name,
             unit=unit_labels.get(indicator.unit, indicator.unit),
+            unit_code=indicator.unit,
             baseline=indicator.baseline_value,
             final_target=target.value if target else None,
             light=light,
@@ -528,18 +583,9 @@ def _indicator_rows(project: Project, hanke: str) -> list[IndicatorRow]:
 
 # --- Writers ---------------------------------------------------------------------------------
 
-# Cell fills of the lights: the background tones of static/css/portal.css (.light--*), so
-# black text stays readable on them; the label and symbol are in the cells too (never colour
-# alone).
-LIGHT_FILLS = {
-    Light.GREEN: "C6E8CF",
-    Light.YELLOW: "FFEB9C",
-    Light.ORANGE: "FFD2A8",
-    Light.RED: "F8C4CA",
-    Light.GREY: "E0E0E0",
-}
-_DATE_FORMAT = "d.m.yyyy"
-_DATETIME_FORMAT = "d.m.yyyy h:mm"
+# Cell fills of the lights: their tints (portal/lights.py COLOURS, as on the pages), so black
+# text stays readable on them; the label and symbol are in the cells too (never colour alone).
+LIGHT_FILLS = {light: colours.tint.lstrip("#").upper() for light, colours in COLOURS.items()}
 
 
 def report_csv(
@@ -641,6 +687,10 @@ def _cell(sheet, value, *, bold: bool = False, fill=None, number_format: str | N
     return cell
 
 
+def _count(sheet, value: int):
+    return _cell(sheet, value, number_format=BUILTIN_FORMATS[3])
+
+
 def _summary_sheet(sheet, report: ProjectReport) -> None:
     project = report.project
     sheet.column_dimensions["A"].width = 30
@@ -652,9 +702,9 @@ def _summary_sheet(sheet, report: ProjectReport) -> None:
         (_("Region"), project.region.display_name),
         (_("Light"), _cell(sheet, light, fill=_fill(report.light.light))),
         (_("Reason for the light"), report.light.reason),
-        (_("Generated"), _cell(sheet, report.generated_at, number_format=_DATETIME_FORMAT)),
+        (_("Generated"), _cell(sheet, report.generated_at, number_format=DATETIME_FORMAT)),
         (_("Generated by"), report.generated_by),
-        (_("Actions"), len(report.actions)),
+        (_("Actions"), _count(sheet, len(report.actions))),
     ]
     for label, value in rows:
         sheet.append([label, value])
@@ -664,7 +714,7 @@ def _summary_sheet(sheet, report: ProjectReport) -> None:
     )
     for light, count in report.action_counts:
         label = f"{light.symbol} {action_count_label(light)}"
-        sheet.append([_cell(sheet, label, fill=_fill(light)), count])
+        sheet.append([_cell(sheet, label, fill=_fill(light)), _count(sheet, count)])
 
 
 def write_table_sheet(
@@ -675,8 +725,9 @@ def write_table_sheet(
     counter: RowCounter | None = None,
 ) -> None:
     """One table on a write-only sheet: bold frozen header, native cells, light fills,
-    widths and a filter. Every row object has a `light` (LightCells), whose label cell gets
-    the light's fill.
+    widths and a filter. A row with a `light` (LightCells) gets the light's fill on its label
+    cell. Each date and number cell gets the Excel number format its column's
+    widget gives it (`excel_format`), so it shows in the reader's locale.
 
     Write-only (streaming) sheets: a 10 000-row sheet took ~4× longer in a normal workbook,
     where every cell is an object kept in memory. Widths must be set before the rows are
@@ -684,13 +735,13 @@ def write_table_sheet(
     """
     from openpyxl.utils import get_column_letter
 
-    dataset = resource_class().export(rows, force_native_type=True)
+    resource = resource_class()
+    dataset = resource.export(rows, force_native_type=True)
     headers = list(dataset.headers)
-    light_index = (
-        headers.index(str(resource_class.fields["light"].column_name))
-        if ("light" in resource_class.fields)
-        else None
-    )
+    widget_of = {str(f.column_name): f.widget for f in resource.fields.values()}
+    formats = [getattr(widget_of[h], "excel_format", None) for h in headers]
+    light = resource.fields.get("light")
+    light_index = headers.index(str(light.column_name)) if light else None
     widths = [len(h) for h in headers]
     for values in dataset:
         for index, value in enumerate(values):
@@ -711,10 +762,10 @@ def write_table_sheet(
     for row, values in zip(rows, dataset, strict=True):
         cells = list(values)
         for index, value in enumerate(cells):
-            if isinstance(value, datetime):
-                cells[index] = _cell(sheet, value, number_format=_DATETIME_FORMAT)
-            elif isinstance(value, date):
-                cells[index] = _cell(sheet, value, number_format=_DATE_FORMAT)
+            if value is None or value == "":
+                continue
+            if formats[index] is not None:
+                cells[index] = _cell(sheet, value, number_format=formats[index](value, row))
             elif isinstance(value, str) and value.startswith("="):
                 cell = _cell(sheet, value)
                 cell.data_type = "s"  # a title like "=HYPERLINK(…)" stays text

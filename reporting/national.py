@@ -44,9 +44,9 @@ from portal.lights import Assessment, Light, Reason
 from projects.models import Project, WorkPackage
 
 from .exports import (
+    DATE_FORMAT,
     LightCells,
     Progress,
-    ReportResource,
     RowCounter,
     _cell,
     _date,
@@ -111,6 +111,7 @@ class NationalMeasurementRow:
     indicator_code: str
     indicator: str
     unit: str
+    unit_code: str  # a measures.choices.Unit: the Excel format of the values (not a column)
     period: date | None
     value: Decimal | None
     measurement_source: str
@@ -129,24 +130,24 @@ class NationalExtract:
 # --- Resources: the column schema of each table ---------------------------------------------
 
 
-class HankeResource(ReportResource):
+class HankeResource(resources.Resource):
     region_code = _text("region_code", gettext_lazy("Region code"))
     region = _text("region", gettext_lazy("Region"))
-    hanke_id = _number("hanke_id", gettext_lazy("Hanke id"))
+    hanke_id = _number("hanke_id", gettext_lazy("Hanke id"), "code")
     hanke = _text("hanke", gettext_lazy("Hanke"))
     source = _text("source", gettext_lazy("Data source"))
     assessment_status = _text("assessment_status", gettext_lazy("Self-assessment"))
     submitted_at = _date("submitted_at", gettext_lazy("Submitted"))
     frozen_at = _date("frozen_at", gettext_lazy("Frozen"))
     lights_as_of = _date("lights_as_of", gettext_lazy("Lights as of"))
-    actions = _number("actions", gettext_lazy("Action rows"))
-    measurement_rows = _number("measurement_rows", gettext_lazy("Measurement rows"))
+    actions = _number("actions", gettext_lazy("Action rows"), "count")
+    measurement_rows = _number("measurement_rows", gettext_lazy("Measurement rows"), "count")
 
 
-class NationalActionResource(ReportResource):
+class NationalActionResource(resources.Resource):
     region_code = _text("region_code", gettext_lazy("Region code"))
     region = _text("region", gettext_lazy("Region"))
-    hanke_id = _number("hanke_id", gettext_lazy("Hanke id"))
+    hanke_id = _number("hanke_id", gettext_lazy("Hanke id"), "code")
     hanke = _text("hanke", gettext_lazy("Hanke"))
     source = _text("source", gettext_lazy("Data source"))
     work_package = _text("work_package", gettext_lazy("Work package"))
@@ -162,19 +163,19 @@ class NationalActionResource(ReportResource):
     light_reason = _text("light__reason", gettext_lazy("Reason for the light"))
 
 
-class NationalMeasurementResource(ReportResource):
+class NationalMeasurementResource(resources.Resource):
     region_code = _text("region_code", gettext_lazy("Region code"))
     region = _text("region", gettext_lazy("Region"))
-    hanke_id = _number("hanke_id", gettext_lazy("Hanke id"))
+    hanke_id = _number("hanke_id", gettext_lazy("Hanke id"), "code")
     hanke = _text("hanke", gettext_lazy("Hanke"))
     source = _text("source", gettext_lazy("Data source"))
     indicator_code = _text("indicator_code", gettext_lazy("Indicator code"))
     indicator = _text("indicator", gettext_lazy("Indicator"))
     unit = _text("unit", gettext_lazy("Unit"))
     period = _date("period", gettext_lazy("Period end"))
-    value = _number("value", gettext_lazy("Value"))
+    value = _number("value", gettext_lazy("Value"), "quantity")
     measurement_source = _text("measurement_source", gettext_lazy("Source of the value"))
-    baseline = _number("baseline", gettext_lazy("Baseline"))
+    baseline = _number("baseline", gettext_lazy("Baseline"), "quantity")
     light = _text("light__label", gettext_lazy("Light"))
     light_symbol = _text("light__symbol", gettext_lazy("Light symbol"))
     light_reason = _text("light__reason", gettext_lazy("Reason for the light"))
@@ -340,6 +341,7 @@ def _snapshot_measurements(data: dict, common: dict) -> list[NationalMeasurement
             indicator_code=i["code"],
             indicator=_pick(i["name"]),
             unit=_label(Unit, i["unit"]),
+            unit_code=i["unit"],
             baseline=Decimal(i["baseline"]) if i["baseline"] is not None else None,
             light=_frozen_light(i["light"]),
         )
@@ -457,6 +459,7 @@ def _live_measurements(
             indicator_code=ind["code"],
             indicator=_localized(ind, "name"),
             unit=_label(Unit, ind["unit"]),
+            unit_code=ind["unit"],
             baseline=ind["baseline_value"],
             light=LightCells.of(lights.get((RollupKind.INDICATOR, ind["id"]))),
         )
@@ -494,7 +497,7 @@ def extract_xlsx(extract: NationalExtract, *, progress: Progress | None = None) 
     period = extract.period
     sheet.append([_cell(sheet, str(gettext_lazy("National extract")), bold=True), period.name])
     sheet.append(
-        [str(gettext_lazy("Data cut-off")), _cell(sheet, period.cut_off, number_format="d.m.yyyy")]
+        [str(gettext_lazy("Data cut-off")), _cell(sheet, period.cut_off, number_format=DATE_FORMAT)]
     )
     sheet.append(
         [

@@ -11,7 +11,7 @@ staticfiles finders, as the development server does) under the portal's own stat
 (`<request's host>/static/`, read from disk, never over HTTP). Any other URL (another host,
 a file: path, a data: URL, a path outside the static files) is refused, and WeasyPrint
 leaves that resource out. Charts are inline SVG built server-side
-(reporting/svg_charts.py), so no script runs either.
+(reporting/chart_images.py: Plotly drew them in headless Chromium), so no script runs either.
 
 Templates extend `reporting/pdf_base.html`, which links the stylesheet and sets the footer's
 texts (`string-set`), so the page furniture is translated with the rest.
@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 # The base URL when no request gives one: a host that can never resolve (RFC 2606).
 DEFAULT_BASE_URL = "https://portal.invalid/"
 STYLESHEET = "css/pdf.css"
+LIGHTS_STYLESHEET = "css/lights.css"  # the lights' colours (portal/lights.py COLOURS)
 PDF_CONTENT_TYPE = "application/pdf"
 
 
@@ -106,6 +107,7 @@ def render_html(
             {
                 **values,
                 "pdf_stylesheet": static_url(STYLESHEET, base_url),
+                "lights_stylesheet": static_url(LIGHTS_STYLESHEET, base_url),
                 "language": language,
                 "generated_at": timezone.localtime(),
             },

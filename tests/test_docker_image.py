@@ -1,4 +1,5 @@
-"""The production image (Dockerfile) has what WeasyPrint needs to write PDFs.
+"""The production image (Dockerfile) has what WeasyPrint needs to write PDFs, and the
+Chromium with which kaleido draws their charts.
 
 There is no Docker engine here, so the image is checked from its parts (docs/operations.md):
 1. the libraries WeasyPrint loads are read from WeasyPrint's own source (every soname its
@@ -32,8 +33,10 @@ DEBIAN_PACKAGE_OF = {
     "libfontconfig.so.1": "libfontconfig1",
     "libpangoft2-1.0.so.0": "libpangoft2-1.0-0",
 }
-# static/css/pdf.css and reporting/svg_charts.py write in DejaVu Sans.
+# static/css/pdf.css and the PDFs' charts (reporting/chart_images.py) write in DejaVu Sans.
 FONT_PACKAGE = "fonts-dejavu-core"
+# kaleido (the PDFs' charts) drives the Chromium that choreographer finds on PATH.
+BROWSER_PACKAGE = "chromium"
 
 
 def _weasyprint_sonames() -> set[str]:
@@ -99,3 +102,19 @@ def test_beat_keeps_its_schedule_file_on_a_volume():
     assert folder in mounts, f"{folder} is not a volume of beat"
     assert mounts[folder] in compose["volumes"]  # a named volume, kept across containers
     assert f"install -d -o portal -g portal {folder}" in (ROOT / "Dockerfile").read_text()
+
+
+def test_the_dockerfile_installs_the_browser_that_draws_the_pdf_charts():
+    assert BROWSER_PACKAGE in _dockerfile_packages()
+
+
+@pytest.mark.skipif(not shutil.which("dpkg"), reason="dpkg is not on this machine")
+def test_the_browser_kaleido_finds_here_comes_from_that_package():
+    from choreographer.utils import get_browser_path
+
+    path = get_browser_path(["chromium", "chromium-browser", "google-chrome"])
+    assert path, "no Chromium on PATH: the PDFs would go out without their charts"
+    owner = subprocess.run(
+        ["dpkg", "-S", str(Path(path).resolve())], capture_output=True, text=True, timeout=10
+    )
+    assert owner.stdout.split(":", 1)[0] == BROWSER_PACKAGE, owner.stdout or owner.stderr

@@ -134,7 +134,7 @@ def test_xlsx_opens_with_sheets_frozen_header_and_coloured_lights(client, person
     # real date cells, not text
     planned_end = actions.cell(row=done_row, column=header.index("Planned end") + 1)
     assert planned_end.value.date() == date(2022, 12, 31)
-    assert planned_end.number_format == "d.m.yyyy"
+    assert planned_end.number_format == "mm-dd-yy"  # Excel's short date of the reader's locale
     assert actions.column_dimensions["E"].width > 10
     # the summary names the hanke and counts the actions by light
     summary = {row[0]: row[1] for row in book["Summary"].iter_rows(values_only=True) if row}
@@ -153,6 +153,63 @@ def test_xlsx_numbers_are_number_cells(client, personas, hanke):
     assert values == [28.25, 20]
     m2 = [r for r in rows[1:] if r[1] == "M2"]
     assert len(m2) == 1 and m2[0][header.index("Period end")] is None
+
+
+def test_xlsx_numbers_and_dates_carry_excel_formats_of_the_readers_locale(client, personas, hanke):
+    # given a percent indicator beside the days one
+    percent = IndicatorFactory(project=hanke["project"], code="M3", unit="percent")
+    MeasurementFactory(indicator=percent, period=date(2022, 12, 31), value=Decimal("12.5"))
+    book = load_workbook(
+        io.BytesIO(_xlsx(client, personas.project_manager, hanke["project"]).content)
+    )
+
+    def cells(sheet, column):
+        rows = list(book[sheet].iter_rows())
+        index = [c.value for c in rows[0]].index(column)
+        return [row[index] for row in rows[1:] if row[index].value is not None]
+
+    # numbers are number cells with a format showing their own decimals (the separators
+    # and the currency's place are the reader's: Excel substitutes them)
+    values = {c.value: c for c in cells("Indicators", "Value")}
+    assert all(c.data_type == "n" for c in values.values())
+    assert values[28.25].number_format == "#,##0.00"
+    assert values[20].number_format == "#,##0"
+    assert values[12.5].number_format == '#,##0.0"%"'  # English: "12.5%"
+    assert cells("Indicators", "Final target")[0].number_format == "#,##0.0"
+    # euros, codes (no grouping: 2022, not 2 022), counts
+    (amount,) = cells("Budget", "Amount (€)")
+    assert amount.data_type == "n" and amount.value == 60000
+    assert amount.number_format == '"€"#,##0.00'
+    assert cells("Budget", "Year")[0].number_format == "0"
+    assert cells("Risks", "Impact (1–5)")[0].number_format == "0"
+    # dates are dates, in Excel's built-in short date and date-time of the reader's locale
+    (stamp,) = cells("Actions", "Last status update")
+    assert stamp.is_date and stamp.number_format == "m/d/yy h:mm"
+    assert all(c.is_date and c.number_format == "mm-dd-yy" for c in cells("Actions", "Planned end"))
+    summary = {row[0].value: row[1] for row in book["Summary"].iter_rows() if row[0].value}
+    assert summary["Actions"].data_type == "n" and summary["Actions"].number_format == "#,##0"
+    # no number or date anywhere is written as text (action and goal numbers are codes)
+    codes = {"Action number", "Code or number"}
+    for sheet in book.worksheets[1:]:
+        rows = list(sheet.iter_rows())
+        for row in rows[1:]:
+            for head, cell in zip(rows[0], row, strict=True):
+                if isinstance(cell.value, str) and head.value not in codes:
+                    assert not re.fullmatch(r"-?[\d.,\s]+", cell.value), (sheet.title, cell.value)
+
+
+def test_xlsx_euros_and_percentages_in_finnish(client, personas, hanke, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fi"
+    percent = IndicatorFactory(project=hanke["project"], code="M3", unit="percent")
+    MeasurementFactory(indicator=percent, period=date(2022, 12, 31), value=Decimal("12.5"))
+    book = load_workbook(
+        io.BytesIO(_xlsx(client, personas.project_manager, hanke["project"]).content)
+    )
+    formats = {c.number_format for row in book.worksheets[-3].iter_rows(min_row=2) for c in row} | {
+        c.number_format for row in book.worksheets[-2].iter_rows(min_row=2) for c in row
+    }
+    assert '#,##0.00\\ "€"' in formats  # "60 000,00 €"
+    assert '#,##0.0\\ "%"' in formats  # "12,5 %"
 
 
 def test_optional_sheets_only_with_data(client, personas, hanke):

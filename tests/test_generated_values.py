@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import date
 from decimal import Decimal
 
@@ -26,10 +27,10 @@ from measures.models import CurrentLight, DayLight, Indicator, Measurement, Roll
 from measures.selectors import indicator_cards, with_latest_source
 from measures.services import GENERATED_REMOVED_REASON, generated_values_remove
 from measures.status_engine import lights_on, status_recompute_projects
-from reporting.charts import indicator_figure
+from reporting.chart_images import static_charts
+from reporting.charts import indicator_chart_texts, indicator_figure
 from reporting.exports import project_report, report_csv
 from reporting.imports import is_generated_source
-from reporting.svg_charts import indicator_chart
 
 from .factories import (
     IndicatorFactory,
@@ -231,14 +232,15 @@ def test_indicator_page_chart_help_says_generated_values_are_drawn_apart(client,
     assert '"name": "demo, generated"' in html  # the chart's JSON data block
 
 
-def test_svg_chart_has_a_legend_entry_and_says_so_in_its_text(hanke):
-    indicator = Indicator.objects.get(code="M1")
-    measurements = list(indicator.measurements.order_by("period"))
+def test_pdf_chart_has_a_legend_entry_and_says_so_in_its_text(hanke):
+    indicator = Indicator.objects.prefetch_related("measurements", "targets").get(code="M1")
     with translation.override("fi"):
-        chart = indicator_chart(indicator, measurements, list(indicator.targets.all()))
+        figure = indicator_figure(indicator)
+        (chart,) = static_charts([(figure, *indicator_chart_texts(indicator))])
     assert "demo, generoitu" in chart.svg and "Mitattu arvo" in chart.svg
     assert "niistä 1 generoitu esittelyä varten" in chart.description
-    assert 'fill="#ffffff" stroke="#9c1c5b"' in chart.svg  # a hollow ring, not a dot
+    # the page's figure, drawn by Plotly: hollow rings on a dotted line, not dots
+    assert "circle-open" in json.dumps(figure) and "stroke-dasharray" in chart.svg
 
 
 def test_comparison_marks_generated_latest_values_lights_and_chart_points(personas):

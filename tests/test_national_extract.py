@@ -223,6 +223,15 @@ def test_workbook_has_a_sheet_per_table_with_frozen_headers_and_widths(personas,
     assert rows[world["live"].pk][headers.index("Planned end")].date() == date(2023, 12, 31)
     measurements = book["Indicator measurements"]
     assert measurements.max_row == 3  # header and one value per hanke
+    # numbers and dates are typed cells with Excel formats that follow the reader's locale
+    heads = [c.value for c in measurements[1]]
+    value = measurements.cell(row=2, column=heads.index("Value") + 1)
+    assert value.data_type == "n" and value.number_format.startswith("#,##0")
+    hanke_id = actions.cell(row=2, column=headers.index("Hanke id") + 1)
+    assert hanke_id.data_type == "n" and hanke_id.number_format == "0"
+    planned_end = actions.cell(row=2, column=headers.index("Planned end") + 1)
+    assert planned_end.is_date and planned_end.number_format == "mm-dd-yy"
+    assert book["Extract"]["B2"].is_date and book["Extract"]["B2"].number_format == "mm-dd-yy"
 
 
 @pytest.mark.parametrize("key", list(NATIONAL_TABLES))

@@ -1,9 +1,9 @@
 """PDF documents: the regional report (issue 7) and the steering group meeting (issue 8).
 
 The PDFs are read back with pypdf: they open, have A4 pages in a number tied to the content,
-and hold the expected text in the reader's language. Also: the SVG charts (pure geometry and
-the text alternative), the url_fetcher that serves only our static files, access, links from
-the pages and bounded query counts.
+and hold the expected text in the reader's language. Also: the charts (the pages' Plotly
+figures drawn as SVG by kaleido, with their text alternative), the url_fetcher that serves
+only our static files, access, links from the pages and bounded query counts.
 """
 
 from __future__ import annotations
@@ -26,8 +26,9 @@ from projects.meeting_selectors import meeting_view
 from projects.meeting_services import meeting_decision_create, steering_meeting_create
 from projects.models import BudgetLine, Expenditure, Risk
 from projects.selectors import budget_summary
+from reporting.chart_images import static_charts
+from reporting.charts import budget_burn_figure, burn_chart_texts
 from reporting.pdf import FetchRefused, StaticFilesFetcher, render_pdf, static_url
-from reporting.svg_charts import Series, burn_chart, date_ticks, line_chart, nice_ticks
 
 from .factories import (
     ActionFactory,
@@ -357,71 +358,38 @@ def test_external_resources_are_left_out_without_any_connection(tmp_path, monkey
     assert connections == []
 
 
-# --- SVG charts -------------------------------------------------------------------------------
+# --- Charts: the pages' Plotly figures, drawn as SVG by kaleido --------------------------------
 
 
-@pytest.mark.parametrize(
-    ("low", "high", "expected"),
-    [
-        (0, 100, [0, 20, 40, 60, 80, 100]),
-        (0, 1304000, [0, 500000, 1000000, 1500000]),
-        (28.25, 30, [28, 28.5, 29, 29.5, 30]),
-        (5, 5, [4.4, 4.6, 4.8, 5, 5.2, 5.4, 5.6]),
-    ],
-)
-def test_nice_ticks_cover_the_range_with_round_steps(low, high, expected):
-    assert nice_ticks(low, high) == expected
+def _svg_texts(svg: str) -> list[str]:
+    import html
+    import re
 
-
-def test_date_ticks_are_years_for_long_spans_and_months_for_short():
-    assert date_ticks(date(2022, 1, 1), date(2025, 12, 31)) == [
-        date(2022, 1, 1),
-        date(2023, 1, 1),
-        date(2024, 1, 1),
-        date(2025, 1, 1),
-    ]
-    assert date_ticks(date(2023, 1, 15), date(2023, 4, 1)) == [
-        date(2023, 2, 1),
-        date(2023, 3, 1),
-        date(2023, 4, 1),
-    ]
-
-
-def test_line_chart_has_a_text_alternative_and_escapes_names():
-    chart = line_chart(
-        title="Jonotusaika <script>",
-        description="Kaksi arvoa & tavoite",
-        series=[Series("Arvo </text>", [(date(2021, 12, 31), 28), (date(2022, 12, 31), 20)])],
-        format_value=lambda v: f"{v:g}",
-    )
-    assert chart.svg.startswith("<svg") and chart.svg.endswith("</svg>")
-    assert 'role="img"' in chart.svg and "aria-labelledby=" in chart.svg
-    assert "<title" in chart.svg and "<desc" in chart.svg
-    assert "<script>" not in chart.svg and "&lt;script&gt;" in chart.svg
-    assert "Arvo &lt;/text&gt;" in chart.svg and "&amp; tavoite" in chart.svg
-    assert chart.x_ticks == ["2022"] or chart.x_ticks[0].endswith("2022")
-    assert chart.svg.count("<circle") == 2 + 1  # two points and the legend's marker
-
-
-def test_line_chart_refuses_values_that_are_not_finite():
-    with pytest.raises(ValueError):
-        line_chart(
-            title="x",
-            description="x",
-            series=[Series("x", [(date(2022, 1, 1), float("nan"))])],
-            format_value=str,
-        )
+    return [html.unescape(t).replace("\xa0", " ") for t in re.findall(r">([^<>]+)</text>", svg)]
 
 
 @pytest.mark.django_db
 def test_burn_chart_in_finnish_with_euro_axis(hanke):
     summary = budget_summary(project=hanke, today=TODAY)
     with translation.override("fi"):
-        chart = burn_chart(summary)
+        (chart,) = static_charts([(budget_burn_figure(summary), *burn_chart_texts(summary))])
     assert chart.title == "Kulutuskäyrä: kertyneet kustannukset ja odotettu suora viiva"
     assert "1 304 000,00 €" in chart.description.replace("\xa0", " ")
-    # y axis in whole euros grouped the Finnish way, from zero
-    ticks = [t.replace("\xa0", " ") for t in chart.y_ticks]
-    assert ticks[0] == "0" and "1 000 000" in ticks
-    assert chart.x_ticks == ["2022", "2023", "2024", "2025"]
-    assert "Käytetty (kertymä)" in chart.svg
+    # Plotly drew it with the Finnish locale of the page: euros after the grouped number
+    texts = _svg_texts(chart.svg)
+    assert "0 €" in texts and "1 000 000 €" in texts, texts
+    assert "Käytetty (kertymä)" in texts and "Odotettu (tasainen käyttö)" in texts, texts
+    assert chart.svg.startswith('<svg role="img" aria-label="Kulutuskäyrä')
+
+
+def test_charts_of_a_document_escape_names_and_fail_softly(monkeypatch):
+    figure = {"data": [{"type": "scatter", "x": [1, 2], "y": [3, 4], "name": "<b>&</b> </text>"}]}
+    (chart,) = static_charts([(figure, 'Jonotusaika "<script>"', "Kaksi arvoa")])
+    assert (
+        "<script>" not in chart.svg and 'aria-label="Jonotusaika &quot;&lt;script&gt;' in chart.svg
+    )
+    assert "</text> " not in chart.svg  # the trace name is text, not markup
+    # without a browser the document goes out without the chart (logged), not as an error
+    monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
+    assert static_charts([(figure, "x", "y")]) == [None]
+    assert static_charts([]) == []
