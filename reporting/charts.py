@@ -10,12 +10,12 @@ Finnish page. charts.js registers it with `Plotly.register` and draws with that 
 
 from __future__ import annotations
 
+import functools
 import html
-import json
 from collections.abc import Iterable
 from datetime import datetime
 
-import plotly.graph_objects as go
+import plotly.io as pio
 from django.utils import dateformat, formats, translation
 from django.utils.dates import MONTHS, MONTHS_AP, WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
@@ -131,11 +131,34 @@ def _text(value: str) -> str:
     return html.escape(value, quote=False)
 
 
-def _as_data(fig: go.Figure) -> dict:
-    """The figure as plain JSON data for `json_script`, with the page language's locale."""
-    data = json.loads(fig.to_json())
-    data["locale"] = plotly_locale()
-    return data
+# Figures are written as Plotly's JSON data (what `go.Figure(...).to_json()` gives), not built
+# from graph objects: those validate every property on construction, about 50 000 Python
+# calls for one comparison chart on every request. tests/test_charts.py validates each
+# figure against Plotly's schema with `go.Figure(figure)` instead.
+
+
+def _trace(kind: str, **props) -> dict:
+    return {"type": kind, **props}
+
+
+def _title(text: str) -> dict:
+    return {"text": text}
+
+
+def _as_data(traces: list[dict], layout: dict) -> dict:
+    """The figure as plain JSON data for `json_script`, with Plotly's default template (as
+    a graph object figure carries it) and the page language's locale."""
+    return {
+        "data": traces,
+        "layout": {"template": _template(), **layout},
+        "locale": plotly_locale(),
+    }
+
+
+@functools.cache
+def _template() -> dict:
+    """Plotly's default template as data (it never changes while the process runs)."""
+    return pio.templates[pio.templates.default].to_plotly_json()
 
 
 def indicator_figure(indicator: Indicator) -> dict:
@@ -150,10 +173,11 @@ def indicator_figure(indicator: Indicator) -> dict:
     targets = sorted(indicator.targets.all(), key=lambda t: t.target_date)
     measured = [m for m in points if not m.is_demo]
     generated = [m for m in points if m.is_demo]
-    fig = go.Figure()
+    traces = []
     if measured or not generated:
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            _trace(
+                "scatter",
                 x=[m.period.isoformat() for m in measured],
                 y=[float(m.value) for m in measured],
                 mode="lines+markers",
@@ -162,10 +186,11 @@ def indicator_figure(indicator: Indicator) -> dict:
             )
         )
     if generated:
-        fig.add_trace(_generated_trace(generated))
+        traces.append(_generated_trace(generated))
     if targets:
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            _trace(
+                "scatter",
                 x=[t.target_date.isoformat() for t in targets],
                 y=[float(t.value) for t in targets],
                 mode="markers",
@@ -175,8 +200,9 @@ def indicator_figure(indicator: Indicator) -> dict:
         )
     start = _start(indicator, points)
     if start and targets:
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            _trace(
+                "scatter",
                 x=[start[0].isoformat(), targets[-1].target_date.isoformat()],
                 y=[float(start[1]), float(targets[-1].value)],
                 mode="lines",
@@ -184,20 +210,21 @@ def indicator_figure(indicator: Indicator) -> dict:
                 line={"dash": "dash", "color": _COLOURS["expected"]},
             )
         )
-    fig.update_layout(
-        margin={"l": 50, "r": 20, "t": 20, "b": 40},
-        height=340,
-        legend={"orientation": "h", "y": -0.2},
-        yaxis={"title": indicator.get_unit_display(), **_PLAIN_NUMBERS},
-    )
-    data = _as_data(fig)
+    layout = {
+        "margin": {"l": 50, "r": 20, "t": 20, "b": 40},
+        "height": 340,
+        "legend": {"orientation": "h", "y": -0.2},
+        "yaxis": {"title": _title(str(indicator.get_unit_display())), **_PLAIN_NUMBERS},
+    }
+    data = _as_data(traces, layout)
     data["generated"] = len(generated)
     return data
 
 
-def _generated_trace(points: list, *, line: bool = True) -> go.Scatter:
+def _generated_trace(points: list, *, line: bool = True) -> dict:
     """Generated values (source "demo"): hollow markers (on a dotted line), named in words."""
-    return go.Scatter(
+    return _trace(
+        "scatter",
         x=[m.period.isoformat() for m in points],
         y=[float(m.value) for m in points],
         mode="lines+markers" if line else "markers",
@@ -221,15 +248,16 @@ def ht_comparison_figure(rows: Iterable) -> dict:
     """
     rows = list(rows)
     labels = [_text(row.label) for row in rows]
-    fig = go.Figure()
+    traces = []
     for light in Light:
         counts = [row.counts.get(light.value, 0) for row in rows]
         shares = [
             round(100 * count / row.counted, 1) if row.counted else 0
             for count, row in zip(counts, rows, strict=True)
         ]
-        fig.add_trace(
-            go.Bar(
+        traces.append(
+            _trace(
+                "bar",
                 y=labels,
                 x=shares,
                 customdata=counts,
@@ -239,16 +267,22 @@ def ht_comparison_figure(rows: Iterable) -> dict:
                 hovertemplate="%{y}: %{customdata} (%{x} %)<extra>%{fullData.name}</extra>",
             )
         )
-    fig.update_layout(
-        barmode="stack",
-        margin={"l": 20, "r": 20, "t": 40, "b": 50},
-        height=150 + 40 * len(rows),
+    layout = {
+        "barmode": "stack",
+        "margin": {"l": 20, "r": 20, "t": 40, "b": 50},
+        "height": 150 + 40 * len(rows),
         # Above the bars: below them it would collide with the axis title on short charts.
-        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "traceorder": "normal"},
-        xaxis={"title": _("Share of the items rolled up (%)"), "range": [0, 100]},
-        yaxis={"autorange": "reversed", "automargin": True},
-    )
-    return _as_data(fig)
+        "legend": {
+            "orientation": "h",
+            "x": 0,
+            "y": 1.02,
+            "yanchor": "bottom",
+            "traceorder": "normal",
+        },
+        "xaxis": {"title": _title(_("Share of the items rolled up (%)")), "range": [0, 100]},
+        "yaxis": {"autorange": "reversed", "automargin": True},
+    }
+    return _as_data(traces, layout)
 
 
 def indicator_comparison_figure(rows: Iterable, unit_label: str = "") -> dict:
@@ -259,11 +293,12 @@ def indicator_comparison_figure(rows: Iterable, unit_label: str = "") -> dict:
     by colour. Values generated for the demo are ringed by one more trace, "demo,
     generated", so the legend says which points are not measurements.
     """
-    fig = go.Figure()
+    traces = []
     generated = []
     for index, row in enumerate(r for r in rows if r.measurements):
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            _trace(
+                "scatter",
                 x=[m.period.isoformat() for m in row.measurements],
                 y=[float(m.value) for m in row.measurements],
                 mode="lines+markers",
@@ -274,15 +309,15 @@ def indicator_comparison_figure(rows: Iterable, unit_label: str = "") -> dict:
         )
         generated += [m for m in row.measurements if m.is_demo]
     if generated:  # ringed on every hanke's line, with a legend entry of their own
-        fig.add_trace(_generated_trace(generated, line=False))
-    fig.update_layout(
-        margin={"l": 50, "r": 20, "t": 20, "b": 40},
-        height=380,
-        legend={"orientation": "h", "y": -0.2},
-        yaxis={"title": unit_label, **_PLAIN_NUMBERS},
-        xaxis={"type": "date"},
-    )
-    data = _as_data(fig)
+        traces.append(_generated_trace(generated, line=False))
+    layout = {
+        "margin": {"l": 50, "r": 20, "t": 20, "b": 40},
+        "height": 380,
+        "legend": {"orientation": "h", "y": -0.2},
+        "yaxis": {"title": _title(str(unit_label)), **_PLAIN_NUMBERS},
+        "xaxis": {"type": "date"},
+    }
+    data = _as_data(traces, layout)
     data["generated"] = len(generated)
     return data
 
@@ -294,9 +329,9 @@ def budget_burn_figure(summary) -> dict:
     Plotly draws floats; the exact euros are in the table beside the chart.
     """
     start, end = summary.period
-    fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
+    traces = [
+        _trace(
+            "scatter",
             x=[start.isoformat(), end.isoformat()],
             y=[0, float(summary.budget)],
             mode="lines",
@@ -304,11 +339,12 @@ def budget_burn_figure(summary) -> dict:
             line={"dash": "dash", "color": _COLOURS["expected"]},
             hovertemplate="%{x}: %{y:$,.2f}<extra>%{fullData.name}</extra>",
         )
-    )
+    ]
     points = sorted(summary.burn, key=lambda p: p.day)
     if points:
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            _trace(
+                "scatter",
                 x=[start.isoformat()] + [p.day.isoformat() for p in points],
                 y=[0] + [float(p.cumulative) for p in points],
                 mode="lines+markers",
@@ -318,14 +354,14 @@ def budget_burn_figure(summary) -> dict:
                 hovertemplate="%{x}: %{y:$,.2f}<extra>%{fullData.name}</extra>",
             )
         )
-    fig.update_layout(
-        margin={"l": 80, "r": 20, "t": 20, "b": 40},
-        height=340,
-        legend={"orientation": "h", "y": -0.2},
-        xaxis={"type": "date"},
-        yaxis={"title": _("Euros"), "tickformat": "$,.0f", "rangemode": "tozero"},
-    )
-    return _as_data(fig)
+    layout = {
+        "margin": {"l": 80, "r": 20, "t": 20, "b": 40},
+        "height": 340,
+        "legend": {"orientation": "h", "y": -0.2},
+        "xaxis": {"type": "date"},
+        "yaxis": {"title": _title(_("Euros")), "tickformat": "$,.0f", "rangemode": "tozero"},
+    }
+    return _as_data(traces, layout)
 
 
 # --- Titles and text alternatives (the PDFs draw these figures as SVG: chart_images.py) --
