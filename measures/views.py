@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.forms import add_service_errors
-from portal.paging import PARAM
+from portal.paging import PARAM, page_of
 from portal.periods import period_end_for
 from portal.sorting import SORT_PARAM, sort_of
 from portal.uploads import show_upload_failure
@@ -123,6 +123,9 @@ def indicator_detail(request, pk: int):
         "correcting": _correcting(form, correction),
         "upload_form": SotkanetFileForm() if indicator.source_system == "sotkanet" else None,
         "chart": chart,
+        # The table pages (the chart above it draws every value): a monthly indicator adds
+        # a row a month for as long as the portal runs.
+        "values_page": page_of(list(indicator.measurements.all()), request.GET.get(PARAM)),
     }
     template = "measures/indicator_detail.html" + ("#values" if partial else "")
     return render(request, template, context)

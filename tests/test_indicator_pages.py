@@ -342,3 +342,22 @@ def test_indicator_table_sorts_by_its_latest_value_in_the_address(client, person
     assert 'aria-sort="descending"' in html
     ascending = client.get(url, {"jarjestys": "arvo"}).content.decode()
     assert ascending.index("M-low") < ascending.index("M-high")
+
+
+def test_the_values_table_comes_in_pages_and_the_chart_draws_them_all(client, personas, indicator):
+    # given 30 monthly values (a row a month for as long as the portal runs)
+    for month in range(30):
+        period = date(2021 + month // 12, month % 12 + 1, 28)
+        MeasurementFactory(indicator=indicator, period=period, value=Decimal(month))
+    client.force_login(personas.steering_member)
+    client.cookies["django_language"] = "en"
+    url = _detail(indicator)
+    # when the page opens, the newest 25 are in the table and the rest a page away
+    first = client.get(url)
+    values = first.content.decode().split('id="values"')[1]
+    assert values.count("<tr>") == 26 and "28.6.2023" in values and "28.5.2021" not in values
+    assert "1–25 of 30 (page 1 of 2)" in values and f'href="{url}?sivu=2#values"' in values
+    second = client.get(url, {"sivu": "2"}).content.decode().split('id="values"')[1]
+    assert second.count("<tr>") == 6 and "28.1.2021" in second
+    # and the chart still draws every value
+    assert len(first.context["chart"]["data"][0]["x"]) == 30
