@@ -244,7 +244,8 @@ def demo_db(_demo_data_for_module, db):
 # one xdist group, so once per run) and stops after the last of them; each test gets a
 # fresh context of it (no cookies, storage or cache of the test before). While Playwright's
 # sync API is started, its event loop counts as running in the main thread, so Django's
-# guard against ORM calls from async code is lifted for exactly that stretch of tests.
+# guard against ORM calls from async code is lifted for exactly that stretch of tests (and
+# the thread's connections are kept, see `_Chromium.start`).
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -265,7 +266,14 @@ class _Chromium:
         from playwright.sync_api import sync_playwright
 
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+        # Django keeps a thread's database connections in a thread-local, but once an event
+        # loop runs in the thread (Playwright's, from here on) it looks them up in a context
+        # variable instead and would open new ones: no test transaction, no serialized rows.
+        # Hand the thread's own connections over to that lookup as well.
+        own = {alias: connections[alias] for alias in connections}
         self.playwright = sync_playwright().start()
+        for alias, wrapper in own.items():
+            connections[alias] = wrapper
         self.browser = self.playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
     def stop(self):
