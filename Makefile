@@ -33,7 +33,9 @@ run: setup staticfiles/staticfiles.json
 	SERVE_COLLECTED_STATIC=1 $(PY) manage.py runserver 127.0.0.1:8000
 
 # Two processes on two cores (pytest-xdist): each module runs whole in one of them (its world
-# and demo data built once), the real-Celery-worker tests all in one (tests/conftest.py).
+# built once), the browser tests all in one (one Chromium), the real-Celery-worker tests all
+# in one; longest groups first, the demo loaded once per run (tests/conftest.py,
+# docs/testing.md).
 # Bytecode is written even where the environment turns it off: every run and each process
 # would otherwise compile (and assertion-rewrite) every module again (docs/testing.md).
 TEST_PROCESSES ?= 2

@@ -4,26 +4,15 @@ Runs headless Debian Chromium (installed by `make test`) through Playwright agai
 pytest-django's live server; screenshots go to test-artifacts/ for people to look at.
 """
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
-from projects.demo import DEMO_PASSWORD, demo_load
+from projects.demo import DEMO_PASSWORD
+
+from .conftest import CHROMIUM, CHROMIUM_ARGS, demo_restore  # noqa: F401 - used by others
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 pytestmark = [
     pytest.mark.skipif(
@@ -36,28 +25,22 @@ pytestmark = [
 
 
 @pytest.fixture
-def browser_page(django_db_setup, live_server):
+def browser_page(django_db_setup, live_server, chromium):
     # django_db_setup first, so the test database outlives the live server at teardown.
-    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the
-    # live server happen in its own thread, so Django's async-safety guard can be relaxed.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
+    # The live server answers in its own threads; the browser is the run's one Chromium
+    # (conftest `chromium`), in a context of this test's own.
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="en-US")
-        page.set_default_timeout(10_000)
-        yield page, live_server.url
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page, live_server.url
+    context.close()
 
 
 @pytest.fixture
 def demo_loaded(django_db_serialized_rollback, transactional_db):
-    # Loaded before Playwright starts: its sync API runs the test in a greenlet, and a
-    # database connection opened there would outlive the test.
-    demo_load(data_dir=settings.DEMO_DATA_DIR)
+    # The demo data committed: the run's one demo load, copied in (conftest `demo_restore`).
+    demo_restore()
 
 
 def test_demo_user_logs_in_and_sees_the_four_regions(demo_loaded, browser_page):

@@ -8,8 +8,6 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from projects.demo import DEMO_PASSWORD
@@ -18,8 +16,6 @@ from . import test_browser
 from .page_types import PageType, page_types
 from .test_browser import (
     ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     demo_loaded,  # noqa: F401 - a pytest fixture, used by name
 )
 
@@ -65,54 +61,53 @@ def pages(demo_loaded) -> list[PageType]:  # noqa: F811
     return page_types()
 
 
-def _walk(url: str, pages: list[PageType], viewport: dict, check) -> dict:
-    """Open every page in a browser per user (signed in once) and collect check(page)."""
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
+def _walk(browser, url: str, pages: list[PageType], viewport: dict, check) -> dict:
+    """Open every page in a browser context per user (signed in once), collect check(page)."""
     found = {}
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        tabs = {}
-        for page_type in pages:
-            if page_type.user not in tabs:
-                context = browser.new_context(viewport=viewport, locale="fi-FI")
-                tab = context.new_page()
-                tab.set_default_timeout(20_000)
-                if page_type.user:
-                    tab.goto(f"{url}/accounts/login/")
-                    tab.fill("input[name='username']", page_type.user)
-                    tab.fill("input[name='password']", DEMO_PASSWORD)
-                    tab.click("main form button[type='submit']")
-                    tab.wait_for_selector("h1")
-                tabs[page_type.user] = tab
-            tab = tabs[page_type.user]
-            response = tab.goto(f"{url}{page_type.path}")
-            assert response.status == 200, page_type
-            tab.wait_for_load_state("networkidle")
-            found[page_type.name] = check(tab)
-            if viewport is PHONE:
-                tab.screenshot(path=ARTIFACTS / f"layout-{page_type.name}-390.png")
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    contexts = []
+    tabs = {}
+    for page_type in pages:
+        if page_type.user not in tabs:
+            context = browser.new_context(viewport=viewport, locale="fi-FI")
+            contexts.append(context)
+            tab = context.new_page()
+            tab.set_default_timeout(20_000)
+            if page_type.user:
+                tab.goto(f"{url}/accounts/login/")
+                tab.fill("input[name='username']", page_type.user)
+                tab.fill("input[name='password']", DEMO_PASSWORD)
+                tab.click("main form button[type='submit']")
+                tab.wait_for_selector("h1")
+            tabs[page_type.user] = tab
+        tab = tabs[page_type.user]
+        response = tab.goto(f"{url}{page_type.path}")
+        assert response.status == 200, page_type
+        tab.wait_for_load_state("networkidle")
+        found[page_type.name] = check(tab)
+        if viewport is PHONE:
+            tab.screenshot(path=ARTIFACTS / f"layout-{page_type.name}-390.png")
+    for context in contexts:
+        context.close()
     return found
 
 
-def test_every_aria_reference_names_an_element_on_every_page_type(pages, live_server):
+def test_every_aria_reference_names_an_element_on_every_page_type(pages, live_server, chromium):
     # given every page type, each as a user who sees its forms
     # when the references of each page are looked up
-    found = _walk(live_server.url, pages, DESKTOP, lambda tab: tab.evaluate(MISSING_REFERENCES))
+    found = _walk(
+        chromium, live_server.url, pages, DESKTOP, lambda tab: tab.evaluate(MISSING_REFERENCES)
+    )
     # then each names an element of the page
     assert len(found) == len(pages)
     assert {name: missing for name, missing in found.items() if missing} == {}
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390x844", "1280x800"])
-def test_no_page_type_scrolls_sideways(pages, live_server, viewport):
+def test_no_page_type_scrolls_sideways(pages, live_server, viewport, chromium):
     # given every page type, each as a user who sees its forms
     ARTIFACTS.mkdir(exist_ok=True)
     # when each is opened in a window of the viewport's width
-    found = _walk(live_server.url, pages, viewport, lambda tab: tab.evaluate(OVERFLOW))
+    found = _walk(chromium, live_server.url, pages, viewport, lambda tab: tab.evaluate(OVERFLOW))
     # then no document is wider than the window
     assert len(found) == len(pages)
     assert {name: seen for name, seen in found.items() if seen["over"] > 0} == {}

@@ -7,16 +7,15 @@ finders uncompressed) sends the files `collectstatic` wrote through WhiteNoise, 
 
 from __future__ import annotations
 
-import os
 import time
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.test.testcases import LiveServerThread
 
 from measures.models import Indicator
-from projects.demo import DEMO_PASSWORD, demo_load
+from projects.demo import DEMO_PASSWORD
+from tests.conftest import demo_restore
 from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, pytestmark  # noqa: F401
 
 # The first chart page, from a fresh browser (empty cache) to the chart drawn, on loopback.
@@ -55,7 +54,7 @@ def whitenoise_server(collected_static, demo_loaded_for_charts):
 
 @pytest.fixture
 def demo_loaded_for_charts(django_db_serialized_rollback, transactional_db):
-    demo_load(data_dir=django_settings.DEMO_DATA_DIR)
+    demo_restore()  # the run's one demo load (conftest)
     indicator = Indicator.objects.filter(project__region__code="16", measurements__isnull=False)
     return f"/mittarit/{indicator.distinct().first().pk}/"
 
@@ -88,19 +87,12 @@ def _first_chart_load(browser, url: str, chart_path: str) -> dict:
 
 
 def test_first_chart_page_loads_within_a_second_with_compressed_cached_plotly(
-    demo_loaded_for_charts, whitenoise_server
+    demo_loaded_for_charts, whitenoise_server, chromium
 ):
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
     url, chart_path = whitenoise_server, demo_loaded_for_charts
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        # given a fresh browser profile each time (nothing cached) and a steering-group member
-        # when they open the first page with a chart (best of three, against a busy machine)
-        loads = [_first_chart_load(browser, url, chart_path) for _ in range(3)]
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    # given a fresh browser profile each time (nothing cached) and a steering-group member
+    # when they open the first page with a chart (best of three, against a busy machine)
+    loads = [_first_chart_load(chromium, url, chart_path) for _ in range(3)]
     best = min(loads, key=lambda load: load["seconds"])
     print(
         "first chart page: "

@@ -2,11 +2,11 @@
 ministry viewer filters the overview. The pages pass axe-core in the state they end in."""
 
 import pytest
-from django.conf import settings
 
-from projects.demo import DEMO_PASSWORD, demo_load
+from projects.demo import DEMO_PASSWORD
 
 from . import test_browser
+from .conftest import demo_restore
 from .test_browser import ARTIFACTS, CHROMIUM, _serious
 
 browser_page = test_browser.browser_page  # the same Chromium fixture
@@ -28,7 +28,7 @@ def demo_with_lights(django_db_serialized_rollback, transactional_db):
     from measures.status_engine import status_recompute_all
     from projects.models import Project
 
-    demo_load(data_dir=settings.DEMO_DATA_DIR)
+    demo_restore()  # the run's one demo load (conftest)
     status_recompute_all(today=timezone.localdate())
     return Project.objects.get(region__code="16").pk
 
