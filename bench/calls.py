@@ -142,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         kb = len(response.content) / 1024
         print(f"| {page.key} | {total} | {total / bare:.1f} | {total - view} | {view} | {kb:.0f} |")
         if args.by_line:
-            for line, n in counts.most_common(12):
+            for line, n in counts.most_common(int(os.environ.get("LINES", "12"))):
                 print(f"|   {line} | {n} | | | | |")
     return 0
 
