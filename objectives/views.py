@@ -227,14 +227,26 @@ def hanke(request, project_pk: int):
         return render(request, "objectives/hanke_page.html#packages", context)
     context.update(
         form=form,
-        **_cards_context(request, project, ht=form.cleaned_data.get("ht")),
         can_import=bool(kinds_allowed(request.user, project)),
         can_edit_plan=can(request.user, Perm.EDIT_PLAN, project),
-        glance=selectors.hanke_glance(project=project, today=timezone.localdate()),
-        milestones=plan_milestones(user=request.user, project=project),
-        follow_up=plan_follow_up(user=request.user, project=project),
+        landing=not tree.filtered and tree.opened is None,
+        **_cards_context(request, project, ht=form.cleaned_data.get("ht")),
     )
+    if context["landing"]:  # a package opened or rows filtered: the rows, not the summary
+        context.update(_landing_context(request, project))
     return render(request, "objectives/hanke_page.html", context)
+
+
+def _landing_context(request, project) -> dict:
+    """What the hanke page starts from: its summary (budget, risks, indicators off track),
+    plan phases and follow-up. A page with a package opened without JS or rows filtered
+    shows the rows instead (with JS a package opens in place, under the summary already
+    shown), so it does not pay for them again."""
+    return {
+        "glance": selectors.hanke_glance(project=project, today=timezone.localdate()),
+        "milestones": plan_milestones(user=request.user, project=project),
+        "follow_up": plan_follow_up(user=request.user, project=project),
+    }
 
 
 # --- Status update in a list row (htmx), with the rollups above it refreshed ---------------

@@ -302,13 +302,13 @@ def _indicators(project, n):
 @pytest.mark.parametrize(
     ("mode", "bound"),
     [
-        # session, user, roles (2), the hanke; the tree; the summary's budget, risks and
-        # indicators (4); indicator cards (3, and a count beyond twelve); the filter form's
-        # three selects; the plan's phases and its follow-up text (2):
-        # 5 + 7 + 4 + 3 + 3 + 2 folded, 5 + 12 + 4 + 3 + 3 + 2 with rows drawn
+        # session, user, roles (2), the hanke; the tree; indicator cards (3, and a count
+        # beyond twelve); the filter form's three selects; folded (the page it starts from)
+        # also the summary's budget, risks and indicators (4) and the plan's phases and
+        # follow-up text (2): 5 + 7 + 4 + 3 + 3 + 2 folded, 5 + 12 + 4 + 3 with rows drawn
         ("folded", 24),
-        ("opened", 29),
-        ("filtered", 29),
+        ("opened", 23),
+        ("filtered", 23),
     ],
 )
 def test_query_count_is_flat(client, personas, django_assert_max_num_queries, mode, bound):
@@ -454,3 +454,23 @@ def test_phases_are_read_only_for_those_who_see_the_hanke(personas, hanke):
     assert len(plan_milestones(user=personas.project_manager, project=personas.project)) == 2
     assert plan_milestones(user=personas.outsider, project=personas.project) == []
     assert plan_follow_up(user=personas.outsider, project=personas.project) == []
+
+
+def test_the_summary_is_where_the_page_starts_and_rows_replace_it(client, personas):
+    # given a hanke with a work package of three actions
+    project = personas.project
+    package = WorkPackageFactory(project=project)
+    _actions(project, package, 3)
+    status_recompute_projects(project_ids=[project.pk], today=TODAY)
+    client.force_login(personas.project_manager)
+    client.cookies["django_language"] = "en"
+    # when the page opens, it starts from the summary and the plan's phases
+    html = client.get(_url(project)).content.decode()
+    assert 'id="hanke-summary"' in html and "Back to the hanke's summary" not in html
+    # when a package is opened without JS, or the rows are filtered, the rows come instead
+    # of the summary, with the way back to it
+    for params in ({"paketti": package.pk}, {"q": "toimenpide"}):
+        html = client.get(_url(project, **params)).content.decode()
+        assert 'id="hanke-summary"' not in html and 'class="tree__action' in html
+        assert f'<a href="{_url(project)}">Back to the hanke\'s summary</a>' in html
+        assert 'id="indicator-cards"' in html  # the cards section (folded) stays
