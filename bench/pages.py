@@ -60,18 +60,18 @@ CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 @dataclass(frozen=True)
 class Persona:
-    """A bench user: `programme_role` programme-wide, or `hanke_role` in the World's hanke."""
+    """A bench user: `programme_role` programme-wide, or `project_role` in the World's hanke."""
 
     username: str
     programme_role: str | None = None
-    hanke_role: str | None = None
+    project_role: str | None = None
 
 
 PERSONAS: dict[str, Persona | None] = {
     "anonymous": None,
     "viewer": Persona("bench.viewer", programme_role="viewer"),
     "admin": Persona("bench.admin", programme_role="admin"),
-    "manager": Persona("bench.manager", hanke_role="manager"),
+    "manager": Persona("bench.manager", project_role="manager"),
 }
 
 
@@ -315,14 +315,14 @@ def ensure_users(world: World, password: str) -> None:
         if persona.programme_role:
             programme_role_set(user=user, actor=None, role=persona.programme_role)
         in_hanke = Membership.objects.active().filter(user=user, project=project).exists()
-        if persona.hanke_role and not in_hanke:
+        if persona.project_role and not in_hanke:
             member_invite(
                 project=project,
                 actor=None,
                 email=user.email,
                 first_name=user.first_name,
                 last_name=user.last_name,
-                role=persona.hanke_role,
+                role=persona.project_role,
             )
 
 

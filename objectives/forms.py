@@ -45,7 +45,7 @@ class ActionStatusForm(forms.Form):
         self.fields["owner"].label_from_instance = display_name
 
 
-class HankeFilterForm(forms.Form):
+class ProjectFilterForm(forms.Form):
     """The hanke page's filters, sent with GET so a filtered view can be shared as a link."""
 
     wp = forms.ModelChoiceField(

@@ -102,7 +102,7 @@ def action_get(*, user, pk: int, page: bool = True) -> Action:
     return action
 
 
-def hanke_people(*, project: Project):
+def project_people(*, project: Project):
     """Users with an active role in the hanke: the choices for an action's owner."""
     from django.contrib.auth import get_user_model
 
@@ -177,7 +177,7 @@ def goal_page(*, user, goal: ProcessGoal) -> GoalPage:
 
 
 @dataclass(frozen=True)
-class HankeFilters:
+class ProjectFilters:
     """What narrows the actions on the hanke page; the defaults filter nothing."""
 
     wp: object | None = None
@@ -190,13 +190,13 @@ class HankeFilters:
     q: str = ""
 
     @classmethod
-    def from_data(cls, data: dict) -> HankeFilters:
+    def from_data(cls, data: dict) -> ProjectFilters:
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in names and v not in (None, "")})
 
     @property
     def active(self) -> bool:
-        return self != HankeFilters()
+        return self != ProjectFilters()
 
 
 @dataclass
@@ -224,7 +224,7 @@ class PackageNode:
 
 
 @dataclass
-class HankeTree:
+class ProjectTree:
     project: Project
     light: Assessment | None
     # Top-level packages: all of them when folded or one is open; with filters, those that
@@ -257,7 +257,7 @@ class _Row(NamedTuple):
     action: int | None
 
 
-def _filtered_actions(project: Project, filters: HankeFilters):
+def _filtered_actions(project: Project, filters: ProjectFilters):
     """The hanke's actions narrowed by the filters the database can apply (one query)."""
     through = Action.goals.through.objects
     qs = Action.objects.filter(project=project, retired_on__isnull=True)
@@ -292,14 +292,14 @@ def _filtered_actions(project: Project, filters: HankeFilters):
     return qs.order_by("work_package__order", "order", "id")
 
 
-def hanke_tree(
+def project_tree(
     *,
     user,
     project: Project,
-    filters: HankeFilters | None = None,
+    filters: ProjectFilters | None = None,
     open_package: int | None = None,
     page: int | str | None = 1,
-) -> HankeTree:
+) -> ProjectTree:
     """The hanke page's work breakdown, drawing a bounded number of rows whatever its size.
 
     - Folded (no filter, no package asked for): the top-level work packages with their
@@ -318,7 +318,7 @@ def hanke_tree(
     their lights). Whole-hanke reads fetch ids and colours only; rows are read in full for
     one page.
     """
-    filters = filters or HankeFilters()
+    filters = filters or ProjectFilters()
     if not Project.objects.visible_to(user).filter(pk=project.pk).exists():
         raise Http404
     packages = list(
@@ -344,7 +344,7 @@ def hanke_tree(
     tops = [nodes[p.pk] for p in packages if p.parent_id not in nodes]
     rows = _rows(project, actions, tops, nodes, with_empty=not filters.active)
     _count_drawn(rows, colour, nodes)
-    tree = HankeTree(
+    tree = ProjectTree(
         project=project,
         light=_latest_lights(RollupKind.PROJECT, [project.pk]).get(project.pk),
         packages=tops,
@@ -494,18 +494,18 @@ GLANCE_ITEMS = 3  # the top risks and the worst indicators the summary names
 
 
 @dataclass(frozen=True)
-class HankeGlance:
+class ProjectGlance:
     budget: BudgetGlance
     risks: TopRisks
     indicators: OffTrack
 
 
-def hanke_glance(*, project: Project, today) -> HankeGlance:
+def project_glance(*, project: Project, today) -> ProjectGlance:
     """Budget use, the top risks and the indicators off track of one hanke, read by the
     finance, risk and indicator selectors: four queries (budget lines, expenses, risks,
     indicators; aggregated in the database) and at most `GLANCE_ITEMS` rows of each list,
     whatever the hanke's size. Permission: `project` comes from `project_get`."""
-    return HankeGlance(
+    return ProjectGlance(
         budget=budget_glance(project=project, today=today),
         risks=top_risks(project=project, limit=GLANCE_ITEMS),
         indicators=indicators_off_track(project=project, limit=GLANCE_ITEMS),

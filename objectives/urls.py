@@ -5,7 +5,7 @@ from . import views
 app_name = "objectives"
 
 urlpatterns = [
-    path("hankkeet/<int:project_pk>/", views.hanke, name="hanke"),
+    path("hankkeet/<int:project_pk>/", views.project_page, name="hanke"),
     path("hankkeet/<int:project_pk>/toimenpiteet/", views.action_list, name="action-list"),
     path("tavoitteet/<int:pk>/", views.goal_detail, name="goal-detail"),
     path("toimenpiteet/<int:pk>/", views.action_detail, name="action-detail"),

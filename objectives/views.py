@@ -33,7 +33,7 @@ from reporting import as_of_views
 from reporting.import_services import kinds_allowed
 
 from . import selectors
-from .forms import ActionStatusForm, HankeFilterForm
+from .forms import ActionStatusForm, ProjectFilterForm
 from .services import ActionConflictError, action_status_update
 
 
@@ -51,7 +51,7 @@ def action_list(request, project_pk: int):
 
 
 def _form(action, data=None, auto_id="id_%s") -> ActionStatusForm:
-    people = selectors.hanke_people(project=action.project)
+    people = selectors.project_people(project=action.project)
     initial = {
         "status": action.status,
         "status_date": timezone.localdate(),
@@ -139,22 +139,22 @@ def goal_detail(request, pk: int):
     return render(request, "objectives/goal_detail.html", context)
 
 
-def _hanke_filters(request, project) -> tuple[HankeFilterForm, selectors.HankeFilters]:
-    form = HankeFilterForm(
+def _project_filters(request, project) -> tuple[ProjectFilterForm, selectors.ProjectFilters]:
+    form = ProjectFilterForm(
         request.GET,
-        people=selectors.hanke_people(project=project),
+        people=selectors.project_people(project=project),
         plan_versions=PlanVersion.objects.filter(project=project),
         packages=WorkPackage.objects.filter(project=project).order_by("order", "code", "id"),
     )
     form.is_valid()  # invalid fields are left out of cleaned_data and so filter nothing
-    return form, selectors.HankeFilters.from_data(form.cleaned_data)
+    return form, selectors.ProjectFilters.from_data(form.cleaned_data)
 
 
 CARDS_SHOWN = 12  # indicator cards drawn on the hanke page, a page at a time
 CARDS_PARAM = "kortit"  # ?kortit=1: the cards opened (folded without it); 2: the next twelve
 CARDS_TOGGLE_ID = "cards-toggle"  # the control that opens or closes the cards in place
 # What the hanke page reads from GET; a row's links carry these and nothing else.
-HANKE_PARAMS = (*HankeFilterForm.base_fields, CARDS_PARAM, OPEN_PARAM, PAGE_PARAM)
+HANKE_PARAMS = (*ProjectFilterForm.base_fields, CARDS_PARAM, OPEN_PARAM, PAGE_PARAM)
 TOGGLE_ID = "wp-toggle-"  # + package id: the control that opens or closes a package
 
 
@@ -170,10 +170,10 @@ def _id_param(request, name: str) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def _hanke_tree(request, project) -> tuple[HankeFilterForm, selectors.HankeTree]:
+def _project_tree(request, project) -> tuple[ProjectFilterForm, selectors.ProjectTree]:
     """The filter form and the tree this request's parameters ask for."""
-    form, filters = _hanke_filters(request, project)
-    tree = selectors.hanke_tree(
+    form, filters = _project_filters(request, project)
+    tree = selectors.project_tree(
         user=request.user,
         project=project,
         filters=filters,
@@ -197,7 +197,7 @@ def _cards_context(request, project, *, ht: int | None) -> dict:
 
 @login_required
 @require_GET
-def hanke(request, project_pk: int):
+def project_page(request, project_pk: int):
     """The hanke's work packages with lights and counts; one opened (?paketti=), or the rows
     the GET filters match, a page at a time (?sivu=).
 
@@ -206,9 +206,9 @@ def hanke(request, project_pk: int):
     page with that package open.
     """
     if as_of_views.wants_round(request):  # ?kierros=…: a past round, its own read path
-        return as_of_views.hanke_as_of(request, project_pk)
+        return as_of_views.project_as_of(request, project_pk)
     project = project_get(user=request.user, pk=project_pk)
-    form, tree = _hanke_tree(request, project)
+    form, tree = _project_tree(request, project)
     context = {
         "project": project,
         "tree": tree,
@@ -243,7 +243,7 @@ def _landing_context(request, project) -> dict:
     shows the rows instead (with JS a package opens in place, under the summary already
     shown), so it does not pay for them again."""
     return {
-        "glance": selectors.hanke_glance(project=project, today=timezone.localdate()),
+        "glance": selectors.project_glance(project=project, today=timezone.localdate()),
         "milestones": plan_milestones(user=request.user, project=project),
         "follow_up": plan_follow_up(user=request.user, project=project),
     }
@@ -301,7 +301,7 @@ def _focus_first_error(form) -> None:
 def _saved_context(request, action, view: str) -> dict:
     """The fresh row plus what sits above it on its page, for out-of-band swaps."""
     if view == "hanke":  # the same page of the same tree as the row's page shows
-        _form_, tree = _hanke_tree(request, action.project)
+        _form_, tree = _project_tree(request, action.project)
         return {
             "tree": tree,
             "goal_nodes": tree.drawn_goals,

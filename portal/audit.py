@@ -88,7 +88,7 @@ class Audited:
         return self.model.history.model
 
     @property
-    def hanke_lookup(self) -> str | None:
+    def project_lookup(self) -> str | None:
         if self.hanke is None:
             return None
         return f"{self.hanke}_id" if self.hanke else "id"
@@ -347,11 +347,11 @@ def _filtered(
     if who:
         qs = qs.filter(history_user_id__in=_users_named(who))
     if project_id is not None:
-        if entry.hanke_lookup is None:  # account changes belong to no hanke
+        if entry.project_lookup is None:  # account changes belong to no hanke
             return qs.none()
         # Historical foreign keys point at live rows: a measurement's hanke is its live
         # indicator's hanke (indicators do not move between hankkeet).
-        qs = qs.filter(**{entry.hanke_lookup: project_id})
+        qs = qs.filter(**{entry.project_lookup: project_id})
     if date_from is not None:
         qs = qs.filter(history_date__date__gte=date_from)
     if date_to is not None:
@@ -414,7 +414,7 @@ def change_log(
         if entry.hanke is None:
             hanke = "–"
         else:
-            hanke = entry.label(row) if not entry.hanke else _hanke_name(row, entry.hanke)
+            hanke = entry.label(row) if not entry.hanke else _project_name(row, entry.hanke)
         entries.append(
             LogEntry(
                 when=row.history_date,
@@ -432,7 +432,7 @@ def change_log(
     return result
 
 
-def _hanke_name(row, path: str) -> str:
+def _project_name(row, path: str) -> str:
     obj = row
     for part in path.split("__"):
         obj = getattr(obj, part, None)

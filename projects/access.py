@@ -1,10 +1,10 @@
 """The one place that answers "may this user do X to this object?".
 
-- `allowed(perm, programme_role=…, hanke_role=…, owns=…)` is the pure decision table (tested
+- `allowed(perm, programme_role=…, project_role=…, owns=…)` is the pure decision table (tested
   without a database) for the roles of design README §2.
 - `roles_for(user)` loads the user's roles in force today (two queries, kept on the user
   object for the rest of the request);
-  `hanke_role(user, project)` and `can(user, perm, obj)` apply the table to an object,
+  `project_role(user, project)` and `can(user, perm, obj)` apply the table to an object,
   which may be a hanke or anything that belongs to one.
 - Selectors scope reads with `Project.objects.visible_to(user)`; services call
   `check(actor, perm, obj)` again on every write; views fetch objects with selectors (404
@@ -63,7 +63,7 @@ _VIEWER_PERMS = {Perm.VIEW, Perm.EXPORT, Perm.VIEW_PROGRAMME}
 
 
 def allowed(
-    perm: Perm, *, programme_role: str | None, hanke_role: str | None, owns: bool = False
+    perm: Perm, *, programme_role: str | None, project_role: str | None, owns: bool = False
 ) -> bool:
     """The decision table: no ORM, no request, just roles."""
     if programme_role == ADMIN:
@@ -72,11 +72,11 @@ def allowed(
         return False
     if programme_role == VIEWER and perm in _VIEWER_PERMS:
         return True
-    if hanke_role is None:
+    if project_role is None:
         return False
-    if perm == Perm.UPDATE_ACTION_STATUS and hanke_role == WORKER:
+    if perm == Perm.UPDATE_ACTION_STATUS and project_role == WORKER:
         return owns
-    return perm in _HANKE_TABLE.get(hanke_role, set())
+    return perm in _HANKE_TABLE.get(project_role, set())
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,7 @@ def project_of(obj: Any):
     raise TypeError(f"{type(obj).__name__} does not belong to a hanke")
 
 
-def hanke_role(user, project) -> str | None:
+def project_role(user, project) -> str | None:
     roles = roles_for(user)
     return roles.projects.get(project.pk) or roles.regions.get(project.region_id)
 
@@ -144,11 +144,11 @@ def can(user, perm: Perm, obj: Any = None) -> bool:
     """May `user` do `perm` to `obj` (a hanke or something in one; None: programme-wide)?"""
     roles = roles_for(user)
     if obj is None:
-        return allowed(perm, programme_role=roles.programme, hanke_role=None)
+        return allowed(perm, programme_role=roles.programme, project_role=None)
     project = project_of(obj)
     owns = getattr(obj, "owner_id", None) == getattr(user, "pk", object())
     return allowed(
-        perm, programme_role=roles.programme, hanke_role=hanke_role(user, project), owns=owns
+        perm, programme_role=roles.programme, project_role=project_role(user, project), owns=owns
     )
 
 

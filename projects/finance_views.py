@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from objectives.selectors import hanke_people
+from objectives.selectors import project_people
 from portal.forms import add_service_errors
 from portal.htmx_views import entry_form_post, saved_response
 from portal.models import JobStatus
@@ -83,7 +83,7 @@ def _risk_form(project, data=None, risk=None) -> RiskForm:
         initial = {name: getattr(risk, name) for name in RISK_FIELDS}
         initial["owner"] = risk.owner_id
         initial["expected_version"] = risk.version
-    return RiskForm(data, initial=initial, people=hanke_people(project=project))
+    return RiskForm(data, initial=initial, people=project_people(project=project))
 
 
 def _values(form: RiskForm) -> dict:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from objectives.models import Action
-from objectives.selectors import hanke_people
+from objectives.selectors import project_people
 from portal.htmx_views import entry_form_post, saved_response
 from reporting.charts import budget_burn_figure
 
@@ -68,7 +68,7 @@ def project_meetings(request, project_pk: int):
 
 def _decision_form(project, data=None) -> DecisionForm:
     actions = Action.objects.filter(project=project).order_by("order", "number", "id")
-    return DecisionForm(data, people=hanke_people(project=project), actions=actions)
+    return DecisionForm(data, people=project_people(project=project), actions=actions)
 
 
 @login_required

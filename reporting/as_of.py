@@ -82,7 +82,7 @@ class Item:
 
 
 @dataclass
-class HankeState:
+class ProjectState:
     project_id: int
     source: str  # SNAPSHOT or HISTORY
     lights_as_of: date | None  # the day the lights shown are of
@@ -123,9 +123,9 @@ def _from_json(light: dict | None) -> Assessment | None:
     )
 
 
-def _from_snapshot(project_id: int, data: dict) -> HankeState:
+def _from_snapshot(project_id: int, data: dict) -> ProjectState:
     lights_as_of = data.get("lights_as_of")
-    state = HankeState(
+    state = ProjectState(
         project_id=project_id,
         source=SNAPSHOT,
         lights_as_of=date.fromisoformat(lights_as_of) if lights_as_of else None,
@@ -196,13 +196,14 @@ _LIST = {
 }
 
 
-def _from_history(project_ids: list[int], cut_off: date, detail: bool) -> dict[int, HankeState]:
+def _from_history(project_ids: list[int], cut_off: date, detail: bool) -> dict[int, ProjectState]:
     """The lights of the cut-off, computed from what had been recorded by its end."""
     rows = lights_on(
         project_ids=project_ids, day=cut_off, today=timezone.localdate(), summary=not detail
     )
     states = {
-        pid: HankeState(project_id=pid, source=HISTORY, lights_as_of=cut_off) for pid in project_ids
+        pid: ProjectState(project_id=pid, source=HISTORY, lights_as_of=cut_off)
+        for pid in project_ids
     }
     lights: dict[tuple[str, int], Assessment] = {}
     present: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
@@ -277,7 +278,7 @@ def _items(kind: str, ids: list[int], live: dict, lights: dict, *, detail: bool)
 
 def round_states(
     *, project_ids: list[int], period: ReportingPeriod, detail: bool = True
-) -> dict[int, HankeState]:
+) -> dict[int, ProjectState]:
     """Each hanke's state in the round: its snapshot, else its lights on the cut-off day.
 
     Queries: the snapshots (one), the history of the hankkeet without one (about fourteen,

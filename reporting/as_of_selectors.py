@@ -3,7 +3,7 @@
 Contract (R5): reads only, a fixed number of queries; `overview_as_of` scopes itself with
 `Project.objects.visible_to(user)`, the others take hankkeet from a scoped selector.
 - `overview_as_of`: the programme overview's matrix and follow-up counts in a round;
-- `hanke_as_of`: a hanke's packages, goals, actions and indicators with the round's lights;
+- `project_as_of`: a hanke's packages, goals, actions and indicators with the round's lights;
 - `compare_hankkeet`: round a → round b per hanke (rules in `reporting.round_compare`).
 """
 
@@ -17,7 +17,7 @@ from measures.models import RollupKind
 from portal.lights import Assessment, Child, Light
 from projects.models import Project
 
-from .as_of import HankeState, Item, round_states
+from .as_of import Item, ProjectState, round_states
 from .models import ReportingPeriod
 from .round_compare import Comparison, Entry, compare_rounds
 from .selectors import HT_NUMBERS, Cell, _rolled_cell, parse_sort
@@ -28,7 +28,7 @@ from .selectors import HT_NUMBERS, Cell, _rolled_cell, parse_sort
 @dataclass
 class AsOfRow:
     region: object
-    projects: list[Project]  # each with `state` (HankeState)
+    projects: list[Project]  # each with `state` (ProjectState)
     cells: list[tuple[int, Cell]]
     total: Cell
     late_actions: int = 0
@@ -182,9 +182,9 @@ def _by_colour(items) -> dict[str, int]:
 
 
 @dataclass
-class HankeAsOf:
+class ProjectAsOf:
     period: ReportingPeriod
-    state: HankeState
+    state: ProjectState
     packages: list[PackageAsOf]
     removed: list[Item]  # objects with lights at the cut-off that are no longer in the plan
     counts: dict[str, int]  # actions by colour
@@ -229,7 +229,7 @@ class HankeAsOf:
         ]
 
 
-def hanke_as_of(*, project: Project, period: ReportingPeriod) -> HankeAsOf:
+def project_as_of(*, project: Project, period: ReportingPeriod) -> ProjectAsOf:
     """The hanke's packages → goals and actions with their lights in the round.
 
     `project` comes from a scoped selector. Queries: those of `round_states` (at most seven).
@@ -248,13 +248,13 @@ def hanke_as_of(*, project: Project, period: ReportingPeriod) -> HankeAsOf:
             nodes[node.item.parent_id].children.append(node)
         else:
             top.append(node)
-    return HankeAsOf(period, state, top, removed, _by_colour(state.actions))
+    return ProjectAsOf(period, state, top, removed, _by_colour(state.actions))
 
 
 # --- Comparing two rounds ---------------------------------------------------------------------
 
 
-def entries(state: HankeState, project: Project) -> dict:
+def entries(state: ProjectState, project: Project) -> dict:
     """The round_compare entries of one hanke's state (keys unique across hankkeet)."""
 
     def extra(kind: str) -> dict:
@@ -282,7 +282,7 @@ def entries(state: HankeState, project: Project) -> dict:
 
 
 @dataclass
-class HankeComparison:
+class ProjectComparison:
     project: Project
     comparison: Comparison
     sources: tuple[str, str]  # where each round's state came from
@@ -290,13 +290,13 @@ class HankeComparison:
 
 def compare_hankkeet(
     *, projects: list[Project], a: ReportingPeriod, b: ReportingPeriod
-) -> list[HankeComparison]:
+) -> list[ProjectComparison]:
     """Round a → round b for each hanke (projects from a scoped selector); at most 14 queries."""
     ids = [p.pk for p in projects]
     before = round_states(project_ids=ids, period=a)
     after = round_states(project_ids=ids, period=b)
     return [
-        HankeComparison(
+        ProjectComparison(
             p,
             compare_rounds(entries(before[p.pk], p), entries(after[p.pk], p)),
             (before[p.pk].source, after[p.pk].source),
@@ -305,7 +305,7 @@ def compare_hankkeet(
     ]
 
 
-def total_counts(comparisons: list[HankeComparison]) -> dict[str, int]:
+def total_counts(comparisons: list[ProjectComparison]) -> dict[str, int]:
     totals = {"changed": 0, "better": 0, "worse": 0, "new": 0, "dropped": 0}
     for c in comparisons:
         for key, value in c.comparison.counts.items():

@@ -78,8 +78,8 @@ def overview_as_of(request):
 
 @login_required
 @require_GET
-def hanke_as_of(request, project_pk: int):
-    """The hanke page as of a past round (from `objectives.views.hanke`): lights only, no
+def project_as_of(request, project_pk: int):
+    """The hanke page as of a past round (from `objectives.views.project_page`): lights only, no
     editing controls, filters left out. Folded like today's page: the work packages (and
     the indicators, and what has left the plan since) with their lights and counts, one
     opened at a time (?paketti=), its rows a page at a time (?sivu=)."""
@@ -89,7 +89,7 @@ def hanke_as_of(request, project_pk: int):
     period, response = _round_or_redirect(request, rounds, today_url)
     if response is not None:
         return response
-    page = as_of_selectors.hanke_as_of(project=project, period=period)
+    page = as_of_selectors.project_as_of(project=project, period=period)
     opened = page.opened_key(request.GET.get(OPEN_PARAM))
     context = {
         "project": project,
@@ -102,7 +102,7 @@ def hanke_as_of(request, project_pk: int):
         "rounds": rounds,
         "today_url": today_url,
     }
-    return render(request, "reporting/hanke_as_of.html", context)
+    return render(request, "reporting/project_as_of.html", context)
 
 
 def _pair(request, rounds):
@@ -117,7 +117,7 @@ def _pair(request, rounds):
 
 @login_required
 @require_GET
-def hanke_round_compare(request, project_pk: int):
+def project_round_compare(request, project_pk: int):
     """Round a → round b for one hanke: what changed colour, what is new, what was dropped."""
     project = project_get(user=request.user, pk=project_pk)
     rounds = as_of.past_rounds(programme_ids=[project.programme_id], today=timezone.localdate())

@@ -29,7 +29,7 @@ from measures.services import IndicatorImportRow, MeasurementImportRow, _checked
 from measures.values import ValueRejected, parse_value, unit_change_problem
 from objectives.choices import ActionStatus
 from objectives.models import Action, BenefitTarget, ProcessGoal
-from objectives.selectors import hanke_people
+from objectives.selectors import project_people
 from objectives.services import ActionImportRow
 from objectives.status import status_change_problem
 from portal.uploads.columns import choice_lookup, norm
@@ -115,7 +115,7 @@ def _names(*names: str) -> set[str]:
     return {norm(name) for name in names if name}
 
 
-def _check_hanke(plan: RowPlan, c: dict, headers: dict, project: Project) -> None:
+def _check_project(plan: RowPlan, c: dict, headers: dict, project: Project) -> None:
     """The hanke and region columns, when given, must name this import's hanke."""
     text = c.get("hanke", "")
     hanke = _names(project.name_fi, project.name_sv, project.name_en, project.short_name)
@@ -215,13 +215,13 @@ class _ActionPlanner:
     def _read_people(self, project: Project) -> None:
         self.people: dict[str, list] = {}
         owners = {a.owner for a in self.existing.values() if a.owner}
-        for user in set(hanke_people(project=project)) | owners:
+        for user in set(project_people(project=project)) | owners:
             for name in {_person(user), user.get_username()}:
                 self.people.setdefault(norm(name), []).append(user)
 
     def plan(self, number: int, c: dict) -> RowPlan:
         plan = RowPlan(number, f"{c.get('work_package', '')} {c.get('number', '')}".strip())
-        _check_hanke(plan, c, self.headers, self.project)
+        _check_project(plan, c, self.headers, self.project)
         key = self._key(plan, c)
         if key is None:
             return plan
@@ -510,7 +510,7 @@ class _IndicatorPlanner:
     def plan(self, number: int, c: dict) -> RowPlan:
         code = c["code"]
         plan = RowPlan(number, code)
-        _check_hanke(plan, c, self.headers, self.project)
+        _check_project(plan, c, self.headers, self.project)
         if not code or len(code) > 30:
             message = (
                 _("The indicator code is missing.") if not code else _("At most 30 characters.")
@@ -650,7 +650,7 @@ class _MeasurementPlanner:
 
     def plan(self, number: int, c: dict) -> RowPlan:
         plan = RowPlan(number, f"{c['code']} {c['period']}".strip())
-        _check_hanke(plan, c, self.headers, self.project)
+        _check_project(plan, c, self.headers, self.project)
         indicator = self.indicator(plan, c["code"])
         if self.skipped(plan, c):
             return plan

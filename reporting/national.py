@@ -69,7 +69,7 @@ _SUBMITTED = (SelfAssessmentStatus.SUBMITTED, SelfAssessmentStatus.ACCEPTED)
 
 
 @dataclass
-class HankeRow:
+class ProjectRow:
     region_code: str
     region: str
     hanke_id: int
@@ -122,7 +122,7 @@ class NationalMeasurementRow:
 @dataclass
 class NationalExtract:
     period: ReportingPeriod
-    hankkeet: list[HankeRow]
+    hankkeet: list[ProjectRow]
     actions: list[NationalActionRow]
     measurements: list[NationalMeasurementRow]
 
@@ -130,7 +130,7 @@ class NationalExtract:
 # --- Resources: the column schema of each table ---------------------------------------------
 
 
-class HankeResource(resources.Resource):
+class ProjectResource(resources.Resource):
     region_code = _text("region_code", gettext_lazy("Region code"))
     region = _text("region", gettext_lazy("Region"))
     hanke_id = _number("hanke_id", gettext_lazy("Hanke id"), "code")
@@ -192,7 +192,7 @@ class NationalTable:
 NATIONAL_TABLES: dict[str, NationalTable] = {
     t.key: t
     for t in (
-        NationalTable("hankkeet", gettext_lazy("Hankkeet"), HankeResource, "hankkeet"),
+        NationalTable("hankkeet", gettext_lazy("Hankkeet"), ProjectResource, "hankkeet"),
         NationalTable("actions", gettext_lazy("Actions"), NationalActionResource, "actions"),
         NationalTable(
             "measurements",
@@ -288,7 +288,7 @@ def national_extract(*, period: ReportingPeriod, user) -> NationalExtract:
             ]
             frozen_at, lights_as_of = None, period.cut_off
         hankkeet.append(
-            HankeRow(
+            ProjectRow(
                 **common,
                 source=SNAPSHOT if snapshot is not None else LIVE,
                 assessment_status=(

@@ -30,7 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from measures.models import Indicator
 from measures.services import indicator_retire, indicator_save, indicator_targets_save
 from objectives.models import Action, ProcessGoal
-from objectives.selectors import hanke_people
+from objectives.selectors import project_people
 from objectives.services import action_retire, action_save, goal_retire, goal_save
 from portal.forms import add_service_errors
 from portal.paging import PARAM as PAGE_PARAM
@@ -154,7 +154,7 @@ KINDS = {
 
 
 def _form(kind: RowKind, project, row, data=None, preset=None):
-    extra = {"people": hanke_people(project=project)} if kind.model is Action else {}
+    extra = {"people": project_people(project=project)} if kind.model is Action else {}
     instance = row if row is not None else kind.model(project=project)
     initial = _preset(project, preset) if row is None and preset else {}
     return kind.form(data, instance=instance, initial=initial, project=project, **extra)

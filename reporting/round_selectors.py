@@ -2,7 +2,7 @@
 
 - `period_list` / `period_get`: the programme's rounds (any signed-in user may read them;
   the views decide who sees which page).
-- `hanke_rounds`: one hanke's rounds with the state of its self-assessment in each.
+- `project_rounds`: one hanke's rounds with the state of its self-assessment in each.
 - `assessment_page`: what the self-assessment page shows: the texts, each action's status
   and comment as of the cut-off (read-only, from the StatusUpdate log), the indicators with
   their lights, and the history of decisions (returns with their reasons).
@@ -81,7 +81,7 @@ def _period_of_project(project: Project, period_pk: int) -> ReportingPeriod:
 
 
 @dataclass
-class HankeRound:
+class ProjectRound:
     period: ReportingPeriod
     assessment: SelfAssessment | None
 
@@ -92,7 +92,7 @@ class HankeRound:
         return self.assessment.get_status_display()
 
 
-def hanke_rounds(*, project: Project) -> list[HankeRound]:
+def project_rounds(*, project: Project) -> list[ProjectRound]:
     """The rounds of the hanke's programme, newest first, with its self-assessments (2 queries).
 
     `project` comes from a scoped selector (projects.selectors.project_get)."""
@@ -100,7 +100,7 @@ def hanke_rounds(*, project: Project) -> list[HankeRound]:
         ReportingPeriod.objects.filter(programme_id=project.programme_id).order_by("-cut_off")
     )
     assessments = {a.period_id: a for a in SelfAssessment.objects.filter(project=project)}
-    return [HankeRound(p, assessments.get(p.pk)) for p in periods]
+    return [ProjectRound(p, assessments.get(p.pk)) for p in periods]
 
 
 # --- The self-assessment page -------------------------------------------------------------

@@ -14,7 +14,7 @@ urlpatterns = [
     ),
     path(
         "hankkeet/<int:project_pk>/raportointi/vertailu/",
-        as_of_views.hanke_round_compare,
+        as_of_views.project_round_compare,
         name="hanke-round-compare",
     ),
     path(
@@ -49,7 +49,7 @@ urlpatterns += [
     path("raportointi/kierrokset/", round_views.period_list, name="period-list"),
     path("raportointi/kierrokset/<int:pk>/", round_views.period_edit, name="period-edit"),
     path("raportointi/<int:period_pk>/", round_views.round_dashboard, name="round-dashboard"),
-    path("hankkeet/<int:project_pk>/raportointi/", round_views.hanke_rounds, name="hanke-rounds"),
+    path("hankkeet/<int:project_pk>/raportointi/", round_views.project_rounds, name="hanke-rounds"),
     path(
         "hankkeet/<int:project_pk>/raportointi/<int:period_pk>/",
         round_views.assessment,

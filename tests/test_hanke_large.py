@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from measures.status_engine import status_recompute_projects
 from objectives.models import Action
-from objectives.selectors import hanke_tree
+from objectives.selectors import project_tree
 from portal.paging import PAGE_SIZE
 
 from .factories import ActionFactory, ProcessGoalFactory, WorkPackageFactory
@@ -182,7 +182,7 @@ def test_filtered_rows_come_a_page_at_a_time_with_the_filters_kept(client, perso
     wp1, _wp11, _wp2 = _hanke(personas.project, 120)
     client.force_login(personas.steering_member)
     html = client.get(_url(personas.project), {"q": "Toimenpide", "light": "yellow"}).text
-    tree = hanke_tree(user=personas.steering_member, project=personas.project)
+    tree = project_tree(user=personas.steering_member, project=personas.project)
     assert tree.page is None  # nothing asked for: folded
     assert _rows(html) == PAGE_SIZE and "120 actions match the filters." in html
     assert "package-toggle" not in html  # the matching rows are drawn, not folded

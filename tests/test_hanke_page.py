@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from measures.status_engine import status_recompute_projects
 from objectives.models import BenefitTarget, StatusUpdate
-from objectives.selectors import HankeFilters, hanke_tree
+from objectives.selectors import ProjectFilters, project_tree
 from projects.models import PlanMilestone, PlanVersion, Project
 from projects.selectors import plan_follow_up, plan_milestones
 
@@ -128,7 +128,7 @@ def test_the_page_lists_the_work_packages_folded_with_lights_and_counts(client, 
     toggle = f'id="wp-toggle-{wp1}" href="{_url(personas.project)}?paketti={wp1}"'
     assert toggle in html and 'aria-expanded="false"' in html
     # the summary: the hanke's own light and actions by light
-    tree = hanke_tree(user=personas.project_manager, project=personas.project)
+    tree = project_tree(user=personas.project_manager, project=personas.project)
     assert tree.light is not None and tree.counts == {
         "green": 1,
         "red": 1,
@@ -175,7 +175,7 @@ def test_a_package_counts_the_actions_that_opening_it_shows(client, personas, ha
     helper.goals.add(hanke["goal_a"])
     status_recompute_projects(project_ids=[personas.project.pk], today=TODAY)
     # then TP1 counts it (it is drawn under TP1's goal) and TP2 does not
-    tree = hanke_tree(user=personas.steering_member, project=personas.project)
+    tree = project_tree(user=personas.steering_member, project=personas.project)
     assert [(n.package.code, n.action_count) for n in tree.packages] == [("TP1", 4), ("TP2", 1)]
     assert sum(tree.packages[0].counts.values()) == 4 and tree.action_count == 5
     assert "Apuna muualla" in _get(client, personas, paketti=hanke["wp1"].pk)
@@ -191,7 +191,7 @@ def test_a_sub_package_in_the_address_opens_its_top_level_package(client, person
 
 
 def test_tree_structure_from_the_selector(personas, hanke):
-    tree = hanke_tree(
+    tree = project_tree(
         user=personas.steering_member, project=personas.project, open_package=hanke["wp1"].pk
     )
     assert [n.package.code for n in tree.packages] == ["TP1", "TP2"]
@@ -203,7 +203,7 @@ def test_tree_structure_from_the_selector(personas, hanke):
     assert (tp1.action_count, tp2.action_count) == (3, 1)
     assert not tp2.goals and not tp2.loose_actions  # folded
     assert tp1.light is not None and tp1.goals[0].light is not None
-    tree = hanke_tree(
+    tree = project_tree(
         user=personas.steering_member, project=personas.project, open_package=hanke["wp2"].pk
     )
     assert [a.number for a in tree.packages[1].loose_actions] == ["3.1"]
@@ -263,9 +263,9 @@ def test_invalid_filter_values_filter_nothing(client, personas, hanke):
 
 
 def test_filters_dataclass_defaults_are_inactive():
-    assert not HankeFilters().active
-    assert HankeFilters.from_data({"ht": None, "q": "", "late": False}) == HankeFilters()
-    assert HankeFilters.from_data({"ht": 2}).active
+    assert not ProjectFilters().active
+    assert ProjectFilters.from_data({"ht": None, "q": "", "late": False}) == ProjectFilters()
+    assert ProjectFilters.from_data({"ht": 2}).active
 
 
 def test_outsider_gets_404_and_anonymous_is_sent_to_login(client, personas, hanke):
@@ -334,8 +334,8 @@ def test_query_count_is_flat(client, personas, django_assert_max_num_queries, mo
         }[mode]
         user = get_user_model().objects.get(pk=personas.programme_admin.pk)  # no cached roles
         with django_assert_max_num_queries(14) as selector_queries:  # roles (2) + 12
-            tree = hanke_tree(
-                user=user, project=project, filters=HankeFilters(), open_package=package.pk
+            tree = project_tree(
+                user=user, project=project, filters=ProjectFilters(), open_package=package.pk
             )
         assert tree.action_count == size
         with django_assert_max_num_queries(bound) as page_queries:

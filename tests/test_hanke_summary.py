@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from measures.models import IndicatorProgress, Measurement
-from objectives.selectors import GLANCE_ITEMS, hanke_glance
+from objectives.selectors import GLANCE_ITEMS, project_glance
 from portal.lights import Light
 from projects.models import BudgetLine, Expenditure, Risk
 from projects.selectors import budget_glance, budget_summary, top_risks
@@ -168,7 +168,7 @@ def test_indicators_off_track_counted_and_the_furthest_behind_named(personas):
     retired = _indicator(project, Light.RED, progress=Decimal("0"), expected=Decimal("1"))
     retired.retired_on = TODAY
     retired.save()
-    glance = hanke_glance(project=project, today=TODAY).indicators
+    glance = project_glance(project=project, today=TODAY).indicators
     assert glance.counts == {"red": 4, "green": 1, "grey": 1}
     assert (glance.off_track, glance.assessed, glance.total) == (4, 5, 6)  # as the rollups
     assert [i.pk for i in glance.worst][0] == far.pk
@@ -214,7 +214,7 @@ def test_the_summary_costs_the_same_queries_and_html_for_a_small_and_a_large_han
     for project in (small, big):
         # the summary's own reads: four queries (budget lines, expenses, risks, indicators)
         with django_assert_max_num_queries(4):
-            hanke_glance(project=project, today=TODAY)
+            project_glance(project=project, today=TODAY)
         with django_assert_max_num_queries(40) as captured:
             html = client.get(_url(project)).content.decode()
         queries.append(len(captured))

@@ -30,8 +30,8 @@ TABLE = [
 @pytest.mark.parametrize(("who", "expected"), TABLE)
 @pytest.mark.parametrize("perm", list(Perm))
 def test_role_table(who, expected, perm):
-    programme_role, hanke_role, owns = who
-    assert allowed(perm, programme_role=programme_role, hanke_role=hanke_role, owns=owns) == (
+    programme_role, project_role, owns = who
+    assert allowed(perm, programme_role=programme_role, project_role=project_role, owns=owns) == (
         perm in expected
     )
 
@@ -39,8 +39,8 @@ def test_role_table(who, expected, perm):
 @pytest.mark.parametrize("role", ["steering", "manager", "worker"])
 def test_only_the_programme_admin_manages_the_programme_and_reads_the_change_log(role):
     for perm in (Perm.MANAGE_PROGRAMME, Perm.VIEW_CHANGE_LOG):
-        assert not allowed(perm, programme_role=None, hanke_role=role, owns=True)
-        assert not allowed(perm, programme_role="viewer", hanke_role=role, owns=True)
+        assert not allowed(perm, programme_role=None, project_role=role, owns=True)
+        assert not allowed(perm, programme_role="viewer", project_role=role, owns=True)
 
 
 # --- Services refuse unpermitted writes even when called directly -------------------------

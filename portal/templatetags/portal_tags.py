@@ -197,8 +197,8 @@ _HANKE_TABS = (
 
 
 @register.inclusion_tag("components/_hanke_tabs.html", takes_context=True)
-def hanke_tabs(context, project) -> dict:
-    """`{% hanke_tabs project %}`: the hanke's sections as one tab bar, the current one marked;
+def project_tabs(context, project) -> dict:
+    """`{% project_tabs project %}`: the hanke's sections as one tab bar, the current one marked;
     a tab only for a section the user may open."""
     request = context["request"]
     current = request.resolver_match.url_name if request.resolver_match else ""
