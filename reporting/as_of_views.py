@@ -102,7 +102,7 @@ def project_as_of(request, project_pk: int):
         "rounds": rounds,
         "today_url": today_url,
     }
-    return render(request, "reporting/project_as_of.html", context)
+    return render(request, "reporting/hanke_as_of.html", context)
 
 
 def _pair(request, rounds):

@@ -92,7 +92,7 @@ def round_dashboard(request, period_pk: int):
 def project_rounds(request, project_pk: int):
     project = project_get(user=request.user, pk=project_pk)
     rounds = selectors.project_rounds(project=project)
-    return render(request, "reporting/project_rounds.html", {"project": project, "rounds": rounds})
+    return render(request, "reporting/hanke_rounds.html", {"project": project, "rounds": rounds})
 
 
 def _render_assessment(request, page, form, decision_form=None, conflict=None):
