@@ -399,3 +399,18 @@ def test_change_log_runs_a_fixed_number_of_queries(
     # when / then
     with django_assert_max_num_queries(20):
         assert client.get(_change_log_url()).status_code == 200
+
+
+def test_a_login_records_its_time_but_is_no_change_in_the_log(client, personas):
+    # given the manager's account history so far
+    user = personas.project_manager
+    user.set_password("pw-for-this-test")
+    user.save()
+    history = user.history.count()
+    # when they log in through the login form
+    form = {"username": user.username, "password": "pw-for-this-test"}
+    assert client.post(reverse("login"), form).status_code == 302
+    # then the time of the login is kept, and the account history has no new row
+    user.refresh_from_db()
+    assert user.last_login is not None
+    assert user.history.count() == history
