@@ -33,6 +33,35 @@ from pathlib import Path
 import bench_setup
 from bench_setup import print_machine
 
+# Python puts this script's folder first on sys.path, where this file's name would shadow the
+# django-import-export package (`import_export`): take it out. A script, not a module: Django
+# is set up before the models below are imported (E402).
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+bench_setup.setup_django()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.utils import translation  # noqa: E402
+
+from objectives.models import Action  # noqa: E402
+from portal.celery import app as celery_app  # noqa: E402
+from projects.models import (  # noqa: E402
+    Membership,
+    Organisation,
+    Programme,
+    Project,
+    Region,
+    WorkPackage,
+)
+from reporting.exports import project_report, report_csv, report_xlsx  # noqa: E402
+from reporting.import_services import (  # noqa: E402
+    import_job_confirm,
+    import_job_create,
+    import_job_map,
+)
+
 SHORT_NAME = "bench-import"
 
 
@@ -43,33 +72,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def setup_django() -> None:
-    # Python puts this script's folder first on sys.path, where this file's name would
-    # shadow the django-import-export package (`import_export`): take it out.
-    here = Path(__file__).resolve().parent
-    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
-    bench_setup.setup_django()
-    from django.conf import settings
-    from django.core.management import call_command
-
+def prepare() -> None:
+    """Migrate, run the dry run and the import inline, and leave the lights' recomputation
+    queued (not timed): in production a worker does it after the import, as after any edit."""
     call_command("migrate", verbosity=0)
     settings.IMPORT_SYNC_ROWS = 10**9
-    # The lights' recomputation after an import is queued for a worker in production; here
-    # (no REDIS_URL: the in-memory broker) it is queued and never run, so it is not timed.
-    from portal.celery import app
-
-    app.conf.update(CELERY_TASK_ALWAYS_EAGER=False)
+    # No REDIS_URL: the in-memory broker takes the task and nothing runs it.
+    celery_app.conf.update(CELERY_TASK_ALWAYS_EAGER=False)
     settings.IMPORT_MAX_ROWS = max(settings.IMPORT_MAX_ROWS, 10**6)
     settings.IMPORT_MAX_UPLOAD_BYTES = max(settings.IMPORT_MAX_UPLOAD_BYTES, 10**9)
 
 
 def build_hanke(actions: int, packages: int):
     """A fresh hanke with `actions` actions and its manager (bulk-created: not timed)."""
-    from django.contrib.auth import get_user_model
-
-    from objectives.models import Action
-    from projects.models import Membership, Organisation, Programme, Project, Region, WorkPackage
-
     Project.objects.filter(short_name=SHORT_NAME).delete()
     programme, _created = Programme.objects.get_or_create(
         name_fi="Benchmark-ohjelma",
@@ -125,8 +140,6 @@ def timed(label: str, results: list, function, *args, **kwargs):
 
 
 def run_import(project, manager, content: bytes, results: list, label: str):
-    from reporting.import_services import import_job_confirm, import_job_create, import_job_map
-
     started = time.perf_counter()
     job = import_job_create(
         project=project, actor=manager, kind="actions", name="bench.csv", content=content
@@ -147,12 +160,7 @@ def run_import(project, manager, content: bytes, results: list, label: str):
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    setup_django()
-    from django.utils import translation
-
-    from objectives.models import Action
-    from reporting.exports import project_report, report_csv, report_xlsx
-
+    prepare()
     translation.activate("fi")
     project, manager = build_hanke(args.actions, args.packages)
     results: list[tuple[str, float]] = []

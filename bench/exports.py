@@ -30,6 +30,22 @@ from datetime import date
 
 from bench_setup import print_machine, setup_django
 
+# A script, not a module: Django is set up before the models below are imported (E402).
+setup_django()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from measures.models import Indicator, Measurement  # noqa: E402
+from measures.status_engine import status_recompute_projects  # noqa: E402
+from objectives.models import Action  # noqa: E402
+from portal.models import Job  # noqa: E402
+from projects.models import Programme, ProgrammeRole, Project  # noqa: E402
+from projects.scale import PROGRAMME_NAME, scale_generate, synthetic_regions  # noqa: E402
+from reporting.job_services import ExportOptions, export_job_run  # noqa: E402
+from reporting.models import ReportingPeriod  # noqa: E402
+
 CUT_OFF = date(2025, 6, 30)
 LAYOUTS = {"national": (20, 500), "regional": (1, 10_000)}  # regions, actions per region
 BENCH_USER = "bench_export_viewer"
@@ -58,10 +74,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def ensure_data(args: argparse.Namespace) -> str:
     """Reuse a synthetic set of the layout's shape, or generate one (replacing another)."""
-    from measures.status_engine import status_recompute_projects
-    from objectives.models import Action
-    from projects.scale import scale_generate, synthetic_regions
-
     regions, actions = LAYOUTS[args.layout]
     found = synthetic_regions().count()
     synthetic_actions = Action.objects.filter(project__region__in=synthetic_regions()).count()
@@ -77,8 +89,6 @@ def ensure_data(args: argparse.Namespace) -> str:
         users=0,
         replace=found > 0,
     )
-    from projects.models import Project
-
     ids = list(Project.objects.filter(region__in=synthetic_regions()).values_list("pk", flat=True))
     status_recompute_projects(project_ids=ids, today=CUT_OFF)
     elapsed = time.perf_counter() - started
@@ -86,20 +96,12 @@ def ensure_data(args: argparse.Namespace) -> str:
 
 
 def _viewer():
-    from django.contrib.auth import get_user_model
-
-    from projects.models import ProgrammeRole
-
     user, _created = get_user_model().objects.get_or_create(username=BENCH_USER)
     ProgrammeRole.objects.get_or_create(user=user, role="viewer")
     return get_user_model().objects.get(pk=user.pk)
 
 
 def _period():
-    from projects.models import Programme
-    from projects.scale import PROGRAMME_NAME
-    from reporting.models import ReportingPeriod
-
     programme = Programme.objects.get(name_fi=PROGRAMME_NAME)
     period, _created = ReportingPeriod.objects.get_or_create(
         programme=programme,
@@ -111,10 +113,6 @@ def _period():
 
 def exports(layout: str) -> list[tuple[str, dict]]:
     """(label, the job's kind, subject and options) for each export of the layout."""
-    from projects.models import Project
-    from projects.scale import synthetic_regions
-    from reporting.job_services import ExportOptions
-
     if layout == "national":
         period = _period()
         return [
@@ -139,12 +137,6 @@ def exports(layout: str) -> list[tuple[str, dict]]:
 
 
 def time_runs(layout: str, runs: int) -> list[RunResult]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from portal.models import Job
-    from reporting.job_services import export_job_run
-
     user = _viewer()
     results = []
     for label, keywords in exports(layout):
@@ -185,10 +177,6 @@ def time_runs(layout: str, runs: int) -> list[RunResult]:
 
 
 def data_set_summary() -> str:
-    from measures.models import Indicator, Measurement
-    from objectives.models import Action
-    from projects.models import Project
-
     models = [Project, Action, Indicator, Measurement]
     return ", ".join(f"{m._meta.label}: {m.objects.count()}" for m in models)
 
@@ -209,7 +197,6 @@ def print_report(results: list[RunResult]) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    setup_django()
     print(ensure_data(args))
     print_report(time_runs(args.layout, args.runs))
 
