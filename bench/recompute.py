@@ -20,6 +20,18 @@ from datetime import date, timedelta
 
 from bench_setup import print_machine, setup_django
 
+# A script, not a module: Django is set up before the models below are imported (E402).
+setup_django()
+
+from django.db import connection, reset_queries  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from measures.models import CurrentLight, Indicator, Measurement  # noqa: E402
+from measures.status_engine import status_recompute_all  # noqa: E402
+from objectives.models import Action, ProcessGoal  # noqa: E402
+from projects.models import Project  # noqa: E402
+from projects.scale import scale_generate, synthetic_regions  # noqa: E402
+
 TODAY = date(2025, 6, 30)
 
 
@@ -53,10 +65,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def run_nights(nights: int) -> str:
     """The nightly recomputation `nights` times with the clock moved back (the date option),
     as a portal that has been in service that long would have run it."""
-    from django.db import reset_queries
-
-    from measures.models import CurrentLight
-    from measures.status_engine import status_recompute_all
 
     started = time.perf_counter()
     counts = []
@@ -73,8 +81,6 @@ def run_nights(nights: int) -> str:
 
 def ensure_data(args: argparse.Namespace) -> str:
     """Reuse a synthetic set of the right size, or generate one (replacing another size)."""
-    from projects.scale import scale_generate, synthetic_regions
-
     found = synthetic_regions().count()
     if found == args.regions:
         return f"reusing {found} synthetic regions already in the database"
@@ -93,11 +99,6 @@ def ensure_data(args: argparse.Namespace) -> str:
 
 
 def time_runs(runs: int) -> list[RunResult]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from measures.status_engine import status_recompute_all
-
     results = []
     for run in range(1, runs + 1):
         with CaptureQueriesContext(connection) as captured:
@@ -109,17 +110,11 @@ def time_runs(runs: int) -> list[RunResult]:
 
 
 def data_set_summary() -> str:
-    from measures.models import Indicator, Measurement
-    from objectives.models import Action, ProcessGoal
-    from projects.models import Project
-
     models = [Project, ProcessGoal, Action, Indicator, Measurement]
     return ", ".join(f"{m._meta.label}: {m.objects.count()}" for m in models)
 
 
 def print_report(results: list[RunResult]) -> None:
-    from django.db import connection
-
     print_machine()
     print(f"data: {data_set_summary()}")
     print(f"status_recompute_all(today={TODAY.isoformat()})")
@@ -131,7 +126,6 @@ def print_report(results: list[RunResult]) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    setup_django()
     print(ensure_data(args))
     if args.nights:
         print(run_nights(args.nights))

@@ -27,6 +27,23 @@ from datetime import date
 
 from bench_setup import setup_django
 
+# A script, not a module: Django is set up before the models below are imported (E402).
+setup_django(
+    database="portal_savebench",
+    redis_because="without it Celery runs eagerly and the save would recompute.",
+)
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from measures.status_engine import status_recompute_projects  # noqa: E402
+from objectives.models import Action  # noqa: E402
+from projects.models import Membership, Project  # noqa: E402
+from projects.scale import scale_generate, synthetic_regions  # noqa: E402
+
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -38,12 +55,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def ensure_hanke(args: argparse.Namespace):
-    from django.core.management import call_command
-
-    from objectives.models import Action
-    from projects.models import Project
-    from projects.scale import scale_generate, synthetic_regions
-
     call_command("migrate", verbosity=0)
     project = Project.objects.filter(region__in=synthetic_regions()).first()
     if project is None or Action.objects.filter(project=project).count() != args.actions:
@@ -63,21 +74,12 @@ def ensure_hanke(args: argparse.Namespace):
 
 
 def manager_of(project):
-    from django.contrib.auth import get_user_model
-
-    from projects.models import Membership
-
     user, _ = get_user_model().objects.get_or_create(username="bench_manager")
     Membership.objects.get_or_create(user=user, project=project, defaults={"role": "manager"})
     return user
 
 
 def time_saves(project, user, saves: int) -> list[float]:
-    from django.test import Client
-    from django.urls import reverse
-
-    from objectives.models import Action
-
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
     actions = list(
@@ -107,10 +109,6 @@ def time_saves(project, user, saves: int) -> list[float]:
 
 
 def time_worker(project) -> float:
-    from django.utils import timezone
-
-    from measures.status_engine import status_recompute_projects
-
     started = time.perf_counter()
     status_recompute_projects(project_ids=[project.pk], today=timezone.localdate())
     return time.perf_counter() - started
@@ -118,12 +116,6 @@ def time_worker(project) -> float:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    setup_django(
-        database="portal_savebench",
-        redis_because="without it Celery runs eagerly and the save would recompute.",
-    )
-    from objectives.models import Action
-
     project = ensure_hanke(args)
     print(f"hanke {project.pk}: {Action.objects.filter(project=project).count()} actions")
     print(f"first computation of its lights: {time_worker(project):.2f} s")
