@@ -39,12 +39,11 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from measures.models import Indicator, Measurement  # noqa: E402
 from measures.status_engine import status_recompute_projects  # noqa: E402
-from objectives.models import Action  # noqa: E402
+from objectives.models import Action, ReportingPeriod  # noqa: E402
 from portal.models import Job  # noqa: E402
 from projects.models import Programme, ProgrammeRole, Project  # noqa: E402
 from projects.scale import PROGRAMME_NAME, scale_generate, synthetic_regions  # noqa: E402
 from reporting.job_services import ExportOptions, export_job_run  # noqa: E402
-from reporting.models import ReportingPeriod  # noqa: E402
 
 CUT_OFF = date(2025, 6, 30)
 LAYOUTS = {"national": (20, 500), "regional": (1, 10_000)}  # regions, actions per region

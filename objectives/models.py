@@ -5,14 +5,45 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history import register as register_history
 from simple_history.models import HistoricalRecords
 
 from portal.models_common import Localized, Retirable, SourceRef, Timestamped, dates_in_order
-from projects.models import Organisation, PlanVersion, Project, WorkPackage
+from projects.models import Organisation, PlanVersion, Programme, Project, WorkPackage
 
 from .choices import ActionStatus, GoalKind, PlanChange
+
+
+class ReportingPeriod(models.Model):
+    programme = models.ForeignKey(
+        Programme,
+        verbose_name=_("programme"),
+        on_delete=models.CASCADE,
+        related_name="reporting_periods",
+    )
+    name = models.CharField(_("name"), max_length=120)
+    cut_off = models.DateField(_("data cut-off"), help_text=_("Data up to this date are included"))
+    due_date = models.DateField(_("due date"))
+
+    class Meta:
+        # Moved from reporting (the app's tables keep their names): status updates point here.
+        db_table = "reporting_reportingperiod"
+        ordering = ["programme", "cut_off"]
+        verbose_name = _("reporting period")
+        verbose_name_plural = _("reporting periods")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "name"], name="reporting_period_unique_name"
+            ),
+            models.CheckConstraint(
+                condition=Q(due_date__gte=F("cut_off")), name="reporting_period_due_after_cut_off"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class BenefitTarget(Localized, models.Model):
@@ -226,7 +257,7 @@ class StatusUpdate(models.Model):
         help_text=_("Empty for statuses imported from a plan"),
     )
     reporting_period = models.ForeignKey(
-        "reporting.ReportingPeriod",
+        ReportingPeriod,
         verbose_name=_("reporting period"),
         null=True,
         blank=True,
@@ -245,5 +276,6 @@ class StatusUpdate(models.Model):
         return f"{self.action.number}: {self.get_status_display()} ({self.status_date})"
 
 
+register_history(ReportingPeriod, table_name="reporting_historicalreportingperiod")
 register_history(BenefitTarget)
 register_history(StatusUpdate)

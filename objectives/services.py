@@ -24,10 +24,9 @@ from projects.access import Perm, check
 from projects.models import Membership, Project, WorkPackage
 from projects.plan_services import NO_MARK, plan_row_retire, plan_row_save, plan_values_check
 from projects.services import project_status_changed
-from reporting.models import ReportingPeriod
 
 from .choices import ActionStatus
-from .models import Action, ProcessGoal, StatusUpdate
+from .models import Action, ProcessGoal, ReportingPeriod, StatusUpdate
 from .status import comment_needed, reschedule_problem, status_change_problem
 
 

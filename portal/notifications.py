@@ -45,10 +45,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from objectives.choices import ActionStatus
-from objectives.models import Action
+from objectives.models import Action, ReportingPeriod
 from projects.choices import MembershipRole, RiskStatus
 from projects.models import Membership, ProgrammeRole, Project, Risk
-from reporting.models import ReportingPeriod, SelfAssessment
+from reporting.models import SelfAssessment
 
 from .models import SentMail, SentMailKind, SentMailStatus, UserPreferences
 from .notification_rules import (

@@ -30,9 +30,8 @@ from django.db import models, transaction
 
 from measures.choices import MeasurementSource
 from measures.models import Indicator, Measurement, Target
-from objectives.models import Action, BenefitTarget, ProcessGoal
+from objectives.models import Action, BenefitTarget, ProcessGoal, ReportingPeriod
 from portal.periods import parse_schedule
-from reporting.models import ReportingPeriod
 
 from .choices import MilestoneKind
 from .models import (

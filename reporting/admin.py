@@ -1,12 +1,12 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from objectives.models import ReportingPeriod
 from portal.admin import ViewOnly
 
 from .models import (
     ImportMapping,
     IndicatorNarrative,
-    ReportingPeriod,
     ReportSnapshot,
     SelfAssessment,
     WorkPackageSummary,

@@ -28,11 +28,11 @@ from django.utils.translation import gettext_lazy
 
 from measures.models import Indicator, RollupKind
 from measures.status_engine import lights_on
-from objectives.models import Action, ProcessGoal
+from objectives.models import Action, ProcessGoal, ReportingPeriod
 from portal.lights import Assessment, Light, Reason
 from projects.models import WorkPackage
 
-from .models import ReportingPeriod, ReportSnapshot
+from .models import ReportSnapshot
 
 SNAPSHOT, HISTORY = "snapshot", "history"
 PARAM = "kierros"  # the query parameter of the "as of" views (Finnish, like the paths)

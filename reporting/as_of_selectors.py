@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from measures.models import RollupKind
+from objectives.models import ReportingPeriod
 from portal.lights import Assessment, Child, Light
 from projects.models import Project
 
 from .as_of import Item, ProjectState, round_states
-from .models import ReportingPeriod
 from .round_compare import Comparison, Entry, compare_rounds
 from .selectors import HT_NUMBERS, Cell, _rolled_cell, parse_sort
 

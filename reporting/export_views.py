@@ -20,7 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from objectives.models import Action
+from objectives.models import Action, ReportingPeriod
 from projects.access import Perm, can, require
 from projects.selectors import project_get
 
@@ -28,7 +28,7 @@ from . import job_selectors
 from .exports import TABLES, project_report, report_csv, report_xlsx
 from .forms import NationalExtractForm
 from .job_services import XLSX_TYPE, ExportOptions, export_job_rerun, export_job_start
-from .models import ExportKind, ReportingPeriod
+from .models import ExportKind
 
 
 def _project(request, project_pk: int):

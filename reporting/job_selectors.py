@@ -13,12 +13,13 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from objectives.models import ReportingPeriod
 from portal.models import Job, JobStatus
 from projects.access import Perm, can
 from projects.models import Project
 
 from .jobs import EXPORT_KINDS
-from .models import ExportKind, ReportingPeriod
+from .models import ExportKind
 
 RECENT_JOBS = 30
 

@@ -31,12 +31,13 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from objectives.models import ReportingPeriod
 from portal.models import Job, JobStatus
 from portal.services import ProgressWriter, job_claim, job_create, job_queue, job_rerun
 from projects.access import Perm, can, check
 from projects.models import Project
 
-from .models import ExportKind, ReportingPeriod
+from .models import ExportKind
 
 logger = logging.getLogger(__name__)
 

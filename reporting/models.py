@@ -4,39 +4,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history import register as register_history
 
-from projects.models import Programme, Project, Region
-
-
-class ReportingPeriod(models.Model):
-    programme = models.ForeignKey(
-        Programme,
-        verbose_name=_("programme"),
-        on_delete=models.CASCADE,
-        related_name="reporting_periods",
-    )
-    name = models.CharField(_("name"), max_length=120)
-    cut_off = models.DateField(_("data cut-off"), help_text=_("Data up to this date are included"))
-    due_date = models.DateField(_("due date"))
-
-    class Meta:
-        ordering = ["programme", "cut_off"]
-        verbose_name = _("reporting period")
-        verbose_name_plural = _("reporting periods")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["programme", "name"], name="reporting_period_unique_name"
-            ),
-            models.CheckConstraint(
-                condition=Q(due_date__gte=F("cut_off")), name="reporting_period_due_after_cut_off"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
+from objectives.models import ReportingPeriod
+from projects.models import Project, Region
 
 
 class ReportSnapshot(models.Model):
@@ -228,9 +201,6 @@ class IndicatorNarrative(models.Model):
 register_history(SelfAssessment)
 register_history(WorkPackageSummary)
 register_history(IndicatorNarrative)
-
-
-register_history(ReportingPeriod)
 
 
 class ExportKind(models.TextChoices):

@@ -39,7 +39,7 @@ from measures.history import as_recorded, in_plan_on
 from measures.models import Indicator, Measurement, RollupKind
 from measures.status_engine import lights_on
 from objectives.choices import ActionStatus
-from objectives.models import Action
+from objectives.models import Action, ReportingPeriod
 from portal.lights import Assessment, Light, Reason
 from projects.models import Project, WorkPackage
 
@@ -58,7 +58,7 @@ from .exports import (
     workbook_bytes,
     write_table_sheet,
 )
-from .models import ReportingPeriod, ReportSnapshot, SelfAssessment, SelfAssessmentStatus
+from .models import ReportSnapshot, SelfAssessment, SelfAssessmentStatus
 from .snapshots import statuses_recorded_by
 
 SNAPSHOT, LIVE = "snapshot", "live"

@@ -5,10 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from objectives.models import ReportingPeriod
 from portal.forms import DayField
 from projects.models import Programme
-
-from .models import ReportingPeriod
 
 MAX_TEXT = 5000
 

@@ -24,18 +24,13 @@ from django.utils.translation import gettext_lazy as _
 from measures.choices import Unit
 from measures.models import Indicator
 from objectives.choices import ActionStatus
-from objectives.models import Action
+from objectives.models import Action, ReportingPeriod
 from portal.lights import Assessment, Light, Reason
 from portal.people import display_name
 from projects.choices import BudgetCategory, RiskStatus
 from projects.models import Project, WorkPackage
 
-from .models import (
-    ReportingPeriod,
-    ReportSnapshot,
-    SelfAssessment,
-    SelfAssessmentStatus,
-)
+from .models import ReportSnapshot, SelfAssessment, SelfAssessmentStatus
 from .snapshots import statuses_at_cut_off
 from .workflow import editable
 

@@ -21,16 +21,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from measures.models import Indicator
+from objectives.models import ReportingPeriod
 from projects.access import Perm, check
 from projects.models import Programme, Project, WorkPackage
 
-from .models import (
-    IndicatorNarrative,
-    ReportingPeriod,
-    ReportSnapshot,
-    SelfAssessment,
-    WorkPackageSummary,
-)
+from .models import IndicatorNarrative, ReportSnapshot, SelfAssessment, WorkPackageSummary
 from .snapshots import snapshot_build
 from .workflow import Event, TransitionRefused, transition
 

@@ -21,11 +21,11 @@ from django.utils import timezone
 
 from measures.history import end_of_day
 from measures.models import CurrentLight, Indicator, Measurement, RollupKind
-from objectives.models import Action, ProcessGoal, StatusUpdate
+from objectives.models import Action, ProcessGoal, ReportingPeriod, StatusUpdate
 from portal.models_common import first_of_each
 from projects.models import BudgetLine, Expenditure, Project, Risk, WorkPackage
 
-from .models import ReportingPeriod, SelfAssessment
+from .models import SelfAssessment
 
 FORMAT = 1  # bump when the shape changes; the report page reads older shapes by this
 

@@ -15,10 +15,9 @@ from celery import shared_task
 from django.utils import timezone
 
 from measures.status_engine import lights_on
+from objectives.models import ReportingPeriod
 from portal.queue import RETRYING_TASK_OPTIONS
 from projects.models import Project
-
-from .models import ReportingPeriod
 
 logger = logging.getLogger(__name__)
 

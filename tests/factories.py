@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from measures.models import Indicator, Measurement, Target
-from objectives.models import Action, ProcessGoal
+from objectives.models import Action, ProcessGoal, ReportingPeriod
 from projects.models import (
     Membership,
     Organisation,
@@ -20,7 +20,6 @@ from projects.models import (
     Region,
     WorkPackage,
 )
-from reporting.models import ReportingPeriod
 
 
 def recorded_on(day: date):

@@ -27,10 +27,9 @@ def page_types() -> list[PageType]:
     from django.contrib.auth import get_user_model
 
     from measures.models import Indicator
-    from objectives.models import Action, ProcessGoal
+    from objectives.models import Action, ProcessGoal, ReportingPeriod
     from projects.meeting_services import steering_meeting_create
     from projects.models import Project, Risk, SteeringMeeting
-    from reporting.models import ReportingPeriod
 
     project = Project.objects.get(region__code="16")
     manager = get_user_model().objects.get(username=MANAGER)

@@ -27,8 +27,8 @@ def rounds_world(personas):
     is late and a goal is new. Built before Playwright starts (see test_browser.py)."""
     from measures.models import CurrentLight
     from measures.status_engine import status_recompute_projects
+    from objectives.models import ReportingPeriod
     from objectives.services import action_status_update
-    from reporting.models import ReportingPeriod
     from reporting.round_services import self_assessment_save, self_assessment_submit
 
     from .factories import ActionFactory, ProcessGoalFactory, WorkPackageFactory, recorded_on

@@ -27,8 +27,8 @@ PASSWORD = "salasana-testi-123"  # tests.factories.UserFactory's
 @pytest.fixture
 def running_job(personas):
     """The ministry viewer's national extract, 40 % written (built before Playwright starts)."""
+    from objectives.models import ReportingPeriod
     from portal.models import Job
-    from reporting.models import ReportingPeriod
 
     period = ReportingPeriod.objects.create(
         programme=personas.project.programme,

@@ -133,9 +133,9 @@ def test_saving_a_measurement_updates_lights_within_seconds(celery_worker_proces
 @pytest.mark.worker
 def test_an_export_job_runs_in_the_worker_and_its_file_lands_in_the_row(celery_worker_process):
     # given a reporting round and a viewer who asks for the national extract
+    from objectives.models import ReportingPeriod
     from portal.models import Job
     from reporting.job_services import ExportOptions, export_job_start
-    from reporting.models import ReportingPeriod
 
     from .factories import ProgrammeRoleFactory, ProjectFactory, UserFactory
 

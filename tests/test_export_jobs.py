@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from openpyxl import load_workbook
 
+from objectives.models import ReportingPeriod
 from portal.jobs import STALLED_AFTER
 from portal.models import Job
 from portal.services import jobs_prune
@@ -26,7 +27,6 @@ from reporting.job_services import (
     export_job_run,
     export_job_start,
 )
-from reporting.models import ReportingPeriod
 
 from .factories import (
     ActionFactory,

@@ -185,8 +185,8 @@ def test_a_starting_worker_or_beat_queues_the_catch_up(action, signal_name):
 
 @pytest.fixture
 def national_job(personas):
+    from objectives.models import ReportingPeriod
     from portal.models import Job
-    from reporting.models import ReportingPeriod
 
     period = ReportingPeriod.objects.create(
         programme=personas.project.programme,
@@ -578,9 +578,9 @@ def test_an_import_whose_worker_is_killed_is_imported_once_by_the_next(workers, 
 def test_an_export_whose_worker_is_killed_is_built_once_by_the_next(workers, personas, action):
     from django.test import Client
 
+    from objectives.models import ReportingPeriod
     from portal.models import Job
     from reporting.job_services import ExportOptions, export_job_start
-    from reporting.models import ReportingPeriod
 
     viewer = personas.ministry_viewer
     period = ReportingPeriod.objects.create(

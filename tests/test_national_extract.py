@@ -14,9 +14,9 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from measures.status_engine import status_recompute_projects
+from objectives.models import ReportingPeriod
 from objectives.services import action_status_update
 from portal.models import Job
-from reporting.models import ReportingPeriod
 from reporting.national import (
     NATIONAL_TABLES,
     extract_csv,

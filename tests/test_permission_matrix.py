@@ -13,11 +13,11 @@ from datetime import date
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from objectives.models import ReportingPeriod
 from portal.models import Job, JobUpload
 from portal.notifications import unsubscribe_token
 from projects.models import MeetingDecision, PlanVersion, Risk, SteeringMeeting
 from reporting.import_services import import_job_create
-from reporting.models import ReportingPeriod
 
 from .conftest import module_world, personas_build
 from .factories import (

@@ -18,7 +18,7 @@ from measures.history import plan_at, plan_now
 from measures.models import IndicatorProgress
 from measures.services import indicator_save, indicator_targets_save
 from measures.values import unit_change_problem
-from objectives.models import Action, BenefitTarget, ProcessGoal
+from objectives.models import Action, BenefitTarget, ProcessGoal, ReportingPeriod
 from objectives.services import action_retire, action_save, goal_save
 from projects.models import PlanVersion, Project
 from projects.plan_services import (
@@ -27,7 +27,6 @@ from projects.plan_services import (
     work_package_retire,
     work_package_save,
 )
-from reporting.models import ReportingPeriod
 from reporting.national import national_extract
 from reporting.plan_selectors import plan_version_diff
 

@@ -13,10 +13,11 @@ from django.urls import reverse
 from django.utils import translation
 
 from measures.status_engine import status_recompute_projects
+from objectives.models import ReportingPeriod
 from objectives.services import action_status_update
 from projects.access import roles_for
 from projects.models import BudgetLine, Expenditure, Risk
-from reporting.models import ReportingPeriod, ReportSnapshot, SelfAssessment
+from reporting.models import ReportSnapshot, SelfAssessment
 from reporting.round_selectors import round_dashboard
 from reporting.round_services import (
     AssessmentConflictError,

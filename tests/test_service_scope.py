@@ -23,6 +23,7 @@ from measures.services import (
     measurements_import,
     target_save,
 )
+from objectives.models import ReportingPeriod
 from objectives.services import ActionImportRow, action_status_update, actions_import
 from portal.models import Job, JobUpload
 from projects.finance_import_services import finance_import_confirm, finance_import_start
@@ -48,7 +49,7 @@ from reporting.import_services import (
     import_job_rerun,
 )
 from reporting.job_services import ExportOptions, export_job_rerun, export_job_start
-from reporting.models import ReportingPeriod, SelfAssessment
+from reporting.models import SelfAssessment
 from reporting.round_services import (
     reporting_period_save,
     self_assessment_decide,

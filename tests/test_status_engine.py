@@ -447,7 +447,7 @@ def test_a_past_day_is_computed_once_and_kept_today_is_the_current_state(
 
 
 def test_the_daily_task_keeps_the_lights_of_past_rounds(db):
-    from reporting.models import ReportingPeriod
+    from objectives.models import ReportingPeriod
     from reporting.tasks import round_lights_keep_task
 
     with recorded_on(date(2023, 1, 2)):
