@@ -16,7 +16,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
 # each library is and which Debian package holds it is checked by tests/test_docker_image.py
 # against this list (docs/operations.md, "The production image").
 # The PDFs' charts are the pages' Plotly figures drawn as SVG by kaleido, which drives the
-# system's headless Chromium (reporting/chart_images.py; checked by the same test).
+# system's headless Chromium (reporting/exports/chart_images.py; checked by the same test).
 # /var/lib/celery holds beat's schedule file (a volume in docker-compose.yml).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \

@@ -55,8 +55,8 @@ from projects.models import (  # noqa: E402
     Region,
     WorkPackage,
 )
-from reporting.exports import project_report, report_csv, report_xlsx  # noqa: E402
-from reporting.import_services import (  # noqa: E402
+from reporting.exports.tables import project_report, report_csv, report_xlsx  # noqa: E402
+from reporting.imports.services import (  # noqa: E402
     import_job_confirm,
     import_job_create,
     import_job_map,

@@ -9,7 +9,7 @@ Usage (from the repository root, against a dedicated, migrated database):
 `--layout national` generates 20 synthetic hankkeet of 500 actions each (and
 `--indicators` indicators per hanke with `--measurements` values each), opens a reporting
 round with its cut-off at 2025-06-30, and times the national extract as an export job
-(`reporting.job_services.export_job_run`: read, write, store the file in the job row) as
+(`reporting.exports.services.export_job_run`: read, write, store the file in the job row) as
 XLSX and as the CSV of each table. `--layout regional` generates one hanke of 10 000
 actions and times its regional report the same way (XLSX, CSV of actions). The data set is
 generated with `projects.scale.scale_generate` unless the database already holds it, and
@@ -43,7 +43,7 @@ from objectives.models import Action, ReportingPeriod  # noqa: E402
 from portal.models import Job  # noqa: E402
 from projects.models import Programme, ProgrammeRole, Project  # noqa: E402
 from projects.scale import PROGRAMME_NAME, scale_generate, synthetic_regions  # noqa: E402
-from reporting.job_services import ExportOptions, export_job_run  # noqa: E402
+from reporting.exports.services import ExportOptions, export_job_run  # noqa: E402
 
 CUT_OFF = date(2025, 6, 30)
 LAYOUTS = {"national": (20, 500), "regional": (1, 10_000)}  # regions, actions per region

@@ -170,7 +170,7 @@ def target_save(
     return target
 
 
-# --- Bulk import (reporting.import_services plans the rows; these write them) ---------------
+# --- Bulk import (reporting.imports.services plans the rows; these write them) ---------------
 
 INDICATOR_IMPORT_FIELDS = frozenset({"name_fi", "name_sv", "name_en", "unit", "baseline_value"})
 

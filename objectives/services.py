@@ -163,7 +163,7 @@ def action_status_update(
     return fresh
 
 
-# --- Bulk import (reporting.import_services plans the rows; this writes them) ---------------
+# --- Bulk import (reporting.imports.services plans the rows; this writes them) ---------------
 
 # The plan fields an import may set; the status goes through the status rules below.
 IMPORT_FIELDS = frozenset(
@@ -236,7 +236,7 @@ def actions_import(
     still be `expected_version` (ActionConflictError otherwise).
     Side effects: history rows (bulk, with the actor and `comment` as the reason) and
     StatusUpdate rows in the same transaction; the hanke's lights are recomputed after
-    commit. Not idempotent by itself: the import job runs it once (reporting.import_services).
+    commit. Not idempotent by itself: the import job runs it once (reporting.imports.services).
     """
     check(actor, Perm.EDIT_PLAN, project)
     if any(row.status is not None for row in rows):

@@ -29,8 +29,8 @@ from projects.selectors import (
     project_get,
     risks_due_for_review,
 )
-from reporting import as_of_views
-from reporting.import_services import kinds_allowed
+from reporting.as_of import views as as_of_views
+from reporting.imports.services import kinds_allowed
 
 from . import selectors
 from .forms import ActionStatusForm, ProjectFilterForm

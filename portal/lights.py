@@ -85,7 +85,7 @@ _SYMBOLS = {
 class LightColours:
     """How a light is coloured, everywhere: pages and PDFs (`.light--<light>` in the
     generated css/lights.css), chart bars (reporting/charts.py) and XLSX fills
-    (reporting/exports.py). Never colour alone: the symbol and label go with it."""
+    (reporting/exports/tables.py). Never colour alone: the symbol and label go with it."""
 
     text: str  # the label on the tint, at least 4.5:1
     tint: str  # the badge's background and the XLSX cell fill

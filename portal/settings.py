@@ -377,7 +377,7 @@ X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_500_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_500_000
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000  # a large formset (a plan's actions) stays well below
-# Bulk import (reporting/imports.py, docs/imports.md): the largest file accepted, the most
+# Bulk import (reporting/imports/reader.py, docs/imports.md): the largest file accepted, the most
 # rows, and from how many rows on the dry run and the import run as a Celery job.
 # 10 MB holds a 20 000-row CSV of actions with long titles.
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 10_000_000)
@@ -459,7 +459,7 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         # WeasyPrint logs every step of every PDF at INFO; its warnings still show.
         "weasyprint.progress": {"level": "WARNING"},
-        # kaleido and its browser driver log every chart of a PDF (reporting/chart_images.py).
+        # kaleido and its browser driver log every PDF chart (reporting/exports/chart_images.py).
         "kaleido": {"level": "WARNING"},
         "choreographer": {"level": "WARNING"},
         "logistro": {"level": "WARNING"},

@@ -102,7 +102,7 @@ def lights_dir() -> Path:
 class LightsFinder(BaseFinder):
     """Serves css/lights.css, generated from portal/lights.py (`light_css()`), so the lights'
     colours are defined once: pages link it, PDFs fetch it through the finders
-    (reporting/pdf.py) and collectstatic collects it like any file."""
+    (reporting/exports/pdf.py) and collectstatic collects it like any file."""
 
     def _write(self) -> Path:
         from .lights import light_css

@@ -115,8 +115,8 @@ def meeting_detail(request, project_pk: int, pk: int):
 def meeting_pdf(request, project_pk: int, pk: int):
     """The meeting page as a PDF download: same readers, same content, no forms."""
     # Imported here: WeasyPrint takes a while to import, and only PDF requests need it.
-    from reporting.documents import meeting_pdf as meeting_pdf_document
-    from reporting.pdf import PDF_CONTENT_TYPE
+    from reporting.exports.documents import meeting_pdf as meeting_pdf_document
+    from reporting.exports.pdf import PDF_CONTENT_TYPE
 
     project = selectors.project_get(user=request.user, pk=project_pk)
     meeting = meeting_selectors.meeting_get(project=project, pk=pk)

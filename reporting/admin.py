@@ -28,7 +28,7 @@ class ReportSnapshotAdmin(admin.ModelAdmin):
     readonly_fields = ("data", "created_at", "created_by")
 
 
-# Self-assessments change only through reporting.round_services (workflow, locking, snapshot
+# Self-assessments change only through reporting.rounds.services (workflow, locking, snapshot
 # on submission); the admin shows them and their history, it does not edit.
 class _SummaryInline(ViewOnly, admin.TabularInline):
     model = WorkPackageSummary

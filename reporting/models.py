@@ -69,7 +69,7 @@ class ReportSnapshot(models.Model):
 
 
 class SelfAssessmentStatus(models.TextChoices):
-    # The values are reporting.workflow.State's; the labels are what people read.
+    # The values are reporting.rounds.workflow.State's; the labels are what people read.
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
     ACCEPTED = "accepted", _("Accepted")
@@ -79,7 +79,7 @@ class SelfAssessmentStatus(models.TextChoices):
 class SelfAssessment(models.Model):
     """A hanke's self-assessment for one reporting round (väliarviointi).
 
-    Written only by reporting.round_services (workflow in reporting.workflow); the history
+    Written only by reporting.rounds.services (workflow in reporting.rounds.workflow); the history
     (simple-history) keeps every state change with its actor and, for returns, the reason.
     """
 
@@ -212,7 +212,7 @@ class ExportKind(models.TextChoices):
 # an upload's cells are its portal.JobUpload.
 
 
-# --- Bulk import (reporting/import_services.py) --------------------------------------------
+# --- Bulk import (reporting/imports/services.py) --------------------------------------------
 
 
 class ImportKindChoices(models.TextChoices):

@@ -35,20 +35,20 @@ EXPORT_TASK_OPTIONS = {
 
 @shared_task(**EXPORT_TASK_OPTIONS)
 def export_job_run_task(job_id: int) -> dict:
-    """Build an export job's file (reporting.job_services.export_job_run); a job that is
+    """Build an export job's file (reporting.exports.services.export_job_run); a job that is
     gone or finished is skipped."""
-    from .job_services import export_job_run
+    from reporting.exports.services import export_job_run
 
     return export_job_run(job_id=job_id)
 
 
-# --- Bulk import (reporting.import_services): the dry run and the import of large files ----
+# --- Bulk import (reporting.imports.services): the dry run and the import of large files ----
 
 
 @shared_task(**RETRYING_TASK_OPTIONS)
 def import_job_check_task(job_id: int) -> dict:
     """The dry run of a large upload. Idempotent: it only rewrites the job's preview."""
-    from .import_services import import_job_check
+    from reporting.imports.services import import_job_check
 
     job = import_job_check(job_id=job_id)
     if job is None:
@@ -60,7 +60,7 @@ def import_job_check_task(job_id: int) -> dict:
 @shared_task(**RETRYING_TASK_OPTIONS)
 def import_job_apply_task(job_id: int) -> dict:
     """The confirmed import of a large upload: all rows or none, once (see import_job_apply)."""
-    from .import_services import import_job_apply
+    from reporting.imports.services import import_job_apply
 
     job = import_job_apply(job_id=job_id)
     if job is None:

@@ -1,6 +1,11 @@
 from django.urls import path
 
-from . import as_of_views, export_views, import_views, plan_views, round_views, views
+from .as_of import views as as_of_views
+from .exports import views as export_views
+from .imports import views as import_views
+from .overview import views
+from .plan import views as plan_views
+from .rounds import views as round_views
 
 app_name = "reporting"
 

@@ -12,8 +12,8 @@ from measures.models import DayLight
 from measures.status_engine import status_recompute_projects
 from objectives.models import ReportingPeriod
 from objectives.services import action_status_update
-from reporting.as_of import LATEST, round_states
-from reporting.round_services import self_assessment_save, self_assessment_submit
+from reporting.as_of.states import LATEST, round_states
+from reporting.rounds.services import self_assessment_save, self_assessment_submit
 
 from .factories import (
     ActionFactory,

@@ -29,7 +29,7 @@ def rounds_world(personas):
     from measures.status_engine import status_recompute_projects
     from objectives.models import ReportingPeriod
     from objectives.services import action_status_update
-    from reporting.round_services import self_assessment_save, self_assessment_submit
+    from reporting.rounds.services import self_assessment_save, self_assessment_submit
 
     from .factories import ActionFactory, ProcessGoalFactory, WorkPackageFactory, recorded_on
 

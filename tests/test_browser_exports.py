@@ -63,7 +63,7 @@ def _follow_the_job(page, url: str, running_job: int) -> None:
     from playwright.sync_api import expect
 
     from portal.models import Job
-    from reporting.job_services import export_job_run
+    from reporting.exports.services import export_job_run
 
     # given the viewer on the page of their running export
     page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": url}])

@@ -135,7 +135,7 @@ def test_an_export_job_runs_in_the_worker_and_its_file_lands_in_the_row(celery_w
     # given a reporting round and a viewer who asks for the national extract
     from objectives.models import ReportingPeriod
     from portal.models import Job
-    from reporting.job_services import ExportOptions, export_job_start
+    from reporting.exports.services import ExportOptions, export_job_start
 
     from .factories import ProgrammeRoleFactory, ProjectFactory, UserFactory
 

@@ -33,7 +33,7 @@ DEBIAN_PACKAGE_OF = {
     "libfontconfig.so.1": "libfontconfig1",
     "libpangoft2-1.0.so.0": "libpangoft2-1.0-0",
 }
-# static/css/pdf.css and the PDFs' charts (reporting/chart_images.py) write in DejaVu Sans.
+# static/css/pdf.css and the PDFs' charts (reporting/exports/chart_images.py) write in DejaVu Sans.
 FONT_PACKAGE = "fonts-dejavu-core"
 # kaleido (the PDFs' charts) drives the Chromium that choreographer finds on PATH.
 BROWSER_PACKAGE = "chromium"

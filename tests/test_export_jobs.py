@@ -21,12 +21,8 @@ from portal.jobs import STALLED_AFTER
 from portal.models import Job
 from portal.services import jobs_prune
 from projects.models import ProgrammeRole
-from reporting import job_services
-from reporting.job_services import (
-    ExportOptions,
-    export_job_run,
-    export_job_start,
-)
+from reporting.exports import services as job_services
+from reporting.exports.services import ExportOptions, export_job_run, export_job_start
 
 from .factories import (
     ActionFactory,
@@ -300,7 +296,7 @@ def test_a_job_that_failed_is_recorded_and_runs_again_into_the_same_row(
     def crash(*args, **kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr("reporting.national.national_extract", crash)
+    monkeypatch.setattr("reporting.exports.national.national_extract", crash)
     job = _start(personas, period)
     export_job_run(job_id=job.pk)
     job.refresh_from_db()

@@ -16,13 +16,7 @@ from openpyxl import load_workbook
 from measures.status_engine import status_recompute_projects
 from objectives.models import BenefitTarget, StatusUpdate
 from projects.models import BudgetLine, Risk
-from reporting.exports import (
-    LIGHT_FILLS,
-    TABLES,
-    ActionResource,
-    project_report,
-    report_csv,
-)
+from reporting.exports.tables import LIGHT_FILLS, TABLES, ActionResource, project_report, report_csv
 
 from .factories import (
     ActionFactory,

@@ -531,7 +531,7 @@ class TableLock:
 @pytest.mark.worker
 def test_an_import_whose_worker_is_killed_is_imported_once_by_the_next(workers, personas, settings):
     from portal.models import Job
-    from reporting.import_services import import_job_confirm, import_job_create, import_job_map
+    from reporting.imports.services import import_job_confirm, import_job_create, import_job_map
 
     # given a previewed upload of five new actions, large enough to run as a Celery job
     manager = personas.project_manager
@@ -580,7 +580,7 @@ def test_an_export_whose_worker_is_killed_is_built_once_by_the_next(workers, per
 
     from objectives.models import ReportingPeriod
     from portal.models import Job
-    from reporting.job_services import ExportOptions, export_job_start
+    from reporting.exports.services import ExportOptions, export_job_start
 
     viewer = personas.ministry_viewer
     period = ReportingPeriod.objects.create(

@@ -16,8 +16,8 @@ from openpyxl import Workbook
 from measures.models import Measurement
 from objectives.models import Action, BenefitTarget, StatusUpdate
 from portal.models import Job, JobStatus
-from reporting.exports import project_report, report_csv, report_xlsx
-from reporting.import_services import (
+from reporting.exports.tables import project_report, report_csv, report_xlsx
+from reporting.imports.services import (
     import_job_apply,
     import_job_check,
     import_job_confirm,
@@ -322,7 +322,7 @@ def test_a_managers_own_layout_is_mapped_and_remembered(hanke, personas):
 
 def test_finnish_and_swedish_headers_are_recognised(hanke, personas):
     # our column labels in every language (as the export writes them), in any case
-    from reporting.imports import spec
+    from reporting.imports.reader import spec
 
     headers = ["Työpaketti", "ÅTGÄRDSNUMMER", "Toimenpide", "Planerat slut", "Muu sarake"]
     assert spec("actions").suggest(headers) == {
@@ -695,7 +695,7 @@ def test_only_the_owner_may_run_a_stalled_job_again(hanke, personas):
 
     from django.utils import timezone
 
-    from reporting.import_services import import_job_rerun
+    from reporting.imports.services import import_job_rerun
 
     job = _job(hanke, personas.project_manager, "actions", "Work package,Action number\nTP1,2.8")
     long_ago = timezone.now() - timedelta(minutes=11)

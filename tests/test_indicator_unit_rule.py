@@ -14,7 +14,7 @@ from django.utils import translation
 
 from measures.models import Indicator
 from measures.services import IndicatorImportRow, indicators_import
-from reporting.import_services import import_job_create, import_job_map
+from reporting.imports.services import import_job_create, import_job_map
 
 from .factories import IndicatorFactory, MeasurementFactory
 

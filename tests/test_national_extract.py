@@ -17,13 +17,8 @@ from measures.status_engine import status_recompute_projects
 from objectives.models import ReportingPeriod
 from objectives.services import action_status_update
 from portal.models import Job
-from reporting.national import (
-    NATIONAL_TABLES,
-    extract_csv,
-    extract_xlsx,
-    national_extract,
-)
-from reporting.round_services import self_assessment_save, self_assessment_submit
+from reporting.exports.national import NATIONAL_TABLES, extract_csv, extract_xlsx, national_extract
+from reporting.rounds.services import self_assessment_save, self_assessment_submit
 
 from .factories import (
     ActionFactory,

@@ -26,9 +26,9 @@ from projects.meeting_selectors import meeting_view
 from projects.meeting_services import meeting_decision_create, steering_meeting_create
 from projects.models import BudgetLine, Expenditure, Risk
 from projects.selectors import budget_summary
-from reporting.chart_images import static_charts
 from reporting.charts import budget_burn_figure, burn_chart_texts
-from reporting.pdf import FetchRefused, StaticFilesFetcher, render_pdf, static_url
+from reporting.exports.chart_images import static_charts
+from reporting.exports.pdf import FetchRefused, StaticFilesFetcher, render_pdf, static_url
 
 from .factories import (
     ActionFactory,

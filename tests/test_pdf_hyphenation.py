@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 from weasyprint import HTML
 
-from reporting.hyphenation import register
+from reporting.exports.hyphenation import register
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from objectives.models import ReportingPeriod
 from portal.models import Job, JobUpload
 from portal.notifications import unsubscribe_token
 from projects.models import MeetingDecision, PlanVersion, Risk, SteeringMeeting
-from reporting.import_services import import_job_create
+from reporting.imports.services import import_job_create
 
 from .conftest import module_world, personas_build
 from .factories import (

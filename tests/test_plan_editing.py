@@ -27,8 +27,8 @@ from projects.plan_services import (
     work_package_retire,
     work_package_save,
 )
-from reporting.national import national_extract
-from reporting.plan_selectors import plan_version_diff
+from reporting.exports.national import national_extract
+from reporting.plan.selectors import plan_version_diff
 
 from .factories import (
     ActionFactory,

@@ -13,8 +13,8 @@ from measures.status_engine import status_recompute_projects
 from objectives.models import ReportingPeriod
 from objectives.services import action_status_update
 from portal.lights import Assessment, Light, Reason
-from reporting.round_compare import Entry, compare_rounds
-from reporting.round_services import self_assessment_save, self_assessment_submit
+from reporting.rounds.compare import Entry, compare_rounds
+from reporting.rounds.services import self_assessment_save, self_assessment_submit
 
 from .factories import (
     ActionFactory,

@@ -18,16 +18,16 @@ from objectives.services import action_status_update
 from projects.access import roles_for
 from projects.models import BudgetLine, Expenditure, Risk
 from reporting.models import ReportSnapshot, SelfAssessment
-from reporting.round_selectors import round_dashboard
-from reporting.round_services import (
+from reporting.rounds.selectors import round_dashboard
+from reporting.rounds.services import (
     AssessmentConflictError,
     reporting_period_save,
     self_assessment_decide,
     self_assessment_save,
     self_assessment_submit,
 )
-from reporting.snapshots import statuses_at_cut_off
-from reporting.workflow import State, TransitionRefused, editable, transition
+from reporting.rounds.snapshots import statuses_at_cut_off
+from reporting.rounds.workflow import State, TransitionRefused, editable, transition
 
 from .factories import (
     ActionFactory,

@@ -42,15 +42,15 @@ from projects.services import (
     risk_save,
     user_set_active,
 )
-from reporting.import_services import (
+from reporting.exports.services import ExportOptions, export_job_rerun, export_job_start
+from reporting.imports.services import (
     import_job_confirm,
     import_job_create,
     import_job_map,
     import_job_rerun,
 )
-from reporting.job_services import ExportOptions, export_job_rerun, export_job_start
 from reporting.models import SelfAssessment
-from reporting.round_services import (
+from reporting.rounds.services import (
     reporting_period_save,
     self_assessment_decide,
     self_assessment_save,

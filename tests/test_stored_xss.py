@@ -30,8 +30,8 @@ from objectives.services import action_status_update
 from portal.models import JobUpload
 from projects.models import BudgetLine, SteeringMeeting
 from projects.services import expenditure_create
-from reporting.exports import TABLES
-from reporting.round_services import self_assessment_save, self_assessment_submit
+from reporting.exports.tables import TABLES
+from reporting.rounds.services import self_assessment_save, self_assessment_submit
 
 from .conftest import module_world, personas_build
 from .factories import recorded_on

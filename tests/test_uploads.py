@@ -531,7 +531,7 @@ def test_the_finance_import_refuses_a_late_nul_and_long_cells_with_the_shared_li
 def test_the_bulk_import_refuses_hostile_files_within_a_second(personas, request, hostile, message):
     from django.core.exceptions import ValidationError
 
-    from reporting.import_services import import_job_create
+    from reporting.imports.services import import_job_create
 
     if hostile == "hundred_thousand_columns":
         name, content = "tuonti.csv", b"a" + b",a" * 99_999 + b"\n" + b"1" + b",1" * 99_999

@@ -13,7 +13,7 @@ A hanke's state in a round comes from one of two sources, decided per hanke:
    day that is over cannot change). Nothing depends on a nightly run having happened.
 
 `round_states()` is the one place that reads them; the overview and hanke page "as of" a
-round, and the round comparison, are all built from it (`reporting.as_of_selectors`).
+round, and the round comparison, are all built from it (`reporting.as_of.selectors`).
 """
 
 from __future__ import annotations
@@ -31,8 +31,7 @@ from measures.status_engine import lights_on
 from objectives.models import Action, ProcessGoal, ReportingPeriod
 from portal.lights import Assessment, Light, Reason
 from projects.models import WorkPackage
-
-from .models import ReportSnapshot
+from reporting.models import ReportSnapshot
 
 SNAPSHOT, HISTORY = "snapshot", "history"
 PARAM = "kierros"  # the query parameter of the "as of" views (Finnish, like the paths)

@@ -29,8 +29,8 @@ from portal.lights import Assessment, Light, Reason
 from portal.people import display_name
 from projects.choices import BudgetCategory, RiskStatus
 from projects.models import Project, WorkPackage
+from reporting.models import ReportSnapshot, SelfAssessment, SelfAssessmentStatus
 
-from .models import ReportSnapshot, SelfAssessment, SelfAssessmentStatus
 from .snapshots import statuses_at_cut_off
 from .workflow import editable
 

@@ -1,10 +1,10 @@
-"""Selectors of the past views and the round comparison, built on `reporting.as_of`.
+"""Selectors of the past views and the round comparison, built on `reporting.as_of.states`.
 
 Contract (R5): reads only, a fixed number of queries; `overview_as_of` scopes itself with
 `Project.objects.visible_to(user)`, the others take hankkeet from a scoped selector.
 - `overview_as_of`: the programme overview's matrix and follow-up counts in a round;
 - `project_as_of`: a hanke's packages, goals, actions and indicators with the round's lights;
-- `compare_hankkeet`: round a → round b per hanke (rules in `reporting.round_compare`).
+- `compare_hankkeet`: round a → round b per hanke (rules in `reporting.rounds.compare`).
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from measures.models import RollupKind
 from objectives.models import ReportingPeriod
 from portal.lights import Assessment, Child, Light
 from projects.models import Project
+from reporting.overview.selectors import HT_NUMBERS, Cell, _rolled_cell, parse_sort
+from reporting.rounds.compare import Comparison, Entry, compare_rounds
 
-from .as_of import Item, ProjectState, round_states
-from .round_compare import Comparison, Entry, compare_rounds
-from .selectors import HT_NUMBERS, Cell, _rolled_cell, parse_sort
+from .states import Item, ProjectState, round_states
 
 # --- The programme overview as of a round -----------------------------------------------------
 

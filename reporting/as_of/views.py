@@ -3,8 +3,8 @@
 The programme overview and the hanke page hand over here when the URL names a round
 (`?kierros=<id>`); today's views stay as they are. `?kierros=viimeisin` redirects to the
 newest round whose cut-off has passed, so the address in the bar can always be shared.
-Reads are in `reporting.as_of` and `reporting.as_of_selectors`; the diff rules in
-`reporting.round_compare`.
+Reads are in `reporting.as_of.states` and `reporting.as_of.selectors`; the diff rules in
+`reporting.rounds.compare`.
 """
 
 from __future__ import annotations
@@ -24,8 +24,10 @@ from portal.paging import PARAM as PAGE_PARAM
 from projects.access import Perm, can, require
 from projects.models import Project
 from projects.selectors import project_get
+from reporting.overview import selectors
 
-from . import as_of, as_of_selectors, selectors
+from . import selectors as as_of_selectors
+from . import states as as_of
 
 
 def wants_round(request) -> bool:
@@ -49,7 +51,7 @@ def _round_or_redirect(request, rounds, today_url: str):
 @login_required
 @require_GET
 def overview_as_of(request):
-    """The programme overview as of a past round (from `reporting.views.overview`)."""
+    """The programme overview as of a past round (from `reporting.overview.views.overview`)."""
     visible = Project.objects.visible_to(request.user)
     rounds = as_of.past_rounds(
         programme_ids=visible.values("programme_id"), today=timezone.localdate()

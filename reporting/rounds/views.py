@@ -1,6 +1,6 @@
 """Reporting rounds (thin views): the rounds, a hanke's self-assessment, THL's dashboard and
-the frozen report. Selectors read (reporting.round_selectors), services write
-(reporting.round_services); the rules are in reporting.workflow and projects.access."""
+the frozen report. Selectors read (reporting.rounds.selectors), services write
+(reporting.rounds.services); the rules are in reporting.rounds.workflow and projects.access."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ from portal.htmx_views import htmx_template
 from projects.access import Perm, can, require
 from projects.selectors import project_get
 
-from . import round_selectors as selectors
-from .round_forms import AssessmentForm, DecisionForm, PeriodForm
-from .round_services import (
+from . import selectors
+from .forms import AssessmentForm, DecisionForm, PeriodForm
+from .services import (
     AssessmentConflictError,
     reporting_period_save,
     self_assessment_decide,

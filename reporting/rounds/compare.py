@@ -3,7 +3,7 @@
 Each round's state is a mapping from a key (kind, object id) to an `Entry`: a label to show
 and the object's light in that round (an `Assessment`, or None when it had none). Where the
 states come from (a frozen snapshot, or the rollups stored at the cut-off) is the caller's
-business (`reporting.as_of`). `compare_rounds(a, b)` answers three questions:
+business (`reporting.as_of.states`). `compare_rounds(a, b)` answers three questions:
 
 - *changed colour*: present in both, with a different light (no light counts as grey);
 - *new*: present in b, not in a;

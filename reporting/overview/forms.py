@@ -93,7 +93,7 @@ class NationalExtractForm(forms.Form):
 
     def __init__(self, *args, periods, **kwargs):
         super().__init__(*args, **kwargs)
-        from .national import NATIONAL_TABLES
+        from reporting.exports.national import NATIONAL_TABLES
 
         self.fields["period"].queryset = periods
         self.fields["table"].choices = [(t.key, t.title) for t in NATIONAL_TABLES.values()]

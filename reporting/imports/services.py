@@ -1,7 +1,7 @@
 """Bulk import of actions, indicators and measurements: upload → mapping → dry run → confirm.
 
 Contract:
-- `import_job_create` reads the file (reporting.imports; a bad file raises ValidationError
+- `import_job_create` reads the file (reporting.imports.reader; a bad file raises ValidationError
   and nothing is stored) and stores its cells as a portal.Job of the kind (what the file
   holds) owned by the user and the hanke, with a portal.JobUpload holding the cells and the
   columns preselected (the hanke's remembered mapping, else our labels).
@@ -48,10 +48,10 @@ from portal.services import job_claim, job_create, job_progress, job_queue, job_
 from portal.uploads.preview import CHANGED, NEW, REJECTED, Plan
 from projects.access import Perm, can, check
 from projects.models import Project
+from reporting.models import ImportMapping
 
-from .import_plans import plan_rows
-from .imports import ImportFileError, ImportKind, field_label, read_upload, spec
-from .models import ImportMapping
+from .plans import plan_rows
+from .reader import ImportFileError, ImportKind, field_label, read_upload, spec
 
 logger = logging.getLogger(__name__)
 

@@ -7,8 +7,10 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from projects.access import Perm, can, require
+from reporting import charts
+from reporting.as_of import views as as_of_views
 
-from . import as_of_views, charts, compare, selectors
+from . import compare, selectors
 from .forms import CompareForm
 
 

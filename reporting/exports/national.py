@@ -5,7 +5,7 @@ Which data a hanke's rows come from (column "Data source", and the `hankkeet` ta
 
 - `snapshot`: the hanke has **submitted** its self-assessment for the round (status submitted
   or accepted). Its rows are read from the ReportSnapshot frozen on submission
-  (reporting/snapshots.py): statuses as of the cut-off, measurements up to the cut-off and
+  (reporting/rounds/snapshots.py): statuses as of the cut-off, measurements up to the cut-off and
   the lights stored when it was frozen. Later edits do not change them, so THL sees what the
   hanke reported.
 - `live`: no submission (not started, draft, or returned for changes; a returned round's
@@ -19,7 +19,7 @@ Which data a hanke's rows come from (column "Data source", and the `hankkeet` ta
 
 `national_extract(period=…, user=…)` reads set-based (a fixed number of queries, about ten,
 whatever the number of hankkeet); the writers reuse the regional report's conventions
-(reporting/exports.py): one django-import-export Resource per table, native cells in XLSX,
+(reporting/exports/tables.py): one django-import-export Resource per table, native cells in XLSX,
 text in CSV. Columns are documented in docs/exports.md.
 """
 
@@ -42,8 +42,10 @@ from objectives.choices import ActionStatus
 from objectives.models import Action, ReportingPeriod
 from portal.lights import Assessment, Light, Reason
 from projects.models import Project, WorkPackage
+from reporting.models import ReportSnapshot, SelfAssessment, SelfAssessmentStatus
+from reporting.rounds.snapshots import statuses_recorded_by
 
-from .exports import (
+from .tables import (
     DATE_FORMAT,
     LightCells,
     Progress,
@@ -58,8 +60,6 @@ from .exports import (
     workbook_bytes,
     write_table_sheet,
 )
-from .models import ReportSnapshot, SelfAssessment, SelfAssessmentStatus
-from .snapshots import statuses_recorded_by
 
 SNAPSHOT, LIVE = "snapshot", "live"
 _SUBMITTED = (SelfAssessmentStatus.SUBMITTED, SelfAssessmentStatus.ACCEPTED)
@@ -481,7 +481,7 @@ def _live_measurements(
 def extract_csv(
     extract: NationalExtract, key: str, *, semicolon: bool = False, bom: bool = False
 ) -> bytes:
-    """One table of the extract as CSV (the regional report's formats, reporting/exports.py)."""
+    """One table of the extract as CSV (the regional report's formats, exports/tables.py)."""
     table = NATIONAL_TABLES[key]
     return rows_csv(table.resource, getattr(extract, table.rows), semicolon=semicolon, bom=bom)
 

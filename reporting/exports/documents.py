@@ -1,9 +1,9 @@
 """The PDF documents of the portal: what each one shows, read through the selectors and
-rendered by reporting/pdf.py (the pages' Plotly charts as SVG: reporting/chart_images.py).
+rendered by pdf.py beside it (the pages' Plotly charts as SVG: chart_images.py).
 
 - `meeting_pdf(...)`: a steering group meeting, the content of its page (issue 8).
 - `project_report_pdf(...)`: the regional report of one hanke (issue 7), the PDF sibling of
-  the XLSX workbook of reporting/exports.py, whose `project_report()` it reuses.
+  the XLSX workbook of reporting/exports/tables.py, whose `project_report()` it reuses.
 
 Both take objects the caller has already fetched with the user's scope and permission
 checks (the views do), and return PDF bytes. Query counts are fixed whatever the size of
@@ -20,11 +20,16 @@ from django.db.models import Prefetch
 from measures.models import Indicator, IndicatorProgress, Measurement, Target
 from portal.lights import Assessment, Light
 from projects.selectors import budget_summary, risk_register
+from reporting.charts import (
+    budget_burn_figure,
+    burn_chart_texts,
+    indicator_chart_texts,
+    indicator_figure,
+)
 
 from .chart_images import StaticChart, static_charts
-from .charts import budget_burn_figure, burn_chart_texts, indicator_chart_texts, indicator_figure
-from .exports import ProjectReport
 from .pdf import render_pdf
+from .tables import ProjectReport
 
 
 def _has_burn(summary) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .imports import ImportKind, spec
+from .reader import ImportKind, spec
 
 
 class ImportUploadForm(forms.Form):

@@ -9,7 +9,7 @@
   summary sheet), else the first one; formulas are refused, because their values could not
   be checked.
 - The columns of each kind are a `portal.uploads.columns.ColumnSpec` (`spec(kind)`) whose
-  labels are the export's (`reporting.exports` resources): the same labels, in Finnish,
+  labels are the export's (`reporting.exports.tables` resources): the same labels, in Finnish,
   Swedish or English, so an exported file maps itself. `spec(kind).suggest` preselects our
   field for each of the file's headers, `spec(kind).problems` checks a mapping.
 - `parse_date`, `parse_number` read cell text as people and the exports write it (dates by
@@ -32,9 +32,8 @@ from django.utils.translation import gettext_lazy
 from portal import periods
 from portal.uploads import Limits, UploadRejected, read_csv, read_xlsx
 from portal.uploads.columns import LANGUAGES, Column, ColumnSpec, norm
-
-from .exports import FORMULA_STARTS, ActionResource, IndicatorResource
-from .models import ImportKindChoices as ImportKind
+from reporting.exports.tables import FORMULA_STARTS, ActionResource, IndicatorResource
+from reporting.models import ImportKindChoices as ImportKind
 
 
 class ImportFileError(ValueError):

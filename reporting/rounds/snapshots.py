@@ -24,8 +24,7 @@ from measures.models import CurrentLight, Indicator, Measurement, RollupKind
 from objectives.models import Action, ProcessGoal, ReportingPeriod, StatusUpdate
 from portal.models_common import first_of_each
 from projects.models import BudgetLine, Expenditure, Project, Risk, WorkPackage
-
-from .models import SelfAssessment
+from reporting.models import SelfAssessment
 
 FORMAT = 1  # bump when the shape changes; the report page reads older shapes by this
 

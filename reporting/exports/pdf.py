@@ -11,7 +11,8 @@ staticfiles finders, as the development server does) under the portal's own stat
 (`<request's host>/static/`, read from disk, never over HTTP). Any other URL (another host,
 a file: path, a data: URL, a path outside the static files) is refused, and WeasyPrint
 leaves that resource out. Charts are inline SVG built server-side
-(reporting/chart_images.py: Plotly drew them in headless Chromium), so no script runs either.
+(chart_images.py beside this: Plotly drew them in headless Chromium), so no script runs
+either.
 
 Templates extend `reporting/pdf_base.html`, which links the stylesheet and sets the footer's
 texts (`string-set`), so the page furniture is translated with the rest.

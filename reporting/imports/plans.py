@@ -36,7 +36,7 @@ from portal.uploads.columns import choice_lookup, norm
 from portal.uploads.preview import CHANGED, NEW, Plan, RowPlan
 from projects.models import Organisation, Project, WorkPackage
 
-from .imports import LIST_SPLIT, CellError, ImportKind, is_generated_source, spec
+from .reader import LIST_SPLIT, CellError, ImportKind, is_generated_source, spec
 
 PROGRESS_EVERY = 500  # rows between progress writes: one UPDATE, ~20 per 10 000 rows
 _HT_SPLIT = re.compile(r"[,;\s]+")

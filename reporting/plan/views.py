@@ -45,8 +45,8 @@ from projects.plan_services import (
 )
 from projects.selectors import project_get
 
-from . import plan_selectors
-from .plan_forms import (
+from . import selectors as plan_selectors
+from .forms import (
     ActionForm,
     GoalForm,
     IndicatorForm,

@@ -22,9 +22,11 @@ from portal.uploads import show_upload_failure
 from portal.uploads.preview import OUTCOMES
 from projects.access import require
 from projects.selectors import project_get
+from reporting.jobs import IMPORT_KINDS
 
-from .import_forms import ImportMappingForm, ImportUploadForm
-from .import_services import (
+from .forms import ImportMappingForm, ImportUploadForm
+from .reader import max_bytes
+from .services import (
     KIND_PERMS,
     import_job_confirm,
     import_job_create,
@@ -32,8 +34,6 @@ from .import_services import (
     import_job_rerun,
     kinds_allowed,
 )
-from .imports import max_bytes
-from .jobs import IMPORT_KINDS
 
 PREVIEW_ROWS = 200  # rows listed per outcome; the counts cover all
 

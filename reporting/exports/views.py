@@ -23,12 +23,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from objectives.models import Action, ReportingPeriod
 from projects.access import Perm, can, require
 from projects.selectors import project_get
+from reporting.models import ExportKind
+from reporting.overview.forms import NationalExtractForm
 
-from . import job_selectors
-from .exports import TABLES, project_report, report_csv, report_xlsx
-from .forms import NationalExtractForm
-from .job_services import XLSX_TYPE, ExportOptions, export_job_rerun, export_job_start
-from .models import ExportKind
+from . import selectors as job_selectors
+from .services import XLSX_TYPE, ExportOptions, export_job_rerun, export_job_start
+from .tables import TABLES, project_report, report_csv, report_xlsx
 
 
 def _project(request, project_pk: int):

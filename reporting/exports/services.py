@@ -36,8 +36,7 @@ from portal.models import Job, JobStatus
 from portal.services import ProgressWriter, job_claim, job_create, job_queue, job_rerun
 from projects.access import Perm, can, check
 from projects.models import Project
-
-from .models import ExportKind
+from reporting.models import ExportKind
 
 logger = logging.getLogger(__name__)
 
@@ -190,7 +189,7 @@ def _build(job: Job, progress: ProgressWriter) -> tuple[bytes, str, str]:
 
     from projects.selectors import project_get
 
-    from .exports import TABLES, project_report, report_csv, report_xlsx
+    from .tables import TABLES, project_report, report_csv, report_xlsx
 
     project = project_get(user=user, pk=job.project_id)  # Http404 outside the scope
     if not can(user, Perm.EXPORT, project):

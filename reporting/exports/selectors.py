@@ -17,9 +17,8 @@ from objectives.models import ReportingPeriod
 from portal.models import Job, JobStatus
 from projects.access import Perm, can
 from projects.models import Project
-
-from .jobs import EXPORT_KINDS
-from .models import ExportKind
+from reporting.jobs import EXPORT_KINDS
+from reporting.models import ExportKind
 
 RECENT_JOBS = 30
 

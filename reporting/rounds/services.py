@@ -2,14 +2,14 @@
 
 Contract (STYLE R3/R4): every service is atomic, takes `actor`, checks the permission again
 with `projects.access.check`, validates with `full_clean`, and writes a simple-history row
-carrying the actor. The workflow's rules are the pure `reporting.workflow.transition`; a
+carrying the actor. The workflow's rules are the pure `reporting.rounds.workflow.transition`; a
 refused step raises `ValidationError` with the workflow's message. Edits carry the version
 the user saw; a different current version raises `AssessmentConflictError`.
 
 Who does what (design README §2): the programme admin (THL project office) manages the
 rounds and accepts or returns self-assessments; the project manager (Perm.EDIT_PLAN) fills
 and submits the hanke's own. The ministry/THL viewer is read-only and decides nothing.
-Submitting freezes a ReportSnapshot (reporting.snapshots) in the same transaction.
+Submitting freezes a ReportSnapshot (reporting.rounds.snapshots) in the same transaction.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from measures.models import Indicator
 from objectives.models import ReportingPeriod
 from projects.access import Perm, check
 from projects.models import Programme, Project, WorkPackage
+from reporting.models import IndicatorNarrative, ReportSnapshot, SelfAssessment, WorkPackageSummary
 
-from .models import IndicatorNarrative, ReportSnapshot, SelfAssessment, WorkPackageSummary
 from .snapshots import snapshot_build
 from .workflow import Event, TransitionRefused, transition
 

@@ -1,0 +1,1 @@
+"""The programme overview and the region comparison, read from the stored lights."""
