@@ -227,7 +227,7 @@ class SentMailKind(models.TextChoices):
 class SentMailStatus(models.TextChoices):
     # PENDING: claimed, being sent. A row left PENDING means the process died between the
     # claim and the send: it is never sent again automatically (at-most-once, see
-    # portal/notifications.py), and the admin list shows it.
+    # portal/mail.py), and the admin list shows it.
     PENDING = "pending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed, will be retried")

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from . import notifications
+from . import mail
 from .forms import PreferencesForm
 
 
@@ -25,12 +25,12 @@ from .forms import PreferencesForm
 @require_http_methods(["GET", "POST"])
 def preferences(request):
     """The signed-in user's e-mail language and weekly digest choice."""
-    prefs = notifications.preferences_get(user=request.user)
+    prefs = mail.preferences_get(user=request.user)
     form = PreferencesForm(instance=prefs)
     if request.method == "POST":
         form = PreferencesForm(request.POST, instance=prefs)
         if form.is_valid():
-            notifications.preferences_save(
+            mail.preferences_save(
                 actor=request.user,
                 user=request.user,
                 language=form.cleaned_data["language"],
@@ -45,11 +45,11 @@ def preferences(request):
 @require_http_methods(["GET", "POST"])
 def digest_unsubscribe(request, token: str):
     """One-click unsubscribe from the weekly digest, by the signed link in the e-mail."""
-    user = notifications.unsubscribe_user(token)
+    user = mail.unsubscribe_user(token)
     if user is None:
         raise Http404
     done = False
     if request.method == "POST":
-        notifications.digest_unsubscribe(user=user)
+        mail.digest_unsubscribe(user=user)
         done = True
     return render(request, "portal/unsubscribe.html", {"done": done, "token": token})

@@ -206,15 +206,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "measures.tasks.status_recompute_dirty_task",
         "schedule": 300.0,
     },
-    # Reminders of reporting rounds whose due date is near (portal/notifications.py); daily,
+    # Reminders of reporting rounds whose due date is near (reporting/notifications/); daily,
     # so a day missed is caught up the next; each reminder goes out once.
     "round-reminders-daily": {
-        "task": "portal.tasks.round_reminders_send_task",
+        "task": "reporting.tasks.round_reminders_send_task",
         "schedule": crontab(hour=7, minute=0),
     },
     # Late actions and overdue risk reviews, to their owners, on Monday mornings.
     "weekly-digest": {
-        "task": "portal.tasks.weekly_digest_send_task",
+        "task": "reporting.tasks.weekly_digest_send_task",
         "schedule": crontab(hour=7, minute=15, day_of_week="mon"),
     },
     # Jobs queued while the broker was down, or left by a killed worker, run again

@@ -1,18 +1,16 @@
-"""Infrastructure and e-mail tasks: thin wrappers (R7).
+"""Infrastructure tasks: thin wrappers (R7).
 
-`ping_task` proves a worker is alive and can reach the database. The e-mail tasks call
-`portal.notifications`; they are idempotent because every e-mail is claimed by its unique
-reason key before it is sent (at-most-once, see that module), so a redelivered or
-concurrent run sends nothing twice.
+`ping_task` proves a worker is alive and can reach the database; the job tasks resume and
+prune jobs of every kind. The e-mail tasks are reporting's (reporting/tasks.py); their
+options are here, beside the others.
 """
 
 from __future__ import annotations
 
 from celery import shared_task
 from celery.signals import worker_ready
-from django.utils import timezone
 
-from . import notifications, services
+from . import services
 from .health import check_database
 from .queue import RETRYING_TASK_OPTIONS, enqueue
 
@@ -36,18 +34,6 @@ MAIL_TASK_OPTIONS = {
 def ping_task(token: str) -> dict:
     """Echo `token` with the worker's view of the database. Idempotent, no side effects."""
     return {"token": token, "database": check_database()}
-
-
-@shared_task(**MAIL_TASK_OPTIONS)
-def round_reminders_send_task() -> dict:
-    """Daily: remind project managers of a reporting round whose due date is near."""
-    return notifications.round_reminders_send(today=timezone.localdate()).as_dict()
-
-
-@shared_task(**MAIL_TASK_OPTIONS)
-def weekly_digest_send_task() -> dict:
-    """Weekly: late actions and overdue risk reviews to their owners."""
-    return notifications.weekly_digest_send(today=timezone.localdate()).as_dict()
 
 
 # --- Jobs of every kind (portal.services) --------------------------------------------------

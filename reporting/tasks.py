@@ -1,4 +1,9 @@
-"""Celery tasks of reporting: export and import jobs, thin wrappers around their services (R7).
+"""Celery tasks of reporting: export and import jobs, the lights of past rounds and the
+e-mails (round reminders, weekly digest); thin wrappers around their services (R7).
+
+The e-mail tasks are idempotent because every e-mail is claimed by its unique reason key
+before it is sent (at-most-once, portal.mail), so a redelivered or concurrent run sends
+nothing twice.
 
 The catch-up and the pruning of every kind of job are portal.tasks.jobs_resume_task and
 jobs_prune_task.
@@ -17,7 +22,10 @@ from django.utils import timezone
 from measures.status_engine import lights_on
 from objectives.models import ReportingPeriod
 from portal.queue import RETRYING_TASK_OPTIONS
+from portal.tasks import MAIL_TASK_OPTIONS
 from projects.models import Project
+
+from .notifications import services as notifications
 
 logger = logging.getLogger(__name__)
 
@@ -80,3 +88,15 @@ def round_lights_keep_task() -> dict:
         ids = Project.objects.filter(programme_id=period.programme_id).values_list("pk", flat=True)
         kept += len(lights_on(project_ids=ids, day=period.cut_off, today=today, summary=True))
     return {"rows": kept}
+
+
+@shared_task(**MAIL_TASK_OPTIONS)
+def round_reminders_send_task() -> dict:
+    """Daily: remind project managers of a reporting round whose due date is near."""
+    return notifications.round_reminders_send(today=timezone.localdate()).as_dict()
+
+
+@shared_task(**MAIL_TASK_OPTIONS)
+def weekly_digest_send_task() -> dict:
+    """Weekly: late actions and overdue risk reviews to their owners."""
+    return notifications.weekly_digest_send(today=timezone.localdate()).as_dict()

@@ -36,7 +36,7 @@ def manager_world(transactional_db):
     manager = MembershipFactory(
         user=UserFactory(username="pp-selain"), project=project, role="manager"
     ).user
-    from portal.notifications import unsubscribe_token
+    from portal.mail import unsubscribe_token
 
     return project.pk, line.pk, unsubscribe_token(manager)
 

@@ -12,8 +12,11 @@ from django.core.mail import EmailMultiAlternatives
 from django.core.management import call_command
 from django.urls import reverse
 
+from portal.mail import preferences_save, unsubscribe_token
 from portal.models import SentMail, SentMailStatus, UserPreferences
-from portal.notification_rules import (
+from projects.models import Risk
+from reporting.models import SelfAssessment
+from reporting.notifications.rules import (
     Scope,
     digest_key,
     digest_select,
@@ -22,16 +25,12 @@ from portal.notification_rules import (
     reminder_window_open,
     round_reminder_key,
 )
-from portal.notifications import (
-    preferences_save,
+from reporting.notifications.services import (
     round_reminders_due,
     round_reminders_send,
-    unsubscribe_token,
     weekly_digest_send,
 )
-from portal.tasks import round_reminders_send_task, weekly_digest_send_task
-from projects.models import Risk
-from reporting.models import SelfAssessment
+from reporting.tasks import round_reminders_send_task, weekly_digest_send_task
 
 from .factories import (
     ActionFactory,
@@ -393,9 +392,12 @@ def test_beat_schedule_runs_the_reminders_daily_and_the_digest_weekly():
     schedule = {
         entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
     }
-    reminders = schedule["portal.tasks.round_reminders_send_task"]
-    digest = schedule["portal.tasks.weekly_digest_send_task"]
+    reminders = schedule["reporting.tasks.round_reminders_send_task"]
+    digest = schedule["reporting.tasks.weekly_digest_send_task"]
     assert reminders.day_of_week == set(range(7)) and digest.day_of_week == {1}  # Monday
-    for name in ("portal.tasks.round_reminders_send_task", "portal.tasks.weekly_digest_send_task"):
+    for name in (
+        "reporting.tasks.round_reminders_send_task",
+        "reporting.tasks.weekly_digest_send_task",
+    ):
         task = app.tasks[name]
         assert task.acks_late and task.time_limit and task.soft_time_limit

@@ -14,8 +14,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from objectives.models import ReportingPeriod
+from portal.mail import unsubscribe_token
 from portal.models import Job, JobUpload
-from portal.notifications import unsubscribe_token
 from projects.models import MeetingDecision, PlanVersion, Risk, SteeringMeeting
 from reporting.imports.services import import_job_create
 

@@ -1,7 +1,7 @@
 """Who gets which reminder, as pure functions (no ORM; `today` is passed in).
 
 Contract (STYLE R6): plain values in, plain values out, tested without a database.
-`portal/notifications.py` loads the rows, calls these, and sends.
+`reporting/notifications/services.py` loads the rows, calls these, and sends.
 
 - A round reminder goes to a hanke's project managers from `days_before` days before the
   round's due date until the due date itself, while the hanke's self-assessment is neither
