@@ -12,7 +12,7 @@ round with its cut-off at 2025-06-30, and times the national extract as an expor
 (`reporting.exports.services.export_job_run`: read, write, store the file in the job row) as
 XLSX and as the CSV of each table. `--layout regional` generates one hanke of 10 000
 actions and times its regional report the same way (XLSX, CSV of actions). The data set is
-generated with `projects.scale.scale_generate` unless the database already holds it, and
+generated with `reporting.demo.scale.scale_generate` unless the database already holds it, and
 lights are recomputed once (the regional report reads the stored ones). Every export runs
 `--runs` times; the script prints one row per run: wall seconds, this process's CPU
 seconds (a steadier figure on a shared machine), queries, rows and file size.
@@ -42,7 +42,7 @@ from measures.status_engine import status_recompute_projects  # noqa: E402
 from objectives.models import Action, ReportingPeriod  # noqa: E402
 from portal.models import Job  # noqa: E402
 from projects.models import Programme, ProgrammeRole, Project  # noqa: E402
-from projects.scale import PROGRAMME_NAME, scale_generate, synthetic_regions  # noqa: E402
+from reporting.demo.scale import PROGRAMME_NAME, scale_generate, synthetic_regions  # noqa: E402
 from reporting.exports.services import ExportOptions, export_job_run  # noqa: E402
 
 CUT_OFF = date(2025, 6, 30)

@@ -134,7 +134,7 @@ def build_plan(password: str, wait: list[float], sample: int = SAMPLE) -> dict:
 
     from measures.models import Measurement
     from projects.models import Membership, Project
-    from projects.scale import USERNAME_PREFIX, synthetic_regions
+    from reporting.demo.scale import USERNAME_PREFIX, synthetic_regions
 
     hankkeet = list(
         Project.objects.filter(region__in=synthetic_regions())

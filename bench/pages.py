@@ -222,9 +222,9 @@ def prepare(args: argparse.Namespace) -> list[str]:
 
     from measures.models import CurrentLight, RollupKind
     from measures.status_engine import status_recompute_all
-    from projects.demo import demo_load
     from projects.models import Project
-    from projects.scale import scale_generate, synthetic_regions
+    from reporting.demo.data import demo_load
+    from reporting.demo.scale import scale_generate, synthetic_regions
 
     done = []
     executor = MigrationExecutor(connection)

@@ -5,7 +5,7 @@ Usage (from the repository root, against a dedicated, migrated database):
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench \
         .venv/bin/python bench/recompute.py --regions 22 --seed 1
 
-Generates the synthetic data set with `projects.scale.scale_generate` when the database does
+Generates the synthetic data set with `reporting.demo.scale.scale_generate` when the database does
 not hold exactly `--regions` synthetic regions (replacing any other synthetic set), then times
 `measures.status_engine.status_recompute_all(today=date(2025, 6, 30))` `--runs` times, counting
 the queries of each run with `CaptureQueriesContext`, and prints one table row per run.
@@ -30,7 +30,7 @@ from measures.models import CurrentLight, Indicator, Measurement  # noqa: E402
 from measures.status_engine import status_recompute_all  # noqa: E402
 from objectives.models import Action, ProcessGoal  # noqa: E402
 from projects.models import Project  # noqa: E402
-from projects.scale import scale_generate, synthetic_regions  # noqa: E402
+from reporting.demo.scale import scale_generate, synthetic_regions  # noqa: E402
 
 TODAY = date(2025, 6, 30)
 

@@ -8,7 +8,7 @@ Usage (from the repository root, against a dedicated database; Redis for the bro
         .venv/bin/python bench/status_save.py --actions 20000 --saves 40
 
 Migrates the database and generates one synthetic hanke of `--actions` actions
-(`projects.scale.scale_generate`, regions=1) when it is not there, computes its lights once,
+(`reporting.demo.scale.scale_generate`, regions=1) when it is not there, computes its lights once,
 then posts `--saves` status updates through the action page's real form (Django's test
 client in this process, CSRF checks on, a project manager of the hanke logged in), the way
 the browser does: each save commits, refreshes the action's own light and queues the
@@ -42,7 +42,7 @@ from django.utils import timezone  # noqa: E402
 from measures.status_engine import status_recompute_projects  # noqa: E402
 from objectives.models import Action  # noqa: E402
 from projects.models import Membership, Project  # noqa: E402
-from projects.scale import scale_generate, synthetic_regions  # noqa: E402
+from reporting.demo.scale import scale_generate, synthetic_regions  # noqa: E402
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import audit_views, preference_views, views
+from . import preference_views, views
 from .auth import InvitationAwarePasswordResetForm
 
 urlpatterns = [
@@ -15,13 +15,9 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
-    path(
-        "historia/<str:model_key>/<int:pk>/",
-        audit_views.object_history_view,
-        name="object-history",
-    ),
+    # The audit trail (reporting/audit/): one object's history and the change log.
+    path("", include("reporting.audit.urls")),
     path("api/", include("reporting.api.urls")),
-    path("muutosloki/", audit_views.change_log_view, name="change-log"),
     path("asetukset/", preference_views.preferences, name="preferences"),
     path(
         "asetukset/kooste-pois/<str:token>/",
@@ -32,6 +28,7 @@ urlpatterns = [
     path("", include("objectives.urls")),
     path("", include("reporting.urls")),
     path("", include("projects.urls")),
+    path("", include("reporting.meetings.urls")),
 ]
 
 # Error pages in the portal's layout and the user's language (portal.views.error_page).

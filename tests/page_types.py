@@ -28,8 +28,8 @@ def page_types() -> list[PageType]:
 
     from measures.models import Indicator
     from objectives.models import Action, ProcessGoal, ReportingPeriod
-    from projects.meeting_services import steering_meeting_create
     from projects.models import Project, Risk, SteeringMeeting
+    from reporting.meetings.services import steering_meeting_create
 
     project = Project.objects.get(region__code="16")
     manager = get_user_model().objects.get(username=MANAGER)

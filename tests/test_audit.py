@@ -12,7 +12,7 @@ from django.utils.text import capfirst
 from measures.models import Measurement
 from measures.services import measurement_save
 from objectives.services import action_status_update
-from portal import audit
+from reporting.audit import selectors as audit
 
 from .factories import ActionFactory, IndicatorFactory, WorkPackageFactory
 

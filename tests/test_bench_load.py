@@ -25,7 +25,7 @@ from bench.load import (
     set_passwords,
     sign_in_all,
 )
-from projects.scale import scale_generate
+from reporting.demo.scale import scale_generate
 
 
 @pytest.fixture

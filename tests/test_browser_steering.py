@@ -30,9 +30,9 @@ def steering_demo(demo_loaded):  # noqa: F811 - the imported fixture, requested 
     from django.contrib.auth import get_user_model
 
     from objectives.models import Action
-    from projects.meeting_services import meeting_decision_create, steering_meeting_create
     from projects.models import Project, Risk
     from projects.services import expenditure_create, risk_save
+    from reporting.meetings.services import meeting_decision_create, steering_meeting_create
 
     project = Project.objects.get(region__code="16")
     users = get_user_model().objects

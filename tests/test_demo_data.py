@@ -13,7 +13,6 @@ from django.utils import translation
 from measures.models import CurrentLight, Indicator, Measurement, Target
 from measures.status_engine import status_recompute_all
 from objectives.models import Action, ProcessGoal
-from projects.demo import demo_load
 from projects.models import (
     BudgetLine,
     Expenditure,
@@ -26,6 +25,7 @@ from projects.models import (
     Risk,
 )
 from projects.selectors import budget_summary
+from reporting.demo.data import demo_load
 
 pytestmark = pytest.mark.django_db
 

@@ -3,8 +3,8 @@
 import pytest
 from django.conf import settings
 
-from projects.demo import DemoDataError, demo_load
 from projects.models import Project, Region
+from reporting.demo.data import DemoDataError, demo_load
 
 pytestmark = pytest.mark.django_db
 

@@ -22,13 +22,13 @@ from pypdf import PdfReader
 
 from measures.status_engine import status_recompute_projects
 from objectives.models import BenefitTarget, StatusUpdate
-from projects.meeting_selectors import meeting_view
-from projects.meeting_services import meeting_decision_create, steering_meeting_create
 from projects.models import BudgetLine, Expenditure, Risk
 from projects.selectors import budget_summary
 from reporting.charts import budget_burn_figure, burn_chart_texts
 from reporting.exports.chart_images import static_charts
 from reporting.exports.pdf import FetchRefused, StaticFilesFetcher, render_pdf, static_url
+from reporting.meetings.selectors import meeting_view
+from reporting.meetings.services import meeting_decision_create, steering_meeting_create
 
 from .factories import (
     ActionFactory,

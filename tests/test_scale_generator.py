@@ -1,4 +1,4 @@
-"""The national-scale synthetic data generator (projects.scale) at a small size."""
+"""The national-scale synthetic data generator (reporting.demo.scale) at a small size."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.core.management import call_command
 from measures.models import Indicator, Measurement, Target
 from objectives.models import Action, ProcessGoal
 from projects.models import Membership, Organisation, Project, Region, WorkPackage
-from projects.scale import scale_generate
+from reporting.demo.scale import scale_generate
 
 pytestmark = pytest.mark.django_db
 
@@ -158,7 +158,7 @@ def test_recompute_on_generated_scale_data_has_a_flat_query_count(db):
     from django.test.utils import CaptureQueriesContext
 
     from measures.status_engine import status_recompute_all
-    from projects.scale import scale_generate
+    from reporting.demo.scale import scale_generate
 
     counts = []
     for regions in (1, 4):

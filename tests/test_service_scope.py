@@ -27,11 +27,6 @@ from objectives.models import ReportingPeriod
 from objectives.services import ActionImportRow, action_status_update, actions_import
 from portal.models import Job, JobUpload
 from projects.finance_import_services import finance_import_confirm, finance_import_start
-from projects.meeting_services import (
-    meeting_decision_create,
-    meeting_decision_set_done,
-    steering_meeting_create,
-)
 from projects.models import BudgetLine, MeetingDecision, Risk, SteeringMeeting
 from projects.services import (
     expenditure_create,
@@ -48,6 +43,11 @@ from reporting.imports.services import (
     import_job_create,
     import_job_map,
     import_job_rerun,
+)
+from reporting.meetings.services import (
+    meeting_decision_create,
+    meeting_decision_set_done,
+    steering_meeting_create,
 )
 from reporting.models import SelfAssessment
 from reporting.rounds.services import (

@@ -16,13 +16,13 @@ from django.utils import timezone, translation
 
 from objectives.models import Action, StatusUpdate
 from objectives.services import action_status_update
-from projects.meeting_selectors import meeting_view
-from projects.meeting_services import (
+from projects.models import BudgetLine, Expenditure, MeetingDecision, Risk, SteeringMeeting
+from reporting.meetings.selectors import meeting_view
+from reporting.meetings.services import (
     meeting_decision_create,
     meeting_decision_set_done,
     steering_meeting_create,
 )
-from projects.models import BudgetLine, Expenditure, MeetingDecision, Risk, SteeringMeeting
 
 from .factories import (
     ActionFactory,

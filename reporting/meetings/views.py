@@ -21,16 +21,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from objectives.models import Action
 from objectives.selectors import project_people
 from portal.htmx_views import entry_form_post, saved_response
+from projects import selectors
+from projects.access import Perm, can, require
+from projects.forms import DecisionForm, MeetingForm
 from reporting.charts import budget_burn_figure
 
-from . import meeting_selectors, selectors
-from .access import Perm, can, require
-from .forms import DecisionForm, MeetingForm
-from .meeting_services import (
-    meeting_decision_create,
-    meeting_decision_set_done,
-    steering_meeting_create,
-)
+from . import selectors as meeting_selectors
+from .services import meeting_decision_create, meeting_decision_set_done, steering_meeting_create
 
 
 @login_required

@@ -32,9 +32,8 @@ from measures.choices import MeasurementSource
 from measures.models import Indicator, Measurement, Target
 from objectives.models import Action, BenefitTarget, ProcessGoal, ReportingPeriod
 from portal.periods import parse_schedule
-
-from .choices import MilestoneKind
-from .models import (
+from projects.choices import MilestoneKind
+from projects.models import (
     Body,
     BudgetLine,
     Classification,

@@ -23,10 +23,9 @@ from measures.models import Indicator, RollupKind
 from measures.status_engine import lights_on
 from objectives.models import Action, StatusUpdate
 from portal.lights import Assessment, Light, Reason
-
-from .choices import RiskStatus
-from .models import MeetingDecision, Project, SteeringMeeting
-from .selectors import BudgetSummary, budget_summary, risk_register
+from projects.choices import RiskStatus
+from projects.models import MeetingDecision, Project, SteeringMeeting
+from projects.selectors import BudgetSummary, budget_summary, risk_register
 
 TOP_RISKS = 5
 STATUS_CHANGES_SHOWN = 100

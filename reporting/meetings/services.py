@@ -14,8 +14,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .access import Perm, check
-from .models import MeetingDecision, Membership, Project, SteeringMeeting
+from projects.access import Perm, check
+from projects.models import MeetingDecision, Membership, Project, SteeringMeeting
 
 
 @transaction.atomic

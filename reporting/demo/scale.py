@@ -40,9 +40,8 @@ from measures.models import Indicator, Measurement, Target
 from objectives.models import Action, BenefitTarget, ProcessGoal
 from portal.history_rows import history_copy
 from portal.periods import month_end, parse_schedule
+from projects.models import Membership, Organisation, Programme, Project, Region, WorkPackage
 from reporting.models import ReportSnapshot
-
-from .models import Membership, Organisation, Programme, Project, Region, WorkPackage
 
 BATCH_SIZE = 2000
 PROGRAMME_NAME = "Tulevaisuuden sosiaali- ja terveyskeskus -ohjelma"

@@ -1,8 +1,8 @@
 """The audit trail pages: one object's history and the programme-wide change log.
 
 Read-only by design: history cannot be edited in the UI, so both views answer GET only
-(405 for anything else) and nothing here writes. Selectors in `portal.audit` do the reads
-and the permission checks.
+(405 for anything else) and nothing here writes. The selectors beside them do the reads and
+the permission checks.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from portal.forms import CompactSelect, DayField
 from projects.access import Perm, can, require
 from projects.models import Project
 
-from . import audit
-from .forms import CompactSelect, DayField
+from . import selectors as audit
 
 
 class ChangeLogFilterForm(forms.Form):

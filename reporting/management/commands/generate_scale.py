@@ -1,7 +1,7 @@
 """`python manage.py generate_scale --regions 22 --seed 1`: national-scale synthetic data.
 
 Prints the rows created per model and the elapsed seconds. Refuses when synthetic data exist
-unless `--replace` is given (see `projects.scale.scale_generate` for the contract).
+unless `--replace` is given (see `reporting.demo.scale.scale_generate` for the contract).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from projects.scale import scale_generate
+from reporting.demo.scale import scale_generate
 
 
 class Command(BaseCommand):
