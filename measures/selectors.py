@@ -24,16 +24,36 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from portal.lights import Assessment, Light
+from portal.lights import Assessment, Light, Reason
 from portal.paging import page_of
 from portal.sorting import Sort, light_rank, order_by
 from projects.models import Project
 from projects.selectors import in_scope_get
 
 from .choices import UNIT_SUFFIXES, MeasurementSource
-from .models import Indicator, Measurement, Target
+from .models import CurrentLight, Indicator, Measurement, Target
 from .progress import Point
 from .sparkline import Sparkline, sparkline
+
+# --- Stored lights (CurrentLight) of any kind of object ----------------------------------
+
+
+def latest_lights(kind: str, ids: list[int]) -> dict[int, Assessment]:
+    """The stored light per object of one kind (RollupKind), as assessments (one query)."""
+    rows = CurrentLight.objects.filter(kind=kind, object_id__in=ids).values_list(
+        "object_id", "light", "reason_code", "reason_params"
+    )
+    return {
+        object_id: Assessment(Light(light), Reason(code, params or {}))
+        for object_id, light, code, params in rows
+    }
+
+
+def light_subquery(kind: str) -> Subquery:
+    """The stored light (its value only) of the outer query's object, for reading or
+    filtering many objects' colours in the database without building their assessments."""
+    rows = CurrentLight.objects.filter(kind=kind, object_id=OuterRef("pk"), ht=0)
+    return Subquery(rows.values("light")[:1])
 
 
 def with_latest_source(indicators: QuerySet[Indicator]) -> QuerySet[Indicator]:

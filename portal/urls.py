@@ -25,7 +25,7 @@ urlpatterns = [
         name="digest-unsubscribe",
     ),
     path("", include("measures.urls")),
-    path("", include("objectives.urls")),
+    path("", include("reporting.dashboards.urls")),
     path("", include("reporting.urls")),
     path("", include("projects.urls")),
     path("", include("reporting.meetings.urls")),

@@ -21,7 +21,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from objectives.selectors import project_people
 from portal.forms import add_service_errors
 from portal.htmx_views import entry_form_post, saved_response
 from portal.models import JobStatus
@@ -38,6 +37,7 @@ from .finance_import_services import (
     finance_import_start,
 )
 from .forms import ExpenditureForm, FinanceImportForm, RiskForm
+from .selectors import project_people
 from .services import RISK_FIELDS, RiskConflictError, expenditure_create, risk_save
 
 

@@ -14,22 +14,18 @@ from django.contrib.auth import get_user_model
 from django.db.models import (
     Count,
     F,
-    IntegerField,
     Max,
     Min,
-    OuterRef,
     Prefetch,
     Q,
-    Subquery,
     Sum,
     Window,
 )
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from portal.lights import Assessment, Light, Reason
+from portal.lights import Assessment
 
 from .access import Perm, can
 from .choices import BudgetCategory, RiskStatus
@@ -53,77 +49,15 @@ from .models import (
     PlanMilestone,
     PlanVersion,
     Project,
-    Region,
     Risk,
 )
 from .money import CENT, share
 
 
-@dataclass(frozen=True)
-class RegionOverview:
-    region: Region
-    projects: list[Project]
-
-
-def _count_of(model) -> Subquery:
-    """How many rows of `model` the hanke has: a correlated count, so the three counts do not
-    multiply into one join of goals × actions × indicators (millions of rows at scale)."""
-    rows = (
-        model.objects.filter(project=OuterRef("pk"))
-        .order_by()
-        .values("project")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
-
-
-def _latest_project_lights(project_ids: list[int]) -> dict[int, object]:
-    """The newest stored light per hanke (one query)."""
-    from measures.models import CurrentLight
-
-    return {
-        row.object_id: row
-        for row in CurrentLight.objects.filter(kind="project", object_id__in=project_ids)
-    }
-
-
-def project_list(*, user) -> list[Project]:
-    """Visible hankkeet with counts and their latest computed light (two queries)."""
-    from measures.models import Indicator
-    from objectives.models import Action, ProcessGoal
-
-    projects = list(
-        Project.objects.visible_to(user)
-        .select_related("region", "coordinator")
-        .annotate(
-            goal_count=_count_of(ProcessGoal),
-            action_count=_count_of(Action),
-            indicator_count=_count_of(Indicator),
-        )
-        .order_by("region__name_fi", "name_fi")
-    )
-    lights = _latest_project_lights([p.pk for p in projects])
-    for project in projects:
-        row = lights.get(project.pk)
-        project.light = (
-            Assessment(Light(row.light), Reason(row.reason_code, row.reason_params or {}))
-            if row
-            else None
-        )
-        project.light_counts = row.counts if row else None
-    return projects
-
-
-def region_overview_for_user(*, user) -> list[RegionOverview]:
-    """The regions the user may see, each with its visible hankkeet (one query)."""
-    grouped: dict[int, RegionOverview] = {}
-    for project in project_list(user=user):
-        entry = grouped.setdefault(project.region_id, RegionOverview(project.region, []))
-        entry.projects.append(project)
-    # Sorted in the reader's language: "Mellersta Finland" comes after "Mellersta Österbotten"
-    # in Swedish even though the Finnish names sort the other way.
-    return sorted(grouped.values(), key=lambda entry: entry.region.display_name)
+def project_people(*, project: Project):
+    """Users with an active role in the hanke: the choices for an action's owner."""
+    members = Membership.objects.active().filter(project=project).values("user_id")
+    return get_user_model().objects.filter(pk__in=members).order_by("last_name", "first_name")
 
 
 def in_scope_get(queryset, *, user, pk: int):

@@ -1,10 +1,10 @@
 from django.urls import path
 
-from . import finance_views, member_views, views
+from . import finance_views, member_views
 
-# No app_name: "home" is used un-namespaced everywhere, so these names are plain too.
+# No app_name: these names are used un-namespaced everywhere (like "home", now
+# reporting/dashboards/urls.py).
 urlpatterns = [
-    path("", views.home, name="home"),
     path(
         "hankkeet/<int:project_pk>/jasenet/",
         member_views.project_members,

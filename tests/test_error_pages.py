@@ -116,7 +116,7 @@ def test_server_error_in_the_users_language(language, monkeypatch):
 )
 def test_a_database_outage_answers_503_and_is_logged_once(personas, monkeypatch, caplog, failure):
     # given a database that cannot be reached when a page reads it
-    from projects import views as project_views
+    from reporting.dashboards import views as project_views
 
     def unreachable(*args, **kwargs):
         raise failure

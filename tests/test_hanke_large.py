@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from measures.status_engine import status_recompute_projects
 from objectives.models import Action
-from objectives.selectors import project_tree
 from portal.paging import PAGE_SIZE
+from reporting.dashboards.selectors import project_tree
 
 from .factories import ActionFactory, ProcessGoalFactory, WorkPackageFactory
 

@@ -10,9 +10,9 @@ from django.urls import reverse
 
 from measures.status_engine import status_recompute_projects
 from objectives.models import BenefitTarget, StatusUpdate
-from objectives.selectors import ProjectFilters, project_tree
 from projects.models import PlanMilestone, PlanVersion, Project
 from projects.selectors import plan_follow_up, plan_milestones
+from reporting.dashboards.selectors import ProjectFilters, project_tree
 
 from .factories import (
     ActionFactory,

@@ -9,10 +9,10 @@ import pytest
 from django.urls import reverse
 
 from measures.models import IndicatorProgress, Measurement
-from objectives.selectors import GLANCE_ITEMS, project_glance
 from portal.lights import Light
 from projects.models import BudgetLine, Expenditure, Risk
 from projects.selectors import budget_glance, budget_summary, top_risks
+from reporting.dashboards.selectors import GLANCE_ITEMS, project_glance
 
 from .factories import IndicatorFactory
 

@@ -81,7 +81,7 @@ def overview_as_of(request):
 @login_required
 @require_GET
 def project_as_of(request, project_pk: int):
-    """The hanke page as of a past round (from `objectives.views.project_page`): lights only, no
+    """The hanke page as of a past round (from `dashboards.views.project_page`): lights only, no
     editing controls, filters left out. Folded like today's page: the work packages (and
     the indicators, and what has left the plan since) with their lights and counts, one
     opened at a time (?paketti=), its rows a page at a time (?sivu=)."""

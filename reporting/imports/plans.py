@@ -29,12 +29,12 @@ from measures.services import IndicatorImportRow, MeasurementImportRow, _checked
 from measures.values import ValueRejected, parse_value, unit_change_problem
 from objectives.choices import ActionStatus
 from objectives.models import Action, BenefitTarget, ProcessGoal
-from objectives.selectors import project_people
 from objectives.services import ActionImportRow
 from objectives.status import status_change_problem
 from portal.uploads.columns import choice_lookup, norm
 from portal.uploads.preview import CHANGED, NEW, Plan, RowPlan
 from projects.models import Organisation, Project, WorkPackage
+from projects.selectors import project_people
 
 from .reader import LIST_SPLIT, CellError, ImportKind, is_generated_source, spec
 

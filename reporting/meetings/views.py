@@ -19,11 +19,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from objectives.models import Action
-from objectives.selectors import project_people
 from portal.htmx_views import entry_form_post, saved_response
 from projects import selectors
 from projects.access import Perm, can, require
 from projects.forms import DecisionForm, MeetingForm
+from projects.selectors import project_people
 from reporting.charts import budget_burn_figure
 
 from . import selectors as meeting_selectors

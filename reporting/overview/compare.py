@@ -163,7 +163,7 @@ class HtComparison:
 def _serves_ht(model, ht: int) -> Q:
     """Actions or indicators that serve HT `ht`: tagged with it, or serving a goal that is.
 
-    The same reading as the hanke page's HT filter (objectives.selectors).
+    The same reading as the hanke page's HT filter (reporting.dashboards.selectors).
     """
     tagged = model.benefit_targets.through.objects.filter(benefittarget__number=ht)
     goals = ProcessGoal.benefit_targets.through.objects.filter(benefittarget__number=ht)

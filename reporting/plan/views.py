@@ -30,7 +30,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from measures.models import Indicator
 from measures.services import indicator_retire, indicator_save, indicator_targets_save
 from objectives.models import Action, ProcessGoal
-from objectives.selectors import project_people
 from objectives.services import action_retire, action_save, goal_retire, goal_save
 from portal.forms import add_service_errors
 from portal.paging import PARAM as PAGE_PARAM
@@ -43,7 +42,7 @@ from projects.plan_services import (
     work_package_retire,
     work_package_save,
 )
-from projects.selectors import project_get
+from projects.selectors import project_get, project_people
 
 from . import selectors as plan_selectors
 from .forms import (

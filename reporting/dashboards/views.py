@@ -16,6 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from measures.selectors import indicator_card_count, indicator_cards
 from measures.status_engine import status_refresh_action
+from objectives.forms import ActionStatusForm, ProjectFilterForm
+from objectives.services import ActionConflictError, action_status_update
 from portal.forms import add_service_errors
 from portal.htmx_views import htmx_template
 from portal.paging import OPEN_PARAM
@@ -33,8 +35,6 @@ from reporting.as_of import views as as_of_views
 from reporting.imports.services import kinds_allowed
 
 from . import selectors
-from .forms import ActionStatusForm, ProjectFilterForm
-from .services import ActionConflictError, action_status_update
 
 
 @login_required
@@ -419,3 +419,16 @@ def my_work(request):
         "row_query": urlencode(row_query),
     }
     return render(request, "objectives/my_work.html", context)
+
+
+@login_required
+@require_GET
+def home(request):
+    """The first page after login: the regions and hankkeet the user may see, with counts."""
+    context = {
+        "regions": selectors.region_overview_for_user(user=request.user),
+        "can_manage_programme": can(request.user, Perm.MANAGE_PROGRAMME),
+        "has_programme_role": roles_for(request.user).programme is not None,
+        "can_compare": can(request.user, Perm.VIEW_PROGRAMME),
+    }
+    return render(request, "projects/home.html", context)

@@ -8,39 +8,26 @@ from datetime import timedelta
 from typing import NamedTuple
 
 from django.core.paginator import Page
-from django.db.models import F, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, F, IntegerField, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from measures.models import CurrentLight, RollupKind
-from measures.selectors import OffTrack, indicators_off_track
+from measures.models import CurrentLight, Indicator, RollupKind, Target
+from measures.selectors import (
+    OffTrack,
+    indicators_off_track,
+    latest_lights,
+    light_subquery,
+    with_latest_source,
+)
+from objectives.choices import ActionStatus, PlanChange
+from objectives.models import Action, BenefitTarget, ProcessGoal, StatusUpdate
 from portal.lights import Assessment, Light, Reason
 from portal.paging import page_of
 from portal.sorting import Sort, light_rank, order_by
 from projects.access import Perm, can, roles_for
-from projects.models import Membership, Project, WorkPackage
+from projects.models import Project, Region, WorkPackage
 from projects.selectors import BudgetGlance, TopRisks, budget_glance, in_scope_get, top_risks
-
-from .choices import ActionStatus, PlanChange
-from .models import Action, BenefitTarget, ProcessGoal, StatusUpdate
-
-
-def _latest_lights(kind: str, ids: list[int]) -> dict[int, Assessment]:
-    """The stored light per object (one query)."""
-    rows = CurrentLight.objects.filter(kind=kind, object_id__in=ids).values_list(
-        "object_id", "light", "reason_code", "reason_params"
-    )
-    return {
-        object_id: Assessment(Light(light), Reason(code, params or {}))
-        for object_id, light, code, params in rows
-    }
-
-
-def _light_subquery(kind: str) -> Subquery:
-    """The stored light (its value only) of the outer query's object, for reading or
-    filtering many objects' colours in the database without building their assessments."""
-    rows = CurrentLight.objects.filter(kind=kind, object_id=OuterRef("pk"), ht=0)
-    return Subquery(rows.values("light")[:1])
-
 
 # The action table's sortable columns (`?jarjestys=`): plan order, number, planned end, light.
 ACTION_SORTS = {
@@ -65,13 +52,13 @@ def action_list(
     )
     sort = sort or Sort("paketti")
     if sort.key == "tila":
-        actions = actions.annotate(light_value=_light_subquery(RollupKind.ACTION)).annotate(
+        actions = actions.annotate(light_value=light_subquery(RollupKind.ACTION)).annotate(
             light_rank=light_rank("light_value")
         )
     actions = actions.order_by(*order_by(sort, ACTION_SORTS))
     shown = page_of(actions, page)
     shown.object_list = list(shown.object_list)
-    lights = _latest_lights(RollupKind.ACTION, [a.pk for a in shown.object_list])
+    lights = latest_lights(RollupKind.ACTION, [a.pk for a in shown.object_list])
     for action in shown.object_list:
         action.light = lights.get(action.pk)
     return shown
@@ -98,16 +85,8 @@ def action_get(*, user, pk: int, page: bool = True) -> Action:
     if action is None:
         raise Http404
     if page:
-        action.light = _latest_lights(RollupKind.ACTION, [action.pk]).get(action.pk)
+        action.light = latest_lights(RollupKind.ACTION, [action.pk]).get(action.pk)
     return action
-
-
-def project_people(*, project: Project):
-    """Users with an active role in the hanke: the choices for an action's owner."""
-    from django.contrib.auth import get_user_model
-
-    members = Membership.objects.active().filter(project=project).values("user_id")
-    return get_user_model().objects.filter(pk__in=members).order_by("last_name", "first_name")
 
 
 # --- One process goal: its light, its actions and the indicators that follow it ---------
@@ -142,9 +121,6 @@ def goal_page(*, user, goal: ProcessGoal) -> GoalPage:
     Seven queries, however many actions and indicators: the HTs, the actions, their lights
     and last updates, the goal's light, the indicators with their targets.
     """
-    from measures.models import Indicator, Target
-    from measures.selectors import with_latest_source
-
     actions = list(
         goal.actions.filter(retired_on__isnull=True)
         .select_related("owner", "work_package")
@@ -165,7 +141,7 @@ def goal_page(*, user, goal: ProcessGoal) -> GoalPage:
     )
     return GoalPage(
         goal=goal,
-        light=_latest_lights(RollupKind.GOAL, [goal.pk]).get(goal.pk),
+        light=latest_lights(RollupKind.GOAL, [goal.pk]).get(goal.pk),
         hts=[ht.code for ht in goal.benefit_targets.all()],
         actions=actions,
         counts=counts,
@@ -328,7 +304,7 @@ def project_tree(
     )
     colours = list(
         _filtered_actions(project, filters)
-        .annotate(light=_light_subquery(RollupKind.ACTION))
+        .annotate(light=light_subquery(RollupKind.ACTION))
         .values_list("pk", "work_package_id", "light")
     )
     colour = {pk: Light(light) if light else Light.GREY for pk, _wp, light in colours}
@@ -338,7 +314,7 @@ def project_tree(
         if filters.late:
             wanted = wanted & {Light.RED} if filters.light else {Light.RED}
         actions = [(pk, wp) for pk, wp in actions if colour[pk] in wanted]
-    package_lights = _latest_lights(RollupKind.WORK_PACKAGE, [p.pk for p in packages])
+    package_lights = latest_lights(RollupKind.WORK_PACKAGE, [p.pk for p in packages])
     nodes = {p.pk: PackageNode(package=p, light=package_lights.get(p.pk)) for p in packages}
     counts = dict(Counter(str(colour[pk]) for pk, _wp in actions))
     tops = [nodes[p.pk] for p in packages if p.parent_id not in nodes]
@@ -346,7 +322,7 @@ def project_tree(
     _count_drawn(rows, colour, nodes)
     tree = ProjectTree(
         project=project,
-        light=_latest_lights(RollupKind.PROJECT, [project.pk]).get(project.pk),
+        light=latest_lights(RollupKind.PROJECT, [project.pk]).get(project.pk),
         packages=tops,
         counts=counts,
         action_count=sum(counts.values()),
@@ -455,14 +431,14 @@ def _fill(user, project: Project, rows: list[_Row], nodes) -> None:
         Prefetch("benefit_targets", queryset=BenefitTarget.objects.all())
     )
     goals = {goal.pk: goal for goal in goals}
-    goal_lights = _latest_lights(RollupKind.GOAL, goal_ids)
+    goal_lights = latest_lights(RollupKind.GOAL, goal_ids)
     newest = StatusUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at")
     actions = Action.objects.filter(pk__in=action_ids).select_related("owner")
     actions = {
         action.pk: action
         for action in actions.annotate(last_update=Subquery(newest.values("created_at")[:1]))
     }
-    action_lights = _latest_lights(RollupKind.ACTION, action_ids)
+    action_lights = latest_lights(RollupKind.ACTION, action_ids)
     for action in actions.values():
         action.project = project  # the same hanke: spares a query per permission check
         action.light = action_lights.get(action.pk)
@@ -524,7 +500,7 @@ def _decorate(user, actions: list[Action]) -> None:
     reads only the user's cached roles.
     """
     ids = [a.pk for a in actions]
-    lights = _latest_lights(RollupKind.ACTION, ids)
+    lights = latest_lights(RollupKind.ACTION, ids)
     last_updates = dict(
         StatusUpdate.objects.filter(action_id__in=ids)
         .values("action_id")
@@ -583,7 +559,7 @@ def my_work(*, user, scope: str, today, page: int | str | None = 1) -> MyWork:
     ).exclude(status__in=[ActionStatus.DONE, ActionStatus.CANCELLED])
     qs = qs.filter(owner=user) if scope == "mine" else qs.filter(project_id__in=project_ids)
     found = (
-        qs.annotate(light=_light_subquery(RollupKind.ACTION))
+        qs.annotate(light=light_subquery(RollupKind.ACTION))
         .order_by(
             F("planned_end").asc(nulls_last=True), "project__name_fi", "work_package__order", "id"
         )
@@ -613,3 +589,68 @@ def my_work(*, user, scope: str, today, page: int | str | None = 1) -> MyWork:
         counts={name: len(ids) for name, ids in sections.items()},
         page=shown,
     )
+
+
+# --- The front page: the regions and hankkeet the user may see ---------------------------
+
+
+@dataclass(frozen=True)
+class RegionOverview:
+    region: Region
+    projects: list[Project]
+
+
+def _count_of(model) -> Subquery:
+    """How many rows of `model` the hanke has: a correlated count, so the three counts do not
+    multiply into one join of goals × actions × indicators (millions of rows at scale)."""
+    rows = (
+        model.objects.filter(project=OuterRef("pk"))
+        .order_by()
+        .values("project")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+def _latest_project_lights(project_ids: list[int]) -> dict[int, object]:
+    """The newest stored light per hanke, with its counts (one query)."""
+    return {
+        row.object_id: row
+        for row in CurrentLight.objects.filter(kind="project", object_id__in=project_ids)
+    }
+
+
+def project_list(*, user) -> list[Project]:
+    """Visible hankkeet with counts and their latest computed light (two queries)."""
+    projects = list(
+        Project.objects.visible_to(user)
+        .select_related("region", "coordinator")
+        .annotate(
+            goal_count=_count_of(ProcessGoal),
+            action_count=_count_of(Action),
+            indicator_count=_count_of(Indicator),
+        )
+        .order_by("region__name_fi", "name_fi")
+    )
+    lights = _latest_project_lights([p.pk for p in projects])
+    for project in projects:
+        row = lights.get(project.pk)
+        project.light = (
+            Assessment(Light(row.light), Reason(row.reason_code, row.reason_params or {}))
+            if row
+            else None
+        )
+        project.light_counts = row.counts if row else None
+    return projects
+
+
+def region_overview_for_user(*, user) -> list[RegionOverview]:
+    """The regions the user may see, each with its visible hankkeet (one query)."""
+    grouped: dict[int, RegionOverview] = {}
+    for project in project_list(user=user):
+        entry = grouped.setdefault(project.region_id, RegionOverview(project.region, []))
+        entry.projects.append(project)
+    # Sorted in the reader's language: "Mellersta Finland" comes after "Mellersta Österbotten"
+    # in Swedish even though the Finnish names sort the other way.
+    return sorted(grouped.values(), key=lambda entry: entry.region.display_name)
