@@ -6,8 +6,27 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from portal.admin import EditedInThePortal, ReadOnly, plan_row_url
 from projects.admin import SOURCE_FIELDS
+from projects.admin import WorkPackageAdmin as ProjectsWorkPackageAdmin
+from projects.models import WorkPackage
 
 from .models import Action, BenefitTarget, ProcessGoal, StatusUpdate
+
+
+class ProcessGoalInline(ReadOnly, admin.TabularInline):
+    model = ProcessGoal
+    extra = 0
+    fields = ("number", "title_fi", "kind", "target_date", "order")
+    show_change_link = True
+
+
+# A work package's admin page lists its goals too. The goals are this app's, the page is
+# projects': registered there (importing projects.admin above did), extended here.
+admin.site.unregister(WorkPackage)
+
+
+@admin.register(WorkPackage)
+class WorkPackageAdmin(ProjectsWorkPackageAdmin):
+    inlines = [*ProjectsWorkPackageAdmin.inlines, ProcessGoalInline]
 
 
 @admin.register(BenefitTarget)

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.utils.translation import gettext_lazy as _
-
-from portal.lights import ACTION_LABELS, Assessment, Light, Reason, fmt_date
+from portal.lights import Assessment, Light, Reason, fmt_date
 
 
 def action_light(
@@ -51,17 +49,6 @@ def _not_started(planned_start: date | None, today: date) -> Assessment:
     return Assessment(
         Light.GREY, Reason("action_not_started_ahead", {"date": fmt_date(planned_start)})
     )
-
-
-# The light's label where the action's own words are better than the colour's: a grey
-# action without a reported status is "not reported", not "not started".
-_REASON_LABELS = {"action_not_reported": _("Not reported")}
-
-
-def action_label(assessment: Assessment) -> str:
-    """The text label of an action's light (ACTION_LABELS, or the reason's own word)."""
-    label = _REASON_LABELS.get(assessment.reason.code) or ACTION_LABELS[assessment.light]
-    return str(label)
 
 
 # --- What a status change must explain -------------------------------------------------------

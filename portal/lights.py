@@ -135,6 +135,17 @@ def action_count_label(light: Light) -> str:
     return str(light.label if light is Light.GREY else ACTION_LABELS[light])
 
 
+# The light's label where the action's own words are better than the colour's: a grey
+# action without a reported status is "not reported", not "not started".
+_REASON_LABELS = {"action_not_reported": _("Not reported")}
+
+
+def action_label(assessment: Assessment) -> str:
+    """The text label of an action's light (ACTION_LABELS, or the reason's own word)."""
+    label = _REASON_LABELS.get(assessment.reason.code) or ACTION_LABELS[assessment.light]
+    return str(label)
+
+
 REASON_TEXTS = {
     "action_done": _("Done"),
     "action_cancelled": _("Cancelled"),

@@ -113,25 +113,14 @@ class ChildPackageInline(ReadOnly, admin.TabularInline):
     verbose_name_plural = _("sub-packages")
 
 
-def _goal_inline():
-    from objectives.models import ProcessGoal
-
-    class ProcessGoalInline(ReadOnly, admin.TabularInline):
-        model = ProcessGoal
-        extra = 0
-        fields = ("number", "title_fi", "kind", "target_date", "order")
-        show_change_link = True
-
-    return ProcessGoalInline
-
-
 @admin.register(WorkPackage)
 class WorkPackageAdmin(EditedInThePortal, admin.ModelAdmin):
     list_display = ("code", "name_fi", "project", "parent", "classification")
     list_filter = ("project__region", "classification")
     search_fields = ("code", "name_fi", "project__name_fi")
     list_select_related = ("project", "parent", "classification")
-    inlines = [ChildPackageInline, _goal_inline()]
+    # objectives/admin.py adds the package's goals (ProcessGoalInline) to this page.
+    inlines = [ChildPackageInline]
     readonly_fields = ("portal_link",)
     fieldsets = (
         (

@@ -16,7 +16,6 @@ from measures.progress import (
     progress_ratio,
 )
 from objectives.status import (
-    action_label,
     action_light,
     comment_needed,
     reschedule_problem,
@@ -29,6 +28,7 @@ from portal.lights import (
     Light,
     Reason,
     RollupThresholds,
+    action_label,
     rests_on_generated,
     rollup,
     validate_bands,

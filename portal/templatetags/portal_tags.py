@@ -7,18 +7,15 @@ from html import escape
 
 from django import template
 from django.conf import settings
-from django.urls import reverse
 from django.utils.formats import localize, number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language, gettext, gettext_lazy
+from django.utils.translation import get_language, gettext
 
-from objectives.status import action_label
-from portal.lights import Assessment, Light, action_count_label
+from portal.lights import Assessment, Light, action_count_label, action_label
 from portal.paging import PARAM as PAGE_PARAM
 from portal.paths import object_path
 from portal.sorting import SORT_PARAM
-from projects.access import Perm, can
 
 register = template.Library()
 
@@ -159,55 +156,6 @@ def any_generated(items) -> bool:
     """`{% if indicators|any_generated %}`: whether any item's latest value is generated
     (`latest_generated` of an Indicator or an IndicatorCard), for the one explanation."""
     return any(getattr(item, "latest_generated", False) for item in items or ())
-
-
-# The sections of a hanke, one tab bar shared by its pages (issue 18): (URL name, label,
-# the pages under the tab, the permission needed to see the tab).
-_HANKE_TABS = (
-    ("objectives:hanke", gettext_lazy("Summary"), {"hanke"}, Perm.VIEW),
-    ("objectives:action-list", gettext_lazy("Actions"), {"action-list"}, Perm.VIEW),
-    ("measures:indicator-list", gettext_lazy("Indicators"), {"indicator-list"}, Perm.VIEW),
-    (
-        "project-budget",
-        gettext_lazy("Budget"),
-        {"project-budget", "project-budget-import"},
-        Perm.VIEW,
-    ),
-    ("project-risks", gettext_lazy("Risks"), {"project-risks"}, Perm.VIEW),
-    (
-        "project-meetings",
-        gettext_lazy("Steering group"),
-        {"project-meetings", "meeting-detail"},
-        Perm.VIEW,
-    ),
-    (
-        "reporting:hanke-rounds",
-        gettext_lazy("Reporting"),
-        {"hanke-rounds", "assessment", "frozen-report", "hanke-round-compare"},
-        Perm.VIEW,
-    ),
-    (
-        "reporting:import-start",
-        gettext_lazy("Import"),
-        {"import-start", "import-map", "import-job"},
-        Perm.ENTER_MEASUREMENTS,
-    ),
-    ("project-members", gettext_lazy("Members"), {"project-members"}, Perm.MANAGE_MEMBERS),
-)
-
-
-@register.inclusion_tag("components/_hanke_tabs.html", takes_context=True)
-def project_tabs(context, project) -> dict:
-    """`{% project_tabs project %}`: the hanke's sections as one tab bar, the current one marked;
-    a tab only for a section the user may open."""
-    request = context["request"]
-    current = request.resolver_match.url_name if request.resolver_match else ""
-    tabs = [
-        {"url": reverse(name, args=[project.pk]), "label": label, "current": current in pages}
-        for name, label, pages, perm in _HANKE_TABS
-        if can(request.user, perm, project)
-    ]
-    return {"tabs": tabs}
 
 
 @register.simple_tag(takes_context=True)

@@ -34,13 +34,13 @@ from measures.models import Indicator, IndicatorProgress, Measurement, RollupKin
 from measures.selectors import latest_lights
 from objectives.choices import ActionStatus
 from objectives.models import Action, BenefitTarget, ProcessGoal, StatusUpdate
-from objectives.status import action_label
 from portal.lights import (
     ACTION_LABELS,
     COLOURS,
     Assessment,
     Light,
     action_count_label,
+    action_label,
 )
 from projects.models import BudgetLine, Project, Risk, WorkPackage
 

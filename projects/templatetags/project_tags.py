@@ -1,0 +1,61 @@
+"""`{% load project_tags %}`: the tags of a hanke's pages that ask what the user may do there
+(projects.access), so they live in this app rather than in portal_tags."""
+
+from __future__ import annotations
+
+from django import template
+from django.urls import reverse
+from django.utils.translation import gettext_lazy
+
+from projects.access import Perm, can
+
+register = template.Library()
+
+
+# The sections of a hanke, one tab bar shared by its pages (issue 18): (URL name, label,
+# the pages under the tab, the permission needed to see the tab).
+_HANKE_TABS = (
+    ("objectives:hanke", gettext_lazy("Summary"), {"hanke"}, Perm.VIEW),
+    ("objectives:action-list", gettext_lazy("Actions"), {"action-list"}, Perm.VIEW),
+    ("measures:indicator-list", gettext_lazy("Indicators"), {"indicator-list"}, Perm.VIEW),
+    (
+        "project-budget",
+        gettext_lazy("Budget"),
+        {"project-budget", "project-budget-import"},
+        Perm.VIEW,
+    ),
+    ("project-risks", gettext_lazy("Risks"), {"project-risks"}, Perm.VIEW),
+    (
+        "project-meetings",
+        gettext_lazy("Steering group"),
+        {"project-meetings", "meeting-detail"},
+        Perm.VIEW,
+    ),
+    (
+        "reporting:hanke-rounds",
+        gettext_lazy("Reporting"),
+        {"hanke-rounds", "assessment", "frozen-report", "hanke-round-compare"},
+        Perm.VIEW,
+    ),
+    (
+        "reporting:import-start",
+        gettext_lazy("Import"),
+        {"import-start", "import-map", "import-job"},
+        Perm.ENTER_MEASUREMENTS,
+    ),
+    ("project-members", gettext_lazy("Members"), {"project-members"}, Perm.MANAGE_MEMBERS),
+)
+
+
+@register.inclusion_tag("components/_hanke_tabs.html", takes_context=True)
+def project_tabs(context, project) -> dict:
+    """`{% project_tabs project %}`: the hanke's sections as one tab bar, the current one marked;
+    a tab only for a section the user may open."""
+    request = context["request"]
+    current = request.resolver_match.url_name if request.resolver_match else ""
+    tabs = [
+        {"url": reverse(name, args=[project.pk]), "label": label, "current": current in pages}
+        for name, label, pages, perm in _HANKE_TABS
+        if can(request.user, perm, project)
+    ]
+    return {"tabs": tabs}
