@@ -18,9 +18,9 @@ from portal.sorting import SORT_PARAM, sort_of
 from portal.uploads import show_upload_failure
 from projects.access import can_enter_measurements, require
 from projects.selectors import project_get
-from reporting.charts import indicator_figure
 
 from . import selectors
+from .charts import indicator_figure
 from .forms import MeasurementForm, SotkanetFileForm
 from .services import ConflictError, PeriodTakenError, measurement_save
 from .sotkanet import SotkanetError, sotkanet_file_import

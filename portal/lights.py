@@ -84,7 +84,7 @@ _SYMBOLS = {
 @dataclass(frozen=True)
 class LightColours:
     """How a light is coloured, everywhere: pages and PDFs (`.light--<light>` in the
-    generated css/lights.css), chart bars (reporting/charts.py) and XLSX fills
+    generated css/lights.css), chart bars (reporting/overview/charts.py) and XLSX fills
     (reporting/exports/tables.py). Never colour alone: the symbol and label go with it."""
 
     text: str  # the label on the tint, at least 4.5:1

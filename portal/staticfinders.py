@@ -2,7 +2,7 @@
 
 `make setup` runs `npm ci`, which installs `plotly.js-basic-dist-min` (pinned in
 package.json / package-lock.json) into node_modules/. Its `plotly-basic.min.js` is the
-smallest official bundle that draws our charts (scatter and bar traces: reporting/charts.py):
+smallest official bundle that draws our charts (scatter and bar traces: the apps' charts.py):
 1.1 MB instead of the 4.9 MB full bundle in the plotly wheel, about 0.35 MB gzipped. It is
 served as `vendor/plotly.min.js`, so templates need not know which bundle it is; its version
 matches the plotly.js the plotly wheel is built for (a system check compares them).

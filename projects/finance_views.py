@@ -25,10 +25,10 @@ from portal.forms import add_service_errors
 from portal.htmx_views import entry_form_post, saved_response
 from portal.models import JobStatus
 from portal.uploads import show_upload_failure
-from reporting.charts import budget_burn_figure
 
 from . import selectors
 from .access import Perm, can, require
+from .charts import budget_burn_figure
 from .finance_import import COLUMNS, FileRejected
 from .finance_import_services import (
     finance_import_confirm,

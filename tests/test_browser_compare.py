@@ -15,7 +15,7 @@ from django.conf import settings
 from django.utils import translation
 
 from measures.status_engine import status_recompute_all, status_recompute_projects
-from reporting.charts import plotly_locale
+from portal.charts import plotly_locale
 from reporting.demo.data import DEMO_PASSWORD
 
 from . import test_browser

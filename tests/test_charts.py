@@ -1,4 +1,5 @@
-"""The chart definitions (reporting/charts.py) are Plotly's JSON data written directly; here
+"""The chart definitions (measures/, projects/ and reporting/overview/charts.py, on the
+helpers of portal/charts.py) are Plotly's JSON data written directly; here
 each is validated against Plotly's own schema, as building graph objects would on every
 request, and compared with what the graph objects serialise to."""
 
@@ -13,7 +14,9 @@ import plotly.graph_objects as go
 import pytest
 from django.utils import translation
 
-from reporting import charts
+from measures.charts import indicator_figure
+from projects.charts import budget_burn_figure
+from reporting.overview.charts import ht_comparison_figure, indicator_comparison_figure
 
 
 @dataclass
@@ -79,14 +82,14 @@ def _figures() -> dict[str, dict]:
     ]
     indicator = _Indicator(_Related(values), _Related([_Target(date(2025, 12, 31), Decimal("20"))]))
     return {
-        "indicator": charts.indicator_figure(indicator),
-        "ht comparison": charts.ht_comparison_figure(
+        "indicator": indicator_figure(indicator),
+        "ht comparison": ht_comparison_figure(
             [_HtRow("<b>Hanke</b> A", {"green": 3, "red": 1}, 4), _HtRow("B", {}, 0)]
         ),
-        "indicator comparison": charts.indicator_comparison_figure(
+        "indicator comparison": indicator_comparison_figure(
             [_IndicatorRow("A", values), _IndicatorRow("B")], "%"
         ),
-        "budget burn": charts.budget_burn_figure(
+        "budget burn": budget_burn_figure(
             _Budget(
                 (date(2023, 1, 1), date(2025, 12, 31)),
                 Decimal("100000"),

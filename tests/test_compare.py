@@ -16,7 +16,7 @@ from django.utils import translation
 
 from measures.models import CurrentLight, RollupKind
 from measures.status_engine import status_recompute_projects
-from reporting.charts import d3_date_format, plotly_locale
+from portal.charts import d3_date_format, plotly_locale
 from reporting.overview.compare import IndicatorKey, shared_indicator_list
 
 from .factories import (

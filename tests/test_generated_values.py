@@ -23,11 +23,11 @@ from django.urls import reverse
 from django.utils import translation
 from pypdf import PdfReader
 
+from measures.charts import indicator_chart_texts, indicator_figure
 from measures.models import CurrentLight, DayLight, Indicator, Measurement, RollupKind
 from measures.selectors import indicator_cards, with_latest_source
 from measures.services import GENERATED_REMOVED_REASON, generated_values_remove
 from measures.status_engine import lights_on, status_recompute_projects
-from reporting.charts import indicator_chart_texts, indicator_figure
 from reporting.exports.chart_images import static_charts
 from reporting.exports.tables import project_report, report_csv
 from reporting.imports.reader import is_generated_source
@@ -244,7 +244,7 @@ def test_pdf_chart_has_a_legend_entry_and_says_so_in_its_text(hanke):
 
 
 def test_comparison_marks_generated_latest_values_lights_and_chart_points(personas):
-    from reporting.charts import indicator_comparison_figure
+    from reporting.overview.charts import indicator_comparison_figure
     from reporting.overview.compare import IndicatorKey, compare_by_indicator
 
     generated = _indicator(personas.project, "G1", ["plan", "demo"])

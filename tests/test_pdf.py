@@ -22,9 +22,9 @@ from pypdf import PdfReader
 
 from measures.status_engine import status_recompute_projects
 from objectives.models import BenefitTarget, StatusUpdate
+from projects.charts import budget_burn_figure, burn_chart_texts
 from projects.models import BudgetLine, Expenditure, Risk
 from projects.selectors import budget_summary
-from reporting.charts import budget_burn_figure, burn_chart_texts
 from reporting.exports.chart_images import static_charts
 from reporting.exports.pdf import FetchRefused, StaticFilesFetcher, render_pdf, static_url
 from reporting.meetings.selectors import meeting_view

@@ -1,4 +1,4 @@
-"""The Plotly figures of reporting/charts.py as SVG, for documents that run no JavaScript
+"""The Plotly figures of portal/charts.py as SVG, for documents that run no JavaScript
 (the PDFs): Plotly itself draws them in headless Chromium through kaleido, so a chart has
 one definition, drawn the same on pages and in PDFs.
 
@@ -7,7 +7,7 @@ one definition, drawn the same on pages and in PDFs.
   start once, not per chart. Chromium is the system's (`/usr/bin/chromium`, found by
   choreographer; `BROWSER_PATH` names another); the Docker image installs it.
 - The page's Plotly locale (`figure["locale"]`, built from Django's formats in
-  reporting/charts.py) is registered in the browser page as the default, so month names,
+  portal/charts.py) is registered in the browser page as the default, so month names,
   decimal commas and euros read as on the Finnish page.
 - Nothing is fetched from the network: MathJax is off and plotly.js is the plotly
   package's own file.

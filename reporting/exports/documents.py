@@ -17,15 +17,11 @@ from datetime import date
 
 from django.db.models import Prefetch
 
+from measures.charts import indicator_chart_texts, indicator_figure
 from measures.models import Indicator, IndicatorProgress, Measurement, Target
 from portal.lights import Assessment, Light
+from projects.charts import budget_burn_figure, burn_chart_texts
 from projects.selectors import budget_summary, risk_register
-from reporting.charts import (
-    budget_burn_figure,
-    burn_chart_texts,
-    indicator_chart_texts,
-    indicator_figure,
-)
 
 from .chart_images import StaticChart, static_charts
 from .pdf import render_pdf

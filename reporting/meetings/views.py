@@ -22,9 +22,9 @@ from objectives.models import Action
 from portal.htmx_views import entry_form_post, saved_response
 from projects import selectors
 from projects.access import Perm, can, require
+from projects.charts import budget_burn_figure
 from projects.forms import DecisionForm, MeetingForm
 from projects.selectors import project_people
-from reporting.charts import budget_burn_figure
 
 from . import selectors as meeting_selectors
 from .services import meeting_decision_create, meeting_decision_set_done, steering_meeting_create

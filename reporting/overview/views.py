@@ -7,10 +7,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from projects.access import Perm, can, require
-from reporting import charts
 from reporting.as_of import views as as_of_views
 
-from . import compare, selectors
+from . import charts, compare, selectors
 from .forms import CompareForm
 
 
