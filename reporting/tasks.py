@@ -25,6 +25,8 @@ from portal.queue import RETRYING_TASK_OPTIONS
 from portal.tasks import MAIL_TASK_OPTIONS
 from projects.models import Project
 
+from .exports.services import export_job_run
+from .imports.services import import_job_apply, import_job_check
 from .notifications import services as notifications
 
 logger = logging.getLogger(__name__)
@@ -45,8 +47,6 @@ EXPORT_TASK_OPTIONS = {
 def export_job_run_task(job_id: int) -> dict:
     """Build an export job's file (reporting.exports.services.export_job_run); a job that is
     gone or finished is skipped."""
-    from reporting.exports.services import export_job_run
-
     return export_job_run(job_id=job_id)
 
 
@@ -56,8 +56,6 @@ def export_job_run_task(job_id: int) -> dict:
 @shared_task(**RETRYING_TASK_OPTIONS)
 def import_job_check_task(job_id: int) -> dict:
     """The dry run of a large upload. Idempotent: it only rewrites the job's preview."""
-    from reporting.imports.services import import_job_check
-
     job = import_job_check(job_id=job_id)
     if job is None:
         logger.warning("import job %s vanished before its check", job_id)
@@ -68,8 +66,6 @@ def import_job_check_task(job_id: int) -> dict:
 @shared_task(**RETRYING_TASK_OPTIONS)
 def import_job_apply_task(job_id: int) -> dict:
     """The confirmed import of a large upload: all rows or none, once (see import_job_apply)."""
-    from reporting.imports.services import import_job_apply
-
     job = import_job_apply(job_id=job_id)
     if job is None:
         logger.warning("import job %s vanished before its import", job_id)

@@ -36,7 +36,11 @@ from portal.models import Job, JobStatus
 from portal.services import ProgressWriter, job_claim, job_create, job_queue, job_rerun
 from projects.access import Perm, can, check
 from projects.models import Project
+from projects.selectors import project_get
 from reporting.models import ExportKind
+
+from .national import extract_csv, extract_row_count, extract_xlsx, national_extract
+from .tables import TABLES, project_report, report_csv, report_xlsx
 
 logger = logging.getLogger(__name__)
 
@@ -171,8 +175,6 @@ def _build(job: Job, progress: ProgressWriter) -> tuple[bytes, str, str]:
     user = job.owner
     stamp = f"{timezone.localdate():%Y-%m-%d}"
     if job.kind == ExportKind.NATIONAL:
-        from .national import extract_csv, extract_row_count, extract_xlsx, national_extract
-
         if not can(user, Perm.VIEW_PROGRAMME):
             raise PermissionDenied
         period = export_period(job)
@@ -186,10 +188,6 @@ def _build(job: Job, progress: ProgressWriter) -> tuple[bytes, str, str]:
             return content, f"{name}-{options.table}-{stamp}.csv", CSV_TYPE
         progress(0, extract_row_count(extract))
         return extract_xlsx(extract, progress=progress), f"{name}-{stamp}.xlsx", XLSX_TYPE
-
-    from projects.selectors import project_get
-
-    from .tables import TABLES, project_report, report_csv, report_xlsx
 
     project = project_get(user=user, pk=job.project_id)  # Http404 outside the scope
     if not can(user, Perm.EXPORT, project):

@@ -29,6 +29,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from measures.choices import MeasurementSource
 from portal import periods
 from portal.uploads import Limits, UploadRejected, read_csv, read_xlsx
 from portal.uploads.columns import LANGUAGES, Column, ColumnSpec, norm
@@ -159,8 +160,6 @@ def field_label(kind: str, key: str) -> str:
 
 @functools.cache
 def _generated_labels() -> frozenset[str]:
-    from measures.choices import MeasurementSource
-
     labels = {"demo"}
     for language in LANGUAGES:
         with translation.override(language):

@@ -6,6 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from reporting.exports.national import NATIONAL_TABLES
+
 from .compare import ALL_HTS, HT_NUMBERS, IndicatorKey, SharedIndicator
 
 
@@ -93,8 +95,6 @@ class NationalExtractForm(forms.Form):
 
     def __init__(self, *args, periods, **kwargs):
         super().__init__(*args, **kwargs)
-        from reporting.exports.national import NATIONAL_TABLES
-
         self.fields["period"].queryset = periods
         self.fields["table"].choices = [(t.key, t.title) for t in NATIONAL_TABLES.values()]
 
