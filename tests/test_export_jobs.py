@@ -21,6 +21,7 @@ from portal.jobs import STALLED_AFTER
 from portal.models import Job
 from portal.services import jobs_prune
 from projects.models import ProgrammeRole
+from reporting import tasks as reporting_tasks
 from reporting.exports import services as job_services
 from reporting.exports.services import ExportOptions, export_job_run, export_job_start
 
@@ -148,7 +149,8 @@ def test_without_a_broker_the_progress_page_comes_before_the_pdf_is_laid_out(
         answered.wait(timeout=60)
         return lay_out(**kwargs)
 
-    monkeypatch.setattr(job_services, "export_job_run", export_job_run_after_the_answer)
+    # (the task holds the service it runs: reporting.tasks imports it)
+    monkeypatch.setattr(reporting_tasks, "export_job_run", export_job_run_after_the_answer)
     _english(client, personas.project_worker)
     url = reverse("reporting:project-report-pdf", args=[personas.project.pk])
     before = set(threading.enumerate())

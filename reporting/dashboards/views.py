@@ -29,6 +29,7 @@ from projects.selectors import (
     plan_follow_up,
     plan_milestones,
     project_get,
+    project_people,
     risks_due_for_review,
 )
 from reporting.as_of import views as as_of_views
@@ -51,7 +52,7 @@ def action_list(request, project_pk: int):
 
 
 def _form(action, data=None, auto_id="id_%s") -> ActionStatusForm:
-    people = selectors.project_people(project=action.project)
+    people = project_people(project=action.project)
     initial = {
         "status": action.status,
         "status_date": timezone.localdate(),
@@ -142,7 +143,7 @@ def goal_detail(request, pk: int):
 def _project_filters(request, project) -> tuple[ProjectFilterForm, selectors.ProjectFilters]:
     form = ProjectFilterForm(
         request.GET,
-        people=selectors.project_people(project=project),
+        people=project_people(project=project),
         plan_versions=PlanVersion.objects.filter(project=project),
         packages=WorkPackage.objects.filter(project=project).order_by("order", "code", "id"),
     )
