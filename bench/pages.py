@@ -223,7 +223,7 @@ def prepare(args: argparse.Namespace) -> list[str]:
     from measures.models import CurrentLight, RollupKind
     from measures.status_engine import status_recompute_all
     from projects.models import Project
-    from reporting.demo.data import demo_load
+    from reporting.demo.loader import demo_load
     from reporting.demo.scale import scale_generate, synthetic_regions
 
     done = []

@@ -507,7 +507,7 @@ SOTKANET_BASE_URL = os.environ.get("SOTKANET_BASE_URL", "https://sotkanet.fi/res
 SOTKANET_TIMEOUT = env_int("SOTKANET_TIMEOUT", 10)
 
 # Demo data files (one YAML per region) read by `manage.py load_demo`.
-DEMO_DATA_DIR = BASE_DIR / "projects" / "demo_data"
+DEMO_DATA_DIR = BASE_DIR / "reporting" / "demo" / "data"
 # Whether `load_demo` generates values for indicators the plans give none for (source
 # "demo", marked "demo, generated" wherever shown). 0: only the plans' own figures.
 DEMO_GENERATED_VALUES = env_bool("DEMO_GENERATED_VALUES", True)

@@ -21,7 +21,7 @@ from django.db.backends.postgresql.operations import DatabaseOperations as Postg
 from django.test import override_settings
 from pytest_django.plugin import blocking_manager_key
 
-from reporting.demo.data import demo_load
+from reporting.demo.loader import demo_load
 
 from .factories import (
     MembershipFactory,
@@ -101,7 +101,7 @@ def module_world(django_db_blocker):
 
 @dataclass
 class DemoSnapshot:
-    report: object  # reporting.demo.data.LoadReport of the one real load
+    report: object  # reporting.demo.loader.LoadReport of the one real load
     tables: dict[str, bytes]  # table -> COPY ... (FORMAT BINARY) contents
     sequences: list[tuple[str, int | None, bool]]  # name, last_value, is_called
 
@@ -202,7 +202,7 @@ def demo_restore(**options):
     Inside a test's transaction (the `db` fixture, `module_world`) the rows go with the
     rollback; in a transactional test they are committed (and flushed at its end). Needs
     PostgreSQL; elsewhere it simply loads the demo."""
-    from reporting.demo.data import generated_values_wanted
+    from reporting.demo.loader import generated_values_wanted
 
     options = {
         "with_users": options.get("with_users", True),

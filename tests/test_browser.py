@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from reporting.demo.data import DEMO_PASSWORD
+from reporting.demo.loader import DEMO_PASSWORD
 
 from .conftest import CHROMIUM, CHROMIUM_ARGS, demo_restore  # noqa: F401 - used by others
 

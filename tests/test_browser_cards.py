@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from reporting.demo.data import DEMO_PASSWORD
+from reporting.demo.loader import DEMO_PASSWORD
 
 from .test_browser import ARTIFACTS, CHROMIUM, browser_page, demo_loaded  # noqa: F401
 

@@ -16,7 +16,7 @@ from django.utils import translation
 
 from measures.status_engine import status_recompute_all, status_recompute_projects
 from portal.charts import plotly_locale
-from reporting.demo.data import DEMO_PASSWORD
+from reporting.demo.loader import DEMO_PASSWORD
 
 from . import test_browser
 from .factories import (

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 
-from reporting.demo.data import DEMO_PASSWORD
+from reporting.demo.loader import DEMO_PASSWORD
 
 from . import test_browser
 from .test_browser import (

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from reporting.demo.data import DEMO_PASSWORD
+from reporting.demo.loader import DEMO_PASSWORD
 
 from . import test_browser
 from .page_types import PageType, page_types

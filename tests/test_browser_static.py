@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.test.testcases import LiveServerThread
 
 from measures.models import Indicator
-from reporting.demo.data import DEMO_PASSWORD
+from reporting.demo.loader import DEMO_PASSWORD
 from tests.conftest import demo_restore
 from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, pytestmark  # noqa: F401
 

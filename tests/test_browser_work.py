@@ -3,7 +3,7 @@ ministry viewer filters the overview. The pages pass axe-core in the state they 
 
 import pytest
 
-from reporting.demo.data import DEMO_PASSWORD
+from reporting.demo.loader import DEMO_PASSWORD
 
 from . import test_browser
 from .conftest import demo_restore

@@ -25,7 +25,7 @@ from projects.models import (
     Risk,
 )
 from projects.selectors import budget_summary
-from reporting.demo.data import demo_load
+from reporting.demo.loader import demo_load
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 
 from projects.models import Project, Region
-from reporting.demo.data import DemoDataError, demo_load
+from reporting.demo.loader import DemoDataError, demo_load
 
 pytestmark = pytest.mark.django_db
 

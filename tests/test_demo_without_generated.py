@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from measures.models import Indicator, Measurement
 from measures.selectors import with_latest_source
-from reporting.demo.data import generated_values_wanted
+from reporting.demo.loader import generated_values_wanted
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2023, 6, 30)

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from measures.services import generated_values_remove
-from reporting.demo.data import DemoDataError, demo_load, generated_values_wanted
+from reporting.demo.loader import DemoDataError, demo_load, generated_values_wanted
 
 
 class Command(BaseCommand):
