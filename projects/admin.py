@@ -4,6 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from portal.admin import EditedInThePortal, ReadOnly, plan_row_url
 
+from .access import Perm, can
 from .models import (
     Body,
     BudgetLine,
@@ -31,8 +32,6 @@ admin.site.index_title = _("Administration")
 
 def _admin_site_permission(request) -> bool:
     """Django admin is the programme office's tool: staff flag AND the programme admin role."""
-    from .access import Perm, can
-
     user = request.user
     return user.is_active and user.is_staff and can(user, Perm.MANAGE_PROGRAMME)
 

@@ -27,9 +27,10 @@ from django.utils import timezone
 
 from portal.lights import Assessment
 
-from .access import Perm, can
+from .access import Perm, can, roles_for
 from .choices import BudgetCategory, RiskStatus
 from .finance import (
+    HIGH_FROM,
     SPENDING_LABELS,
     HeatCell,
     HeatMap,
@@ -360,8 +361,6 @@ def budget_glance(*, project: Project, today: date) -> BudgetGlance:
 
 def high_risks_by_project(project_ids: list[int]) -> dict[int, int]:
     """How many risks still followed are rated high, per hanke (one query)."""
-    from .finance import HIGH_FROM
-
     rows = (
         Risk.objects.filter(project_id__in=project_ids)
         .exclude(status=RiskStatus.CLOSED)
@@ -526,8 +525,6 @@ def top_risks(*, project: Project, limit: int) -> TopRisks:
     score first, unrated last, then the oldest), with the counts, for its summary: one query
     whatever the number of risks (the counts are window aggregates over every followed
     risk, taken before the limit). Permission: `project` comes from `project_get`."""
-    from .finance import HIGH_FROM
-
     followed = Risk.objects.filter(project=project).exclude(status=RiskStatus.CLOSED)
     scored = followed.annotate(score=F("likelihood") * F("impact"))
     risks = list(
@@ -558,8 +555,6 @@ def risks_due_for_review(*, user, scope: str, today: date) -> list[Risk]:
     "mine": the risks the user owns; "hanke": every such risk of the hankkeet where the user
     has a role. Only hankkeet the user may see; the oldest review date first.
     """
-    from .access import roles_for
-
     qs = Risk.objects.filter(
         project__in=Project.objects.visible_to(user), next_review__lt=today
     ).exclude(status=RiskStatus.CLOSED)
