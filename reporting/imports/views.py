@@ -2,7 +2,7 @@
 
 Thin views (R11): the hanke comes from the scoped selector (404 outside the user's scope),
 a job only for the user who uploaded it (404 for anyone else), 403 for a user without the
-import permission; reporting.import_services does the work and re-checks.
+import permission; reporting.imports.services does the work and re-checks.
 """
 
 from __future__ import annotations

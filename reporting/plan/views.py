@@ -1,7 +1,7 @@
 """The plan in the browser (issue #17): a hanke's project manager (and the programme office)
 adds, edits, moves and retires work packages, process goals, actions and indicators, sets
 indicators' baselines and yearly targets, and starts plan versions and reads what each
-brought. Thin views: plan_selectors read, the apps' services write (permission, version,
+brought. Thin views: plan.selectors read, the apps' services write (permission, version,
 history with a reason, lights marked stale). An edit that crossed someone else's is shown
 side by side with the user's input, as for statuses.
 """
