@@ -298,7 +298,7 @@ def test_a_job_that_failed_is_recorded_and_runs_again_into_the_same_row(
     def crash(*args, **kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr("reporting.exports.national.national_extract", crash)
+    monkeypatch.setattr("reporting.exports.services.national_extract", crash)
     job = _start(personas, period)
     export_job_run(job_id=job.pk)
     job.refresh_from_db()
