@@ -24,16 +24,40 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from portal.lights import Assessment, Light
+from portal.lights import Assessment, Light, Reason
 from portal.paging import page_of
 from portal.sorting import Sort, light_rank, order_by
 from projects.models import Project
 from projects.selectors import in_scope_get
 
 from .choices import UNIT_SUFFIXES, MeasurementSource
-from .models import Indicator, Measurement, Target
+from .models import CurrentLight, Indicator, Measurement, Target
 from .progress import Point
 from .sparkline import Sparkline, sparkline
+
+
+def stored_lights_by_kind(wanted: dict[str, list[int]]) -> dict[str, dict[int, Assessment]]:
+    """Today's stored light of each object asked for, by kind and then id, with its reason:
+    one query for any number of kinds (`CurrentLight`, the rows for all HTs together; an
+    object without a row is absent)."""
+    found: dict[str, dict[int, Assessment]] = {kind: {} for kind in wanted}
+    match = Q()
+    for kind, ids in wanted.items():
+        if ids:
+            match |= Q(kind=kind, object_id__in=ids)
+    if not match:
+        return found
+    rows = CurrentLight.objects.filter(match, ht=0).values_list(
+        "kind", "object_id", "light", "reason_code", "reason_params"
+    )
+    for kind, object_id, light, code, params in rows:
+        found[kind][object_id] = Assessment(Light(light), Reason(code, params or {}))
+    return found
+
+
+def stored_lights(kind: str, ids: list[int]) -> dict[int, Assessment]:
+    """Today's stored light of each object of one kind, by id (one query)."""
+    return stored_lights_by_kind({kind: ids})[kind]
 
 
 def with_latest_source(indicators: QuerySet[Indicator]) -> QuerySet[Indicator]:

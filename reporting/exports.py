@@ -30,7 +30,8 @@ from import_export.fields import Field
 from openpyxl.styles.numbers import BUILTIN_FORMATS
 
 from measures.choices import MeasurementSource, Unit
-from measures.models import CurrentLight, Indicator, IndicatorProgress, Measurement, RollupKind
+from measures.models import Indicator, IndicatorProgress, Measurement, RollupKind
+from measures.selectors import stored_lights_by_kind
 from objectives.choices import ActionStatus
 from objectives.models import Action, BenefitTarget, ProcessGoal, StatusUpdate
 from objectives.status import action_label
@@ -39,7 +40,6 @@ from portal.lights import (
     COLOURS,
     Assessment,
     Light,
-    Reason,
     action_count_label,
 )
 from projects.models import BudgetLine, Project, Risk, WorkPackage
@@ -361,16 +361,6 @@ TABLES: dict[str, Table] = {
 # --- The selector --------------------------------------------------------------------------
 
 
-def _latest_lights(kind: str, ids: list[int]) -> dict[int, Assessment]:
-    rows = CurrentLight.objects.filter(kind=kind, object_id__in=ids).values_list(
-        "object_id", "light", "reason_code", "reason_params"
-    )
-    return {
-        oid: Assessment(Light(light), Reason(code, params or {}))
-        for oid, light, code, params in rows
-    }
-
-
 def _person(user) -> str:
     if user is None:
         return ""
@@ -391,7 +381,7 @@ def _labels(choices) -> dict[str, str]:
 
 
 def project_report(*, project: Project, user) -> ProjectReport:
-    """Everything the regional report of one hanke shows (17 queries, whatever its size).
+    """Everything the regional report of one hanke shows (14 queries, whatever its size).
 
     The caller has already checked that `user` may export `project` (`Perm.EXPORT`); the
     project must come with its region loaded (`projects.selectors.project_get`).
@@ -419,15 +409,14 @@ def project_report(*, project: Project, user) -> ProjectReport:
     goal_links = Action.goals.through.objects.filter(action__project=project).values_list(
         "action_id", "processgoal_id"
     )
-    lights = {
-        kind: _latest_lights(kind, ids)
-        for kind, ids in (
-            (RollupKind.ACTION, [a.pk for a in actions]),
-            (RollupKind.GOAL, [g.pk for g in goals]),
-            (RollupKind.WORK_PACKAGE, [p.pk for p in packages]),
-            (RollupKind.PROJECT, [project.pk]),
-        )
-    }
+    lights = stored_lights_by_kind(
+        {
+            RollupKind.ACTION: [a.pk for a in actions],
+            RollupKind.GOAL: [g.pk for g in goals],
+            RollupKind.WORK_PACKAGE: [p.pk for p in packages],
+            RollupKind.PROJECT: [project.pk],
+        }
+    )
     last_updates = dict(
         StatusUpdate.objects.filter(action__project=project)
         .values("action_id")
