@@ -38,22 +38,35 @@ from .sparkline import Sparkline, sparkline
 # --- Stored lights (CurrentLight) of any kind of object ----------------------------------
 
 
-def latest_lights(kind: str, ids: list[int]) -> dict[int, Assessment]:
-    """The stored light per object of one kind (RollupKind), as assessments (one query)."""
-    rows = CurrentLight.objects.filter(kind=kind, object_id__in=ids).values_list(
-        "object_id", "light", "reason_code", "reason_params"
-    )
-    return {
-        object_id: Assessment(Light(light), Reason(code, params or {}))
-        for object_id, light, code, params in rows
-    }
-
-
 def light_subquery(kind: str) -> Subquery:
     """The stored light (its value only) of the outer query's object, for reading or
     filtering many objects' colours in the database without building their assessments."""
     rows = CurrentLight.objects.filter(kind=kind, object_id=OuterRef("pk"), ht=0)
     return Subquery(rows.values("light")[:1])
+
+
+def stored_lights_by_kind(wanted: dict[str, list[int]]) -> dict[str, dict[int, Assessment]]:
+    """Today's stored light of each object asked for, by kind and then id, with its reason:
+    one query for any number of kinds (`CurrentLight`, the rows for all HTs together; an
+    object without a row is absent)."""
+    found: dict[str, dict[int, Assessment]] = {kind: {} for kind in wanted}
+    match = Q()
+    for kind, ids in wanted.items():
+        if ids:
+            match |= Q(kind=kind, object_id__in=ids)
+    if not match:
+        return found
+    rows = CurrentLight.objects.filter(match, ht=0).values_list(
+        "kind", "object_id", "light", "reason_code", "reason_params"
+    )
+    for kind, object_id, light, code, params in rows:
+        found[kind][object_id] = Assessment(Light(light), Reason(code, params or {}))
+    return found
+
+
+def stored_lights(kind: str, ids: list[int]) -> dict[int, Assessment]:
+    """Today's stored light of each object of one kind, by id (one query)."""
+    return stored_lights_by_kind({kind: ids})[kind]
 
 
 def with_latest_source(indicators: QuerySet[Indicator]) -> QuerySet[Indicator]:

@@ -48,12 +48,8 @@ class ActionStatusForm(forms.Form):
 class ProjectFilterForm(forms.Form):
     """The hanke page's filters, sent with GET so a filtered view can be shared as a link."""
 
-    wp = forms.ModelChoiceField(
-        label=_("Work package"),
-        queryset=None,
-        required=False,
-        empty_label=_("All"),
-        widget=CompactSelect,
+    wp = forms.TypedChoiceField(
+        label=_("Work package"), required=False, coerce=int, empty_value=None, widget=CompactSelect
     )
     ht = forms.TypedChoiceField(
         label=_("Benefit target (HT)"),
@@ -78,20 +74,20 @@ class ProjectFilterForm(forms.Form):
     owner = forms.ModelChoiceField(
         label=_("Owner"), queryset=None, required=False, empty_label=_("All"), widget=CompactSelect
     )
-    plan_version = forms.ModelChoiceField(
-        label=_("Plan version"),
-        queryset=None,
-        required=False,
-        empty_label=_("All"),
-        widget=CompactSelect,
+    plan_version = forms.TypedChoiceField(
+        label=_("Plan version"), required=False, coerce=int, empty_value=None, widget=CompactSelect
     )
     new = forms.BooleanField(label=_("New in this plan only"), required=False)
     q = forms.CharField(label=_("Search titles"), required=False, max_length=200, strip=True)
 
     def __init__(self, *args, people=None, plan_versions=None, packages=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["wp"].queryset = packages
-        self.fields["wp"].label_from_instance = lambda p: f"{p.code} {p.display_name}"[:80]
+        # Packages and plan versions come as the lists the page has read: no query here.
+        self.fields["wp"].choices = [("", _("All"))] + [
+            (p.pk, f"{p.code} {p.display_name}"[:80]) for p in packages or ()
+        ]
         self.fields["owner"].queryset = people
         self.fields["owner"].label_from_instance = display_name
-        self.fields["plan_version"].queryset = plan_versions
+        self.fields["plan_version"].choices = [("", _("All"))] + [
+            (version.pk, str(version)) for version in plan_versions or ()
+        ]

@@ -11,7 +11,7 @@ from django.urls import reverse
 from measures.status_engine import status_recompute_projects
 from objectives.models import BenefitTarget, StatusUpdate
 from projects.models import PlanMilestone, PlanVersion, Project
-from projects.selectors import plan_follow_up, plan_milestones
+from projects.selectors import plan_follow_up, plan_milestones, plan_versions
 from reporting.dashboards.selectors import ProjectFilters, project_tree
 
 from .factories import (
@@ -453,7 +453,7 @@ def test_phases_are_read_only_for_those_who_see_the_hanke(personas, hanke):
     _phases(personas.project)
     assert len(plan_milestones(user=personas.project_manager, project=personas.project)) == 2
     assert plan_milestones(user=personas.outsider, project=personas.project) == []
-    assert plan_follow_up(user=personas.outsider, project=personas.project) == []
+    assert plan_follow_up(plan_versions(user=personas.outsider, project=personas.project)) == []
 
 
 def test_the_summary_is_where_the_page_starts_and_rows_replace_it(client, personas):

@@ -7,6 +7,7 @@ from html import escape
 
 from django import template
 from django.conf import settings
+from django.template.loader import get_template
 from django.utils.formats import localize, number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -178,4 +179,51 @@ def sort_header(context, key: str, label: str, css_class: str = "") -> str:
         query.urlencode(),
         label,
         arrow,
+    )
+
+
+# The frame every data table shares (issue 19): the scrolling region, the table with its
+# classes and the caption, or the sentence that stands instead of an empty table. The page
+# writes only the header row and the body.
+_NO_ROWS = object()
+
+
+@register.simple_block_tag
+def data_table(
+    content,
+    caption: str = "",
+    *,
+    rows=_NO_ROWS,
+    empty: str = "",
+    css: str = "",
+    id: str = "",
+    hide_caption: bool = False,
+    caption_id: str = "",
+    scroll: str = "region",
+    labelledby: str = "",
+    label: str = "",
+) -> str:
+    """`{% data_table _("Risks") rows=risks empty=_("No risks yet.") %}<thead>…</thead>
+    <tbody>…</tbody>{% enddata_table %}`: a `table.data` with its caption (`hide_caption`
+    keeps it for screen readers only; `caption_id` names it). Given `rows` that are empty,
+    the paragraph `empty` stands instead (nothing without it).
+
+    `scroll`: "region" (default) wraps the table in a focusable `.table-scroll` region named
+    by `labelledby` (an id), `label` or "Table, scrolls sideways"; "plain" in a bare
+    `.table-scroll`; "none" (PDFs, tables inside a message) not at all. `css` adds classes to
+    `data`, `id` gives the table one."""
+    if rows is not _NO_ROWS and not rows:
+        return format_html("<p>{}</p>", empty) if empty else ""
+    return get_template("components/_data_table.html").render(
+        {
+            "content": content,
+            "caption": caption,
+            "css": css,
+            "id": id,
+            "hide_caption": hide_caption,
+            "caption_id": caption_id,
+            "scroll": scroll,
+            "labelledby": labelledby,
+            "label": label,
+        }
     )

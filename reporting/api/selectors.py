@@ -1,8 +1,8 @@
 """What the API may show a user: every queryset starts from Project.objects.visible_to(user).
 
-The lights are the stored ones (reporting.models.CurrentLight for actions, IndicatorProgress
+The lights are the stored ones (measures.models.CurrentLight for actions, IndicatorProgress
 for indicators); nothing is computed on read. Lights of a page of actions are fetched in one
-query for the whole page (measures.selectors.latest_lights).
+query for the whole page (measures.selectors.stored_lights).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from django.db.models import Q, QuerySet
 
 from measures.models import Indicator, Measurement, RollupKind
-from measures.selectors import latest_lights, with_latest_source
+from measures.selectors import stored_lights, with_latest_source
 from objectives.models import Action, ProcessGoal
 from projects.access import roles_for
 from projects.models import Project, Region
@@ -66,7 +66,7 @@ def api_actions(*, user, project: int | None = None, region: int | None = None):
 def with_action_lights(actions: Iterable[Action]) -> list[Action]:
     """Each action with `.light`, its newest stored Assessment or None (one query)."""
     actions = list(actions)
-    lights = latest_lights(RollupKind.ACTION, [action.pk for action in actions])
+    lights = stored_lights(RollupKind.ACTION, [action.pk for action in actions])
     for action in actions:
         action.light = lights.get(action.pk)
     return actions

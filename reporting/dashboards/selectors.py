@@ -16,12 +16,13 @@ from measures.models import CurrentLight, Indicator, RollupKind, Target
 from measures.selectors import (
     OffTrack,
     indicators_off_track,
-    latest_lights,
     light_subquery,
+    stored_lights,
+    stored_lights_by_kind,
     with_latest_source,
 )
 from objectives.choices import ActionStatus, PlanChange
-from objectives.models import Action, BenefitTarget, ProcessGoal, StatusUpdate
+from objectives.models import Action, ProcessGoal, StatusUpdate
 from portal.lights import Assessment, Light, Reason
 from portal.paging import page_of
 from portal.sorting import Sort, light_rank, order_by
@@ -58,7 +59,7 @@ def action_list(
     actions = actions.order_by(*order_by(sort, ACTION_SORTS))
     shown = page_of(actions, page)
     shown.object_list = list(shown.object_list)
-    lights = latest_lights(RollupKind.ACTION, [a.pk for a in shown.object_list])
+    lights = stored_lights(RollupKind.ACTION, [a.pk for a in shown.object_list])
     for action in shown.object_list:
         action.light = lights.get(action.pk)
     return shown
@@ -85,7 +86,7 @@ def action_get(*, user, pk: int, page: bool = True) -> Action:
     if action is None:
         raise Http404
     if page:
-        action.light = latest_lights(RollupKind.ACTION, [action.pk]).get(action.pk)
+        action.light = stored_lights(RollupKind.ACTION, [action.pk]).get(action.pk)
     return action
 
 
@@ -141,7 +142,7 @@ def goal_page(*, user, goal: ProcessGoal) -> GoalPage:
     )
     return GoalPage(
         goal=goal,
-        light=latest_lights(RollupKind.GOAL, [goal.pk]).get(goal.pk),
+        light=stored_lights(RollupKind.GOAL, [goal.pk]).get(goal.pk),
         hts=[ht.code for ht in goal.benefit_targets.all()],
         actions=actions,
         counts=counts,
@@ -268,6 +269,16 @@ def _filtered_actions(project: Project, filters: ProjectFilters):
     return qs.order_by("work_package__order", "order", "id")
 
 
+def project_packages(*, project: Project) -> list[WorkPackage]:
+    """The hanke's work packages in the plan today, in plan order (one query). `project`
+    comes from `project_get`: the tree and the filter form read the same list."""
+    return list(
+        WorkPackage.objects.filter(project=project, retired_on__isnull=True).order_by(
+            "order", "code", "id"
+        )
+    )
+
+
 def project_tree(
     *,
     user,
@@ -275,6 +286,7 @@ def project_tree(
     filters: ProjectFilters | None = None,
     open_package: int | None = None,
     page: int | str | None = 1,
+    packages: list[WorkPackage] | None = None,
 ) -> ProjectTree:
     """The hanke page's work breakdown, drawing a bounded number of rows whatever its size.
 
@@ -288,20 +300,17 @@ def project_tree(
     A package's count is what opening it shows: the actions under its goals (wherever the
     actions' own package is, as in the plans) and its actions without a goal.
 
-    Seven queries folded, twelve with rows (visibility, packages, the actions as ids with
-    their colours, package and hanke lights, the goals as ids, the action↔goal links; then
-    for the page's rows only: goals with HTs, goal lights, actions with their last update,
-    their lights). Whole-hanke reads fetch ids and colours only; rows are read in full for
-    one page.
+    Five queries folded, nine with rows (the packages unless `packages` gives them, the
+    actions as ids with their colours, package and hanke lights, the goals as ids, the
+    action↔goal links; then for the page's rows only: goals, their HTs, goal and action
+    lights, actions with their last update); visibility is the user's roles, already read.
+    Whole-hanke reads fetch ids and colours only; rows are read in full for one page.
     """
     filters = filters or ProjectFilters()
-    if not Project.objects.visible_to(user).filter(pk=project.pk).exists():
+    if not can(user, Perm.VIEW, project):
         raise Http404
-    packages = list(
-        WorkPackage.objects.filter(project=project, retired_on__isnull=True).order_by(
-            "order", "code", "id"
-        )
-    )
+    if packages is None:
+        packages = project_packages(project=project)
     colours = list(
         _filtered_actions(project, filters)
         .annotate(light=light_subquery(RollupKind.ACTION))
@@ -314,15 +323,14 @@ def project_tree(
         if filters.late:
             wanted = wanted & {Light.RED} if filters.light else {Light.RED}
         actions = [(pk, wp) for pk, wp in actions if colour[pk] in wanted]
-    package_lights = latest_lights(RollupKind.WORK_PACKAGE, [p.pk for p in packages])
-    nodes = {p.pk: PackageNode(package=p, light=package_lights.get(p.pk)) for p in packages}
+    nodes = {p.pk: PackageNode(package=p, light=None) for p in packages}
     counts = dict(Counter(str(colour[pk]) for pk, _wp in actions))
     tops = [nodes[p.pk] for p in packages if p.parent_id not in nodes]
-    rows = _rows(project, actions, tops, nodes, with_empty=not filters.active)
+    rows, goal_hts = _rows(project, actions, tops, nodes, with_empty=not filters.active)
     _count_drawn(rows, colour, nodes)
     tree = ProjectTree(
         project=project,
-        light=latest_lights(RollupKind.PROJECT, [project.pk]).get(project.pk),
+        light=None,
         packages=tops,
         counts=counts,
         action_count=sum(counts.values()),
@@ -330,15 +338,34 @@ def project_tree(
     )
     if not filters.active:
         tree.opened = _top_of(nodes, open_package)
-        if tree.opened is None:
-            return tree  # folded
-        tree.opened.open = True
-        rows = [row for row in rows if row.top == tree.opened.package.pk]
-    tree.page = page_of(rows, page)
-    _fill(user, project, tree.page.object_list, nodes)
+        if tree.opened is not None:
+            tree.opened.open = True
+            rows = [row for row in rows if row.top == tree.opened.package.pk]
+    drawn: list[_Row] = []
+    if filters.active or tree.opened is not None:  # else folded: no rows drawn
+        tree.page = page_of(rows, page)
+        drawn = tree.page.object_list
+    lights = stored_lights_by_kind(
+        {
+            RollupKind.PROJECT: [project.pk],
+            RollupKind.WORK_PACKAGE: list(nodes),
+            RollupKind.GOAL: _ids(row.goal for row in drawn),
+            RollupKind.ACTION: _ids(row.action for row in drawn),
+        }
+    )
+    tree.light = lights[RollupKind.PROJECT].get(project.pk)
+    for node in nodes.values():
+        node.light = lights[RollupKind.WORK_PACKAGE].get(node.package.pk)
+    if drawn:
+        _fill(user, project, drawn, nodes, lights=lights, goal_hts=goal_hts)
     if filters.active:
         tree.packages = [node for node in tops if node.open]
     return tree
+
+
+def _ids(ids) -> list[int]:
+    """The ids given, without None and repeats, in their order."""
+    return list(dict.fromkeys(pk for pk in ids if pk is not None))
 
 
 def _count_drawn(rows: list[_Row], colour: dict[int, Light], nodes) -> None:
@@ -375,19 +402,29 @@ def _descendants(top: PackageNode, below: dict[int, list[PackageNode]]) -> list[
     return found
 
 
-def _rows(project: Project, actions, tops, nodes, *, with_empty: bool) -> list[_Row]:
-    """Every row of the tree in page order, from ids (two queries: goals and links).
+def _rows(
+    project: Project, actions, tops, nodes, *, with_empty: bool
+) -> tuple[list[_Row], dict[int, list[str]]]:
+    """Every row of the tree in page order, from ids (two queries: goals with their HT codes,
+    and links), and each goal's HT codes.
 
     An action is drawn under each goal it serves, else among its package's actions without
     a goal. `with_empty` (no filters): goals without actions and sub-packages without goals
     or actions get a row too, so the page says so.
     """
     position = {pk: i for i, (pk, _wp) in enumerate(actions)}
-    goals = list(
+    goal_hts: dict[int, list[str]] = {}
+    goals = []  # (goal, its package) in plan order
+    for goal_id, package_id, ht in (
         ProcessGoal.objects.filter(project=project, retired_on__isnull=True)
-        .order_by("order", "id")
-        .values_list("pk", "work_package_id")
-    )
+        .order_by("order", "id", "benefit_targets__number")
+        .values_list("pk", "work_package_id", "benefit_targets__code")
+    ):
+        if goal_id not in goal_hts:
+            goals.append((goal_id, package_id))
+            goal_hts[goal_id] = []
+        if ht:
+            goal_hts[goal_id].append(ht)
     goals_of_package: dict[int, list[int]] = {}
     for goal_id, package_id in goals:
         goals_of_package.setdefault(package_id, []).append(goal_id)
@@ -420,25 +457,22 @@ def _rows(project: Project, actions, tops, nodes, *, with_empty: bool) -> list[_
             rows += [_Row(top.package.pk, package, None, pk) for pk in loose.get(package, ())]
             if with_empty and node is not top and len(rows) == before:
                 rows.append(_Row(top.package.pk, package, None, None))
-    return rows
+    return rows, goal_hts
 
 
-def _fill(user, project: Project, rows: list[_Row], nodes) -> None:
-    """Read one page's goals and actions in full and hang them on their packages."""
-    goal_ids = list(dict.fromkeys(row.goal for row in rows if row.goal is not None))
-    action_ids = list(dict.fromkeys(row.action for row in rows if row.action is not None))
-    goals = ProcessGoal.objects.filter(pk__in=goal_ids).prefetch_related(
-        Prefetch("benefit_targets", queryset=BenefitTarget.objects.all())
-    )
-    goals = {goal.pk: goal for goal in goals}
-    goal_lights = latest_lights(RollupKind.GOAL, goal_ids)
+def _fill(user, project: Project, rows: list[_Row], nodes, *, lights, goal_hts) -> None:
+    """Read one page's goals and actions in full (two queries) and hang them, with the
+    lights and HT codes already read, on their packages."""
+    goal_ids = _ids(row.goal for row in rows)
+    action_ids = _ids(row.action for row in rows)
+    goals = {goal.pk: goal for goal in ProcessGoal.objects.filter(pk__in=goal_ids)}
+    goal_lights, action_lights = lights[RollupKind.GOAL], lights[RollupKind.ACTION]
     newest = StatusUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at")
     actions = Action.objects.filter(pk__in=action_ids).select_related("owner")
     actions = {
         action.pk: action
         for action in actions.annotate(last_update=Subquery(newest.values("created_at")[:1]))
     }
-    action_lights = latest_lights(RollupKind.ACTION, action_ids)
     for action in actions.values():
         action.project = project  # the same hanke: spares a query per permission check
         action.light = action_lights.get(action.pk)
@@ -454,7 +488,7 @@ def _fill(user, project: Project, rows: list[_Row], nodes) -> None:
             if goal_node is None:
                 goal = goals[row.goal]
                 goal.work_package = node.package  # its own package: `repeats_package` reads it
-                hts = [ht.code for ht in goal.benefit_targets.all()]
+                hts = goal_hts.get(goal.pk, [])
                 goal_node = GoalNode(goal, goal_lights.get(goal.pk), hts, actions=[])
                 goal_nodes[row.goal] = goal_node
                 node.goals.append(goal_node)
@@ -500,7 +534,7 @@ def _decorate(user, actions: list[Action]) -> None:
     reads only the user's cached roles.
     """
     ids = [a.pk for a in actions]
-    lights = latest_lights(RollupKind.ACTION, ids)
+    lights = stored_lights(RollupKind.ACTION, ids)
     last_updates = dict(
         StatusUpdate.objects.filter(action_id__in=ids)
         .values("action_id")

@@ -24,10 +24,10 @@ from portal.paging import OPEN_PARAM
 from portal.paging import PARAM as PAGE_PARAM
 from portal.sorting import SORT_PARAM, sort_of
 from projects.access import MANAGER, Perm, can, roles_for
-from projects.models import PlanVersion, WorkPackage
 from projects.selectors import (
     plan_follow_up,
     plan_milestones,
+    plan_versions,
     project_get,
     project_people,
     risks_due_for_review,
@@ -140,12 +140,14 @@ def goal_detail(request, pk: int):
     return render(request, "objectives/goal_detail.html", context)
 
 
-def _project_filters(request, project) -> tuple[ProjectFilterForm, selectors.ProjectFilters]:
+def _project_filters(
+    request, project, packages, versions
+) -> tuple[ProjectFilterForm, selectors.ProjectFilters]:
     form = ProjectFilterForm(
         request.GET,
         people=project_people(project=project),
-        plan_versions=PlanVersion.objects.filter(project=project),
-        packages=WorkPackage.objects.filter(project=project).order_by("order", "code", "id"),
+        plan_versions=versions,
+        packages=packages,
     )
     form.is_valid()  # invalid fields are left out of cleaned_data and so filter nothing
     return form, selectors.ProjectFilters.from_data(form.cleaned_data)
@@ -171,17 +173,21 @@ def _id_param(request, name: str) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def _project_tree(request, project) -> tuple[ProjectFilterForm, selectors.ProjectTree]:
-    """The filter form and the tree this request's parameters ask for."""
-    form, filters = _project_filters(request, project)
+def _project_tree(request, project) -> tuple[ProjectFilterForm, selectors.ProjectTree, list]:
+    """The filter form, the tree this request's parameters ask for and the plan versions
+    (the form's choices, and the follow-up texts of the landing page)."""
+    packages = selectors.project_packages(project=project)
+    versions = plan_versions(user=request.user, project=project)
+    form, filters = _project_filters(request, project, packages, versions)
     tree = selectors.project_tree(
         user=request.user,
         project=project,
         filters=filters,
         open_package=_id_param(request, OPEN_PARAM),
         page=request.GET.get(PAGE_PARAM),
+        packages=packages,
     )
-    return form, tree
+    return form, tree, versions
 
 
 def _cards_context(request, project, *, ht: int | None) -> dict:
@@ -209,7 +215,7 @@ def project_page(request, project_pk: int):
     if as_of_views.wants_round(request):  # ?kierros=…: a past round, its own read path
         return as_of_views.project_as_of(request, project_pk)
     project = project_get(user=request.user, pk=project_pk)
-    form, tree = _project_tree(request, project)
+    form, tree, versions = _project_tree(request, project)
     context = {
         "project": project,
         "tree": tree,
@@ -234,11 +240,11 @@ def project_page(request, project_pk: int):
         **_cards_context(request, project, ht=form.cleaned_data.get("ht")),
     )
     if context["landing"]:  # a package opened or rows filtered: the rows, not the summary
-        context.update(_landing_context(request, project))
+        context.update(_landing_context(request, project, versions))
     return render(request, "objectives/hanke_page.html", context)
 
 
-def _landing_context(request, project) -> dict:
+def _landing_context(request, project, versions) -> dict:
     """What the hanke page starts from: its summary (budget, risks, indicators off track),
     plan phases and follow-up. A page with a package opened without JS or rows filtered
     shows the rows instead (with JS a package opens in place, under the summary already
@@ -246,7 +252,7 @@ def _landing_context(request, project) -> dict:
     return {
         "glance": selectors.project_glance(project=project, today=timezone.localdate()),
         "milestones": plan_milestones(user=request.user, project=project),
-        "follow_up": plan_follow_up(user=request.user, project=project),
+        "follow_up": plan_follow_up(versions),
     }
 
 
@@ -302,7 +308,7 @@ def _focus_first_error(form) -> None:
 def _saved_context(request, action, view: str) -> dict:
     """The fresh row plus what sits above it on its page, for out-of-band swaps."""
     if view == "hanke":  # the same page of the same tree as the row's page shows
-        _form_, tree = _project_tree(request, action.project)
+        _form_, tree, _versions = _project_tree(request, action.project)
         return {
             "tree": tree,
             "goal_nodes": tree.drawn_goals,

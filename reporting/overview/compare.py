@@ -26,19 +26,17 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Prefetch, Q
+from django.db.models import Count, Max, Prefetch
 
 from measures.choices import SourceSystem
 from measures.models import (
     CurrentLight,
     Indicator,
-    IndicatorProgress,
     Measurement,
     RollupKind,
     Target,
 )
-from objectives.models import Action, ProcessGoal
-from portal.lights import Assessment, Light, Reason
+from portal.lights import Assessment, Light, Reason, behind_counts
 from portal.models_common import localized
 from projects.models import Project
 
@@ -160,28 +158,18 @@ class HtComparison:
     rows: list[HtRow] = field(default_factory=list)
 
 
-def _serves_ht(model, ht: int) -> Q:
-    """Actions or indicators that serve HT `ht`: tagged with it, or serving a goal that is.
-
-    The same reading as the hanke page's HT filter (reporting.dashboards.selectors).
-    """
-    tagged = model.benefit_targets.through.objects.filter(benefittarget__number=ht)
-    goals = ProcessGoal.benefit_targets.through.objects.filter(benefittarget__number=ht)
-    via_goal = model.goals.through.objects.filter(processgoal_id__in=goals.values("processgoal_id"))
-    own = "action_id" if model is Action else "indicator_id"
-    return Q(pk__in=tagged.values(own)) | Q(pk__in=via_goal.values(own))
-
-
 def compare_by_ht(*, user, ht: int | None) -> HtComparison:
     """Each visible hanke's stored light on HT `ht` (None: overall), side by side.
 
     Per hanke: the newest stored light of kind "project_ht" for that HT (kind "project" for
     all HTs) with its reason and the distribution of the lights it was rolled up from (the
-    goals, actions and indicators tagged with the HT; for the overall light, the top-level
-    work packages), the late actions (newest action light red) and the indicators off track
-    (stored indicator light red) that serve the HT. Queries, whatever the number of
-    hankkeet: the hankkeet, their lights, late actions, indicators off track (plus the
-    user's roles, cached per request).
+    actions and indicators tagged with the HT or serving a goal tagged with it; for the
+    overall light, all of the hanke's), the late actions (action light red) and the
+    indicators off track (indicator light red) among the items it was rolled up from, as its
+    reason counts them (`behind_counts`: the same items the light rests on, not read again).
+    Two queries,
+    whatever the number of hankkeet: the hankkeet and their lights (plus the user's roles,
+    cached per request).
     """
     ht = ht if ht in HT_NUMBERS else None
     projects = list(
@@ -204,41 +192,19 @@ def compare_by_ht(*, user, ht: int | None) -> HtComparison:
             "project_id", "light", "reason_code", "reason_params", "counts"
         )
     }
-
-    actions = Action.objects.filter(project_id__in=ids)
-    indicators = IndicatorProgress.objects.filter(indicator__project_id__in=ids, light=Light.RED)
-    if ht:
-        actions = actions.filter(_serves_ht(Action, ht))
-        indicators = indicators.filter(
-            indicator__in=Indicator.objects.filter(_serves_ht(Indicator, ht))
-        )
-    late = (
-        CurrentLight.objects.filter(
-            kind=RollupKind.ACTION,
-            project_id__in=ids,
-            light=Light.RED,
-            object_id__in=actions.values("pk"),
-        )
-        .order_by()
-        .values("project_id")
-        .annotate(n=Count("id"))
-    )
-    late_by_project = {row["project_id"]: row["n"] for row in late}
-    off_track = indicators.order_by().values("indicator__project_id").annotate(n=Count("id"))
-    off_track_by_project = {row["indicator__project_id"]: row["n"] for row in off_track}
-
     labels = _labels(projects)
     rows = []
     for project in projects:
         assessment, counts = stored.get(project.pk, (None, {}))
+        behind = behind_counts(assessment.reason.params) if assessment else {}
         rows.append(
             HtRow(
                 project=project,
                 label=labels[project.pk],
                 assessment=assessment,
                 counts=counts,
-                late_actions=late_by_project.get(project.pk, 0),
-                indicators_off_track=off_track_by_project.get(project.pk, 0),
+                late_actions=behind.get("action", 0),
+                indicators_off_track=behind.get("indicator", 0),
             )
         )
     return HtComparison(ht, rows)

@@ -1,0 +1,58 @@
+"""An action's row in the lists (objectives/templatetags/action_rows.py): the same markup the
+row template drew, its values escaped, its dates in d.m.yyyy, in the reader's language.
+Pure: unsaved objects, no database."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import translation
+
+from objectives.choices import PlanChange
+from objectives.models import Action
+from objectives.templatetags.action_rows import TITLE_CHARS, action_edit_link, action_summary
+
+
+def _action(**fields) -> Action:
+    action = Action(**{"pk": 7, "number": "K2-A3", "title_fi": "Chat-palvelu", **fields})
+    action.light = None
+    action.last_update = None
+    return action
+
+
+def test_the_row_names_every_fact_and_a_dash_for_what_the_plan_does_not_give():
+    action = _action(schedule_text="2024–2025", planned_end=date(2025, 6, 30))
+    with translation.override("fi"):
+        html = action_summary(action)
+    assert '<a class="tree__title" href="/toimenpiteet/7/">K2-A3 Chat-palvelu</a>' in html
+    assert "<dt>Aikataulu</dt><dd>2024–2025 (päättyy 30.6.2025)</dd>" in html
+    assert "<dd>–</dd>" in html  # responsible party, owner and last update not given
+    assert 'class="badge"' not in html
+
+
+def test_values_are_escaped_and_a_long_title_is_cut():
+    action = _action(title_fi="<script>x</script>" + "a" * 300, responsible_text='"R&D"')
+    action.owner = get_user_model()(username="o'neil")
+    html = action_summary(action)
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "&quot;R&amp;D&quot;" in html and "o&#x27;neil" in html
+    title = html.split('class="tree__title"')[1].split("</a>")[0]
+    assert title.endswith("…") and len(title) < TITLE_CHARS + 60
+
+
+def test_last_update_is_the_local_day_and_new_rows_are_marked_in_swedish():
+    action = _action(change=PlanChange.NEW)
+    action.last_update = datetime(2025, 3, 31, 22, 30, tzinfo=UTC)  # 1.4. in Helsinki
+    with translation.override("sv"):
+        html = action_summary(action)
+    assert "<dd>1.4.2025</dd>" in html
+    assert '<span class="badge">Ny i denna plan</span>' in html
+
+
+@pytest.mark.parametrize("focus", [False, True])
+def test_the_edit_link_carries_the_list_parameters_escaped(focus):
+    html = action_edit_link(_action(), "view=hanke&sivu=2", focus)
+    assert 'hx-get="/toimenpiteet/7/rivi/?edit=1&amp;view=hanke&amp;sivu=2"' in html
+    assert ("data-focus-after-swap" in html) is focus
