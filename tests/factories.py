@@ -84,59 +84,79 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     end_date = date(2023, 12, 31)
 
 
-class WorkPackageFactory(factory.django.DjangoModelFactory):
+class _OfProjectFactory(factory.django.DjangoModelFactory):
+    """A row of one hanke (a new one unless given)."""
+
+    class Meta:
+        abstract = True
+
+    project = factory.SubFactory(ProjectFactory)
+
+
+class WorkPackageFactory(_OfProjectFactory):
     class Meta:
         model = WorkPackage
 
-    project = factory.SubFactory(ProjectFactory)
     code = factory.Sequence(lambda n: f"TP{n}")
     name_fi = factory.Sequence(lambda n: f"Työpaketti {n}")
 
 
-class ProcessGoalFactory(factory.django.DjangoModelFactory):
+class _InWorkPackageFactory(factory.django.DjangoModelFactory):
+    """A row of a work package (a new one unless given), in the package's hanke."""
+
     class Meta:
-        model = ProcessGoal
+        abstract = True
 
     work_package = factory.SubFactory(WorkPackageFactory)
     project = factory.SelfAttribute("work_package.project")
+
+
+class ProcessGoalFactory(_InWorkPackageFactory):
+    class Meta:
+        model = ProcessGoal
+
     number = factory.Sequence(lambda n: f"P{n}")
     title_fi = factory.Sequence(lambda n: f"Prosessitavoite {n}")
 
 
-class ActionFactory(factory.django.DjangoModelFactory):
+class ActionFactory(_InWorkPackageFactory):
     class Meta:
         model = Action
 
-    work_package = factory.SubFactory(WorkPackageFactory)
-    project = factory.SelfAttribute("work_package.project")
     number = factory.Sequence(lambda n: str(n))
     title_fi = factory.Sequence(lambda n: f"Toimenpide {n}")
 
 
-class IndicatorFactory(factory.django.DjangoModelFactory):
+class IndicatorFactory(_OfProjectFactory):
     class Meta:
         model = Indicator
 
-    project = factory.SubFactory(ProjectFactory)
     code = factory.Sequence(lambda n: f"I{n}")
     name_fi = factory.Sequence(lambda n: f"Mittari {n}")
     unit = "percent"
 
 
-class TargetFactory(factory.django.DjangoModelFactory):
+class _OfIndicatorFactory(factory.django.DjangoModelFactory):
+    """A value of an indicator (a new one unless given)."""
+
+    class Meta:
+        abstract = True
+
+    indicator = factory.SubFactory(IndicatorFactory)
+
+
+class TargetFactory(_OfIndicatorFactory):
     class Meta:
         model = Target
 
-    indicator = factory.SubFactory(IndicatorFactory)
     target_date = date(2023, 12, 31)
     value = 90
 
 
-class MeasurementFactory(factory.django.DjangoModelFactory):
+class MeasurementFactory(_OfIndicatorFactory):
     class Meta:
         model = Measurement
 
-    indicator = factory.SubFactory(IndicatorFactory)
     period = date(2022, 12, 31)
     value = 50
     source = "manual"
@@ -172,3 +192,10 @@ class ReportingPeriodFactory(factory.django.DjangoModelFactory):
 def programme_admin(**user_fields):
     """A user with the programme admin role: may write anything (services check roles)."""
     return ProgrammeRoleFactory(user=UserFactory(**user_fields), role="admin").user
+
+
+def member(username: str, project, role: str, *, region=None, **user_fields):
+    """The user `username` (made unless there is one) as a member of `project` in `role`,
+    or with project=None of the whole `region`; `user_fields` go to the user."""
+    user = UserFactory(username=username, **user_fields)
+    return MembershipFactory(user=user, project=project, region=region, role=role).user
