@@ -25,6 +25,8 @@ from projects.demo import demo_load
 
 from .factories import ProgrammeRoleFactory, ProjectFactory, UserFactory, member
 
+pytest_plugins = ["tests.fixtures_shared"]
+
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
