@@ -17,7 +17,6 @@ from portal.models import Job, JobUpload
 from portal.notifications import unsubscribe_token
 from projects.models import MeetingDecision, PlanVersion, Risk, SteeringMeeting
 from reporting.import_services import import_job_create
-from reporting.models import ReportingPeriod
 
 from .conftest import module_world, personas_build
 from .factories import (
@@ -25,6 +24,7 @@ from .factories import (
     IndicatorFactory,
     MeasurementFactory,
     ProcessGoalFactory,
+    ReportingPeriodFactory,
     WorkPackageFactory,
     member,
 )
@@ -346,11 +346,8 @@ def _world_build(personas) -> dict:
     fellow_worker = member("fellow_worker", personas.project, "worker")
     region_steering = member("region_steering", None, "steering", region=personas.project.region)
     membership = personas.project_worker.memberships.get()
-    period = ReportingPeriod.objects.create(
-        programme=personas.project.programme,
-        name="Väliarviointi 4/2023",
-        cut_off=date(2023, 3, 31),
-        due_date=date(2023, 4, 30),
+    period = ReportingPeriodFactory(
+        programme=personas.project.programme, name="Väliarviointi 4/2023", cut_off=date(2023, 3, 31)
     )
     risk = Risk.objects.create(project=personas.project, title="Risk")
     plan_version = PlanVersion.objects.create(
