@@ -28,7 +28,6 @@ from .factories import (
     MeasurementFactory,
     ProjectFactory,
     ReportingPeriodFactory,
-    TargetFactory,
     WorkPackageFactory,
     recorded_on,
 )
@@ -58,8 +57,9 @@ def _hanke_with_work(project, manager, *, number: str):
             status="not_started",
             planned_end=date(2023, 12, 31),
         )
-        indicator = IndicatorFactory(project=project, code="M1", baseline_value=10)
-        TargetFactory(indicator=indicator, value=90)
+        indicator = IndicatorFactory(
+            project=project, code="M1", baseline_value=10, targets={date(2023, 12, 31): 90}
+        )
     with recorded_on(date(2023, 2, 1)):
         status_report(
             action, manager, "in_progress", date(2023, 2, 1), "Käynnistetty", today=date(2023, 2, 1)

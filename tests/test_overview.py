@@ -13,14 +13,7 @@ from django.urls import reverse
 from measures.services import measurement_save
 from measures.status_engine import status_recompute_projects
 
-from .factories import (
-    ActionFactory,
-    IndicatorFactory,
-    MeasurementFactory,
-    TargetFactory,
-    UserFactory,
-    WorkPackageFactory,
-)
+from .factories import ActionFactory, IndicatorFactory, UserFactory, WorkPackageFactory
 from .helpers import steering_member_of
 
 pytestmark = pytest.mark.django_db
@@ -42,9 +35,9 @@ def _indicator(project, *, frequency="yearly", period, value):
         baseline_value=Decimal(50),
         baseline_date=date(2021, 1, 1),
         frequency=frequency,
+        targets={date(2023, 12, 31): Decimal(100)},
+        measurements={period: value},
     )
-    TargetFactory(indicator=indicator, target_date=date(2023, 12, 31), value=Decimal(100))
-    MeasurementFactory(indicator=indicator, period=period, value=value)
     return indicator
 
 

@@ -27,7 +27,6 @@ from .factories import (
     IndicatorFactory,
     ProcessGoalFactory,
     ProjectFactory,
-    TargetFactory,
     programme_admin,
     recorded_on,
 )
@@ -40,8 +39,7 @@ TODAY = date(2023, 6, 30)
 def _hanke_with_work(project=None, target_date=date(2023, 12, 31)):
     """A hanke with a goal, an action under it, a loose action and an indicator with data."""
     project = project or ProjectFactory()
-    goal = ProcessGoalFactory(work_package__project=project, project=project)
-    goal.benefit_targets.set([1, 3])
+    goal = ProcessGoalFactory(work_package__project=project, project=project, hts=[1, 3])
     action = ActionFactory(
         work_package=goal.work_package,
         project=project,
@@ -55,9 +53,9 @@ def _hanke_with_work(project=None, target_date=date(2023, 12, 31)):
         baseline_value=Decimal(50),
         baseline_date=date(2021, 1, 1),
         frequency="yearly",
+        targets={target_date: Decimal(100)},
     )
     indicator.goals.add(goal)
-    TargetFactory(indicator=indicator, target_date=target_date, value=Decimal(100))
     return project, goal, action, indicator
 
 
