@@ -241,27 +241,30 @@ def test_round_reminders_take_a_fixed_number_of_queries(round_world, django_asse
 # --- Weekly digest ------------------------------------------------------------------------
 
 
+def _in_progress(project, owner, planned_end, **titles):
+    """An action of `owner` in `project`, in progress, planned to end on `planned_end`."""
+    return ActionFactory(
+        project=project,
+        work_package__project=project,
+        owner=owner,
+        status="in_progress",
+        planned_end=planned_end,
+        **titles,
+    )
+
+
 @pytest.fixture
 def digest_world(db):
     project = ProjectFactory(name_fi="Digesthanke")
     owner = member("owner", project, "worker", first_name="Olli")
-    late = ActionFactory(
-        project=project,
-        work_package__project=project,
-        owner=owner,
-        status="in_progress",
-        planned_end=date(2023, 3, 31),
+    late = _in_progress(
+        project,
+        owner,
+        date(2023, 3, 31),
         title_fi="Myöhässä oleva toimenpide",
         title_en="A late action",
     )
-    ActionFactory(
-        project=project,
-        work_package__project=project,
-        owner=owner,
-        status="in_progress",
-        planned_end=date(2023, 12, 31),
-        title_fi="Aikataulussa",
-    )
+    _in_progress(project, owner, date(2023, 12, 31), title_fi="Aikataulussa")
     risk = Risk.objects.create(
         project=project, title="Avainhenkilö lähtee", owner=owner, next_review=date(2023, 4, 1)
     )

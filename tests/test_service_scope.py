@@ -147,6 +147,19 @@ def _theirs(world, name):
     return world["theirs"][name]
 
 
+def _expense(world, project, **more):
+    """The manager of the own hanke records an expense of 10 € in `project`."""
+    return expenditure_create(
+        project=project,
+        actor=_mine(world),
+        date=date(2023, 5, 1),
+        amount=Decimal("10"),
+        category="personnel",
+        description="x",
+        **more,
+    )
+
+
 # Each case: the manager of one hanke calls a write service on the other hanke's object.
 FOREIGN = {
     "action_status_update": lambda w: status_report(
@@ -184,14 +197,7 @@ FOREIGN = {
         risk=_theirs(w, "risk"),
         expected_version=1,
     ),
-    "expenditure_create": lambda w: expenditure_create(
-        project=w["personas"].other_project,
-        actor=_mine(w),
-        date=date(2023, 5, 1),
-        amount=Decimal("10"),
-        category="personnel",
-        description="x",
-    ),
+    "expenditure_create": lambda w: _expense(w, w["personas"].other_project),
     "steering_meeting_create": lambda w: steering_meeting_create(
         project=w["personas"].other_project, actor=_mine(w), date=date(2023, 6, 1)
     ),
@@ -292,14 +298,8 @@ def _ours(world, name):
 
 # Each case: the manager writes to their own hanke but links the other hanke's object in.
 LINKED = {
-    "expenditure_create-budget_line": lambda w: expenditure_create(
-        project=w["personas"].project,
-        actor=_mine(w),
-        date=date(2023, 5, 1),
-        amount=Decimal("10"),
-        category="personnel",
-        description="x",
-        budget_line=_theirs(w, "line"),
+    "expenditure_create-budget_line": lambda w: _expense(
+        w, w["personas"].project, budget_line=_theirs(w, "line")
     ),
     "meeting_decision_create-action": lambda w: meeting_decision_create(
         meeting=_ours(w, "meeting"), actor=_mine(w), text="x", action=_theirs(w, "action")
