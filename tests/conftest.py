@@ -23,12 +23,9 @@ from pytest_django.plugin import blocking_manager_key
 
 from projects.demo import demo_load
 
-from .factories import (
-    MembershipFactory,
-    ProgrammeRoleFactory,
-    ProjectFactory,
-    UserFactory,
-)
+from .factories import ProgrammeRoleFactory, ProjectFactory, UserFactory, member
+
+pytest_plugins = ["tests.fixtures_shared"]
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -58,18 +55,10 @@ def personas_build() -> Personas:
     other_project = ProjectFactory()
     admin = ProgrammeRoleFactory(user=UserFactory(username="admin"), role="admin").user
     viewer = ProgrammeRoleFactory(user=UserFactory(username="viewer"), role="viewer").user
-    steering = MembershipFactory(
-        user=UserFactory(username="steering"), project=project, role="steering"
-    ).user
-    manager = MembershipFactory(
-        user=UserFactory(username="manager"), project=project, role="manager"
-    ).user
-    worker = MembershipFactory(
-        user=UserFactory(username="worker"), project=project, role="worker"
-    ).user
-    outsider = MembershipFactory(
-        user=UserFactory(username="outsider"), project=other_project, role="manager"
-    ).user
+    steering = member("steering", project, "steering")
+    manager = member("manager", project, "manager")
+    worker = member("worker", project, "worker")
+    outsider = member("outsider", other_project, "manager")
     return Personas(project, other_project, admin, viewer, steering, manager, worker, outsider)
 
 

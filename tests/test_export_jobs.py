@@ -26,11 +26,11 @@ from reporting.job_services import (
     export_job_run,
     export_job_start,
 )
-from reporting.models import ReportingPeriod
 
 from .factories import (
     ActionFactory,
     ProgrammeRoleFactory,
+    ReportingPeriodFactory,
     UserFactory,
     WorkPackageFactory,
     recorded_on,
@@ -41,11 +41,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def period(personas):
-    return ReportingPeriod.objects.create(
-        programme=personas.project.programme,
-        name="Väliarviointi 4/2023",
-        cut_off=date(2023, 3, 31),
-        due_date=date(2023, 4, 30),
+    return ReportingPeriodFactory(
+        programme=personas.project.programme, name="Väliarviointi 4/2023", cut_off=date(2023, 3, 31)
     )
 
 
