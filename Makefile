@@ -34,8 +34,10 @@ run: setup staticfiles/staticfiles.json
 
 # Two processes on two cores (pytest-xdist): each module runs whole in one of them (its world
 # built once), the browser tests all in one (one Chromium), the real-Celery-worker tests all
-# in one; longest groups first, the demo loaded once per run (tests/conftest.py,
-# docs/testing.md).
+# in one; longest groups first, the demo loaded once per run, each process's test database
+# copied from a template of a migrated one that runs keep (PYTEST_ARGS=--create-db builds it
+# from the migrations again), one Chromium per process for the PDFs' charts
+# (tests/conftest.py, docs/testing.md).
 # Bytecode is written even where the environment turns it off: every run and each process
 # would otherwise compile (and assertion-rewrite) every module again (docs/testing.md).
 TEST_PROCESSES ?= 2

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import copy
 import fcntl
+import hashlib
 import os
 import pickle
+import re
 import shutil
 import tempfile
+import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import django
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, connections, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.db.backends.postgresql.creation import DatabaseCreation as PostgresCreation
 from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
 from django.test import override_settings
@@ -23,12 +28,9 @@ from pytest_django.plugin import blocking_manager_key
 
 from reporting.demo.loader import demo_load
 
-from .factories import (
-    MembershipFactory,
-    ProgrammeRoleFactory,
-    ProjectFactory,
-    UserFactory,
-)
+from .factories import ProgrammeRoleFactory, ProjectFactory, UserFactory, member
+
+pytest_plugins = ["tests.fixtures_shared"]
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -58,18 +60,10 @@ def personas_build() -> Personas:
     other_project = ProjectFactory()
     admin = ProgrammeRoleFactory(user=UserFactory(username="admin"), role="admin").user
     viewer = ProgrammeRoleFactory(user=UserFactory(username="viewer"), role="viewer").user
-    steering = MembershipFactory(
-        user=UserFactory(username="steering"), project=project, role="steering"
-    ).user
-    manager = MembershipFactory(
-        user=UserFactory(username="manager"), project=project, role="manager"
-    ).user
-    worker = MembershipFactory(
-        user=UserFactory(username="worker"), project=project, role="worker"
-    ).user
-    outsider = MembershipFactory(
-        user=UserFactory(username="outsider"), project=other_project, role="manager"
-    ).user
+    steering = member("steering", project, "steering")
+    manager = member("manager", project, "manager")
+    worker = member("worker", project, "worker")
+    outsider = member("outsider", other_project, "manager")
     return Personas(project, other_project, admin, viewer, steering, manager, worker, outsider)
 
 
@@ -313,14 +307,167 @@ _deserialize_db_from_string = PostgresCreation.deserialize_db_from_string
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """pytest-django's test database, plus a copy of the rows the migrations left in it."""
+def django_db_setup(django_db_setup, django_db_keepdb, django_db_blocker, request):
+    """pytest-django's test database, plus a copy of the rows the migrations left in it (and,
+    when the migrations built it, a template of it for the next runs: below)."""
     with django_db_blocker.unblock():
         if connection.vendor == "postgresql":
+            if not django_db_keepdb and _template_wanted(request.config):
+                _template_save(replace=request.config.getvalue("create_db"))
             with transaction.atomic():
                 _migrated_rows.append(_snapshot_take(report=None))
     yield
     _migrated_rows.clear()
+
+
+# Test databases from a template
+# ------------------------------
+# Every xdist process has a test database of its own, and building one runs every migration
+# (~17 s of CPU, mostly Django rendering model states, 30-90 s on a busy machine). On
+# PostgreSQL a run that built one keeps a copy of it, freshly migrated, as a template named
+# after a hash of the migration files (and of our modules they import, and Django's
+# version); the next runs create each process's database from it (`CREATE DATABASE …
+# TEMPLATE`, about a second) and pytest-django uses it as an existing database, whose
+# `migrate` finds nothing to do; it is dropped at the end as a created one would be. A
+# changed migration changes the name, so a stale template is never used (and old ones are
+# dropped). `--create-db` builds from the migrations and replaces the template; `--reuse-db`
+# and `--no-migrations` work as pytest-django has them.
+_LOCAL_IMPORT = re.compile(r"^(?:from|import)\s+([\w.]+)", re.MULTILINE)
+
+
+def _migrations_hash() -> str:
+    digest = hashlib.sha256(django.get_version().encode())
+    local = set()
+    for app in apps.get_app_configs():
+        for path in sorted((Path(app.path) / "migrations").glob("*.py")):
+            text = path.read_bytes()
+            digest.update(f"{app.label}/{path.name}:".encode() + text)
+            local.update(_LOCAL_IMPORT.findall(text.decode("utf-8", "replace")))
+    for module in sorted(local):  # e.g. portal.models_common: field classes the schema uses
+        path = Path(settings.BASE_DIR, *module.split(".")).with_suffix(".py")
+        if path.is_file():
+            digest.update(f"{module}:".encode() + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class _TemplateNames:
+    prefix: str  # of every template of the project's database name
+    template: str  # the template of these migrations
+    target: str  # this process's test database
+
+
+_template_names: list[_TemplateNames] = []  # set before the test database is made
+
+
+def _template_names_take() -> _TemplateNames:
+    prefix = f"{connection.settings_dict['NAME']}_tmpl_"[:50]
+    names = _TemplateNames(
+        prefix, prefix + _migrations_hash(), connection.creation._get_test_db_name()
+    )
+    _template_names[:] = [names]
+    return names
+
+
+def _template_wanted(config) -> bool:
+    return (
+        connection.vendor == "postgresql"
+        and not config.getvalue("reuse_db")
+        and not config.getvalue("nomigrations")
+    )
+
+
+@contextmanager
+def _template_lock(names: _TemplateNames):
+    """The server's own cursor (no database), holding a lock per project database name:
+    xdist processes and other runs on the same name take turns at the templates."""
+    with connection._nodb_cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(hashtext(%s))", [names.prefix])
+        try:
+            yield cursor
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [names.prefix])
+
+
+def _test_db_from_template(names: _TemplateNames) -> bool:
+    """This process's test database copied from the template; False if there is none (or
+    the copy fails: the migrations build it then)."""
+    quote = connection.ops.quote_name
+    with _template_lock(names) as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [names.template])
+        if cursor.fetchone() is None:
+            return False
+        cursor.execute(f"DROP DATABASE IF EXISTS {quote(names.target)} WITH (FORCE)")
+        try:
+            cursor.execute(
+                f"CREATE DATABASE {quote(names.target)} TEMPLATE {quote(names.template)}"
+            )
+        except DatabaseError as error:
+            warnings.warn(f"test database not copied from the template: {error}", stacklevel=1)
+            return False
+    return True
+
+
+def _test_db_drop(names: _TemplateNames) -> None:
+    connection.close()
+    with connection._nodb_cursor() as cursor:
+        name = connection.ops.quote_name(names.target)
+        cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def _template_save(*, replace: bool) -> None:
+    """A copy of this process's test database, just migrated, as the template."""
+    if not _template_names:
+        return
+    names = _template_names[0]
+    quote = connection.ops.quote_name
+    template = names.template
+    connection.close()  # CREATE DATABASE … TEMPLATE copies a database nobody is connected to
+    with _template_lock(names) as cursor:
+        cursor.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE %s",
+            [names.prefix.replace("_", r"\_") + "%"],
+        )
+        existing = {name for (name,) in cursor.fetchall()}
+        if template in existing and not (replace and not _saved_in_this_run()):
+            existing.discard(template)
+            template = None
+        for old in existing:
+            cursor.execute(f"DROP DATABASE {quote(old)} WITH (FORCE)")
+        if template:
+            try:
+                cursor.execute(f"CREATE DATABASE {quote(template)} TEMPLATE {quote(names.target)}")
+            except DatabaseError as error:  # the next run builds from migrations again
+                warnings.warn(f"no test database template kept: {error}", stacklevel=1)
+            else:
+                _saved_in_this_run(mark=True)
+
+
+def _saved_in_this_run(*, mark: bool = False) -> bool:
+    """Whether a process of this run (xdist) saved the template already."""
+    shared = os.environ.get(SHARED_DIR_ENV)
+    marker = Path(shared, "template-saved") if shared else None
+    if mark and marker:
+        marker.touch()
+    return bool(marker and marker.exists())
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(request, django_db_modify_db_settings, django_db_blocker):
+    """pytest-django's own (`--reuse-db`), or True when this process's test database was
+    copied from the template: Django then uses it as it is, and it is dropped here at the
+    end (pytest-django keeps a kept database)."""
+    from_template = False
+    if _template_wanted(request.config):
+        names = _template_names_take()
+        if not request.config.getvalue("create_db"):
+            with django_db_blocker.unblock():
+                from_template = _test_db_from_template(names)
+    yield from_template or bool(request.config.getvalue("reuse_db"))
+    if from_template:
+        with django_db_blocker.unblock():
+            _test_db_drop(names)
+    _template_names.clear()
 
 
 def _migrated_rows_put(creation, data):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 import factory
 import time_machine
@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from measures.models import Indicator, Measurement, Target
-from objectives.models import Action, ProcessGoal, ReportingPeriod
+from objectives.models import Action, BenefitTarget, ProcessGoal, ReportingPeriod
 from projects.models import (
     Membership,
     Organisation,
@@ -30,6 +30,15 @@ def recorded_on(day: date):
     return time_machine.travel(moment, tick=False)
 
 
+def _month_end_after(day: date) -> date:
+    """The last day of the month after `day`'s (a round is due a month after its cut-off)."""
+    next_month = (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+    return (next_month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+
+
+PASSWORD = "salasana-testi-123"  # every UserFactory user's
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
@@ -40,7 +49,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     first_name = "Testi"
     last_name = factory.Sequence(lambda n: f"Käyttäjä{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.invalid")
-    password = factory.django.Password("salasana-testi-123")
+    password = factory.django.Password(PASSWORD)
 
 
 class RegionFactory(factory.django.DjangoModelFactory):
@@ -92,50 +101,88 @@ class WorkPackageFactory(factory.django.DjangoModelFactory):
     name_fi = factory.Sequence(lambda n: f"Työpaketti {n}")
 
 
-class ProcessGoalFactory(factory.django.DjangoModelFactory):
+def _benefit_targets(row, create, extracted, **kwargs):
+    """`hts=[1, 3]`: the row is tagged with those benefit targets (HT), by number."""
+    if extracted:
+        row.benefit_targets.set(BenefitTarget.objects.filter(number__in=extracted))
+
+
+class _InWorkPackageFactory(factory.django.DjangoModelFactory):
+    """A row of a work package (a new one unless given), in the package's hanke;
+    `hts=[...]` tags it with benefit targets."""
+
     class Meta:
-        model = ProcessGoal
+        abstract = True
+        skip_postgeneration_save = True
 
     work_package = factory.SubFactory(WorkPackageFactory)
     project = factory.SelfAttribute("work_package.project")
+    hts = factory.PostGeneration(_benefit_targets)
+
+
+class ProcessGoalFactory(_InWorkPackageFactory):
+    class Meta:
+        model = ProcessGoal
+
     number = factory.Sequence(lambda n: f"P{n}")
     title_fi = factory.Sequence(lambda n: f"Prosessitavoite {n}")
 
 
-class ActionFactory(factory.django.DjangoModelFactory):
+class ActionFactory(_InWorkPackageFactory):
     class Meta:
         model = Action
 
-    work_package = factory.SubFactory(WorkPackageFactory)
-    project = factory.SelfAttribute("work_package.project")
     number = factory.Sequence(lambda n: str(n))
     title_fi = factory.Sequence(lambda n: f"Toimenpide {n}")
 
 
 class IndicatorFactory(factory.django.DjangoModelFactory):
+    """`targets={date: value}` and `measurements={period: value}` give it targets and
+    (manual) values as well; `hts=[...]` tags it with benefit targets."""
+
     class Meta:
         model = Indicator
+        skip_postgeneration_save = True
 
     project = factory.SubFactory(ProjectFactory)
     code = factory.Sequence(lambda n: f"I{n}")
     name_fi = factory.Sequence(lambda n: f"Mittari {n}")
     unit = "percent"
 
+    hts = factory.PostGeneration(_benefit_targets)
 
-class TargetFactory(factory.django.DjangoModelFactory):
+    @factory.post_generation
+    def targets(indicator, create, extracted, **kwargs):
+        for target_date, value in (extracted or {}).items():
+            TargetFactory(indicator=indicator, target_date=target_date, value=value)
+
+    @factory.post_generation
+    def measurements(indicator, create, extracted, **kwargs):
+        for period, value in (extracted or {}).items():
+            MeasurementFactory(indicator=indicator, period=period, value=value)
+
+
+class _OfIndicatorFactory(factory.django.DjangoModelFactory):
+    """A value of an indicator (a new one unless given)."""
+
+    class Meta:
+        abstract = True
+
+    indicator = factory.SubFactory(IndicatorFactory)
+
+
+class TargetFactory(_OfIndicatorFactory):
     class Meta:
         model = Target
 
-    indicator = factory.SubFactory(IndicatorFactory)
     target_date = date(2023, 12, 31)
     value = 90
 
 
-class MeasurementFactory(factory.django.DjangoModelFactory):
+class MeasurementFactory(_OfIndicatorFactory):
     class Meta:
         model = Measurement
 
-    indicator = factory.SubFactory(IndicatorFactory)
     period = date(2022, 12, 31)
     value = 50
     source = "manual"
@@ -165,9 +212,16 @@ class ReportingPeriodFactory(factory.django.DjangoModelFactory):
     programme = factory.SubFactory(ProgrammeFactory)
     name = factory.Sequence(lambda n: f"Väliarviointi {n}")
     cut_off = date(2022, 9, 30)
-    due_date = date(2022, 10, 31)
+    due_date = factory.LazyAttribute(lambda period: _month_end_after(period.cut_off))
 
 
 def programme_admin(**user_fields):
     """A user with the programme admin role: may write anything (services check roles)."""
     return ProgrammeRoleFactory(user=UserFactory(**user_fields), role="admin").user
+
+
+def member(username: str, project, role: str, *, region=None, **user_fields):
+    """The user `username` (made unless there is one) as a member of `project` in `role`,
+    or with project=None of the whole `region`; `user_fields` go to the user."""
+    user = UserFactory(username=username, **user_fields)
+    return MembershipFactory(user=user, project=project, region=region, role=role).user

@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.utils import translation
 
 from objectives.models import Action, StatusUpdate
-from objectives.services import action_status_update
 from portal.paging import PAGE_SIZE
 
 from .factories import ActionFactory, WorkPackageFactory
+from .helpers import status_form, status_report
 
 pytestmark = pytest.mark.django_db
 XSS = '<script>alert("x")</script>'
@@ -36,15 +36,7 @@ def _url(action):
 
 
 def _post(client, action, **data):
-    payload = {
-        "status": "in_progress",
-        "status_date": "2023-05-02",
-        "owner": "",
-        "comment": "Aloitettu",
-        "expected_version": str(action.version),
-        **data,
-    }
-    return client.post(_url(action), payload)
+    return client.post(_url(action), status_form(action, **data))
 
 
 @pytest.mark.parametrize("persona", ["project_worker", "project_manager", "programme_admin"])
@@ -259,13 +251,8 @@ def test_a_reported_action_cannot_go_back_to_not_reported(client, personas, acti
     assert Action.objects.get(pk=action.pk).status == "not_started"
     # and the service itself, whatever the caller
     with pytest.raises(ValidationError) as refused, translation.override("fi"):
-        action_status_update(
-            action=action,
-            actor=personas.project_manager,
-            status="not_reported",
-            comment="Ei tiedossa",
-            status_date=date(2023, 5, 2),
-            expected_version=action.version,
+        status_report(
+            action, personas.project_manager, "not_reported", date(2023, 5, 2), "Ei tiedossa"
         )
     assert refused.value.message_dict["status"] == [
         "Toimenpiteelle on kirjattu tila: se ei voi palata tilaan ”ei raportoitu”."

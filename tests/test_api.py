@@ -29,18 +29,8 @@ from schemathesis.specs.openapi.checks import content_type_conformance, response
 
 from measures.status_engine import status_recompute_projects
 
-from .factories import (
-    ActionFactory,
-    IndicatorFactory,
-    MeasurementFactory,
-    MembershipFactory,
-    ProcessGoalFactory,
-    ProjectFactory,
-    RegionFactory,
-    TargetFactory,
-    UserFactory,
-    WorkPackageFactory,
-)
+from .factories import ActionFactory, IndicatorFactory, ProcessGoalFactory, WorkPackageFactory
+from .helpers import steering_member_of
 
 TODAY = date(2023, 6, 30)
 LIST_URLS = [
@@ -61,12 +51,13 @@ def _fill(project) -> None:
     late.goals.set([goal])
     late.benefit_targets.set([2])
     ActionFactory(work_package=package, status="done", planned_end=date(2023, 12, 31))
-    indicator = IndicatorFactory(
-        project=project, baseline_value=Decimal(50), baseline_date=date(2021, 1, 1)
+    IndicatorFactory(
+        project=project,
+        baseline_value=Decimal(50),
+        baseline_date=date(2021, 1, 1),
+        targets={date(2023, 12, 31): Decimal(100)},
+        measurements={date(2022, 12, 31): Decimal(60), date(2023, 3, 31): Decimal(70)},
     )
-    TargetFactory(indicator=indicator, target_date=date(2023, 12, 31), value=Decimal(100))
-    MeasurementFactory(indicator=indicator, period=date(2022, 12, 31), value=Decimal(60))
-    MeasurementFactory(indicator=indicator, period=date(2023, 3, 31), value=Decimal(70))
 
 
 @pytest.fixture
@@ -258,15 +249,7 @@ def test_the_api_is_read_only(client, world):
 
 
 def _monitor(hankkeet: int):
-    user = UserFactory(username=f"seuraaja{hankkeet}")
-    ids = []
-    for index in range(hankkeet):
-        project = ProjectFactory(region=RegionFactory(code=f"Q{hankkeet}{index}"))
-        MembershipFactory(user=user, project=project, role="steering")
-        _fill(project)
-        ids.append(project.pk)
-    status_recompute_projects(project_ids=ids, today=TODAY)
-    return user
+    return steering_member_of(hankkeet, lambda project, _index: _fill(project), TODAY)[0]
 
 
 @pytest.mark.django_db

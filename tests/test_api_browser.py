@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 
-from .test_browser import ARTIFACTS, CHROMIUM, browser_page  # noqa: F401 (fixture)
+from .test_browser import ARTIFACTS, CHROMIUM, console_errors
 
 PASSWORD = "api-docs-Salasana-1"
 
@@ -17,7 +17,7 @@ pytestmark = [
 
 @pytest.fixture
 def viewer(django_db_serialized_rollback, transactional_db):
-    # Created before Playwright starts (see tests/test_browser.py demo_loaded).
+    # Created before Playwright starts (see tests/fixtures_shared.py demo_loaded).
     from projects.models import ProgrammeRole
 
     user = get_user_model().objects.create_user("api.viewer", password=PASSWORD)
@@ -25,10 +25,9 @@ def viewer(django_db_serialized_rollback, transactional_db):
     return user
 
 
-def test_the_api_docs_render_without_csp_violations(viewer, browser_page):  # noqa: F811
+def test_the_api_docs_render_without_csp_violations(viewer, browser_page):
     page, url = browser_page
-    problems: list[str] = []
-    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    problems = console_errors(page)
     # given a ministry viewer signed in
     page.goto(f"{url}/accounts/login/")
     page.fill("input[name=username]", viewer.username)

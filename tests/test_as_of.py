@@ -10,21 +10,22 @@ from django.urls import reverse
 
 from measures.models import DayLight
 from measures.status_engine import status_recompute_projects
-from objectives.models import ReportingPeriod
-from objectives.services import action_status_update
 from reporting.as_of.states import LATEST, round_states
-from reporting.rounds.services import self_assessment_save, self_assessment_submit
 
 from .factories import (
     ActionFactory,
     IndicatorFactory,
-    MembershipFactory,
     ProcessGoalFactory,
-    ProjectFactory,
-    RegionFactory,
-    UserFactory,
+    ReportingPeriodFactory,
     WorkPackageFactory,
     recorded_on,
+)
+from .helpers import (
+    action_late_later,
+    assessment_submit,
+    spring_and_autumn_rounds,
+    status_report,
+    steering_member_of,
 )
 
 pytestmark = pytest.mark.django_db
@@ -40,34 +41,6 @@ def _english(client, user):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
 
-def _late_later(project, worker, number="1.1"):
-    """An action planned on 2.1.2023, in progress from 1.2., late after its planned end of
-    30.6.2023."""
-    with recorded_on(date(2023, 1, 2)):
-        package = WorkPackageFactory(project=project, code="TP1")
-        action = ActionFactory(
-            project=project,
-            work_package=package,
-            number=number,
-            title_fi="Neuvonta",
-            status="not_started",
-            planned_start=date(2023, 1, 1),
-            planned_end=date(2023, 6, 30),
-        )
-        action.benefit_targets.set([2])
-    with recorded_on(date(2023, 2, 1)):
-        action_status_update(
-            action=action,
-            actor=worker,
-            status="in_progress",
-            comment="Alkoi",
-            status_date=date(2023, 2, 1),
-            expected_version=action.version,
-            today=date(2023, 2, 1),
-        )
-    return package, action
-
-
 @pytest.fixture
 def world(personas):
     """Both hankkeet in one programme with two past rounds. The own hanke submitted the first
@@ -75,34 +48,15 @@ def world(personas):
     own, other = personas.project, personas.other_project
     other.programme = own.programme
     other.save()
-    first = ReportingPeriod.objects.create(
-        programme=own.programme,
-        name="Kierros 4/2023",
-        cut_off=date(2023, 3, 31),
-        due_date=date(2023, 4, 30),
+    first, second = spring_and_autumn_rounds(own.programme)
+    package, action = action_late_later(own, personas.project_manager, hts=[2])
+    other_package, other_action = action_late_later(
+        other, personas.programme_admin, number="2.1", hts=[2]
     )
-    second = ReportingPeriod.objects.create(
-        programme=own.programme,
-        name="Kierros 10/2023",
-        cut_off=date(2023, 9, 30),
-        due_date=date(2023, 10, 31),
-    )
-    package, action = _late_later(own, personas.project_manager)
-    other_package, other_action = _late_later(other, personas.programme_admin, number="2.1")
     with recorded_on(date(2023, 1, 2)):
         indicator = IndicatorFactory(project=own, code="M1")
     status_recompute_projects(project_ids=[own.pk, other.pk], today=date(2023, 3, 15))
-    saved = self_assessment_save(
-        actor=personas.project_manager,
-        period=first,
-        project=own,
-        expected_version=0,
-        summaries={},
-        narratives={},
-    )
-    self_assessment_submit(
-        actor=personas.project_manager, assessment=saved, expected_version=saved.version
-    )
+    assessment_submit(personas.project_manager, first, own)
     # later lights: both actions late (after the first cut-off, before the second)
     status_recompute_projects(project_ids=[own.pk, other.pk], today=date(2023, 8, 1))
     return {
@@ -147,12 +101,12 @@ def test_a_round_does_not_depend_on_any_stored_lights(world):
 def test_what_was_recorded_after_the_cut_off_does_not_count(world, personas):
     other, action = world["other"], world["other_action"]
     with recorded_on(date(2023, 10, 2)):  # reported done two days after the cut-off
-        action_status_update(
-            action=action,
-            actor=personas.programme_admin,
-            status="done",
-            comment="Valmis jo syyskuussa",
-            status_date=date(2023, 9, 29),
+        status_report(
+            action,
+            personas.programme_admin,
+            "done",
+            date(2023, 9, 29),
+            "Valmis jo syyskuussa",
             expected_version=action.version + 1,
             today=date(2023, 10, 2),
         )
@@ -191,11 +145,8 @@ def test_objects_removed_after_the_cut_off_are_marked(world):
 
 
 def test_nothing_recorded_by_the_cut_off_means_an_empty_state(personas, world):
-    early = ReportingPeriod.objects.create(
-        programme=world["own"].programme,
-        name="Kierros 2022",
-        cut_off=date(2022, 9, 30),
-        due_date=date(2022, 10, 31),
+    early = ReportingPeriodFactory(
+        programme=world["own"].programme, name="Kierros 2022", cut_off=date(2022, 9, 30)
     )
     state = round_states(project_ids=[world["other"].pk], period=early)[world["other"].pk]
     assert str(state.light.light) == "grey" and state.light.reason.code == "rollup_none"
@@ -240,11 +191,8 @@ def test_an_empty_round_is_today_and_a_bad_one_404(client, personas, world):
     _english(client, personas.ministry_viewer)
     assert "period" not in client.get(OVERVIEW, {"kierros": ""}).context  # today's view
     assert client.get(OVERVIEW, {"kierros": "nonsense"}).status_code == 404
-    future = ReportingPeriod.objects.create(
-        programme=world["own"].programme,
-        name="Kierros 2099",
-        cut_off=date(2099, 3, 31),
-        due_date=date(2099, 4, 30),
+    future = ReportingPeriodFactory(
+        programme=world["own"].programme, name="Kierros 2099", cut_off=date(2099, 3, 31)
     )
     assert client.get(OVERVIEW, {"kierros": future.pk}).status_code == 404
 
@@ -263,18 +211,13 @@ def test_overview_as_of_keeps_the_users_scope(client, personas, world):
 
 
 def _monitored(hankkeet: int, period_programme, admin):
-    user = UserFactory(username=f"seuraaja{hankkeet}")
-    ids = []
-    for index in range(hankkeet):
-        project = ProjectFactory(
-            programme=period_programme, region=RegionFactory(code=f"Z{hankkeet}{index}")
-        )
-        MembershipFactory(user=user, project=project, role="steering")
-        _late_later(project, admin)
+    def fill(project, _index):
+        action_late_later(project, admin, hts=[2])
         IndicatorFactory(project=project)
-        ids.append(project.pk)
-    status_recompute_projects(project_ids=ids, today=date(2023, 3, 15))
-    return user, ids
+
+    return steering_member_of(
+        hankkeet, fill, date(2023, 3, 15), region_prefix="Z", programme=period_programme
+    )
 
 
 def test_overview_as_of_runs_a_fixed_number_of_queries(
@@ -284,16 +227,8 @@ def test_overview_as_of_runs_a_fixed_number_of_queries(
     for hankkeet in (2, 6):
         user, ids = _monitored(hankkeet, world["own"].programme, personas.programme_admin)
         # one of them submitted: both sources are read
-        saved = self_assessment_save(
-            actor=personas.programme_admin,
-            period=world["first"],
-            project=world["own"].__class__.objects.get(pk=ids[0]),
-            expected_version=0,
-            summaries={},
-            narratives={},
-        )
-        self_assessment_submit(
-            actor=personas.programme_admin, assessment=saved, expected_version=saved.version
+        assessment_submit(
+            personas.programme_admin, world["first"], world["own"].__class__.objects.get(pk=ids[0])
         )
         client.force_login(user)
         # session, user, roles (2), rounds, hankkeet, snapshots, and the history of the

@@ -11,10 +11,10 @@ from django.utils.text import capfirst
 
 from measures.models import Measurement
 from measures.services import measurement_save
-from objectives.services import action_status_update
 from reporting.audit import selectors as audit
 
 from .factories import ActionFactory, IndicatorFactory, WorkPackageFactory
+from .helpers import status_report
 
 pytestmark = pytest.mark.django_db
 
@@ -59,14 +59,7 @@ def _action(project, **kwargs):
 
 
 def _status_update(action, actor, comment="Started in the spring"):
-    return action_status_update(
-        action=action,
-        actor=actor,
-        status="in_progress",
-        comment=comment,
-        status_date=date(2022, 5, 1),
-        expected_version=action.version,
-    )
+    return status_report(action, actor, "in_progress", date(2022, 5, 1), comment)
 
 
 # --- object history ---------------------------------------------------------------------

@@ -7,12 +7,12 @@ pytest-django's live server; screenshots go to test-artifacts/ for people to loo
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from reporting.demo.loader import DEMO_PASSWORD
 
 from .conftest import CHROMIUM, CHROMIUM_ARGS, demo_restore  # noqa: F401 - used by others
-
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+from .fixtures_shared import ARTIFACTS
 
 pytestmark = [
     pytest.mark.skipif(
@@ -24,23 +24,31 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def browser_page(django_db_setup, live_server, chromium):
-    # django_db_setup first, so the test database outlives the live server at teardown.
-    # The live server answers in its own threads; the browser is the run's one Chromium
-    # (conftest `chromium`), in a context of this test's own.
-    ARTIFACTS.mkdir(exist_ok=True)
-    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page, live_server.url
-    context.close()
+def log_in(page, url: str, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign in through the login form, in a fresh session that reads the pages in English."""
+    page.context.clear_cookies()
+    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": url}])
+    page.goto(f"{url}/accounts/login/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(password)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_selector("h1")
 
 
-@pytest.fixture
-def demo_loaded(django_db_serialized_rollback, transactional_db):
-    # The demo data committed: the run's one demo load, copied in (conftest `demo_restore`).
-    demo_restore()
+def log_in_finnish(page, url: str, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign in through the login page in Finnish (the default language), by its labels."""
+    page.goto(f"{url}/accounts/login/")
+    page.get_by_label("Käyttäjätunnus").fill(username)
+    page.get_by_label("Salasana").fill(password)
+    page.get_by_role("button", name="Kirjaudu sisään").click()
+    page.wait_for_selector("h1")
+
+
+def console_errors(page) -> list[str]:
+    """The errors the page writes to the browser console from now on, as they come."""
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    return errors
 
 
 def test_demo_user_logs_in_and_sees_the_four_regions(demo_loaded, browser_page):
@@ -146,11 +154,7 @@ def test_steering_member_opens_an_indicator_chart(chart_indicator_path, browser_
     indicator_path = chart_indicator_path
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.goto(f"{url}/accounts/login/")
-    page.get_by_label("Käyttäjätunnus").fill("kp.ohjausryhma")
-    page.get_by_label("Salasana").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Kirjaudu sisään").click()
-    page.wait_for_selector("h1")
+    log_in_finnish(page, url, "kp.ohjausryhma")
     # when they open the indicator page
     page.goto(f"{url}{indicator_path}")
     # then Plotly draws the chart under the Content Security Policy

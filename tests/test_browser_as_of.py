@@ -11,12 +11,9 @@ from datetime import date
 import pytest
 
 from . import test_browser
-from .test_browser import (
-    ARTIFACTS,
-    _serious,
-    browser_page,  # noqa: F401 - a pytest fixture, used by name
-)
-from .test_browser_rounds import _log_in
+from .factories import PASSWORD
+from .helpers import action_late_later, assessment_submit, spring_and_autumn_rounds
+from .test_browser import ARTIFACTS, _serious, console_errors, log_in
 
 pytestmark = test_browser.pytestmark
 
@@ -27,72 +24,37 @@ def rounds_world(personas):
     is late and a goal is new. Built before Playwright starts (see test_browser.py)."""
     from measures.models import CurrentLight
     from measures.status_engine import status_recompute_projects
-    from objectives.models import ReportingPeriod
-    from objectives.services import action_status_update
-    from reporting.rounds.services import self_assessment_save, self_assessment_submit
 
-    from .factories import ActionFactory, ProcessGoalFactory, WorkPackageFactory, recorded_on
+    from .factories import ProcessGoalFactory, recorded_on
 
     project = personas.project
-    for name, cut_off, due in (
-        ("Kierros 4/2023", date(2023, 3, 31), date(2023, 4, 30)),
-        ("Kierros 10/2023", date(2023, 9, 30), date(2023, 10, 31)),
-    ):
-        ReportingPeriod.objects.create(
-            programme=project.programme, name=name, cut_off=cut_off, due_date=due
-        )
-    with recorded_on(date(2023, 1, 2)):
-        package = WorkPackageFactory(project=project, code="TP1", name_fi="Palvelut")
-        action = ActionFactory(
-            project=project,
-            work_package=package,
-            number="1.1",
-            title_fi="Neuvontapiste",
-            status="not_started",
-            planned_start=date(2023, 1, 1),
-            planned_end=date(2023, 6, 30),
-        )
-    with recorded_on(date(2023, 2, 1)):
-        action_status_update(
-            action=action,
-            actor=personas.project_manager,
-            status="in_progress",
-            comment="Pilotti",
-            status_date=date(2023, 2, 1),
-            expected_version=action.version,
-            today=date(2023, 2, 1),
-        )
+    first, _second = spring_and_autumn_rounds(project.programme)
+    package, _action = action_late_later(
+        project,
+        personas.project_manager,
+        title_fi="Neuvontapiste",
+        comment="Pilotti",
+        name_fi="Palvelut",
+    )
     # the round's submission freezes the spring's lights, as when it is submitted on time
     CurrentLight.objects.filter(project=project).delete()
     status_recompute_projects(project_ids=[project.pk], today=date(2023, 3, 20))
-    first = ReportingPeriod.objects.get(name="Kierros 4/2023")
-    saved = self_assessment_save(
-        actor=personas.project_manager,
-        period=first,
-        project=project,
-        expected_version=0,
-        summaries={},
-        narratives={},
-    )
-    self_assessment_submit(
-        actor=personas.project_manager, assessment=saved, expected_version=saved.version
-    )
+    assessment_submit(personas.project_manager, first, project)
     with recorded_on(date(2023, 9, 1)):  # the second round comes from what was recorded
         ProcessGoalFactory(work_package=package, number="G1", title_fi="Uusi tavoite")
     return {"project": project.pk}
 
 
-def test_past_round_views_and_comparison(rounds_world, browser_page):  # noqa: F811
+def test_past_round_views_and_comparison(rounds_world, browser_page):
     from axe_playwright_python.sync_playwright import Axe
 
     page, url = browser_page
     axe, found = Axe(), {}
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    errors = console_errors(page)
     project = rounds_world["project"]
 
     # given the project manager on today's hanke page
-    _log_in(page, url, "manager")
+    log_in(page, url, "manager", PASSWORD)
     page.goto(f"{url}/hankkeet/{project}/")
     page.locator(".package-toggle").first.click()  # its one work package, opened in place
     page.wait_for_selector(".tree__action")
@@ -124,7 +86,7 @@ def test_past_round_views_and_comparison(rounds_world, browser_page):  # noqa: F
     page.screenshot(path=ARTIFACTS / "round-compare-hanke-en.png", full_page=True)
 
     # and the programme office sees the overview as of a round and the programme comparison
-    _log_in(page, url, "viewer")
+    log_in(page, url, "viewer", PASSWORD)
     page.goto(f"{url}/ohjelma/")
     page.get_by_role("link", name="View as of a past reporting round").click()
     page.wait_for_selector(".as-of-banner")

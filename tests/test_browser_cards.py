@@ -1,26 +1,17 @@
 """In a real browser: the hanke page's indicator cards draw their trend lines under the CSP,
 name them for assistive technology, show all on demand and print every card."""
 
-from pathlib import Path
-
 import pytest
 
-from reporting.demo.loader import DEMO_PASSWORD
+from . import test_browser
+from .test_browser import ARTIFACTS, console_errors, log_in_finnish
 
-from .test_browser import ARTIFACTS, CHROMIUM, browser_page, demo_loaded  # noqa: F401
-
-pytestmark = [
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(),
-        reason="Debian chromium is not installed (make test installs it)",
-    ),
-    # Live-server tests commit for real; serialized rollback restores the HT catalogue.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+# Live-server tests commit for real (transactional database, serialized rollback).
+pytestmark = test_browser.pytestmark
 
 
 @pytest.fixture
-def hanke_with_cards(demo_loaded):  # noqa: F811
+def hanke_with_cards(demo_loaded):
     """Keski-Pohjanmaa's hanke (more than twelve indicators) with its lights computed."""
     from datetime import date
 
@@ -32,18 +23,13 @@ def hanke_with_cards(demo_loaded):  # noqa: F811
     return f"/hankkeet/{project.pk}/", project.indicators.count()
 
 
-def test_steering_member_sees_indicator_cards_with_trend_lines(hanke_with_cards, browser_page):  # noqa: F811
+def test_steering_member_sees_indicator_cards_with_trend_lines(hanke_with_cards, browser_page):
     # given a steering-group member of Keski-Pohjanmaa
     path, total = hanke_with_cards
     assert total > 12
     page, url = browser_page
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.goto(f"{url}/accounts/login/")
-    page.get_by_label("Käyttäjätunnus").fill("kp.ohjausryhma")
-    page.get_by_label("Salasana").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Kirjaudu sisään").click()
-    page.wait_for_selector("h1")
+    errors = console_errors(page)
+    log_in_finnish(page, url, "kp.ohjausryhma")
     # when they open the hanke page, the cards are folded: a count by light and a control
     page.goto(f"{url}{path}")
     section = page.locator("#indicator-cards")

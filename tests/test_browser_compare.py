@@ -20,6 +20,7 @@ from reporting.demo.loader import DEMO_PASSWORD
 
 from . import test_browser
 from .factories import (
+    PASSWORD,
     IndicatorFactory,
     MeasurementFactory,
     ProgrammeRoleFactory,
@@ -27,18 +28,12 @@ from .factories import (
     RegionFactory,
     UserFactory,
 )
-from .test_browser import (
-    ARTIFACTS,
-    _serious,
-    browser_page,  # noqa: F401 - a pytest fixture, used by name
-    demo_loaded,  # noqa: F401 - a pytest fixture, used by name
-)
+from .test_browser import ARTIFACTS, _serious, console_errors
 
 # Live-server tests commit for real (transactional database, serialized rollback).
 pytestmark = test_browser.pytestmark
 
 TODAY = date(2023, 6, 30)
-PASSWORD = "salasana-testi-123"  # tests.factories.UserFactory's
 ENGLISH_MONTHS = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)")
 
 
@@ -55,10 +50,10 @@ def _csp_script_errors(errors: list[str]) -> list[str]:
 
 
 @pytest.fixture
-def demo_with_lights(demo_loaded):  # noqa: F811 - the imported fixture, requested by name
+def demo_with_lights(demo_loaded):
     """The demo with its lights computed, and its regions' English names.
 
-    Done before Playwright starts (see demo_loaded in test_browser.py)."""
+    Done before Playwright starts (see demo_loaded in tests/fixtures_shared.py)."""
     from projects.models import Region
 
     status_recompute_all(today=TODAY)
@@ -66,11 +61,10 @@ def demo_with_lights(demo_loaded):  # noqa: F811 - the imported fixture, request
         return sorted(r.display_name for r in Region.objects.filter(projects__isnull=False))
 
 
-def test_ministry_viewer_compares_regions_on_one_benefit_target(demo_with_lights, browser_page):  # noqa: F811
+def test_ministry_viewer_compares_regions_on_one_benefit_target(demo_with_lights, browser_page):
     # given the ministry viewer of the demo, reading in English
     page, url = browser_page
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    errors = console_errors(page)
     page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": url}])
     _log_in(page, url, "stm.katselija", DEMO_PASSWORD)
     # when they follow the link from the programme overview and pick HT2
@@ -130,7 +124,7 @@ def _tick_texts(page, chart: str, axis: str) -> list[str]:
 
 def test_finnish_page_charts_show_finnish_months_and_number_format(
     shared_indicator_world,
-    browser_page,  # noqa: F811
+    browser_page,
 ):
     # given a Finnish page (the portal's default language)
     page, url = browser_page

@@ -9,32 +9,22 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.conf import settings
 from django.db import connections
 
 from . import test_browser
-from .test_browser import (
-    ARTIFACTS,
-    _serious,
-    browser_page,  # noqa: F401 - a pytest fixture, used by name
-)
+from .factories import PASSWORD, ReportingPeriodFactory
+from .test_browser import ARTIFACTS, _serious, log_in
 
 pytestmark = test_browser.pytestmark
-
-PASSWORD = "salasana-testi-123"  # tests.factories.UserFactory's
 
 
 @pytest.fixture
 def running_job(personas):
     """The ministry viewer's national extract, 40 % written (built before Playwright starts)."""
-    from objectives.models import ReportingPeriod
     from portal.models import Job
 
-    period = ReportingPeriod.objects.create(
-        programme=personas.project.programme,
-        name="Väliarviointi 4/2023",
-        cut_off=date(2023, 3, 31),
-        due_date=date(2023, 4, 30),
+    period = ReportingPeriodFactory(
+        programme=personas.project.programme, name="Väliarviointi 4/2023", cut_off=date(2023, 3, 31)
     )
     job = Job.objects.create(
         owner=personas.ministry_viewer,
@@ -48,7 +38,7 @@ def running_job(personas):
     return job.pk
 
 
-def test_progress_bar_moves_and_turns_into_a_download_link(running_job, browser_page):  # noqa: F811
+def test_progress_bar_moves_and_turns_into_a_download_link(running_job, browser_page):
     page, url = browser_page
     try:
         _follow_the_job(page, url, running_job)
@@ -66,12 +56,7 @@ def _follow_the_job(page, url: str, running_job: int) -> None:
     from reporting.exports.services import export_job_run
 
     # given the viewer on the page of their running export
-    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": url}])
-    page.goto(f"{url}/accounts/login/")
-    page.locator("#id_username").fill("viewer")
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_selector("h1")
+    log_in(page, url, "viewer", PASSWORD)
     page.goto(f"{url}/viennit/{running_job}/")
     bar = page.get_by_role("progressbar")
     expect(bar).to_have_attribute("aria-valuenow", "40")

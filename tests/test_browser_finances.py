@@ -9,27 +9,19 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
-
-from reporting.demo.loader import DEMO_PASSWORD
 
 from . import test_browser
-from .test_browser import (
-    ARTIFACTS,
-    _serious,
-    browser_page,  # noqa: F401 - a pytest fixture, used by name
-    demo_loaded,  # noqa: F401 - a pytest fixture, used by name
-)
+from .test_browser import ARTIFACTS, _serious, console_errors, log_in
 
 # Live-server tests commit for real (transactional database, serialized rollback).
 pytestmark = test_browser.pytestmark
 
 
 @pytest.fixture
-def finance_demo(demo_loaded):  # noqa: F811 - the imported fixture, requested by name
+def finance_demo(demo_loaded):
     """002 (Keski-Pohjanmaa) with two expenses and one risk rated by its manager.
 
-    Done before Playwright starts (see demo_loaded in test_browser.py)."""
+    Done before Playwright starts (see demo_loaded in tests/fixtures_shared.py)."""
     from django.contrib.auth import get_user_model
 
     from projects.models import Project, Risk
@@ -52,16 +44,6 @@ def finance_demo(demo_loaded):  # noqa: F811 - the imported fixture, requested b
     return project.pk
 
 
-def _log_in(page, url: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": url}])
-    page.goto(f"{url}/accounts/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(DEMO_PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_selector("h1")
-
-
 def _post_expense(page, url: str, path: str):
     """POST an expense straight to the server with the page's own session and CSRF token."""
     token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
@@ -75,17 +57,16 @@ def _post_expense(page, url: str, path: str):
 
 def test_steering_member_sees_budget_chart_and_heat_map_worker_cannot_edit(
     finance_demo,
-    browser_page,  # noqa: F811
+    browser_page,
 ):
     from axe_playwright_python.sync_playwright import Axe
 
     page, url = browser_page
     axe = Axe()
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    errors = console_errors(page)
     budget, risks = f"/hankkeet/{finance_demo}/talous/", f"/hankkeet/{finance_demo}/riskit/"
     # given the Keski-Pohjanmaa steering member on the hanke page
-    _log_in(page, url, "kp.ohjausryhma")
+    log_in(page, url, "kp.ohjausryhma")
     page.goto(f"{url}/hankkeet/{finance_demo}/")
     # when they follow the link to the budget
     page.locator("main").get_by_role("link", name="Budget", exact=True).click()
@@ -114,13 +95,13 @@ def test_steering_member_sees_budget_chart_and_heat_map_worker_cannot_edit(
     page.screenshot(path=ARTIFACTS / "risks-steering-en.png", full_page=True)
     found[risks] = _serious(axe.run(page))
     # and a project worker sees no expense form, and a direct POST is refused
-    _log_in(page, url, "kp.tyontekija")
+    log_in(page, url, "kp.tyontekija")
     page.goto(f"{url}{budget}")
     page.wait_for_selector("#burn-chart .main-svg")
     assert page.locator("#expense-form").count() == 0
     assert _post_expense(page, url, budget).status == 403
     # while the manager's identical request is accepted (so the 403 is the role, not CSRF)
-    _log_in(page, url, "kp.projektipaallikko")
+    log_in(page, url, "kp.projektipaallikko")
     page.goto(f"{url}{budget}")
     assert page.locator("#expense-form").count() == 1
     found[f"{budget} (manager)"] = _serious(axe.run(page))

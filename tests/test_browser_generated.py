@@ -3,26 +3,17 @@
 chart's legend on the indicator page, a trace of their own ("demo, generated"), in Finnish
 and in Swedish."""
 
-from pathlib import Path
-
 import pytest
 
-from reporting.demo.loader import DEMO_PASSWORD
+from . import test_browser
+from .test_browser import ARTIFACTS, console_errors, log_in_finnish
 
-from .test_browser import ARTIFACTS, CHROMIUM, browser_page, demo_loaded  # noqa: F401
-
-pytestmark = [
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(),
-        reason="Debian chromium is not installed (make test installs it)",
-    ),
-    # Live-server tests commit for real; serialized rollback restores the HT catalogue.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+# Live-server tests commit for real (transactional database, serialized rollback).
+pytestmark = test_browser.pytestmark
 
 
 @pytest.fixture
-def generated_hanke(demo_loaded):  # noqa: F811
+def generated_hanke(demo_loaded):
     """Keski-Pohjanmaa's hanke with its lights computed, and one of its indicators whose
     values are all generated (its URL), looked up before Playwright starts."""
     from datetime import date
@@ -43,14 +34,6 @@ def generated_hanke(demo_loaded):  # noqa: F811
     return f"/hankkeet/{project.pk}/mittarit/", f"/mittarit/{indicator.pk}/"
 
 
-def _log_in(page, url: str) -> None:
-    page.goto(f"{url}/accounts/login/")
-    page.get_by_label("Käyttäjätunnus").fill("kp.projektipaallikko")
-    page.get_by_label("Salasana").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Kirjaudu sisään").click()
-    page.wait_for_selector("h1")
-
-
 def _legend(page) -> list[str]:
     page.wait_for_selector("#indicator-chart .main-svg")
     texts = page.locator("#indicator-chart .legendtext")  # SVG: textContent, not innerText
@@ -59,13 +42,12 @@ def _legend(page) -> list[str]:
 
 def test_generated_values_are_marked_in_the_list_and_the_chart_legend(
     generated_hanke,
-    browser_page,  # noqa: F811
+    browser_page,
 ):
     list_path, indicator_path = generated_hanke
     page, url = browser_page
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    _log_in(page, url)
+    errors = console_errors(page)
+    log_in_finnish(page, url, "kp.projektipaallikko")
     # when the project manager opens the hanke's indicator list
     page.goto(f"{url}{list_path}")
     row = page.locator("main tbody tr", has=page.locator(f"a[href='{indicator_path}']"))

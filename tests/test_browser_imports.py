@@ -8,19 +8,13 @@ import pytest
 from playwright.sync_api import expect
 
 from . import test_browser
-from .test_browser import (
-    ARTIFACTS,
-    _serious,
-    browser_page,  # noqa: F401 - a pytest fixture, used by name
-    demo_loaded,  # noqa: F401 - a pytest fixture, used by name
-)
-from .test_browser_finances import _log_in
+from .test_browser import ARTIFACTS, _serious, log_in
 
 pytestmark = test_browser.pytestmark
 
 
 @pytest.fixture
-def import_demo(demo_loaded):  # noqa: F811 - the imported fixture, requested by name
+def import_demo(demo_loaded):
     """Keski-Pohjanmaa's hanke and one of its work package codes (read before Playwright)."""
     from projects.models import Project
 
@@ -30,7 +24,7 @@ def import_demo(demo_loaded):  # noqa: F811 - the imported fixture, requested by
 
 def test_manager_imports_actions_from_own_layout_in_the_browser(
     import_demo,
-    browser_page,  # noqa: F811
+    browser_page,
     tmp_path,
 ):
     from axe_playwright_python.sync_playwright import Axe
@@ -46,7 +40,7 @@ def test_manager_imports_actions_from_own_layout_in_the_browser(
         encoding="cp1252",
     )
     # given the manager on the hanke page
-    _log_in(page, url, "kp.projektipaallikko")
+    log_in(page, url, "kp.projektipaallikko")
     page.goto(f"{url}/hankkeet/{project_pk}/")
     page.get_by_role("link", name="Import", exact=True).click()
     expect(page.locator("h1")).to_contain_text("Import from a file")

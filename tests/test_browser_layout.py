@@ -14,10 +14,7 @@ from reporting.demo.loader import DEMO_PASSWORD
 
 from . import test_browser
 from .page_types import PageType, page_types
-from .test_browser import (
-    ARTIFACTS,
-    demo_loaded,  # noqa: F401 - a pytest fixture, used by name
-)
+from .test_browser import ARTIFACTS
 
 pytestmark = test_browser.pytestmark
 
@@ -57,7 +54,7 @@ OVERFLOW = """() => {
 
 
 @pytest.fixture
-def pages(demo_loaded) -> list[PageType]:  # noqa: F811
+def pages(demo_loaded) -> list[PageType]:
     return page_types()
 
 

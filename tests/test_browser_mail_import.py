@@ -12,14 +12,10 @@ import pytest
 from django.conf import settings
 
 from . import test_browser
-from .test_browser import (
-    ARTIFACTS,
-    _serious,
-    browser_page,  # noqa: F401 - a pytest fixture, used by name
-)
+from .factories import PASSWORD
+from .test_browser import ARTIFACTS, _serious, log_in
 
 pytestmark = test_browser.pytestmark
-PASSWORD = "salasana-testi-123"  # tests/factories.py UserFactory
 
 
 @pytest.fixture
@@ -41,19 +37,9 @@ def manager_world(transactional_db):
     return project.pk, line.pk, unsubscribe_token(manager)
 
 
-def _log_in(page, url: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": url}])
-    page.goto(f"{url}/accounts/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_selector("h1")
-
-
 def test_manager_imports_totals_and_turns_the_digest_off(
     manager_world,
-    browser_page,  # noqa: F811
+    browser_page,
     tmp_path,
 ):
     from axe_playwright_python.sync_playwright import Axe
@@ -65,7 +51,7 @@ def test_manager_imports_totals_and_turns_the_digest_off(
     csv_file = tmp_path / "kirjanpito.csv"
     csv_file.write_bytes(f"Kausi;Avain;Summa\r\n1/2022;{line_pk};12 345,60\r\n".encode("cp1252"))
     # given the manager on the budget page
-    _log_in(page, url, "pp-selain")
+    log_in(page, url, "pp-selain", PASSWORD)
     page.goto(f"{url}/hankkeet/{project_pk}/talous/")
     # when they follow the import link and upload the file
     page.get_by_role("link", name="Import spending from the finance system").click()

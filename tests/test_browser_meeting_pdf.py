@@ -13,12 +13,7 @@ import io
 from pypdf import PdfReader
 
 from . import test_browser
-from .test_browser import (
-    ARTIFACTS,
-    browser_page,  # noqa: F401 - a pytest fixture, used by name
-    demo_loaded,  # noqa: F401 - a pytest fixture, used by name
-)
-from .test_browser_finances import _log_in
+from .test_browser import ARTIFACTS, console_errors, log_in
 from .test_browser_steering import steering_demo  # noqa: F401 - a pytest fixture
 
 pytestmark = test_browser.pytestmark
@@ -26,16 +21,15 @@ pytestmark = test_browser.pytestmark
 
 def test_steering_member_sees_burn_chart_and_heat_map_and_downloads_the_pdf(
     steering_demo,  # noqa: F811
-    browser_page,  # noqa: F811
+    browser_page,
 ):
     from playwright.sync_api import expect
 
     project_pk, meeting_pk = steering_demo
     page, url = browser_page
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    errors = console_errors(page)
     # given the Keski-Pohjanmaa steering member on the meeting page
-    _log_in(page, url, "kp.ohjausryhma")
+    log_in(page, url, "kp.ohjausryhma")
     page.goto(f"{url}/hankkeet/{project_pk}/ohjausryhma/{meeting_pk}/")
     expect(page.locator("h1")).to_contain_text("Steering group meeting 1.12.2022")
     hanke_name = page.locator("h1").inner_text().split(": ", 1)[1]

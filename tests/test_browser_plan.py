@@ -12,18 +12,11 @@ import pytest
 from django.utils import timezone
 
 from . import test_browser
-from .test_browser import ARTIFACTS, CHROMIUM, _serious
+from .factories import PASSWORD
+from .test_browser import ARTIFACTS, _serious, log_in_finnish
 
-browser_page = test_browser.browser_page  # the same Chromium fixture
-
-pytestmark = [
-    pytest.mark.skipif(
-        not __import__("pathlib").Path(CHROMIUM).exists(),
-        reason="Debian chromium is not installed (make test installs it)",
-    ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
-PASSWORD = "salasana-testi-123"  # tests/factories.py UserFactory
+# Live-server tests commit for real (transactional database, serialized rollback).
+pytestmark = test_browser.pytestmark
 
 
 @pytest.fixture
@@ -59,14 +52,6 @@ def hanke(django_db_serialized_rollback, transactional_db):
     return {"project": project.pk, "indicator": indicator.pk, "year": today.year}
 
 
-def _login(page, url):
-    page.goto(f"{url}/accounts/login/")
-    page.get_by_label("Käyttäjätunnus").fill("pp.selain")
-    page.get_by_label("Salasana").fill(PASSWORD)
-    page.get_by_role("button", name="Kirjaudu sisään").click()
-    page.wait_for_selector("h1")
-
-
 def test_manager_edits_the_plan_and_a_second_tab_gets_the_conflict_view(hanke, browser_page):
     from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import expect
@@ -74,7 +59,7 @@ def test_manager_edits_the_plan_and_a_second_tab_gets_the_conflict_view(hanke, b
     page, url = browser_page
     axe = Axe()
     project = hanke["project"]
-    _login(page, url)
+    log_in_finnish(page, url, "pp.selain", PASSWORD)
     # given the manager on the hanke page follows the link to the plan
     page.goto(f"{url}/hankkeet/{project}/")
     page.get_by_role("link", name="Muokkaa suunnitelmaa").click()

@@ -10,56 +10,40 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.conf import settings
 
 from . import test_browser
-from .factories import ActionFactory, IndicatorFactory, MeasurementFactory, WorkPackageFactory
-from .test_browser import (
-    ARTIFACTS,
-    _serious,
-    browser_page,  # noqa: F401 - a pytest fixture, used by name
+from .factories import (
+    PASSWORD,
+    ActionFactory,
+    IndicatorFactory,
+    MeasurementFactory,
+    WorkPackageFactory,
 )
+from .helpers import status_report
+from .test_browser import ARTIFACTS, _serious, console_errors, log_in
 
 pytestmark = test_browser.pytestmark
-
-PASSWORD = "salasana-testi-123"  # tests.factories.UserFactory's
 
 
 @pytest.fixture
 def round_world(personas):
     """A hanke with one action in progress before the cut-off and one indicator.
 
-    Built before Playwright starts (see demo_loaded in test_browser.py)."""
+    Built before Playwright starts (see demo_loaded in tests/fixtures_shared.py)."""
     from measures.status_engine import status_recompute_projects
-    from objectives.services import action_status_update
 
     project = personas.project
     package = WorkPackageFactory(project=project, code="TP1", name_fi="Palvelut")
     action = ActionFactory(
         project=project, work_package=package, title_fi="Neuvontapiste", status="not_started"
     )
-    action_status_update(
-        action=action,
-        actor=personas.project_manager,
-        status="in_progress",
-        comment="Pilotti käynnissä",
-        status_date=date(2023, 2, 1),
-        expected_version=action.version,
+    status_report(
+        action, personas.project_manager, "in_progress", date(2023, 2, 1), "Pilotti käynnissä"
     )
     indicator = IndicatorFactory(project=project, code="M1")
     MeasurementFactory(indicator=indicator, period=date(2022, 12, 31), value=40)
     status_recompute_projects(project_ids=[project.pk], today=date(2023, 4, 5))
     return {"project": project.pk, "action": action.pk, "package": package.pk}
-
-
-def _log_in(page, url: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": url}])
-    page.goto(f"{url}/accounts/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_selector("h1")
 
 
 def _axe(axe, page, found: dict) -> None:
@@ -68,17 +52,16 @@ def _axe(axe, page, found: dict) -> None:
     found[page.url] = _serious(result)
 
 
-def test_full_round_admin_opens_manager_submits_thl_accepts(round_world, browser_page):  # noqa: F811
+def test_full_round_admin_opens_manager_submits_thl_accepts(round_world, browser_page):
     from axe_playwright_python.sync_playwright import Axe
 
     page, url = browser_page
     axe, found = Axe(), {}
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    errors = console_errors(page)
     project = round_world["project"]
 
     # given the programme admin, who opens a round from the programme overview
-    _log_in(page, url, "admin")
+    log_in(page, url, "admin", PASSWORD)
     page.goto(f"{url}/ohjelma/")
     page.locator("main").get_by_role("link", name="Reporting rounds", exact=True).click()
     page.wait_for_selector("h1:has-text('Reporting rounds')")
@@ -92,7 +75,7 @@ def test_full_round_admin_opens_manager_submits_thl_accepts(round_world, browser
     _axe(axe, page, found)
 
     # when the project manager finds the round from the hanke page and fills it in
-    _log_in(page, url, "manager")
+    log_in(page, url, "manager", PASSWORD)
     page.goto(f"{url}/hankkeet/{project}/")
     page.get_by_role("link", name="Reporting", exact=True).click()
     page.wait_for_selector("h1:has-text('Reporting rounds')")
@@ -114,7 +97,7 @@ def test_full_round_admin_opens_manager_submits_thl_accepts(round_world, browser
     page.screenshot(path=ARTIFACTS / "round-submitted-en.png", full_page=True)
 
     # then THL (the programme admin) sees it on the round's dashboard and accepts it
-    _log_in(page, url, "admin")
+    log_in(page, url, "admin", PASSWORD)
     page.goto(f"{url}{dashboard_path}")
     page.wait_for_selector("table.round-dashboard")
     assert "Submitted" in page.locator("table.round-dashboard").inner_text()
@@ -130,7 +113,7 @@ def test_full_round_admin_opens_manager_submits_thl_accepts(round_world, browser
     page.wait_for_selector("#assessment-state:has-text('Accepted')")
 
     # and the manager sees it accepted and locked
-    _log_in(page, url, "manager")
+    log_in(page, url, "manager", PASSWORD)
     page.goto(assessment_url)
     assert page.locator("#assessment-state").inner_text() == "Accepted"
     assert (

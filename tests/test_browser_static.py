@@ -14,9 +14,14 @@ from django.core.management import call_command
 from django.test.testcases import LiveServerThread
 
 from measures.models import Indicator
-from reporting.demo.loader import DEMO_PASSWORD
 from tests.conftest import demo_restore
-from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, pytestmark  # noqa: F401
+from tests.test_browser import (  # noqa: F401 - pytestmark: the browser tests' marks
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    log_in_finnish,
+    pytestmark,
+)
 
 # The first chart page, from a fresh browser (empty cache) to the chart drawn, on loopback.
 FIRST_CHART_SECONDS = 1.0
@@ -64,11 +69,7 @@ def _first_chart_load(browser, url: str, chart_path: str) -> dict:
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="fi-FI")
     page = context.new_page()
     page.set_default_timeout(15_000)
-    page.goto(f"{url}/accounts/login/")
-    page.get_by_label("Käyttäjätunnus").fill("kp.ohjausryhma")
-    page.get_by_label("Salasana").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Kirjaudu sisään").click()
-    page.wait_for_selector("h1")
+    log_in_finnish(page, url, "kp.ohjausryhma")
     with page.expect_response(lambda r: "/static/vendor/plotly" in r.url) as plotly:
         started = time.monotonic()
         page.goto(f"{url}{chart_path}")

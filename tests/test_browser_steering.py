@@ -12,19 +12,13 @@ from decimal import Decimal
 import pytest
 
 from . import test_browser
-from .test_browser import (
-    ARTIFACTS,
-    _serious,
-    browser_page,  # noqa: F401 - a pytest fixture, used by name
-    demo_loaded,  # noqa: F401 - a pytest fixture, used by name
-)
-from .test_browser_finances import _log_in
+from .test_browser import ARTIFACTS, _serious, log_in
 
 pytestmark = test_browser.pytestmark
 
 
 @pytest.fixture
-def steering_demo(demo_loaded):  # noqa: F811 - the imported fixture, requested by name
+def steering_demo(demo_loaded):
     """002 (Keski-Pohjanmaa): two meetings, a decision of the first one, an expense and a
     risk rated high, all through the services as its manager (before Playwright starts)."""
     from django.contrib.auth import get_user_model
@@ -63,14 +57,14 @@ def steering_demo(demo_loaded):  # noqa: F811 - the imported fixture, requested 
     return project.pk, meeting.pk
 
 
-def test_steering_member_opens_the_meeting_view(steering_demo, browser_page):  # noqa: F811
+def test_steering_member_opens_the_meeting_view(steering_demo, browser_page):
     from axe_playwright_python.sync_playwright import Axe
 
     project_pk, meeting_pk = steering_demo
     page, url = browser_page
     axe = Axe()
     # given the Keski-Pohjanmaa steering member on the hanke page
-    _log_in(page, url, "kp.ohjausryhma")
+    log_in(page, url, "kp.ohjausryhma")
     page.goto(f"{url}/hankkeet/{project_pk}/")
     # when they follow the link to the meetings and open the newest one
     page.locator("main").get_by_role("link", name="Steering group", exact=True).click()
@@ -99,7 +93,7 @@ def test_steering_member_opens_the_meeting_view(steering_demo, browser_page):  #
     page.screenshot(path=ARTIFACTS / "meeting-steering-en.png", full_page=True)
     found["meeting page"] = _serious(axe.run(page))
     # when the manager opens the same page, the forms are there and still accessible
-    _log_in(page, url, "kp.projektipaallikko")
+    log_in(page, url, "kp.projektipaallikko")
     page.goto(f"{url}/hankkeet/{project_pk}/ohjausryhma/{meeting_pk}/")
     page.wait_for_selector("#decision-form")
     assert page.locator("main form.inline-form").count() == 1

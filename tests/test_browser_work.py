@@ -3,21 +3,12 @@ ministry viewer filters the overview. The pages pass axe-core in the state they 
 
 import pytest
 
-from reporting.demo.loader import DEMO_PASSWORD
-
 from . import test_browser
 from .conftest import demo_restore
-from .test_browser import ARTIFACTS, CHROMIUM, _serious
+from .test_browser import ARTIFACTS, _serious, console_errors, log_in_finnish
 
-browser_page = test_browser.browser_page  # the same Chromium fixture
-
-pytestmark = [
-    pytest.mark.skipif(
-        not __import__("pathlib").Path(CHROMIUM).exists(),
-        reason="Debian chromium is not installed (make test installs it)",
-    ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+# Live-server tests commit for real (transactional database, serialized rollback).
+pytestmark = test_browser.pytestmark
 
 
 @pytest.fixture
@@ -33,14 +24,6 @@ def demo_with_lights(django_db_serialized_rollback, transactional_db):
     return Project.objects.get(region__code="16").pk
 
 
-def _login(page, url, username):
-    page.goto(f"{url}/accounts/login/")
-    page.get_by_label("Käyttäjätunnus").fill(username)
-    page.get_by_label("Salasana").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Kirjaudu sisään").click()
-    page.wait_for_selector("h1")
-
-
 def _green_count(page) -> int:
     """The number after "Done: " / "Valmis: " in the summary's green item (0 when absent)."""
     item = page.locator("#hanke-summary .distribution .light--green")
@@ -52,10 +35,9 @@ def test_worker_updates_a_status_and_a_viewer_filters_the_overview(demo_with_lig
     from playwright.sync_api import expect
 
     page, url = browser_page
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    errors = console_errors(page)
     # given the Keski-Pohjanmaa worker on their hanke page, its work packages folded
-    _login(page, url, "kp.tyontekija")
+    log_in_finnish(page, url, "kp.tyontekija")
     page.goto(f"{url}/hankkeet/{demo_with_lights}/")
     summary_before = page.locator("#hanke-summary").inner_text()
     greens_before = _green_count(page)
@@ -113,7 +95,7 @@ def test_worker_updates_a_status_and_a_viewer_filters_the_overview(demo_with_lig
 
 def _viewer_filters_the_overview(page, url):
     # given the ministry viewer on the programme overview
-    _login(page, url, "stm.katselija")
+    log_in_finnish(page, url, "stm.katselija")
     page.goto(f"{url}/ohjelma/")
     assert page.locator("table.overview thead th").count() == 7  # region, HT1–HT5, all
     # when they choose HT2 and the weakest first

@@ -14,6 +14,9 @@ from django.conf import settings
 
 from portal.tasks import ping_task
 
+from .factories import ReportingPeriodFactory
+from .helpers import national_export_start
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -133,28 +136,17 @@ def test_saving_a_measurement_updates_lights_within_seconds(celery_worker_proces
 @pytest.mark.worker
 def test_an_export_job_runs_in_the_worker_and_its_file_lands_in_the_row(celery_worker_process):
     # given a reporting round and a viewer who asks for the national extract
-    from objectives.models import ReportingPeriod
     from portal.models import Job
-    from reporting.exports.services import ExportOptions, export_job_start
 
     from .factories import ProgrammeRoleFactory, ProjectFactory, UserFactory
 
     project = ProjectFactory()
     viewer = ProgrammeRoleFactory(user=UserFactory(), role="viewer").user
-    period = ReportingPeriod.objects.create(
-        programme=project.programme,
-        name="Väliarviointi 4/2023",
-        cut_off=date(2023, 3, 31),
-        due_date=date(2023, 4, 30),
+    period = ReportingPeriodFactory(
+        programme=project.programme, name="Väliarviointi 4/2023", cut_off=date(2023, 3, 31)
     )
     # when the job is started (queued on commit: autocommit here, so at once)
-    job = export_job_start(
-        actor=viewer,
-        kind="national",
-        options=ExportOptions(format="csv", table="hankkeet"),
-        period=period,
-        language="en",
-    )
+    job = national_export_start(viewer, period)
     # then the worker builds the file into the job's row within seconds
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

@@ -27,7 +27,6 @@ from .factories import (
     ProgrammeRoleFactory,
     ProjectFactory,
     RegionFactory,
-    TargetFactory,
     UserFactory,
     WorkPackageFactory,
 )
@@ -56,13 +55,11 @@ def _shared_indicator(project, *, values, hts=(), source_id="4123", **fields):
         source_id=source_id,
         baseline_value=Decimal(50),
         baseline_date=date(2021, 1, 1),
+        targets={date(2022, 12, 31): Decimal(80), date(2023, 12, 31): Decimal(100)},
+        measurements=dict(values),
         **fields,
     )
     indicator.benefit_targets.set(hts)
-    TargetFactory(indicator=indicator, target_date=date(2022, 12, 31), value=Decimal(80))
-    TargetFactory(indicator=indicator, target_date=date(2023, 12, 31), value=Decimal(100))
-    for period, value in values:
-        MeasurementFactory(indicator=indicator, period=period, value=value)
     return indicator
 
 

@@ -14,13 +14,13 @@ import time_machine
 from django.utils import timezone
 
 from measures.status_engine import lights_at
-from objectives.models import ReportingPeriod, StatusUpdate
-from objectives.services import action_status_update
+from objectives.models import StatusUpdate
 from portal.lights import Light
 from projects.access import forget_roles, roles_for
 from reporting.dashboards.selectors import DUE_SOON_DAYS, my_work
 
 from .factories import ActionFactory, MembershipFactory, UserFactory, WorkPackageFactory
+from .helpers import spring_and_autumn_rounds, status_report
 
 pytestmark = pytest.mark.django_db
 
@@ -33,26 +33,13 @@ def _at(day: date, hour: int, minute: int, second: int = 0):
     return time_machine.travel(timezone.make_aware(moment), tick=False)
 
 
-def _rounds(programme) -> tuple[ReportingPeriod, ReportingPeriod]:
-    first = ReportingPeriod.objects.create(
-        programme=programme, name="Kierros 4/2023", cut_off=CUT_OFF, due_date=date(2023, 4, 30)
-    )
-    second = ReportingPeriod.objects.create(
-        programme=programme,
-        name="Kierros 10/2023",
-        cut_off=date(2023, 9, 30),
-        due_date=date(2023, 10, 31),
-    )
-    return first, second
-
-
 def _update(action, actor, status: str, status_date: date):
-    return action_status_update(
-        action=action,
-        actor=actor,
-        status=status,
-        comment="Tilanne",
-        status_date=status_date,
+    return status_report(
+        action,
+        actor,
+        status,
+        status_date,
+        "Tilanne",
         expected_version=type(action).objects.get(pk=action.pk).version,
         today=status_date,
     )
@@ -68,7 +55,7 @@ def _update(action, actor, status: str, status_date: date):
 )
 def test_a_status_dated_on_a_cut_off_belongs_to_that_round(personas, status_date, round_index):
     # given two rounds and an action of the hanke
-    rounds = _rounds(personas.project.programme)
+    rounds = spring_and_autumn_rounds(personas.project.programme)
     action = ActionFactory(project=personas.project, status="not_started")
     # when its manager records a status dated around the first cut-off
     _update(action, personas.project_manager, "in_progress", status_date)

@@ -16,7 +16,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from openpyxl import load_workbook
 
-from objectives.models import ReportingPeriod
 from portal.jobs import STALLED_AFTER
 from portal.models import Job
 from portal.services import jobs_prune
@@ -28,6 +27,7 @@ from reporting.exports.services import ExportOptions, export_job_run, export_job
 from .factories import (
     ActionFactory,
     ProgrammeRoleFactory,
+    ReportingPeriodFactory,
     UserFactory,
     WorkPackageFactory,
     recorded_on,
@@ -38,11 +38,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def period(personas):
-    return ReportingPeriod.objects.create(
-        programme=personas.project.programme,
-        name="Väliarviointi 4/2023",
-        cut_off=date(2023, 3, 31),
-        due_date=date(2023, 4, 30),
+    return ReportingPeriodFactory(
+        programme=personas.project.programme, name="Väliarviointi 4/2023", cut_off=date(2023, 3, 31)
     )
 
 

@@ -18,22 +18,12 @@ from objectives.models import BenefitTarget, StatusUpdate
 from projects.models import BudgetLine, Risk
 from reporting.exports.tables import LIGHT_FILLS, TABLES, ActionResource, project_report, report_csv
 
-from .factories import (
-    ActionFactory,
-    IndicatorFactory,
-    MeasurementFactory,
-    ProcessGoalFactory,
-    TargetFactory,
-    WorkPackageFactory,
-)
+from .factories import ActionFactory, IndicatorFactory, MeasurementFactory, WorkPackageFactory
+from .helpers import goals_in_progress, services_package, waiting_times
 
-pytestmark = pytest.mark.django_db
+# Pages read in English (the msgids), so the texts are stable.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 TODAY = date(2023, 6, 30)
-
-
-@pytest.fixture(autouse=True)
-def _english(client, settings):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
 
 @pytest.fixture
@@ -42,36 +32,24 @@ def hanke(personas):
     project = personas.project
     project.short_name = "Sote-keskus Ä"
     project.save()
-    wp = WorkPackageFactory(project=project, code="TP1", name_fi="Palvelut", order=1)
-    goal = ProcessGoalFactory(work_package=wp, number="P1", title_fi="Jonot lyhenevät")
-    goal.benefit_targets.set(BenefitTarget.objects.filter(number=1))
-    done = ActionFactory(
-        work_package=wp,
-        number="1.1",
+    wp, _goal, done = services_package(
+        project,
         title_fi="Digitaalinen ajanvaraus; uusi",
         status="done",
-        schedule_text="5-12/2022",
-        planned_start=date(2022, 5, 1),
         planned_end=date(2022, 12, 31),
         owner=personas.project_worker,
     )
-    done.goals.add(goal)
     late = ActionFactory(
         work_package=wp,
         number="1.2",
         title_fi='Jonojen "purku"',
         status="in_progress",
         planned_end=date(2023, 3, 31),
+        hts=[3],
     )
-    late.benefit_targets.set(BenefitTarget.objects.filter(number=3))
     StatusUpdate.objects.create(action=done, status="done", status_date=date(2023, 5, 2))
     StatusUpdate.objects.update(created_at=datetime(2023, 5, 2, 9, tzinfo=UTC))
-    indicator = IndicatorFactory(
-        project=project, code="M1", name_fi="Jonotusaika", unit="days", baseline_value=30
-    )
-    TargetFactory(indicator=indicator, target_date=date(2023, 12, 31), value=Decimal("14.5"))
-    MeasurementFactory(indicator=indicator, period=date(2021, 12, 31), value=Decimal("28.25"))
-    MeasurementFactory(indicator=indicator, period=date(2022, 12, 31), value=20)
+    indicator = waiting_times(project)
     IndicatorFactory(project=project, code="M2", name_fi="Ei mittauksia")
     BudgetLine.objects.create(
         project=project, year=2022, category="personnel", line="Hankepäällikkö", amount=60000
@@ -295,17 +273,11 @@ def test_linked_from_the_hanke_page(client, personas, hanke):
 
 
 def _grow(project, n):
-    package = WorkPackageFactory(project=project)
-    for i in range(n):
-        goal = ProcessGoalFactory(work_package=package)
-        goal.benefit_targets.set(BenefitTarget.objects.filter(number=1 + i % 5))
-        action = ActionFactory(work_package=package, status="in_progress", owner=None)
-        action.goals.add(goal)
+    for i, action in enumerate(goals_in_progress(WorkPackageFactory(project=project), n, TODAY)):
         action.benefit_targets.set(BenefitTarget.objects.filter(number=1 + (i + 1) % 5))
-        StatusUpdate.objects.create(action=action, status="in_progress", status_date=TODAY)
-        indicator = IndicatorFactory(project=project)
-        TargetFactory(indicator=indicator)
-        MeasurementFactory(indicator=indicator)
+        IndicatorFactory(
+            project=project, targets={date(2023, 12, 31): 90}, measurements={date(2022, 12, 31): 50}
+        )
     BudgetLine.objects.create(project=project, category="ict", line=f"Rivi {n}", amount=n)
     Risk.objects.create(project=project, title=f"Riski {n}")
 

@@ -37,7 +37,8 @@ from objectives.models import Action, StatusUpdate
 from portal.celery import app
 from projects.models import Project
 
-from .factories import ActionFactory, WorkPackageFactory
+from .factories import ActionFactory, ReportingPeriodFactory, WorkPackageFactory
+from .helpers import national_export_start, status_form
 
 # --- Timeouts on every broker and cache call -------------------------------------------------
 
@@ -109,16 +110,10 @@ def test_a_failing_light_refresh_after_the_commit_shows_the_saved_state(
 
     monkeypatch.setattr(status_engine, "_upsert_lights", broken)
     client.force_login(personas.project_manager)
-    payload = {
-        "status": "in_progress",
-        "status_date": "2023-05-02",
-        "owner": "",
-        "comment": "Aloitettu",
-        "expected_version": str(action.version),
-    }
     # when the manager saves a status
     with caplog.at_level(logging.WARNING, logger="measures.status_engine"):
-        response = client.post(reverse("objectives:action-detail", args=[action.pk]), payload)
+        url = reverse("objectives:action-detail", args=[action.pk])
+        response = client.post(url, status_form(action))
     # then they are sent to the saved state, not shown an error
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
@@ -185,14 +180,10 @@ def test_a_starting_worker_or_beat_queues_the_catch_up(action, signal_name):
 
 @pytest.fixture
 def national_job(personas):
-    from objectives.models import ReportingPeriod
     from portal.models import Job
 
-    period = ReportingPeriod.objects.create(
-        programme=personas.project.programme,
-        name="Väliarviointi",
-        cut_off=date(2023, 3, 31),
-        due_date=date(2023, 4, 30),
+    period = ReportingPeriodFactory(
+        programme=personas.project.programme, name="Väliarviointi", cut_off=date(2023, 3, 31)
     )
     return Job.objects.create(
         owner=personas.ministry_viewer,
@@ -578,16 +569,11 @@ def test_an_import_whose_worker_is_killed_is_imported_once_by_the_next(workers, 
 def test_an_export_whose_worker_is_killed_is_built_once_by_the_next(workers, personas, action):
     from django.test import Client
 
-    from objectives.models import ReportingPeriod
     from portal.models import Job
-    from reporting.exports.services import ExportOptions, export_job_start
 
     viewer = personas.ministry_viewer
-    period = ReportingPeriod.objects.create(
-        programme=personas.project.programme,
-        name="Väliarviointi 4/2023",
-        cut_off=date(2023, 3, 31),
-        due_date=date(2023, 4, 30),
+    period = ReportingPeriodFactory(
+        programme=personas.project.programme, name="Väliarviointi 4/2023", cut_off=date(2023, 3, 31)
     )
     # and lights of yesterday only: the nightly run was missed while the workers were down
     _yesterdays_lights(personas.project)
@@ -595,13 +581,7 @@ def test_an_export_whose_worker_is_killed_is_built_once_by_the_next(workers, per
     lock = TableLock("projects_programme")
     first = workers()
     try:
-        job = export_job_start(
-            actor=viewer,
-            kind="national",
-            options=ExportOptions(format="csv", table="hankkeet"),
-            period=period,
-            language="en",
-        )
+        job = national_export_start(viewer, period)
         _wait_for(
             lock.someone_waits, STARTUP_SECONDS, "the worker reaching the programme", first.stop
         )

@@ -29,6 +29,9 @@ from projects.services import expenditure_create
 
 from .factories import ProgrammeFactory
 
+# Pages read in English (the msgids), so the texts are stable.
+pytestmark = pytest.mark.usefixtures("english")
+
 TODAY = date(2023, 6, 30)
 YEAR_2022 = (date(2022, 1, 1), date(2022, 12, 31))
 TEN_DAYS, MID = (date(2022, 1, 1), date(2022, 1, 10)), date(2022, 1, 5)
@@ -163,11 +166,6 @@ def test_burn_points_add_up_per_day_exactly():
 
 
 # --- With the database --------------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def _english(client, settings):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
 
 @pytest.mark.django_db

@@ -37,7 +37,6 @@ from .factories import (
     MeasurementFactory,
     ProcessGoalFactory,
     ProjectFactory,
-    TargetFactory,
     recorded_on,
 )
 
@@ -53,8 +52,8 @@ def _indicator(project, code: str, sources: list[str]) -> Indicator:
         unit="percent",
         baseline_value=Decimal(50),
         baseline_date=date(2020, 12, 31),
+        targets={date(2023, 12, 31): Decimal(80)},
     )
-    TargetFactory(indicator=indicator, target_date=date(2023, 12, 31), value=Decimal(80))
     for year, source in enumerate(sources, start=2021):
         MeasurementFactory(
             indicator=indicator,

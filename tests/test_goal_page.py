@@ -10,16 +10,8 @@ from django.conf import settings
 from django.urls import reverse
 
 from measures.status_engine import status_recompute_projects
-from objectives.models import BenefitTarget
 
-from .factories import (
-    ActionFactory,
-    IndicatorFactory,
-    MeasurementFactory,
-    ProcessGoalFactory,
-    TargetFactory,
-    WorkPackageFactory,
-)
+from .factories import ActionFactory, IndicatorFactory, ProcessGoalFactory, WorkPackageFactory
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2023, 6, 30)
@@ -34,8 +26,8 @@ def goal(personas):
         title_fi="Hoitoon pääsy nopeutuu",
         title_sv="Tillgången till vård blir snabbare",
         target_date=date(2025, 12, 31),
+        hts=[1, 3],
     )
-    goal.benefit_targets.set(BenefitTarget.objects.filter(number__in=[1, 3]))
     late = ActionFactory(
         work_package=package,
         number="2.1.1",
@@ -48,10 +40,14 @@ def goal(personas):
     ActionFactory(work_package=package, number="2.2.1", title_fi="Muun tavoitteen toimenpide")
     for action in (late, done):
         action.goals.add(goal)
-    indicator = IndicatorFactory(project=personas.project, code="M7", name_fi="Odotusaika")
+    indicator = IndicatorFactory(
+        project=personas.project,
+        code="M7",
+        name_fi="Odotusaika",
+        targets={date(2025, 12, 31): 14},
+        measurements={date(2022, 12, 31): 21},
+    )
     indicator.goals.add(goal)
-    TargetFactory(indicator=indicator, target_date=date(2025, 12, 31), value=14)
-    MeasurementFactory(indicator=indicator, period=date(2022, 12, 31), value=21)
     IndicatorFactory(project=personas.project, code="M8", name_fi="Muu mittari")
     status_recompute_projects(project_ids=[personas.project.pk], today=TODAY)
     return goal

@@ -13,15 +13,12 @@ from portal.paging import PAGE_SIZE
 from reporting.dashboards.selectors import project_tree
 
 from .factories import ActionFactory, ProcessGoalFactory, WorkPackageFactory
+from .helpers import small_and_big
 
-pytestmark = pytest.mark.django_db
+# Pages read in English (the msgids), so the texts are stable.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 TODAY = date(2023, 6, 30)
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture(autouse=True)
-def _english(client, settings):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
 
 def _hanke(project, actions: int, goals: int = 5):
@@ -64,13 +61,10 @@ def test_the_folded_page_does_not_grow_with_the_actions(
     client, personas, django_assert_max_num_queries
 ):
     # given two hankkeet, 20 and 400 actions in one package (both visible to the admin)
-    small, big = personas.project, personas.other_project
-    _hanke(small, 20)
-    _hanke(big, 400)
-    client.force_login(personas.programme_admin)
+    hankkeet = small_and_big(client, personas, _hanke, 20, 400)
     # when the admin reads each hanke page
     sizes, queries = [], []
-    for project in (small, big):
+    for project, _packages in hankkeet:
         with django_assert_max_num_queries(22) as captured:
             html = client.get(_url(project)).content.decode()
         sizes.append(len(html.encode()))
@@ -85,12 +79,8 @@ def test_the_folded_page_does_not_grow_with_the_actions(
 def test_an_opened_package_draws_one_page_of_rows_whatever_its_size(
     client, personas, django_assert_max_num_queries
 ):
-    small, big = personas.project, personas.other_project
-    small_wp1 = _hanke(small, 60)[0]
-    big_wp1 = _hanke(big, 400)[0]
-    client.force_login(personas.programme_admin)
     sizes, queries = [], []
-    for project, package in ((small, small_wp1), (big, big_wp1)):
+    for project, (package, *_others) in small_and_big(client, personas, _hanke, 60, 400):
         with django_assert_max_num_queries(27) as captured:
             html = client.get(_url(project), {"paketti": package.pk}).content.decode()
         assert _rows(html) == PAGE_SIZE

@@ -9,29 +9,18 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from measures.status_engine import status_recompute_projects
-from objectives.models import BenefitTarget, StatusUpdate
+from objectives.models import StatusUpdate
 from projects.models import PlanMilestone, PlanVersion, Project
 from projects.selectors import plan_follow_up, plan_milestones, plan_versions
 from reporting.dashboards.selectors import ProjectFilters, project_tree
 
-from .factories import (
-    ActionFactory,
-    IndicatorFactory,
-    MeasurementFactory,
-    ProcessGoalFactory,
-    TargetFactory,
-    WorkPackageFactory,
-)
+from .factories import ActionFactory, IndicatorFactory, ProcessGoalFactory, WorkPackageFactory
+from .helpers import goals_in_progress
 
-pytestmark = pytest.mark.django_db
+# Pages read in English (the msgids), so the texts are stable.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 TODAY = date(2023, 6, 30)
 XSS = '<script>alert("x")</script>'
-
-
-@pytest.fixture(autouse=True)
-def _english(client, settings):
-    # The msgids are English; read the page in English so the texts are stable.
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
 
 @pytest.fixture
@@ -43,10 +32,10 @@ def hanke(personas):
         project=project, code="TP1.1", name_fi="Neuvonta", parent=wp1, order=2
     )
     wp2 = WorkPackageFactory(project=project, code="TP2", name_fi="Johtaminen", order=3)
-    goal_a = ProcessGoalFactory(work_package=wp1, number="P1", title_fi="Jonot lyhenevät")
-    goal_a.benefit_targets.set(BenefitTarget.objects.filter(number=1))
-    goal_b = ProcessGoalFactory(work_package=wp11, number="P2", title_fi="Neuvonta paranee")
-    goal_b.benefit_targets.set(BenefitTarget.objects.filter(number=3))
+    goal_a = ProcessGoalFactory(work_package=wp1, number="P1", title_fi="Jonot lyhenevät", hts=[1])
+    goal_b = ProcessGoalFactory(
+        work_package=wp11, number="P2", title_fi="Neuvonta paranee", hts=[3]
+    )
     goal_c = ProcessGoalFactory(work_package=wp2, number="P3", title_fi="Tyhjä tavoite")
     version = PlanVersion.objects.create(project=project, key="v2", name="Päivitetty suunnitelma")
     done = ActionFactory(
@@ -281,22 +270,14 @@ def test_steering_member_may_read(client, personas, hanke):
     assert client.get(_url(personas.project)).status_code == 200
 
 
-def _actions(project, package, n):
-    for i in range(n):
-        goal = ProcessGoalFactory(work_package=package)
-        goal.benefit_targets.set(BenefitTarget.objects.filter(number=1 + i % 5))
-        action = ActionFactory(work_package=package, status="in_progress", owner=None)
-        action.goals.add(goal)
-        StatusUpdate.objects.create(action=action, status="in_progress", status_date=TODAY)
-
-
 def _indicators(project, n):
     for i in range(n):
-        indicator = IndicatorFactory(project=project)
-        indicator.benefit_targets.set(BenefitTarget.objects.filter(number=1))
-        TargetFactory(indicator=indicator)
-        for year in (2021, 2022):
-            MeasurementFactory(indicator=indicator, period=date(year, 12, 31), value=i)
+        IndicatorFactory(
+            project=project,
+            hts=[1],
+            targets={date(2023, 12, 31): 90},
+            measurements={date(year, 12, 31): i for year in (2021, 2022)},
+        )
 
 
 @pytest.mark.parametrize(
@@ -316,11 +297,11 @@ def test_query_count_is_flat(client, personas, django_assert_max_num_queries, mo
     # the admin)
     small, big = personas.project, personas.other_project
     small_package = WorkPackageFactory(project=small)
-    _actions(small, small_package, 3)
+    goals_in_progress(small_package, 3, TODAY)
     _indicators(small, 1)
     parent = WorkPackageFactory(project=big)
     for _ in range(3):
-        _actions(big, WorkPackageFactory(project=big, parent=parent), 10)
+        goals_in_progress(WorkPackageFactory(project=big, parent=parent), 10, TODAY)
     _indicators(big, 12)
     status_recompute_projects(project_ids=[small.pk, big.pk], today=TODAY)
     client.force_login(personas.programme_admin)
@@ -460,7 +441,7 @@ def test_the_summary_is_where_the_page_starts_and_rows_replace_it(client, person
     # given a hanke with a work package of three actions
     project = personas.project
     package = WorkPackageFactory(project=project)
-    _actions(project, package, 3)
+    goals_in_progress(package, 3, TODAY)
     status_recompute_projects(project_ids=[project.pk], today=TODAY)
     client.force_login(personas.project_manager)
     client.cookies["django_language"] = "en"

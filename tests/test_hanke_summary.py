@@ -15,14 +15,11 @@ from projects.selectors import budget_glance, budget_summary, top_risks
 from reporting.dashboards.selectors import GLANCE_ITEMS, project_glance
 
 from .factories import IndicatorFactory
+from .helpers import small_and_big
 
-pytestmark = pytest.mark.django_db
+# Pages read in English (the msgids), so the texts are stable.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 TODAY = date(2022, 7, 2)
-
-
-@pytest.fixture(autouse=True)
-def _english(client, settings):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
 
 def _url(project):
@@ -206,12 +203,8 @@ def test_the_summary_costs_the_same_queries_and_html_for_a_small_and_a_large_han
 ):
     # given a small and a large hanke: 15 and 150 risks, indicators and budget lines (both
     # more indicators than a page of cards, which counts them then)
-    small, big = personas.project, personas.other_project
-    _big(small, 15)
-    _big(big, 150)
-    client.force_login(personas.programme_admin)
     queries, sizes = [], []
-    for project in (small, big):
+    for project, _ in small_and_big(client, personas, _big, 15, 150):
         # the summary's own reads: four queries (budget lines, expenses, risks, indicators)
         with django_assert_max_num_queries(4):
             project_glance(project=project, today=TODAY)

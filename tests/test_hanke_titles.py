@@ -8,12 +8,8 @@ from objectives.models import same_title
 
 from .factories import ActionFactory, ProcessGoalFactory, WorkPackageFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(client, settings):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+# Pages read in English (the msgids), so the texts are stable.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def _url(project):

@@ -14,7 +14,7 @@ from django.utils import translation
 from openpyxl import Workbook
 
 from measures.models import Measurement
-from objectives.models import Action, BenefitTarget, StatusUpdate
+from objectives.models import Action, StatusUpdate
 from portal.models import Job, JobStatus
 from reporting.exports.tables import project_report, report_csv, report_xlsx
 from reporting.imports.services import (
@@ -27,14 +27,8 @@ from reporting.imports.services import (
 from reporting.models import ImportMapping
 from reporting.tasks import import_job_apply_task
 
-from .factories import (
-    ActionFactory,
-    IndicatorFactory,
-    MeasurementFactory,
-    ProcessGoalFactory,
-    TargetFactory,
-    WorkPackageFactory,
-)
+from .factories import ActionFactory, IndicatorFactory, ProcessGoalFactory, WorkPackageFactory
+from .helpers import services_package, waiting_times
 from .test_celery_worker import celery_worker_process  # noqa: F401 - a fixture, used by name
 
 pytestmark = pytest.mark.django_db
@@ -43,8 +37,8 @@ ACTION_HEADER = "Region,Hanke,Work package,Action number,Action,Planned start,Pl
 
 
 @pytest.fixture(autouse=True)
-def _english(client, settings):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+def _english(english):
+    # the pages (the test client's cookie) and the messages read here, in English
     with translation.override("en"):
         yield
 
@@ -52,28 +46,11 @@ def _english(client, settings):
 @pytest.fixture
 def hanke(personas):
     project = personas.project
-    wp = WorkPackageFactory(project=project, code="TP1", name_fi="Palvelut", order=1)
-    goal = ProcessGoalFactory(work_package=wp, number="P1", title_fi="Jonot lyhenevät")
-    goal.benefit_targets.set(BenefitTarget.objects.filter(number=1))
-    first = ActionFactory(
-        work_package=wp,
-        number="1.1",
-        title_fi="Digitaalinen ajanvaraus",
-        status="in_progress",
-        schedule_text="5-12/2022",
-        planned_start=date(2022, 5, 1),
-        planned_end=date(2023, 12, 31),
-        owner=personas.project_worker,
+    wp, _goal, _first = services_package(
+        project, status="in_progress", planned_end=date(2023, 12, 31), owner=personas.project_worker
     )
-    first.goals.add(goal)
-    second = ActionFactory(work_package=wp, number="1.2", title_fi="=Jonojen purku")
-    second.benefit_targets.set(BenefitTarget.objects.filter(number=3))
-    indicator = IndicatorFactory(
-        project=project, code="M1", name_fi="Jonotusaika", unit="days", baseline_value=30
-    )
-    TargetFactory(indicator=indicator, target_date=date(2023, 12, 31), value=Decimal("14.5"))
-    MeasurementFactory(indicator=indicator, period=date(2021, 12, 31), value=Decimal("28.25"))
-    MeasurementFactory(indicator=indicator, period=date(2022, 12, 31), value=Decimal("20"))
+    ActionFactory(work_package=wp, number="1.2", title_fi="=Jonojen purku", hts=[3])
+    waiting_times(project)
     IndicatorFactory(project=project, code="M2", name_fi="Tyytyväisyys", unit="percent")
     return project
 

@@ -10,25 +10,13 @@ from django.urls import reverse
 
 from measures.selectors import indicator_cards
 from measures.status_engine import status_recompute_projects
-from objectives.models import BenefitTarget
 from portal.lights import Light
 
-from .factories import (
-    IndicatorFactory,
-    MeasurementFactory,
-    ProcessGoalFactory,
-    TargetFactory,
-    WorkPackageFactory,
-)
+from .factories import IndicatorFactory, MeasurementFactory, ProcessGoalFactory, WorkPackageFactory
 
-pytestmark = pytest.mark.django_db
+# Pages read in English (the msgids), so the texts are stable.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 TODAY = date(2024, 6, 30)
-
-
-@pytest.fixture(autouse=True)
-def _english(client, settings):
-    # The msgids are English; read the page in English so the texts are stable.
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
 
 @pytest.fixture
@@ -45,17 +33,17 @@ def indicators(personas):
         baseline_value=Decimal("10"),
         baseline_date=date(2020, 12, 31),
         order=2,
+        hts=[1],
+        targets={date(2023, 12, 31): Decimal("14"), date(2025, 12, 31): Decimal("20")},
+        measurements={
+            date(year, 12, 31): Decimal(value)
+            for year, value in ((2023, "15.5"), (2021, "12.5"), (2022, "13.25"))
+        },
     )
-    waiting.benefit_targets.set(BenefitTarget.objects.filter(number=1))
-    TargetFactory(indicator=waiting, target_date=date(2023, 12, 31), value=Decimal("14"))
-    TargetFactory(indicator=waiting, target_date=date(2025, 12, 31), value=Decimal("20"))
-    for year, value in ((2023, "15.5"), (2021, "12.5"), (2022, "13.25")):
-        MeasurementFactory(indicator=waiting, period=date(year, 12, 31), value=Decimal(value))
     satisfaction = IndicatorFactory(
         project=project, code="M3", name_fi="Asiakastyytyväisyys", unit="score", order=3
     )
-    goal = ProcessGoalFactory(work_package=WorkPackageFactory(project=project))
-    goal.benefit_targets.set(BenefitTarget.objects.filter(number=3))
+    goal = ProcessGoalFactory(work_package=WorkPackageFactory(project=project), hts=[3])
     satisfaction.goals.add(goal)
     visits = IndicatorFactory(project=project, code="M1", name_fi="Käynnit", unit="count", order=1)
     MeasurementFactory(indicator=visits, period=date(2023, 6, 30), value=Decimal("1200"))
@@ -147,13 +135,15 @@ def test_a_user_who_cannot_see_the_hanke_gets_no_cards(personas, indicators):
 
 def _fill(project, n_indicators, n_values):
     for i in range(n_indicators):
-        indicator = IndicatorFactory(project=project, baseline_value=Decimal(i))
-        indicator.benefit_targets.set(BenefitTarget.objects.filter(number=1 + i % 5))
-        TargetFactory(indicator=indicator, value=Decimal(90))
-        for year in range(2024 - n_values, 2024):
-            MeasurementFactory(
-                indicator=indicator, period=date(year, 12, 31), value=Decimal(year % 7)
-            )
+        IndicatorFactory(
+            project=project,
+            baseline_value=Decimal(i),
+            hts=[1 + i % 5],
+            targets={date(2023, 12, 31): Decimal(90)},
+            measurements={
+                date(year, 12, 31): Decimal(year % 7) for year in range(2024 - n_values, 2024)
+            },
+        )
 
 
 @pytest.mark.parametrize(("n_indicators", "n_values"), [(1, 1), (40, 6)])

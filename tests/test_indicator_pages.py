@@ -209,20 +209,6 @@ def test_indicator_list_comes_in_pages(client, personas):
     assert second.count("<tr>") == 11 and "M25 " in second
 
 
-@pytest.fixture
-def sotkanet_indicator(personas):
-    region = personas.project.region
-    region.sotkanet_id = 321
-    region.save()
-    return IndicatorFactory(
-        project=personas.project,
-        source_system="sotkanet",
-        source_id="1234",
-        unit="percent",
-        frequency="yearly",
-    )
-
-
 def _upload(client, indicator, name, content):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

@@ -198,13 +198,18 @@ def test_an_xss_payload_as_first_name_is_shown_escaped(client, personas):
 # --- Role changes ----------------------------------------------------------------------------
 
 
+def _post_role(client, personas, actor, user, role: str):
+    """`actor` signs in and posts `role` for `user`'s membership of the own hanke, against
+    its version; returns the membership and the response."""
+    client.force_login(actor)
+    membership = _membership(user, personas.project)
+    data = {"action": "role", "role": role, "expected_version": membership.version}
+    return membership, client.post(_edit_url(membership), data)
+
+
 def test_manager_changes_a_workers_role(client, personas):
-    client.force_login(personas.project_manager)
-    membership = _membership(personas.project_worker, personas.project)
-    response = client.post(
-        _edit_url(membership),
-        {"action": "role", "role": "steering", "expected_version": membership.version},
-    )
+    manager, worker = personas.project_manager, personas.project_worker
+    membership, response = _post_role(client, personas, manager, worker, "steering")
     assert response.status_code == 302
     membership.refresh_from_db()
     assert membership.role == "steering" and membership.version == 2
@@ -212,25 +217,16 @@ def test_manager_changes_a_workers_role(client, personas):
 
 
 def test_a_worker_cannot_raise_their_own_role(client, personas):
-    client.force_login(personas.project_worker)
-    membership = _membership(personas.project_worker, personas.project)
-    response = client.post(
-        _edit_url(membership),
-        {"action": "role", "role": "manager", "expected_version": membership.version},
-    )
+    worker = personas.project_worker
+    _own, response = _post_role(client, personas, worker, worker, "manager")
     assert response.status_code == 403
     assert _membership(personas.project_worker, personas.project).role == "worker"
 
 
 def test_a_manager_cannot_change_their_own_membership(client, personas):
-    # given
-    client.force_login(personas.project_manager)
-    membership = _membership(personas.project_manager, personas.project)
-    # when
-    response = client.post(
-        _edit_url(membership),
-        {"action": "role", "role": "worker", "expected_version": membership.version},
-    )
+    # given the manager, when they post a new role for their own membership
+    manager = personas.project_manager
+    membership, response = _post_role(client, personas, manager, manager, "worker")
     # then it is shown as an error and nothing changed
     page = response.content.decode()
     assert response.status_code == 200

@@ -14,21 +14,19 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from measures.status_engine import status_recompute_projects
-from objectives.models import ReportingPeriod
-from objectives.services import action_status_update
 from portal.models import Job
 from reporting.exports.national import NATIONAL_TABLES, extract_csv, extract_xlsx, national_extract
-from reporting.rounds.services import self_assessment_save, self_assessment_submit
 
 from .factories import (
     ActionFactory,
     IndicatorFactory,
     MeasurementFactory,
     ProjectFactory,
-    TargetFactory,
+    ReportingPeriodFactory,
     WorkPackageFactory,
     recorded_on,
 )
+from .helpers import assessment_submit, status_report
 
 pytestmark = pytest.mark.django_db
 CUT_OFF = date(2023, 3, 31)
@@ -36,11 +34,8 @@ CUT_OFF = date(2023, 3, 31)
 
 @pytest.fixture
 def period(personas):
-    return ReportingPeriod.objects.create(
-        programme=personas.project.programme,
-        name="Väliarviointi 4/2023",
-        cut_off=CUT_OFF,
-        due_date=date(2023, 4, 30),
+    return ReportingPeriodFactory(
+        programme=personas.project.programme, name="Väliarviointi 4/2023", cut_off=CUT_OFF
     )
 
 
@@ -57,17 +52,12 @@ def _hanke_with_work(project, manager, *, number: str):
             status="not_started",
             planned_end=date(2023, 12, 31),
         )
-        indicator = IndicatorFactory(project=project, code="M1", baseline_value=10)
-        TargetFactory(indicator=indicator, value=90)
+        indicator = IndicatorFactory(
+            project=project, code="M1", baseline_value=10, targets={date(2023, 12, 31): 90}
+        )
     with recorded_on(date(2023, 2, 1)):
-        action_status_update(
-            action=action,
-            actor=manager,
-            status="in_progress",
-            comment="Käynnistetty",
-            status_date=date(2023, 2, 1),
-            expected_version=action.version,
-            today=date(2023, 2, 1),
+        status_report(
+            action, manager, "in_progress", date(2023, 2, 1), "Käynnistetty", today=date(2023, 2, 1)
         )
     with recorded_on(date(2023, 1, 15)):
         MeasurementFactory(indicator=indicator, period=date(2022, 12, 31), value=Decimal("40.5"))
@@ -86,16 +76,8 @@ def world(personas, period):
     live = personas.other_project
     _p, action_b, _i = _hanke_with_work(live, personas.programme_admin, number="2.1")
     status_recompute_projects(project_ids=[submitted.pk, live.pk], today=date(2023, 4, 5))
-    saved = self_assessment_save(
-        actor=personas.project_manager,
-        period=period,
-        project=submitted,
-        expected_version=0,
-        summaries={package.pk: "Hyvin etenee"},
-        narratives={},
-    )
-    self_assessment_submit(
-        actor=personas.project_manager, assessment=saved, expected_version=saved.version
+    assessment_submit(
+        personas.project_manager, period, submitted, summaries={package.pk: "Hyvin etenee"}
     )
     # Later edits in both hankkeet: the action is finished after the cut-off.
     for action, actor in (
@@ -104,15 +86,7 @@ def world(personas, period):
     ):
         action.refresh_from_db()
         with recorded_on(date(2023, 5, 2)):
-            action_status_update(
-                action=action,
-                actor=actor,
-                status="done",
-                comment="Valmis",
-                status_date=date(2023, 5, 2),
-                expected_version=action.version,
-                today=date(2023, 5, 2),
-            )
+            status_report(action, actor, "done", date(2023, 5, 2), "Valmis", today=date(2023, 5, 2))
     return {"submitted": submitted, "live": live, "period": period}
 
 

@@ -38,6 +38,7 @@ from .factories import (
     ProjectFactory,
     ReportingPeriodFactory,
     UserFactory,
+    member,
     programme_admin,
 )
 
@@ -137,15 +138,10 @@ def test_a_region_or_programme_role_sees_the_hanke_in_the_digest():
 @pytest.fixture
 def round_world(db):
     project = ProjectFactory(name_fi="Testihanke")
-    manager = MembershipFactory(
-        user=UserFactory(username="pp", first_name="Paula"), project=project, role="manager"
-    ).user
-    MembershipFactory(user=UserFactory(username="worker"), project=project, role="worker")
+    manager = member("pp", project, "manager", first_name="Paula")
+    member("worker", project, "worker")
     period = ReportingPeriodFactory(
-        programme=project.programme,
-        name="Väliarviointi 4/2023",
-        cut_off=date(2023, 3, 31),
-        due_date=date(2023, 4, 30),
+        programme=project.programme, name="Väliarviointi 4/2023", cut_off=date(2023, 3, 31)
     )
     return SimpleNamespace(project=project, manager=manager, period=period)
 
@@ -244,29 +240,30 @@ def test_round_reminders_take_a_fixed_number_of_queries(round_world, django_asse
 # --- Weekly digest ------------------------------------------------------------------------
 
 
+def _in_progress(project, owner, planned_end, **titles):
+    """An action of `owner` in `project`, in progress, planned to end on `planned_end`."""
+    return ActionFactory(
+        project=project,
+        work_package__project=project,
+        owner=owner,
+        status="in_progress",
+        planned_end=planned_end,
+        **titles,
+    )
+
+
 @pytest.fixture
 def digest_world(db):
     project = ProjectFactory(name_fi="Digesthanke")
-    owner = MembershipFactory(
-        user=UserFactory(username="owner", first_name="Olli"), project=project, role="worker"
-    ).user
-    late = ActionFactory(
-        project=project,
-        work_package__project=project,
-        owner=owner,
-        status="in_progress",
-        planned_end=date(2023, 3, 31),
+    owner = member("owner", project, "worker", first_name="Olli")
+    late = _in_progress(
+        project,
+        owner,
+        date(2023, 3, 31),
         title_fi="Myöhässä oleva toimenpide",
         title_en="A late action",
     )
-    ActionFactory(
-        project=project,
-        work_package__project=project,
-        owner=owner,
-        status="in_progress",
-        planned_end=date(2023, 12, 31),
-        title_fi="Aikataulussa",
-    )
+    _in_progress(project, owner, date(2023, 12, 31), title_fi="Aikataulussa")
     risk = Risk.objects.create(
         project=project, title="Avainhenkilö lähtee", owner=owner, next_review=date(2023, 4, 1)
     )

@@ -13,17 +13,8 @@ from django.urls import reverse
 from measures.services import measurement_save
 from measures.status_engine import status_recompute_projects
 
-from .factories import (
-    ActionFactory,
-    IndicatorFactory,
-    MeasurementFactory,
-    MembershipFactory,
-    ProjectFactory,
-    RegionFactory,
-    TargetFactory,
-    UserFactory,
-    WorkPackageFactory,
-)
+from .factories import ActionFactory, IndicatorFactory, UserFactory, WorkPackageFactory
+from .helpers import steering_member_of
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2023, 6, 30)
@@ -44,9 +35,9 @@ def _indicator(project, *, frequency="yearly", period, value):
         baseline_value=Decimal(50),
         baseline_date=date(2021, 1, 1),
         frequency=frequency,
+        targets={date(2023, 12, 31): Decimal(100)},
+        measurements={period: value},
     )
-    TargetFactory(indicator=indicator, target_date=date(2023, 12, 31), value=Decimal(100))
-    MeasurementFactory(indicator=indicator, period=period, value=value)
     return indicator
 
 
@@ -191,17 +182,13 @@ def test_home_links_to_the_overview_for_programme_roles_only(client, world):
     assert URL not in client.get(reverse("home")).content.decode()
 
 
+def _late_and_behind(project, index: int) -> None:
+    _action(project, ht=1 + index % 5, status="in_progress", planned_end=date(2022, 1, 1))
+    _indicator(project, period=date(2023, 3, 31), value=Decimal(60))
+
+
 def _monitored_user(hankkeet: int):
-    user = UserFactory(username=f"seuraaja{hankkeet}")
-    ids = []
-    for index in range(hankkeet):
-        project = ProjectFactory(region=RegionFactory(code=f"Q{hankkeet}{index}"))
-        MembershipFactory(user=user, project=project, role="steering")
-        _action(project, ht=1 + index % 5, status="in_progress", planned_end=date(2022, 1, 1))
-        _indicator(project, period=date(2023, 3, 31), value=Decimal(60))
-        ids.append(project.pk)
-    status_recompute_projects(project_ids=ids, today=TODAY)
-    return user
+    return steering_member_of(hankkeet, _late_and_behind, TODAY)[0]
 
 
 def _queries(client, user) -> int:

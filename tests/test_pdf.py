@@ -21,7 +21,6 @@ from django.utils import translation
 from pypdf import PdfReader
 
 from measures.status_engine import status_recompute_projects
-from objectives.models import BenefitTarget, StatusUpdate
 from projects.charts import budget_burn_figure, burn_chart_texts
 from projects.models import BudgetLine, Expenditure, Risk
 from projects.selectors import budget_summary
@@ -30,14 +29,8 @@ from reporting.exports.pdf import FetchRefused, StaticFilesFetcher, render_pdf, 
 from reporting.meetings.selectors import meeting_view
 from reporting.meetings.services import meeting_decision_create, steering_meeting_create
 
-from .factories import (
-    ActionFactory,
-    IndicatorFactory,
-    MeasurementFactory,
-    ProcessGoalFactory,
-    TargetFactory,
-    WorkPackageFactory,
-)
+from .factories import ActionFactory, IndicatorFactory, ProcessGoalFactory, WorkPackageFactory
+from .helpers import goals_in_progress, waiting_times
 
 TODAY = date(2023, 6, 30)
 BASE = "http://testserver/"
@@ -68,17 +61,14 @@ def _get(client, user, url, language="fi"):
 
 def _grow(project, n: int) -> None:
     """n more goals, actions (with status updates), indicators with values, risks."""
-    package = WorkPackageFactory(project=project)
+    goals_in_progress(WorkPackageFactory(project=project), n, TODAY)
     for i in range(n):
-        goal = ProcessGoalFactory(work_package=package)
-        goal.benefit_targets.set(BenefitTarget.objects.filter(number=1 + i % 5))
-        action = ActionFactory(work_package=package, status="in_progress", owner=None)
-        action.goals.add(goal)
-        StatusUpdate.objects.create(action=action, status="in_progress", status_date=TODAY)
-        indicator = IndicatorFactory(project=project, baseline_value=10)
-        TargetFactory(indicator=indicator, target_date=date(2025, 12, 31), value=20)
-        for year in (2021, 2022):
-            MeasurementFactory(indicator=indicator, period=date(year, 12, 31), value=10 + i)
+        IndicatorFactory(
+            project=project,
+            baseline_value=10,
+            targets={date(2025, 12, 31): 20},
+            measurements={date(year, 12, 31): 10 + i for year in (2021, 2022)},
+        )
         Risk.objects.create(project=project, title=f"Riski {i}", likelihood=1 + i % 5, impact=2)
         Expenditure.objects.create(
             project=project, date=date(2022, 1 + i % 12, 1), amount=Decimal("100.00")
@@ -108,12 +98,7 @@ def hanke(personas):
         status="in_progress",
         planned_end=date(2023, 3, 31),
     )
-    indicator = IndicatorFactory(
-        project=project, code="M1", name_fi="Jonotusaika", unit="days", baseline_value=30
-    )
-    TargetFactory(indicator=indicator, target_date=date(2025, 12, 31), value=Decimal("14.5"))
-    MeasurementFactory(indicator=indicator, period=date(2021, 12, 31), value=Decimal("28.25"))
-    MeasurementFactory(indicator=indicator, period=date(2022, 12, 31), value=20)
+    waiting_times(project, target_date=date(2025, 12, 31))
     BudgetLine.objects.create(
         project=project, year=2022, category="personnel", line="Hankepäällikkö", amount=1304000
     )

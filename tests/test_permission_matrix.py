@@ -13,7 +13,6 @@ from datetime import date
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from objectives.models import ReportingPeriod
 from portal.mail import unsubscribe_token
 from portal.models import Job, JobUpload
 from projects.models import MeetingDecision, PlanVersion, Risk, SteeringMeeting
@@ -24,10 +23,10 @@ from .factories import (
     ActionFactory,
     IndicatorFactory,
     MeasurementFactory,
-    MembershipFactory,
     ProcessGoalFactory,
-    UserFactory,
+    ReportingPeriodFactory,
     WorkPackageFactory,
+    member,
 )
 
 PERSONAS = [
@@ -99,6 +98,30 @@ class Route:
     data: tuple = ()
 
 
+def _form(kwargs: str, expected: dict, data: tuple = (), *, read=None, query: tuple = ()):
+    """A page with a form: read (GET, with `query`) as `read` says, or as `expected` when
+    not given, and the form posted (POST `data`) as `expected` says."""
+    return [Route("get", kwargs, read or expected, query), Route("post", kwargs, expected, data)]
+
+
+def _plan_editor(part: str, add: tuple, edit: tuple) -> dict[str, list[Route]]:
+    """The plan editor's add and edit pages of one part of the plan (issue #17): the hanke's
+    manager and the programme office only; `add` and `edit` are what is posted to each."""
+    return {
+        f"reporting:plan-{part}-add": _form("project", HANKE_MANAGE, add),
+        f"reporting:plan-{part}-edit": _form(f"plan_{part}", HANKE_MANAGE, edit),
+    }
+
+
+# The action status form, filled in.
+ACTION_STATUS = (
+    ("status", "in_progress"),
+    ("status_date", "2023-05-01"),
+    ("comment", "x"),
+    ("expected_version", "1"),
+)
+
+
 MATRIX: dict[str, list[Route]] = {
     "healthz": [Route("get", "", PUBLIC)],
     "set_language": [Route("post", "", PUBLIC, (("language", "sv"), ("next", "/")))],
@@ -125,10 +148,8 @@ MATRIX: dict[str, list[Route]] = {
     "reporting:project-report-xlsx": [Route("get", "project", HANKE_READ)],
     "reporting:project-report-csv": [Route("get", "project_table", HANKE_READ)],
     "reporting:project-report-pdf": [Route("get", "project", HANKE_READ)],
-    "reporting:national-extract": [
-        Route("get", "", PROGRAMME_READ),
-        Route("post", "", PROGRAMME_READ, (("format", "xlsx"),)),  # no round: the form again
-    ],
+    # No round posted: the form again.
+    "reporting:national-extract": _form("", PROGRAMME_READ, (("format", "xlsx"),)),
     "reporting:export-job-list": [Route("get", "", SIGNED_IN)],
     "reporting:export-job-detail": [Route("get", "national_job", JOB_OWNER)],
     "reporting:export-job-status": [Route("get", "national_job", JOB_OWNER)],
@@ -139,38 +160,26 @@ MATRIX: dict[str, list[Route]] = {
         Route("get", "national_job", JOB_OWNER),
         Route("get", "regional_job", HANKE_READ),
     ],
-    "reporting:period-list": [
-        Route("get", "", PROGRAMME_READ),
-        Route("post", "", ADMIN_ONLY, (("name", "Väliarviointi 4/2030"),)),
-    ],
-    "reporting:period-edit": [
-        Route("get", "period", ADMIN_ONLY),
-        Route("post", "period", ADMIN_ONLY, (("name", ""),)),
-    ],
+    "reporting:period-list": _form(
+        "", ADMIN_ONLY, (("name", "Väliarviointi 4/2030"),), read=PROGRAMME_READ
+    ),
+    "reporting:period-edit": _form("period", ADMIN_ONLY, (("name", ""),)),
     "reporting:round-dashboard": [Route("get", "dashboard", PROGRAMME_READ)],
     "reporting:hanke-rounds": [Route("get", "project", HANKE_READ)],
-    "reporting:assessment": [
-        Route("get", "round", HANKE_READ),
-        Route("post", "round", HANKE_MANAGE, (("action", "save"), ("expected_version", "0"))),
-    ],
+    "reporting:assessment": _form(
+        "round", HANKE_MANAGE, (("action", "save"), ("expected_version", "0")), read=HANKE_READ
+    ),
     "reporting:assessment-decide": [
         Route("post", "round", HANKE_DECIDE, (("decision", "accept"), ("expected_version", "1")))
     ],
     "reporting:frozen-report": [Route("get", "round", HANKE_READ)],
     # Workers import measurements; the plan (actions, indicators) is the manager's.
-    "reporting:import-start": [
-        Route("get", "project", HANKE_ENTRY),
-        Route("post", "project", HANKE_ENTRY, (("kind", "measurements"),)),
-    ],
-    "reporting:import-map": [
-        Route("get", "import_job", IMPORT_OWNER),
-        Route(
-            "post",
-            "import_job",
-            IMPORT_OWNER,
-            (("col_work_package", "Work package"), ("col_number", "Action number")),
-        ),
-    ],
+    "reporting:import-start": _form("project", HANKE_ENTRY, (("kind", "measurements"),)),
+    "reporting:import-map": _form(
+        "import_job",
+        IMPORT_OWNER,
+        (("col_work_package", "Work package"), ("col_number", "Action number")),
+    ),
     "reporting:import-job": [Route("get", "import_job", IMPORT_OWNER)],
     "reporting:import-confirm": [Route("post", "import_job", IMPORT_OWNER)],
     "reporting:import-rerun": [Route("post", "import_job", IMPORT_OWNER)],
@@ -178,62 +187,30 @@ MATRIX: dict[str, list[Route]] = {
         Route("get", "project", HANKE_READ),
         Route("get", "project", HANKE_READ, (("sivu", "2"),)),
     ],
-    "measures:indicator-detail": [
-        Route("get", "indicator", HANKE_READ),
-        Route(
-            "post",
-            "indicator",
-            HANKE_ENTRY,
-            (
-                ("period", "2022-12-31"),
-                ("value", "50"),
-                ("source", "manual"),
-                ("expected_version", "0"),
-            ),
+    "measures:indicator-detail": _form(
+        "indicator",
+        HANKE_ENTRY,
+        (
+            ("period", "2022-12-31"),
+            ("value", "50"),
+            ("source", "manual"),
+            ("expected_version", "0"),
         ),
-    ],
+        read=HANKE_READ,
+    ),
     "measures:indicator-sotkanet-upload": [Route("post", "indicator", HANKE_ENTRY)],
     # The plan in the browser (issue #17): the hanke's manager and the programme office only.
     "reporting:plan": [
         Route("get", "project", HANKE_MANAGE),
         Route("get", "project", HANKE_MANAGE, (("osa", "poistetut"),)),
     ],
-    "reporting:plan-package-add": [
-        Route("get", "project", HANKE_MANAGE),
-        Route("post", "project", HANKE_MANAGE, (("code", ""),)),  # invalid: the form again
-    ],
-    "reporting:plan-package-edit": [
-        Route("get", "plan_package", HANKE_MANAGE),
-        Route("post", "plan_package", HANKE_MANAGE, (("op", "retire"), ("reason", ""))),
-    ],
-    "reporting:plan-goal-add": [
-        Route("get", "project", HANKE_MANAGE),
-        Route("post", "project", HANKE_MANAGE, (("number", ""),)),
-    ],
-    "reporting:plan-goal-edit": [
-        Route("get", "plan_goal", HANKE_MANAGE),
-        Route("post", "plan_goal", HANKE_MANAGE, (("number", ""), ("expected_version", "1"))),
-    ],
-    "reporting:plan-action-add": [
-        Route("get", "project", HANKE_MANAGE),
-        Route("post", "project", HANKE_MANAGE, (("number", ""),)),
-    ],
-    "reporting:plan-action-edit": [
-        Route("get", "plan_action", HANKE_MANAGE),
-        Route("post", "plan_action", HANKE_MANAGE, (("number", ""), ("expected_version", "1"))),
-    ],
-    "reporting:plan-indicator-add": [
-        Route("get", "project", HANKE_MANAGE),
-        Route("post", "project", HANKE_MANAGE, (("code", ""),)),
-    ],
-    "reporting:plan-indicator-edit": [
-        Route("get", "plan_indicator", HANKE_MANAGE),
-        Route("post", "plan_indicator", HANKE_MANAGE, (("op", "targets"), ("target_2023", "x"))),
-    ],
-    "reporting:plan-versions": [
-        Route("get", "project", HANKE_MANAGE),
-        Route("post", "project", HANKE_MANAGE, (("name", ""),)),
-    ],
+    # Each part of the plan: an add page and an edit page (the posts are invalid: the form
+    # again, or a refusal).
+    **_plan_editor("package", (("code", ""),), (("op", "retire"), ("reason", ""))),
+    **_plan_editor("goal", (("number", ""),), (("number", ""), ("expected_version", "1"))),
+    **_plan_editor("action", (("number", ""),), (("number", ""), ("expected_version", "1"))),
+    **_plan_editor("indicator", (("code", ""),), (("op", "targets"), ("target_2023", "x"))),
+    "reporting:plan-versions": _form("project", HANKE_MANAGE, (("name", ""),)),
     "reporting:plan-version-diff": [Route("get", "plan_version", HANKE_MANAGE)],
     "objectives:action-list": [
         Route("get", "project", HANKE_READ),
@@ -247,34 +224,10 @@ MATRIX: dict[str, list[Route]] = {
         Route("get", "project", HANKE_READ, (("paketti", "1"), ("sivu", "2"))),
         Route("get", "project", HANKE_READ, (("q", "x"), ("sivu", "2"))),
     ],
-    "objectives:action-detail": [
-        Route("get", "action", HANKE_READ),
-        Route(
-            "post",
-            "action",
-            ACTION_ENTRY,
-            (
-                ("status", "in_progress"),
-                ("status_date", "2023-05-01"),
-                ("comment", "x"),
-                ("expected_version", "1"),
-            ),
-        ),
-    ],
+    "objectives:action-detail": _form("action", ACTION_ENTRY, ACTION_STATUS, read=HANKE_READ),
     "objectives:action-row": [
         Route("get", "action", HANKE_READ),
-        Route("get", "action", ACTION_ENTRY, (("edit", "1"),)),
-        Route(
-            "post",
-            "action",
-            ACTION_ENTRY,
-            (
-                ("status", "in_progress"),
-                ("status_date", "2023-05-01"),
-                ("comment", "x"),
-                ("expected_version", "1"),
-            ),
-        ),
+        *_form("action", ACTION_ENTRY, ACTION_STATUS, read=ACTION_ENTRY, query=(("edit", "1"),)),
     ],
     "objectives:my-work": [
         Route("get", "", SIGNED_IN),
@@ -282,64 +235,44 @@ MATRIX: dict[str, list[Route]] = {
     ],
     "object-history": [Route("get", "history", HANKE_READ)],
     "change-log": [Route("get", "", ADMIN_ONLY)],
-    "project-members": [
-        Route("get", "project", HANKE_READ),
-        Route(
-            "post",
-            "project",
-            HANKE_MANAGE,
-            (
-                ("email", "uusi@example.invalid"),
-                ("first_name", "Uusi"),
-                ("last_name", "Henkilö"),
-                ("role", "worker"),
-            ),
+    "project-members": _form(
+        "project",
+        HANKE_MANAGE,
+        read=HANKE_READ,
+        data=(
+            ("email", "uusi@example.invalid"),
+            ("first_name", "Uusi"),
+            ("last_name", "Henkilö"),
+            ("role", "worker"),
         ),
-    ],
-    "project-budget": [
-        Route("get", "project", HANKE_READ),
-        Route(
-            "post",
-            "project",
-            HANKE_MANAGE,
-            (
-                ("date", "2023-05-01"),
-                ("amount", "1 250,50"),
-                ("category", "personnel"),
-                ("description", "x"),
-            ),
+    ),
+    "project-budget": _form(
+        "project",
+        HANKE_MANAGE,
+        (
+            ("date", "2023-05-01"),
+            ("amount", "1 250,50"),
+            ("category", "personnel"),
+            ("description", "x"),
         ),
-    ],
-    "project-budget-import": [
-        Route("get", "project", HANKE_MANAGE),
-        Route("post", "project", HANKE_MANAGE),  # no file: the form answers with its error
-    ],
+        read=HANKE_READ,
+    ),
+    # No file posted: the form answers with its error.
+    "project-budget-import": _form("project", HANKE_MANAGE),
     # Confirming a file whose row matches no budget line: refused with a message, nothing saved.
-    "project-budget-import-preview": [
-        Route("get", "finance_job", HANKE_MANAGE),
-        Route("post", "finance_job", HANKE_MANAGE),
-    ],
-    "project-risks": [
-        Route("get", "project", HANKE_READ),
-        Route("post", "project", HANKE_MANAGE, (("title", "x"), ("status", "open"))),
-    ],
-    "risk-edit": [
-        Route("get", "risk", HANKE_MANAGE),
-        Route(
-            "post",
-            "risk",
-            HANKE_MANAGE,
-            (("title", "x"), ("status", "open"), ("expected_version", "1")),
-        ),
-    ],
-    "project-meetings": [
-        Route("get", "project", HANKE_READ),
-        Route("post", "project", HANKE_MANAGE, (("date", "2023-06-01"), ("attendees", "x"))),
-    ],
-    "meeting-detail": [
-        Route("get", "meeting", HANKE_READ),
-        Route("post", "meeting", HANKE_MANAGE, (("text", "Päätös"), ("due_date", "2023-09-01"))),
-    ],
+    "project-budget-import-preview": _form("finance_job", HANKE_MANAGE),
+    "project-risks": _form(
+        "project", HANKE_MANAGE, (("title", "x"), ("status", "open")), read=HANKE_READ
+    ),
+    "risk-edit": _form(
+        "risk", HANKE_MANAGE, (("title", "x"), ("status", "open"), ("expected_version", "1"))
+    ),
+    "project-meetings": _form(
+        "project", HANKE_MANAGE, (("date", "2023-06-01"), ("attendees", "x")), read=HANKE_READ
+    ),
+    "meeting-detail": _form(
+        "meeting", HANKE_MANAGE, (("text", "Päätös"), ("due_date", "2023-09-01")), read=HANKE_READ
+    ),
     "meeting-pdf": [Route("get", "meeting", HANKE_READ)],
     "meeting-decision-done": [Route("post", "decision", HANKE_MANAGE, (("done", "1"),))],
     "member-edit": [Route("post", "membership", HANKE_MANAGE, (("action", "end"),))],
@@ -358,15 +291,9 @@ MATRIX: dict[str, list[Route]] = {
     "api:indicator-detail": [Route("get", "indicator", API_HANKE_READ)],
     "api:measurement-list": [Route("get", "", API_SIGNED_IN)],
     "api:measurement-detail": [Route("get", "measurement", API_HANKE_READ)],
-    "preferences": [
-        Route("get", "", SIGNED_IN),
-        Route("post", "", SIGNED_IN, (("language", "en"), ("digest_enabled", "on"))),
-    ],
+    "preferences": _form("", SIGNED_IN, (("language", "en"), ("digest_enabled", "on"))),
     # The signed token in the address is the permission: no login needed.
-    "digest-unsubscribe": [
-        Route("get", "unsubscribe", PUBLIC),
-        Route("post", "unsubscribe", PUBLIC),
-    ],
+    "digest-unsubscribe": _form("unsubscribe", PUBLIC),
     "user-list": [Route("get", "", ADMIN_ONLY)],
     "user-edit": [
         Route("post", "user", ADMIN_ONLY, (("action", "role"), ("programme_role", "viewer")))
@@ -415,24 +342,12 @@ def _world_build(personas) -> dict:
     indicator = IndicatorFactory(project=personas.project)
     goal = ProcessGoalFactory(work_package=package)
     measurement = MeasurementFactory(indicator=indicator)
-    other_worker = MembershipFactory(
-        user=UserFactory(username="other_worker"), project=personas.other_project, role="worker"
-    ).user
-    fellow_worker = MembershipFactory(
-        user=UserFactory(username="fellow_worker"), project=personas.project, role="worker"
-    ).user
-    region_steering = MembershipFactory(
-        user=UserFactory(username="region_steering"),
-        project=None,
-        region=personas.project.region,
-        role="steering",
-    ).user
+    other_worker = member("other_worker", personas.other_project, "worker")
+    fellow_worker = member("fellow_worker", personas.project, "worker")
+    region_steering = member("region_steering", None, "steering", region=personas.project.region)
     membership = personas.project_worker.memberships.get()
-    period = ReportingPeriod.objects.create(
-        programme=personas.project.programme,
-        name="Väliarviointi 4/2023",
-        cut_off=date(2023, 3, 31),
-        due_date=date(2023, 4, 30),
+    period = ReportingPeriodFactory(
+        programme=personas.project.programme, name="Väliarviointi 4/2023", cut_off=date(2023, 3, 31)
     )
     risk = Risk.objects.create(project=personas.project, title="Risk")
     plan_version = PlanVersion.objects.create(

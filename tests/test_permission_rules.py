@@ -7,6 +7,8 @@ from django.core.exceptions import PermissionDenied
 
 from projects.access import Perm, allowed
 
+from .helpers import status_report
+
 ALL = set(Perm)
 HANKE_READ = {Perm.VIEW, Perm.EXPORT, Perm.COMMENT}
 
@@ -68,22 +70,13 @@ def test_measurement_save_refuses_without_permission(personas, persona):
 @pytest.mark.django_db
 @pytest.mark.parametrize("persona", ["steering_member", "outsider", "ministry_viewer"])
 def test_action_status_update_refuses_without_permission(personas, persona):
-    from objectives.services import action_status_update
-
     from .factories import ActionFactory, WorkPackageFactory
 
     action = ActionFactory(
         work_package=WorkPackageFactory(project=personas.project), project=personas.project
     )
     with pytest.raises(PermissionDenied):
-        action_status_update(
-            action=action,
-            actor=getattr(personas, persona),
-            status="done",
-            comment="x",
-            status_date=date(2023, 1, 1),
-            expected_version=action.version,
-        )
+        status_report(action, getattr(personas, persona), "done", date(2023, 1, 1), "x")
 
 
 @pytest.mark.django_db

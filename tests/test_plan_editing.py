@@ -18,7 +18,7 @@ from measures.history import plan_at, plan_now
 from measures.models import IndicatorProgress
 from measures.services import indicator_save, indicator_targets_save
 from measures.values import unit_change_problem
-from objectives.models import Action, BenefitTarget, ProcessGoal, ReportingPeriod
+from objectives.models import Action, BenefitTarget, ProcessGoal
 from objectives.services import action_retire, action_save, goal_save
 from projects.models import PlanVersion, Project
 from projects.plan_services import (
@@ -33,8 +33,8 @@ from reporting.plan.selectors import plan_version_diff
 from .factories import (
     ActionFactory,
     IndicatorFactory,
-    MeasurementFactory,
     ProcessGoalFactory,
+    ReportingPeriodFactory,
     WorkPackageFactory,
     recorded_on,
 )
@@ -210,17 +210,11 @@ def test_an_action_retired_after_a_round_stays_in_that_rounds_national_extract(p
         action_retire(
             action=action, actor=personas.project_manager, expected_version=1, reason="Lopetettu"
         )
-    before = ReportingPeriod.objects.create(
-        programme=personas.project.programme,
-        name="4/2023",
-        cut_off=date(2023, 3, 31),
-        due_date=date(2023, 4, 30),
+    before = ReportingPeriodFactory(
+        programme=personas.project.programme, name="4/2023", cut_off=date(2023, 3, 31)
     )
-    after = ReportingPeriod.objects.create(
-        programme=personas.project.programme,
-        name="9/2023",
-        cut_off=date(2023, 8, 31),
-        due_date=date(2023, 9, 30),
+    after = ReportingPeriodFactory(
+        programme=personas.project.programme, name="9/2023", cut_off=date(2023, 8, 31)
     )
     with translation.override("en"):
         early = national_extract(period=before, user=personas.ministry_viewer)
@@ -231,8 +225,9 @@ def test_an_action_retired_after_a_round_stays_in_that_rounds_national_extract(p
 
 
 def test_the_unit_of_an_indicator_with_values_cannot_change(personas):
-    indicator = IndicatorFactory(project=personas.project, unit="percent")
-    MeasurementFactory(indicator=indicator, period=date(2022, 12, 31))
+    indicator = IndicatorFactory(
+        project=personas.project, unit="percent", measurements={date(2022, 12, 31): 50}
+    )
     with pytest.raises(ValidationError) as refused:
         indicator_save(
             project=personas.project,
@@ -263,9 +258,13 @@ def test_a_baseline_and_a_yearly_target_give_the_indicator_a_light(
     personas, django_capture_on_commit_callbacks
 ):
     # given an indicator with values but no baseline or target: grey
-    indicator = IndicatorFactory(project=personas.project, unit="percent", direction="higher")
     year = timezone.localdate().year - 1  # a recent value: an old one would be "stale"
-    MeasurementFactory(indicator=indicator, period=date(year, 12, 31), value=60)
+    indicator = IndicatorFactory(
+        project=personas.project,
+        unit="percent",
+        direction="higher",
+        measurements={date(year, 12, 31): 60},
+    )
     # when the manager sets its baseline and a yearly target
     indicator = indicator_save(
         project=personas.project,

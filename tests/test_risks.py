@@ -15,6 +15,9 @@ from projects.models import Risk
 from projects.selectors import risk_register
 from projects.services import RiskConflictError, risk_save
 
+# Pages read in English (the msgids), so the texts are stable.
+pytestmark = pytest.mark.usefixtures("english")
+
 # --- Pure rules -----------------------------------------------------------------------------
 
 
@@ -67,11 +70,6 @@ def test_review_is_overdue_only_when_past_and_still_followed(next_review, status
 
 
 # --- Pages and services ---------------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def _english(client, settings):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
 
 def _risk(project, **values):

@@ -10,19 +10,18 @@ from django.urls import reverse
 
 from measures.models import DayLight
 from measures.status_engine import status_recompute_projects
-from objectives.models import ReportingPeriod
-from objectives.services import action_status_update
 from portal.lights import Assessment, Light, Reason
 from reporting.rounds.compare import Entry, compare_rounds
-from reporting.rounds.services import self_assessment_save, self_assessment_submit
 
 from .factories import (
     ActionFactory,
     IndicatorFactory,
     ProcessGoalFactory,
+    ReportingPeriodFactory,
     WorkPackageFactory,
     recorded_on,
 )
+from .helpers import action_late_later, assessment_submit, spring_and_autumn_rounds
 
 
 def _entry(kind: str, label: str, light: str | None, sort="") -> Entry:
@@ -155,52 +154,12 @@ def rounds(personas):
     appears between them, an indicator is removed after the first round was submitted."""
     project = personas.project
     programme = project.programme
-    first = ReportingPeriod.objects.create(
-        programme=programme,
-        name="Kierros 4/2023",
-        cut_off=date(2023, 3, 31),
-        due_date=date(2023, 4, 30),
-    )
-    second = ReportingPeriod.objects.create(
-        programme=programme,
-        name="Kierros 10/2023",
-        cut_off=date(2023, 9, 30),
-        due_date=date(2023, 10, 31),
-    )
+    first, second = spring_and_autumn_rounds(programme)
+    package, action = action_late_later(project, personas.project_manager)
     with recorded_on(date(2023, 1, 2)):
-        package = WorkPackageFactory(project=project, code="TP1")
-        action = ActionFactory(
-            project=project,
-            work_package=package,
-            number="1.1",
-            title_fi="Neuvonta",
-            status="not_started",
-            planned_start=date(2023, 1, 1),
-            planned_end=date(2023, 6, 30),
-        )
         indicator = IndicatorFactory(project=project, code="M1")
-    with recorded_on(date(2023, 2, 1)):
-        action_status_update(
-            action=action,
-            actor=personas.project_manager,
-            status="in_progress",
-            comment="Alkoi",
-            status_date=date(2023, 2, 1),
-            expected_version=action.version,
-            today=date(2023, 2, 1),
-        )
     status_recompute_projects(project_ids=[project.pk], today=date(2023, 3, 31))
-    saved = self_assessment_save(
-        actor=personas.project_manager,
-        period=first,
-        project=project,
-        expected_version=0,
-        summaries={},
-        narratives={},
-    )
-    self_assessment_submit(
-        actor=personas.project_manager, assessment=saved, expected_version=saved.version
-    )
+    assessment_submit(personas.project_manager, first, project)
     # after the first round: a goal added, the indicator removed; the second round is not
     # submitted, so its state comes from what had been recorded by its cut-off
     with recorded_on(date(2023, 9, 1)):
@@ -245,11 +204,8 @@ def test_defaults_to_the_two_newest_rounds(client, personas, rounds):
 
 @pytest.mark.django_db
 def test_a_round_of_the_future_or_unknown_is_404(client, personas, rounds):
-    future = ReportingPeriod.objects.create(
-        programme=rounds["project"].programme,
-        name="Kierros 2099",
-        cut_off=date(2099, 3, 31),
-        due_date=date(2099, 4, 30),
+    future = ReportingPeriodFactory(
+        programme=rounds["project"].programme, name="Kierros 2099", cut_off=date(2099, 3, 31)
     )
     _english(client, personas.project_manager)
     url = reverse("reporting:hanke-round-compare", args=[rounds["project"].pk])

@@ -14,7 +14,6 @@ from django.utils import translation
 
 from measures.status_engine import status_recompute_projects
 from objectives.models import ReportingPeriod
-from objectives.services import action_status_update
 from projects.access import roles_for
 from projects.models import BudgetLine, Expenditure, Risk
 from reporting.models import ReportSnapshot, SelfAssessment
@@ -34,9 +33,10 @@ from .factories import (
     IndicatorFactory,
     MeasurementFactory,
     ProjectFactory,
-    TargetFactory,
+    ReportingPeriodFactory,
     WorkPackageFactory,
 )
+from .helpers import status_report
 
 CUT_OFF = date(2023, 3, 31)
 
@@ -93,11 +93,8 @@ def test_only_drafts_and_returned_ones_are_editable(state, expected):
 
 @pytest.fixture
 def period(personas):
-    return ReportingPeriod.objects.create(
-        programme=personas.project.programme,
-        name="Väliarviointi 4/2023",
-        cut_off=CUT_OFF,
-        due_date=date(2023, 4, 30),
+    return ReportingPeriodFactory(
+        programme=personas.project.programme, name="Väliarviointi 4/2023", cut_off=CUT_OFF
     )
 
 
@@ -109,35 +106,25 @@ def hanke(personas):
     action = ActionFactory(
         project=project, work_package=package, title_fi="Neuvonta", status="not_started"
     )
-    action_status_update(
-        action=action,
-        actor=personas.project_manager,
-        status="in_progress",
-        comment="Käynnistetty",
-        status_date=date(2023, 2, 1),
-        expected_version=action.version,
+    status_report(action, personas.project_manager, "in_progress", date(2023, 2, 1), "Käynnistetty")
+    indicator = IndicatorFactory(
+        project=project,
+        code="M1",
+        baseline_value=10,
+        targets={date(2023, 12, 31): 90},
+        # the second value is of a period after the cut-off
+        measurements={date(2022, 12, 31): 40, date(2023, 6, 30): 60},
     )
-    indicator = IndicatorFactory(project=project, code="M1", baseline_value=10)
-    TargetFactory(indicator=indicator, value=90)
-    MeasurementFactory(indicator=indicator, period=date(2022, 12, 31), value=40)
-    MeasurementFactory(indicator=indicator, period=date(2023, 6, 30), value=60)  # after cut-off
     line = BudgetLine.objects.create(
         project=project, year=2023, category="personnel", line="Palkat", amount=Decimal(1000)
     )
-    Expenditure.objects.create(
-        project=project,
-        budget_line=line,
-        date=date(2023, 1, 15),
-        amount=Decimal(250),
-        description="Tammikuu",
-    )
-    Expenditure.objects.create(
-        project=project,
-        budget_line=line,
-        date=date(2023, 5, 15),
-        amount=Decimal(300),
-        description="Toukokuu",
-    )
+    for day, amount, description in (
+        (date(2023, 1, 15), Decimal(250), "Tammikuu"),
+        (date(2023, 5, 15), Decimal(300), "Toukokuu"),
+    ):
+        Expenditure.objects.create(
+            project=project, budget_line=line, date=day, amount=amount, description=description
+        )
     Risk.objects.create(project=project, title="Rekrytointi viivästyy", likelihood=3, impact=2)
     status_recompute_projects(project_ids=[project.pk], today=date(2023, 4, 5))
     action.refresh_from_db()
@@ -157,6 +144,17 @@ def _fill(personas, period, hanke, version=0, text="Hyvin etenee"):
         expected_version=version,
         summaries={hanke["package"].pk: text},
         narratives={hanke["indicator"].pk: ("Uusi palvelu", "Jatketaan")},
+    )
+
+
+def _decide(actor, submitted, accept: bool, reason: str = ""):
+    """`actor` accepts the submitted self-assessment, or returns it with `reason`."""
+    return self_assessment_decide(
+        actor=actor,
+        assessment=submitted,
+        accept=accept,
+        reason=reason,
+        expected_version=submitted.version,
     )
 
 
@@ -235,13 +233,7 @@ def test_submitted_and_accepted_are_locked(personas, period, hanke):
     submitted = _submitted(personas, period, hanke)
     with translation.override("en"), pytest.raises(ValidationError, match="locked"):
         _fill(personas, period, hanke, version=submitted.version)
-    accepted = self_assessment_decide(
-        actor=personas.programme_admin,
-        assessment=submitted,
-        accept=True,
-        reason="",
-        expected_version=submitted.version,
-    )
+    accepted = _decide(personas.programme_admin, submitted, True)
     assert accepted.status == "accepted" and accepted.decided_by == personas.programme_admin
     with translation.override("en"), pytest.raises(ValidationError, match="accepted"):
         _fill(personas, period, hanke, version=accepted.version)
@@ -255,32 +247,14 @@ def test_submitted_and_accepted_are_locked(personas, period, hanke):
 def test_only_the_programme_admin_decides(personas, period, hanke, who):
     submitted = _submitted(personas, period, hanke)
     with pytest.raises(PermissionDenied):
-        self_assessment_decide(
-            actor=getattr(personas, who),
-            assessment=submitted,
-            accept=True,
-            reason="",
-            expected_version=submitted.version,
-        )
+        _decide(getattr(personas, who), submitted, True)
 
 
 def test_return_needs_a_reason_keeps_it_in_history_and_allows_resubmission(personas, period, hanke):
     submitted = _submitted(personas, period, hanke)
     with translation.override("en"), pytest.raises(ValidationError, match="reason"):
-        self_assessment_decide(
-            actor=personas.programme_admin,
-            assessment=submitted,
-            accept=False,
-            reason=" ",
-            expected_version=submitted.version,
-        )
-    returned = self_assessment_decide(
-        actor=personas.programme_admin,
-        assessment=submitted,
-        accept=False,
-        reason="Mittarin M1 selitys puuttuu",
-        expected_version=submitted.version,
-    )
+        _decide(personas.programme_admin, submitted, False, " ")
+    returned = _decide(personas.programme_admin, submitted, False, "Mittarin M1 selitys puuttuu")
     assert returned.status == "returned"
     again = _fill(personas, period, hanke, version=returned.version, text="Korjattu")
     resubmitted = self_assessment_submit(
@@ -310,14 +284,7 @@ def test_statuses_at_cut_off_come_from_the_log(personas, period):
         (later_only, "in_progress", date(2023, 5, 1)),
     ]:
         action.refresh_from_db()
-        action_status_update(
-            action=action,
-            actor=manager,
-            status=status,
-            comment=f"{status} {day}",
-            status_date=day,
-            expected_version=action.version,
-        )
+        status_report(action, manager, status, day, f"{status} {day}")
     result = statuses_at_cut_off([before.pk, later_only.pk, never.pk], CUT_OFF)
     assert result[before.pk]["status"] == "in_progress"
     assert result[before.pk]["comment"] == "in_progress 2023-03-31"
@@ -347,24 +314,11 @@ def test_submission_freezes_lights_statuses_measurements_budget_and_risks(person
 def test_a_later_edit_does_not_change_the_accepted_report(client, personas, period, hanke):
     # given an accepted round
     submitted = _submitted(personas, period, hanke)
-    self_assessment_decide(
-        actor=personas.programme_admin,
-        assessment=submitted,
-        accept=True,
-        reason="",
-        expected_version=submitted.version,
-    )
+    _decide(personas.programme_admin, submitted, True)
     # when the action's status is corrected back to before the cut-off, and a risk is edited
     action = hanke["action"]
     action.refresh_from_db()
-    action_status_update(
-        action=action,
-        actor=personas.project_manager,
-        status="done",
-        comment="Valmistui jo",
-        status_date=date(2023, 3, 30),
-        expected_version=action.version,
-    )
+    status_report(action, personas.project_manager, "done", date(2023, 3, 30), "Valmistui jo")
     Risk.objects.update(title="Uusi riski")
     # then the live self-assessment page shows the correction ...
     _english(client, personas.project_manager)

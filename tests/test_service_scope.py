@@ -23,8 +23,7 @@ from measures.services import (
     measurements_import,
     target_save,
 )
-from objectives.models import ReportingPeriod
-from objectives.services import ActionImportRow, action_status_update, actions_import
+from objectives.services import ActionImportRow, actions_import
 from portal.models import Job, JobUpload
 from projects.finance_import_services import finance_import_confirm, finance_import_start
 from projects.models import BudgetLine, MeetingDecision, Risk, SteeringMeeting
@@ -62,9 +61,11 @@ from .factories import (
     ActionFactory,
     IndicatorFactory,
     MembershipFactory,
+    ReportingPeriodFactory,
     UserFactory,
     WorkPackageFactory,
 )
+from .helpers import status_report
 
 
 def _hanke_objects(project, owner, prefix: str) -> dict:
@@ -91,11 +92,8 @@ def _world(django_db_setup, django_db_blocker):
         other_worker = MembershipFactory(
             user=UserFactory(username="scope_other_worker"), project=other, role="worker"
         )
-        period = ReportingPeriod.objects.create(
-            programme=other.programme,
-            name="Väliarviointi 4/2023",
-            cut_off=date(2023, 3, 31),
-            due_date=date(2023, 4, 30),
+        period = ReportingPeriodFactory(
+            programme=other.programme, name="Väliarviointi 4/2023", cut_off=date(2023, 3, 31)
         )
         theirs = _hanke_objects(other, other_worker.user, "muut")
         theirs.update(
@@ -149,15 +147,23 @@ def _theirs(world, name):
     return world["theirs"][name]
 
 
+def _expense(world, project, **more):
+    """The manager of the own hanke records an expense of 10 € in `project`."""
+    return expenditure_create(
+        project=project,
+        actor=_mine(world),
+        date=date(2023, 5, 1),
+        amount=Decimal("10"),
+        category="personnel",
+        description="x",
+        **more,
+    )
+
+
 # Each case: the manager of one hanke calls a write service on the other hanke's object.
 FOREIGN = {
-    "action_status_update": lambda w: action_status_update(
-        action=_theirs(w, "action"),
-        actor=_mine(w),
-        status="in_progress",
-        comment="x",
-        status_date=date(2023, 5, 1),
-        expected_version=1,
+    "action_status_update": lambda w: status_report(
+        _theirs(w, "action"), _mine(w), "in_progress", date(2023, 5, 1), "x", expected_version=1
     ),
     "actions_import": lambda w: actions_import(
         project=w["personas"].other_project, actor=_mine(w), rows=[], comment="x"
@@ -191,14 +197,7 @@ FOREIGN = {
         risk=_theirs(w, "risk"),
         expected_version=1,
     ),
-    "expenditure_create": lambda w: expenditure_create(
-        project=w["personas"].other_project,
-        actor=_mine(w),
-        date=date(2023, 5, 1),
-        amount=Decimal("10"),
-        category="personnel",
-        description="x",
-    ),
+    "expenditure_create": lambda w: _expense(w, w["personas"].other_project),
     "steering_meeting_create": lambda w: steering_meeting_create(
         project=w["personas"].other_project, actor=_mine(w), date=date(2023, 6, 1)
     ),
@@ -299,14 +298,8 @@ def _ours(world, name):
 
 # Each case: the manager writes to their own hanke but links the other hanke's object in.
 LINKED = {
-    "expenditure_create-budget_line": lambda w: expenditure_create(
-        project=w["personas"].project,
-        actor=_mine(w),
-        date=date(2023, 5, 1),
-        amount=Decimal("10"),
-        category="personnel",
-        description="x",
-        budget_line=_theirs(w, "line"),
+    "expenditure_create-budget_line": lambda w: _expense(
+        w, w["personas"].project, budget_line=_theirs(w, "line")
     ),
     "meeting_decision_create-action": lambda w: meeting_decision_create(
         meeting=_ours(w, "meeting"), actor=_mine(w), text="x", action=_theirs(w, "action")
@@ -322,12 +315,12 @@ LINKED = {
         actor=_mine(w),
         values={"title": "x", "owner": w["personas"].outsider},
     ),
-    "action_status_update-owner": lambda w: action_status_update(
-        action=_ours(w, "action"),
-        actor=_mine(w),
-        status="in_progress",
-        comment="x",
-        status_date=date(2023, 5, 1),
+    "action_status_update-owner": lambda w: status_report(
+        _ours(w, "action"),
+        _mine(w),
+        "in_progress",
+        date(2023, 5, 1),
+        "x",
         expected_version=1,
         owner=w["personas"].outsider,
     ),
@@ -367,14 +360,7 @@ def test_a_worker_updates_only_the_actions_they_own(world):
     action = _ours(world, "action")
 
     def update(actor):
-        return action_status_update(
-            action=action,
-            actor=actor,
-            status="in_progress",
-            comment="x",
-            status_date=date(2023, 5, 1),
-            expected_version=action.version,
-        )
+        return status_report(action, actor, "in_progress", date(2023, 5, 1), "x")
 
     # then the other worker of the hanke is refused and nothing is written
     _refused(lambda _w: update(fellow), world)

@@ -19,7 +19,7 @@ from measures.status_engine import (
     status_recompute_projects,
     status_refresh_action,
 )
-from objectives.services import ActionConflictError, action_status_update
+from objectives.services import ActionConflictError
 from projects.models import Programme, Project
 
 from .factories import (
@@ -27,10 +27,10 @@ from .factories import (
     IndicatorFactory,
     ProcessGoalFactory,
     ProjectFactory,
-    TargetFactory,
     programme_admin,
     recorded_on,
 )
+from .helpers import status_report
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2023, 6, 30)
@@ -39,8 +39,7 @@ TODAY = date(2023, 6, 30)
 def _hanke_with_work(project=None, target_date=date(2023, 12, 31)):
     """A hanke with a goal, an action under it, a loose action and an indicator with data."""
     project = project or ProjectFactory()
-    goal = ProcessGoalFactory(work_package__project=project, project=project)
-    goal.benefit_targets.set([1, 3])
+    goal = ProcessGoalFactory(work_package__project=project, project=project, hts=[1, 3])
     action = ActionFactory(
         work_package=goal.work_package,
         project=project,
@@ -54,9 +53,9 @@ def _hanke_with_work(project=None, target_date=date(2023, 12, 31)):
         baseline_value=Decimal(50),
         baseline_date=date(2021, 1, 1),
         frequency="yearly",
+        targets={target_date: Decimal(100)},
     )
     indicator.goals.add(goal)
-    TargetFactory(indicator=indicator, target_date=target_date, value=Decimal(100))
     return project, goal, action, indicator
 
 
@@ -258,28 +257,14 @@ def test_action_status_update_logs_and_recomputes(db, django_capture_on_commit_c
     project, goal, action, indicator = _hanke_with_work()
     user = programme_admin()
     with django_capture_on_commit_callbacks(execute=True):
-        fresh = action_status_update(
-            action=action,
-            actor=user,
-            status="done",
-            comment="Valmis",
-            status_date=date(2023, 5, 1),
-            expected_version=action.version,
-        )
+        fresh = status_report(action, user, "done", date(2023, 5, 1), "Valmis")
     assert fresh.status == "done" and fresh.version == action.version + 1
     log = fresh.status_updates.get()
     assert (log.author, log.comment) == (user, "Valmis")
     row = CurrentLight.objects.filter(kind="action", object_id=action.pk).latest("as_of")
     assert row.light == "green"
     with pytest.raises(ActionConflictError):
-        action_status_update(
-            action=action,
-            actor=user,
-            status="in_progress",
-            comment="",
-            status_date=date(2023, 5, 2),
-            expected_version=action.version,
-        )
+        status_report(action, user, "in_progress", date(2023, 5, 2))
 
 
 def test_target_change_marks_the_hanke_for_recomputation(db, django_capture_on_commit_callbacks):
@@ -401,15 +386,7 @@ def test_a_save_refreshes_the_actions_own_light_and_leaves_the_rest_to_the_worke
     status_recompute_projects(project_ids=[project.pk], today=TODAY)
     goal_before = CurrentLight.objects.get(kind="goal", object_id=goal.pk).computed_at
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        action_status_update(
-            action=action,
-            actor=programme_admin(),
-            status="done",
-            comment="Valmis",
-            status_date=TODAY,
-            expected_version=action.version,
-            today=TODAY,
-        )
+        status_report(action, programme_admin(), "done", TODAY, "Valmis", today=TODAY)
     queued = [c for c in callbacks if c.__qualname__.startswith("enqueue_on_commit")]
     assert len(queued) == 1  # the hanke's recomputation, queued after the commit
     with django_assert_max_num_queries(2):  # the action, one upsert: whatever the size

@@ -16,9 +16,10 @@ from django.db import connection, transaction
 from django.db.models import F
 
 from objectives.models import Action, StatusUpdate
-from objectives.services import ActionConflictError, action_status_update
+from objectives.services import ActionConflictError
 
 from .factories import ActionFactory, MembershipFactory
+from .helpers import status_report
 
 # serialized rollback: the HT catalogue (a data migration) survives the flush after the test
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -53,13 +54,8 @@ def test_a_second_save_waits_for_the_first_and_meets_its_version():
     # and the manager saves with the version they saw (1)
     try:
         with pytest.raises(ActionConflictError):
-            action_status_update(
-                action=action,
-                actor=manager,
-                status="cancelled",
-                comment="Peruttu",
-                status_date=date(2023, 5, 1),
-                expected_version=1,
+            status_report(
+                action, manager, "cancelled", date(2023, 5, 1), "Peruttu", expected_version=1
             )
     finally:
         other.join(10)

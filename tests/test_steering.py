@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from objectives.models import Action, StatusUpdate
-from objectives.services import action_status_update
 from projects.models import BudgetLine, Expenditure, MeetingDecision, Risk, SteeringMeeting
 from reporting.meetings.selectors import meeting_view
 from reporting.meetings.services import (
@@ -35,6 +34,7 @@ from .factories import (
     WorkPackageFactory,
     recorded_on,
 )
+from .helpers import status_report
 
 PREVIOUS, MEETING, TODAY = date(2023, 3, 1), date(2023, 6, 1), date(2023, 6, 30)
 
@@ -154,12 +154,12 @@ def _action(package, number, *, status="in_progress", end=None, on=date(2023, 1,
 def _status(action, actor, day, status, comment="Selitys"):
     with recorded_on(day):
         return (
-            action_status_update(
-                action=action,
-                actor=actor,
-                status=status,
-                comment=comment,
-                status_date=day,
+            status_report(
+                action,
+                actor,
+                status,
+                day,
+                comment,
                 expected_version=Action.objects.get(pk=action.pk).version,
                 today=day,
             )

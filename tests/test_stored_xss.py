@@ -26,15 +26,14 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from measures.status_engine import status_recompute_projects
-from objectives.services import action_status_update
 from portal.models import JobUpload
 from projects.models import BudgetLine, SteeringMeeting
 from projects.services import expenditure_create
 from reporting.exports.tables import TABLES
-from reporting.rounds.services import self_assessment_save, self_assessment_submit
 
 from .conftest import module_world, personas_build
 from .factories import recorded_on
+from .helpers import assessment_submit, status_report
 from .test_permission_matrix import MATRIX, OK, PERSONAS, _kwargs, _user, _world_build
 
 MARKUP = "<i>XSS</i>"
@@ -82,14 +81,7 @@ def _enrich(world) -> None:
     # an earlier meeting: the meeting page then lists what changed since it
     SteeringMeeting.objects.create(project=personas.project, date=date(2023, 4, 1))
     with recorded_on(date(2023, 4, 15)):  # between the two meetings
-        action_status_update(
-            action=action,
-            actor=personas.project_worker,
-            status="in_progress",
-            comment=PAYLOAD,
-            status_date=date(2023, 4, 15),
-            expected_version=action.version,
-        )
+        status_report(action, personas.project_worker, "in_progress", date(2023, 4, 15), PAYLOAD)
     line = BudgetLine.objects.create(
         project=personas.project, year=2023, category="personnel", line="Palkat", amount=1000
     )
@@ -112,16 +104,12 @@ def _enrich(world) -> None:
 
 def _submit_round(world) -> None:
     personas, project = world["personas"], world["personas"].project
-    saved = self_assessment_save(
-        actor=personas.project_manager,
-        period=world["period"],
-        project=project,
-        expected_version=0,
+    assessment_submit(
+        personas.project_manager,
+        world["period"],
+        project,
         summaries={world["action"].work_package_id: PAYLOAD},
         narratives={world["indicator"].pk: (PAYLOAD, PAYLOAD)},
-    )
-    self_assessment_submit(
-        actor=personas.project_manager, assessment=saved, expected_version=saved.version
     )
 
 

@@ -31,8 +31,6 @@ from portal.uploads import Limits, UploadRejected, json_depth_exceeds, read_csv,
 from portal.uploads import read_xlsx as _read_xlsx
 from projects.finance_import import FileRejected, read_file
 
-from .factories import IndicatorFactory
-
 MEMORY_BOUND = 40_000_000  # bytes of Python allocations while refusing any hostile file
 READING_BOUND = 100_000_000  # ... while reading the largest file the limits let through
 SECOND = 1.0
@@ -387,16 +385,6 @@ def test_a_bulk_import_csv_with_a_late_nul_is_refused_on_the_form(client, person
     assert response.status_code == 200
     assert MESSAGES[language] in response.content.decode()
     assert not Job.objects.exists()
-
-
-@pytest.fixture
-def sotkanet_indicator(personas):
-    region = personas.project.region
-    region.sotkanet_id = 321
-    region.save()
-    return IndicatorFactory(
-        project=personas.project, source_system="sotkanet", source_id="1234", unit="percent"
-    )
 
 
 @pytest.mark.django_db

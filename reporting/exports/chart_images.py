@@ -2,10 +2,16 @@
 (the PDFs): Plotly itself draws them in headless Chromium through kaleido, so a chart has
 one definition, drawn the same on pages and in PDFs.
 
-- `static_charts(figures)` renders every figure of one document in **one** browser session
-  (a `kaleido.Kaleido` for the document, closed after it), so a PDF pays for Chromium's
-  start once, not per chart. Chromium is the system's (`/usr/bin/chromium`, found by
-  choreographer; `BROWSER_PATH` names another); the Docker image installs it.
+- `static_charts(figures)` renders every figure of one document in the process's one
+  browser (`_ChartBrowser`: a `kaleido.Kaleido`, as kaleido's own `start_sync_server`
+  keeps one, in a thread with its own event loop). Chromium starts at the first document
+  and stays open while documents keep coming: it is closed after `KEEP_OPEN` seconds
+  without one, at exit, and in a forked child (which starts its own). A start costs about
+  a second of CPU, more than drawing a document's charts. Chromium is the system's
+  (`/usr/bin/chromium`, found by choreographer; `BROWSER_PATH` names another); the Docker
+  image installs it.
+- If a browser that was already open fails (Chromium gone, a timeout), it is closed and the
+  document's charts are drawn once more in a new one.
 - The page's Plotly locale (`figure["locale"]`, built from Django's formats in
   portal/charts.py) is registered in the browser page as the default, so month names,
   decimal commas and euros read as on the Finnish page.
@@ -21,11 +27,13 @@ escaped XML, and charts.py escapes names typed by people before Plotly reads the
 from __future__ import annotations
 
 import asyncio
+import atexit
 import json
 import logging
+import os
 import re
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+import threading
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -35,6 +43,7 @@ logger = logging.getLogger(__name__)
 WIDTH = 640  # CSS pixels; the PDF scales the SVG to its column (static/css/pdf.css)
 FONT = "DejaVu Sans, sans-serif"  # the PDF's font (static/css/pdf.css), installed in the image
 TIMEOUT = 60  # seconds for one figure
+KEEP_OPEN = 300  # seconds the browser waits for the next document before it is closed
 
 
 @dataclass(frozen=True)
@@ -50,7 +59,7 @@ class StaticChart:
         return mark_safe(self.svg)  # noqa: S308 - Chromium's XML serialisation (module docstring)
 
 
-def _locale_script(figures: list[dict], folder: Path) -> Path:
+def _locale_script(figures: list[dict]) -> str:
     """A script registering the figures' Plotly locale (as charts.js does on a page) and
     making it the default: kaleido's `toImage` keeps the plot config's, not the figure's."""
     locales = {f["locale"]["name"]: f["locale"]["format"] for f in figures if "locale" in f}
@@ -59,9 +68,7 @@ def _locale_script(figures: list[dict], folder: Path) -> Path:
         f"format: {json.dumps(fmt)}}});\nPlotly.setPlotConfig({{locale: {json.dumps(name)}}});"
         for name, fmt in locales.items()  # one: a document is in one language
     ]
-    path = folder / "locales.js"
-    path.write_text("\n".join(lines), encoding="utf-8")
-    return path
+    return "\n".join(lines)
 
 
 def _for_print(figure: dict) -> dict:
@@ -70,13 +77,85 @@ def _for_print(figure: dict) -> dict:
     return {"data": figure.get("data", []), "layout": layout}
 
 
-async def _render(figures: list[dict], script: Path) -> list[bytes]:
-    from kaleido import Kaleido, PageGenerator
+class _ChartBrowser:
+    """The process's kaleido browser, kept open between documents.
 
-    page = PageGenerator(mathjax=False, others=[str(script)])
-    async with Kaleido(n=1, timeout=TIMEOUT, page_generator=page) as browser:
+    Its event loop runs in a daemon thread of its own, so callers need no loop and may run
+    under one (Playwright's, in the browser tests). One document at a time (a lock); the
+    page the browser loads carries the locale script, so a document in another language,
+    or another `BROWSER_PATH`, gets a new browser."""
+
+    def __init__(self):
+        self._reset()
+        atexit.register(self.close)
+        if hasattr(os, "register_at_fork"):  # the child has no copy of the loop's thread
+            os.register_at_fork(after_in_child=self._reset)
+
+    def _reset(self):
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._kaleido = None
+        self._key: tuple | None = None
+        self._folder: tempfile.TemporaryDirectory | None = None
+        self._idle: asyncio.TimerHandle | None = None
+        self._closing: asyncio.Task | None = None
+
+    def render(self, figures: list[dict]) -> list[bytes]:
+        with self._lock:
+            if self._loop is None:
+                self._loop = asyncio.new_event_loop()
+                threading.Thread(
+                    target=self._loop.run_forever, name="pdf-charts", daemon=True
+                ).start()
+            future = asyncio.run_coroutine_threadsafe(self._render(figures), self._loop)
+            try:
+                # kaleido times each figure out itself; this bounds a browser that hangs.
+                return future.result(timeout=TIMEOUT * (len(figures) + 2))
+            except BaseException:
+                future.cancel()
+                raise
+
+    def close(self):
+        """Closes the browser now (at exit; the next document starts a new one)."""
+        with self._lock:
+            if self._loop is not None and self._kaleido is not None:
+                future = asyncio.run_coroutine_threadsafe(self._close(), self._loop)
+                try:
+                    future.result(timeout=TIMEOUT)
+                except Exception:
+                    logger.warning("PDF charts: closing the browser failed", exc_info=True)
+
+    async def _render(self, figures: list[dict]) -> list[bytes]:
+        if self._idle is not None:
+            self._idle.cancel()
+        key = (os.environ.get("BROWSER_PATH"), _locale_script(figures))
+        if self._key != key:
+            await self._close()
+        reused = self._kaleido is not None
+        try:
+            return await self._draw(figures, key)
+        except asyncio.CancelledError:  # render() gave up waiting: this browser hangs
+            await self._close()
+            raise
+        except Exception:
+            await self._close()
+            if not reused:
+                raise
+            logger.warning("PDF charts: the open browser failed, drawing in a new one")
+            return await self._draw(figures, key)
+        finally:
+            if self._kaleido is not None:
+                self._idle = asyncio.get_running_loop().call_later(KEEP_OPEN, self._close_idle)
+
+    def _close_idle(self) -> None:
+        self._idle = None
+        self._closing = asyncio.get_running_loop().create_task(self._close())
+
+    async def _draw(self, figures: list[dict], key: tuple) -> list[bytes]:
+        if self._kaleido is None:
+            await self._open(key)
         return [
-            await browser.calc_fig(
+            await self._kaleido.calc_fig(
                 _for_print(figure),
                 opts={
                     "format": "svg",
@@ -87,15 +166,40 @@ async def _render(figures: list[dict], script: Path) -> list[bytes]:
             for figure in figures
         ]
 
+    async def _open(self, key: tuple) -> None:
+        from kaleido import Kaleido, PageGenerator
 
-def _run(coroutine):
-    """Runs the coroutine to its end, also when called under a running event loop."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coroutine)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
+        # The page loads the script on every figure (kaleido reloads its tab after each):
+        # the file lives as long as the browser.
+        folder = tempfile.TemporaryDirectory(prefix="portal-charts-")
+        script = Path(folder.name) / "locales.js"
+        script.write_text(key[1], encoding="utf-8")
+        page = PageGenerator(mathjax=False, others=[str(script)])
+        browser = Kaleido(n=1, timeout=TIMEOUT, page_generator=page)
+        try:
+            await browser.open()
+        except BaseException:
+            folder.cleanup()
+            raise
+        self._kaleido, self._key, self._folder = browser, key, folder
+
+    async def _close(self) -> None:
+        browser, folder = self._kaleido, self._folder
+        self._kaleido = self._key = self._folder = None
+        if self._idle is not None:
+            self._idle.cancel()
+            self._idle = None
+        try:
+            if browser is not None:
+                await browser.close()
+        except Exception:
+            logger.warning("PDF charts: closing the browser failed", exc_info=True)
+        finally:
+            if folder is not None:
+                folder.cleanup()
+
+
+_browser = _ChartBrowser()
 
 
 _STYLE = re.compile(r'\sstyle="([^"]*)"')
@@ -126,8 +230,7 @@ def static_charts(charts: list[tuple[dict, str, str]]) -> list[StaticChart | Non
         return []
     figures = [figure for figure, _title, _description in charts]
     try:
-        with tempfile.TemporaryDirectory(prefix="portal-charts-") as folder:
-            images = _run(_render(figures, _locale_script(figures, Path(folder))))
+        images = _browser.render(figures)
     except Exception:
         logger.exception("PDF charts: Plotly could not draw %s figure(s)", len(charts))
         return [None] * len(charts)
