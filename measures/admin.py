@@ -6,6 +6,7 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.admin import EditedInThePortal, ReadOnly, ViewOnly, plan_row_url
+from portal.models_common import in_all_languages
 
 from .models import CurrentLight, DayLight, Indicator, IndicatorProgress, Measurement, Target
 from .sotkanet import sotkanet_default_years, sotkanet_import_blocker, sotkanet_import_start
@@ -49,9 +50,7 @@ class IndicatorAdmin(EditedInThePortal, SimpleHistoryAdmin):
                     "portal_link",
                     "project",
                     "code",
-                    "name_fi",
-                    "name_sv",
-                    "name_en",
+                    *in_all_languages("name"),
                     "unit",
                     "direction",
                     "frequency",

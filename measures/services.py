@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from portal.models_common import in_all_languages
 from portal.periods import period_end_for
 from projects.access import Perm, check
 from projects.plan_services import NO_MARK, plan_row_retire, plan_row_save, plan_values_check
@@ -327,9 +328,7 @@ def generated_values_remove(*, actor=None) -> GeneratedRemoved:
 
 INDICATOR_FIELDS = (
     "code",
-    "name_fi",
-    "name_sv",
-    "name_en",
+    *in_all_languages("name"),
     "unit",
     "direction",
     "frequency",

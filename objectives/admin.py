@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.admin import EditedInThePortal, ReadOnly, plan_row_url
+from portal.models_common import in_all_languages
 from projects.admin import SOURCE_FIELDS
 from projects.admin import WorkPackageAdmin as ProjectsWorkPackageAdmin
 from projects.models import WorkPackage
@@ -61,9 +62,7 @@ class ProcessGoalAdmin(EditedInThePortal, SimpleHistoryAdmin):
                     "work_package",
                     "number",
                     "kind",
-                    "title_fi",
-                    "title_sv",
-                    "title_en",
+                    *in_all_languages("title"),
                     "benefit_targets",
                     "ht_as_written",
                     "target_date",
@@ -124,9 +123,7 @@ class ActionAdmin(EditedInThePortal, SimpleHistoryAdmin):
                     "project",
                     "work_package",
                     "number",
-                    "title_fi",
-                    "title_sv",
-                    "title_en",
+                    *in_all_languages("title"),
                     "goals",
                     "benefit_targets",
                 )

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.admin import EditedInThePortal, ReadOnly, plan_row_url
+from portal.models_common import in_all_languages
 
 from .access import Perm, can
 from .models import (
@@ -130,9 +131,7 @@ class WorkPackageAdmin(EditedInThePortal, admin.ModelAdmin):
                     "project",
                     "parent",
                     "code",
-                    "name_fi",
-                    "name_sv",
-                    "name_en",
+                    *in_all_languages("name"),
                     "kind_as_written",
                     "classification",
                     "plan_version",

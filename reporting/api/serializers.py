@@ -7,6 +7,7 @@ from rest_framework import serializers
 from measures.models import Indicator, IndicatorProgress, Measurement
 from objectives.models import Action, ProcessGoal
 from portal.lights import Light
+from portal.models_common import in_all_languages
 from projects.models import Project, Region
 
 
@@ -36,9 +37,7 @@ class ProjectSerializer(serializers.ModelSerializer):
             "id",
             "region",
             "region_code",
-            "name_fi",
-            "name_sv",
-            "name_en",
+            *in_all_languages("name"),
             "short_name",
             "start_date",
             "end_date",
@@ -59,9 +58,7 @@ class GoalSerializer(serializers.ModelSerializer):
             "work_package_code",
             "number",
             "kind",
-            "title_fi",
-            "title_sv",
-            "title_en",
+            *in_all_languages("title"),
             "benefit_targets",
             "target_date",
         ]
@@ -81,9 +78,7 @@ class ActionSerializer(serializers.ModelSerializer):
             "work_package",
             "work_package_code",
             "number",
-            "title_fi",
-            "title_sv",
-            "title_en",
+            *in_all_languages("title"),
             "goals",
             "benefit_targets",
             "responsible_text",
@@ -156,9 +151,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "id",
             "project",
             "code",
-            "name_fi",
-            "name_sv",
-            "name_en",
+            *in_all_languages("name"),
             "unit",
             "direction",
             "frequency",

@@ -41,6 +41,7 @@ from measures.status_engine import lights_on
 from objectives.choices import ActionStatus
 from objectives.models import Action, ReportingPeriod
 from portal.lights import Assessment, Light, Reason
+from portal.models_common import in_all_languages
 from projects.models import Project, WorkPackage
 from reporting.models import ReportSnapshot, SelfAssessment, SelfAssessmentStatus
 from reporting.rounds.snapshots import statuses_recorded_by
@@ -375,9 +376,7 @@ _ACTION_FIELDS = (
     "project_id",
     "work_package_id",
     "number",
-    "title_fi",
-    "title_sv",
-    "title_en",
+    *in_all_languages("title"),
     "schedule_text",
     "planned_end",
     "status",
