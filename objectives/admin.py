@@ -11,6 +11,7 @@ from projects.admin import WorkPackageAdmin as ProjectsWorkPackageAdmin
 from projects.models import WorkPackage
 
 from .models import Action, BenefitTarget, ProcessGoal, StatusUpdate
+from .services import ACTION_SCHEDULE_FIELDS
 
 
 class ProcessGoalInline(ReadOnly, admin.TabularInline):
@@ -112,19 +113,7 @@ class ActionAdmin(EditedInThePortal, SimpleHistoryAdmin):
             "goals",
             "benefit_targets",
         ),
-        (
-            _("Responsibility and schedule"),
-            {
-                "fields": (
-                    "responsible_text",
-                    "responsible_organisation",
-                    "owner",
-                    "schedule_text",
-                    "planned_start",
-                    "planned_end",
-                )
-            },
-        ),
+        (_("Responsibility and schedule"), {"fields": ACTION_SCHEDULE_FIELDS}),
         (
             _("Status"),
             {

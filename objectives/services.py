@@ -415,10 +415,8 @@ GOAL_FIELDS = (
     "target_date",
     "work_package",
 )
-ACTION_FIELDS = (
-    "number",
-    *in_all_languages("title"),
-    "work_package",
+# Who answers for an action and when it is planned (its admin page shows them as one group).
+ACTION_SCHEDULE_FIELDS = (
     "responsible_text",
     "responsible_organisation",
     "owner",
@@ -426,6 +424,7 @@ ACTION_FIELDS = (
     "planned_start",
     "planned_end",
 )
+ACTION_FIELDS = ("number", *in_all_languages("title"), "work_package", *ACTION_SCHEDULE_FIELDS)
 
 
 def _plan_fields(values: dict, allowed: tuple[str, ...], what: str) -> None:
