@@ -326,7 +326,8 @@ def generated_values_remove(*, actor=None) -> GeneratedRemoved:
 
 # --- The plan in the browser: indicators and their targets -----------------------------------
 
-INDICATOR_FIELDS = (
+# What an indicator is and where its values come from (the plan form and the API list them).
+INDICATOR_DESCRIPTION = (
     "code",
     *in_all_languages("name"),
     "unit",
@@ -334,6 +335,9 @@ INDICATOR_FIELDS = (
     "frequency",
     "source_system",
     "source_id",
+)
+INDICATOR_FIELDS = (
+    *INDICATOR_DESCRIPTION,
     "baseline_value",
     "baseline_as_written",
     "baseline_date",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from measures.models import Indicator, IndicatorProgress, Measurement
+from measures.services import INDICATOR_DESCRIPTION
 from objectives.models import Action, ProcessGoal
 from portal.lights import Light
 from portal.models_common import in_all_languages
@@ -45,6 +46,10 @@ class ProjectSerializer(serializers.ModelSerializer):
         ]
 
 
+# The leading fields of a goal or an action: which row, in which hanke and work package.
+PLAN_ROW_HEAD = ("id", "project", "work_package", "work_package_code", "number")
+
+
 class GoalSerializer(serializers.ModelSerializer):
     work_package_code = serializers.CharField(source="work_package.code")
     benefit_targets = serializers.SlugRelatedField(slug_field="number", many=True, read_only=True)
@@ -52,11 +57,7 @@ class GoalSerializer(serializers.ModelSerializer):
     class Meta:
         model = ProcessGoal
         fields = [
-            "id",
-            "project",
-            "work_package",
-            "work_package_code",
-            "number",
+            *PLAN_ROW_HEAD,
             "kind",
             *in_all_languages("title"),
             "benefit_targets",
@@ -73,11 +74,7 @@ class ActionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Action
         fields = [
-            "id",
-            "project",
-            "work_package",
-            "work_package_code",
-            "number",
+            *PLAN_ROW_HEAD,
             *in_all_languages("title"),
             "goals",
             "benefit_targets",
@@ -150,13 +147,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "project",
-            "code",
-            *in_all_languages("name"),
-            "unit",
-            "direction",
-            "frequency",
-            "source_system",
-            "source_id",
+            *INDICATOR_DESCRIPTION,
             "goals",
             "actions",
             "benefit_targets",
