@@ -5,7 +5,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.admin import EditedInThePortal, ReadOnly, ViewOnly, plan_row_url
+from portal.admin import (
+    EditedInThePortal,
+    ReadOnly,
+    ViewOnly,
+    plan_row_url,
+    portal_fieldset,
+)
+from portal.models_common import in_all_languages
 
 from .models import CurrentLight, DayLight, Indicator, IndicatorProgress, Measurement, Target
 from .sotkanet import sotkanet_default_years, sotkanet_import_blocker, sotkanet_import_start
@@ -42,23 +49,14 @@ class IndicatorAdmin(EditedInThePortal, SimpleHistoryAdmin):
     actions = ["import_from_sotkanet"]
     readonly_fields = ("portal_link",)
     fieldsets = (
-        (
-            None,
-            {
-                "fields": (
-                    "portal_link",
-                    "project",
-                    "code",
-                    "name_fi",
-                    "name_sv",
-                    "name_en",
-                    "unit",
-                    "direction",
-                    "frequency",
-                    "retired_on",
-                    "order",
-                )
-            },
+        portal_fieldset(
+            "code",
+            *in_all_languages("name"),
+            "unit",
+            "direction",
+            "frequency",
+            "retired_on",
+            "order",
         ),
         (_("Data source"), {"fields": ("source_system", "source_id")}),
         (

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from portal.models_common import in_all_languages
 from portal.periods import period_end_for
 from projects.access import Perm, check
 from projects.plan_services import NO_MARK, plan_row_retire, plan_row_save, plan_values_check
@@ -325,16 +326,18 @@ def generated_values_remove(*, actor=None) -> GeneratedRemoved:
 
 # --- The plan in the browser: indicators and their targets -----------------------------------
 
-INDICATOR_FIELDS = (
+# What an indicator is and where its values come from (the plan form and the API list them).
+INDICATOR_DESCRIPTION = (
     "code",
-    "name_fi",
-    "name_sv",
-    "name_en",
+    *in_all_languages("name"),
     "unit",
     "direction",
     "frequency",
     "source_system",
     "source_id",
+)
+INDICATOR_FIELDS = (
+    *INDICATOR_DESCRIPTION,
     "baseline_value",
     "baseline_as_written",
     "baseline_date",

@@ -120,6 +120,14 @@ class _Computation:
             )
         )
 
+    def _leaf(self, kind, row: dict, code: str, light, reason, shortfall, generated=False):
+        """An action's or indicator's light: kept for its parents' rollup (`shortfall` orders
+        the worst first) and written as its stored light row."""
+        self.children[(kind.value, row["id"])] = Child(
+            light, kind.value, row["id"], code, shortfall, generated=generated
+        )
+        self._row(kind, row["id"], row["project_id"], light, reason)
+
     def _actions(self) -> None:
         for a in self.data.actions:
             assessed = action_light(
@@ -129,10 +137,7 @@ class _Computation:
                 today=self.today,
             )
             late = _days_late(a, self.today) if assessed.light is Light.RED else 0
-            self.children[("action", a["id"])] = Child(
-                assessed.light, "action", a["id"], a["number"], late
-            )
-            self._row(RollupKind.ACTION, a["id"], a["project_id"], assessed.light, assessed.reason)
+            self._leaf(RollupKind.ACTION, a, a["number"], assessed.light, assessed.reason, late)
 
     def _indicators(self) -> None:
         for ind in self.data.indicators:
@@ -147,16 +152,15 @@ class _Computation:
             thresholds = self.programme_for(ind["project_id"]).indicator_thresholds()
             result = assess_indicator(data, today=self.today, thresholds=thresholds)
             self.out.indicators[ind["id"]] = result
-            self.children[("indicator", ind["id"])] = Child(
-                result.light,
-                "indicator",
-                ind["id"],
+            generated = _rests_on_generated(result, self.data.generated.get(ind["id"], ()))
+            self._leaf(
+                RollupKind.INDICATOR,
+                ind,
                 ind["code"],
+                result.light,
+                result.reason,
                 _shortfall(result),
-                generated=_rests_on_generated(result, self.data.generated.get(ind["id"], ())),
-            )
-            self._row(
-                RollupKind.INDICATOR, ind["id"], ind["project_id"], result.light, result.reason
+                generated=generated,
             )
 
     # Every rollup of a hanke counts the actions and indicators beneath it (each once), not

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.models import Job, JobStatus
-from portal.queue import RETRYING_TASK_OPTIONS, enqueue
+from portal.queue import RETRYING_TASK_OPTIONS, enqueue, redelivered_task_options
 from portal.services import job_claim, job_fail, job_finish
 from projects.models import Project
 
@@ -32,12 +32,7 @@ from .sotkanet import SotkanetError, sotkanet_import
 
 logger = logging.getLogger(__name__)
 
-TASK_OPTIONS = {
-    "acks_late": True,
-    "reject_on_worker_lost": True,
-    "soft_time_limit": 240,
-    "time_limit": 300,
-}
+TASK_OPTIONS = redelivered_task_options(soft_time_limit=240, time_limit=300)
 
 
 def _summary(job: Job) -> dict:

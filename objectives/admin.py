@@ -4,12 +4,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.admin import EditedInThePortal, ReadOnly, plan_row_url
+from portal.admin import PLAN_ROW_FIELDS, EditedInThePortal, ReadOnly, plan_row_url, portal_fieldset
+from portal.models_common import in_all_languages
 from projects.admin import SOURCE_FIELDS
 from projects.admin import WorkPackageAdmin as ProjectsWorkPackageAdmin
 from projects.models import WorkPackage
 
 from .models import Action, BenefitTarget, ProcessGoal, StatusUpdate
+from .services import ACTION_SCHEDULE_FIELDS
 
 
 class ProcessGoalInline(ReadOnly, admin.TabularInline):
@@ -52,27 +54,15 @@ class ProcessGoalAdmin(EditedInThePortal, SimpleHistoryAdmin):
     inlines = [ActionGoalInline]
     readonly_fields = ("portal_link",)
     fieldsets = (
-        (
-            None,
-            {
-                "fields": (
-                    "portal_link",
-                    "project",
-                    "work_package",
-                    "number",
-                    "kind",
-                    "title_fi",
-                    "title_sv",
-                    "title_en",
-                    "benefit_targets",
-                    "ht_as_written",
-                    "target_date",
-                    "plan_version",
-                    "change",
-                    "retired_on",
-                    "order",
-                )
-            },
+        portal_fieldset(
+            "work_package",
+            "number",
+            "kind",
+            *in_all_languages("title"),
+            "benefit_targets",
+            "ht_as_written",
+            "target_date",
+            *PLAN_ROW_FIELDS,
         ),
         SOURCE_FIELDS,
     )
@@ -116,35 +106,14 @@ class ActionAdmin(EditedInThePortal, SimpleHistoryAdmin):
     readonly_fields = ("version", "portal_link", "status_link")
     inlines = [StatusUpdateInline]
     fieldsets = (
-        (
-            None,
-            {
-                "fields": (
-                    "portal_link",
-                    "project",
-                    "work_package",
-                    "number",
-                    "title_fi",
-                    "title_sv",
-                    "title_en",
-                    "goals",
-                    "benefit_targets",
-                )
-            },
+        portal_fieldset(
+            "work_package",
+            "number",
+            *in_all_languages("title"),
+            "goals",
+            "benefit_targets",
         ),
-        (
-            _("Responsibility and schedule"),
-            {
-                "fields": (
-                    "responsible_text",
-                    "responsible_organisation",
-                    "owner",
-                    "schedule_text",
-                    "planned_start",
-                    "planned_end",
-                )
-            },
-        ),
+        (_("Responsibility and schedule"), {"fields": ACTION_SCHEDULE_FIELDS}),
         (
             _("Status"),
             {

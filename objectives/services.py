@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.history_rows import history_copy
+from portal.models_common import in_all_languages
 from portal.periods import parse_schedule
 from projects.access import Perm, check
 from projects.models import Membership, Project, WorkPackage
@@ -168,9 +169,7 @@ def action_status_update(
 # The plan fields an import may set; the status goes through the status rules below.
 IMPORT_FIELDS = frozenset(
     {
-        "title_fi",
-        "title_sv",
-        "title_en",
+        *in_all_languages("title"),
         "schedule_text",
         "planned_start",
         "planned_end",
@@ -411,19 +410,13 @@ def _replace_links(through, column: str, actions: list[Action], links: dict[int,
 GOAL_FIELDS = (
     "number",
     "kind",
-    "title_fi",
-    "title_sv",
-    "title_en",
+    *in_all_languages("title"),
     "ht_as_written",
     "target_date",
     "work_package",
 )
-ACTION_FIELDS = (
-    "number",
-    "title_fi",
-    "title_sv",
-    "title_en",
-    "work_package",
+# Who answers for an action and when it is planned (its admin page shows them as one group).
+ACTION_SCHEDULE_FIELDS = (
     "responsible_text",
     "responsible_organisation",
     "owner",
@@ -431,6 +424,7 @@ ACTION_FIELDS = (
     "planned_start",
     "planned_end",
 )
+ACTION_FIELDS = ("number", *in_all_languages("title"), "work_package", *ACTION_SCHEDULE_FIELDS)
 
 
 def _plan_fields(values: dict, allowed: tuple[str, ...], what: str) -> None:

@@ -44,6 +44,16 @@ class EditedInThePortal(ReadOnly):
         return format_html('<a href="{}">{}</a>', self.portal_url(obj), self.portal_link_text)
 
 
+# The columns of a plan row's version history, shown after its own fields.
+PLAN_ROW_FIELDS = ("plan_version", "change", "retired_on", "order")
+
+
+def portal_fieldset(*fields: str) -> tuple:
+    """The first fieldset of an EditedInThePortal page: the link to the portal page, the
+    hanke, then `fields`."""
+    return (None, {"fields": ("portal_link", "project", *fields)})
+
+
 def plan_row_url(name: str, obj) -> str:
     """The portal's plan edit page of a row (`name`: package, goal, action, indicator)."""
     return reverse(f"reporting:plan-{name}-edit", args=[obj.project_id, obj.pk])

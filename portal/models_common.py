@@ -102,6 +102,11 @@ def localized(obj: object, field: str) -> str:
     return getattr(obj, f"{field}_{lang}", "") or getattr(obj, f"{field}_fi", "")
 
 
+def in_all_languages(field: str) -> tuple[str, str, str]:
+    """A translated field's column names, Finnish first: `title_fi`, `title_sv`, `title_en`."""
+    return (f"{field}_fi", f"{field}_sv", f"{field}_en")
+
+
 class Localized:
     """Mixin for models with name_fi/name_sv/name_en (or title_*) columns."""
 

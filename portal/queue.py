@@ -21,13 +21,22 @@ from .outage import outages
 
 logger = logging.getLogger(__name__)
 
+
+def redelivered_task_options(*, soft_time_limit: int, time_limit: int) -> dict:
+    """Celery options of a task whose message is acknowledged only when it ends, so a lost
+    worker gets it redelivered, and which is stopped after the given seconds."""
+    return {
+        "acks_late": True,
+        "reject_on_worker_lost": True,
+        "soft_time_limit": soft_time_limit,
+        "time_limit": time_limit,
+    }
+
+
 # Celery options of an idempotent task that may be retried (R7): redelivered when its worker
 # dies, time-limited, retried with backoff only for transient database errors.
 RETRYING_TASK_OPTIONS = {
-    "acks_late": True,
-    "reject_on_worker_lost": True,
-    "soft_time_limit": 240,
-    "time_limit": 300,
+    **redelivered_task_options(soft_time_limit=240, time_limit=300),
     "autoretry_for": (OperationalError, InterfaceError),
     "retry_backoff": True,
     "retry_backoff_max": 300,

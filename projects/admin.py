@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.admin import EditedInThePortal, ReadOnly, plan_row_url
+from portal.admin import PLAN_ROW_FIELDS, EditedInThePortal, ReadOnly, plan_row_url, portal_fieldset
+from portal.models_common import in_all_languages
 
 from .access import Perm, can
 from .models import (
@@ -122,25 +123,13 @@ class WorkPackageAdmin(EditedInThePortal, admin.ModelAdmin):
     inlines = [ChildPackageInline]
     readonly_fields = ("portal_link",)
     fieldsets = (
-        (
-            None,
-            {
-                "fields": (
-                    "portal_link",
-                    "project",
-                    "parent",
-                    "code",
-                    "name_fi",
-                    "name_sv",
-                    "name_en",
-                    "kind_as_written",
-                    "classification",
-                    "plan_version",
-                    "change",
-                    "retired_on",
-                    "order",
-                )
-            },
+        portal_fieldset(
+            "parent",
+            "code",
+            *in_all_languages("name"),
+            "kind_as_written",
+            "classification",
+            *PLAN_ROW_FIELDS,
         ),
         SOURCE_FIELDS,
     )

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from measures.status_engine import lights_on
 from objectives.models import ReportingPeriod
-from portal.queue import RETRYING_TASK_OPTIONS
+from portal.queue import RETRYING_TASK_OPTIONS, redelivered_task_options
 from portal.tasks import MAIL_TASK_OPTIONS
 from projects.models import Project
 
@@ -35,12 +35,7 @@ logger = logging.getLogger(__name__)
 # Export jobs: no autoretry. A failing export is recorded on its row ("failed", with the
 # error) and the user runs it again; a lost worker gets the message redelivered (acks_late)
 # and export_job_run rebuilds the same row's file.
-EXPORT_TASK_OPTIONS = {
-    "acks_late": True,
-    "reject_on_worker_lost": True,
-    "soft_time_limit": 540,
-    "time_limit": 600,
-}
+EXPORT_TASK_OPTIONS = redelivered_task_options(soft_time_limit=540, time_limit=600)
 
 
 @shared_task(**EXPORT_TASK_OPTIONS)

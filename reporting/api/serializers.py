@@ -5,8 +5,10 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from measures.models import Indicator, IndicatorProgress, Measurement
+from measures.services import INDICATOR_DESCRIPTION
 from objectives.models import Action, ProcessGoal
 from portal.lights import Light
+from portal.models_common import in_all_languages
 from projects.models import Project, Region
 
 
@@ -36,14 +38,16 @@ class ProjectSerializer(serializers.ModelSerializer):
             "id",
             "region",
             "region_code",
-            "name_fi",
-            "name_sv",
-            "name_en",
+            *in_all_languages("name"),
             "short_name",
             "start_date",
             "end_date",
             "funding_total",
         ]
+
+
+# The leading fields of a goal or an action: which row, in which hanke and work package.
+PLAN_ROW_HEAD = ("id", "project", "work_package", "work_package_code", "number")
 
 
 class GoalSerializer(serializers.ModelSerializer):
@@ -53,15 +57,9 @@ class GoalSerializer(serializers.ModelSerializer):
     class Meta:
         model = ProcessGoal
         fields = [
-            "id",
-            "project",
-            "work_package",
-            "work_package_code",
-            "number",
+            *PLAN_ROW_HEAD,
             "kind",
-            "title_fi",
-            "title_sv",
-            "title_en",
+            *in_all_languages("title"),
             "benefit_targets",
             "target_date",
         ]
@@ -76,14 +74,8 @@ class ActionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Action
         fields = [
-            "id",
-            "project",
-            "work_package",
-            "work_package_code",
-            "number",
-            "title_fi",
-            "title_sv",
-            "title_en",
+            *PLAN_ROW_HEAD,
+            *in_all_languages("title"),
             "goals",
             "benefit_targets",
             "responsible_text",
@@ -155,15 +147,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "project",
-            "code",
-            "name_fi",
-            "name_sv",
-            "name_en",
-            "unit",
-            "direction",
-            "frequency",
-            "source_system",
-            "source_id",
+            *INDICATOR_DESCRIPTION,
             "goals",
             "actions",
             "benefit_targets",

@@ -41,6 +41,7 @@ from measures.status_engine import lights_on
 from objectives.choices import ActionStatus
 from objectives.models import Action, ReportingPeriod
 from portal.lights import Assessment, Light, Reason
+from portal.models_common import in_all_languages
 from projects.models import Project, WorkPackage
 from reporting.models import ReportSnapshot, SelfAssessment, SelfAssessmentStatus
 from reporting.rounds.snapshots import statuses_recorded_by
@@ -56,6 +57,7 @@ from .tables import (
     _number,
     _sheet_title,
     _text,
+    light_columns,
     rows_csv,
     workbook_bytes,
     write_table_sheet,
@@ -130,12 +132,17 @@ class NationalExtract:
 # --- Resources: the column schema of each table ---------------------------------------------
 
 
-class ProjectResource(resources.Resource):
+class HankeColumns(resources.Resource):
+    """The leading columns every national table shares: which hanke the row is and its source."""
+
     region_code = _text("region_code", gettext_lazy("Region code"))
     region = _text("region", gettext_lazy("Region"))
     hanke_id = _number("hanke_id", gettext_lazy("Hanke id"), "code")
     hanke = _text("hanke", gettext_lazy("Hanke"))
     source = _text("source", gettext_lazy("Data source"))
+
+
+class ProjectResource(HankeColumns):
     assessment_status = _text("assessment_status", gettext_lazy("Self-assessment"))
     submitted_at = _date("submitted_at", gettext_lazy("Submitted"))
     frozen_at = _date("frozen_at", gettext_lazy("Frozen"))
@@ -144,12 +151,7 @@ class ProjectResource(resources.Resource):
     measurement_rows = _number("measurement_rows", gettext_lazy("Measurement rows"), "count")
 
 
-class NationalActionResource(resources.Resource):
-    region_code = _text("region_code", gettext_lazy("Region code"))
-    region = _text("region", gettext_lazy("Region"))
-    hanke_id = _number("hanke_id", gettext_lazy("Hanke id"), "code")
-    hanke = _text("hanke", gettext_lazy("Hanke"))
-    source = _text("source", gettext_lazy("Data source"))
+class NationalActionResource(HankeColumns):
     work_package = _text("work_package", gettext_lazy("Work package"))
     number = _text("number", gettext_lazy("Action number"))
     title = _text("title", gettext_lazy("Action"))
@@ -158,17 +160,10 @@ class NationalActionResource(resources.Resource):
     status = _text("status", gettext_lazy("Status at cut-off"))
     status_comment = _text("status_comment", gettext_lazy("Status comment"))
     status_date = _date("status_date", gettext_lazy("Status date"))
-    light = _text("light__label", gettext_lazy("Light"))
-    light_symbol = _text("light__symbol", gettext_lazy("Light symbol"))
-    light_reason = _text("light__reason", gettext_lazy("Reason for the light"))
+    light, light_symbol, light_reason = light_columns()
 
 
-class NationalMeasurementResource(resources.Resource):
-    region_code = _text("region_code", gettext_lazy("Region code"))
-    region = _text("region", gettext_lazy("Region"))
-    hanke_id = _number("hanke_id", gettext_lazy("Hanke id"), "code")
-    hanke = _text("hanke", gettext_lazy("Hanke"))
-    source = _text("source", gettext_lazy("Data source"))
+class NationalMeasurementResource(HankeColumns):
     indicator_code = _text("indicator_code", gettext_lazy("Indicator code"))
     indicator = _text("indicator", gettext_lazy("Indicator"))
     unit = _text("unit", gettext_lazy("Unit"))
@@ -176,9 +171,7 @@ class NationalMeasurementResource(resources.Resource):
     value = _number("value", gettext_lazy("Value"), "quantity")
     measurement_source = _text("measurement_source", gettext_lazy("Source of the value"))
     baseline = _number("baseline", gettext_lazy("Baseline"), "quantity")
-    light = _text("light__label", gettext_lazy("Light"))
-    light_symbol = _text("light__symbol", gettext_lazy("Light symbol"))
-    light_reason = _text("light__reason", gettext_lazy("Reason for the light"))
+    light, light_symbol, light_reason = light_columns()
 
 
 @dataclass(frozen=True)
@@ -383,9 +376,7 @@ _ACTION_FIELDS = (
     "project_id",
     "work_package_id",
     "number",
-    "title_fi",
-    "title_sv",
-    "title_en",
+    *in_all_languages("title"),
     "schedule_text",
     "planned_end",
     "status",

@@ -164,6 +164,15 @@ def _number(attribute: str, label, kind: str = "decimal") -> Field:
     return Field(attribute=attribute, column_name=label, widget=ReportNumberWidget(kind))
 
 
+def light_columns() -> tuple[Field, Field, Field]:
+    """The three columns of a row's light (label, symbol, reason), in that order."""
+    return (
+        _text("light__label", gettext_lazy("Light")),
+        _text("light__symbol", gettext_lazy("Light symbol")),
+        _text("light__reason", gettext_lazy("Reason for the light")),
+    )
+
+
 # --- Rows ----------------------------------------------------------------------------------
 
 
@@ -285,9 +294,7 @@ class ActionResource(resources.Resource):
     planned_start = _date("planned_start", gettext_lazy("Planned start"))
     planned_end = _date("planned_end", gettext_lazy("Planned end"))
     status = _text("status", gettext_lazy("Status"))
-    light = _text("light__label", gettext_lazy("Light"))
-    light_symbol = _text("light__symbol", gettext_lazy("Light symbol"))
-    light_reason = _text("light__reason", gettext_lazy("Reason for the light"))
+    light, light_symbol, light_reason = light_columns()
     owner = _text("owner", gettext_lazy("Owner"))
     last_update = _date("last_update", gettext_lazy("Last status update"))
 
@@ -298,9 +305,7 @@ class PlanResource(resources.Resource):
     work_package = _text("work_package", gettext_lazy("Work package"))
     title = _text("title", gettext_lazy("Title"))
     ht = _text("ht", gettext_lazy("Benefit targets (HT)"))
-    light = _text("light__label", gettext_lazy("Light"))
-    light_symbol = _text("light__symbol", gettext_lazy("Light symbol"))
-    light_reason = _text("light__reason", gettext_lazy("Reason for the light"))
+    light, light_symbol, light_reason = light_columns()
 
 
 class IndicatorResource(resources.Resource):
@@ -313,9 +318,7 @@ class IndicatorResource(resources.Resource):
     source = _text("source", gettext_lazy("Source of the value"))
     baseline = _number("baseline", gettext_lazy("Baseline"), "quantity")
     final_target = _number("final_target", gettext_lazy("Final target"), "quantity")
-    light = _text("light__label", gettext_lazy("Light"))
-    light_symbol = _text("light__symbol", gettext_lazy("Light symbol"))
-    light_reason = _text("light__reason", gettext_lazy("Reason for the light"))
+    light, light_symbol, light_reason = light_columns()
 
 
 class BudgetResource(resources.Resource):

@@ -22,7 +22,7 @@ from django.utils import timezone
 from measures.history import end_of_day
 from measures.models import CurrentLight, Indicator, Measurement, RollupKind
 from objectives.models import Action, ProcessGoal, ReportingPeriod, StatusUpdate
-from portal.models_common import first_of_each
+from portal.models_common import first_of_each, in_all_languages
 from projects.models import BudgetLine, Expenditure, Project, Risk, WorkPackage
 from reporting.models import SelfAssessment
 
@@ -135,9 +135,7 @@ def snapshot_build(
             "id",
             "work_package_id",
             "number",
-            "title_fi",
-            "title_sv",
-            "title_en",
+            *in_all_languages("title"),
             "status",
             "planned_start",
             "planned_end",
@@ -151,9 +149,7 @@ def snapshot_build(
         .values(
             "id",
             "code",
-            "name_fi",
-            "name_sv",
-            "name_en",
+            *in_all_languages("name"),
             "unit",
             "baseline_value",
             "progress__light",
