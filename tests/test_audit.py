@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -372,6 +374,37 @@ def test_change_log_comes_a_page_at_a_time(client, personas, indicator):
     who = personas.project_manager.username
     html = client.get(_change_log_url(), {"user": who}).content.decode()
     assert f"?user={who}&amp;page=2" in html
+    assert not audit.change_log(
+        user=personas.programme_admin, user_id=personas.project_manager.pk, page=3
+    ).object_list
+
+
+def test_change_log_pages_without_counting_all_history(client, personas, indicator):
+    # given a log of one change more than a page
+    for version in range(audit.CHANGE_LOG_PAGE_SIZE + 1):
+        measurement_save(
+            indicator=indicator,
+            period=PERIOD,
+            raw_value=str(version),
+            actor=personas.project_manager,
+            expected_version=version,
+        )
+    client.force_login(personas.programme_admin)
+    who = personas.project_manager.username
+
+    # when the first page, the last and one past the end are read
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get(_change_log_url(), {"user": who}).content.decode()
+    last = client.get(_change_log_url(), {"user": who, "page": 2}).content.decode()
+    past = client.get(_change_log_url(), {"user": who, "page": 9}).content.decode()
+    junk = audit.change_log(user=personas.programme_admin, page="x" * 40)
+
+    # then no query counts the whole history (it grows every day), the pages link each other
+    assert not [q for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert 'rel="next"' in first and 'rel="prev"' not in first
+    assert 'rel="prev"' in last and 'rel="next"' not in last
+    assert "vanhimman muutoksen jälkeen" in past and f"?user={who}" in past
+    assert junk.number == 1 and junk.object_list
 
 
 @pytest.mark.parametrize("count", [1, 10])

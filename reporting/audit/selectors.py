@@ -13,9 +13,10 @@ Contract:
   user's roles, all its history rows at once (with history_user), one query per kind of
   related object named in the changes.
 - `change_log(user=, …)` needs `Perm.VIEW_CHANGE_LOG` (PermissionDenied otherwise). It merges
-  the history of the main models newest first with one UNION query for the page (and one for
-  the count), then loads the rows of that page with one query per model: a fixed number of
-  queries for any amount of history.
+  the history of the main models newest first with one UNION query for the page (not
+  counted: a count of all history would grow with every day in service), then loads the
+  rows of that page with one query per model: a fixed number of queries for any amount of
+  history.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -30,7 +32,6 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.core.paginator import Page, Paginator
 from django.db import models
 from django.db.models import CharField, Q, Value
 from django.db.models.functions import Concat
@@ -42,7 +43,7 @@ from django.utils.translation import gettext_lazy
 
 from measures.models import Indicator, Measurement, Target
 from objectives.models import Action, ProcessGoal, StatusUpdate
-from portal.paging import PAGE_SIZE
+from portal.paging import PAGE_SIZE, OpenPage, open_page
 from projects.access import Perm, can
 from projects.models import BudgetLine, Membership, Project, Risk, WorkPackage
 
@@ -83,8 +84,9 @@ class Audited:
     label: Callable[[Any], str]
     related: tuple[str, ...] = ()
 
-    @property
+    @cached_property
     def history_model(self) -> type[models.Model]:
+        # Read once: simple-history's `history` descriptor builds a manager class each time.
         return self.model.history.model
 
     @property
@@ -368,15 +370,16 @@ def change_log(
     date_from: date | None = None,
     date_to: date | None = None,
     page: int | str = 1,
-) -> Page:
+) -> OpenPage:
     """Changes to the main models across the programme, newest first, a page at a time.
 
     Permission: `Perm.VIEW_CHANGE_LOG` (the programme admin), else PermissionDenied.
     Filters: the acting user (by id, or `who`: a part of their name or username), the
     hanke, a date range (inclusive, local dates).
-    Returns a Page whose object_list holds LogEntry rows. Side effects: none.
-    Queries: a count and a page query over a UNION of all models, then one per model on
-    the page, whatever the amount of history.
+    Returns an OpenPage (portal/paging.py: no count of all history, which grows every day)
+    whose object_list holds LogEntry rows. Side effects: none.
+    Queries: a page query over a UNION of all models, then one per model on the page,
+    whatever the amount of history.
     """
     if not can(user, Perm.VIEW_CHANGE_LOG):
         raise PermissionDenied
@@ -395,7 +398,7 @@ def change_log(
         for entry in _REGISTRY
     ]
     merged = parts[0].union(*parts[1:], all=True).order_by("-history_date", "-history_id")
-    result = Paginator(merged, CHANGE_LOG_PAGE_SIZE).get_page(page)
+    result = open_page(merged, page, per_page=CHANGE_LOG_PAGE_SIZE)
 
     ids: dict[str, list[int]] = defaultdict(list)
     for item in result.object_list:
@@ -428,8 +431,7 @@ def change_log(
                 hanke=hanke,
             )
         )
-    result.object_list = entries
-    return result
+    return OpenPage(entries, result.number, result.has_next)
 
 
 def _project_name(row, path: str) -> str:
