@@ -171,6 +171,33 @@ def test_a_package_counts_the_actions_that_opening_it_shows(client, personas, ha
     assert "Apuna muualla" not in _get(client, personas, paketti=hanke["wp2"].pk)
 
 
+def test_a_retired_goal_places_no_action(client, personas, hanke):
+    # given an action of TP2 serving a live goal of TP1 and a retired goal of TP2, and an
+    # action of TP2 whose only goal is retired
+    retired = ProcessGoalFactory(work_package=hanke["wp2"], number="P9", retired_on=TODAY)
+    both = ActionFactory(work_package=hanke["wp2"], number="3.2", title_fi="Kahden tavoitteen")
+    both.goals.add(hanke["goal_a"], retired)
+    only = ActionFactory(work_package=hanke["wp2"], number="3.3", title_fi="Vanhan tavoitteen")
+    only.goals.add(retired)
+    status_recompute_projects(project_ids=[personas.project.pk], today=TODAY)
+
+    # when
+    tree = project_tree(user=personas.steering_member, project=personas.project)
+    opened = project_tree(
+        user=personas.steering_member, project=personas.project, open_package=hanke["wp2"].pk
+    )
+
+    # then the first is drawn (and counted) only under its live goal, the second among TP2's
+    # actions without a goal, and the retired goal nowhere
+    assert [(n.package.code, n.action_count) for n in tree.packages] == [("TP1", 4), ("TP2", 2)]
+    assert [a.number for a in opened.packages[1].loose_actions] == ["3.1", "3.3"]
+    assert [g.goal.number for g in opened.packages[1].goals] == ["P3"]
+    tp1 = project_tree(
+        user=personas.steering_member, project=personas.project, open_package=hanke["wp1"].pk
+    ).packages[0]
+    assert [a.number for a in tp1.goals[0].actions] == ["1.1", "1.2", "3.2"]
+
+
 def test_a_sub_package_in_the_address_opens_its_top_level_package(client, personas, hanke):
     html = _get(client, personas, paketti=hanke["wp11"].pk)
     assert _shown(html, hanke) == {"done", "late", "starting"}

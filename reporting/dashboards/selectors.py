@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field, fields
 from datetime import timedelta
 from typing import NamedTuple
 
 from django.core.paginator import Page
-from django.db.models import Count, F, IntegerField, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models import (
+    Count,
+    F,
+    FilteredRelation,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -300,34 +310,36 @@ def project_tree(
     A package's count is what opening it shows: the actions under its goals (wherever the
     actions' own package is, as in the plans) and its actions without a goal.
 
-    Five queries folded, nine with rows (the packages unless `packages` gives them, the
-    actions as ids with their colours, package and hanke lights, the goals as ids, the
-    action↔goal links; then for the page's rows only: goals, their HTs, goal and action
-    lights, actions with their last update); visibility is the user's roles, already read.
-    Whole-hanke reads fetch ids and colours only; rows are read in full for one page.
+    Three queries folded, six with rows (the packages unless `packages` gives them; the
+    actions as ids with their colours and the live goals they serve; package and hanke
+    lights; then for rows only: the goals as ids with their HTs, and for the page's rows
+    only: goals, actions with their last update); visibility is the user's roles, already
+    read. Whole-hanke reads fetch ids and colours only; rows are read in full for one page.
     """
     filters = filters or ProjectFilters()
     if not can(user, Perm.VIEW, project):
         raise Http404
     if packages is None:
         packages = project_packages(project=project)
-    colours = list(
-        _filtered_actions(project, filters)
-        .annotate(light=light_subquery(RollupKind.ACTION))
-        .values_list("pk", "work_package_id", "light")
-    )
-    colour = {pk: Light(light) if light else Light.GREY for pk, _wp, light in colours}
-    actions = [(pk, wp) for pk, wp, _light in colours]
+    placements = _placements(project, filters)
+    colour: dict[int, Light] = {}
+    own_package: dict[int, int] = {}  # action → its package, in plan order
+    for pk, wp, _goal, _goal_wp, light in placements:
+        colour[pk] = _LIGHT_OF[light]
+        own_package[pk] = wp
+    actions = list(own_package.items())
     if filters.light or filters.late:
         wanted = {filters.light} if filters.light else set()
         if filters.late:
             wanted = wanted & {Light.RED} if filters.light else {Light.RED}
         actions = [(pk, wp) for pk, wp in actions if colour[pk] in wanted]
+        shown = dict(actions)
+        placements = [row for row in placements if row[0] in shown]
+    served = _served(placements)
     nodes = {p.pk: PackageNode(package=p, light=None) for p in packages}
     counts = dict(Counter(str(colour[pk]) for pk, _wp in actions))
     tops = [nodes[p.pk] for p in packages if p.parent_id not in nodes]
-    rows, goal_hts = _rows(project, actions, tops, nodes, with_empty=not filters.active)
-    _count_drawn(rows, colour, nodes)
+    _count_sections(served, colour, nodes)
     tree = ProjectTree(
         project=project,
         light=None,
@@ -340,9 +352,12 @@ def project_tree(
         tree.opened = _top_of(nodes, open_package)
         if tree.opened is not None:
             tree.opened.open = True
-            rows = [row for row in rows if row.top == tree.opened.package.pk]
     drawn: list[_Row] = []
+    goal_hts: dict[int, list[str]] = {}
     if filters.active or tree.opened is not None:  # else folded: no rows drawn
+        rows, goal_hts = _rows(project, actions, served, tops, nodes, with_empty=not filters.active)
+        if tree.opened is not None:
+            rows = [row for row in rows if row.top == tree.opened.package.pk]
         tree.page = page_of(rows, page)
         drawn = tree.page.object_list
     lights = stored_lights_by_kind(
@@ -368,14 +383,46 @@ def _ids(ids) -> list[int]:
     return list(dict.fromkeys(pk for pk in ids if pk is not None))
 
 
-def _count_drawn(rows: list[_Row], colour: dict[int, Light], nodes) -> None:
+# A stored light's value → the light; an action without a stored light is grey.
+_LIGHT_OF: dict[str | None, Light] = {**{light.value: light for light in Light}, None: Light.GREY}
+
+
+def _placements(project: Project, filters: ProjectFilters) -> list[tuple]:
+    """The matching actions in plan order, a row for each live goal of the hanke an action
+    serves (else one row without a goal): (action, its package, goal, the goal's package,
+    stored light). One query: the goals joined on their link, the light a subquery."""
+    live_goal = FilteredRelation(
+        "goals", condition=Q(goals__retired_on__isnull=True, goals__project=project)
+    )
+    return list(
+        _filtered_actions(project, filters)
+        .annotate(live_goal=live_goal, light=light_subquery(RollupKind.ACTION))
+        .values_list(
+            "pk", "work_package_id", "live_goal__id", "live_goal__work_package_id", "light"
+        )
+    )
+
+
+def _served(placements: list[tuple]) -> list[tuple]:
+    """(action, package, goal, goal's package) rows: an action's goal rows, or, for an action
+    without a live goal, one row without a goal (a retired goal's link leaves an empty row
+    beside the live ones: it is dropped)."""
+    with_goal = {row[0] for row in placements if row[2] is not None}
+    return [row[:4] for row in placements if row[2] is not None or row[0] not in with_goal]
+
+
+def _count_sections(served: list[tuple], colour: dict[int, Light], nodes) -> None:
     """Each package's actions by light, as its section draws them: a sub-package its own, a
-    top-level package its own and its sub-packages' (an action counted once)."""
-    drawn: dict[int, set[int]] = {}
-    for row in rows:
-        if row.action is not None:
-            drawn.setdefault(row.package, set()).add(row.action)
-            drawn.setdefault(row.top, set()).add(row.action)
+    top-level package its own and its sub-packages' (an action counted once): an action
+    under each goal it serves, in the goal's package, else in its own package."""
+    by_section: dict[int, set[int]] = defaultdict(set)
+    for pk, wp, goal, goal_wp in served:
+        by_section[wp if goal is None else goal_wp].add(pk)
+    drawn: dict[int, set[int]] = defaultdict(set)
+    for section, action_ids in by_section.items():
+        if section in nodes:
+            drawn[section] |= action_ids
+            drawn[_top_of(nodes, section).package.pk] |= action_ids
     for package_id, action_ids in drawn.items():
         node = nodes[package_id]
         node.action_count = len(action_ids)
@@ -403,10 +450,10 @@ def _descendants(top: PackageNode, below: dict[int, list[PackageNode]]) -> list[
 
 
 def _rows(
-    project: Project, actions, tops, nodes, *, with_empty: bool
+    project: Project, actions, links, tops, nodes, *, with_empty: bool
 ) -> tuple[list[_Row], dict[int, list[str]]]:
-    """Every row of the tree in page order, from ids (two queries: goals with their HT codes,
-    and links), and each goal's HT codes.
+    """Every row of the tree in page order, from ids (one query: goals with their HT codes;
+    the actions' goals from `links`, `_served`'s rows), and each goal's HT codes.
 
     An action is drawn under each goal it serves, else among its package's actions without
     a goal. `with_empty` (no filters): goals without actions and sub-packages without goals
@@ -431,10 +478,7 @@ def _rows(
     served: dict[int, list[int]] = {}
     with_goal: set[int] = set()
     goal_ids = {goal_id for goal_id, _wp in goals}
-    links = Action.goals.through.objects.filter(action__project=project).values_list(
-        "action_id", "processgoal_id"
-    )
-    for action_id, goal_id in links:
+    for action_id, _wp, goal_id, _goal_wp in links:
         if action_id in position and goal_id in goal_ids:
             served.setdefault(goal_id, []).append(action_id)
             with_goal.add(action_id)
