@@ -190,13 +190,15 @@ def _project_tree(request, project) -> tuple[ProjectFilterForm, selectors.Projec
     return form, tree, versions
 
 
-def _cards_context(request, project, *, ht: int | None) -> dict:
-    """The indicator cards folded (how many; one query) or, with ?kortit=N,
-    opened at page N: drawing twelve cards with their trend lines is the page's heaviest
-    part, and the summary above already names the indicators off track."""
+def _cards_context(request, project, *, ht: int | None, total: int | None = None) -> dict:
+    """The indicator cards folded (how many: `total` when the page has counted them, else
+    one query) or, with ?kortit=N, opened at page N: drawing twelve cards with their trend
+    lines is the page's heaviest part, and the summary above already names the indicators
+    off track."""
     page = _id_param(request, CARDS_PARAM)
     if not page:
-        total = indicator_card_count(user=request.user, project=project, ht=ht)
+        if total is None:
+            total = indicator_card_count(user=request.user, project=project, ht=ht)
         return {"cards": None, "indicator_total": total, "ht": ht}
     cards = indicator_cards(user=request.user, project=project, ht=ht, limit=CARDS_SHOWN, page=page)
     return {"cards": cards, "ht": ht}
@@ -232,15 +234,19 @@ def project_page(request, project_pk: int):
             context["focus_package"] = int(trigger.removeprefix(TOGGLE_ID))
         context["announce"] = True  # what opened or closed, in the live region
         return render(request, "objectives/hanke_page.html#packages", context)
+    ht = form.cleaned_data.get("ht")
     context.update(
         form=form,
         can_import=bool(kinds_allowed(request.user, project)),
         can_edit_plan=can(request.user, Perm.EDIT_PLAN, project),
         landing=not tree.filtered and tree.opened is None,
-        **_cards_context(request, project, ht=form.cleaned_data.get("ht")),
     )
+    total = None
     if context["landing"]:  # a package opened or rows filtered: the rows, not the summary
         context.update(_landing_context(request, project, versions))
+        if ht is None:  # the summary has counted the hanke's live indicators
+            total = context["glance"].indicators.total
+    context.update(_cards_context(request, project, ht=ht, total=total))
     return render(request, "objectives/hanke_page.html", context)
 
 
