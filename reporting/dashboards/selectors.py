@@ -355,9 +355,10 @@ def project_tree(
     drawn: list[_Row] = []
     goal_hts: dict[int, list[str]] = {}
     if filters.active or tree.opened is not None:  # else folded: no rows drawn
-        rows, goal_hts = _rows(project, actions, served, tops, nodes, with_empty=not filters.active)
-        if tree.opened is not None:
-            rows = [row for row in rows if row.top == tree.opened.package.pk]
+        drawn_tops = tops if tree.opened is None else [tree.opened]
+        rows, goal_hts = _rows(
+            project, actions, served, drawn_tops, nodes, with_empty=not filters.active
+        )
         tree.page = page_of(rows, page)
         drawn = tree.page.object_list
     lights = stored_lights_by_kind(
@@ -452,21 +453,28 @@ def _descendants(top: PackageNode, below: dict[int, list[PackageNode]]) -> list[
 def _rows(
     project: Project, actions, links, tops, nodes, *, with_empty: bool
 ) -> tuple[list[_Row], dict[int, list[str]]]:
-    """Every row of the tree in page order, from ids (one query: goals with their HT codes;
-    the actions' goals from `links`, `_served`'s rows), and each goal's HT codes.
+    """Every row of `tops` (top-level packages) and their sub-packages in page order, from
+    ids (one query: their goals with HT codes; the actions' goals from `links`, `_served`'s
+    rows), and each goal's HT codes.
 
     An action is drawn under each goal it serves, else among its package's actions without
     a goal. `with_empty` (no filters): goals without actions and sub-packages without goals
     or actions get a row too, so the page says so.
     """
+    below: dict[int, list[PackageNode]] = {}  # sub-packages by parent, in plan order
+    for node in nodes.values():
+        below.setdefault(node.package.parent_id, []).append(node)
+    sections = [(top, [top, *_descendants(top, below)]) for top in tops]
+    package_ids = [node.package.pk for _top, section in sections for node in section]
     position = {pk: i for i, (pk, _wp) in enumerate(actions)}
     goal_hts: dict[int, list[str]] = {}
     goals = []  # (goal, its package) in plan order
-    for goal_id, package_id, ht in (
-        ProcessGoal.objects.filter(project=project, retired_on__isnull=True)
-        .order_by("order", "id", "benefit_targets__number")
-        .values_list("pk", "work_package_id", "benefit_targets__code")
-    ):
+    goals_read = ProcessGoal.objects.filter(project=project, retired_on__isnull=True)
+    if len(package_ids) < len(nodes):  # one package opened: its goals only
+        goals_read = goals_read.filter(work_package_id__in=package_ids)
+    for goal_id, package_id, ht in goals_read.order_by(
+        "order", "id", "benefit_targets__number"
+    ).values_list("pk", "work_package_id", "benefit_targets__code"):
         if goal_id not in goal_hts:
             goals.append((goal_id, package_id))
             goal_hts[goal_id] = []
@@ -478,20 +486,18 @@ def _rows(
     served: dict[int, list[int]] = {}
     with_goal: set[int] = set()
     goal_ids = {goal_id for goal_id, _wp in goals}
-    for action_id, _wp, goal_id, _goal_wp in links:
-        if action_id in position and goal_id in goal_ids:
-            served.setdefault(goal_id, []).append(action_id)
-            with_goal.add(action_id)
+    for action_id, _wp, goal_id, _goal_wp in links:  # live goals of the hanke only
+        if goal_id is not None and action_id in position:
+            with_goal.add(action_id)  # drawn under its goals, wherever they are
+            if goal_id in goal_ids:
+                served.setdefault(goal_id, []).append(action_id)
     loose: dict[int, list[int]] = {}
     for pk, wp in actions:
         if pk not in with_goal:
             loose.setdefault(wp, []).append(pk)
-    below: dict[int, list[PackageNode]] = {}  # sub-packages by parent, in plan order
-    for node in nodes.values():
-        below.setdefault(node.package.parent_id, []).append(node)
     rows: list[_Row] = []
-    for top in tops:
-        for node in (top, *_descendants(top, below)):
+    for top, section in sections:
+        for node in section:
             package, before = node.package.pk, len(rows)
             for goal_id in goals_of_package.get(package, ()):
                 served_by = sorted(served.get(goal_id, ()), key=position.__getitem__)
