@@ -31,7 +31,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from portal.paths import object_path
+from portal.paths import path_parts
 
 
 class Light(enum.StrEnum):
@@ -276,16 +276,22 @@ def rests_on_generated(params: dict | None) -> bool:
     return any((params or {}).get("generated", {}).values())
 
 
-def _item_link(kind: str, item_id: int, label: str) -> str:
-    """The item's label (escaped), linked to its page where its kind has one."""
+def _item_links(kind: str, items: list) -> str:
+    """The items' labels (escaped), each linked to its page where its kind has one."""
     name = _ITEM_URLS.get(kind)
-    if name is None or not isinstance(item_id, int):
-        return _escape(str(label))
-    try:
-        url = object_path(name, item_id)
-    except NoReverseMatch:  # pragma: no cover - a URL renamed: name the item unlinked
-        return _escape(str(label))
-    return f'<a href="{_escape(url)}">{_escape(str(label))}</a>'
+    parts = None
+    if name is not None:
+        try:
+            parts = path_parts(name)
+        except NoReverseMatch:  # pragma: no cover - a URL renamed: name the items unlinked
+            pass
+    links = []
+    for item_id, label in items:
+        text = _escape(str(label))
+        if parts is not None and isinstance(item_id, int) and not isinstance(item_id, bool):
+            text = f'<a href="{_escape(parts[0])}{item_id}{_escape(parts[1])}">{text}</a>'
+        links.append(text)
+    return ", ".join(links)
 
 
 def _rollup_text(params: dict, *, linked: bool) -> str:
@@ -305,9 +311,7 @@ def _rollup_text(params: dict, *, linked: bool) -> str:
         if generated.get(kind):
             text = f"{text} {own(_GENERATED_TEXT % {'count': generated[kind]})}"
         if items:
-            names = ", ".join(
-                _item_link(kind, item_id, label) if linked else label for item_id, label in items
-            )
+            names = _item_links(kind, items) if linked else ", ".join(label for _id, label in items)
             more = ", …" if late > len(items) else ""
             text = f"{text}: {names}{more}"
         parts.append(text)

@@ -15,13 +15,20 @@ _SENTINEL = 987654321  # an id no URL pattern treats specially, cut out of the r
 _parts: dict[tuple, tuple[str, str]] = {}
 
 
-def object_path(name: str, pk: int) -> str:
-    """`reverse(name, args=[pk])` for a URL that takes one integer id."""
-    if not isinstance(pk, int) or isinstance(pk, bool):
-        return reverse(name, args=[pk])
+def path_parts(name: str) -> tuple[str, str]:
+    """The text before and after the id in the address of URL `name` (one integer id), for
+    a list that links many items of one kind: `f"{before}{pk}{after}"`."""
     key = (get_urlconf(), get_script_prefix(), name)
     parts = _parts.get(key)
     if parts is None:
         before, _, after = reverse(name, args=[_SENTINEL]).partition(str(_SENTINEL))
         parts = _parts[key] = (before, after)
-    return f"{parts[0]}{pk}{parts[1]}"
+    return parts
+
+
+def object_path(name: str, pk: int) -> str:
+    """`reverse(name, args=[pk])` for a URL that takes one integer id."""
+    if not isinstance(pk, int) or isinstance(pk, bool):
+        return reverse(name, args=[pk])
+    before, after = path_parts(name)
+    return f"{before}{pk}{after}"
