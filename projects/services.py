@@ -14,8 +14,9 @@ Contract (STYLE R3, R4):
 - Nothing is sent (no e-mail): an invited person sets a password through the password-reset
   flow.
 
-Access follows the data: `access.roles_for` reads memberships in force on every request, so
-ending a membership or deactivating a user takes effect on the person's next request.
+Access follows the data: `roles_for` (projects.models) reads memberships in force on every
+request, so ending a membership or deactivating a user takes effect on the person's next
+request.
 `valid_to` is the *last* day of validity (`Membership.objects.active()` includes it), so
 "end now" writes yesterday's date.
 """
@@ -41,9 +42,17 @@ from django.utils.translation import gettext as _
 from portal.people import display_name
 from portal.queue import enqueue_on_commit
 
-from .access import Perm, can, check, forget_roles
+from .access import Perm, can, check
 from .choices import MembershipRole, ProgrammeRoleKind
-from .models import BudgetLine, Expenditure, Membership, ProgrammeRole, Project, Risk
+from .models import (
+    BudgetLine,
+    Expenditure,
+    Membership,
+    ProgrammeRole,
+    Project,
+    Risk,
+    forget_roles,
+)
 from .money import CENT
 
 USERNAME_MAX = 150  # django.contrib.auth's AbstractUser.username
