@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularSwaggerSplitView
@@ -26,17 +28,17 @@ from .serializers import (
 
 
 class _ScopedViewSet(viewsets.ReadOnlyModelViewSet):
-    """A list and a detail of what `selector(user=…, **filters)` returns for the caller.
+    """A list and a detail of what `selector(user=…, **filters)` returns for the caller:
+    a function of reporting.api.selectors; the filters are those `filter_serializer` reads
+    from the query string of a list (none without one).
 
     Outside the caller's scope an object is simply not there (404), as on the pages.
     """
 
     model = None
     filter_serializer = None
+    selector: Callable[..., QuerySet]
     lookup_value_regex = r"[0-9]+"
-
-    def selector(self, *, user, **filters) -> QuerySet:
-        raise NotImplementedError
 
     def _filters(self) -> dict:
         if self.action != "list" or self.filter_serializer is None:
@@ -57,9 +59,7 @@ class RegionViewSet(_ScopedViewSet):
 
     model = Region
     serializer_class = RegionSerializer
-
-    def selector(self, *, user, **filters):
-        return selectors.api_regions(user=user)
+    selector = staticmethod(selectors.api_regions)
 
 
 @extend_schema_view(list=extend_schema(parameters=[RegionFilterSerializer]))
@@ -69,9 +69,7 @@ class ProjectViewSet(_ScopedViewSet):
     model = Project
     serializer_class = ProjectSerializer
     filter_serializer = RegionFilterSerializer
-
-    def selector(self, *, user, **filters):
-        return selectors.api_projects(user=user, **filters)
+    selector = staticmethod(selectors.api_projects)
 
 
 @extend_schema_view(list=extend_schema(parameters=[PlaceFilterSerializer]))
@@ -81,9 +79,7 @@ class GoalViewSet(_ScopedViewSet):
     model = ProcessGoal
     serializer_class = GoalSerializer
     filter_serializer = PlaceFilterSerializer
-
-    def selector(self, *, user, **filters):
-        return selectors.api_goals(user=user, **filters)
+    selector = staticmethod(selectors.api_goals)
 
 
 @extend_schema_view(list=extend_schema(parameters=[PlaceFilterSerializer]))
@@ -93,9 +89,7 @@ class ActionViewSet(_ScopedViewSet):
     model = Action
     serializer_class = ActionSerializer
     filter_serializer = PlaceFilterSerializer
-
-    def selector(self, *, user, **filters):
-        return selectors.api_actions(user=user, **filters)
+    selector = staticmethod(selectors.api_actions)
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
@@ -112,9 +106,7 @@ class IndicatorViewSet(_ScopedViewSet):
     model = Indicator
     serializer_class = IndicatorSerializer
     filter_serializer = PlaceFilterSerializer
-
-    def selector(self, *, user, **filters):
-        return selectors.api_indicators(user=user, **filters)
+    selector = staticmethod(selectors.api_indicators)
 
 
 @extend_schema_view(list=extend_schema(parameters=[MeasurementFilterSerializer]))
@@ -124,9 +116,7 @@ class MeasurementViewSet(_ScopedViewSet):
     model = Measurement
     serializer_class = MeasurementSerializer
     filter_serializer = MeasurementFilterSerializer
-
-    def selector(self, *, user, **filters):
-        return selectors.api_measurements(user=user, **filters)
+    selector = staticmethod(selectors.api_measurements)
 
 
 class ApiDocsView(SpectacularSwaggerSplitView):
