@@ -28,10 +28,8 @@ def indicator_figure(indicator: Indicator) -> dict:
     traces = []
     if measured or not generated:
         traces.append(
-            trace(
-                "scatter",
-                x=[m.period.isoformat() for m in measured],
-                y=[float(m.value) for m in measured],
+            _scatter(
+                [(m.period, m.value) for m in measured],
                 mode="lines+markers",
                 name=_("Measured value"),
                 line={"color": SERIES_COLOURS["value"]},
@@ -39,12 +37,11 @@ def indicator_figure(indicator: Indicator) -> dict:
         )
     if generated:
         traces.append(generated_trace(generated))
+    final = [(t.target_date, t.value) for t in targets]
     if targets:
         traces.append(
-            trace(
-                "scatter",
-                x=[t.target_date.isoformat() for t in targets],
-                y=[float(t.value) for t in targets],
+            _scatter(
+                final,
                 mode="markers",
                 name=_("Target"),
                 marker={"symbol": "diamond", "size": 11, "color": SERIES_COLOURS["target"]},
@@ -53,10 +50,8 @@ def indicator_figure(indicator: Indicator) -> dict:
     start = _start(indicator, points)
     if start and targets:
         traces.append(
-            trace(
-                "scatter",
-                x=[start[0].isoformat(), targets[-1].target_date.isoformat()],
-                y=[float(start[1]), float(targets[-1].value)],
+            _scatter(
+                [start, final[-1]],
                 mode="lines",
                 name=_("Expected trajectory"),
                 line={"dash": "dash", "color": SERIES_COLOURS["expected"]},
@@ -75,14 +70,24 @@ def indicator_figure(indicator: Indicator) -> dict:
 
 def generated_trace(points: list, *, line: bool = True) -> dict:
     """Generated values (source "demo"): hollow markers (on a dotted line), named in words."""
-    return trace(
-        "scatter",
-        x=[m.period.isoformat() for m in points],
-        y=[float(m.value) for m in points],
+    return _scatter(
+        [(m.period, m.value) for m in points],
         mode="lines+markers" if line else "markers",
         name=_("demo, generated"),
         line={"color": SERIES_COLOURS["generated"], "dash": "dot"},
         marker={"symbol": "circle-open", "size": 11, "color": SERIES_COLOURS["generated"]},
+    )
+
+
+def _scatter(points: list[tuple], *, mode: str, name, **style) -> dict:
+    """A scatter trace of (day, value) points."""
+    return trace(
+        "scatter",
+        x=[day.isoformat() for day, _value in points],
+        y=[float(value) for _day, value in points],
+        mode=mode,
+        name=name,
+        **style,
     )
 
 

@@ -93,9 +93,14 @@ def end_of_day(day: date) -> datetime:
     )
 
 
-def _links(through, left: str, right: str, scope: str, project_ids, keep: set[int]) -> dict:
+def _links(model, field_name: str, right: str, project_ids, keep: set[int]) -> dict:
+    """Per row of `model` in `keep`, the `right` values of its many-to-many `field_name`."""
+    name = model._meta.model_name  # the through table's column of the row: "<name>_id"
+    through = getattr(model, field_name).through
+    rows = through.objects.filter(**{f"{name}__project__in": project_ids}).values_list(
+        f"{name}_id", right
+    )
     grouped: dict[int, list[int]] = defaultdict(list)
-    rows = through.objects.filter(**{f"{scope}__in": project_ids}).values_list(left, right)
     for a, b in rows:
         if a in keep:
             grouped[a].append(b)
@@ -107,17 +112,8 @@ def _assemble(project_ids, rows: dict, targets, points, generated) -> PlanData:
     actions = {a["id"] for a in rows[Action]}
     goals = {g["id"] for g in rows[ProcessGoal]}
     indicators = {i["id"] for i in rows[Indicator]}
-    action_goals = _links(
-        Action.goals.through, "action_id", "processgoal_id", "action__project", ids, actions
-    )
-    indicator_goals = _links(
-        Indicator.goals.through,
-        "indicator_id",
-        "processgoal_id",
-        "indicator__project",
-        ids,
-        indicators,
-    )
+    action_goals = _links(Action, "goals", "processgoal_id", ids, actions)
+    indicator_goals = _links(Indicator, "goals", "processgoal_id", ids, indicators)
     return PlanData(
         projects=list(
             Project.objects.filter(pk__in=ids).values("id", "region_id", "programme_id", "name_fi")
@@ -128,30 +124,11 @@ def _assemble(project_ids, rows: dict, targets, points, generated) -> PlanData:
         indicators=rows[Indicator],
         # A link to a goal that did not exist on the day is dropped with it.
         action_goals={a: [g for g in gs if g in goals] for a, gs in action_goals.items()},
-        action_hts=_links(
-            Action.benefit_targets.through,
-            "action_id",
-            "benefittarget__number",
-            "action__project",
-            ids,
-            actions,
-        ),
-        goal_hts=_links(
-            ProcessGoal.benefit_targets.through,
-            "processgoal_id",
-            "benefittarget__number",
-            "processgoal__project",
-            ids,
-            goals,
-        ),
+        action_hts=_links(Action, "benefit_targets", "benefittarget__number", ids, actions),
+        goal_hts=_links(ProcessGoal, "benefit_targets", "benefittarget__number", ids, goals),
         indicator_goals={i: [g for g in gs if g in goals] for i, gs in indicator_goals.items()},
         indicator_hts=_links(
-            Indicator.benefit_targets.through,
-            "indicator_id",
-            "benefittarget__number",
-            "indicator__project",
-            ids,
-            indicators,
+            Indicator, "benefit_targets", "benefittarget__number", ids, indicators
         ),
         targets=targets,
         points=points,

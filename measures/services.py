@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from portal.history_rows import history_save
 from portal.models_common import in_all_languages
 from portal.periods import period_end_for
 from projects.access import Perm, check
@@ -133,12 +134,11 @@ def measurement_save(
     measurement.numerator, measurement.denominator = parsed.numerator, parsed.denominator
     measurement.source, measurement.note = source, note
     measurement.entered_by = actor
-    measurement._history_user = actor
-    measurement._change_reason = (reason or "").strip()[:100] or (
-        "created" if created else "edited"
+    history_save(
+        measurement,
+        actor=actor,
+        reason=(reason or "").strip()[:100] or ("created" if created else "edited"),
     )
-    measurement.full_clean()
-    measurement.save()
     project_status_changed(project_id=indicator.project_id)
     return MeasurementSaved(measurement, created)
 
@@ -163,10 +163,7 @@ def target_save(
         indicator=indicator, target_date=target_date
     ).first() or Target(indicator=indicator, target_date=target_date)
     target.value, target.value_as_written, target.strict = value, value_as_written, strict
-    target._history_user = actor
-    target._change_reason = reason[:100] or None
-    target.full_clean()
-    target.save()
+    history_save(target, actor=actor, reason=reason[:100] or None)
     project_status_changed(project_id=indicator.project_id)
     return target
 

@@ -8,6 +8,9 @@ saved rows, without building thousands of historical objects in Python. The past
 
 `when` is the moment recorded (a datetime); `when_field`, instead, names a date field of the
 model whose value (at midnight) is the moment recorded, row by row.
+
+`history_save(row, actor=…, reason=…)` is the one-row write of every service: validate, then
+save with the actor (and the reason, when given) on the historical row simple-history writes.
 """
 
 from __future__ import annotations
@@ -22,6 +25,15 @@ _HISTORY_OWN = {
     "history_user",
 }
 CHUNK = 1000
+
+
+def history_save(row, *, actor, reason: str | None = None) -> None:
+    """`full_clean()` the row, then save it; its history row records `actor` and `reason`."""
+    row.full_clean()
+    row._history_user = actor
+    if reason is not None:
+        row._change_reason = reason
+    row.save()
 
 
 def history_copy(

@@ -36,6 +36,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from .history_rows import history_save
 from .models import SentMail, SentMailStatus, UserPreferences
 
 logger = logging.getLogger(__name__)
@@ -71,9 +72,7 @@ def preferences_save(*, actor, user, language: str, digest_enabled: bool) -> Use
         raise PermissionDenied
     prefs, _created = UserPreferences.objects.get_or_create(user=user)
     prefs.language, prefs.digest_enabled = language, digest_enabled
-    prefs.full_clean()
-    prefs._history_user = actor
-    prefs.save()
+    history_save(prefs, actor=actor)
     return prefs
 
 

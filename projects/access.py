@@ -3,7 +3,8 @@
 - `allowed(perm, programme_role=…, project_role=…, owns=…)` is the pure decision table (tested
   without a database) for the roles of design README §2.
 - `roles_for(user)` loads the user's roles in force today (two queries, kept on the user
-  object for the rest of the request);
+  object for the rest of the request); it lives in projects.models, beside the rows it reads
+  and `Project.objects.visible_to`, and is used from here;
   `project_role(user, project)` and `can(user, perm, obj)` apply the table to an object,
   which may be a hanke or anything that belongs to one.
 - Selectors scope reads with `Project.objects.visible_to(user)`; services call
@@ -14,12 +15,12 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
 from .choices import MembershipRole, ProgrammeRoleKind
+from .models import Project, roles_for
 
 
 class Perm(enum.StrEnum):
@@ -79,51 +80,8 @@ def allowed(
     return perm in _HANKE_TABLE.get(project_role, set())
 
 
-@dataclass(frozen=True)
-class Roles:
-    programme: str | None = None
-    projects: dict[int, str] = field(default_factory=dict)
-    regions: dict[int, str] = field(default_factory=dict)
-
-
-def roles_for(user) -> Roles:
-    """The user's roles in force today: two queries, once per request (kept on the user)."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return Roles()
-    cached = getattr(user, "_portal_roles", None)
-    if cached is not None:
-        return cached
-    roles = _roles_load(user)
-    user._portal_roles = roles
-    return roles
-
-
-def _roles_load(user) -> Roles:
-    from .models import Membership, ProgrammeRole
-
-    programme = ProgrammeRole.objects.active().filter(user=user).values_list("role", flat=True)
-    programme_role = ADMIN if user.is_superuser else next(iter(programme), None)
-    projects, regions = {}, {}
-    for project_id, region_id, role in (
-        Membership.objects.active().filter(user=user).values_list("project_id", "region_id", "role")
-    ):
-        if project_id:
-            projects[project_id] = role
-        else:
-            regions[region_id] = role
-    return Roles(programme_role, projects, regions)
-
-
-def forget_roles(user) -> None:
-    """Drop the cached roles (after a membership of this user changed)."""
-    if hasattr(user, "_portal_roles"):
-        del user._portal_roles
-
-
 def project_of(obj: Any):
     """The hanke an object belongs to (the object itself for a hanke)."""
-    from .models import Project
-
     if isinstance(obj, Project):
         return obj
     if hasattr(obj, "project") and obj.project is not None:

@@ -30,6 +30,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.history_rows import history_save
 from portal.models import Job, JobStatus, JobUpload
 from portal.services import job_create
 
@@ -135,9 +136,7 @@ def finance_import_confirm(*, project: Project, actor, job: Job) -> dict[str, in
         expense.description = _("Finance system total, period ending %(date)s") % {
             "date": f"{row.period.day}.{row.period.month}.{row.period.year}"
         }
-        expense.full_clean()
-        expense._history_user = actor
-        expense.save()
+        history_save(expense, actor=actor)
     counts = result.counts
     job.status, job.summary, job.finished_at = JobStatus.DONE, counts, timezone.now()
     job.started_at = job.started_at or job.finished_at

@@ -84,6 +84,18 @@ class ExpenditureForm(forms.Form):
 _RATING = [("", _("Not rated"))] + [(str(n), str(n)) for n in range(1, 6)]
 
 
+def _rating(label, help_text) -> forms.TypedChoiceField:
+    """A 1–5 rating of a risk, or none (left unrated)."""
+    return forms.TypedChoiceField(
+        label=label,
+        choices=_RATING,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=help_text,
+    )
+
+
 class RiskForm(forms.Form):
     """A risk of the register; likelihood and impact 1–5, or left unrated."""
 
@@ -94,22 +106,8 @@ class RiskForm(forms.Form):
     cause = forms.CharField(
         label=_("Cause"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    likelihood = forms.TypedChoiceField(
-        label=_("Likelihood (1–5)"),
-        choices=_RATING,
-        coerce=int,
-        empty_value=None,
-        required=False,
-        help_text=_("1 = very unlikely, 5 = almost certain"),
-    )
-    impact = forms.TypedChoiceField(
-        label=_("Impact (1–5)"),
-        choices=_RATING,
-        coerce=int,
-        empty_value=None,
-        required=False,
-        help_text=_("1 = negligible, 5 = severe"),
-    )
+    likelihood = _rating(_("Likelihood (1–5)"), _("1 = very unlikely, 5 = almost certain"))
+    impact = _rating(_("Impact (1–5)"), _("1 = negligible, 5 = severe"))
     mitigation = forms.CharField(
         label=_("Mitigation"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

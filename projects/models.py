@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -194,8 +195,6 @@ class Programme(Localized, models.Model):
 class ProjectQuerySet(models.QuerySet):
     def visible_to(self, user) -> ProjectQuerySet:
         """Hankkeet the user may see: all for programme roles, else their hankkeet and regions."""
-        from .access import roles_for
-
         roles = roles_for(user)
         if roles.programme:
             return self.all()
@@ -526,6 +525,51 @@ class ProgrammeRole(Timestamped):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()})"
+
+
+# --- The roles a user holds today ------------------------------------------------------------
+# Read here, beside the rows they come from, so that `Project.objects.visible_to` and
+# projects.access (which imports this module) share them without an import cycle.
+
+
+@dataclass(frozen=True)
+class Roles:
+    programme: str | None = None
+    projects: dict[int, str] = field(default_factory=dict)
+    regions: dict[int, str] = field(default_factory=dict)
+
+
+def roles_for(user) -> Roles:
+    """The user's roles in force today: two queries, once per request (kept on the user)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Roles()
+    cached = getattr(user, "_portal_roles", None)
+    if cached is not None:
+        return cached
+    roles = _roles_load(user)
+    user._portal_roles = roles
+    return roles
+
+
+def _roles_load(user) -> Roles:
+    programme = ProgrammeRole.objects.active().filter(user=user).values_list("role", flat=True)
+    admin = ProgrammeRoleKind.ADMIN.value
+    programme_role = admin if user.is_superuser else next(iter(programme), None)
+    projects, regions = {}, {}
+    for project_id, region_id, role in (
+        Membership.objects.active().filter(user=user).values_list("project_id", "region_id", "role")
+    ):
+        if project_id:
+            projects[project_id] = role
+        else:
+            regions[region_id] = role
+    return Roles(programme_role, projects, regions)
+
+
+def forget_roles(user) -> None:
+    """Drop the cached roles (after a membership of this user changed)."""
+    if hasattr(user, "_portal_roles"):
+        del user._portal_roles
 
 
 class BudgetLine(SourceRef):

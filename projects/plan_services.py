@@ -27,6 +27,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from portal.history_rows import history_save
+
 from .access import Perm, check
 from .choices import PlanChange
 from .models import PlanVersion, Project, WorkPackage
@@ -135,10 +137,7 @@ def plan_row_save(
     for name, value in values.items():
         setattr(row, name, value)
     _mark(row, project, created, mark)
-    row.full_clean()
-    row._history_user = actor
-    row._change_reason = text or "created"
-    row.save()
+    history_save(row, actor=actor, reason=text or "created")
     _set_links(row, links)
     project_status_changed(project_id=project.pk)
     return row
@@ -257,8 +256,5 @@ def plan_version_start(*, project: Project, actor, name: str, issued_on: date) -
     version = PlanVersion(
         project=project, key=key, name=name.strip(), issued_on=issued_on, supersedes=previous
     )
-    version.full_clean()
-    version._history_user = actor
-    version._change_reason = "plan version started"
-    version.save()
+    history_save(version, actor=actor, reason="plan version started")
     return version

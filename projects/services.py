@@ -8,14 +8,15 @@ Contract (STYLE R3, R4):
   `actor=None` is the system (commands, tasks) and is not checked.
 - Rows are validated with `full_clean()`; refusals a person can fix are `ValidationError`s
   with a field message (the forms show them), forbidden calls are `PermissionDenied`.
-- Saved models carry `_history_user = actor`, so django-simple-history records who changed
-  what in the same transaction. Account activation has no history table: it is written to
-  Django's admin log (`LogEntry`) instead.
+- Saved models carry `_history_user = actor` (`portal.history_rows.history_save`), so
+  django-simple-history records who changed what in the same transaction. Account
+  activation has no history table: it is written to Django's admin log (`LogEntry`) instead.
 - Nothing is sent (no e-mail): an invited person sets a password through the password-reset
   flow.
 
-Access follows the data: `access.roles_for` reads memberships in force on every request, so
-ending a membership or deactivating a user takes effect on the person's next request.
+Access follows the data: `roles_for` (projects.models) reads memberships in force on every
+request, so ending a membership or deactivating a user takes effect on the person's next
+request.
 `valid_to` is the *last* day of validity (`Membership.objects.active()` includes it), so
 "end now" writes yesterday's date.
 """
@@ -38,12 +39,21 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.history_rows import history_save
 from portal.people import display_name
 from portal.queue import enqueue_on_commit
 
-from .access import Perm, can, check, forget_roles
+from .access import Perm, can, check
 from .choices import MembershipRole, ProgrammeRoleKind
-from .models import BudgetLine, Expenditure, Membership, ProgrammeRole, Project, Risk
+from .models import (
+    BudgetLine,
+    Expenditure,
+    Membership,
+    ProgrammeRole,
+    Project,
+    Risk,
+    forget_roles,
+)
 from .money import CENT
 
 USERNAME_MAX = 150  # django.contrib.auth's AbstractUser.username
@@ -138,9 +148,7 @@ def _user_for_invite(*, email: str, first_name: str, last_name: str, actor):
         last_name=last_name.strip(),
     )
     user.set_unusable_password()  # they choose one through the password-reset flow
-    user._history_user = actor
-    user.full_clean()
-    user.save()
+    history_save(user, actor=actor)
     return user
 
 
@@ -197,9 +205,7 @@ def _grant_again(row, role: str, today: date) -> None:
 
 def _grant_saved(row, *, actor, user):
     """Save a membership or programme role with its history row; the user's cached roles go."""
-    row._history_user = actor
-    row.full_clean()
-    row.save()
+    history_save(row, actor=actor)
     forget_roles(user)
     return row
 
@@ -232,10 +238,8 @@ def member_change_role(
         )
     membership.refresh_from_db()
     membership.role = role
-    membership._history_user = actor
-    membership._change_reason = "role changed"
-    membership.full_clean()
-    membership.save()  # a plain save, so django-simple-history writes the row with the actor
+    # a plain save, so django-simple-history writes the row with the actor
+    history_save(membership, actor=actor, reason="role changed")
     forget_roles(membership.user)
     return membership
 
@@ -260,10 +264,7 @@ def member_end(*, membership: Membership, actor, reason: str = "") -> Membership
         return row
     _end_dates(row, today)
     row.version += 1
-    row._history_user = actor
-    row._change_reason = reason.strip() or "ended"
-    row.full_clean()
-    row.save()
+    history_save(row, actor=actor, reason=reason.strip() or "ended")
     forget_roles(row.user)
     return row
 
@@ -385,9 +386,7 @@ def expenditure_create(
         budget_line=budget_line,
         entered_by=actor,
     )
-    expense.full_clean()
-    expense._history_user = actor
-    expense.save()
+    history_save(expense, actor=actor)
     return expense
 
 
@@ -446,9 +445,7 @@ def risk_save(
         row.version = expected_version + 1
     if clean_values.get("owner") is not None:
         _check_risk_owner(project, clean_values["owner"])
-    row.full_clean()
-    row._history_user = actor
-    row.save()
+    history_save(row, actor=actor)
     row.refresh_from_db()
     return row
 

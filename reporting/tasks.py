@@ -51,19 +51,19 @@ def export_job_run_task(job_id: int) -> dict:
 @shared_task(**RETRYING_TASK_OPTIONS)
 def import_job_check_task(job_id: int) -> dict:
     """The dry run of a large upload. Idempotent: it only rewrites the job's preview."""
-    job = import_job_check(job_id=job_id)
-    if job is None:
-        logger.warning("import job %s vanished before its check", job_id)
-        return {"status": "missing"}
-    return {"status": job.status}
+    return _import_job_status(import_job_check(job_id=job_id), job_id, "check")
 
 
 @shared_task(**RETRYING_TASK_OPTIONS)
 def import_job_apply_task(job_id: int) -> dict:
     """The confirmed import of a large upload: all rows or none, once (see import_job_apply)."""
-    job = import_job_apply(job_id=job_id)
+    return _import_job_status(import_job_apply(job_id=job_id), job_id, "import")
+
+
+def _import_job_status(job, job_id: int, step: str) -> dict:
+    """What an import task returns: the job's status, or "missing" (logged) when it is gone."""
     if job is None:
-        logger.warning("import job %s vanished before its import", job_id)
+        logger.warning("import job %s vanished before its %s", job_id, step)
         return {"status": "missing"}
     return {"status": job.status}
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from measures.status_engine import status_recompute_projects
 from objectives.models import StatusUpdate
 from objectives.services import action_status_update
+from projects.models import BudgetLine
 from reporting.exports.services import ExportOptions, export_job_start
 from reporting.rounds.services import self_assessment_save, self_assessment_submit
 
@@ -170,3 +171,32 @@ def national_export_start(viewer, period):
         period=period,
         language="en",
     )
+
+
+BUDGET_2022 = (  # key, year, category, amount, funded elsewhere
+    ("staff", 2022, "personnel", "600000.00", False),
+    ("services", 2022, "purchased_services", "300000.00", False),
+    ("own", 2022, "personnel", "100000.00", True),
+    ("other", None, "other", "50000.00", False),
+)
+
+
+def budget_2022(project, keys=("staff", "services", "own")) -> dict:
+    """`project` runs through 2022 with no funding total, and has the lines of BUDGET_2022
+    that `keys` name (each called "<category> <funded elsewhere>", e.g. "personnel False");
+    returns the lines by key."""
+    project.funding_total = None
+    project.start_date, project.end_date = date(2022, 1, 1), date(2022, 12, 31)
+    project.save()
+    return {
+        key: BudgetLine.objects.create(
+            project=project,
+            year=year,
+            category=category,
+            line=f"{category} {elsewhere}",
+            amount=Decimal(amount),
+            funded_elsewhere=elsewhere,
+        )
+        for key, year, category, amount, elsewhere in BUDGET_2022
+        if key in keys
+    }

@@ -16,7 +16,7 @@ from django.utils import timezone
 from measures.status_engine import lights_at
 from objectives.models import StatusUpdate
 from portal.lights import Light
-from projects.access import forget_roles, roles_for
+from projects.models import forget_roles, roles_for
 from reporting.dashboards.selectors import DUE_SOON_DAYS, my_work
 
 from .factories import ActionFactory, MembershipFactory, UserFactory, WorkPackageFactory

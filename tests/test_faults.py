@@ -519,6 +519,35 @@ class TableLock:
         self.connection.close()
 
 
+def _killed_at_table(workers, table: str, start, reaching: str):
+    """Start a worker, call `start()` (which hands it a job) and kill the worker once it
+    waits on `table`, locked meanwhile: stopped in the middle of the job. Returns what
+    `start` returned."""
+    lock = TableLock(table)
+    first = workers()
+    try:
+        started = start()
+        _wait_for(
+            lock.someone_waits, STARTUP_SECONDS, f"the worker reaching {reaching}", first.stop
+        )
+        first.kill()
+    finally:
+        lock.release()
+    return started
+
+
+def _done_by_the_next_worker(workers, job, what: str) -> None:
+    """Once the killed worker's message is visible again, a new worker takes it over and
+    finishes the job."""
+    time.sleep(2.5)  # past the (test) visibility timeout
+    workers()
+    _wait_for(
+        lambda: type(job).objects.get(pk=job.pk).status == "done",
+        STARTUP_SECONDS,
+        f"the {what} by the second worker",
+    )
+
+
 @pytest.mark.worker
 def test_an_import_whose_worker_is_killed_is_imported_once_by_the_next(workers, personas, settings):
     from portal.models import Job
@@ -540,28 +569,17 @@ def test_an_import_whose_worker_is_killed_is_imported_once_by_the_next(workers, 
     job = import_job_map(job=job, actor=manager, mapping=job.upload.mapping)  # inline dry run
     assert job.upload.preview["counts"]["new"] == 5
     settings.IMPORT_SYNC_ROWS = 2  # the import itself as a Celery job
-    # and a worker that takes the job and is stopped in the middle of it (actions locked)
-    lock = TableLock("objectives_action")
-    first = workers()
-    try:
-        import_job_confirm(job=job, actor=manager)
-        _wait_for(
-            lock.someone_waits, STARTUP_SECONDS, "the worker reaching the actions", first.stop
-        )
-        # when the worker is killed there
-        first.kill()
-    finally:
-        lock.release()
+    # and a worker that takes the job and is killed in the middle of it (actions locked)
+    _killed_at_table(
+        workers,
+        "objectives_action",
+        lambda: import_job_confirm(job=job, actor=manager),
+        "the actions",
+    )
     assert Job.objects.get(pk=job.pk).status == "importing"  # what the page shows
     assert not Action.objects.filter(number__startswith="9.").exists()  # nothing half-done
-    time.sleep(2.5)  # past the (test) visibility timeout
     # then the next worker takes the message over and imports the rows, once
-    workers()
-    _wait_for(
-        lambda: Job.objects.get(pk=job.pk).status == "done",
-        STARTUP_SECONDS,
-        "the import by the second worker",
-    )
+    _done_by_the_next_worker(workers, job, "import")
     assert Action.objects.filter(project=personas.project, number__startswith="9.").count() == 5
 
 
@@ -577,28 +595,17 @@ def test_an_export_whose_worker_is_killed_is_built_once_by_the_next(workers, per
     )
     # and lights of yesterday only: the nightly run was missed while the workers were down
     _yesterdays_lights(personas.project)
-    # given a worker that claims the national extract and is stopped in the middle of it
-    lock = TableLock("projects_programme")
-    first = workers()
-    try:
-        job = national_export_start(viewer, period)
-        _wait_for(
-            lock.someone_waits, STARTUP_SECONDS, "the worker reaching the programme", first.stop
-        )
-        # when the worker is killed there
-        first.kill()
-    finally:
-        lock.release()
+    # given a worker that claims the national extract and is killed in the middle of it
+    job = _killed_at_table(
+        workers,
+        "projects_programme",
+        lambda: national_export_start(viewer, period),
+        "the programme",
+    )
     job.refresh_from_db()
     assert job.status == "running" and job.attempts == 1
-    time.sleep(2.5)  # past the (test) visibility timeout
     # then the next worker builds the same job's file, once, into the same row
-    workers()
-    _wait_for(
-        lambda: Job.objects.get(pk=job.pk).status == "done",
-        STARTUP_SECONDS,
-        "the export by the second worker",
-    )
+    _done_by_the_next_worker(workers, job, "export")
     job.refresh_from_db()
     assert job.attempts == 2 and Job.objects.count() == 1
     assert bytes(job.content).decode().startswith("Region code,Region,Hanke id")

@@ -27,8 +27,10 @@ from projects.finance_import_services import (
     finance_import_preview,
     finance_import_start,
 )
-from projects.models import BudgetLine, Expenditure, Project
+from projects.models import Expenditure, Project
 from projects.selectors import budget_summary
+
+from .helpers import budget_2022
 
 CATEGORIES = list(BudgetCategory.choices)
 LINES = [
@@ -182,24 +184,7 @@ def test_the_same_line_and_period_twice_in_one_file_is_rejected():
 @pytest.fixture
 def budgeted(personas):
     project: Project = personas.project
-    project.funding_total = None
-    project.start_date, project.end_date = date(2022, 1, 1), date(2022, 12, 31)
-    project.save()
-    lines = {}
-    for key, year, category, amount, elsewhere in (
-        ("staff", 2022, "personnel", "600000.00", False),
-        ("services", 2022, "purchased_services", "300000.00", False),
-        ("own", 2022, "personnel", "100000.00", True),
-    ):
-        lines[key] = BudgetLine.objects.create(
-            project=project,
-            year=year,
-            category=category,
-            line=f"{category} {elsewhere}",
-            amount=Decimal(amount),
-            funded_elsewhere=elsewhere,
-        )
-    project.lines = lines
+    project.lines = budget_2022(project)
     return project
 
 

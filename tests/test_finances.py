@@ -28,6 +28,7 @@ from projects.selectors import budget_summary
 from projects.services import expenditure_create
 
 from .factories import ProgrammeFactory
+from .helpers import budget_2022
 
 # Pages read in English (the msgids), so the texts are stable.
 pytestmark = pytest.mark.usefixtures("english")
@@ -178,31 +179,10 @@ def test_programme_refuses_spending_bands_out_of_order():
     assert "spending_red_gap" in refused.value.message_dict
 
 
-def _lines(project: Project) -> None:
-    for year, category, amount, elsewhere in (
-        (2022, "personnel", "600000.00", False),
-        (2022, "purchased_services", "300000.00", False),
-        (2022, "personnel", "100000.00", True),
-        (None, "other", "50000.00", False),
-    ):
-        BudgetLine.objects.create(
-            project=project,
-            year=year,
-            category=category,
-            line=f"{category} {year} {elsewhere}",
-            amount=Decimal(amount),
-            funded_elsewhere=elsewhere,
-        )
-
-
 @pytest.fixture
 def budgeted(personas):
-    project = personas.project
-    project.funding_total = None
-    project.start_date, project.end_date = date(2022, 1, 1), date(2022, 12, 31)
-    project.save()
-    _lines(project)
-    return project
+    budget_2022(personas.project, ("staff", "services", "own", "other"))
+    return personas.project
 
 
 @pytest.mark.django_db

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import viewsets
-
-from measures.models import Indicator, Measurement
-from objectives.models import Action, ProcessGoal
-from projects.models import Project, Region
 
 from . import selectors
 from .serializers import (
@@ -26,17 +24,22 @@ from .serializers import (
 
 
 class _ScopedViewSet(viewsets.ReadOnlyModelViewSet):
-    """A list and a detail of what `selector(user=…, **filters)` returns for the caller.
+    """A list and a detail of what `selector(user=…, **filters)` returns for the caller:
+    a function of reporting.api.selectors; the filters are those `filter_serializer` reads
+    from the query string of a list (none without one).
 
     Outside the caller's scope an object is simply not there (404), as on the pages.
     """
 
-    model = None
     filter_serializer = None
+    selector: Callable[..., QuerySet]
     lookup_value_regex = r"[0-9]+"
 
-    def selector(self, *, user, **filters) -> QuerySet:
-        raise NotImplementedError
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        # The schema's query parameters of the list are those the filter serializer reads.
+        parameters = [cls.filter_serializer] if cls.filter_serializer else []
+        extend_schema_view(list=extend_schema(parameters=parameters))(cls)
 
     def _filters(self) -> dict:
         if self.action != "list" or self.filter_serializer is None:
@@ -47,55 +50,39 @@ class _ScopedViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user, no data
-            return self.model.objects.none()
+            return self.serializer_class.Meta.model.objects.none()
         return self.selector(user=self.request.user, **self._filters())
 
 
-@extend_schema_view(list=extend_schema(parameters=[]))
 class RegionViewSet(_ScopedViewSet):
     """Regions (hyvinvointialueet) with at least one hanke the caller may see."""
 
-    model = Region
     serializer_class = RegionSerializer
-
-    def selector(self, *, user, **filters):
-        return selectors.api_regions(user=user)
+    selector = staticmethod(selectors.api_regions)
 
 
-@extend_schema_view(list=extend_schema(parameters=[RegionFilterSerializer]))
 class ProjectViewSet(_ScopedViewSet):
     """Hankkeet the caller may see."""
 
-    model = Project
     serializer_class = ProjectSerializer
     filter_serializer = RegionFilterSerializer
-
-    def selector(self, *, user, **filters):
-        return selectors.api_projects(user=user, **filters)
+    selector = staticmethod(selectors.api_projects)
 
 
-@extend_schema_view(list=extend_schema(parameters=[PlaceFilterSerializer]))
 class GoalViewSet(_ScopedViewSet):
     """Process goals of the hankkeet the caller may see."""
 
-    model = ProcessGoal
     serializer_class = GoalSerializer
     filter_serializer = PlaceFilterSerializer
-
-    def selector(self, *, user, **filters):
-        return selectors.api_goals(user=user, **filters)
+    selector = staticmethod(selectors.api_goals)
 
 
-@extend_schema_view(list=extend_schema(parameters=[PlaceFilterSerializer]))
 class ActionViewSet(_ScopedViewSet):
     """Actions with their stored traffic light (null until the status engine has run)."""
 
-    model = Action
     serializer_class = ActionSerializer
     filter_serializer = PlaceFilterSerializer
-
-    def selector(self, *, user, **filters):
-        return selectors.api_actions(user=user, **filters)
+    selector = staticmethod(selectors.api_actions)
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
@@ -105,28 +92,20 @@ class ActionViewSet(_ScopedViewSet):
         return selectors.with_action_lights([super().get_object()])[0]
 
 
-@extend_schema_view(list=extend_schema(parameters=[PlaceFilterSerializer]))
 class IndicatorViewSet(_ScopedViewSet):
     """Indicators (mittarit) with their progress and light as the status engine stored it."""
 
-    model = Indicator
     serializer_class = IndicatorSerializer
     filter_serializer = PlaceFilterSerializer
-
-    def selector(self, *, user, **filters):
-        return selectors.api_indicators(user=user, **filters)
+    selector = staticmethod(selectors.api_indicators)
 
 
-@extend_schema_view(list=extend_schema(parameters=[MeasurementFilterSerializer]))
 class MeasurementViewSet(_ScopedViewSet):
     """Measured values of the indicators the caller may see."""
 
-    model = Measurement
     serializer_class = MeasurementSerializer
     filter_serializer = MeasurementFilterSerializer
-
-    def selector(self, *, user, **filters):
-        return selectors.api_measurements(user=user, **filters)
+    selector = staticmethod(selectors.api_measurements)
 
 
 class ApiDocsView(SpectacularSwaggerSplitView):

@@ -131,44 +131,28 @@ def _from_snapshot(project_id: int, data: dict) -> ProjectState:
         light=_from_json((data.get("project") or {}).get("light")),
         hts={h["number"]: a for h in data.get("hts") or [] if (a := _from_json(h["light"]))},
     )
-    for p in data.get("work_packages") or []:
-        state.packages.append(
+    for key, items, kind, number, parent in _SNAPSHOT:
+        getattr(state, items).extend(
             Item(
-                "work_package",
-                p["id"],
-                p["code"],
-                _pick(p["name"]),
-                p["parent_id"],
-                _from_json(p["light"]),
+                kind,
+                row["id"],
+                row[number],
+                _pick(row["name"]),
+                row[parent] if parent else None,
+                _from_json(row["light"]),
             )
-        )
-    for g in data.get("goals") or []:
-        state.goals.append(
-            Item(
-                "goal",
-                g["id"],
-                g["number"],
-                _pick(g["name"]),
-                g["work_package_id"],
-                _from_json(g["light"]),
-            )
-        )
-    for a in data.get("actions") or []:
-        state.actions.append(
-            Item(
-                "action",
-                a["id"],
-                a["number"],
-                _pick(a["name"]),
-                a["work_package_id"],
-                _from_json(a["light"]),
-            )
-        )
-    for i in data.get("indicators") or []:
-        state.indicators.append(
-            Item("indicator", i["id"], i["code"], _pick(i["name"]), None, _from_json(i["light"]))
+            for row in data.get(key) or []
         )
     return state
+
+
+_SNAPSHOT = (
+    # list of the snapshot → (list of the state, kind, number field, parent field)
+    ("work_packages", "packages", "work_package", "code", "parent_id"),
+    ("goals", "goals", "goal", "number", "work_package_id"),
+    ("actions", "actions", "action", "number", "work_package_id"),
+    ("indicators", "indicators", "indicator", "code", None),
+)
 
 
 _LIVE = {

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from portal.history_rows import history_save
 from projects.access import Perm, check
 from projects.models import MeetingDecision, Membership, Project, SteeringMeeting
 
@@ -30,9 +31,7 @@ def steering_meeting_create(
     if SteeringMeeting.objects.filter(project=project, date=date).exists():
         raise ValidationError({"date": _("A meeting is already recorded on this date.")})
     meeting = SteeringMeeting(project=project, date=date, attendees=attendees, notes=notes)
-    meeting.full_clean()
-    meeting._history_user = actor
-    meeting.save()
+    history_save(meeting, actor=actor)
     return meeting
 
 
@@ -59,9 +58,7 @@ def meeting_decision_create(
     decision = MeetingDecision(
         meeting=meeting, text=text, owner=owner, due_date=due_date, action=action
     )
-    decision.full_clean()
-    decision._history_user = actor
-    decision.save()
+    history_save(decision, actor=actor)
     return decision
 
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from measures.models import Indicator
 from objectives.models import ReportingPeriod
+from portal.history_rows import history_save
 from projects.access import Perm, check
 from projects.models import Programme, Project, WorkPackage
 from reporting.models import IndicatorNarrative, ReportSnapshot, SelfAssessment, WorkPackageSummary
@@ -56,9 +57,7 @@ def reporting_period_save(
     check(actor, Perm.MANAGE_PROGRAMME)
     period = period or ReportingPeriod(programme=programme)
     period.name, period.cut_off, period.due_date = name, cut_off, due_date
-    period.full_clean()
-    period._history_user = actor
-    period.save()
+    history_save(period, actor=actor)
     return period
 
 
@@ -79,10 +78,7 @@ def _step(assessment: SelfAssessment, event: Event, reason: str = "") -> str:
 
 def _save(assessment: SelfAssessment, actor, reason: str = "") -> SelfAssessment:
     assessment.version += 1
-    assessment.full_clean()
-    assessment._history_user = actor
-    assessment._change_reason = reason[:100]
-    assessment.save()
+    history_save(assessment, actor=actor, reason=reason[:100])
     return assessment
 
 
