@@ -25,7 +25,7 @@ from html import escape as _escape
 from typing import Any
 
 from django.urls import NoReverseMatch
-from django.utils.formats import number_format
+from django.utils.formats import get_format, number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext_lazy
@@ -115,6 +115,7 @@ def light_css() -> str:
     return "\n".join(lines) + "\n"
 
 
+_ALL_LIGHTS = tuple(Light)  # in order, without iterating the enum class each time
 _RANKS = {Light.GREEN: 2, Light.YELLOW: 1, Light.ORANGE: 1, Light.RED: 0, Light.GREY: None}
 
 # Labels of an action's light in the plans' own words (001: green = done, yellow = in
@@ -216,11 +217,15 @@ _GENERATED_TEXT = ngettext_lazy(
 
 
 def percent(share: Decimal | str | float) -> str:
-    """A share (0…1) as a percentage in the reader's locale: "12,5 %" in Finnish."""
+    """A share (0…1) as a percentage in the reader's locale: "12,5 %" in Finnish (at most
+    100 %, so never a thousands separator: the decimal mark is all the locale changes)."""
     value = (Decimal(str(share)) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     if value == value.to_integral():
         value = value.quantize(Decimal(1))
-    return f"{number_format(value)}\u00a0%"
+    text = str(value)
+    if value.to_integral() != value:
+        text = text.replace(".", get_format("DECIMAL_SEPARATOR"))
+    return f"{text}\u00a0%"
 
 
 @dataclass(frozen=True)
@@ -387,7 +392,7 @@ def rollup(children: Iterable[Child | Light], thresholds: RollupThresholds) -> R
     """One light for a set of children, from the share of the counted ones that is behind."""
     items = [_as_child(c) for c in children]
     counts = Counter(c.light for c in items)
-    distribution = {light.value: counts.get(light, 0) for light in Light}
+    distribution = {light.value: counts.get(light, 0) for light in _ALL_LIGHTS}
     counted = [c for c in items if c.light.counted]
     if not counted:
         return Rollup(Light.GREY, Reason("rollup_none"), None, distribution)

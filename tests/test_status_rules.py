@@ -29,6 +29,7 @@ from portal.lights import (
     Reason,
     RollupThresholds,
     action_label,
+    percent,
     rests_on_generated,
     rollup,
     validate_bands,
@@ -405,6 +406,23 @@ def test_threshold_bands_must_be_in_order_without_gap_or_overlap(
         red_share=D(red_share),
     )
     assert set(errors) == bad
+
+
+@pytest.mark.parametrize(
+    ("language", "share", "expected"),
+    [
+        ("fi", "0.5775", "57,8\u00a0%"),
+        ("sv", "0.5775", "57,8\u00a0%"),
+        ("en", "0.5775", "57.8\u00a0%"),
+        ("fi", "0.25", "25\u00a0%"),
+        ("fi", "0.005", "0,5\u00a0%"),
+        ("fi", "1.2", "120\u00a0%"),
+        ("en", Decimal("0.1"), "10\u00a0%"),
+    ],
+)
+def test_percent_in_the_readers_locale(language, share, expected):
+    with translation.override(language):
+        assert percent(share) == expected
 
 
 def test_reason_text_renders_params():
