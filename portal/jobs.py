@@ -12,10 +12,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
+from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
-from .models import Job, JobStatus
+if TYPE_CHECKING:  # for the annotations only: the model imports this module
+    from .models import Job
+
+
+class JobStatus(models.TextChoices):
+    """Where a job stands. A kind uses the statuses of its steps: an export or a Sotkanet
+    import goes queued → running → done/failed; a bulk import waits for its owner
+    (uploaded, previewed) between the worker's steps (checking, importing).
+
+    `portal.jobs.ACTIVE` are the statuses in which a worker owes the job progress: only
+    those can stall. A kind may name a status its own way (`JobKind.status_labels`)."""
+
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    UPLOADED = "uploaded", _("Uploaded: choose the columns")
+    CHECKING = "checking", _("Checking the rows")
+    PREVIEWED = "previewed", _("Checked: waiting for confirmation")
+    IMPORTING = "importing", _("Importing")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
 
 # A worker owes progress to a job in these statuses; in the others the job is finished or
 # waits for its owner (an upload to map or confirm).

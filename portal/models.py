@@ -10,23 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-
-class JobStatus(models.TextChoices):
-    """Where a job stands. A kind uses the statuses of its steps: an export or a Sotkanet
-    import goes queued → running → done/failed; a bulk import waits for its owner
-    (uploaded, previewed) between the worker's steps (checking, importing).
-
-    `portal.jobs.ACTIVE` are the statuses in which a worker owes the job progress: only
-    those can stall. A kind may name a status its own way (`JobKind.status_labels`)."""
-
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    UPLOADED = "uploaded", _("Uploaded: choose the columns")
-    CHECKING = "checking", _("Checking the rows")
-    PREVIEWED = "previewed", _("Checked: waiting for confirmation")
-    IMPORTING = "importing", _("Importing")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
+from .jobs import ACTIVE, JobStatus, is_stalled, job_kind
 
 
 class Job(models.Model):
@@ -116,14 +100,10 @@ class Job(models.Model):
         return f"{self.get_kind_display()} #{self.pk} ({self.get_status_display()})"
 
     def get_kind_display(self) -> str:
-        from .jobs import job_kind
-
         kind = job_kind(self.kind)
         return str(kind.label) if kind else self.kind
 
     def get_status_display(self) -> str:
-        from .jobs import job_kind
-
         kind = job_kind(self.kind)
         if kind and self.status in kind.status_labels:
             return str(kind.status_labels[self.status])
@@ -144,15 +124,11 @@ class Job(models.Model):
     @property
     def running(self) -> bool:
         """A worker owes it progress (portal.jobs.ACTIVE)."""
-        from .jobs import ACTIVE
-
         return self.status in ACTIVE
 
     @property
     def stalled(self) -> bool:
         """Nobody is working on it (portal.jobs.is_stalled): it may be run again."""
-        from .jobs import is_stalled
-
         return is_stalled(self, now=timezone.now())
 
 
