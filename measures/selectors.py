@@ -50,17 +50,17 @@ def stored_lights_by_kind(wanted: dict[str, list[int]]) -> dict[str, dict[int, A
     one query for any number of kinds (`CurrentLight`, the rows for all HTs together; an
     object without a row is absent)."""
     found: dict[str, dict[int, Assessment]] = {kind: {} for kind in wanted}
-    match = Q()
-    for kind, ids in wanted.items():
-        if ids:
-            match |= Q(kind=kind, object_id__in=ids)
-    if not match:
+    asked = {kind: set(ids) for kind, ids in wanted.items() if ids}
+    if not asked:
         return found
-    rows = CurrentLight.objects.filter(match, ht=0).values_list(
-        "kind", "object_id", "light", "reason_code", "reason_params"
-    )
+    # Every asked id under every asked kind (two plain lists, not an OR per kind): a row of
+    # another kind's id is read and passed over, at most a few per page.
+    rows = CurrentLight.objects.filter(
+        kind__in=list(asked), object_id__in=sorted(set().union(*asked.values())), ht=0
+    ).values_list("kind", "object_id", "light", "reason_code", "reason_params")
     for kind, object_id, light, code, params in rows:
-        found[kind][object_id] = Assessment(Light(light), Reason(code, params or {}))
+        if object_id in asked[kind]:
+            found[kind][object_id] = Assessment(Light(light), Reason(code, params or {}))
     return found
 
 
