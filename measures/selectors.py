@@ -27,6 +27,7 @@ from django.db.models.functions import Coalesce
 from portal.lights import Assessment, Light, Reason
 from portal.paging import page_of
 from portal.sorting import Sort, light_rank, order_by
+from projects.access import Perm, can
 from projects.models import Project
 from projects.selectors import in_scope_get
 
@@ -103,9 +104,10 @@ def indicator_list(*, user, project: Project, page=1, sort: Sort | None = None) 
     """One page (`portal.paging.PAGE_SIZE`) of the hanke's indicators in plan order or sorted
     by a column (INDICATOR_SORTS), with their computed progress and targets: three queries
     (count, page, targets), any size."""
-    indicators = Indicator.objects.filter(
-        project=project, project__in=Project.objects.visible_to(user), retired_on__isnull=True
-    ).select_related("progress")
+    indicators = Indicator.objects.filter(project=project, retired_on__isnull=True)
+    if not can(user, Perm.VIEW, project):  # the rule of `visible_to`, on the hanke in hand
+        indicators = indicators.none()
+    indicators = indicators.select_related("progress")
     sort = sort or Sort("jarjestys")
     if sort.key == "tila":
         indicators = indicators.annotate(light_rank=light_rank("progress__light"))
@@ -288,9 +290,9 @@ class CardList(list):
 def _card_indicators(*, user, project: Project, ht: int | None) -> QuerySet[Indicator]:
     """The hanke's indicators in force that the user may see; with `ht`, that HT's only (an
     indicator belongs to an HT directly or through a process goal tagged with it)."""
-    indicators = Indicator.objects.filter(
-        project=project, project__in=Project.objects.visible_to(user), retired_on__isnull=True
-    )
+    if not can(user, Perm.VIEW, project):  # the rule of `visible_to`, on the hanke in hand
+        return Indicator.objects.none()
+    indicators = Indicator.objects.filter(project=project, retired_on__isnull=True)
     if ht:
         indicators = indicators.filter(
             Q(
