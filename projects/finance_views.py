@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from portal.forms import add_service_errors
+from portal.form_saves import form_save
 from portal.htmx_views import entry_form_post, saved_response
 from portal.models import JobStatus
 from portal.uploads import show_upload_failure
@@ -128,19 +128,18 @@ def risk_edit(request, pk: int):
     if request.method == "POST":
         form = _risk_form(project, request.POST, risk=risk)
         if form.is_valid():
-            try:
-                risk_save(
+            saved, conflict = form_save(
+                form,
+                lambda: risk_save(
                     project=project,
                     actor=request.user,
                     values=_values(form),
                     risk=risk,
                     expected_version=form.cleaned_data["expected_version"],
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            except RiskConflictError as exc:
-                conflict = exc.current
-            else:
+                ),
+                RiskConflictError,
+            )
+            if saved is not None:
                 url = reverse("project-risks", args=[project.pk])
                 return saved_response(request, url, _("Risk saved."))
     context = {"project": project, "risk": risk, "form": form, "conflict": conflict}
