@@ -81,8 +81,11 @@ def _risk_form(project, data=None, risk=None) -> RiskForm:
     return RiskForm(data, initial=initial, people=project_people(project=project))
 
 
-def _values(form: RiskForm) -> dict:
-    return {name: form.cleaned_data[name] for name in RISK_FIELDS}
+def _risk_save(request, project, risk=None, **data):
+    """risk_save of a risk form's data: a new risk, or an edit of `risk` at the version the
+    form was read at."""
+    edit = {"risk": risk, "expected_version": data["expected_version"]} if risk else {}
+    return risk_save(project=project, actor=request.user, values=data, **edit)
 
 
 @login_required
@@ -95,10 +98,7 @@ def project_risks(request, project_pk: int):
     if request.method == "POST":
         require(can_edit)
         form = _risk_form(project, request.POST)
-
-        def save(**_data):
-            return risk_save(project=project, actor=request.user, values=_values(form))
-
+        save = partial(_risk_save, request, project)
         if response := _RISK.post(request, form, save, project=project, can_edit=can_edit):
             return response
     register = selectors.risk_register(project=project, today=timezone.localdate())
@@ -118,17 +118,8 @@ def risk_edit(request, pk: int):
     if request.method == "POST":
         form = _risk_form(project, request.POST, risk=risk)
         if form.is_valid():
-            saved, conflict = form_save(
-                form,
-                lambda: risk_save(
-                    project=project,
-                    actor=request.user,
-                    values=_values(form),
-                    risk=risk,
-                    expected_version=form.cleaned_data["expected_version"],
-                ),
-                RiskConflictError,
-            )
+            save = partial(_risk_save, request, project, risk, **form.cleaned_data)
+            saved, conflict = form_save(form, save, RiskConflictError)
             if saved is not None:
                 url = reverse("project-risks", args=[project.pk])
                 return saved_response(request, url, _("Risk saved."))
