@@ -391,11 +391,7 @@ def indicator_retire(*, indicator: Indicator, actor, expected_version: int, reas
     """Retire an indicator: it leaves the live plan and the lights; its values stay, and
     past rounds and extracts of earlier cut-offs keep it. See `plan_row_retire`."""
     return plan_row_retire(
-        model=Indicator,
-        row=indicator,
-        actor=actor,
-        expected_version=expected_version,
-        reason=reason,
+        row=indicator, actor=actor, expected_version=expected_version, reason=reason
     )
 
 

@@ -14,10 +14,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from portal.forms import add_service_errors
 from portal.paging import PARAM, page_of
 from portal.periods import period_end_for
-from portal.sorting import SORT_PARAM, sort_of
 from portal.uploads import show_upload_failure
 from projects.access import can_enter_measurements, require
-from projects.selectors import project_get
+from projects.table_views import project_table
 
 from . import selectors
 from .charts import indicator_figure
@@ -30,13 +29,8 @@ from .sotkanet import SotkanetError, sotkanet_file_import
 @require_GET
 def indicator_list(request, project_pk: int):
     """The hanke's indicators with their lights, a page at a time (?sivu=)."""
-    project = project_get(user=request.user, pk=project_pk)
-    sort = sort_of(request.GET.get(SORT_PARAM), list(selectors.INDICATOR_SORTS), "jarjestys")
-    page = selectors.indicator_list(
-        user=request.user, project=project, page=request.GET.get(PARAM), sort=sort
-    )
-    context = {"project": project, "page": page, "indicators": page.object_list, "sort": sort}
-    return render(request, "measures/indicator_list.html", context)
+    rows, sorts = selectors.indicator_list, selectors.INDICATOR_SORTS
+    return project_table(request, project_pk, rows, sorts, "measures/indicator_list.html")
 
 
 def _edit_form(indicator, period: str | None) -> MeasurementForm:

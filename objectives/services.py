@@ -462,9 +462,7 @@ def goal_save(
 def goal_retire(*, goal: ProcessGoal, actor, expected_version: int, reason: str) -> ProcessGoal:
     """Retire a goal: it leaves the live plan (its actions stay, without it). See
     `plan_row_retire`."""
-    return plan_row_retire(
-        model=ProcessGoal, row=goal, actor=actor, expected_version=expected_version, reason=reason
-    )
+    return plan_row_retire(row=goal, actor=actor, expected_version=expected_version, reason=reason)
 
 
 def action_save(
@@ -520,5 +518,5 @@ def action_retire(*, action: Action, actor, expected_version: int, reason: str) 
     """Retire an action: it leaves the live plan and the lights; its status log, history,
     past rounds and extracts of earlier cut-offs keep it. See `plan_row_retire`."""
     return plan_row_retire(
-        model=Action, row=action, actor=actor, expected_version=expected_version, reason=reason
+        row=action, actor=actor, expected_version=expected_version, reason=reason
     )

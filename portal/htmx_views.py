@@ -9,15 +9,15 @@ and charts change with it. Without JavaScript the form posts normally and redire
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django_htmx.http import HttpResponseClientRedirect
 
-from .forms import add_service_errors
+from .form_saves import form_save
 
 
 def htmx_template(request, template: str, partial: str) -> str:
@@ -31,30 +31,38 @@ def saved_response(request, url: str, text: str) -> HttpResponse:
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
-def entry_form_post(
-    request,
-    form,
-    save: Callable[[dict[str, Any]], Any],
-    *,
-    done: Callable[[Any], tuple[str, str]],
-    template: str,
-    partial: str,
-    context: dict[str, Any],
-) -> HttpResponse | None:
-    """Answer a posted entry form; the caller has checked that the user may write.
+@dataclass(frozen=True)
+class Entry:
+    """A page's "add a row" form: the page's template, the form's partial in it, and what is
+    said on the page reloaded after a saved row."""
 
-    `save(cleaned_data)` calls the service; a ValidationError it raises lands on the form.
-    Saved: `done(result)` gives the page to reload and the message to show there. Refused
-    over htmx: the form's partial (`context` plus the form). Refused without htmx: None, and
-    the caller renders the whole page with the form and its errors.
-    """
-    if form.is_valid():
-        try:
-            result = save(form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            return saved_response(request, *done(result))
-    if request.htmx:
-        return render(request, htmx_template(request, template, partial), {**context, "form": form})
-    return None
+    template: str
+    partial: str
+    saved: str  # a lazy translation: said in the language of the request
+
+    def post(
+        self,
+        request,
+        form,
+        save: Callable[..., Any],
+        *,
+        url: Callable[[Any], str] | None = None,
+        **context: Any,
+    ) -> HttpResponse | None:
+        """Answer the posted `form`; the caller has checked that the user may write.
+
+        `save(**cleaned_data)` calls the service; a ValidationError it raises lands on the
+        form. Saved: reload the page (`url(result)` when the row has a page of its own, else
+        the page posted to) and say `saved` there. Refused over htmx: the form's partial
+        (`context` plus the form). Refused without htmx: None, and the caller renders the
+        whole page with the form and its errors.
+        """
+        if form.is_valid():
+            result, _conflict = form_save(form, lambda: save(**form.cleaned_data))
+            if result is not None:
+                target = url(result) if url else request.path
+                return saved_response(request, target, self.saved)
+        if request.htmx:
+            template = htmx_template(request, self.template, self.partial)
+            return render(request, template, {**context, "form": form})
+        return None

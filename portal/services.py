@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .jobs import ACTIVE, job_kind, resumed_status, stalled_q, task_for
-from .models import Job, JobStatus
+from .models import Job, JobStatus, JobUpload
 from .queue import enqueue_job_on_commit, enqueue_on_commit
 
 logger = logging.getLogger(__name__)
@@ -29,6 +29,26 @@ def job_create(*, kind: str, actor, params: dict[str, Any], project=None, **fiel
     """Create a job row (queued unless `fields` say otherwise). Permission checks belong to
     the caller's service."""
     return Job.objects.create(kind=kind, owner=actor, project=project, parameters=params, **fields)
+
+
+def upload_job_create(
+    *, kind: str, actor, project, filename: str, rows: list, upload: dict | None = None, **fields
+) -> Job:
+    """Create a job for an uploaded file read into `rows` (its JobUpload, with `upload`'s
+    other cells): named by the file, with nothing done of its rows yet (`fields`: its
+    status and the kind's own). Permission checks belong to the caller's service."""
+    name = filename[: Job._meta.get_field("filename").max_length]
+    job = job_create(
+        kind=kind,
+        actor=actor,
+        project=project,
+        params={},
+        filename=name,
+        progress_total=len(rows),
+        **fields,
+    )
+    job.upload = JobUpload.objects.create(job=job, rows=rows, **(upload or {}))
+    return job
 
 
 def job_queue(job: Job) -> None:

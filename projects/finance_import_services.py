@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from portal.history_rows import history_save
 from portal.models import Job, JobStatus, JobUpload
-from portal.services import job_create
+from portal.services import upload_job_create
 
 from .access import Perm, check
 from .choices import BudgetCategory
@@ -62,17 +62,14 @@ def finance_import_start(*, project: Project, actor, raw: bytes, filename: str) 
     Permission: Perm.EDIT_PLAN. Side effect: one Job row; nothing is imported yet."""
     check(actor, Perm.EDIT_PLAN, project)
     rows = read_file(raw)
-    job = job_create(
+    return upload_job_create(
         kind=KIND,
         actor=actor,
         project=project,
-        params={},
-        status=JobStatus.PREVIEWED,
         filename=filename[:200],
-        progress_total=len(rows),
+        rows=rows,
+        status=JobStatus.PREVIEWED,
     )
-    job.upload = JobUpload.objects.create(job=job, rows=rows)
-    return job
 
 
 def finance_import_job_get(*, project: Project, pk: int) -> Job:

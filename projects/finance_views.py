@@ -11,6 +11,8 @@ change. Without JavaScript the forms post normally and redirect back.
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,10 +21,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from portal.forms import add_service_errors
-from portal.htmx_views import entry_form_post, saved_response
+from portal.form_saves import form_save
+from portal.htmx_views import Entry, saved_response
 from portal.models import JobStatus
 from portal.uploads import show_upload_failure
 
@@ -40,6 +43,9 @@ from .forms import ExpenditureForm, FinanceImportForm, RiskForm
 from .selectors import project_people
 from .services import RISK_FIELDS, RiskConflictError, expenditure_create, risk_save
 
+_EXPENSE = Entry("projects/budget.html", "expense-form", gettext_lazy("Expense saved."))
+_RISK = Entry("projects/risks.html", "risk-form", gettext_lazy("Risk added."))
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -52,19 +58,8 @@ def project_budget(request, project_pk: int):
     if request.method == "POST":
         require(can_edit)
         form = ExpenditureForm(request.POST, lines=lines)
-        response = entry_form_post(
-            request,
-            form,
-            lambda data: expenditure_create(project=project, actor=request.user, **data),
-            done=lambda _expense: (
-                reverse("project-budget", args=[project.pk]),
-                _("Expense saved."),
-            ),
-            template="projects/budget.html",
-            partial="expense-form",
-            context={"project": project, "can_edit": can_edit},
-        )
-        if response:
+        save = partial(expenditure_create, project=project, actor=request.user)
+        if response := _EXPENSE.post(request, form, save, project=project, can_edit=can_edit):
             return response
     summary = selectors.budget_summary(project=project, today=timezone.localdate())
     context = {
@@ -86,8 +81,11 @@ def _risk_form(project, data=None, risk=None) -> RiskForm:
     return RiskForm(data, initial=initial, people=project_people(project=project))
 
 
-def _values(form: RiskForm) -> dict:
-    return {name: form.cleaned_data[name] for name in RISK_FIELDS}
+def _risk_save(request, project, risk=None, **data):
+    """risk_save of a risk form's data: a new risk, or an edit of `risk` at the version the
+    form was read at."""
+    edit = {"risk": risk, "expected_version": data["expected_version"]} if risk else {}
+    return risk_save(project=project, actor=request.user, values=data, **edit)
 
 
 @login_required
@@ -100,16 +98,8 @@ def project_risks(request, project_pk: int):
     if request.method == "POST":
         require(can_edit)
         form = _risk_form(project, request.POST)
-        response = entry_form_post(
-            request,
-            form,
-            lambda _data: risk_save(project=project, actor=request.user, values=_values(form)),
-            done=lambda _risk: (reverse("project-risks", args=[project.pk]), _("Risk added.")),
-            template="projects/risks.html",
-            partial="risk-form",
-            context={"project": project, "can_edit": can_edit},
-        )
-        if response:
+        save = partial(_risk_save, request, project)
+        if response := _RISK.post(request, form, save, project=project, can_edit=can_edit):
             return response
     register = selectors.risk_register(project=project, today=timezone.localdate())
     context = {"project": project, "register": register, "form": form, "can_edit": can_edit}
@@ -128,19 +118,9 @@ def risk_edit(request, pk: int):
     if request.method == "POST":
         form = _risk_form(project, request.POST, risk=risk)
         if form.is_valid():
-            try:
-                risk_save(
-                    project=project,
-                    actor=request.user,
-                    values=_values(form),
-                    risk=risk,
-                    expected_version=form.cleaned_data["expected_version"],
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            except RiskConflictError as exc:
-                conflict = exc.current
-            else:
+            save = partial(_risk_save, request, project, risk, **form.cleaned_data)
+            saved, conflict = form_save(form, save, RiskConflictError)
+            if saved is not None:
                 url = reverse("project-risks", args=[project.pk])
                 return saved_response(request, url, _("Risk saved."))
     context = {"project": project, "risk": risk, "form": form, "conflict": conflict}

@@ -8,14 +8,17 @@ re-renders the page (200, so htmx swaps it) with the person's input kept.
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseBadRequest
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from portal.form_saves import form_save
 from portal.forms import add_service_errors
 from portal.people import display_name
 
@@ -112,13 +115,11 @@ def project_members(request, project_pk: int):
         require(can(request.user, Perm.MANAGE_MEMBERS, project))
         invite_form = InviteForm(request.POST)
         if invite_form.is_valid():
-            try:
-                membership = member_invite(
-                    project=project, actor=request.user, **invite_form.cleaned_data
-                )
-            except ValidationError as exc:
-                add_service_errors(invite_form, exc)
-            else:
+            invite = partial(member_invite, project=project, actor=request.user)
+            membership, _conflict = form_save(
+                invite_form, lambda: invite(**invite_form.cleaned_data)
+            )
+            if membership is not None:
                 messages.success(
                     request,
                     _("%(name)s is now a member of the hanke (%(role)s).")
@@ -156,19 +157,11 @@ def member_edit(request, pk: int):
     elif action == "role":
         form = RoleForm(request.POST, auto_id=_member_auto_id(pk))
         if form.is_valid():
-            try:
-                changed = member_change_role(
-                    membership=membership,
-                    actor=request.user,
-                    role=form.cleaned_data["role"],
-                    expected_version=form.cleaned_data["expected_version"],
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            except MembershipConflictError as exc:
-                if exc.current is None:
-                    raise Http404 from None
-                conflict = exc.current
+            change = partial(member_change_role, membership=membership, actor=request.user)
+            changed, conflict = form_save(
+                form, lambda: change(**form.cleaned_data), MembershipConflictError
+            )
+            if conflict is not None:
                 # Keep the person's choice, but against the current version: saving again
                 # is then a deliberate overwrite.
                 form = RoleForm(
@@ -178,7 +171,7 @@ def member_edit(request, pk: int):
                     },
                     auto_id=_member_auto_id(pk),
                 )
-            else:
+            elif changed is not None:
                 done = True
                 messages.success(
                     request,

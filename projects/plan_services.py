@@ -146,7 +146,6 @@ def plan_row_save(
 @transaction.atomic
 def plan_row_retire(
     *,
-    model: type[models.Model],
     row,
     actor,
     expected_version: int,
@@ -160,7 +159,7 @@ def plan_row_retire(
     Side effects: a history row with the actor and the reason; lights recomputed."""
     check(actor, Perm.EDIT_PLAN, row.project)
     text = _reason(reason, required=True)
-    current = _locked(model, row.pk, expected_version)
+    current = _locked(type(row), row.pk, expected_version)
     if current.is_retired:
         raise ValidationError(_("The row is already retired."))
     if still_in_use:
@@ -224,7 +223,6 @@ def work_package_retire(
     )
     message = _("Move or retire its goals, actions and sub-packages first.") if in_use else ""
     return plan_row_retire(
-        model=WorkPackage,
         row=package,
         actor=actor,
         expected_version=expected_version,

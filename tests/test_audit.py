@@ -56,6 +56,19 @@ def corrected_measurement(personas, indicator):
     return saved.measurement
 
 
+def _values_saved(personas, indicator, times: int, first: int = 0) -> None:
+    """The manager saves the indicator's value for PERIOD `times` times (first, first + 1, …),
+    each save after the first a correction: one change of history a save."""
+    for version in range(times):
+        measurement_save(
+            indicator=indicator,
+            period=PERIOD,
+            raw_value=str(first + version),
+            actor=personas.project_manager,
+            expected_version=version,
+        )
+
+
 def _action(project, **kwargs):
     return ActionFactory(work_package=WorkPackageFactory(project=project), **kwargs)
 
@@ -211,14 +224,7 @@ def test_script_in_an_action_title_is_shown_escaped(client, personas):
 def test_object_history_runs_a_fixed_number_of_queries(
     client, personas, indicator, django_assert_max_num_queries, count
 ):
-    for version in range(count):
-        measurement_save(
-            indicator=indicator,
-            period=PERIOD,
-            raw_value=str(50 + version),
-            actor=personas.project_manager,
-            expected_version=version,
-        )
+    _values_saved(personas, indicator, count, first=50)
     measurement = Measurement.objects.get(indicator=indicator)
     client.force_login(personas.project_manager)
     with django_assert_max_num_queries(9):
@@ -352,14 +358,7 @@ def test_change_log_shows_filter_errors_instead_of_rows(client, personas, change
 
 def test_change_log_comes_a_page_at_a_time(client, personas, indicator):
     # given more than a page of changes
-    for version in range(audit.CHANGE_LOG_PAGE_SIZE + 5):
-        measurement_save(
-            indicator=indicator,
-            period=PERIOD,
-            raw_value=str(version),
-            actor=personas.project_manager,
-            expected_version=version,
-        )
+    _values_saved(personas, indicator, audit.CHANGE_LOG_PAGE_SIZE + 5)
 
     # when
     first = audit.change_log(user=personas.programme_admin, user_id=personas.project_manager.pk)
@@ -381,14 +380,7 @@ def test_change_log_comes_a_page_at_a_time(client, personas, indicator):
 
 def test_change_log_pages_without_counting_all_history(client, personas, indicator):
     # given a log of one change more than a page
-    for version in range(audit.CHANGE_LOG_PAGE_SIZE + 1):
-        measurement_save(
-            indicator=indicator,
-            period=PERIOD,
-            raw_value=str(version),
-            actor=personas.project_manager,
-            expected_version=version,
-        )
+    _values_saved(personas, indicator, audit.CHANGE_LOG_PAGE_SIZE + 1)
     client.force_login(personas.programme_admin)
     who = personas.project_manager.username
 

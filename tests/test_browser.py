@@ -51,6 +51,28 @@ def console_errors(page) -> list[str]:
     return errors
 
 
+class PageChecks:
+    """What a browser test asks of every page it visits: axe-core ran on it and found no
+    serious or critical violation, and the console showed no Content Security Policy error
+    from the start."""
+
+    def __init__(self, page):
+        from axe_playwright_python.sync_playwright import Axe
+
+        self.page, self._axe, self.found = page, Axe(), {}
+        self.errors = console_errors(page)
+
+    def axe(self) -> None:
+        """Run axe-core on the page as it is now, the violations kept by its address."""
+        result = self._axe.run(self.page)
+        assert result.response["passes"], self.page.url  # axe really ran
+        self.found[self.page.url] = _serious(result)
+
+    def assert_clean(self) -> None:
+        assert not {path: ids for path, ids in self.found.items() if ids}
+        assert not [e for e in self.errors if "Content Security Policy" in e]
+
+
 def test_demo_user_logs_in_and_sees_the_four_regions(demo_loaded, browser_page):
     # given the demo data (fixture)
     page, url = browser_page

@@ -13,7 +13,7 @@ import pytest
 from . import test_browser
 from .factories import PASSWORD
 from .helpers import action_late_later, assessment_submit, spring_and_autumn_rounds
-from .test_browser import ARTIFACTS, _serious, console_errors, log_in
+from .test_browser import ARTIFACTS, PageChecks, log_in
 
 pytestmark = test_browser.pytestmark
 
@@ -46,11 +46,8 @@ def rounds_world(personas):
 
 
 def test_past_round_views_and_comparison(rounds_world, browser_page):
-    from axe_playwright_python.sync_playwright import Axe
-
     page, url = browser_page
-    axe, found = Axe(), {}
-    errors = console_errors(page)
+    checks = PageChecks(page)
     project = rounds_world["project"]
 
     # given the project manager on today's hanke page
@@ -72,7 +69,7 @@ def test_past_round_views_and_comparison(rounds_world, browser_page):
     main = page.locator("main").inner_text()
     assert "In progress" in main and "Uusi tavoite" not in main
     assert page.get_by_role("link", name="Update status").count() == 0
-    found[page.url] = _serious(axe.run(page))
+    checks.axe()
     page.screenshot(path=ARTIFACTS / "hanke-as-of-en.png", full_page=True)
 
     # when they compare the two rounds
@@ -82,7 +79,7 @@ def test_past_round_views_and_comparison(rounds_world, browser_page):
     assert page.locator("[data-table=changed]").inner_text().count("Late") == 1
     assert "Uusi tavoite" in page.locator("[data-table=new]").inner_text()
     assert page.locator("[data-count=new]").inner_text() == "1"
-    found[page.url] = _serious(axe.run(page))
+    checks.axe()
     page.screenshot(path=ARTIFACTS / "round-compare-hanke-en.png", full_page=True)
 
     # and the programme office sees the overview as of a round and the programme comparison
@@ -90,15 +87,14 @@ def test_past_round_views_and_comparison(rounds_world, browser_page):
     page.goto(f"{url}/ohjelma/")
     page.get_by_role("link", name="View as of a past reporting round").click()
     page.wait_for_selector(".as-of-banner")
-    found[page.url] = _serious(axe.run(page))
+    checks.axe()
     page.screenshot(path=ARTIFACTS / "overview-as-of-en.png", full_page=True)
     page.get_by_role("link", name="Back to today's view").click()
     page.wait_for_selector("h1:has-text('Programme overview')")
     assert page.locator(".as-of-banner").count() == 0
     page.goto(f"{url}/ohjelma/kierrokset/vertailu/")
     page.wait_for_selector("[data-count=changed]")
-    found[page.url] = _serious(axe.run(page))
+    checks.axe()
     page.screenshot(path=ARTIFACTS / "round-compare-programme-en.png", full_page=True)
 
-    assert not {path: ids for path, ids in found.items() if ids}
-    assert not [e for e in errors if "Content Security Policy" in e]
+    checks.assert_clean()

@@ -20,7 +20,7 @@ from .factories import (
     WorkPackageFactory,
 )
 from .helpers import status_report
-from .test_browser import ARTIFACTS, _serious, console_errors, log_in
+from .test_browser import ARTIFACTS, PageChecks, log_in
 
 pytestmark = test_browser.pytestmark
 
@@ -46,18 +46,9 @@ def round_world(personas):
     return {"project": project.pk, "action": action.pk, "package": package.pk}
 
 
-def _axe(axe, page, found: dict) -> None:
-    result = axe.run(page)
-    assert result.response["passes"], page.url  # axe really ran
-    found[page.url] = _serious(result)
-
-
 def test_full_round_admin_opens_manager_submits_thl_accepts(round_world, browser_page):
-    from axe_playwright_python.sync_playwright import Axe
-
     page, url = browser_page
-    axe, found = Axe(), {}
-    errors = console_errors(page)
+    checks = PageChecks(page)
     project = round_world["project"]
 
     # given the programme admin, who opens a round from the programme overview
@@ -72,14 +63,14 @@ def test_full_round_admin_opens_manager_submits_thl_accepts(round_world, browser
     page.wait_for_selector("text=Reporting round saved.")
     round_link = page.locator("table").get_by_role("link", name="Väliarviointi 4/2023", exact=True)
     dashboard_path = round_link.get_attribute("href")
-    _axe(axe, page, found)
+    checks.axe()
 
     # when the project manager finds the round from the hanke page and fills it in
     log_in(page, url, "manager", PASSWORD)
     page.goto(f"{url}/hankkeet/{project}/")
     page.get_by_role("link", name="Reporting", exact=True).click()
     page.wait_for_selector("h1:has-text('Reporting rounds')")
-    _axe(axe, page, found)
+    checks.axe()
     page.locator("table").get_by_role("link", name="Väliarviointi 4/2023", exact=True).click()
     page.wait_for_selector("h1:has-text('Self-assessment')")
     assessment_url = page.url
@@ -90,7 +81,7 @@ def test_full_round_admin_opens_manager_submits_thl_accepts(round_world, browser
     page.get_by_label("What will be done M1").fill("Laajennetaan")
     page.get_by_role("button", name="Save draft").click()
     page.wait_for_selector("#assessment-status:has-text('Draft saved.')")
-    _axe(axe, page, found)
+    checks.axe()
     page.get_by_role("button", name="Submit to THL").click()
     page.wait_for_selector("#assessment-state:has-text('Submitted')")
     assert page.get_by_role("button", name="Save draft").count() == 0
@@ -101,13 +92,13 @@ def test_full_round_admin_opens_manager_submits_thl_accepts(round_world, browser
     page.goto(f"{url}{dashboard_path}")
     page.wait_for_selector("table.round-dashboard")
     assert "Submitted" in page.locator("table.round-dashboard").inner_text()
-    _axe(axe, page, found)
+    checks.axe()
     page.screenshot(path=ARTIFACTS / "round-dashboard-en.png", full_page=True)
     page.locator("table.round-dashboard tbody tr").filter(has_text="Submitted").get_by_role(
         "link"
     ).first.click()
     page.wait_for_selector("h1:has-text('Self-assessment')")
-    _axe(axe, page, found)
+    checks.axe()
     page.get_by_label("Accept").check()
     page.get_by_role("button", name="Record decision").click()
     page.wait_for_selector("#assessment-state:has-text('Accepted')")
@@ -139,8 +130,7 @@ def test_full_round_admin_opens_manager_submits_thl_accepts(round_world, browser
     assert "Pilotti käynnissä" in report and "In progress" in report
     assert "Valmistui jo maaliskuussa" not in report
     assert "Neuvontapiste avattiin." in report and "Uusi ajanvaraus" in report
-    _axe(axe, page, found)
+    checks.axe()
     page.screenshot(path=ARTIFACTS / "round-frozen-report-en.png", full_page=True)
 
-    assert not {path: ids for path, ids in found.items() if ids}
-    assert not [e for e in errors if "Content Security Policy" in e]
+    checks.assert_clean()

@@ -43,6 +43,20 @@ def _membership(user, project) -> Membership:
     return Membership.objects.get(user=user, project=project)
 
 
+def _manager_invites(personas, email: str, name: str = "", role: str = "worker") -> Membership:
+    """The hanke's manager invites `email` (`name`: first and last) as `role`, through the
+    service."""
+    first_name, _, last_name = name.partition(" ")
+    return member_invite(
+        project=personas.project,
+        actor=personas.project_manager,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        role=role,
+    )
+
+
 def _invite(client, project, **data):
     payload = {
         "email": "Uusi.Henkilo@Example.invalid",
@@ -134,14 +148,7 @@ def test_manager_invites_a_new_person(client, personas):
 
 def test_invite_finds_an_existing_user_by_email_case_insensitively(personas):
     existing = UserFactory(username="olemassa", email="Olemassa@Example.invalid")
-    membership = member_invite(
-        project=personas.project,
-        actor=personas.project_manager,
-        email="olemassa@example.INVALID",
-        first_name="Toinen",
-        last_name="Nimi",
-        role="steering",
-    )
+    membership = _manager_invites(personas, "olemassa@example.INVALID", "Toinen Nimi", "steering")
     assert membership.user == existing
     existing.refresh_from_db()
     assert existing.first_name != "Toinen"  # an invite never renames an existing person
@@ -161,14 +168,7 @@ def test_inviting_an_active_member_again_is_a_field_error(client, personas):
 def test_inviting_an_ended_member_reactivates_the_membership(personas):
     membership = _membership(personas.project_worker, personas.project)
     member_end(membership=membership, actor=personas.project_manager)
-    again = member_invite(
-        project=personas.project,
-        actor=personas.project_manager,
-        email=personas.project_worker.email,
-        first_name="",
-        last_name="",
-        role="manager",
-    )
+    again = _manager_invites(personas, personas.project_worker.email, role="manager")
     assert again.pk == membership.pk
     assert again.valid_to is None and again.role == "manager"
     assert Membership.objects.active().filter(pk=membership.pk).exists()
@@ -404,14 +404,7 @@ def test_services_refuse_unpermitted_calls(personas):
 def test_an_indicator_of_the_hanke_is_visible_to_an_invited_worker(client, personas):
     # given an invited person with a password set through the reset flow
     indicator = IndicatorFactory(project=personas.project)
-    membership = member_invite(
-        project=personas.project,
-        actor=personas.project_manager,
-        email="kutsuttu@example.invalid",
-        first_name="Kutsuttu",
-        last_name="Henkilö",
-        role="worker",
-    )
+    membership = _manager_invites(personas, "kutsuttu@example.invalid", "Kutsuttu Henkilö")
     # when they log in
     client.force_login(membership.user)
     # then they see the hanke's indicators

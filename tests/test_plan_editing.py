@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from functools import partial
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -107,33 +108,15 @@ def test_an_action_under_a_goal_is_not_reported_and_reads_its_schedule(personas,
 def test_an_edit_needs_a_reason_and_the_version_the_user_saw(personas, package):
     goal = _goal(personas, package)
     values = {"number": "T1", "title_fi": "Uusi otsikko", "work_package": package}
+    edit = partial(goal_save, project=personas.project, values=values, goal=goal)
     with pytest.raises(ValidationError) as refused:
-        goal_save(
-            project=personas.project,
-            actor=personas.project_manager,
-            values=values,
-            goal=goal,
-            expected_version=goal.version,
-        )
+        edit(actor=personas.project_manager, expected_version=goal.version)
     assert "reason" in refused.value.message_dict
+    by_admin = partial(edit, actor=personas.programme_admin, reason="Tarkennus")
     with pytest.raises(PlanConflictError) as conflict:
-        goal_save(
-            project=personas.project,
-            actor=personas.programme_admin,
-            values=values,
-            goal=goal,
-            expected_version=goal.version - 1,
-            reason="Tarkennus",
-        )
+        by_admin(expected_version=goal.version - 1)
     assert conflict.value.current.title_fi == "Hoitoon pääsy nopeutuu"
-    saved = goal_save(
-        project=personas.project,
-        actor=personas.programme_admin,
-        values=values,
-        goal=goal,
-        expected_version=goal.version,
-        reason="Tarkennus",
-    )
+    saved = by_admin(expected_version=goal.version)
     newest = saved.history.first()
     assert (saved.version, newest.history_change_reason, newest.history_user) == (
         2,

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,11 +18,10 @@ from measures.selectors import indicator_card_count, indicator_cards
 from measures.status_engine import status_refresh_action
 from objectives.forms import ActionStatusForm, ProjectFilterForm
 from objectives.services import ActionConflictError, action_status_update
-from portal.forms import add_service_errors
+from portal.form_saves import form_save
 from portal.htmx_views import htmx_template
 from portal.paging import OPEN_PARAM
 from portal.paging import PARAM as PAGE_PARAM
-from portal.sorting import SORT_PARAM, sort_of
 from projects.access import MANAGER, Perm, can, roles_for
 from projects.selectors import (
     plan_follow_up,
@@ -32,6 +31,7 @@ from projects.selectors import (
     project_people,
     risks_due_for_review,
 )
+from projects.table_views import project_table
 from reporting.as_of import views as as_of_views
 from reporting.imports.services import kinds_allowed
 
@@ -42,13 +42,8 @@ from . import selectors
 @require_GET
 def action_list(request, project_pk: int):
     """The hanke's actions as a table, a page at a time (?sivu=)."""
-    project = project_get(user=request.user, pk=project_pk)
-    sort = sort_of(request.GET.get(SORT_PARAM), list(selectors.ACTION_SORTS), "paketti")
-    page = selectors.action_list(
-        user=request.user, project=project, page=request.GET.get(PAGE_PARAM), sort=sort
-    )
-    context = {"project": project, "page": page, "actions": page.object_list, "sort": sort}
-    return render(request, "objectives/action_list.html", context)
+    rows, sorts = selectors.action_list, selectors.ACTION_SORTS
+    return project_table(request, project_pk, rows, sorts, "objectives/action_list.html")
 
 
 def _form(action, data=None, auto_id="id_%s") -> ActionStatusForm:
@@ -69,26 +64,26 @@ def _form(action, data=None, auto_id="id_%s") -> ActionStatusForm:
     )
 
 
+# What the status form hands to action_status_update, by the same names.
+_STATUS_FIELDS = (
+    "status",
+    "comment",
+    "status_date",
+    "owner",
+    "planned_end",
+    "planned_end_reason",
+    "expected_version",
+)
+
+
 def _save(request, action, form):
     """Run the service; return (saved action or None, conflicting current action or None)."""
-    try:
-        fresh = action_status_update(
-            action=action,
-            actor=request.user,
-            status=form.cleaned_data["status"],
-            comment=form.cleaned_data["comment"],
-            status_date=form.cleaned_data["status_date"],
-            owner=form.cleaned_data["owner"],
-            planned_end=form.cleaned_data["planned_end"],
-            planned_end_reason=form.cleaned_data["planned_end_reason"],
-            expected_version=form.cleaned_data["expected_version"],
-        )
-    except ValidationError as exc:
-        add_service_errors(form, exc)
-        return None, None
-    except ActionConflictError as exc:
-        return None, exc.current
-    return fresh, None
+    values = {name: form.cleaned_data[name] for name in _STATUS_FIELDS}
+    return form_save(
+        form,
+        lambda: action_status_update(action=action, actor=request.user, **values),
+        ActionConflictError,
+    )
 
 
 @login_required

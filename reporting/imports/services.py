@@ -44,7 +44,13 @@ from measures.services import (
 )
 from objectives.services import ActionConflictError, actions_import
 from portal.models import Job, JobStatus, JobUpload
-from portal.services import job_claim, job_create, job_progress, job_queue, job_rerun
+from portal.services import (
+    job_claim,
+    job_progress,
+    job_queue,
+    job_rerun,
+    upload_job_create,
+)
 from portal.uploads.preview import CHANGED, NEW, REJECTED, Plan
 from projects.access import Perm, can, check
 from projects.models import Project
@@ -92,26 +98,22 @@ def import_job_create(*, project: Project, actor, kind: str, name: str, content:
         .values_list("mapping", flat=True)
         .first()
     )
-    job = job_create(
+    return upload_job_create(
         kind=kind,
         actor=actor,
         project=project,
-        params={},
+        filename=name,
+        rows=sheet.rows,
+        upload={
+            "headers": sheet.headers,
+            "row_numbers": sheet.row_numbers,
+            "notes": sheet.notes,
+            "mapping": spec(kind).suggest(sheet.headers, remembered),
+        },
         status=JobStatus.UPLOADED,
-        filename=name[:255],
-        progress_total=len(sheet.rows),
         language=(translation.get_language() or settings.LANGUAGE_CODE)[:2],
         expires_at=timezone.now() + timedelta(hours=settings.IMPORT_JOB_HOURS),
     )
-    job.upload = JobUpload.objects.create(
-        job=job,
-        headers=sheet.headers,
-        rows=sheet.rows,
-        row_numbers=sheet.row_numbers,
-        notes=sheet.notes,
-        mapping=spec(kind).suggest(sheet.headers, remembered),
-    )
-    return job
 
 
 def import_job_map(*, job: Job, actor, mapping: dict[str, str]) -> Job:

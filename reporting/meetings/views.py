@@ -8,18 +8,20 @@ Thin views (R11), as in finance_views: selectors read (404 outside the user's sc
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from objectives.models import Action
-from portal.htmx_views import entry_form_post, saved_response
+from portal.htmx_views import Entry, saved_response
 from projects import selectors
 from projects.access import Perm, can, require
 from projects.charts import budget_burn_figure
@@ -28,6 +30,9 @@ from projects.selectors import project_people
 
 from . import selectors as meeting_selectors
 from .services import meeting_decision_create, meeting_decision_set_done, steering_meeting_create
+
+_MEETING = Entry("projects/meetings.html", "meeting-form", gettext_lazy("Meeting recorded."))
+_DECISION = Entry("projects/meeting.html", "decision-form", gettext_lazy("Decision added."))
 
 
 @login_required
@@ -40,19 +45,13 @@ def project_meetings(request, project_pk: int):
     if request.method == "POST":
         require(can_edit)
         form = MeetingForm(request.POST)
-        response = entry_form_post(
-            request,
-            form,
-            lambda data: steering_meeting_create(project=project, actor=request.user, **data),
-            done=lambda meeting: (
-                reverse("meeting-detail", args=[project.pk, meeting.pk]),
-                _("Meeting recorded."),
-            ),
-            template="projects/meetings.html",
-            partial="meeting-form",
-            context={"project": project, "can_edit": can_edit},
-        )
-        if response:
+        save = partial(steering_meeting_create, project=project, actor=request.user)
+        context = {"project": project, "can_edit": can_edit}
+
+        def url(meeting):  # the new meeting's page
+            return reverse("meeting-detail", args=[project.pk, meeting.pk])
+
+        if response := _MEETING.post(request, form, save, url=url, **context):
             return response
     context = {
         "project": project,
@@ -79,19 +78,9 @@ def meeting_detail(request, project_pk: int, pk: int):
     if request.method == "POST":
         require(can_edit)
         form = _decision_form(project, request.POST)
-        response = entry_form_post(
-            request,
-            form,
-            lambda data: meeting_decision_create(meeting=meeting, actor=request.user, **data),
-            done=lambda _decision: (
-                reverse("meeting-detail", args=[project.pk, meeting.pk]),
-                _("Decision added."),
-            ),
-            template="projects/meeting.html",
-            partial="decision-form",
-            context={"project": project, "meeting": meeting, "can_edit": can_edit},
-        )
-        if response:
+        save = partial(meeting_decision_create, meeting=meeting, actor=request.user)
+        context = {"project": project, "meeting": meeting, "can_edit": can_edit}
+        if response := _DECISION.post(request, form, save, **context):
             return response
     view = meeting_selectors.meeting_view(meeting=meeting, today=timezone.localdate())
     budget = view.budget

@@ -16,7 +16,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.forms import ChoiceField, ModelChoiceField
 from django.http import Http404
@@ -31,7 +30,7 @@ from measures.models import Indicator
 from measures.services import indicator_retire, indicator_save, indicator_targets_save
 from objectives.models import Action, ProcessGoal
 from objectives.services import action_retire, action_save, goal_retire, goal_save
-from portal.forms import add_service_errors
+from portal.form_saves import form_save
 from portal.paging import PARAM as PAGE_PARAM
 from portal.people import display_name
 from projects.access import Perm, can, require
@@ -214,8 +213,9 @@ def _plan_url(project, part: str) -> str:
 
 def _row_save(request, kind: RowKind, project, row, form):
     """Run the save service; return (saved row or None, conflict rows or None)."""
-    try:
-        saved = kind.save(
+    return form_save(
+        form,
+        lambda: kind.save(
             project=project,
             actor=request.user,
             values=form.values(),
@@ -224,30 +224,23 @@ def _row_save(request, kind: RowKind, project, row, form):
             reason=form.cleaned_data.get("reason", ""),
             mark=form.chosen_mark(),
             **{name: form.cleaned_data.get(name) for name in kind.links},
-        )
-    except ValidationError as exc:
-        add_service_errors(form, exc)
-    except PlanConflictError as exc:
-        return None, exc.current
-    else:
-        return saved, None
-    return None, None
+        ),
+        PlanConflictError,
+    )
 
 
 def _retire(request, kind: RowKind, row, form):
-    try:
-        kind.retire(
+    """Run the retire service; return (retired row or None, conflict row or None)."""
+    return form_save(
+        form,
+        lambda: kind.retire(
             **{kind.row_keyword: row},
             actor=request.user,
             expected_version=form.cleaned_data["expected_version"],
             reason=form.cleaned_data["reason"],
-        )
-    except ValidationError as exc:
-        add_service_errors(form, exc)
-        return False, None
-    except PlanConflictError as exc:
-        return False, exc.current
-    return True, None
+        ),
+        PlanConflictError,
+    )
 
 
 def _targets(request, indicator, data=None) -> TargetsForm:
@@ -275,8 +268,8 @@ def _edit(request, kind_key: str, project_pk: int, pk: int | None):
     if request.method == "POST" and op == "retire" and row is not None:
         retire_form = RetireForm(request.POST)
         if retire_form.is_valid():
-            done, conflict = _retire(request, kind, row, retire_form)
-            if done:
+            retired, conflict = _retire(request, kind, row, retire_form)
+            if retired is not None:
                 messages.success(request, _("Retired: it stays in the history and past rounds."))
                 return redirect(_plan_url(project, kind.key))
             if conflict is not None:
@@ -287,16 +280,16 @@ def _edit(request, kind_key: str, project_pk: int, pk: int | None):
     elif request.method == "POST" and op == "targets" and targets_form is not None:
         targets_form = _targets(request, row, request.POST)
         if targets_form.is_valid():
-            try:
-                changed = indicator_targets_save(
+            changed, _conflict = form_save(
+                targets_form,
+                lambda: indicator_targets_save(
                     indicator=row,
                     actor=request.user,
                     targets=targets_form.targets(),
                     reason=targets_form.cleaned_data["reason"],
-                )
-            except ValidationError as exc:
-                add_service_errors(targets_form, exc)
-            else:
+                ),
+            )
+            if changed is not None:  # how many targets changed (0: none)
                 messages.success(
                     request, _("Targets saved.") if changed else _("No target changed.")
                 )
@@ -367,16 +360,11 @@ def plan_versions(request, project_pk: int):
     if request.method == "POST":
         form = PlanVersionForm(request.POST)
         if form.is_valid():
-            try:
-                version = plan_version_start(
-                    project=project,
-                    actor=request.user,
-                    name=form.cleaned_data["name"],
-                    issued_on=form.cleaned_data["issued_on"],
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
+            data = form.cleaned_data
+            version, _conflict = form_save(
+                form, lambda: plan_version_start(project=project, actor=request.user, **data)
+            )
+            if version is not None:
                 messages.success(
                     request,
                     _("Plan version started: rows you add or change are marked in it."),

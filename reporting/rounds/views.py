@@ -4,6 +4,8 @@ the frozen report. Selectors read (reporting.rounds.selectors), services write
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.form_saves import form_save
 from portal.forms import add_service_errors
 from portal.htmx_views import htmx_template
 from projects.access import Perm, can, require
@@ -31,19 +34,9 @@ from .services import (
 def _save_period(request, form: PeriodForm, period=None) -> bool:
     if not form.is_valid():
         return False
-    try:
-        reporting_period_save(
-            actor=request.user,
-            programme=form.cleaned_data["programme"],
-            name=form.cleaned_data["name"],
-            cut_off=form.cleaned_data["cut_off"],
-            due_date=form.cleaned_data["due_date"],
-            period=period,
-        )
-    except ValidationError as exc:
-        add_service_errors(form, exc)
-        return False
-    return True
+    save = partial(reporting_period_save, actor=request.user, period=period)
+    saved, _conflict = form_save(form, lambda: save(**form.cleaned_data))
+    return saved is not None
 
 
 @login_required
@@ -124,28 +117,32 @@ def assessment(request, project_pk: int, period_pk: int):
     require(can(request.user, Perm.EDIT_PLAN, project))
     form = AssessmentForm(request.POST, page=page)
     conflict = None
-    if form.is_valid():
-        try:
-            saved = self_assessment_save(
-                actor=request.user,
-                period=page.period,
-                project=project,
-                expected_version=form.cleaned_data["expected_version"],
-                summaries=form.summaries(),
-                narratives=form.narratives(),
+    submit = request.POST.get("action") == "submit"
+
+    def save():
+        saved = self_assessment_save(
+            actor=request.user,
+            period=page.period,
+            project=project,
+            expected_version=form.cleaned_data["expected_version"],
+            summaries=form.summaries(),
+            narratives=form.narratives(),
+        )
+        if submit:
+            self_assessment_submit(
+                actor=request.user, assessment=saved, expected_version=saved.version
             )
-            if request.POST.get("action") == "submit":
-                self_assessment_submit(
-                    actor=request.user, assessment=saved, expected_version=saved.version
-                )
-                messages.success(request, _("Self-assessment submitted to THL. It is now locked."))
-            else:
-                messages.success(request, _("Draft saved."))
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except AssessmentConflictError as exc:
-            conflict = exc.current
-        else:
+        return saved
+
+    if form.is_valid():
+        saved, conflict = form_save(form, save, AssessmentConflictError)
+        if saved is not None:
+            messages.success(
+                request,
+                _("Self-assessment submitted to THL. It is now locked.")
+                if submit
+                else _("Draft saved."),
+            )
             if not request.htmx:
                 return redirect("reporting:assessment", project_pk=project.pk, period_pk=period_pk)
             page = selectors.assessment_page(project=project, period_pk=period_pk)
