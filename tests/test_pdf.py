@@ -9,6 +9,7 @@ only our static files, access, links from the pages and bounded query counts.
 from __future__ import annotations
 
 import io
+import os
 import socket
 from datetime import date
 from decimal import Decimal
@@ -24,7 +25,7 @@ from measures.status_engine import status_recompute_projects
 from projects.charts import budget_burn_figure, burn_chart_texts
 from projects.models import BudgetLine, Expenditure, Risk
 from projects.selectors import budget_summary
-from reporting.exports.chart_images import static_charts
+from reporting.exports.chart_images import _browser, _locale_script, static_charts
 from reporting.exports.pdf import FetchRefused, StaticFilesFetcher, render_pdf, static_url
 from reporting.meetings.selectors import meeting_view
 from reporting.meetings.services import meeting_decision_create, steering_meeting_create
@@ -370,6 +371,32 @@ def test_burn_chart_in_finnish_with_euro_axis(hanke):
     assert "0 €" in texts and "1 000 000 €" in texts, texts
     assert "Käytetty (kertymä)" in texts and "Odotettu (tasainen käyttö)" in texts, texts
     assert chart.svg.startswith('<svg role="img" aria-label="Kulutuskäyrä')
+
+
+@pytest.mark.django_db
+def test_each_language_draws_in_a_browser_of_its_own_that_stays_open(hanke):
+    # A browser's page carries its language's Plotly locale: a document in another language
+    # used to close it and start another (a second of CPU each time the language changed).
+    summary = budget_summary(project=hanke, today=TODAY)
+
+    def draw(language: str):
+        with translation.override(language):
+            figure = budget_burn_figure(summary)
+            (chart,) = static_charts([(figure, *burn_chart_texts(summary))])
+        return chart, (os.environ.get("BROWSER_PATH"), _locale_script([figure]))
+
+    # given a Finnish document's charts drawn
+    finnish, finnish_key = draw("fi")
+    browser = _browser._open[finnish_key].kaleido
+    # when a Swedish document's follow, and then a Finnish one's again
+    swedish, swedish_key = draw("sv")
+    again, _key = draw("fi")
+    # then the Swedish ones had a browser of their own, and the Finnish one stayed open
+    assert swedish_key != finnish_key and swedish_key in _browser._open
+    assert _browser._open[finnish_key].kaleido is browser
+    assert _svg_texts(again.svg) == _svg_texts(finnish.svg)
+    assert "1 000 000 €" in _svg_texts(again.svg)
+    assert _svg_texts(swedish.svg) != _svg_texts(finnish.svg)
 
 
 def test_charts_of_a_document_escape_names_and_fail_softly(monkeypatch):
