@@ -515,6 +515,7 @@ def test_etela_savo_phases_are_undated_as_in_the_plan(demo_db):
     assert phases[2].description_fi == ""  # nothing more than the figure's words
 
 
+@pytest.mark.expected_seconds(10)  # a real second load
 def test_second_load_changes_nothing_but_removes_a_phase_no_longer_in_the_file(demo_db):
     # One second load of the whole demo (seconds of Python) proves both: the load is
     # idempotent, and a seed row the file no longer describes is pruned. (That a second load

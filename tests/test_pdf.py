@@ -171,6 +171,7 @@ def test_report_pdf_in_swedish(client, personas, hanke):
     assert "1 304 000,00 €" in text
 
 
+@pytest.mark.expected_seconds(10)  # a report of 40 charts
 @pytest.mark.django_db
 def test_report_pages_are_a4_with_page_numbers_and_grow_with_the_hanke(
     client, personas, hanke, django_assert_max_num_queries
