@@ -8,8 +8,9 @@ one definition, drawn the same on pages and in PDFs.
   the first document of a language and stays open while documents keep coming: it is
   closed after `KEEP_OPEN` seconds without one, at exit, and in a forked child (which
   starts its own). A start costs about a second of CPU, more than drawing a document's
-  charts; its page is loaded once per document, not once per figure (`_DocumentTab`). Chromium is the system's (`/usr/bin/chromium`, found by choreographer;
-  `BROWSER_PATH` names another); the Docker image installs it.
+  charts; its page is loaded once per document, not once per figure (`_DocumentTab`).
+  Chromium is the system's (`/usr/bin/chromium`, found by choreographer; `BROWSER_PATH`
+  names another); the Docker image installs it.
 - If a browser that was already open fails (Chromium gone, a timeout), it is closed and the
   document's charts are drawn once more in a new one.
 - The page's Plotly locale (`figure["locale"]`, built from Django's formats in
