@@ -566,7 +566,11 @@ def _expected_seconds(item) -> float:
 
     From `--durations` of whole runs (docs/testing.md): most tests take a few hundredths of
     a second; a browser test 3–10 s (pages rendered and drawn, axe-core); a live server,
-    a real Celery worker or a transactional test's flush adds its own seconds."""
+    a real Celery worker or a transactional test's flush adds its own seconds; a test whose
+    cost its fixtures do not show (a real demo load) says so: `expected_seconds(n)`."""
+    marker = item.get_closest_marker("expected_seconds")
+    if marker is not None:
+        return marker.args[0]
     seconds = 0.1
     if "chromium" in item.fixturenames:
         seconds += 6

@@ -26,6 +26,7 @@ def test_the_option_wins_over_the_setting(settings):
     assert generated_values_wanted(False) is False
 
 
+@pytest.mark.expected_seconds(25)  # two real demo loads
 def test_load_demo_without_generated_values(settings):
     # when the demo is loaded without generated values (the setting would allow them)
     settings.DEMO_GENERATED_VALUES = True
