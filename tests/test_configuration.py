@@ -96,3 +96,25 @@ def test_env_example_lists_every_variable_settings_read():
     example = (ROOT / ".env.example").read_text()
     missing = sorted(name for name in names if f"{name}=" not in example)
     assert not missing, f".env.example lacks {missing}"
+
+
+def test_the_wsgi_application_freezes_what_it_built_at_start():
+    # given a server process that loads the application (with no settings: SQLite)
+    clean = {k: v for k, v in os.environ.items() if k not in CONFIG_VARS}
+    code = (
+        "import gc, json, sys; import portal.wsgi; "
+        "from django.utils.translation import trans_real; "
+        "print(json.dumps([gc.get_freeze_count(), sorted(trans_real._translations), "
+        "'reporting.urls' in sys.modules]))"
+    )
+    # when it has started
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+    # then the URLs, their views and every language's translations are built, and frozen out
+    # of the garbage collector's full collections (docs/performance.md)
+    assert result.returncode == 0, result.stderr
+    frozen, languages, urls = json.loads(result.stdout.strip().splitlines()[-1])
+    assert frozen > 50_000 and urls
+    assert {"fi", "sv", "en"} <= set(languages)
