@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from django import template
-from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
+from portal.paths import object_path
 from projects.access import Perm, can
 
 register = template.Library()
@@ -54,7 +54,7 @@ def project_tabs(context, project) -> dict:
     request = context["request"]
     current = request.resolver_match.url_name if request.resolver_match else ""
     tabs = [
-        {"url": reverse(name, args=[project.pk]), "label": label, "current": current in pages}
+        {"url": object_path(name, project.pk), "label": label, "current": current in pages}
         for name, label, pages, perm in _HANKE_TABS
         if can(request.user, perm, project)
     ]
