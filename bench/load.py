@@ -42,12 +42,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import requests
 
@@ -62,6 +62,9 @@ from bench.pages import (  # noqa: E402  (the repository root must be on sys.pat
     prepare,
     setup_django,
 )
+
+if TYPE_CHECKING:  # the annotations only: bench.load_data imports the models
+    from bench.load_data import WriteCheck
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/portal_loadbench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"
@@ -124,112 +127,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 # --- The plan: who plays which part -----------------------------------------------------------
 
 
-def build_plan(password: str, wait: list[float], sample: int = SAMPLE) -> dict:
-    """Personas per kind from the scale data's users and memberships (see the locustfile).
-
-    Readers: every active member; status writers: project managers; value writers: workers
-    and managers (both may enter values); ministry: the programme viewer `bench.viewer`.
-    """
-    from django.db.models import Max
-
-    from measures.models import Measurement
-    from projects.models import Membership, Project
-    from reporting.demo.scale import USERNAME_PREFIX, synthetic_regions
-
-    hankkeet = list(
-        Project.objects.filter(region__in=synthetic_regions())
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    memberships = (
-        Membership.objects.active()
-        .filter(user__username__startswith=USERNAME_PREFIX, project__in=hankkeet)
-        .select_related("user")
-        .order_by("user__username")
-    )
-    objects = {pk: _objects_of(pk, sample) for pk in hankkeet}
-    last = Measurement.objects.aggregate(last=Max("period"))["last"]
-    personas: dict[str, list[dict]] = defaultdict(list)
-    for membership in memberships:
-        mine = objects[membership.project_id]
-        persona = {"username": membership.user.username, "hanke": membership.project_id, **mine}
-        personas["reader"].append(persona)
-        if membership.role == "manager":
-            personas["status"].append(persona)
-        if membership.role in ("manager", "worker") and mine["values"]:
-            personas["value"].append(persona)
-    personas["ministry"] = [{"username": VIEWER}]
-    missing = [kind for kind in ("reader", "status", "value") if not personas[kind]]
-    if missing:
-        sys.exit(f"The scale data give no users for {missing}; generate them with users.")
-    return {
-        "password": password,
-        "wait": wait,
-        "weights": dict(WEIGHTS),
-        "hankkeet": hankkeet,
-        "last_period": last.isoformat() if last else None,
-        "personas": dict(personas),
-    }
-
-
-def _objects_of(project_id: int, sample: int) -> dict:
-    """Goals, actions and indicators of a hanke to read, and (indicator, period) to correct."""
-    from measures.models import Indicator, Measurement
-    from objectives.models import Action, ProcessGoal
-
-    def ids(model) -> list[int]:
-        return list(
-            model.objects.filter(project_id=project_id)
-            .order_by("pk")
-            .values_list("pk", flat=True)[:sample]
-        )
-
-    indicators = ids(Indicator)
-    values = (
-        Measurement.objects.filter(indicator_id__in=indicators)
-        .order_by("-period", "indicator_id")
-        .values_list("indicator_id", "period")[: sample * 3]
-    )
-    return {
-        "goals": ids(ProcessGoal),
-        "actions": list(
-            Action.objects.filter(project_id=project_id)
-            .exclude(status="not_reported")
-            .order_by("pk")
-            .values_list("pk", flat=True)[:sample]
-        ),
-        "indicators": indicators,
-        "values": [[pk, period.isoformat()] for pk, period in values],
-    }
-
-
 def trim_plan(plan: dict, users: int) -> None:
     """Keep only the personas `users` simulated users can take (fewer users to sign in)."""
     weights = plan["weights"]
     total = sum(weights.values())
     for kind, pool in plan["personas"].items():
         del pool[math.ceil(users * weights[kind] / total) + 1 :]
-
-
-def set_passwords(plan: dict) -> None:
-    """One fresh password for every persona of the plan (hashed once), and the viewer's role."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.hashers import make_password
-
-    from projects.services import programme_role_set
-
-    User = get_user_model()
-    viewer, _created = User.objects.get_or_create(
-        username=VIEWER,
-        defaults={
-            "email": f"{VIEWER}@example.invalid",
-            "first_name": "Bench",
-            "last_name": "Viewer",
-        },
-    )
-    programme_role_set(user=viewer, actor=None, role="viewer")
-    names = {p["username"] for pool in plan["personas"].values() for p in pool}
-    User.objects.filter(username__in=names).update(password=make_password(plan["password"]))
 
 
 def sign_in_all(base: str, plan: dict, timeout: float, threads: int = 3) -> None:
@@ -394,52 +297,6 @@ def page_stats(records: dict, warmup: float) -> dict[str, PageStats]:
 
 
 @dataclass
-class WriteCheck:
-    saved: int = 0  # answered "saved"
-    found: int = 0  # of those, in the database
-    lost: list[dict] = field(default_factory=list)
-    unacknowledged: int = 0  # not answered "saved" (conflict, refused, no answer) ...
-    unacknowledged_in_db: int = 0  # ... yet in the database
-
-
-def check_writes(writes: list[dict]) -> WriteCheck:
-    """Every write answered "saved" must be in the database, with what was sent."""
-    from measures.models import Measurement
-    from objectives.models import StatusUpdate
-
-    tokens = [w["token"] for w in writes]
-    stored = set()
-    for update in StatusUpdate.objects.filter(comment__contains="(load-").values(
-        "action_id", "status", "comment"
-    ):
-        stored.add(("status", update["action_id"], update["status"], _token(update["comment"])))
-    history = Measurement.history.model.objects.filter(note__contains="(load-")
-    for row in history.values("indicator_id", "period", "note"):
-        period = row["period"].isoformat()
-        stored.add(("value", row["indicator_id"], period, _token(row["note"])))
-    check = WriteCheck()
-    for write, token in zip(writes, tokens, strict=True):
-        if write["kind"] == "status":
-            key = ("status", write["action"], write["to"], token)
-        else:
-            key = ("value", write["indicator"], write["period"], token)
-        if write["answer"] == "saved":
-            check.saved += 1
-            if key in stored:
-                check.found += 1
-            else:
-                check.lost.append(write)
-        else:
-            check.unacknowledged += 1
-            check.unacknowledged_in_db += key in stored
-    return check
-
-
-def _token(text: str) -> str:
-    return text[text.rfind("(load-") + 1 : text.rfind(")")]
-
-
-@dataclass
 class Run:
     users: int
     stats: dict[str, PageStats]
@@ -463,105 +320,6 @@ class Run:
             and not self.writes.lost
             and bool(pages)
         )
-
-
-def wait_for_lights(limit: float = 180.0) -> tuple[int, float]:
-    """Wait until the worker has recomputed every dirty hanke; (still dirty, seconds)."""
-    from projects.models import Project
-
-    started = time.monotonic()
-    while True:
-        dirty = Project.objects.filter(status_dirty_at__isnull=False).count()
-        elapsed = time.monotonic() - started
-        if dirty == 0 or elapsed >= limit:
-            return dirty, elapsed
-        time.sleep(1)
-
-
-# --- What one request costs alone --------------------------------------------------------------
-
-
-def request_costs(plan: dict, repeat: int = 10) -> list[str]:
-    """Each request type of the scenario alone, in this process through Django's test client
-    (the server's URLs, one project manager of the plan): median wall and Python CPU ms; and
-    the worker's recomputation of that hanke. Under load, time above this is waiting."""
-    from django.contrib.auth import get_user_model
-    from django.test import Client, override_settings
-    from django.utils import timezone
-
-    from measures.status_engine import status_recompute_projects
-
-    me = plan["personas"]["status"][0]
-    indicator, period = me["values"][0]  # a manager may enter values too
-    client = Client()
-    client.force_login(get_user_model().objects.get(username=me["username"]))
-    action = f"/toimenpiteet/{me['actions'][0]}/"
-    gets = {
-        BARE: "/bench/bare/",
-        "overview": "/ohjelma/",
-        "hanke": f"/hankkeet/{me['hanke']}/",
-        "goal": f"/tavoitteet/{me['goals'][0]}/",
-        "action": action,
-        "indicator": f"/mittarit/{indicator}/?period={period}",
-    }
-    rows = []
-    with override_settings(ROOT_URLCONF="bench.server_urls"):
-        for name, path in gets.items():
-            rows.append((name, _cost(repeat, lambda path=path: client.get(path), 200)))
-        rows.append(("action save", _cost(repeat, lambda: _post_status(client, action), 302)))
-        rows.append(
-            ("indicator save", _cost(repeat, lambda: _post_value(client, indicator, period), 302))
-        )
-    today = timezone.localdate()
-    recompute = _cost(3, lambda: status_recompute_projects(project_ids=[me["hanke"]], today=today))
-    lines = [
-        "### One request alone (test client in this process, no other load from this run)",
-        "",
-        "| request | wall ms (median) | Python CPU ms (median) |",
-        "|---|---:|---:|",
-    ]
-    lines += [f"| {name} | {wall:.0f} | {cpu:.0f} |" for name, (wall, cpu) in rows]
-    lines.append(f"| worker: the hanke's recomputation | {recompute[0]:.0f} | {recompute[1]:.0f} |")
-    return [*lines, ""]
-
-
-def _cost(repeat: int, call, expected: int | None = None) -> tuple[float, float]:
-    walls, cpus = [], []
-    for _ in range(repeat):
-        wall, cpu = time.perf_counter(), time.process_time()
-        answer = call()
-        walls.append((time.perf_counter() - wall) * 1000)
-        cpus.append((time.process_time() - cpu) * 1000)
-        if expected is not None and answer.status_code != expected:
-            raise RuntimeError(f"answered {answer.status_code}, not {expected}")
-    return statistics.median(walls), statistics.median(cpus)
-
-
-def _post_status(client, path: str):
-    from objectives.models import Action
-
-    action = Action.objects.get(pk=int(path.strip("/").split("/")[-1]))
-    data = {
-        "status": "in_progress" if action.status != "in_progress" else "starting",
-        "status_date": datetime.now().date().isoformat(),
-        "comment": "Kustannusmittaus (bench/load.py)",
-        "expected_version": action.version,
-    }
-    return client.post(path, data)
-
-
-def _post_value(client, indicator: int, period: str):
-    from measures.models import Measurement
-
-    current = Measurement.objects.get(indicator_id=indicator, period=period)
-    data = {
-        "period": period,
-        "value": current.value_as_written or str(current.value),
-        "source": "manual",
-        "note": "Kustannusmittaus (bench/load.py)",
-        "expected_version": current.version,
-    }
-    return client.post(f"/mittarit/{indicator}/", data)
 
 
 # --- The report -------------------------------------------------------------------------------
@@ -603,12 +361,7 @@ def report_run(run: Run, goal_ms: float) -> list[str]:
     return lines
 
 
-def header(args: argparse.Namespace, plan: dict, load_before: str) -> list[str]:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        pg = cursor.fetchone()[0].split()[0]
+def header(args: argparse.Namespace, plan: dict, load_before: str, pg: str) -> list[str]:
     counts = {kind: len(pool) for kind, pool in plan["personas"].items()}
     cpu = platform.processor() or platform.machine()
     return [
@@ -638,13 +391,14 @@ def main(argv: list[str] | None = None) -> int:
     setup_django(args)
     for step in prepare(args):
         print(f"prepare: {step}", file=sys.stderr)
-    from portal.celery import app
+    # The models can be imported only now: Django is set up from this command line.
+    from bench import load_data as data
 
-    app.control.purge()  # messages of an earlier, interrupted run
+    data.purge_queue()
     load_before = _load()
-    plan = build_plan(secrets.token_urlsafe(24), args.wait_range)
+    plan = data.build_plan(secrets.token_urlsafe(24), args.wait_range)
     trim_plan(plan, max(args.levels))
-    set_passwords(plan)
+    data.set_passwords(plan)
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="portal-load-"))
     workdir.mkdir(parents=True, exist_ok=True)
     runs = []
@@ -667,15 +421,15 @@ def main(argv: list[str] | None = None) -> int:
                 Run(
                     users,
                     page_stats(records, args.warmup),
-                    check_writes(records["writes"]),
+                    data.check_writes(records["writes"]),
                     _load(),
                     args.duration,
                 )
             )
-        dirty, waited = wait_for_lights()
-    lines = header(args, plan, load_before)
+        dirty, waited = data.wait_for_lights()
+    lines = header(args, plan, load_before, data.postgres_version())
     if args.costs:
-        lines += request_costs(plan)
+        lines += data.request_costs(plan)
     for run in runs:
         lines += report_run(run, args.goal_ms)
     lines.append(f"hankkeet whose lights were still out of date {waited:.0f} s after: {dirty}")

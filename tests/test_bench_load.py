@@ -15,16 +15,8 @@ import os
 import pytest
 from django.conf import settings
 
-from bench.load import (
-    BARE,
-    build_plan,
-    check_writes,
-    page_stats,
-    run_locust,
-    running_stack,
-    set_passwords,
-    sign_in_all,
-)
+from bench.load import BARE, page_stats, run_locust, running_stack, sign_in_all
+from bench.load_data import build_plan, check_writes, set_passwords
 from reporting.demo.scale import scale_generate
 
 
