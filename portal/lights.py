@@ -222,10 +222,7 @@ def percent(share: Decimal | str | float) -> str:
     value = (Decimal(str(share)) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     if value == value.to_integral():
         value = value.quantize(Decimal(1))
-    text = str(value)
-    if value.to_integral() != value:
-        text = text.replace(".", get_format("DECIMAL_SEPARATOR"))
-    return f"{text}\u00a0%"
+    return f"{str(value).replace('.', get_format('DECIMAL_SEPARATOR'))}\u00a0%"
 
 
 @dataclass(frozen=True)
