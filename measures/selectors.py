@@ -9,7 +9,6 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page
 from django.db.models import (
-    Case,
     Count,
     F,
     OuterRef,
@@ -18,13 +17,12 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
-    When,
-    Window,
     prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
 
 from portal.lights import Assessment, Light, Reason
+from portal.models_common import in_all_languages
 from portal.paging import page_of
 from portal.sorting import Sort, light_rank, order_by
 from projects.access import Perm, can
@@ -141,42 +139,48 @@ class OffTrack:
         return self.total - self.counts.get(Light.GREY, 0)
 
 
+# What the hanke's summary names of an indicator off track: code, name, light and reason.
+_GLANCE_FIELDS = (
+    "code",
+    *in_all_languages("name"),
+    "project_id",
+    "progress__light",
+    "progress__reason_code",
+    "progress__reason_params",
+    "progress__latest_period",
+)
+
+
 def indicators_off_track(*, project: Project, limit: int) -> OffTrack:
     """The hanke's live indicators counted by their stored light, and the `limit` off track
     (red) that are furthest behind: the largest shortfall of progress against the progress
-    expected by now, as the rollup reasons name their worst items. One query whatever the
-    number of indicators: the red ones first, the counts as window aggregates over every
-    live indicator (taken before the limit). An indicator without a computed light counts
-    as grey. Permission: `project` comes from `project_get`."""
-    live = with_latest_source(
-        Indicator.objects.filter(project=project, retired_on__isnull=True)
-    ).annotate(light_now=Coalesce("progress__light", Value(Light.GREY.value)))
-    red = Q(light_now=Light.RED.value)
-    by_light = {
-        f"n_{light}": Window(Count("id", filter=Q(light_now=light.value))) for light in Light
-    }
-    demo = Window(Count("id", filter=red & Q(latest_source=MeasurementSource.DEMO)))
+    expected by now, as the rollup reasons name their worst items. Two queries whatever the
+    number of indicators: the counts grouped by light (an indicator without a computed light
+    counts as grey; the off-track ones resting on a generated value counted apart), then the
+    worst red ones. Permission: `project` comes from `project_get`."""
+    live = Indicator.objects.filter(project=project, retired_on__isnull=True)
+    grouped = (
+        with_latest_source(live)
+        .values(light_now=Coalesce("progress__light", Value(Light.GREY.value)))
+        .annotate(
+            n=Count("id"),
+            generated=Count("id", filter=Q(latest_source=MeasurementSource.DEMO)),
+        )
+        .order_by()
+    )
+    counts, generated = {}, 0
+    for row in grouped:
+        counts[str(row["light_now"])] = row["n"]
+        if row["light_now"] == Light.RED:
+            generated = row["generated"]
     shortfall = F("progress__expected_progress") - F("progress__progress")
-    rows = list(
-        live.select_related("progress")
-        .annotate(**by_light, n_generated=demo)
-        .order_by(
-            Case(When(red, then=Value(0)), default=Value(1)),
-            shortfall.desc(nulls_last=True),
-            "order",
-            "code",
-            "pk",
-        )[:limit]
+    worst = (
+        with_latest_source(live.filter(progress__light=Light.RED.value))
+        .select_related("progress")
+        .only(*_GLANCE_FIELDS)
+        .order_by(shortfall.desc(nulls_last=True), "order", "code", "pk")[:limit]
     )
-    if not rows:
-        return OffTrack(counts={}, worst=[], generated=0)
-    first = rows[0]
-    counts = {str(light): getattr(first, f"n_{light}") for light in Light}
-    return OffTrack(
-        counts={light: n for light, n in counts.items() if n},
-        worst=[row for row in rows if row.light_now == Light.RED],
-        generated=first.n_generated,
-    )
+    return OffTrack(counts=counts, worst=list(worst), generated=generated)
 
 
 def _measurements() -> Prefetch:

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -108,6 +109,20 @@ def can(user, perm: Perm, obj: Any = None) -> bool:
     return allowed(
         perm, programme_role=roles.programme, project_role=project_role(user, project), owns=owns
     )
+
+
+def can_each(user, perm: Perm, project) -> Callable[[Any], bool]:
+    """`can(user, perm, obj)` for many objects of one hanke: the user's roles there are
+    judged once; only ownership is read from each object."""
+    roles = roles_for(user)
+    role = project_role(user, project)
+    user_pk = getattr(user, "pk", object())
+
+    def may(obj: Any) -> bool:
+        owns = getattr(obj, "owner_id", None) == user_pk
+        return allowed(perm, programme_role=roles.programme, project_role=role, owns=owns)
+
+    return may
 
 
 def check(actor, perm: Perm, obj: Any = None) -> None:

@@ -58,7 +58,12 @@ from .money import CENT, share
 def project_people(*, project: Project):
     """Users with an active role in the hanke: the choices for an action's owner."""
     members = Membership.objects.active().filter(project=project).values("user_id")
-    return get_user_model().objects.filter(pk__in=members).order_by("last_name", "first_name")
+    return (
+        get_user_model()
+        .objects.filter(pk__in=members)
+        .order_by("last_name", "first_name")
+        .only("username", "first_name", "last_name", "email")
+    )
 
 
 def in_scope_get(queryset, *, user, pk: int):
@@ -79,11 +84,10 @@ def project_get(*, user, pk: int) -> Project:
 def plan_milestones(*, user, project: Project) -> list[PlanMilestone]:
     """The phases of the hanke's plan in the plan's order (one query; none for a user who
     cannot see the hanke). `project` comes from `project_get`, with its region."""
+    if not can(user, Perm.VIEW, project):
+        return []
     return _of_project(
-        PlanMilestone.objects.filter(
-            project=project, project__in=Project.objects.visible_to(user)
-        ).order_by("order", "key"),
-        project,
+        PlanMilestone.objects.filter(project=project).order_by("order", "key"), project
     )
 
 
@@ -99,11 +103,10 @@ def _of_project(rows, project: Project) -> list:
 def plan_versions(*, user, project: Project) -> list[PlanVersion]:
     """The hanke's plan versions in the order they were issued (one query; none for a user
     who cannot see the hanke). `project` comes from `project_get`, with its region."""
+    if not can(user, Perm.VIEW, project):
+        return []
     return _of_project(
-        PlanVersion.objects.filter(
-            project=project, project__in=Project.objects.visible_to(user)
-        ).order_by("issued_on", "pk"),
-        project,
+        PlanVersion.objects.filter(project=project).order_by("issued_on", "pk"), project
     )
 
 
@@ -546,7 +549,9 @@ def top_risks(*, project: Project, limit: int) -> TopRisks:
         scored.annotate(
             n_followed=Window(Count("id")),
             n_high=Window(Count("id", filter=Q(score__gte=HIGH_FROM))),
-        ).order_by(F("score").desc(nulls_last=True), "id")[:limit]
+        )
+        .only("title", "likelihood", "impact", "project_id")
+        .order_by(F("score").desc(nulls_last=True), "id")[:limit]
     )
     for risk in risks:  # an unrated risk (no score, no level) comes after the rated ones
         risk.level = risk_level(risk.likelihood, risk.impact)

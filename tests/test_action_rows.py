@@ -10,9 +10,17 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import translation
 
-from objectives.choices import PlanChange
-from objectives.models import Action
-from objectives.templatetags.action_rows import TITLE_CHARS, action_edit_link, action_summary
+from objectives.choices import ActionStatus, PlanChange
+from objectives.models import Action, ProcessGoal
+from objectives.templatetags.action_rows import (
+    TITLE_CHARS,
+    action_edit_link,
+    action_items,
+    action_summary,
+    goal_line,
+)
+from projects.models import WorkPackage
+from reporting.dashboards.selectors import GoalNode
 
 
 def _action(**fields) -> Action:
@@ -56,3 +64,35 @@ def test_the_edit_link_carries_the_list_parameters_escaped(focus):
     html = action_edit_link(_action(), "view=hanke&sivu=2", focus)
     assert 'hx-get="/toimenpiteet/7/rivi/?edit=1&amp;view=hanke&amp;sivu=2"' in html
     assert ("data-focus-after-swap" in html) is focus
+
+
+def test_a_list_links_only_the_rows_the_user_may_update_and_marks_cancelled_ones():
+    mine, other = _action(), _action(pk=8, number="K2-A4", status=ActionStatus.CANCELLED)
+    mine.can_update, other.can_update = True, False
+    html = action_items([mine, other], "view=hanke")
+    assert html.count("<li ") == 2 and html.count("</li>") == 2
+    assert html.count('class="row-actions"') == 1 and "/toimenpiteet/7/rivi/" in html
+    assert '<li class="tree__action tree__action--cancelled">' in html
+    assert "/toimenpiteet/8/rivi/" not in html
+
+
+def _goal_node(title: str, package_name: str, hts=("HT2",)) -> GoalNode:
+    goal = ProcessGoal(pk=5, number="G<1>", title_fi=title)
+    goal.work_package = WorkPackage(name_fi=package_name)
+    return GoalNode(goal=goal, light=None, hts=list(hts), actions=[])
+
+
+def test_a_goal_line_links_its_title_escaped_with_its_hts_and_light():
+    with translation.override("fi"):
+        html = goal_line(_goal_node("Chat & <b>", "Paketti"))
+    link = '<a class="tree__title" href="/tavoitteet/5/">G&lt;1&gt; Chat &amp; &lt;b&gt;</a>'
+    assert link in html
+    assert ' <span class="badge">HT2</span>' in html
+    assert '<span id="goal-light-5">' in html and "Ei arviota" in html
+
+
+def test_a_goal_named_as_its_package_is_not_titled_twice_in_swedish():
+    with translation.override("sv"):
+        html = goal_line(_goal_node("Digitala tjänster", "Digitala tjänster", hts=()))
+    assert ">Processmål G&lt;1&gt;</a>" in html
+    assert "badge" not in html

@@ -315,9 +315,9 @@ def _indicators(project, n):
         # with the goals they serve, lights; with rows 6: also the goals, the page's goals
         # and actions); indicator cards opened (3, and a count beyond twelve); the plan
         # versions and the owner select's people; folded (the page it starts from) also the
-        # summary's budget (2), risks and indicators and the plan's phases:
-        # 5 + 3 + 4 + 2 + 4 + 1 ≤ 18 folded, 5 + 6 + 4 + 2 ≤ 17 with rows drawn
-        ("folded", 18),
+        # summary's budget (2), risks, indicators (by light, the worst) and the plan's
+        # phases: 5 + 3 + 4 + 2 + 5 + 1 ≤ 19 folded, 5 + 6 + 4 + 2 ≤ 17 with rows drawn
+        ("folded", 19),
         ("opened", 17),
         ("filtered", 17),
     ],

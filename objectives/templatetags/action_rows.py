@@ -20,7 +20,7 @@ from django.utils.text import Truncator
 from django.utils.timezone import template_localtime
 from django.utils.translation import get_language, gettext, gettext_noop
 
-from objectives.choices import PlanChange
+from objectives.choices import ActionStatus, PlanChange
 from portal.paths import object_path
 from portal.people import display_name
 from portal.templatetags.portal_tags import light
@@ -37,6 +37,7 @@ WORDS = {  # the row's fixed words: their msgids
     "owner": gettext_noop("Owner"),
     "updated": gettext_noop("Last update"),
     "update": gettext_noop("Update status"),
+    "process_goal": gettext_noop("Process goal"),
 }
 _words: dict[str | None, dict[str, str]] = {}
 
@@ -109,4 +110,43 @@ def action_edit_link(action, row_query: str, focus: bool = False) -> SafeString:
         f'hx-target="closest .tree__action" hx-swap="outerHTML"{focus_mark}>'
         f"{_words_now()['update']}"
         f'<span class="visually-hidden">: {escape(action.number)}</span></a></p>'
+    )
+
+
+@register.simple_tag
+def action_item_class(action) -> str:
+    """The class of an action's `<li>` in a list: cancelled actions are marked."""
+    cancelled = " tree__action--cancelled" if action.status == ActionStatus.CANCELLED else ""
+    return f"tree__action{cancelled}"
+
+
+@register.simple_tag
+def action_items(actions, row_query: str, show_project: bool = False) -> SafeString:
+    """A list's action rows (`<li>` each): the summary and, for an action the user may
+    update, the edit link. A saved row or one with its status form open is drawn by
+    `objectives/_action_item.html`, which adds what those show to the same row."""
+    return SafeString(
+        "".join(
+            f'<li class="{action_item_class(action)}">\n  {action_summary(action, show_project)}\n'
+            + (f"  {action_edit_link(action, row_query)}\n" if action.can_update else "")
+            + "</li>"
+            for action in actions
+        )
+    )
+
+
+@register.simple_tag
+def goal_line(node) -> SafeString:
+    """A process goal's line in the hanke's tree: its number and title linked to its page
+    (only "Process goal N" where the title repeats its package's name), HT badges, light."""
+    goal = node.goal
+    if goal.repeats_package:
+        title = f"{_words_now()['process_goal']} {escape(goal.number)}"
+    else:
+        title = f"{escape(goal.number)} {escape(Truncator(goal.display_name).chars(200))}"
+    badges = "".join(f' <span class="badge">{escape(ht)}</span>' for ht in node.hts)
+    return SafeString(
+        f'<p class="tree__node"><a class="tree__title" '
+        f'href="{object_path("objectives:goal-detail", goal.pk)}">{title}</a>{badges} '
+        f'<span id="goal-light-{goal.pk}">{light(node.light)}</span></p>'
     )

@@ -34,9 +34,10 @@ from measures.selectors import (
 from objectives.choices import ActionStatus, PlanChange
 from objectives.models import Action, ProcessGoal, StatusUpdate
 from portal.lights import Assessment, Light, Reason
+from portal.models_common import in_all_languages
 from portal.paging import page_of
 from portal.sorting import Sort, light_rank, order_by
-from projects.access import Perm, can, roles_for
+from projects.access import Perm, can, can_each, roles_for
 from projects.models import Project, Region, WorkPackage
 from projects.selectors import BudgetGlance, TopRisks, budget_glance, in_scope_get, top_risks
 
@@ -282,11 +283,9 @@ def _filtered_actions(project: Project, filters: ProjectFilters):
 def project_packages(*, project: Project) -> list[WorkPackage]:
     """The hanke's work packages in the plan today, in plan order (one query). `project`
     comes from `project_get`: the tree and the filter form read the same list."""
-    return list(
-        WorkPackage.objects.filter(project=project, retired_on__isnull=True).order_by(
-            "order", "code", "id"
-        )
-    )
+    packages = WorkPackage.objects.filter(project=project, retired_on__isnull=True)
+    fields = ("project_id", "parent_id", "code", *in_all_languages("name"), "order")
+    return list(packages.only(*fields).order_by("order", "code", "id"))
 
 
 def project_tree(
@@ -510,23 +509,43 @@ def _rows(
     return rows, goal_hts
 
 
+# What a row of the tree draws (objectives/templatetags/action_rows.py, the goal's line):
+# the rest of a plan row's columns are left unread.
+_GOAL_ROW = ("number", "kind", *in_all_languages("title"), "work_package_id", "project_id")
+_ACTION_ROW = (
+    "number",
+    *in_all_languages("title"),
+    "change",
+    "status",
+    "planned_end",
+    "schedule_text",
+    "responsible_text",
+    "project_id",
+    "work_package_id",
+    "owner__username",
+    "owner__first_name",
+    "owner__last_name",
+)
+
+
 def _fill(user, project: Project, rows: list[_Row], nodes, *, lights, goal_hts) -> None:
     """Read one page's goals and actions in full (two queries) and hang them, with the
     lights and HT codes already read, on their packages."""
     goal_ids = _ids(row.goal for row in rows)
     action_ids = _ids(row.action for row in rows)
-    goals = {goal.pk: goal for goal in ProcessGoal.objects.filter(pk__in=goal_ids)}
+    goals = {goal.pk: goal for goal in ProcessGoal.objects.filter(pk__in=goal_ids).only(*_GOAL_ROW)}
     goal_lights, action_lights = lights[RollupKind.GOAL], lights[RollupKind.ACTION]
     newest = StatusUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at")
-    actions = Action.objects.filter(pk__in=action_ids).select_related("owner")
+    actions = Action.objects.filter(pk__in=action_ids).select_related("owner").only(*_ACTION_ROW)
     actions = {
         action.pk: action
         for action in actions.annotate(last_update=Subquery(newest.values("created_at")[:1]))
     }
+    may_update = can_each(user, Perm.UPDATE_ACTION_STATUS, project)
     for action in actions.values():
         action.project = project  # the same hanke: spares a query per permission check
         action.light = action_lights.get(action.pk)
-        action.can_update = can(user, Perm.UPDATE_ACTION_STATUS, action)
+        action.can_update = may_update(action)
     goal_nodes: dict[int, GoalNode] = {}
     for row in rows:
         top, node = nodes[row.top], nodes[row.package]
