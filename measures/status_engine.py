@@ -367,40 +367,47 @@ def _upsert_progress(rows: list[IndicatorProgress]) -> None:
 
 
 def region_and_programme_lights(today: date, now) -> list[CurrentLight]:
-    """Regions from their hankkeet's stored lights, the programme from its regions (three
-    queries: the hanke lights, the regions' names, the programmes)."""
-    stored = CurrentLight.objects.filter(kind=RollupKind.PROJECT).values_list(
+    """Regions from their hankkeet's stored lights, all HTs together (`ht=0`) and each HT
+    (the overview's cells), the programme from its regions (three queries: the hanke
+    lights, the regions' names, the programmes). A reason names hankkeet by their Finnish
+    names; pages name them in the reader's language from the ids."""
+    stored = CurrentLight.objects.filter(
+        kind__in=[RollupKind.PROJECT, RollupKind.PROJECT_HT]
+    ).values_list(
         "object_id",
-        "region_id",
+        "ht",
+        "project__region_id",
         "light",
         "behind_share",
         "project__name_fi",
         "project__programme_id",
         "reason_params",
     )
-    below: dict[int, list[Child]] = defaultdict(list)
+    below: dict[tuple[int, int], list[Child]] = defaultdict(list)
     programme_of_region: dict[int, int] = {}
-    for project_id, region_id, light, share, name, programme_id, params in stored:
-        below[region_id].append(
-            Child(
-                Light(light),
-                "project",
-                project_id,
-                name,
-                float(share or 0),
-                generated=rests_on_generated(params),
-            )
+    for project_id, ht, region_id, light, share, name, programme_id, params in stored:
+        child = Child(
+            Light(light),
+            "project",
+            project_id,
+            name,
+            float(share or 0),
+            generated=rests_on_generated(params),
         )
+        below[(region_id, ht)].append(child)
         programme_of_region[region_id] = programme_id
-    names = dict(Region.objects.filter(pk__in=list(below)).values_list("pk", "name_fi"))
+    names = dict(
+        Region.objects.filter(pk__in=list(programme_of_region)).values_list("pk", "name_fi")
+    )
     programmes = {p.pk: p for p in Programme.objects.all()}
     rows, by_programme = [], defaultdict(list)
-    for region_id, children in below.items():
+    for (region_id, ht), children in below.items():
         programme = programmes[programme_of_region[region_id]]
         result = rollup(children, programme.rollup_thresholds())
-        share = float(result.behind_share or 0)
-        by_programme[programme.pk].append(
-            Child(
+        rows.append(_plain_row(RollupKind.REGION, region_id, result, today, now, region_id, ht))
+        if ht == 0:
+            share = float(result.behind_share or 0)
+            child = Child(
                 result.light,
                 "region",
                 region_id,
@@ -408,19 +415,20 @@ def region_and_programme_lights(today: date, now) -> list[CurrentLight]:
                 share,
                 generated=result.reason.generated,
             )
-        )
-        rows.append(_plain_row(RollupKind.REGION, region_id, result, today, now, region_id))
+            by_programme[programme.pk].append(child)
     for programme_id, children in by_programme.items():
         result = rollup(children, programmes[programme_id].rollup_thresholds())
         rows.append(_plain_row(RollupKind.PROGRAMME, programme_id, result, today, now))
     return rows
 
 
-def _plain_row(kind, object_id, result: Rollup, today, now, region_id=None) -> CurrentLight:
+def _plain_row(
+    kind, object_id, result: Rollup, today, now, region_id=None, ht: int = 0
+) -> CurrentLight:
     return CurrentLight(
         kind=kind,
         object_id=object_id,
-        ht=0,
+        ht=ht,
         region_id=region_id,
         as_of=today,
         light=result.light.value,

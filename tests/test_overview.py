@@ -6,14 +6,22 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from measures.services import measurement_save
 from measures.status_engine import status_recompute_projects
 
-from .factories import ActionFactory, IndicatorFactory, UserFactory, WorkPackageFactory
+from .factories import (
+    ActionFactory,
+    IndicatorFactory,
+    ProjectFactory,
+    UserFactory,
+    WorkPackageFactory,
+)
 from .helpers import steering_member_of
 
 pytestmark = pytest.mark.django_db
@@ -85,9 +93,46 @@ def test_all_column_uses_the_stored_region_light(client, world):
     client.force_login(world.programme_admin)
     response = client.get(URL)
     own = _row(response, world.project.region)
-    stored = world.project.region.current_lights.filter(kind="region").latest("as_of")
+    stored = world.project.region.current_lights.get(kind="region", ht=0)
     assert own.total.assessment.light == stored.light
     assert own.total.counts == stored.counts
+
+
+def test_each_ht_cell_of_a_region_seen_whole_is_the_stored_region_light(client, world):
+    # given the region's HT2 light as the status engine stored it
+    stored = world.project.region.current_lights.get(kind="region", ht=2)
+    assert stored.light == "red" and stored.reason_params["groups"][0][0] == "project"
+    client.force_login(world.ministry_viewer)
+    # when the overview is read in Swedish
+    project = world.project
+    project.name_sv = "Projektet på svenska"
+    project.save()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "sv"
+    response = client.get(URL)
+    # then the cell is the stored light, naming the hanke in the reader's language
+    cell = _cell(_row(response, world.project.region), 2)
+    assert cell.assessment.light == stored.light and cell.counts == stored.counts
+    with translation.override("sv"):
+        assert "Projektet på svenska" in cell.assessment.reason.text
+    assert project.name_fi not in cell.assessment.reason.text
+
+
+def test_a_region_seen_in_part_is_rolled_up_from_the_hankkeet_seen(client, world):
+    # given a second hanke in the own region, late on HT2, that the worker does not see
+    second = ProjectFactory(region=world.project.region, programme=world.project.programme)
+    _action(second, ht=2, status="in_progress", planned_end=date(2022, 12, 31))
+    _action(world.project, ht=2, status="done")
+    _action(world.project, ht=2, status="done")
+    _action(world.project, ht=2, status="done")
+    status_recompute_projects(project_ids=[world.project.pk, second.pk], today=TODAY)
+    client.force_login(world.project_worker)
+    # when
+    cell = _cell(_row(client.get(URL), world.project.region), 2)
+    # then the cell rolls up the worker's own hanke only, not the stored region light
+    assert cell.counts["red"] == 1 and sum(cell.counts.values()) == 1
+    assert second.display_name not in cell.assessment.reason.text
+    stored = world.project.region.current_lights.get(kind="region", ht=2)
+    assert sum(stored.counts.values()) == 2
 
 
 def test_hanke_worker_sees_only_their_region(client, world):

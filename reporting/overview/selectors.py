@@ -2,7 +2,8 @@
 
 `overview_rows` answers the programme office's question "which region is behind, on which
 benefit target (HT)?" from the stored lights (`CurrentLight`, `IndicatorProgress`) only: it
-never recomputes a rule, it only rolls up the newest stored hanke lights per region.
+never recomputes a rule: it shows the regions' stored lights, and rolls up the stored hanke
+lights only of a region the user sees in part.
 """
 
 from __future__ import annotations
@@ -76,8 +77,36 @@ def parse_ht(value: str | None) -> int | None:
     return int(value) if value in {str(n) for n in HT_NUMBERS} else None
 
 
-def _stored_cell(light: str, code: str, params, counts, behind_share) -> Cell:
-    return Cell(Assessment(Light(light), Reason(code, params or {})), counts or {}, behind_share)
+def _stored_region_cells(region_ids, names: dict[int, str]) -> dict[tuple[int, int], Cell]:
+    """(region, HT; 0 for all HTs) → the region's stored light (one query), its reason
+    naming the hankkeet in the reader's language (`names`: id → name)."""
+    rows = CurrentLight.objects.filter(
+        kind=RollupKind.REGION, object_id__in=list(region_ids)
+    ).values_list(
+        "object_id", "ht", "light", "reason_code", "reason_params", "counts", "behind_share"
+    )
+    return {
+        (region_id, ht): Cell(
+            Assessment(Light(light), Reason(code, _named(params or {}, names))),
+            counts or {},
+            behind_share,
+        )
+        for region_id, ht, light, code, params, counts, behind_share in rows
+    }
+
+
+def _named(params: dict, names: dict[int, str]) -> dict:
+    """A stored reason's parameters with the hankkeet it names (stored in Finnish) named in
+    the reader's language."""
+    if not params.get("groups"):
+        return params
+    groups = [
+        [kind, late, of, [[i, names.get(i, label)] for i, label in items]]
+        if kind == "project"
+        else [kind, late, of, items]
+        for kind, late, of, items in params["groups"]
+    ]
+    return {**params, "groups": groups}
 
 
 def _rolled_cell(children: list[Child], thresholds) -> Cell:
@@ -94,11 +123,15 @@ def _sort_key_all(row: OverviewRow):
 def overview_rows(*, user, sort: str = "name", ht: int | None = None) -> Overview:
     """The region × HT matrix with follow-up counts for the regions the user may see.
 
+    A region the user sees whole shows the lights the status engine stored for it (all HTs
+    and each HT); a region seen in part (a hanke role) is rolled up here from the lights of
+    the hankkeet the user sees.
+
     Queries, whatever the number of hankkeet: the user's roles (two, cached per request),
     the visible hankkeet (with their last change), (hanke roles only) the hankkeet per
-    region, the hanke and hanke-HT lights (whose reasons count the late actions), the region
-    lights, indicators per region, and budget lines, spending and high risks per hanke (three
-    set-based queries).
+    region, the region lights, the hanke lights (whose reasons count the late actions; with
+    the hanke-HT lights of the regions rolled up here), indicators per region, and budget
+    lines, spending and high risks per hanke (three set-based queries).
     """
     sort, ht = parse_sort(sort), (ht if ht in HT_NUMBERS else None)
     columns = [ht] if ht else list(HT_NUMBERS)
@@ -127,12 +160,22 @@ def overview_rows(*, user, sort: str = "name", ht: int | None = None) -> Overvie
         )
         whole_regions = {t["region_id"] for t in totals if t["n"] == len(by_region[t["region_id"]])}
 
-    hanke_rows = (
-        CurrentLight.objects.filter(
-            kind__in=[RollupKind.PROJECT, RollupKind.PROJECT_HT], project_id__in=ids
-        )
-    ).values_list("kind", "project_id", "ht", "light", "behind_share", "reason_params")
     names = {p.pk: p.display_name for p in projects}
+    stored = _stored_region_cells(whole_regions, names)
+    # The cells a region's stored lights do not give (a region the user sees in part, or
+    # one the status engine has not rolled up yet) are rolled up here from its hankkeet's.
+    rolled = [
+        p.pk
+        for region_id, region_projects in by_region.items()
+        if any((region_id, n) not in stored for n in (0, *columns))
+        for p in region_projects
+    ]
+    wanted = Q(kind=RollupKind.PROJECT, project_id__in=ids)
+    if rolled:
+        wanted |= Q(kind=RollupKind.PROJECT_HT, project_id__in=rolled)
+    hanke_rows = CurrentLight.objects.filter(wanted).values_list(
+        "kind", "project_id", "ht", "light", "behind_share", "reason_params"
+    )
     project_light: dict[int, Child] = {}
     ht_lights: dict[tuple[int, int], Child] = {}
     late_by_project: dict[int, int] = {}
@@ -150,15 +193,6 @@ def overview_rows(*, user, sort: str = "name", ht: int | None = None) -> Overvie
             late_by_project[project_id] = behind_counts(params).get("action", 0)
         else:
             ht_lights[(project_id, number)] = child
-
-    region_rows = {
-        r[0]: r[1:]
-        for r in (
-            CurrentLight.objects.filter(kind=RollupKind.REGION, object_id__in=list(whole_regions))
-        ).values_list(
-            "object_id", "light", "reason_code", "reason_params", "counts", "behind_share"
-        )
-    }
 
     late_by_region: dict[int, int] = defaultdict(int)  # the hanke lights count their late
     for project in projects:
@@ -186,7 +220,8 @@ def overview_rows(*, user, sort: str = "name", ht: int | None = None) -> Overvie
         cells = [
             (
                 number,
-                _rolled_cell(
+                stored.get((region_id, number))
+                or _rolled_cell(
                     [
                         ht_lights[(p.pk, number)]
                         for p in region_projects
@@ -197,13 +232,8 @@ def overview_rows(*, user, sort: str = "name", ht: int | None = None) -> Overvie
             )
             for number in columns
         ]
-        stored = region_rows.get(region_id)
-        total = (
-            _stored_cell(*stored)
-            if stored
-            else _rolled_cell(
-                [project_light[p.pk] for p in region_projects if p.pk in project_light], thresholds
-            )
+        total = stored.get((region_id, 0)) or _rolled_cell(
+            [project_light[p.pk] for p in region_projects if p.pk in project_light], thresholds
         )
         counts = indicators_by_region.get(region_id, {})
         uses = [budget_use[p.pk] for p in region_projects]
