@@ -200,3 +200,9 @@ def budget_2022(project, keys=("staff", "services", "own")) -> dict:
         for key, year, category, amount, elsewhere in BUDGET_2022
         if key in keys
     }
+
+
+def form_post(client, url: str, fields: dict, **changed):
+    """`client` posts the form at `url` filled as usual (`fields`), with `changed` fields
+    replaced or added."""
+    return client.post(url, fields | changed)

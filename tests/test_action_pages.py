@@ -312,12 +312,7 @@ def test_action_table_sorts_by_a_column_in_the_address_and_reverses(client, pers
     ]
     for order, (number, status, end) in enumerate(rows):
         ActionFactory(
-            work_package=package,
-            project=personas.project,
-            number=number,
-            status=status,
-            planned_end=end,
-            order=order,
+            work_package=package, number=number, status=status, planned_end=end, order=order
         )
     status_recompute_projects(project_ids=[personas.project.pk], today=date(2023, 6, 30))
     client.force_login(personas.steering_member)

@@ -119,6 +119,11 @@ def test_programme_admin_role_opens_the_admin(client):
 # --- The admin cannot bypass the rules (issue #17) --------------------------------------------
 
 
+def _plan_edit_url(kind: str, row) -> str:
+    """The portal page that edits `row`, a row of its hanke's plan."""
+    return reverse(f"reporting:plan-{kind}-edit", args=[row.project_id, row.pk])
+
+
 @pytest.fixture
 def superuser(client):
     user = UserFactory(username="paakayttaja", is_staff=True, is_superuser=True)
@@ -148,28 +153,14 @@ def test_plan_rows_statuses_and_values_are_read_only_in_the_admin_with_portal_li
     value = MeasurementFactory(indicator=indicator, period=date(2022, 12, 31))
     goal = ProcessGoalFactory(work_package=action.work_package)
     pages = {
-        "objectives_action": (
-            action,
-            reverse("reporting:plan-action-edit", args=[action.project_id, action.pk]),
-        ),
-        "objectives_processgoal": (
-            goal,
-            reverse("reporting:plan-goal-edit", args=[goal.project_id, goal.pk]),
-        ),
-        "measures_indicator": (
-            indicator,
-            reverse("reporting:plan-indicator-edit", args=[indicator.project_id, indicator.pk]),
-        ),
-        "measures_target": (
-            target,
-            reverse("reporting:plan-indicator-edit", args=[indicator.project_id, indicator.pk]),
-        ),
+        "objectives_action": (action, _plan_edit_url("action", action)),
+        "objectives_processgoal": (goal, _plan_edit_url("goal", goal)),
+        "measures_indicator": (indicator, _plan_edit_url("indicator", indicator)),
+        "measures_target": (target, _plan_edit_url("indicator", indicator)),
         "measures_measurement": (value, reverse("measures:indicator-detail", args=[indicator.pk])),
         "projects_workpackage": (
             action.work_package,
-            reverse(
-                "reporting:plan-package-edit", args=[action.project_id, action.work_package_id]
-            ),
+            _plan_edit_url("package", action.work_package),
         ),
     }
     for name, (obj, portal_url) in pages.items():

@@ -9,6 +9,7 @@ from django.urls import reverse
 from measures.models import Measurement
 
 from .factories import IndicatorFactory, MeasurementFactory, ProjectFactory, TargetFactory
+from .helpers import form_post
 
 pytestmark = pytest.mark.django_db
 
@@ -30,16 +31,25 @@ def _detail(indicator):
     return reverse("measures:indicator-detail", args=[indicator.pk])
 
 
+# A new 2022 value as the form sends it.
+VALUE_FORM = {
+    "period": "2022-12-31",
+    "value": "60",
+    "source": "manual",
+    "note": "",
+    "expected_version": "0",
+}
+
+
 def _post(client, indicator, **data):
-    payload = {
-        "period": "2022-12-31",
-        "value": "60",
-        "source": "manual",
-        "note": "",
-        "expected_version": "0",
-        **data,
-    }
-    return client.post(_detail(indicator), payload)
+    return form_post(client, _detail(indicator), VALUE_FORM, **data)
+
+
+def _post_over_a_stored_70(client, user, indicator, version: int, **data):
+    """2022 already has the value 70, saved `version` times; `user` posts a 2022 value (`data`)."""
+    MeasurementFactory(indicator=indicator, period=date(2022, 12, 31), value=70, version=version)
+    client.force_login(user)
+    return _post(client, indicator, **data)
 
 
 def test_anonymous_is_sent_to_login(client, indicator):
@@ -114,10 +124,9 @@ def test_a_new_value_for_a_taken_period_offers_the_correction_not_a_conflict(
     client, personas, indicator
 ):
     # given 2022 already has a value (entered earlier, nobody is editing it now)
-    MeasurementFactory(indicator=indicator, period=date(2022, 12, 31), value=70, version=1)
-    client.force_login(personas.project_manager)
     # when the manager enters a new value for the same period
-    response = _post(client, indicator, value="55", expected_version="0")
+    new_value = {"value": "55", "expected_version": "0"}
+    response = _post_over_a_stored_70(client, personas.project_manager, indicator, 1, **new_value)
     # then nothing is saved; the page offers the correction old → new and asks for a reason
     html = response.content.decode()
     assert Measurement.objects.get().value == 70
@@ -139,9 +148,8 @@ def test_a_new_value_for_a_taken_period_offers_the_correction_not_a_conflict(
 def test_a_correction_without_a_reason_is_refused_with_the_values_shown(
     client, personas, indicator
 ):
-    MeasurementFactory(indicator=indicator, period=date(2022, 12, 31), value=70, version=4)
-    client.force_login(personas.project_worker)
-    response = _post(client, indicator, value="72", expected_version="4", reason=" ")
+    no_reason = {"value": "72", "expected_version": "4", "reason": " "}
+    response = _post_over_a_stored_70(client, personas.project_worker, indicator, 4, **no_reason)
     html = response.content.decode()
     assert response.status_code == 200
     assert "Kerro, miksi arvoa korjataan." in html and 'id="correction"' in html
@@ -159,10 +167,9 @@ def test_a_correction_someone_else_made_meanwhile_is_shown_not_overwritten(
     client, personas, indicator
 ):
     # given the user opened the correction of version 1, and someone saved version 2 since
-    MeasurementFactory(indicator=indicator, period=date(2022, 12, 31), value=70, version=2)
-    client.force_login(personas.project_manager)
     # when the user saves their correction against version 1
-    response = _post(client, indicator, value="55", expected_version="1", reason="Korjaus")
+    correction = {"value": "55", "expected_version": "1", "reason": "Korjaus"}
+    response = _post_over_a_stored_70(client, personas.project_manager, indicator, 2, **correction)
     # then the other value is kept and the conflict is explained with both values
     html = response.content.decode()
     assert Measurement.objects.get().value == 70

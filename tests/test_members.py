@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
@@ -19,6 +21,7 @@ from projects.services import (
 )
 
 from .factories import IndicatorFactory, MembershipFactory, UserFactory
+from .helpers import form_post
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +46,10 @@ def _membership(user, project) -> Membership:
     return Membership.objects.get(user=user, project=project)
 
 
+# The role change of a person who opened the membership at version 1: to manager.
+_promote_seen_at_version_1 = partial(member_change_role, role="manager", expected_version=1)
+
+
 def _manager_invites(personas, email: str, name: str = "", role: str = "worker") -> Membership:
     """The hanke's manager invites `email` (`name`: first and last) as `role`, through the
     service."""
@@ -57,15 +64,17 @@ def _manager_invites(personas, email: str, name: str = "", role: str = "worker")
     )
 
 
+# The invitation of a new worker as the form sends it.
+INVITE_FORM = {
+    "email": "Uusi.Henkilo@Example.invalid",
+    "first_name": "Uusi",
+    "last_name": "Henkilö",
+    "role": "worker",
+}
+
+
 def _invite(client, project, **data):
-    payload = {
-        "email": "Uusi.Henkilo@Example.invalid",
-        "first_name": "Uusi",
-        "last_name": "Henkilö",
-        "role": "worker",
-        **data,
-    }
-    return client.post(_members_url(project), payload)
+    return form_post(client, _members_url(project), INVITE_FORM, **data)
 
 
 # --- Who sees what ---------------------------------------------------------------------------
@@ -256,12 +265,7 @@ def test_a_stale_version_is_a_conflict_not_an_overwrite(client, personas):
     assert '<option value="manager" selected>' in page
     assert _membership(personas.project_worker, personas.project).role == "steering"
     with pytest.raises(MembershipConflictError):
-        member_change_role(
-            membership=membership,
-            actor=personas.project_manager,
-            role="manager",
-            expected_version=1,
-        )
+        _promote_seen_at_version_1(membership=membership, actor=personas.project_manager)
 
 
 def test_an_unknown_role_is_refused(personas):
@@ -382,12 +386,7 @@ def test_services_refuse_unpermitted_calls(personas):
     with pytest.raises(PermissionDenied):
         member_invite(project=personas.project, actor=personas.outsider, **invite)
     with pytest.raises(PermissionDenied):
-        member_change_role(
-            membership=worker_membership,
-            actor=personas.steering_member,
-            role="manager",
-            expected_version=1,
-        )
+        _promote_seen_at_version_1(membership=worker_membership, actor=personas.steering_member)
     with pytest.raises(PermissionDenied):
         member_end(membership=worker_membership, actor=personas.ministry_viewer)
     with pytest.raises(PermissionDenied):

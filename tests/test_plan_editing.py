@@ -62,6 +62,20 @@ def _goal(personas, package, **values):
     )
 
 
+def _edit(personas, save, *, values, reason, actor=None, **row):
+    """`save` edits the row given as its one keyword (goal=, action=...) at the version the row
+    has, with `reason`: by the hanke's manager unless `actor` says who."""
+    ((_keyword, edited),) = row.items()
+    return save(
+        project=personas.project,
+        actor=actor or personas.project_manager,
+        values=values,
+        expected_version=edited.version,
+        reason=reason,
+        **row,
+    )
+
+
 # --- Services ---------------------------------------------------------------------------------
 
 
@@ -131,15 +145,8 @@ def test_an_action_moves_to_another_goal_and_package(personas, package):
     other_goal = ProcessGoalFactory(work_package=other_package, number="T2")
     action = ActionFactory(work_package=package, number="1.1")
     action.goals.set([goal])
-    action_save(
-        project=personas.project,
-        actor=personas.project_manager,
-        values={"work_package": other_package},
-        goals=[other_goal],
-        action=action,
-        expected_version=action.version,
-        reason="Siirretty",
-    )
+    move = partial(action_save, goals=[other_goal])
+    _edit(personas, move, action=action, values={"work_package": other_package}, reason="Siirretty")
     action.refresh_from_db()
     assert action.work_package == other_package and list(action.goals.all()) == [other_goal]
 
@@ -212,12 +219,11 @@ def test_the_unit_of_an_indicator_with_values_cannot_change(personas):
         project=personas.project, unit="percent", measurements={date(2022, 12, 31): 50}
     )
     with pytest.raises(ValidationError) as refused:
-        indicator_save(
-            project=personas.project,
-            actor=personas.project_manager,
-            values={"unit": "days"},
+        _edit(
+            personas,
+            indicator_save,
             indicator=indicator,
-            expected_version=indicator.version,
+            values={"unit": "days"},
             reason="Yksikkö väärin",
         )
     assert "unit" in refused.value.message_dict
@@ -249,14 +255,9 @@ def test_a_baseline_and_a_yearly_target_give_the_indicator_a_light(
         measurements={date(year, 12, 31): 60},
     )
     # when the manager sets its baseline and a yearly target
-    indicator = indicator_save(
-        project=personas.project,
-        actor=personas.project_manager,
-        values={"baseline_value": Decimal(40), "baseline_date": date(2020, 12, 31)},
-        indicator=indicator,
-        expected_version=indicator.version,
-        reason="Lähtötaso suunnitelmasta",
-    )
+    baseline = {"baseline_value": Decimal(40), "baseline_date": date(2020, 12, 31)}
+    reason = "Lähtötaso suunnitelmasta"
+    indicator = _edit(personas, indicator_save, indicator=indicator, values=baseline, reason=reason)
     with django_capture_on_commit_callbacks(execute=True):
         changed = indicator_targets_save(
             indicator=indicator,
@@ -283,12 +284,11 @@ def test_a_plan_version_diff_lists_new_changed_and_retired_rows(personas, packag
     )
     # when rows are added, changed and retired in the portal
     new_goal = _goal(personas, package, number="T2")
-    goal_save(
-        project=personas.project,
-        actor=personas.project_manager,
-        values={"title_fi": "Uusi muotoilu"},
+    _edit(
+        personas,
+        goal_save,
         goal=goal,
-        expected_version=goal.version,
+        values={"title_fi": "Uusi muotoilu"},
         reason="Päivitetty suunnitelma",
     )
     action_retire(
@@ -322,13 +322,9 @@ def test_a_work_package_is_added_and_edited_with_a_reason(personas):
         actor=personas.project_manager,
         values={"code": "TP9", "name_fi": "Digi"},
     )
-    edited = work_package_save(
-        project=personas.project,
-        actor=personas.project_manager,
-        values={"name_fi": "Digitaaliset palvelut"},
-        package=package,
-        expected_version=package.version,
-        reason="Nimi tarkennettu",
+    values = {"name_fi": "Digitaaliset palvelut"}
+    edited = _edit(
+        personas, work_package_save, package=package, values=values, reason="Nimi tarkennettu"
     )
     assert (edited.name_fi, edited.version) == ("Digitaaliset palvelut", 2)
 
@@ -368,14 +364,8 @@ def test_a_stale_action_edit_shows_both_versions_side_by_side(client, personas, 
     # given the manager opened the action's edit page, and the admin saved a new title since
     action = ActionFactory(work_package=package, number="1.1", title_fi="Alkuperäinen")
     opened_version = action.version
-    action_save(
-        project=personas.project,
-        actor=personas.programme_admin,
-        values={"title_fi": "Toisen muutos"},
-        action=action,
-        expected_version=action.version,
-        reason="Muutos",
-    )
+    by_admin = {"actor": personas.programme_admin, "reason": "Muutos"}
+    _edit(personas, action_save, action=action, values={"title_fi": "Toisen muutos"}, **by_admin)
     client.force_login(personas.project_manager)
     # when the manager saves their own title against the version they opened
     response = client.post(
