@@ -10,6 +10,7 @@ from objectives.models import StatusUpdate
 from objectives.services import action_status_update
 from projects.models import BudgetLine
 from reporting.exports.services import ExportOptions, export_job_start
+from reporting.meetings.services import meeting_decision_create, steering_meeting_create
 from reporting.rounds.services import self_assessment_save, self_assessment_submit
 
 from . import factories
@@ -200,3 +201,24 @@ def budget_2022(project, keys=("staff", "services", "own")) -> dict:
         for key, year, category, amount, elsewhere in BUDGET_2022
         if key in keys
     }
+
+
+def meetings_after_a_decision(project, manager, days, attendees, **decision):
+    """`manager` records the steering group meetings of `project` on `days` (the previous
+    one, then the latest), with `attendees` (likewise a pair), and at the previous one the
+    decision "Selvitetään rekrytoinnin tilanne", owned by them, as `decision` says further
+    (its due date, its plan action). Returns the latest meeting."""
+    (previous_day, day), (previous_attendees, latest_attendees) = days, attendees
+    previous = steering_meeting_create(
+        project=project, actor=manager, date=previous_day, attendees=previous_attendees
+    )
+    meeting_decision_create(
+        meeting=previous,
+        actor=manager,
+        text="Selvitetään rekrytoinnin tilanne",
+        owner=manager,
+        **decision,
+    )
+    return steering_meeting_create(
+        project=project, actor=manager, date=day, attendees=latest_attendees
+    )
