@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
+
+import pytest
+from django.utils import translation
 
 from measures.status_engine import status_recompute_projects
 from objectives.models import StatusUpdate
@@ -222,3 +226,15 @@ def meetings_after_a_decision(project, manager, days, attendees, **decision):
     return steering_meeting_create(
         project=project, actor=manager, date=day, attendees=latest_attendees
     )
+
+
+@contextmanager
+def refused_in_english(refusal: type[Exception], message: str):
+    """`with refused_in_english(FileRejected, "is empty"):` what runs inside raises `refusal`,
+    whose message, read in English inside the block (a lazy message is read in the
+    language active there, whatever test ran before: issue #16 point 7), contains
+    `message`."""
+    with translation.override("en"):
+        with pytest.raises(refusal) as refused:
+            yield
+        assert message in str(refused.value)
