@@ -238,3 +238,16 @@ def refused_in_english(refusal: type[Exception], message: str):
         with pytest.raises(refusal) as refused:
             yield
         assert message in str(refused.value)
+
+
+def done_and_late(project, done: dict, late: dict):
+    """`services_package` of `project` with its action 1.1 done (as `done` says further),
+    reported done on 2.5.2023 (recorded then), and action 1.2 "Jonojen purku" in progress,
+    late since its planned end 31.3.2023 (as `late` says further). Returns the package, the
+    goal and the two actions."""
+    package, goal, first = services_package(project, status="done", **done)
+    late = {"number": "1.2", "title_fi": "Jonojen purku", "status": "in_progress", **late}
+    second = factories.ActionFactory(work_package=package, planned_end=date(2023, 3, 31), **late)
+    with factories.recorded_on(date(2023, 5, 2)):
+        StatusUpdate.objects.create(action=first, status="done", status_date=date(2023, 5, 2))
+    return package, goal, first, second
