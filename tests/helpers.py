@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
+
+import pytest
+from django.utils import translation
 
 from measures.status_engine import status_recompute_projects
 from objectives.models import StatusUpdate
 from objectives.services import action_status_update
 from projects.models import BudgetLine
 from reporting.exports.services import ExportOptions, export_job_start
+from reporting.meetings.services import meeting_decision_create, steering_meeting_create
 from reporting.rounds.services import self_assessment_save, self_assessment_submit
 
 from . import factories
@@ -206,3 +211,49 @@ def form_post(client, url: str, fields: dict, **changed):
     """`client` posts the form at `url` filled as usual (`fields`), with `changed` fields
     replaced or added."""
     return client.post(url, fields | changed)
+
+
+def meetings_after_a_decision(project, manager, days, attendees, **decision):
+    """`manager` records the steering group meetings of `project` on `days` (the previous
+    one, then the latest), with `attendees` (likewise a pair), and at the previous one the
+    decision "Selvitetään rekrytoinnin tilanne", owned by them, as `decision` says further
+    (its due date, its plan action). Returns the latest meeting."""
+    (previous_day, day), (previous_attendees, latest_attendees) = days, attendees
+    previous = steering_meeting_create(
+        project=project, actor=manager, date=previous_day, attendees=previous_attendees
+    )
+    meeting_decision_create(
+        meeting=previous,
+        actor=manager,
+        text="Selvitetään rekrytoinnin tilanne",
+        owner=manager,
+        **decision,
+    )
+    return steering_meeting_create(
+        project=project, actor=manager, date=day, attendees=latest_attendees
+    )
+
+
+@contextmanager
+def refused_in_english(refusal: type[Exception], message: str):
+    """`with refused_in_english(FileRejected, "is empty"):` what runs inside raises `refusal`,
+    whose message, read in English inside the block (a lazy message is read in the
+    language active there, whatever test ran before: issue #16 point 7), contains
+    `message`."""
+    with translation.override("en"):
+        with pytest.raises(refusal) as refused:
+            yield
+        assert message in str(refused.value)
+
+
+def done_and_late(project, done: dict, late: dict):
+    """`services_package` of `project` with its action 1.1 done (as `done` says further),
+    reported done on 2.5.2023 (recorded then), and action 1.2 "Jonojen purku" in progress,
+    late since its planned end 31.3.2023 (as `late` says further). Returns the package, the
+    goal and the two actions."""
+    package, goal, first = services_package(project, status="done", **done)
+    late = {"number": "1.2", "title_fi": "Jonojen purku", "status": "in_progress", **late}
+    second = factories.ActionFactory(work_package=package, planned_end=date(2023, 3, 31), **late)
+    with factories.recorded_on(date(2023, 5, 2)):
+        StatusUpdate.objects.create(action=first, status="done", status_date=date(2023, 5, 2))
+    return package, goal, first, second

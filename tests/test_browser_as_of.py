@@ -11,9 +11,10 @@ from datetime import date
 import pytest
 
 from . import test_browser
+from .browser_visits import signed_in, visit_as
 from .factories import PASSWORD
 from .helpers import action_late_later, assessment_submit, spring_and_autumn_rounds
-from .test_browser import ARTIFACTS, PageChecks, log_in
+from .test_browser import ARTIFACTS, PageChecks
 
 pytestmark = test_browser.pytestmark
 
@@ -46,13 +47,11 @@ def rounds_world(personas):
 
 
 def test_past_round_views_and_comparison(rounds_world, browser_page):
-    page, url = browser_page
-    checks = PageChecks(page)
-    project = rounds_world["project"]
-
     # given the project manager on today's hanke page
-    log_in(page, url, "manager", PASSWORD)
-    page.goto(f"{url}/hankkeet/{project}/")
+    hanke = f"/hankkeet/{rounds_world['project']}/"
+    page, url, checks = signed_in(
+        browser_page, "manager", hanke, watch=PageChecks, password=PASSWORD
+    )
     page.locator(".package-toggle").first.click()  # its one work package, opened in place
     page.wait_for_selector(".tree__action")
     assert page.get_by_role("link", name="Update status").count() == 1
@@ -83,8 +82,7 @@ def test_past_round_views_and_comparison(rounds_world, browser_page):
     page.screenshot(path=ARTIFACTS / "round-compare-hanke-en.png", full_page=True)
 
     # and the programme office sees the overview as of a round and the programme comparison
-    log_in(page, url, "viewer", PASSWORD)
-    page.goto(f"{url}/ohjelma/")
+    visit_as(page, url, "viewer", "/ohjelma/", password=PASSWORD)
     page.get_by_role("link", name="View as of a past reporting round").click()
     page.wait_for_selector(".as-of-banner")
     checks.axe()

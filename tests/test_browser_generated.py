@@ -6,7 +6,8 @@ and in Swedish."""
 import pytest
 
 from . import test_browser
-from .test_browser import ARTIFACTS, console_errors, log_in_finnish
+from .browser_visits import assert_no_script_refused, signed_in
+from .test_browser import ARTIFACTS, log_in_finnish
 
 # Live-server tests commit for real (transactional database, serialized rollback).
 pytestmark = test_browser.pytestmark
@@ -45,11 +46,10 @@ def test_generated_values_are_marked_in_the_list_and_the_chart_legend(
     browser_page,
 ):
     list_path, indicator_path = generated_hanke
-    page, url = browser_page
-    errors = console_errors(page)
-    log_in_finnish(page, url, "kp.projektipaallikko")
     # when the project manager opens the hanke's indicator list
-    page.goto(f"{url}{list_path}")
+    page, url, errors = signed_in(
+        browser_page, "kp.projektipaallikko", list_path, sign_in=log_in_finnish
+    )
     row = page.locator("main tbody tr", has=page.locator(f"a[href='{indicator_path}']"))
     # then the generated latest value and the light resting on it say so, in words
     value_mark = row.locator("[data-generated='value']")
@@ -76,4 +76,4 @@ def test_generated_values_are_marked_in_the_list_and_the_chart_legend(
     page.screenshot(path=ARTIFACTS / "indicator-generated-sv.png", full_page=True)
     # (Plotly's own inline styles are refused and harmless: as in test_browser.py, only a
     # blocked script would matter)
-    assert not [e for e in errors if "Content Security Policy" in e and "script" in e.lower()]
+    assert_no_script_refused(errors)

@@ -13,7 +13,8 @@ import io
 from pypdf import PdfReader
 
 from . import test_browser
-from .test_browser import ARTIFACTS, console_errors, log_in
+from .browser_visits import assert_no_script_refused, signed_in
+from .test_browser import ARTIFACTS
 from .test_browser_steering import steering_demo  # noqa: F401 - a pytest fixture
 
 pytestmark = test_browser.pytestmark
@@ -26,11 +27,9 @@ def test_steering_member_sees_burn_chart_and_heat_map_and_downloads_the_pdf(
     from playwright.sync_api import expect
 
     project_pk, meeting_pk = steering_demo
-    page, url = browser_page
-    errors = console_errors(page)
     # given the Keski-Pohjanmaa steering member on the meeting page
-    log_in(page, url, "kp.ohjausryhma")
-    page.goto(f"{url}/hankkeet/{project_pk}/ohjausryhma/{meeting_pk}/")
+    meeting = f"/hankkeet/{project_pk}/ohjausryhma/{meeting_pk}/"
+    page, _url, errors = signed_in(browser_page, "kp.ohjausryhma", meeting)
     expect(page.locator("h1")).to_contain_text("Steering group meeting 1.12.2022")
     hanke_name = page.locator("h1").inner_text().split(": ", 1)[1]
     # then the burn chart is drawn: the expected straight line and the spending so far
@@ -62,4 +61,4 @@ def test_steering_member_sees_burn_chart_and_heat_map_and_downloads_the_pdf(
     assert "Budget use" in text and "Taloudelliset riskit" in text
     assert "Selvitetään rekrytoinnin tilanne" in text
     # and the chart was drawn by charts.js under the CSP (no refused script)
-    assert not [e for e in errors if "Content Security Policy" in e and "script" in e.lower()]
+    assert_no_script_refused(errors)

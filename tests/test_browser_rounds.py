@@ -12,6 +12,7 @@ from datetime import date
 import pytest
 
 from . import test_browser
+from .browser_visits import signed_in, visit_as
 from .factories import (
     PASSWORD,
     ActionFactory,
@@ -47,13 +48,12 @@ def round_world(personas):
 
 
 def test_full_round_admin_opens_manager_submits_thl_accepts(round_world, browser_page):
-    page, url = browser_page
-    checks = PageChecks(page)
     project = round_world["project"]
 
     # given the programme admin, who opens a round from the programme overview
-    log_in(page, url, "admin", PASSWORD)
-    page.goto(f"{url}/ohjelma/")
+    page, url, checks = signed_in(
+        browser_page, "admin", "/ohjelma/", watch=PageChecks, password=PASSWORD
+    )
     page.locator("main").get_by_role("link", name="Reporting rounds", exact=True).click()
     page.wait_for_selector("h1:has-text('Reporting rounds')")
     page.get_by_label("Name").fill("Väliarviointi 4/2023")
@@ -66,8 +66,7 @@ def test_full_round_admin_opens_manager_submits_thl_accepts(round_world, browser
     checks.axe()
 
     # when the project manager finds the round from the hanke page and fills it in
-    log_in(page, url, "manager", PASSWORD)
-    page.goto(f"{url}/hankkeet/{project}/")
+    visit_as(page, url, "manager", f"/hankkeet/{project}/", password=PASSWORD)
     page.get_by_role("link", name="Reporting", exact=True).click()
     page.wait_for_selector("h1:has-text('Reporting rounds')")
     checks.axe()
@@ -88,8 +87,7 @@ def test_full_round_admin_opens_manager_submits_thl_accepts(round_world, browser
     page.screenshot(path=ARTIFACTS / "round-submitted-en.png", full_page=True)
 
     # then THL (the programme admin) sees it on the round's dashboard and accepts it
-    log_in(page, url, "admin", PASSWORD)
-    page.goto(f"{url}{dashboard_path}")
+    visit_as(page, url, "admin", dashboard_path, password=PASSWORD)
     page.wait_for_selector("table.round-dashboard")
     assert "Submitted" in page.locator("table.round-dashboard").inner_text()
     checks.axe()

@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 
 from . import test_browser
+from .helpers import meetings_after_a_decision
 from .test_browser import ARTIFACTS, _serious, log_in
 
 pytestmark = test_browser.pytestmark
@@ -26,7 +27,6 @@ def steering_demo(demo_loaded):
     from objectives.models import Action
     from projects.models import Project, Risk
     from projects.services import expenditure_create, risk_save
-    from reporting.meetings.services import meeting_decision_create, steering_meeting_create
 
     project = Project.objects.get(region__code="16")
     users = get_user_model().objects
@@ -42,18 +42,14 @@ def steering_demo(demo_loaded):
     risk = Risk.objects.get(project=project, title="Taloudelliset riskit")
     values = {"title": risk.title, "status": "open", "likelihood": 4, "impact": 4}
     risk_save(project=project, actor=manager, values=values, risk=risk, expected_version=1)
-    previous = steering_meeting_create(
-        project=project, actor=manager, date=date(2022, 9, 1), attendees="Ohjausryhmä"
-    )
-    meeting_decision_create(
-        meeting=previous,
-        actor=manager,
-        text="Selvitetään rekrytoinnin tilanne",
-        owner=manager,
+    meeting = meetings_after_a_decision(
+        project,
+        manager,
+        (date(2022, 9, 1), date(2022, 12, 1)),
+        ("Ohjausryhmä", ""),
         due_date=date(2022, 10, 1),
         action=Action.objects.filter(project=project).order_by("id").first(),
     )
-    meeting = steering_meeting_create(project=project, actor=manager, date=date(2022, 12, 1))
     return project.pk, meeting.pk
 
 

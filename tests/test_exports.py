@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -14,12 +14,12 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from measures.status_engine import status_recompute_projects
-from objectives.models import BenefitTarget, StatusUpdate
+from objectives.models import BenefitTarget
 from projects.models import BudgetLine, Risk
 from reporting.exports.tables import LIGHT_FILLS, TABLES, ActionResource, project_report, report_csv
 
 from .factories import ActionFactory, IndicatorFactory, MeasurementFactory, WorkPackageFactory
-from .helpers import goals_in_progress, services_package, waiting_times
+from .helpers import done_and_late, goals_in_progress, waiting_times
 
 # Pages read in English (the msgids), so the texts are stable.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -32,23 +32,15 @@ def hanke(personas):
     project = personas.project
     project.short_name = "Sote-keskus Ä"
     project.save()
-    wp, _goal, done = services_package(
+    _wp, _goal, done, late = done_and_late(
         project,
-        title_fi="Digitaalinen ajanvaraus; uusi",
-        status="done",
-        planned_end=date(2022, 12, 31),
-        owner=personas.project_worker,
+        done={
+            "title_fi": "Digitaalinen ajanvaraus; uusi",
+            "planned_end": date(2022, 12, 31),
+            "owner": personas.project_worker,
+        },
+        late={"title_fi": 'Jonojen "purku"', "hts": [3]},
     )
-    late = ActionFactory(
-        work_package=wp,
-        number="1.2",
-        title_fi='Jonojen "purku"',
-        status="in_progress",
-        planned_end=date(2023, 3, 31),
-        hts=[3],
-    )
-    StatusUpdate.objects.create(action=done, status="done", status_date=date(2023, 5, 2))
-    StatusUpdate.objects.update(created_at=datetime(2023, 5, 2, 9, tzinfo=UTC))
     indicator = waiting_times(project)
     IndicatorFactory(project=project, code="M2", name_fi="Ei mittauksia")
     BudgetLine.objects.create(

@@ -253,13 +253,25 @@ def test_budget_page_writes_money_the_finnish_and_swedish_way(
     assert f'lang="{language}"' in html
 
 
+def _expense_form(amount: str, **fields) -> dict:
+    """What the budget page's expense form posts: `amount` spent on 1.5.2022 on "other",
+    described "x"; `fields` change the rest."""
+    return {
+        "date": "2022-05-01",
+        "amount": amount,
+        "category": "other",
+        "description": "x",
+        **fields,
+    }
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("persona", ["project_worker", "steering_member", "ministry_viewer"])
 def test_readers_cannot_record_an_expense(client, budgeted, personas, persona):
     client.force_login(getattr(personas, persona))
     page = client.get(reverse("project-budget", args=[budgeted.pk]))
     assert 'id="expense-form"' not in page.content.decode()
-    data = {"date": "2022-05-01", "amount": "100", "category": "other", "description": "x"}
+    data = _expense_form("100")
     response = client.post(reverse("project-budget", args=[budgeted.pk]), data)
     assert response.status_code == 403
     assert not Expenditure.objects.exists()
@@ -281,12 +293,7 @@ def test_manager_records_an_expense_typed_the_finnish_way(client, budgeted, pers
     url = reverse("project-budget", args=[budgeted.pk])
     assert 'id="expense-form"' in client.get(url).content.decode()
     # when they post an expense typed as "12 500,50 €"
-    data = {
-        "date": "2022-05-01",
-        "amount": "12 500,50 €",
-        "category": "personnel",
-        "description": "Palkat huhtikuu",
-    }
+    data = _expense_form("12 500,50 €", category="personnel", description="Palkat huhtikuu")
     response = client.post(url, data)
     # then it is saved exactly, with who entered it, and the history knows the actor
     assert response.status_code == 302 and response["Location"] == url
@@ -310,7 +317,7 @@ def test_bad_amount_is_refused_with_a_field_error_in_the_form(
     client, budgeted, personas, amount, message
 ):
     client.force_login(personas.project_manager)
-    data = {"date": "2022-05-01", "amount": amount, "category": "other", "description": "x"}
+    data = _expense_form(amount)
     response = client.post(
         reverse("project-budget", args=[budgeted.pk]), data, headers={"HX-Request": "true"}
     )
@@ -326,7 +333,7 @@ def test_bad_amount_is_refused_with_a_field_error_in_the_form(
 @pytest.mark.django_db
 def test_htmx_save_reloads_the_page_so_totals_and_chart_follow(client, budgeted, personas):
     client.force_login(personas.project_manager)
-    data = {"date": "2022-05-01", "amount": "1304000.5", "category": "ict", "description": "x"}
+    data = _expense_form("1304000.5", category="ict")
     url = reverse("project-budget", args=[budgeted.pk])
     response = client.post(url, data, headers={"HX-Request": "true"})
     assert response.status_code == 200

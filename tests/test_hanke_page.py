@@ -10,13 +10,12 @@ from django.urls import reverse
 
 from measures.status_engine import status_recompute_projects
 from objectives.forms import ProjectFilterForm
-from objectives.models import StatusUpdate
 from projects.models import PlanMilestone, PlanVersion, Project
 from projects.selectors import plan_follow_up, plan_milestones, plan_versions
 from reporting.dashboards.selectors import ProjectFilters, project_tree
 
 from .factories import ActionFactory, IndicatorFactory, ProcessGoalFactory, WorkPackageFactory
-from .helpers import goals_in_progress
+from .helpers import done_and_late, goals_in_progress
 
 # Pages read in English (the msgids), so the texts are stable.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -28,38 +27,21 @@ XSS = '<script>alert("x")</script>'
 def hanke(personas):
     """Two top-level packages, one with a sub-package; goals tagged HT1/HT3; five actions."""
     project = personas.project
-    wp1 = WorkPackageFactory(project=project, code="TP1", name_fi="Palvelut", order=1)
+    version = PlanVersion.objects.create(project=project, key="v2", name="Päivitetty suunnitelma")
+    wp1, goal_a, done, late = done_and_late(
+        project,
+        done={"responsible_text": "Kunta X", "owner": personas.project_worker},
+        late={"schedule_text": "Q1/2023", "plan_version": version, "change": "new"},
+    )
+    late.goals.add(goal_a)
     wp11 = WorkPackageFactory(
         project=project, code="TP1.1", name_fi="Neuvonta", parent=wp1, order=2
     )
     wp2 = WorkPackageFactory(project=project, code="TP2", name_fi="Johtaminen", order=3)
-    goal_a = ProcessGoalFactory(work_package=wp1, number="P1", title_fi="Jonot lyhenevät", hts=[1])
     goal_b = ProcessGoalFactory(
         work_package=wp11, number="P2", title_fi="Neuvonta paranee", hts=[3]
     )
     goal_c = ProcessGoalFactory(work_package=wp2, number="P3", title_fi="Tyhjä tavoite")
-    version = PlanVersion.objects.create(project=project, key="v2", name="Päivitetty suunnitelma")
-    done = ActionFactory(
-        work_package=wp1,
-        number="1.1",
-        title_fi="Digitaalinen ajanvaraus",
-        status="done",
-        schedule_text="5-12/2022",
-        responsible_text="Kunta X",
-        owner=personas.project_worker,
-    )
-    done.goals.add(goal_a)
-    late = ActionFactory(
-        work_package=wp1,
-        number="1.2",
-        title_fi="Jonojen purku",
-        status="in_progress",
-        planned_end=date(2023, 3, 31),
-        schedule_text="Q1/2023",
-        plan_version=version,
-        change="new",
-    )
-    late.goals.add(goal_a)
     starting = ActionFactory(
         work_package=wp11, number="2.1", title_fi="Chat-neuvonta", status="starting"
     )
@@ -71,8 +53,6 @@ def hanke(personas):
         status="in_progress",
         owner=personas.project_manager,
     )
-    StatusUpdate.objects.create(action=done, status="done", status_date=date(2023, 5, 2))
-    StatusUpdate.objects.update(created_at=datetime(2023, 5, 2, 9, tzinfo=UTC))
     status_recompute_projects(project_ids=[project.pk], today=TODAY)
     return {
         "wp1": wp1, "wp11": wp11, "wp2": wp2, "goal_a": goal_a, "goal_b": goal_b,

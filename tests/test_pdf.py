@@ -28,10 +28,9 @@ from projects.selectors import budget_summary
 from reporting.exports.chart_images import _browser, _locale_script, static_charts
 from reporting.exports.pdf import FetchRefused, StaticFilesFetcher, render_pdf, static_url
 from reporting.meetings.selectors import meeting_view
-from reporting.meetings.services import meeting_decision_create, steering_meeting_create
 
 from .factories import ActionFactory, IndicatorFactory, ProcessGoalFactory, WorkPackageFactory
-from .helpers import goals_in_progress, waiting_times
+from .helpers import goals_in_progress, meetings_after_a_decision, waiting_times
 
 TODAY = date(2023, 6, 30)
 BASE = "http://testserver/"
@@ -121,16 +120,9 @@ def meeting(personas, hanke):
     manager = personas.project_manager
     # lights stored as of a day before the meeting, which the meeting view reads
     status_recompute_projects(project_ids=[hanke.pk], today=date(2023, 5, 31))
-    previous = steering_meeting_create(project=hanke, actor=manager, date=date(2023, 3, 1))
-    meeting_decision_create(
-        meeting=previous,
-        actor=manager,
-        text="Selvitetään rekrytoinnin tilanne",
-        owner=manager,
-        due_date=date(2023, 4, 1),
-    )
-    return steering_meeting_create(
-        project=hanke, actor=manager, date=date(2023, 6, 1), attendees="Ohjausryhmä"
+    days = (date(2023, 3, 1), date(2023, 6, 1))
+    return meetings_after_a_decision(
+        hanke, manager, days, ("", "Ohjausryhmä"), due_date=date(2023, 4, 1)
     )
 
 

@@ -77,14 +77,29 @@ def test_a_date_parser_says_whether_the_text_was_no_date_or_an_impossible_one(te
         ("3.2024", date(2024, 3, 31)),
         ("2024/2", date(2024, 2, 29)),
         ("vuosi 2023", date(2023, 12, 31)),
+        # as the finance system's CSV writes them (projects.finance_import)
+        ("3/2022", date(2022, 3, 31)),
+        ("03/2022", date(2022, 3, 31)),
+        ("2022-02", date(2022, 2, 28)),
+        ("2024-02", date(2024, 2, 29)),
+        ("Q2/2022", date(2022, 6, 30)),
+        ("2022Q4", date(2022, 12, 31)),
+        ("2022", date(2022, 12, 31)),
+        ("15.3.2022", date(2022, 3, 15)),
+        ("2022-03-15", date(2022, 3, 15)),
     ],
 )
 def test_periods_end_on_their_last_day(text, end):
     assert parse_period(text) == end
 
 
-@pytest.mark.parametrize("text", ["2023-2025", "5-12/2022", "2101", "1999-12"])
-def test_a_period_is_one_period_within_the_programme_years(text):
+@pytest.mark.parametrize(
+    "text",
+    ["2023-2025", "5-12/2022", "2101", "1999-12"]
+    # and as the finance system's CSV might write them
+    + ["31.2.2022", "13/2022", "Q5/2022", "maaliskuu", "1.1.1890", ""],
+)
+def test_what_is_not_one_period_within_the_programme_years_is_refused(text):
     with pytest.raises(PeriodError):
         parse_period(text)
 

@@ -15,6 +15,7 @@ from measures.progress import (
     assess_indicator,
     progress_ratio,
 )
+from objectives.choices import ActionStatus
 from objectives.status import (
     action_light,
     comment_needed,
@@ -554,15 +555,14 @@ def test_reschedule_problem(start, new_end, reason, expected):
     assert reschedule_problem(planned_start=start, new_end=new_end, reason=reason) == expected
 
 
+@pytest.mark.parametrize("new", ActionStatus.values)
+def test_any_status_may_follow_not_reported(new):
+    assert status_change_problem(old_status="not_reported", new_status=new) is None
+
+
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ("not_reported", "not_reported", None),
-        ("not_reported", "not_started", None),
-        ("not_reported", "starting", None),
-        ("not_reported", "in_progress", None),
-        ("not_reported", "done", None),
-        ("not_reported", "cancelled", None),
         ("in_progress", "not_reported", "not_reported_again"),
         ("not_started", "not_reported", "not_reported_again"),
         ("done", "not_reported", "not_reported_again"),

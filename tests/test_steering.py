@@ -5,16 +5,16 @@ columns."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
-from objectives.models import Action, StatusUpdate
+from objectives.models import Action
 from projects.models import BudgetLine, Expenditure, MeetingDecision, Risk, SteeringMeeting
 from reporting.meetings.selectors import meeting_view
 from reporting.meetings.services import (
@@ -43,17 +43,26 @@ def _english(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
 
-def _status_update(action, day, status="in_progress", author=None):
-    update = StatusUpdate.objects.create(
+def _status_update(action, day, author):
+    """`author`'s report that `action` started, written as a row (not through the service)
+    and recorded on `day`."""
+    with recorded_on(day):
+        return action.status_updates.create(
+            status="in_progress", previous_status="not_started", status_date=day, author=author
+        )
+
+
+def _assigned(meeting, personas, text, due_date, action):
+    """The decision `text` the manager records at `meeting`: the project worker's to do by
+    `due_date`, on the plan's `action`."""
+    return meeting_decision_create(
+        meeting=meeting,
+        actor=personas.project_manager,
+        text=text,
+        owner=personas.project_worker,
+        due_date=due_date,
         action=action,
-        status=status,
-        previous_status="not_started",
-        status_date=day,
-        author=author,
     )
-    moment = timezone.make_aware(datetime.combine(day, time(12)))
-    StatusUpdate.objects.filter(pk=update.pk).update(created_at=moment)
-    return update
 
 
 def _meetings(project, manager):
@@ -104,14 +113,7 @@ def test_decision_with_owner_due_date_and_plan_action(personas):
     manager = personas.project_manager
     meeting = SteeringMeeting.objects.create(project=personas.project, date=MEETING)
     action = ActionFactory(work_package=WorkPackageFactory(project=personas.project))
-    decision = meeting_decision_create(
-        meeting=meeting,
-        actor=manager,
-        text="Selvitetään rekrytointi",
-        owner=personas.project_worker,
-        due_date=date(2023, 9, 1),
-        action=action,
-    )
+    decision = _assigned(meeting, personas, "Selvitetään rekrytointi", date(2023, 9, 1), action)
     assert (decision.owner, decision.due_date, decision.action) == (
         personas.project_worker,
         date(2023, 9, 1),
@@ -280,14 +282,7 @@ def test_meeting_page_shows_changes_budget_risks_and_previous_decisions(
     project, manager = personas.project, personas.project_manager
     previous, meeting = changes_world["previous"], changes_world["meeting"]
     action = changes_world["actions"][1]
-    meeting_decision_create(
-        meeting=previous,
-        actor=manager,
-        text="Rekrytoidaan koordinaattori",
-        owner=personas.project_worker,
-        due_date=date(2023, 4, 1),
-        action=action,
-    )
+    _assigned(previous, personas, "Rekrytoidaan koordinaattori", date(2023, 4, 1), action)
     done = meeting_decision_create(meeting=previous, actor=manager, text="Hyväksytään budjetti")
     meeting_decision_set_done(decision=done, actor=manager, done=True, project=project)
     BudgetLine.objects.create(project=project, year=2023, category="other", line="l", amount=1000)
