@@ -34,3 +34,9 @@ def print_machine() -> None:
     print(f"machine: processor={platform.processor() or platform.machine()!r}", end=" ")
     print(f"cpu_count={os.cpu_count()} python={platform.python_version()}", end=" ")
     print(f"database={connection.vendor}:{connection.settings_dict['NAME']}")
+
+
+def options(args, *names: str) -> dict:
+    """The command-line options `names` (an argparse namespace's) as keyword arguments of
+    the same names, for a function whose parameters the options are named after."""
+    return {name: getattr(args, name) for name in names}

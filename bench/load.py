@@ -54,6 +54,7 @@ import requests
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
+from bench.bench_setup import options  # noqa: E402
 from bench.pages import (  # noqa: E402  (the repository root must be on sys.path first)
     CSRF_FIELD,
     SERVER_SETTINGS,
@@ -74,6 +75,16 @@ BARE = "bare"
 POSTS = ("action save", "indicator save")
 FORM_ERRORS = re.compile(r'class="form-errors"[^>]*>(.*?)</div>', re.S)
 SAMPLE = 40  # objects of each kind a persona picks from
+# The command-line options that running_stack takes as they are.
+STACK_OPTIONS = (
+    "database_url",
+    "redis_url",
+    "port",
+    "workers",
+    "concurrency",
+    "timeout",
+    "collectstatic",
+)
 # Users of each kind (locust class weights): 30 % writing, as in issue #16.
 WEIGHTS = {"reader": 6, "ministry": 1, "status": 2, "value": 1}
 
@@ -402,16 +413,7 @@ def main(argv: list[str] | None = None) -> int:
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="portal-load-"))
     workdir.mkdir(parents=True, exist_ok=True)
     runs = []
-    stack = running_stack(
-        database_url=args.database_url,
-        redis_url=args.redis_url,
-        port=args.port,
-        workers=args.workers,
-        concurrency=args.concurrency,
-        timeout=args.timeout,
-        logs=workdir,
-        collectstatic=args.collectstatic,
-    )
+    stack = running_stack(logs=workdir, **options(args, *STACK_OPTIONS))
     with stack as base:
         sign_in_all(base, plan, args.timeout)
         for users in args.levels:

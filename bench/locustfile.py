@@ -107,6 +107,10 @@ class PortalUser(HttpUser):
     kind = ""
     wait_time = between(*WAIT)
 
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.weight = WEIGHTS[cls.kind]  # how many users of the kind (locust's class weight)
+
     def on_start(self) -> None:
         self.me = persona(self.kind)
         if self.me.get("cookies"):
@@ -119,6 +123,11 @@ class PortalUser(HttpUser):
 
     def first(self) -> None:
         """The user's main work, done once right after signing in."""
+
+    def pick(self, key: str):
+        """The persona's `key` (a random one of a list), else the plan's (a random one)."""
+        value = self.me[key] if key in self.me else PLAN[key]
+        return random.choice(value) if isinstance(value, list) else value
 
     def sign_in(self) -> None:
         page = self.client.get("/accounts/login/", name="login", timeout=TIMEOUT)
@@ -176,59 +185,49 @@ class PortalUser(HttpUser):
         self.page("/bench/bare/", "bare")
 
 
+def reading(name: str, path: str):
+    """A task that GETs `path` as `name`; each `{key}` in it is the persona's `key` (a random
+    one of a list) or else the plan's."""
+
+    keys = re.findall(r"{(\w+)}", path)
+
+    def read(user: PortalUser) -> None:
+        user.page(path.format(**{key: user.pick(key) for key in keys}), name)
+
+    return read
+
+
+OWN_HANKE = reading("hanke", "/hankkeet/{hanke}/")
+OVERVIEW = reading("overview", "/ohjelma/")
+
+
 class Reader(PortalUser):
     """A member of a hanke (steering group, worker or manager) reading its pages."""
 
     kind = "reader"
-    weight = WEIGHTS[kind]
-
-    def first(self) -> None:
-        self.hanke()
-
-    @task(3)
-    def hanke(self) -> None:
-        self.page(f"/hankkeet/{self.me['hanke']}/", "hanke")
-
-    @task(2)
-    def overview(self) -> None:
-        self.page("/ohjelma/", "overview")
-
-    @task(2)
-    def goal(self) -> None:
-        self.page(f"/tavoitteet/{random.choice(self.me['goals'])}/", "goal")
-
-    @task(2)
-    def action(self) -> None:
-        self.page(f"/toimenpiteet/{random.choice(self.me['actions'])}/", "action")
-
-    @task(2)
-    def indicator(self) -> None:
-        self.page(f"/mittarit/{random.choice(self.me['indicators'])}/", "indicator")
+    first = OWN_HANKE
+    tasks = {
+        OWN_HANKE: 3,
+        OVERVIEW: 2,
+        reading("goal", "/tavoitteet/{goals}/"): 2,
+        reading("action", "/toimenpiteet/{actions}/"): 2,
+        reading("indicator", "/mittarit/{indicators}/"): 2,
+    }
 
 
 class Ministry(PortalUser):
     """A ministry or THL viewer: the programme overview and the hankkeet's pages."""
 
     kind = "ministry"
-    weight = WEIGHTS[kind]
-
-    def first(self) -> None:
-        self.overview()
-
-    @task(4)
-    def overview(self) -> None:
-        self.page("/ohjelma/", "overview")
-
-    @task(3)
-    def hanke(self) -> None:
-        self.page(f"/hankkeet/{random.choice(PLAN['hankkeet'])}/", "hanke")
+    first = OVERVIEW
+    tasks = {OVERVIEW: 4, reading("hanke", "/hankkeet/{hankkeet}/"): 3}
 
 
 class StatusWriter(PortalUser):
     """A project manager saving actions' statuses through the action page's form."""
 
     kind = "status"
-    weight = WEIGHTS[kind]
+    tasks = {OWN_HANKE: 1}
 
     def first(self) -> None:
         self.save_status()
@@ -253,16 +252,12 @@ class StatusWriter(PortalUser):
         write = {"kind": "status", "action": action, "token": token, "to": data["status"]}
         self.post_form(path, "action save", form, data, write)
 
-    @task(1)
-    def hanke(self) -> None:
-        self.page(f"/hankkeet/{self.me['hanke']}/", "hanke")
-
 
 class ValueWriter(PortalUser):
     """A project worker correcting a month's indicator value through the indicator page."""
 
     kind = "value"
-    weight = WEIGHTS[kind]
+    tasks = {reading("indicator list", "/hankkeet/{hanke}/mittarit/"): 1}
 
     def first(self) -> None:
         self.save_value()
@@ -287,7 +282,3 @@ class ValueWriter(PortalUser):
         }
         write = {"kind": "value", "indicator": indicator, "period": period, "token": token}
         self.post_form(path, "indicator save", form, data, write)
-
-    @task(1)
-    def indicators(self) -> None:
-        self.page(f"/hankkeet/{self.me['hanke']}/mittarit/", "indicator list")

@@ -4,7 +4,7 @@ message, NUL bytes, decoding and the separator (portal.uploads describes the who
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -39,17 +39,15 @@ class Limits:
 
     @classmethod
     def from_settings(cls, *, max_bytes: int, max_rows: int, **overrides: int) -> Limits:
-        limits = cls(
-            max_bytes=max_bytes,
-            max_rows=max_rows,
-            max_columns=settings.UPLOAD_MAX_COLUMNS,
-            max_cells=settings.UPLOAD_MAX_CELLS,
-            max_cell_chars=settings.UPLOAD_MAX_CELL_CHARS,
-            max_unpacked_bytes=settings.UPLOAD_MAX_UNPACKED_BYTES,
-            max_compression_ratio=settings.UPLOAD_MAX_COMPRESSION_RATIO,
-            max_json_depth=settings.UPLOAD_MAX_JSON_DEPTH,
-        )
-        return replace(limits, **overrides)
+        """The upload's own size and rows; every other limit is its setting `UPLOAD_<NAME>`
+        (`max_cells`: UPLOAD_MAX_CELLS) unless `overrides` gives it."""
+        own = {"max_bytes": max_bytes, "max_rows": max_rows}
+        shared = {
+            f.name: getattr(settings, f"UPLOAD_{f.name.upper()}")
+            for f in fields(cls)
+            if f.name not in own
+        }
+        return replace(cls(**own, **shared), **overrides)
 
 
 @dataclass

@@ -45,6 +45,20 @@ class AsOfOverview:
     ht: int | None
 
 
+def _light_counts(projects: list[Project]) -> dict[str, int]:
+    """The hankkeet's late actions, indicators off track and stale indicators (AsOfRow's
+    counts) by the lights of their states."""
+    actions = [a.light for p in projects for a in p.state.actions if a.light]
+    indicators = [i.light for p in projects for i in p.state.indicators if i.light]
+    return {
+        "late_actions": sum(1 for light in actions if light.light == Light.RED),
+        "indicators_off_track": sum(1 for light in indicators if light.light == Light.RED),
+        "indicators_stale": sum(
+            1 for light in indicators if light.reason.code == "indicator_stale"
+        ),
+    }
+
+
 def _sort_key_all(row: AsOfRow):
     share = row.total.behind_share
     return (share is None, -(share or Decimal(0)), row.region.display_name)
@@ -108,23 +122,8 @@ def overview_as_of(
             ],
             thresholds,
         )
-        actions = [a for p in region_projects for a in p.state.actions]
-        indicators = [i for p in region_projects for i in p.state.indicators]
-        rows.append(
-            AsOfRow(
-                region=region_projects[0].region,
-                projects=region_projects,
-                cells=cells,
-                total=total,
-                late_actions=sum(1 for a in actions if a.light and a.light.light == Light.RED),
-                indicators_off_track=sum(
-                    1 for i in indicators if i.light and i.light.light == Light.RED
-                ),
-                indicators_stale=sum(
-                    1 for i in indicators if i.light and i.light.reason.code == "indicator_stale"
-                ),
-            )
-        )
+        counts = _light_counts(region_projects)
+        rows.append(AsOfRow(region_projects[0].region, region_projects, cells, total, **counts))
     rows.sort(key=lambda row: row.region.display_name)
     if sort == "all":
         rows.sort(key=_sort_key_all)

@@ -585,18 +585,14 @@ class _IndicatorLoader:
         rows = self.item.get("measurements") or []
         for row in rows:
             numerator, denominator = _fraction(row.get("as_written"))
-            _upsert(
-                self.region.report,
-                Measurement,
-                {"indicator": indicator, "period": row["period"]},
-                {
-                    "value": _dec(row["value"]),
-                    "numerator": numerator,
-                    "denominator": denominator,
-                    "value_as_written": str(row.get("as_written") or ""),
-                    "source": MeasurementSource.PLAN,
-                    "note": "",
-                },
+            self._measurement(
+                indicator,
+                row["period"],
+                _dec(row["value"]),
+                MeasurementSource.PLAN,
+                numerator=numerator,
+                denominator=denominator,
+                value_as_written=str(row.get("as_written") or ""),
             )
         return len(rows)
 
@@ -606,19 +602,22 @@ class _IndicatorLoader:
         for period, value in demo_series(
             indicator=indicator, targets=self.item.get("targets") or []
         ):
-            _upsert(
-                self.region.report,
-                Measurement,
-                {"indicator": indicator, "period": period},
-                {
-                    "value": value,
-                    "numerator": None,
-                    "denominator": None,
-                    "value_as_written": "",
-                    "source": MeasurementSource.DEMO,
-                    "note": "Demoarvo: generoitu esittelyä varten, ei todellinen mittaustulos.",
-                },
-            )
+            self._measurement(indicator, period, value, MeasurementSource.DEMO, note=_DEMO_NOTE)
+
+    def _measurement(self, indicator: Indicator, period, value, source: str, **values) -> None:
+        """Create or update the indicator's value of `period`; `values` gives what the source
+        has of its numerator, denominator, value as written and note (else none)."""
+        _upsert(
+            self.region.report,
+            Measurement,
+            {"indicator": indicator, "period": period},
+            {"value": value, "source": source, **_NO_DETAILS, **values},
+        )
+
+
+# A measurement's details where its source gives none.
+_NO_DETAILS = {"numerator": None, "denominator": None, "value_as_written": "", "note": ""}
+_DEMO_NOTE = "Demoarvo: generoitu esittelyä varten, ei todellinen mittaustulos."
 
 
 def _fraction(text: Any) -> tuple[Decimal | None, Decimal | None]:

@@ -58,6 +58,7 @@ from .tables import (
     _sheet_title,
     _text,
     light_columns,
+    measurement_columns,
     rows_csv,
     workbook_bytes,
     write_table_sheet,
@@ -164,13 +165,9 @@ class NationalActionResource(HankeColumns):
 
 
 class NationalMeasurementResource(HankeColumns):
-    indicator_code = _text("indicator_code", gettext_lazy("Indicator code"))
-    indicator = _text("indicator", gettext_lazy("Indicator"))
-    unit = _text("unit", gettext_lazy("Unit"))
-    period = _date("period", gettext_lazy("Period end"))
-    value = _number("value", gettext_lazy("Value"), "quantity")
-    measurement_source = _text("measurement_source", gettext_lazy("Source of the value"))
-    baseline = _number("baseline", gettext_lazy("Baseline"), "quantity")
+    indicator_code, indicator, unit, period, value, measurement_source, baseline = (
+        measurement_columns("indicator_code", "indicator", "measurement_source")
+    )
     light, light_symbol, light_reason = light_columns()
 
 

@@ -173,6 +173,23 @@ def light_columns() -> tuple[Field, Field, Field]:
     )
 
 
+def measurement_columns(
+    code: str = "code", name: str = "name", source: str = "source"
+) -> tuple[Field, ...]:
+    """The seven columns of an indicator measurement, in this order: code, name, unit,
+    period, value, the value's source, baseline (the regional report's and the national
+    extract's). `code`, `name` and `source` are the attributes the row has them under."""
+    return (
+        _text(code, gettext_lazy("Indicator code")),
+        _text(name, gettext_lazy("Indicator")),
+        _text("unit", gettext_lazy("Unit")),
+        _date("period", gettext_lazy("Period end")),
+        _number("value", gettext_lazy("Value"), "quantity"),
+        _text(source, gettext_lazy("Source of the value")),
+        _number("baseline", gettext_lazy("Baseline"), "quantity"),
+    )
+
+
 # --- Rows ----------------------------------------------------------------------------------
 
 
@@ -310,13 +327,7 @@ class PlanResource(resources.Resource):
 
 class IndicatorResource(resources.Resource):
     hanke = _text("hanke", gettext_lazy("Hanke"))
-    code = _text("code", gettext_lazy("Indicator code"))
-    name = _text("name", gettext_lazy("Indicator"))
-    unit = _text("unit", gettext_lazy("Unit"))
-    period = _date("period", gettext_lazy("Period end"))
-    value = _number("value", gettext_lazy("Value"), "quantity")
-    source = _text("source", gettext_lazy("Source of the value"))
-    baseline = _number("baseline", gettext_lazy("Baseline"), "quantity")
+    code, name, unit, period, value, source, baseline = measurement_columns()
     final_target = _number("final_target", gettext_lazy("Final target"), "quantity")
     light, light_symbol, light_reason = light_columns()
 

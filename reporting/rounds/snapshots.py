@@ -103,6 +103,25 @@ def statuses_at_cut_off(action_ids: list[int], cut_off: date) -> dict[int, dict]
     return result
 
 
+# What the snapshot keeps of the hanke's rows (plan rows retired or not), and the plan's order
+# of goals and actions.
+_PLAN_ORDER = ("work_package__order", "order", "id")
+_PACKAGE_FIELDS = ("id", "parent_id", "code", *in_all_languages("name"))
+_GOAL_FIELDS = ("id", "work_package_id", "number", *in_all_languages("title"))
+_ACTION_FIELDS = (*_GOAL_FIELDS, "status", "planned_start", "planned_end", "schedule_text")
+_INDICATOR_FIELDS = ("id", "code", *in_all_languages("name"), "unit", "baseline_value") + tuple(
+    f"progress__{name}"
+    for name in ("light", "reason_code", "reason_params", "latest_value", "trend")
+)
+_BUDGET_FIELDS = ("id", "year", "category", "line", "amount")
+_RISK_FIELDS = ("title", "likelihood", "impact", "mitigation", "status", "owner_text")
+
+
+def _rows(model, project: Project, order_by: tuple[str, ...], fields: tuple[str, ...]) -> list:
+    """The hanke's rows of `model` as dicts of `fields`, in the order `order_by`."""
+    return list(model.objects.filter(project=project).order_by(*order_by).values(*fields))
+
+
 def snapshot_build(
     *, project: Project, period: ReportingPeriod, assessment: SelfAssessment
 ) -> dict:
@@ -118,47 +137,11 @@ def snapshot_build(
     }
     lights_as_of = max((r["as_of"] for r in rollups), default=None)
 
-    packages = list(
-        WorkPackage.objects.filter(project=project)
-        .order_by("order", "code", "id")
-        .values("id", "parent_id", "code", "name_fi", "name_sv", "name_en")
-    )
-    goals = list(
-        ProcessGoal.objects.filter(project=project)
-        .order_by("work_package__order", "order", "id")
-        .values("id", "work_package_id", "number", "title_fi", "title_sv", "title_en")
-    )
-    actions = list(
-        Action.objects.filter(project=project)
-        .order_by("work_package__order", "order", "id")
-        .values(
-            "id",
-            "work_package_id",
-            "number",
-            *in_all_languages("title"),
-            "status",
-            "planned_start",
-            "planned_end",
-            "schedule_text",
-        )
-    )
+    packages = _rows(WorkPackage, project, ("order", "code", "id"), _PACKAGE_FIELDS)
+    goals = _rows(ProcessGoal, project, _PLAN_ORDER, _GOAL_FIELDS)
+    actions = _rows(Action, project, _PLAN_ORDER, _ACTION_FIELDS)
     at_cut_off = statuses_at_cut_off([a["id"] for a in actions], cut_off)
-    indicators = list(
-        Indicator.objects.filter(project=project)
-        .order_by("order", "code", "id")
-        .values(
-            "id",
-            "code",
-            *in_all_languages("name"),
-            "unit",
-            "baseline_value",
-            "progress__light",
-            "progress__reason_code",
-            "progress__reason_params",
-            "progress__latest_value",
-            "progress__trend",
-        )
-    )
+    indicators = _rows(Indicator, project, ("order", "code", "id"), _INDICATOR_FIELDS)
     measurements: dict[int, list[dict]] = defaultdict(list)
     for m in (
         Measurement.objects.filter(indicator__project=project, period__lte=cut_off)
@@ -183,15 +166,9 @@ def snapshot_build(
             "amount": _num(b["amount"]),
             "spent": _num(spent.get(b["id"])),
         }
-        for b in BudgetLine.objects.filter(project=project)
-        .order_by("year", "category", "id")
-        .values("id", "year", "category", "line", "amount")
+        for b in _rows(BudgetLine, project, ("year", "category", "id"), _BUDGET_FIELDS)
     ]
-    risks = list(
-        Risk.objects.filter(project=project)
-        .order_by("-likelihood", "-impact", "id")
-        .values("title", "likelihood", "impact", "mitigation", "status", "owner_text")
-    )
+    risks = _rows(Risk, project, ("-likelihood", "-impact", "id"), _RISK_FIELDS)
     summaries = dict(assessment.summaries.values_list("work_package_id", "text"))
     narratives = {
         n["indicator_id"]: n
