@@ -24,6 +24,7 @@ from portal.lights import (
     rests_on_generated,
     rollup,
 )
+from portal.models_common import in_all_languages
 from projects.access import roles_for
 from projects.models import Project, Region
 from projects.money import share
@@ -120,6 +121,19 @@ def _sort_key_all(row: OverviewRow):
     return (share is None, -(share or Decimal(0)), row.region.display_name)
 
 
+# What the overview reads of a hanke, its region and programme (names, budget, the last
+# change, the rollup thresholds): the rest of their columns are left unread.
+_OVERVIEW_FIELDS = (
+    *in_all_languages("name"),
+    "funding_total",
+    "last_change_at",
+    "region__code",
+    *(f"region__{name}" for name in in_all_languages("name")),
+    "programme__rollup_yellow_share",
+    "programme__rollup_red_share",
+)
+
+
 def overview_rows(*, user, sort: str = "name", ht: int | None = None) -> Overview:
     """The region × HT matrix with follow-up counts for the regions the user may see.
 
@@ -139,6 +153,7 @@ def overview_rows(*, user, sort: str = "name", ht: int | None = None) -> Overvie
     projects = list(
         Project.objects.visible_to(user)
         .select_related("region", "programme")
+        .only(*_OVERVIEW_FIELDS)
         .order_by("region__name_fi", "name_fi")
     )
     if not projects:
