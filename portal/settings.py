@@ -152,6 +152,11 @@ TEMPLATES = [
     }
 ]
 
+# Form widgets are drawn by Django's own Jinja2 widget templates (django/forms/jinja2; ours
+# in portal/jinja2): the same markup as its Django-template ones at a fifth of the Python
+# calls, which a filter form of eight fields repeats on every page (docs/performance.md).
+FORM_RENDERER = "django.forms.renderers.Jinja2"
+
 # --- Data stores -----------------------------------------------------------------------------
 DATABASES = {"default": _database_from_env()}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
