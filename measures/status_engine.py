@@ -253,7 +253,8 @@ def lights_at(*, project_ids: Iterable[int], day: date) -> Computed:
     return lights_compute(data=plan_at(ids, day), programmes=_programmes(ids), today=day)
 
 
-# What a computation sets on a light row (an upsert overwrites these), and all it keeps.
+# What a computation sets on a light row (the upsert of current lights overwrites these);
+# _LIGHT_FIELDS: all a kept day's row copies from a computed one.
 _COMPUTED_FIELDS = (
     "light",
     "behind_share",
