@@ -11,17 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from objectives.services import live_goals
 from portal.history_rows import history_save
 from portal.models_common import in_all_languages
 from portal.periods import period_end_for
 from projects.access import Perm, check
-from projects.plan_services import NO_MARK, plan_row_retire, plan_row_save, plan_values_check
+from projects.plan_services import PlanSave, plan_row_retire, plan_row_save, plan_values_check
 from projects.services import project_status_changed
 
 from .choices import MeasurementSource
@@ -357,33 +358,20 @@ def _check_unit(indicator: Indicator | None, unit: str | None) -> None:
 def indicator_save(
     *,
     project,
-    actor,
     values: dict,
     goals=None,
     indicator: Indicator | None = None,
-    expected_version: int | None = None,
-    reason: str = "",
-    mark=NO_MARK,
+    **save: Unpack[PlanSave],
 ) -> Indicator:
     """Create or edit an indicator (INDICATOR_FIELDS; the goals it follows, None leaves
     them). The unit of an indicator with values cannot change (`unit_change_problem`).
     Permission, version check, history and lights: projects.plan_services.plan_row_save."""
     plan_values_check(values, INDICATOR_FIELDS, "an indicator")
     _check_unit(indicator, values.get("unit"))
-    if goals is not None:
-        goals = list(goals)
-        if any(g.project_id != project.pk or g.is_retired for g in goals):
-            raise ValidationError({"goals": _("Choose live goals of this hanke.")})
+    goals = live_goals(goals, project)
+    links = None if goals is None else {"goals": goals}
     return plan_row_save(
-        model=Indicator,
-        project=project,
-        actor=actor,
-        values=values,
-        row=indicator,
-        expected_version=expected_version,
-        reason=reason,
-        links=None if goals is None else {"goals": goals},
-        mark=mark,
+        model=Indicator, project=project, values=values, row=indicator, links=links, **save
     )
 
 

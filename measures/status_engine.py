@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from objectives.models import Action
 from objectives.status import action_light
-from portal.lights import Child, Light, Rollup, rests_on_generated, rollup
+from portal.lights import Assessment, Child, Light, Rollup, rests_on_generated, rollup
 from projects.models import Programme, Project, Region
 
 from .history import PlanData, plan_at, plan_now
@@ -61,6 +61,16 @@ class Computed:
     today: date
     rows: list[CurrentLight] = field(default_factory=list)
     indicators: dict[int, IndicatorResult] = field(default_factory=dict)
+
+
+def _action_light(a: dict, today: date) -> Assessment:
+    """`action_light` of an action read with `.values()` (its status and planned dates)."""
+    return action_light(
+        status=a["status"],
+        planned_start=a["planned_start"],
+        planned_end=a["planned_end"],
+        today=today,
+    )
 
 
 def _days_late(a: dict, today: date) -> int:
@@ -130,12 +140,7 @@ class _Computation:
 
     def _actions(self) -> None:
         for a in self.data.actions:
-            assessed = action_light(
-                status=a["status"],
-                planned_start=a["planned_start"],
-                planned_end=a["planned_end"],
-                today=self.today,
-            )
+            assessed = _action_light(a, self.today)
             late = _days_late(a, self.today) if assessed.light is Light.RED else 0
             self._leaf(RollupKind.ACTION, a, a["number"], assessed.light, assessed.reason, late)
 
@@ -248,11 +253,9 @@ def lights_at(*, project_ids: Iterable[int], day: date) -> Computed:
     return lights_compute(data=plan_at(ids, day), programmes=_programmes(ids), today=day)
 
 
-_LIGHT_FIELDS = (
-    "kind",
-    "object_id",
-    "ht",
-    "project_id",
+# What a computation sets on a light row (the upsert of current lights overwrites these);
+# _LIGHT_FIELDS: all a kept day's row copies from a computed one.
+_COMPUTED_FIELDS = (
     "light",
     "behind_share",
     "counts",
@@ -260,6 +263,7 @@ _LIGHT_FIELDS = (
     "reason_params",
     "computed_at",
 )
+_LIGHT_FIELDS = ("kind", "object_id", "ht", "project_id", *_COMPUTED_FIELDS)
 
 
 _SUMMARY_KINDS = (RollupKind.PROJECT, RollupKind.PROJECT_HT)
@@ -313,17 +317,7 @@ def _upsert_lights(rows: list[CurrentLight]) -> None:
         batch_size=BATCH_SIZE,
         update_conflicts=True,
         unique_fields=["kind", "object_id", "ht"],
-        update_fields=[
-            "project",
-            "region",
-            "as_of",
-            "light",
-            "behind_share",
-            "counts",
-            "reason_code",
-            "reason_params",
-            "computed_at",
-        ],
+        update_fields=["project", "region", "as_of", *_COMPUTED_FIELDS],
     )
 
 
@@ -509,12 +503,7 @@ def _refresh_action(action_id: int, today: date) -> None:
     )
     if action is None:
         return
-    assessed = action_light(
-        status=action["status"],
-        planned_start=action["planned_start"],
-        planned_end=action["planned_end"],
-        today=today,
-    )
+    assessed = _action_light(action, today)
     row = CurrentLight(
         kind=RollupKind.ACTION,
         object_id=action["id"],

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -23,7 +23,7 @@ from portal.models_common import in_all_languages
 from portal.periods import parse_schedule
 from projects.access import Perm, check
 from projects.models import Membership, Project, WorkPackage
-from projects.plan_services import NO_MARK, plan_row_retire, plan_row_save, plan_values_check
+from projects.plan_services import PlanSave, plan_row_retire, plan_row_save, plan_values_check
 from projects.services import project_status_changed
 
 from .choices import ActionStatus
@@ -432,30 +432,31 @@ def _plan_fields(values: dict, allowed: tuple[str, ...], what: str) -> None:
     plan_values_check(values, allowed, what, parent="work_package", retired=retired)
 
 
+def live_goals(goals, project: Project) -> list[ProcessGoal] | None:
+    """The goals an action or indicator is to serve, as a list, when all are live goals of
+    `project` (else ValidationError on "goals"); None (links left as they are) stays None."""
+    if goals is None:
+        return None
+    goals = list(goals)
+    if any(g.project_id != project.pk or g.is_retired for g in goals):
+        raise ValidationError({"goals": _("Choose live goals of this hanke.")})
+    return goals
+
+
 def goal_save(
     *,
     project: Project,
-    actor,
     values: dict,
     benefit_targets=None,
     goal: ProcessGoal | None = None,
-    expected_version: int | None = None,
-    reason: str = "",
-    mark=NO_MARK,
+    **save: Unpack[PlanSave],
 ) -> ProcessGoal:
     """Create or edit a process goal (fields GOAL_FIELDS, its HT tags `benefit_targets`;
     None leaves them). Permission, version check, history and lights: `plan_row_save`."""
     _plan_fields(values, GOAL_FIELDS, "a goal")
+    links = None if benefit_targets is None else {"benefit_targets": benefit_targets}
     return plan_row_save(
-        model=ProcessGoal,
-        project=project,
-        actor=actor,
-        values=values,
-        row=goal,
-        expected_version=expected_version,
-        reason=reason,
-        links=None if benefit_targets is None else {"benefit_targets": benefit_targets},
-        mark=mark,
+        model=ProcessGoal, project=project, values=values, row=goal, links=links, **save
     )
 
 
@@ -468,14 +469,11 @@ def goal_retire(*, goal: ProcessGoal, actor, expected_version: int, reason: str)
 def action_save(
     *,
     project: Project,
-    actor,
     values: dict,
     goals=None,
     benefit_targets=None,
     action: Action | None = None,
-    expected_version: int | None = None,
-    reason: str = "",
-    mark=NO_MARK,
+    **save: Unpack[PlanSave],
 ) -> Action:
     """Create or edit an action's plan fields (ACTION_FIELDS; its goals and own HT tags,
     None leaves them). The status is not a plan field: it changes only through
@@ -483,10 +481,7 @@ def action_save(
     from the schedule as written. Goals must be live goals of the same hanke.
     Permission, version check, history and lights: `plan_row_save`."""
     _plan_fields(values, ACTION_FIELDS, "an action")
-    if goals is not None:
-        goals = list(goals)
-        if any(g.project_id != project.pk or g.is_retired for g in goals):
-            raise ValidationError({"goals": _("Choose live goals of this hanke.")})
+    goals = live_goals(goals, project)
     if "schedule_text" in values and not (values.get("planned_start") or values.get("planned_end")):
         values["planned_start"], values["planned_end"] = parse_schedule(values["schedule_text"])
     start, end = values.get("planned_start"), values.get("planned_end")
@@ -502,15 +497,7 @@ def action_save(
     if benefit_targets is not None:
         links["benefit_targets"] = benefit_targets
     return plan_row_save(
-        model=Action,
-        project=project,
-        actor=actor,
-        values=values,
-        row=action,
-        expected_version=expected_version,
-        reason=reason,
-        links=links,
-        mark=mark,
+        model=Action, project=project, values=values, row=action, links=links, **save
     )
 
 

@@ -31,6 +31,7 @@ from portal.uploads import show_upload_failure
 
 from . import selectors
 from .access import Perm, can, require
+from .add_row_pages import AddRowPage
 from .charts import budget_burn_figure
 from .finance_import import COLUMNS, FileRejected
 from .finance_import_services import (
@@ -47,29 +48,15 @@ _EXPENSE = Entry("projects/budget.html", "expense-form", gettext_lazy("Expense s
 _RISK = Entry("projects/risks.html", "risk-form", gettext_lazy("Risk added."))
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def project_budget(request, project_pk: int):
-    """Plan vs actual, share used, spending light and burn chart; managers add expenses."""
-    project = selectors.project_get(user=request.user, pk=project_pk)
-    can_edit = can(request.user, Perm.EDIT_PLAN, project)
+def _expense_form(project, data=None) -> ExpenditureForm:
     lines = selectors.budget_lines_for_entry(project=project)
-    form = ExpenditureForm(lines=lines, initial={"date": timezone.localdate()})
-    if request.method == "POST":
-        require(can_edit)
-        form = ExpenditureForm(request.POST, lines=lines)
-        save = partial(expenditure_create, project=project, actor=request.user)
-        if response := _EXPENSE.post(request, form, save, project=project, can_edit=can_edit):
-            return response
+    return ExpenditureForm(data, lines=lines, initial={"date": timezone.localdate()})
+
+
+def _budget(project) -> dict:
     summary = selectors.budget_summary(project=project, today=timezone.localdate())
-    context = {
-        "project": project,
-        "summary": summary,
-        "chart": budget_burn_figure(summary) if summary.budget and summary.period else None,
-        "form": form,
-        "can_edit": can_edit,
-    }
-    return render(request, "projects/budget.html", context)
+    chart = budget_burn_figure(summary) if summary.budget and summary.period else None
+    return {"summary": summary, "chart": chart}
 
 
 def _risk_form(project, data=None, risk=None) -> RiskForm:
@@ -81,29 +68,33 @@ def _risk_form(project, data=None, risk=None) -> RiskForm:
     return RiskForm(data, initial=initial, people=project_people(project=project))
 
 
-def _risk_save(request, project, risk=None, **data):
+def _risk_save(*, project, actor, risk=None, **data):
     """risk_save of a risk form's data: a new risk, or an edit of `risk` at the version the
     form was read at."""
     edit = {"risk": risk, "expected_version": data["expected_version"]} if risk else {}
-    return risk_save(project=project, actor=request.user, values=data, **edit)
+    return risk_save(project=project, actor=actor, values=data, **edit)
+
+
+def _register(project) -> dict:
+    return {"register": selectors.risk_register(project=project, today=timezone.localdate())}
+
+
+_BUDGET_PAGE = AddRowPage(_EXPENSE, _expense_form, expenditure_create, _budget)
+_RISKS_PAGE = AddRowPage(_RISK, _risk_form, _risk_save, _register)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_budget(request, project_pk: int):
+    """Plan vs actual, share used, spending light and burn chart; managers add expenses."""
+    return _BUDGET_PAGE.respond(request, project_pk)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_risks(request, project_pk: int):
     """The risk register with its heat map; managers add risks."""
-    project = selectors.project_get(user=request.user, pk=project_pk)
-    can_edit = can(request.user, Perm.EDIT_PLAN, project)
-    form = _risk_form(project)
-    if request.method == "POST":
-        require(can_edit)
-        form = _risk_form(project, request.POST)
-        save = partial(_risk_save, request, project)
-        if response := _RISK.post(request, form, save, project=project, can_edit=can_edit):
-            return response
-    register = selectors.risk_register(project=project, today=timezone.localdate())
-    context = {"project": project, "register": register, "form": form, "can_edit": can_edit}
-    return render(request, "projects/risks.html", context)
+    return _RISKS_PAGE.respond(request, project_pk)
 
 
 @login_required
@@ -118,7 +109,8 @@ def risk_edit(request, pk: int):
     if request.method == "POST":
         form = _risk_form(project, request.POST, risk=risk)
         if form.is_valid():
-            save = partial(_risk_save, request, project, risk, **form.cleaned_data)
+            data = form.cleaned_data
+            save = partial(_risk_save, project=project, actor=request.user, risk=risk, **data)
             saved, conflict = form_save(form, save, RiskConflictError)
             if saved is not None:
                 url = reverse("project-risks", args=[project.pk])

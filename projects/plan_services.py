@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Any, Required, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -103,6 +104,16 @@ def plan_values_check(
         raise ValidationError({parent: retired})
 
 
+class PlanSave(TypedDict, total=False):
+    """What each app's `*_save` of a plan row passes on to `plan_row_save` as it came: who
+    saves, the version the user saw and the reason (an edit), the plan-version mark."""
+
+    actor: Required[Any]
+    expected_version: int | None
+    reason: str
+    mark: Any
+
+
 @transaction.atomic
 def plan_row_save(
     *,
@@ -182,14 +193,7 @@ WORK_PACKAGE_FIELDS = ("code", "name_fi", "name_sv", "name_en", "kind_as_written
 
 
 def work_package_save(
-    *,
-    project: Project,
-    actor,
-    values: dict,
-    package: WorkPackage | None = None,
-    expected_version: int | None = None,
-    reason: str = "",
-    mark=NO_MARK,
+    *, project: Project, values: dict, package: WorkPackage | None = None, **save: Unpack[PlanSave]
 ) -> WorkPackage:
     """Create or edit a work package (see `plan_row_save`; fields WORK_PACKAGE_FIELDS)."""
     plan_values_check(
@@ -199,16 +203,7 @@ def work_package_save(
         parent="parent",
         retired=_("The parent is retired."),
     )
-    return plan_row_save(
-        model=WorkPackage,
-        project=project,
-        actor=actor,
-        values=values,
-        row=package,
-        expected_version=expected_version,
-        reason=reason,
-        mark=mark,
-    )
+    return plan_row_save(model=WorkPackage, project=project, values=values, row=package, **save)
 
 
 def work_package_retire(

@@ -24,6 +24,7 @@ from objectives.models import Action
 from portal.htmx_views import Entry, saved_response
 from projects import selectors
 from projects.access import Perm, can, require
+from projects.add_row_pages import AddRowPage
 from projects.charts import budget_burn_figure
 from projects.forms import DecisionForm, MeetingForm
 from projects.selectors import project_people
@@ -35,31 +36,28 @@ _MEETING = Entry("projects/meetings.html", "meeting-form", gettext_lazy("Meeting
 _DECISION = Entry("projects/meeting.html", "decision-form", gettext_lazy("Decision added."))
 
 
+def _meeting_form(project, data=None) -> MeetingForm:
+    return MeetingForm(data, initial={"date": timezone.localdate()})
+
+
+def _meetings(project) -> dict:
+    return {"meetings": meeting_selectors.meeting_list(project=project)}
+
+
+def _meeting_url(project, meeting) -> str:  # a new meeting's own page
+    return reverse("meeting-detail", args=[project.pk, meeting.pk])
+
+
+_MEETINGS_PAGE = AddRowPage(
+    _MEETING, _meeting_form, steering_meeting_create, _meetings, _meeting_url
+)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_meetings(request, project_pk: int):
     """The hanke's steering group meetings; managers record a new one."""
-    project = selectors.project_get(user=request.user, pk=project_pk)
-    can_edit = can(request.user, Perm.EDIT_PLAN, project)
-    form = MeetingForm(initial={"date": timezone.localdate()})
-    if request.method == "POST":
-        require(can_edit)
-        form = MeetingForm(request.POST)
-        save = partial(steering_meeting_create, project=project, actor=request.user)
-        context = {"project": project, "can_edit": can_edit}
-
-        def url(meeting):  # the new meeting's page
-            return reverse("meeting-detail", args=[project.pk, meeting.pk])
-
-        if response := _MEETING.post(request, form, save, url=url, **context):
-            return response
-    context = {
-        "project": project,
-        "meetings": meeting_selectors.meeting_list(project=project),
-        "form": form,
-        "can_edit": can_edit,
-    }
-    return render(request, "projects/meetings.html", context)
+    return _MEETINGS_PAGE.respond(request, project_pk)
 
 
 def _decision_form(project, data=None) -> DecisionForm:
