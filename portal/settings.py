@@ -153,9 +153,10 @@ TEMPLATES = [
 ]
 
 # Form widgets are drawn by Django's own Jinja2 widget templates (django/forms/jinja2; ours
-# in portal/jinja2): the same markup as its Django-template ones at a fifth of the Python
+# in portal/jinja2): the same markup as its Django-template ones with far fewer Python
 # calls, which a filter form of eight fields repeats on every page (docs/performance.md).
-FORM_RENDERER = "django.forms.renderers.Jinja2"
+# The admin's widgets exist only as Django templates: portal.forms.WidgetRenderer.
+FORM_RENDERER = "portal.forms.WidgetRenderer"
 
 # --- Data stores -----------------------------------------------------------------------------
 DATABASES = {"default": _database_from_env()}

@@ -7,6 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.forms import TextInput
+from django.forms.renderers import get_default_renderer
+from django.template.backends.jinja2 import Template as Jinja2Template
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_VARS = ("DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS")
@@ -118,3 +121,13 @@ def test_the_wsgi_application_freezes_what_it_built_at_start():
     frozen, languages, urls = json.loads(result.stdout.strip().splitlines()[-1])
     assert frozen > 50_000 and urls
     assert {"fi", "sv", "en"} <= set(languages)
+
+
+def test_widgets_render_with_django_jinja2_templates_and_the_admin_with_its_own():
+    # given the portal's form renderer
+    renderer = get_default_renderer()
+    # then Django's widgets come from its Jinja2 templates, the admin's from Django templates
+    assert isinstance(renderer.get_template("django/forms/widgets/input.html"), Jinja2Template)
+    assert not isinstance(renderer.get_template("admin/widgets/date.html"), Jinja2Template)
+    html = TextInput(attrs={"title": '"x"'}).render("q", "<b>", renderer=renderer)
+    assert html == '<input type="text" name="q" value="&lt;b&gt;" title="&#34;x&#34;">'
