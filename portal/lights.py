@@ -26,7 +26,6 @@ from typing import Any
 
 from django.urls import NoReverseMatch
 from django.utils.formats import get_format, number_format
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -244,7 +243,7 @@ class Reason:
         """The text with the named items linked to their pages (escaped, safe to insert)."""
         if self.code == "rollup_shares":
             return _rollup_text(self.params, linked=True)
-        return format_html("{}", self.text)
+        return SafeString(_escape(self.text))
 
     @property
     def generated(self) -> bool:
