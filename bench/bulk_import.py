@@ -27,7 +27,8 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 from pathlib import Path
 
 import bench_setup
@@ -47,20 +48,18 @@ from django.utils import translation  # noqa: E402
 
 from objectives.models import Action  # noqa: E402
 from portal.celery import app as celery_app  # noqa: E402
-from projects.models import (  # noqa: E402
-    Membership,
-    Organisation,
-    Programme,
-    Project,
-    Region,
-    WorkPackage,
-)
-from reporting.exports.tables import project_report, report_csv, report_xlsx  # noqa: E402
-from reporting.imports.services import (  # noqa: E402
-    import_job_confirm,
-    import_job_create,
-    import_job_map,
-)
+from projects.models import Membership  # noqa: E402
+from projects.models import Organisation  # noqa: E402
+from projects.models import Programme  # noqa: E402
+from projects.models import Project  # noqa: E402
+from projects.models import Region  # noqa: E402
+from projects.models import WorkPackage  # noqa: E402
+from reporting.exports.tables import project_report  # noqa: E402
+from reporting.exports.tables import report_csv  # noqa: E402
+from reporting.exports.tables import report_xlsx  # noqa: E402
+from reporting.imports.services import import_job_confirm  # noqa: E402
+from reporting.imports.services import import_job_create  # noqa: E402
+from reporting.imports.services import import_job_map  # noqa: E402
 
 SHORT_NAME = "bench-import"
 

@@ -28,7 +28,8 @@ import time
 from dataclasses import dataclass
 from datetime import date
 
-from bench_setup import print_machine, setup_django
+from bench_setup import print_machine
+from bench_setup import setup_django
 
 # A script, not a module: Django is set up before the models below are imported (E402).
 setup_django()
@@ -37,13 +38,20 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from measures.models import Indicator, Measurement  # noqa: E402
+from measures.models import Indicator  # noqa: E402
+from measures.models import Measurement  # noqa: E402
 from measures.status_engine import status_recompute_projects  # noqa: E402
-from objectives.models import Action, ReportingPeriod  # noqa: E402
+from objectives.models import Action  # noqa: E402
+from objectives.models import ReportingPeriod  # noqa: E402
 from portal.models import Job  # noqa: E402
-from projects.models import Programme, ProgrammeRole, Project  # noqa: E402
-from reporting.demo.scale import PROGRAMME_NAME, scale_generate, synthetic_regions  # noqa: E402
-from reporting.exports.services import ExportOptions, export_job_run  # noqa: E402
+from projects.models import Programme  # noqa: E402
+from projects.models import ProgrammeRole  # noqa: E402
+from projects.models import Project  # noqa: E402
+from reporting.demo.scale import PROGRAMME_NAME  # noqa: E402
+from reporting.demo.scale import scale_generate  # noqa: E402
+from reporting.demo.scale import synthetic_regions  # noqa: E402
+from reporting.exports.services import ExportOptions  # noqa: E402
+from reporting.exports.services import export_job_run  # noqa: E402
 
 CUT_OFF = date(2025, 6, 30)
 LAYOUTS = {"national": (20, 500), "regional": (1, 10_000)}  # regions, actions per region

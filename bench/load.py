@@ -44,7 +44,8 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -55,14 +56,14 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
 from bench.bench_setup import options  # noqa: E402
+from bench.pages import CSRF_FIELD  # noqa: E402  (the repository root must be on sys.path first)
 from bench.pages import (  # noqa: E402  (the repository root must be on sys.path first)
-    CSRF_FIELD,
     SERVER_SETTINGS,
-    data_summary,
-    free_port,
-    prepare,
-    setup_django,
 )
+from bench.pages import data_summary  # noqa: E402  (the repository root must be on sys.path first)
+from bench.pages import free_port  # noqa: E402  (the repository root must be on sys.path first)
+from bench.pages import prepare  # noqa: E402  (the repository root must be on sys.path first)
+from bench.pages import setup_django  # noqa: E402  (the repository root must be on sys.path first)
 
 if TYPE_CHECKING:  # the annotations only: bench.load_data imports the models
     from bench.load_data import WriteCheck

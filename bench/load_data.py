@@ -14,24 +14,34 @@ import statistics
 import sys
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import connection
 from django.db.models import Max
-from django.test import Client, override_settings
+from django.test import Client
+from django.test import override_settings
 from django.utils import timezone
 
-from bench.load import BARE, SAMPLE, VIEWER, WEIGHTS
-from measures.models import Indicator, Measurement
+from bench.load import BARE
+from bench.load import SAMPLE
+from bench.load import VIEWER
+from bench.load import WEIGHTS
+from measures.models import Indicator
+from measures.models import Measurement
 from measures.status_engine import status_recompute_projects
-from objectives.models import Action, ProcessGoal, StatusUpdate
+from objectives.models import Action
+from objectives.models import ProcessGoal
+from objectives.models import StatusUpdate
 from portal.celery import app
-from projects.models import Membership, Project
+from projects.models import Membership
+from projects.models import Project
 from projects.services import programme_role_set
-from reporting.demo.scale import USERNAME_PREFIX, synthetic_regions
+from reporting.demo.scale import USERNAME_PREFIX
+from reporting.demo.scale import synthetic_regions
 
 
 def postgres_version() -> str:

@@ -42,7 +42,10 @@ import uuid
 from datetime import date
 from pathlib import Path
 
-from locust import HttpUser, between, events, task
+from locust import HttpUser
+from locust import between
+from locust import events
+from locust import task
 
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 VERSION_FIELD = re.compile(r'name="expected_version" value="(\d+)"')

@@ -38,7 +38,8 @@ import subprocess
 import sys
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import datetime
 from pathlib import Path
 
@@ -220,11 +221,13 @@ def prepare(args: argparse.Namespace) -> list[str]:
     from django.db.migrations.executor import MigrationExecutor
     from django.utils import timezone
 
-    from measures.models import CurrentLight, RollupKind
+    from measures.models import CurrentLight
+    from measures.models import RollupKind
     from measures.status_engine import status_recompute_all
     from projects.models import Project
     from reporting.demo.loader import demo_load
-    from reporting.demo.scale import scale_generate, synthetic_regions
+    from reporting.demo.scale import scale_generate
+    from reporting.demo.scale import synthetic_regions
 
     done = []
     executor = MigrationExecutor(connection)
@@ -253,8 +256,10 @@ def find_world() -> World:
     from django.db.models import Count
 
     from measures.models import Indicator
-    from objectives.models import Action, ProcessGoal
-    from projects.models import Project, WorkPackage
+    from objectives.models import Action
+    from objectives.models import ProcessGoal
+    from projects.models import Project
+    from projects.models import WorkPackage
 
     hanke = Project.objects.annotate(n=Count("actions")).order_by("-n", "pk").first()
     action = (
@@ -295,8 +300,10 @@ def ensure_users(world: World, password: str) -> None:
     """Create the bench users (once) and give them `password` and their roles (every run)."""
     from django.contrib.auth import get_user_model
 
-    from projects.models import Membership, Project
-    from projects.services import member_invite, programme_role_set
+    from projects.models import Membership
+    from projects.models import Project
+    from projects.services import member_invite
+    from projects.services import programme_role_set
 
     project = Project.objects.get(pk=world.hanke)
     for key, persona in PERSONAS.items():
@@ -327,8 +334,11 @@ def ensure_users(world: World, password: str) -> None:
 
 
 def data_summary() -> str:
-    from measures.models import CurrentLight, Indicator, Measurement
-    from objectives.models import Action, ProcessGoal
+    from measures.models import CurrentLight
+    from measures.models import Indicator
+    from measures.models import Measurement
+    from objectives.models import Action
+    from objectives.models import ProcessGoal
     from projects.models import Project
 
     models = [Project, ProcessGoal, Action, Indicator, Measurement, CurrentLight]
@@ -339,7 +349,8 @@ def count_queries(pages: list[Page], world: World) -> dict[str, int]:
     """SQL statements of one request per page, through the same views in this process."""
     from django.contrib.auth import get_user_model
     from django.db import connection
-    from django.test import Client, override_settings
+    from django.test import Client
+    from django.test import override_settings
     from django.test.utils import CaptureQueriesContext
 
     counts = {}

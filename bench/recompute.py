@@ -16,21 +16,28 @@ from __future__ import annotations
 import argparse
 import time
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
-from bench_setup import print_machine, setup_django
+from bench_setup import print_machine
+from bench_setup import setup_django
 
 # A script, not a module: Django is set up before the models below are imported (E402).
 setup_django()
 
-from django.db import connection, reset_queries  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.db import reset_queries  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from measures.models import CurrentLight, Indicator, Measurement  # noqa: E402
+from measures.models import CurrentLight  # noqa: E402
+from measures.models import Indicator  # noqa: E402
+from measures.models import Measurement  # noqa: E402
 from measures.status_engine import status_recompute_all  # noqa: E402
-from objectives.models import Action, ProcessGoal  # noqa: E402
+from objectives.models import Action  # noqa: E402
+from objectives.models import ProcessGoal  # noqa: E402
 from projects.models import Project  # noqa: E402
-from reporting.demo.scale import scale_generate, synthetic_regions  # noqa: E402
+from reporting.demo.scale import scale_generate  # noqa: E402
+from reporting.demo.scale import synthetic_regions  # noqa: E402
 
 TODAY = date(2025, 6, 30)
 

@@ -41,8 +41,10 @@ from django.utils import timezone  # noqa: E402
 
 from measures.status_engine import status_recompute_projects  # noqa: E402
 from objectives.models import Action  # noqa: E402
-from projects.models import Membership, Project  # noqa: E402
-from reporting.demo.scale import scale_generate, synthetic_regions  # noqa: E402
+from projects.models import Membership  # noqa: E402
+from projects.models import Project  # noqa: E402
+from reporting.demo.scale import scale_generate  # noqa: E402
+from reporting.demo.scale import synthetic_regions  # noqa: E402
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -1,21 +1,27 @@
-from django.contrib import admin, messages
+from django.contrib import admin
+from django.contrib import messages
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.admin import (
-    EditedInThePortal,
-    ReadOnly,
-    ViewOnly,
-    plan_row_url,
-    portal_fieldset,
-)
+from portal.admin import EditedInThePortal
+from portal.admin import ReadOnly
+from portal.admin import ViewOnly
+from portal.admin import plan_row_url
+from portal.admin import portal_fieldset
 from portal.models_common import in_all_languages
 
-from .models import CurrentLight, DayLight, Indicator, IndicatorProgress, Measurement, Target
-from .sotkanet import sotkanet_default_years, sotkanet_import_blocker, sotkanet_import_start
+from .models import CurrentLight
+from .models import DayLight
+from .models import Indicator
+from .models import IndicatorProgress
+from .models import Measurement
+from .models import Target
+from .sotkanet import sotkanet_default_years
+from .sotkanet import sotkanet_import_blocker
+from .sotkanet import sotkanet_import_start
 
 
 class TargetInline(ReadOnly, admin.TabularInline):

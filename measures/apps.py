@@ -8,7 +8,8 @@ class MeasuresConfig(AppConfig):
     verbose_name = _("Indicators")
 
     def ready(self) -> None:
-        from portal.jobs import JobKind, register
+        from portal.jobs import JobKind
+        from portal.jobs import register
         from portal.models import JobStatus
 
         from .sotkanet import JOB_KIND

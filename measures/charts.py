@@ -7,7 +7,11 @@ from __future__ import annotations
 from django.template.defaultfilters import date as date_filter
 from django.utils.translation import gettext as _
 
-from portal.charts import PLAIN_NUMBERS, SERIES_COLOURS, as_data, axis_title, trace
+from portal.charts import PLAIN_NUMBERS
+from portal.charts import SERIES_COLOURS
+from portal.charts import as_data
+from portal.charts import axis_title
+from portal.charts import trace
 from portal.templatetags.portal_tags import quantity
 
 from .models import Indicator

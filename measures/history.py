@@ -25,18 +25,27 @@ not known to have existed.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 
 from django.utils import timezone
 
-from objectives.models import Action, ProcessGoal
+from objectives.models import Action
+from objectives.models import ProcessGoal
 from portal.models_common import first_of_each
-from projects.models import Project, WorkPackage
+from projects.models import Project
+from projects.models import WorkPackage
 
 from .choices import MeasurementSource
-from .models import Indicator, Measurement, Target
-from .progress import Point, TargetPoint
+from .models import Indicator
+from .models import Measurement
+from .models import Target
+from .progress import Point
+from .progress import TargetPoint
 
 _FIELDS = {
     WorkPackage: ("id", "project_id", "parent_id", "code", "retired_on"),

@@ -8,13 +8,26 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from objectives.models import Action, BenefitTarget, ProcessGoal
-from portal.lights import Assessment, Light, Reason
-from portal.models_common import Localized, Retirable, SourceRef, Timestamped
+from objectives.models import Action
+from objectives.models import BenefitTarget
+from objectives.models import ProcessGoal
+from portal.lights import Assessment
+from portal.lights import Light
+from portal.lights import Reason
+from portal.models_common import Localized
+from portal.models_common import Retirable
+from portal.models_common import SourceRef
+from portal.models_common import Timestamped
 from projects.choices import PlanChange
-from projects.models import PlanVersion, Project, Region
+from projects.models import PlanVersion
+from projects.models import Project
+from projects.models import Region
 
-from .choices import Direction, Frequency, MeasurementSource, SourceSystem, Unit
+from .choices import Direction
+from .choices import Frequency
+from .choices import MeasurementSource
+from .choices import SourceSystem
+from .choices import Unit
 
 
 class Indicator(Localized, SourceRef, Retirable, Timestamped):

@@ -19,10 +19,14 @@ Choices where the design is silent, each explained in the reason shown to the re
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 from decimal import Decimal
 
-from portal.lights import IndicatorThresholds, Light, Reason, fmt_date
+from portal.lights import IndicatorThresholds
+from portal.lights import Light
+from portal.lights import Reason
+from portal.lights import fmt_date
 
 FREQUENCY_DAYS = {"monthly": 31, "quarterly": 92, "half_yearly": 183, "yearly": 366}
 

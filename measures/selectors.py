@@ -8,31 +8,39 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page
-from django.db.models import (
-    Count,
-    F,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    prefetch_related_objects,
-)
+from django.db.models import Count
+from django.db.models import F
+from django.db.models import OuterRef
+from django.db.models import Prefetch
+from django.db.models import Q
+from django.db.models import QuerySet
+from django.db.models import Subquery
+from django.db.models import Value
+from django.db.models import prefetch_related_objects
 from django.db.models.functions import Coalesce
 
-from portal.lights import Assessment, Light, Reason
+from portal.lights import Assessment
+from portal.lights import Light
+from portal.lights import Reason
 from portal.models_common import in_all_languages
 from portal.paging import page_of
-from portal.sorting import Sort, light_rank, order_by
-from projects.access import Perm, can
+from portal.sorting import Sort
+from portal.sorting import light_rank
+from portal.sorting import order_by
+from projects.access import Perm
+from projects.access import can
 from projects.models import Project
 from projects.selectors import in_scope_get
 
-from .choices import UNIT_SUFFIXES, MeasurementSource
-from .models import CurrentLight, Indicator, Measurement, Target
+from .choices import UNIT_SUFFIXES
+from .choices import MeasurementSource
+from .models import CurrentLight
+from .models import Indicator
+from .models import Measurement
+from .models import Target
 from .progress import Point
-from .sparkline import Sparkline, sparkline
+from .sparkline import Sparkline
+from .sparkline import sparkline
 
 # --- Stored lights (CurrentLight) of any kind of object ----------------------------------
 

@@ -8,10 +8,12 @@ commit. Permission checks are the caller's (views fetch objects through the acce
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 from decimal import Decimal
-from typing import Any, Unpack
+from typing import Any
+from typing import Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,13 +23,21 @@ from objectives.services import live_goals
 from portal.history_rows import history_save
 from portal.models_common import in_all_languages
 from portal.periods import period_end_for
-from projects.access import Perm, check
-from projects.plan_services import PlanSave, plan_row_retire, plan_row_save, plan_values_check
+from projects.access import Perm
+from projects.access import check
+from projects.plan_services import PlanSave
+from projects.plan_services import plan_row_retire
+from projects.plan_services import plan_row_save
+from projects.plan_services import plan_values_check
 from projects.services import project_status_changed
 
 from .choices import MeasurementSource
-from .models import Indicator, Measurement, Target
-from .values import ValueRejected, parse_value, unit_change_problem
+from .models import Indicator
+from .models import Measurement
+from .models import Target
+from .values import ValueRejected
+from .values import parse_value
+from .values import unit_change_problem
 
 
 class ConflictError(Exception):

@@ -19,11 +19,15 @@ Contract:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
-from decimal import Decimal, InvalidOperation
-from typing import Any, TypedDict
+from decimal import Decimal
+from decimal import InvalidOperation
+from typing import Any
+from typing import TypedDict
 from urllib.parse import urlsplit
 
 import requests
@@ -39,13 +43,21 @@ from portal.models import Job
 from portal.periods import year_end
 from portal.queue import enqueue_on_commit
 from portal.services import job_create
-from portal.uploads import Limits, UploadRejected, read_csv, read_json
-from portal.uploads.columns import Column, ColumnSpec
-from projects.access import Perm, check
+from portal.uploads import Limits
+from portal.uploads import UploadRejected
+from portal.uploads import read_csv
+from portal.uploads import read_json
+from portal.uploads.columns import Column
+from portal.uploads.columns import ColumnSpec
+from projects.access import Perm
+from projects.access import check
 
-from .choices import MeasurementSource, SourceSystem
-from .models import Indicator, Measurement
-from .services import indicator_span, measurement_save
+from .choices import MeasurementSource
+from .choices import SourceSystem
+from .models import Indicator
+from .models import Measurement
+from .services import indicator_span
+from .services import measurement_save
 
 SOTKANET_NOTE = "Sotkanet (THL), CC BY 4.0"
 JOB_KIND = "sotkanet_import"

@@ -22,7 +22,8 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 
 from django.db import Error as DatabaseFailure
@@ -32,12 +33,26 @@ from django.utils import timezone
 
 from objectives.models import Action
 from objectives.status import action_light
-from portal.lights import Assessment, Child, Light, Rollup, rests_on_generated, rollup
-from projects.models import Programme, Project, Region
+from portal.lights import Assessment
+from portal.lights import Child
+from portal.lights import Light
+from portal.lights import Rollup
+from portal.lights import rests_on_generated
+from portal.lights import rollup
+from projects.models import Programme
+from projects.models import Project
+from projects.models import Region
 
-from .history import PlanData, plan_at, plan_now
-from .models import CurrentLight, DayLight, IndicatorProgress, RollupKind
-from .progress import IndicatorInput, IndicatorResult, assess_indicator
+from .history import PlanData
+from .history import plan_at
+from .history import plan_now
+from .models import CurrentLight
+from .models import DayLight
+from .models import IndicatorProgress
+from .models import RollupKind
+from .progress import IndicatorInput
+from .progress import IndicatorResult
+from .progress import assess_indicator
 
 logger = logging.getLogger(__name__)
 

@@ -17,18 +17,25 @@ import logging
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
-from celery.signals import beat_init, worker_ready
+from celery.signals import beat_init
+from celery.signals import worker_ready
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.models import Job, JobStatus
-from portal.queue import RETRYING_TASK_OPTIONS, enqueue, redelivered_task_options
-from portal.services import job_claim, job_fail, job_finish
+from portal.models import Job
+from portal.models import JobStatus
+from portal.queue import RETRYING_TASK_OPTIONS
+from portal.queue import enqueue
+from portal.queue import redelivered_task_options
+from portal.services import job_claim
+from portal.services import job_fail
+from portal.services import job_finish
 from projects.models import Project
 
 from . import status_engine
 from .models import Indicator
-from .sotkanet import SotkanetError, sotkanet_import
+from .sotkanet import SotkanetError
+from .sotkanet import sotkanet_import
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,8 @@ the unit decides what is allowed (a percent is 0–100, a count a non-negative w
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from decimal import InvalidOperation
 
 from django.utils.translation import gettext_lazy as _
 

@@ -7,22 +7,30 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
+from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_http_methods
 
 from portal.forms import add_service_errors
-from portal.paging import PARAM, page_of
+from portal.paging import PARAM
+from portal.paging import page_of
 from portal.periods import period_end_for
 from portal.uploads import show_upload_failure
-from projects.access import can_enter_measurements, require
+from projects.access import can_enter_measurements
+from projects.access import require
 from projects.table_views import project_table
 
 from . import selectors
 from .charts import indicator_figure
-from .forms import MeasurementForm, SotkanetFileForm
-from .services import ConflictError, PeriodTakenError, measurement_save
-from .sotkanet import SotkanetError, sotkanet_file_import
+from .forms import MeasurementForm
+from .forms import SotkanetFileForm
+from .services import ConflictError
+from .services import PeriodTakenError
+from .services import measurement_save
+from .sotkanet import SotkanetError
+from .sotkanet import sotkanet_file_import
 
 
 @login_required

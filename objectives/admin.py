@@ -4,13 +4,20 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.admin import PLAN_ROW_FIELDS, EditedInThePortal, ReadOnly, plan_row_url, portal_fieldset
+from portal.admin import PLAN_ROW_FIELDS
+from portal.admin import EditedInThePortal
+from portal.admin import ReadOnly
+from portal.admin import plan_row_url
+from portal.admin import portal_fieldset
 from portal.models_common import in_all_languages
 from projects.admin import SOURCE_FIELDS
 from projects.admin import WorkPackageAdmin as ProjectsWorkPackageAdmin
 from projects.models import WorkPackage
 
-from .models import Action, BenefitTarget, ProcessGoal, StatusUpdate
+from .models import Action
+from .models import BenefitTarget
+from .models import ProcessGoal
+from .models import StatusUpdate
 from .services import ACTION_SCHEDULE_FIELDS
 
 

@@ -3,8 +3,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import CompactSelect, DayField
-from portal.lights import ACTION_LABELS, Light
+from portal.forms import CompactSelect
+from portal.forms import DayField
+from portal.lights import ACTION_LABELS
+from portal.lights import Light
 from portal.people import display_name
 
 from .choices import ActionStatus

@@ -5,15 +5,26 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history import register as register_history
 from simple_history.models import HistoricalRecords
 
-from portal.models_common import Localized, Retirable, SourceRef, Timestamped, dates_in_order
-from projects.models import Organisation, PlanVersion, Programme, Project, WorkPackage
+from portal.models_common import Localized
+from portal.models_common import Retirable
+from portal.models_common import SourceRef
+from portal.models_common import Timestamped
+from portal.models_common import dates_in_order
+from projects.models import Organisation
+from projects.models import PlanVersion
+from projects.models import Programme
+from projects.models import Project
+from projects.models import WorkPackage
 
-from .choices import ActionStatus, GoalKind, PlanChange
+from .choices import ActionStatus
+from .choices import GoalKind
+from .choices import PlanChange
 
 
 class ReportingPeriod(models.Model):

@@ -7,13 +7,17 @@ history row carrying the actor, and the hanke's lights recomputed after commit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
-from typing import Any, Unpack
+from typing import Any
+from typing import Unpack
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
-from django.db.models import F, Max
+from django.db import connection
+from django.db import transaction
+from django.db.models import F
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,14 +25,25 @@ from django.utils.translation import gettext_lazy
 from portal.history_rows import history_copy
 from portal.models_common import in_all_languages
 from portal.periods import parse_schedule
-from projects.access import Perm, check
-from projects.models import Membership, Project, WorkPackage
-from projects.plan_services import PlanSave, plan_row_retire, plan_row_save, plan_values_check
+from projects.access import Perm
+from projects.access import check
+from projects.models import Membership
+from projects.models import Project
+from projects.models import WorkPackage
+from projects.plan_services import PlanSave
+from projects.plan_services import plan_row_retire
+from projects.plan_services import plan_row_save
+from projects.plan_services import plan_values_check
 from projects.services import project_status_changed
 
 from .choices import ActionStatus
-from .models import Action, ProcessGoal, ReportingPeriod, StatusUpdate
-from .status import comment_needed, reschedule_problem, status_change_problem
+from .models import Action
+from .models import ProcessGoal
+from .models import ReportingPeriod
+from .models import StatusUpdate
+from .status import comment_needed
+from .status import reschedule_problem
+from .status import status_change_problem
 
 
 class ActionConflictError(Exception):

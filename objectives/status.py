@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from portal.lights import Assessment, Light, Reason, fmt_date
+from portal.lights import Assessment
+from portal.lights import Light
+from portal.lights import Reason
+from portal.lights import fmt_date
 
 
 def action_light(

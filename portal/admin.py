@@ -4,7 +4,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Job, SentMail, UserPreferences
+from .models import Job
+from .models import SentMail
+from .models import UserPreferences
 
 
 class ViewOnly:

@@ -22,8 +22,13 @@ import html
 from datetime import datetime
 
 import plotly.io as pio
-from django.utils import dateformat, formats, translation
-from django.utils.dates import MONTHS, MONTHS_AP, WEEKDAYS, WEEKDAYS_ABBR
+from django.utils import dateformat
+from django.utils import formats
+from django.utils import translation
+from django.utils.dates import MONTHS
+from django.utils.dates import MONTHS_AP
+from django.utils.dates import WEEKDAYS
+from django.utils.dates import WEEKDAYS_ABBR
 
 SERIES_COLOURS = {
     "value": "#003580",

@@ -9,7 +9,8 @@ they share this one call.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.http import Http404

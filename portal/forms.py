@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.forms.renderers import DjangoTemplates, Jinja2
+from django.forms.renderers import DjangoTemplates
+from django.forms.renderers import Jinja2
 from django.template import TemplateDoesNotExist
 from django.utils.functional import cached_property
 from django.utils.html import conditional_escape

@@ -18,9 +18,11 @@ from concurrent.futures import TimeoutError as FutureTimeout
 import redis
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, connections
+from django.db import connection
+from django.db import connections
 
-from .outage import outages, summary
+from .outage import outages
+from .outage import summary
 
 CHECK_SECONDS = 2.0
 

@@ -14,7 +14,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
+from django.shortcuts import render
 from django_htmx.http import HttpResponseClientRedirect
 
 from .form_saves import form_save

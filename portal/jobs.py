@@ -10,8 +10,10 @@ resumes and prunes every kind the same way.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import datetime
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.db import models

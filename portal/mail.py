@@ -32,12 +32,16 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
+from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
+from django.utils import translation
 
 from .history_rows import history_save
-from .models import SentMail, SentMailStatus, UserPreferences
+from .models import SentMail
+from .models import SentMailStatus
+from .models import UserPreferences
 
 logger = logging.getLogger(__name__)
 

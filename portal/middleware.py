@@ -6,7 +6,8 @@ from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
-from .views import database_unavailable, unavailable_response
+from .views import database_unavailable
+from .views import unavailable_response
 
 
 class ChosenLanguageMiddleware(LocaleMiddleware):

@@ -10,7 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .jobs import ACTIVE, JobStatus, is_stalled, job_kind
+from .jobs import ACTIVE
+from .jobs import JobStatus
+from .jobs import is_stalled
+from .jobs import job_kind
 
 
 class Job(models.Model):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
+from django.core.paginator import Paginator
 
 # Rows per page of a long list (the hanke's actions and indicators, My work, a filtered hanke
 # page, the change log): a screenful or two to scan, and a page whose size does not depend on

@@ -9,7 +9,9 @@ put in as digits (an int needs no escaping). Anything else goes through `reverse
 
 from __future__ import annotations
 
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import get_script_prefix
+from django.urls import get_urlconf
+from django.urls import reverse
 
 _SENTINEL = 987654321  # an id no URL pattern treats specially, cut out of the reversed text
 _parts: dict[tuple, tuple[str, str]] = {}

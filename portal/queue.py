@@ -15,7 +15,10 @@ from typing import Any
 
 from celery import current_app
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, connections, transaction
+from django.db import InterfaceError
+from django.db import OperationalError
+from django.db import connections
+from django.db import transaction
 
 from .outage import outages
 

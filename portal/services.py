@@ -12,15 +12,24 @@ import logging
 import time
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .jobs import ACTIVE, job_kind, resumed_status, stalled_q, task_for
-from .models import Job, JobStatus, JobUpload
-from .queue import enqueue_job_on_commit, enqueue_on_commit
+from .jobs import ACTIVE
+from .jobs import job_kind
+from .jobs import resumed_status
+from .jobs import stalled_q
+from .jobs import task_for
+from .models import Job
+from .models import JobStatus
+from .models import JobUpload
+from .queue import enqueue_job_on_commit
+from .queue import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 

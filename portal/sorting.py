@@ -3,10 +3,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Case, F, IntegerField, OrderBy, Value, When
+from django.db.models import Case
+from django.db.models import F
+from django.db.models import IntegerField
+from django.db.models import OrderBy
+from django.db.models import Value
+from django.db.models import When
 
 from .lights import Light
 

@@ -12,7 +12,8 @@ from celery.signals import worker_ready
 
 from . import services
 from .health import check_database
-from .queue import RETRYING_TASK_OPTIONS, enqueue
+from .queue import RETRYING_TASK_OPTIONS
+from .queue import enqueue
 
 # A mail run may take minutes: longer limits and backoff than the other retrying tasks.
 MAIL_TASK_OPTIONS = {

@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include
+from django.urls import path
 
-from . import preference_views, views
+from . import preference_views
+from . import views
 from .auth import InvitationAwarePasswordResetForm
 
 urlpatterns = [

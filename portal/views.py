@@ -5,14 +5,17 @@ from __future__ import annotations
 import sys
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
+from django.db import InterfaceError
+from django.db import OperationalError
+from django.http import HttpResponse
+from django.http import JsonResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from .health import public_summary, run_checks
+from .health import public_summary
+from .health import run_checks
 from .outage import outages
 
 

@@ -20,8 +20,10 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
-from .choices import MembershipRole, ProgrammeRoleKind
-from .models import Project, roles_for
+from .choices import MembershipRole
+from .choices import ProgrammeRoleKind
+from .models import Project
+from .models import roles_for
 
 
 class Perm(enum.StrEnum):

@@ -18,7 +18,9 @@ from django.shortcuts import render
 from portal.htmx_views import Entry
 
 from . import selectors
-from .access import Perm, can, require
+from .access import Perm
+from .access import can
+from .access import require
 from .models import Project
 
 

@@ -2,29 +2,32 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.admin import PLAN_ROW_FIELDS, EditedInThePortal, ReadOnly, plan_row_url, portal_fieldset
+from portal.admin import PLAN_ROW_FIELDS
+from portal.admin import EditedInThePortal
+from portal.admin import ReadOnly
+from portal.admin import plan_row_url
+from portal.admin import portal_fieldset
 from portal.models_common import in_all_languages
 
-from .access import Perm, can
-from .models import (
-    Body,
-    BudgetLine,
-    Classification,
-    Expenditure,
-    MeetingDecision,
-    Membership,
-    Organisation,
-    PlanMilestone,
-    PlanVersion,
-    Programme,
-    ProgrammeRole,
-    Project,
-    ProjectOrganisation,
-    Region,
-    Risk,
-    SteeringMeeting,
-    WorkPackage,
-)
+from .access import Perm
+from .access import can
+from .models import Body
+from .models import BudgetLine
+from .models import Classification
+from .models import Expenditure
+from .models import MeetingDecision
+from .models import Membership
+from .models import Organisation
+from .models import PlanMilestone
+from .models import PlanVersion
+from .models import Programme
+from .models import ProgrammeRole
+from .models import Project
+from .models import ProjectOrganisation
+from .models import Region
+from .models import Risk
+from .models import SteeringMeeting
+from .models import WorkPackage
 
 admin.site.site_header = _("Programme portal administration")
 admin.site.site_title = _("Programme portal")

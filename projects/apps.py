@@ -22,7 +22,8 @@ class ProjectsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.models import update_last_login
 
-        from portal.jobs import JobKind, register
+        from portal.jobs import JobKind
+        from portal.jobs import register
 
         from .finance_import_services import KIND
 

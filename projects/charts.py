@@ -7,9 +7,13 @@ from __future__ import annotations
 from django.template.defaultfilters import date as date_filter
 from django.utils.translation import gettext as _
 
-from portal.charts import SERIES_COLOURS, as_data, axis_title, trace
+from portal.charts import SERIES_COLOURS
+from portal.charts import as_data
+from portal.charts import axis_title
+from portal.charts import trace
 
-from .templatetags.money import euros, percent
+from .templatetags.money import euros
+from .templatetags.money import percent
 
 
 def budget_burn_figure(summary) -> dict:

@@ -15,15 +15,18 @@ from __future__ import annotations
 import enum
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP
+from decimal import Decimal
 from typing import Any
 
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
-from portal.lights import Assessment, Light
+from portal.lights import Assessment
+from portal.lights import Light
 
 # --- Spending -------------------------------------------------------------------------------
 

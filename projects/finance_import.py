@@ -17,7 +17,8 @@ Contract (the format is in docs/finance-import.md):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -26,12 +27,25 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from portal.periods import PeriodError, parse_period
-from portal.uploads import Limits, Table, UploadRejected, read_csv
-from portal.uploads.columns import Column, ColumnSpec, filled_rows, first_filled, norm
-from portal.uploads.preview import CHANGED, NEW, UNCHANGED, Plan, RowPlan
+from portal.periods import PeriodError
+from portal.periods import parse_period
+from portal.uploads import Limits
+from portal.uploads import Table
+from portal.uploads import UploadRejected
+from portal.uploads import read_csv
+from portal.uploads.columns import Column
+from portal.uploads.columns import ColumnSpec
+from portal.uploads.columns import filled_rows
+from portal.uploads.columns import first_filled
+from portal.uploads.columns import norm
+from portal.uploads.preview import CHANGED
+from portal.uploads.preview import NEW
+from portal.uploads.preview import UNCHANGED
+from portal.uploads.preview import Plan
+from portal.uploads.preview import RowPlan
 
-from .money import MoneyRejected, parse_money
+from .money import MoneyRejected
+from .money import parse_money
 
 # The columns and the other names people give them (Finnish, Swedish, English).
 SPEC = ColumnSpec([

@@ -24,20 +24,29 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.history_rows import history_save
-from portal.models import Job, JobStatus, JobUpload
+from portal.models import Job
+from portal.models import JobStatus
+from portal.models import JobUpload
 from portal.services import upload_job_create
 
-from .access import Perm, check
+from .access import Perm
+from .access import check
 from .choices import BudgetCategory
-from .finance_import import LineRef, Preview, preview, read_file
-from .models import BudgetLine, Expenditure, Project
+from .finance_import import LineRef
+from .finance_import import Preview
+from .finance_import import preview
+from .finance_import import read_file
+from .models import BudgetLine
+from .models import Expenditure
+from .models import Project
 
 KIND = "finance-import"
 

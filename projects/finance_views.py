@@ -17,7 +17,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,24 +26,31 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from portal.form_saves import form_save
-from portal.htmx_views import Entry, saved_response
+from portal.htmx_views import Entry
+from portal.htmx_views import saved_response
 from portal.models import JobStatus
 from portal.uploads import show_upload_failure
 
 from . import selectors
-from .access import Perm, can, require
+from .access import Perm
+from .access import can
+from .access import require
 from .add_row_pages import AddRowPage
 from .charts import budget_burn_figure
-from .finance_import import COLUMNS, FileRejected
-from .finance_import_services import (
-    finance_import_confirm,
-    finance_import_job_get,
-    finance_import_preview,
-    finance_import_start,
-)
-from .forms import ExpenditureForm, FinanceImportForm, RiskForm
+from .finance_import import COLUMNS
+from .finance_import import FileRejected
+from .finance_import_services import finance_import_confirm
+from .finance_import_services import finance_import_job_get
+from .finance_import_services import finance_import_preview
+from .finance_import_services import finance_import_start
+from .forms import ExpenditureForm
+from .forms import FinanceImportForm
+from .forms import RiskForm
 from .selectors import project_people
-from .services import RISK_FIELDS, RiskConflictError, expenditure_create, risk_save
+from .services import RISK_FIELDS
+from .services import RiskConflictError
+from .services import expenditure_create
+from .services import risk_save
 
 _EXPENSE = Entry("projects/budget.html", "expense-form", gettext_lazy("Expense saved."))
 _RISK = Entry("projects/risks.html", "risk-form", gettext_lazy("Risk added."))

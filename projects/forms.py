@@ -9,8 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from portal.forms import DayField
 from portal.people import display_name
 
-from .choices import BudgetCategory, MembershipRole, ProgrammeRoleKind, RiskStatus
-from .money import MoneyRejected, parse_money
+from .choices import BudgetCategory
+from .choices import MembershipRole
+from .choices import ProgrammeRoleKind
+from .choices import RiskStatus
+from .money import MoneyRejected
+from .money import parse_money
 
 
 class InviteForm(forms.Form):

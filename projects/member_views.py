@@ -14,25 +14,29 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseBadRequest
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
+from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_http_methods
 
 from portal.form_saves import form_save
 from portal.forms import add_service_errors
 from portal.people import display_name
 
 from . import selectors
-from .access import Perm, can, require
-from .forms import InviteForm, ProgrammeRoleForm, RoleForm
-from .services import (
-    MembershipConflictError,
-    member_change_role,
-    member_end,
-    member_invite,
-    programme_role_set,
-    user_set_active,
-)
+from .access import Perm
+from .access import can
+from .access import require
+from .forms import InviteForm
+from .forms import ProgrammeRoleForm
+from .forms import RoleForm
+from .services import MembershipConflictError
+from .services import member_change_role
+from .services import member_end
+from .services import member_invite
+from .services import programme_role_set
+from .services import user_set_active
 
 
 def _messages_of(exc: ValidationError) -> list[str]:

@@ -2,43 +2,45 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator
+from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history import register as register_history
 from simple_history.models import HistoricalRecords
 
-from portal.lights import IndicatorThresholds, RollupThresholds, validate_bands
-from portal.models_common import (
-    Localized,
-    Retirable,
-    SourceRef,
-    Timestamped,
-    dates_in_order,
-    readable_reference,
-)
+from portal.lights import IndicatorThresholds
+from portal.lights import RollupThresholds
+from portal.lights import validate_bands
+from portal.models_common import Localized
+from portal.models_common import Retirable
+from portal.models_common import SourceRef
+from portal.models_common import Timestamped
+from portal.models_common import dates_in_order
+from portal.models_common import readable_reference
 
-from .choices import (
-    BodyKind,
-    BudgetCategory,
-    MembershipRole,
-    MilestoneKind,
-    OrganisationKind,
-    ParticipantRole,
-    PlanChange,
-    ProgrammeRoleKind,
-    RiskStatus,
-)
-from .finance import SpendingThresholds, validate_spending_bands
+from .choices import BodyKind
+from .choices import BudgetCategory
+from .choices import MembershipRole
+from .choices import MilestoneKind
+from .choices import OrganisationKind
+from .choices import ParticipantRole
+from .choices import PlanChange
+from .choices import ProgrammeRoleKind
+from .choices import RiskStatus
+from .finance import SpendingThresholds
+from .finance import validate_spending_bands
 
 
 class Region(Localized, SourceRef):

@@ -19,10 +19,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any, Required, TypedDict, Unpack
+from typing import Any
+from typing import Required
+from typing import TypedDict
+from typing import Unpack
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
@@ -30,9 +34,12 @@ from django.utils.translation import gettext as _
 
 from portal.history_rows import history_save
 
-from .access import Perm, check
+from .access import Perm
+from .access import check
 from .choices import PlanChange
-from .models import PlanVersion, Project, WorkPackage
+from .models import PlanVersion
+from .models import Project
+from .models import WorkPackage
 from .services import project_status_changed
 
 NO_MARK = object()  # the caller leaves the plan-version mark to the service

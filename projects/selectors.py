@@ -6,53 +6,52 @@ without a role gets nothing. Query counts are fixed whatever the number of hankk
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db.models import (
-    Count,
-    F,
-    Max,
-    Min,
-    Prefetch,
-    Q,
-    Sum,
-    Window,
-)
+from django.db.models import Count
+from django.db.models import F
+from django.db.models import Max
+from django.db.models import Min
+from django.db.models import Prefetch
+from django.db.models import Q
+from django.db.models import Sum
+from django.db.models import Window
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from portal.lights import Assessment
 
-from .access import Perm, can, roles_for
-from .choices import BudgetCategory, RiskStatus
-from .finance import (
-    HIGH_FROM,
-    SPENDING_LABELS,
-    HeatCell,
-    HeatMap,
-    budget_period,
-    burn_points,
-    expected_share,
-    heat_map,
-    review_overdue,
-    risk_level,
-    risk_score,
-    spending_light,
-)
-from .models import (
-    BudgetLine,
-    Expenditure,
-    Membership,
-    PlanMilestone,
-    PlanVersion,
-    Project,
-    Risk,
-)
-from .money import CENT, share
+from .access import Perm
+from .access import can
+from .access import roles_for
+from .choices import BudgetCategory
+from .choices import RiskStatus
+from .finance import HIGH_FROM
+from .finance import SPENDING_LABELS
+from .finance import HeatCell
+from .finance import HeatMap
+from .finance import budget_period
+from .finance import burn_points
+from .finance import expected_share
+from .finance import heat_map
+from .finance import review_overdue
+from .finance import risk_level
+from .finance import risk_score
+from .finance import spending_light
+from .models import BudgetLine
+from .models import Expenditure
+from .models import Membership
+from .models import PlanMilestone
+from .models import PlanVersion
+from .models import Project
+from .models import Risk
+from .money import CENT
+from .money import share
 
 
 def project_people(*, project: Project):

@@ -24,15 +24,18 @@ request.
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 from decimal import Decimal
 from importlib import import_module
 
 from django.conf import settings
-from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.admin.models import CHANGE
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
@@ -43,17 +46,18 @@ from portal.history_rows import history_save
 from portal.people import display_name
 from portal.queue import enqueue_on_commit
 
-from .access import Perm, can, check
-from .choices import MembershipRole, ProgrammeRoleKind
-from .models import (
-    BudgetLine,
-    Expenditure,
-    Membership,
-    ProgrammeRole,
-    Project,
-    Risk,
-    forget_roles,
-)
+from .access import Perm
+from .access import can
+from .access import check
+from .choices import MembershipRole
+from .choices import ProgrammeRoleKind
+from .models import BudgetLine
+from .models import Expenditure
+from .models import Membership
+from .models import ProgrammeRole
+from .models import Project
+from .models import Risk
+from .models import forget_roles
 from .money import CENT
 
 USERNAME_MAX = 150  # django.contrib.auth's AbstractUser.username

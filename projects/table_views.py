@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from collections.abc import Iterable
 
 from django.core.paginator import Page
 from django.shortcuts import render
 
 from portal.paging import PARAM
-from portal.sorting import SORT_PARAM, sort_of
+from portal.sorting import SORT_PARAM
+from portal.sorting import sort_of
 
 from .selectors import project_get
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import finance_views, member_views
+from . import finance_views
+from . import member_views
 
 # No app_name: these names are used un-namespaced everywhere (like "home", now
 # reporting/dashboards/urls.py).

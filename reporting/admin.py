@@ -4,13 +4,11 @@ from simple_history.admin import SimpleHistoryAdmin
 from objectives.models import ReportingPeriod
 from portal.admin import ViewOnly
 
-from .models import (
-    ImportMapping,
-    IndicatorNarrative,
-    ReportSnapshot,
-    SelfAssessment,
-    WorkPackageSummary,
-)
+from .models import ImportMapping
+from .models import IndicatorNarrative
+from .models import ReportSnapshot
+from .models import SelfAssessment
+from .models import WorkPackageSummary
 
 
 @admin.register(ReportingPeriod)

@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from portal.jobs import JobKind
 from portal.models import JobStatus
 
-from .models import ExportKind, ImportKindChoices
+from .models import ExportKind
+from .models import ImportKindChoices
 
 EXPORT_TASK = "reporting.tasks.export_job_run_task"
 IMPORT_CHECK_TASK = "reporting.tasks.import_job_check_task"

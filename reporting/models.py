@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history import register as register_history
 
 from objectives.models import ReportingPeriod
-from projects.models import Project, Region
+from projects.models import Project
+from projects.models import Region
 
 
 class ReportSnapshot(models.Model):

@@ -21,12 +21,14 @@ from django.utils import timezone
 
 from measures.status_engine import lights_on
 from objectives.models import ReportingPeriod
-from portal.queue import RETRYING_TASK_OPTIONS, redelivered_task_options
+from portal.queue import RETRYING_TASK_OPTIONS
+from portal.queue import redelivered_task_options
 from portal.tasks import MAIL_TASK_OPTIONS
 from projects.models import Project
 
 from .exports.services import export_job_run
-from .imports.services import import_job_apply, import_job_check
+from .imports.services import import_job_apply
+from .imports.services import import_job_check
 from .notifications import services as notifications
 
 logger = logging.getLogger(__name__)

@@ -1,4 +1,5 @@
-from django.urls import include, path
+from django.urls import include
+from django.urls import path
 
 from .as_of import views as as_of_views
 from .exports import views as export_views

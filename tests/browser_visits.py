@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from reporting.demo.loader import DEMO_PASSWORD
 
-from .test_browser import console_errors, log_in
+from .test_browser import console_errors
+from .test_browser import log_in
 
 
 def visit_as(page, url: str, username: str, path: str, *, password=DEMO_PASSWORD, sign_in=log_in):

@@ -20,7 +20,10 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import DatabaseError, connection, connections, transaction
+from django.db import DatabaseError
+from django.db import connection
+from django.db import connections
+from django.db import transaction
 from django.db.backends.postgresql.creation import DatabaseCreation as PostgresCreation
 from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
 from django.test import override_settings
@@ -28,7 +31,10 @@ from pytest_django.plugin import blocking_manager_key
 
 from reporting.demo.loader import demo_load
 
-from .factories import ProgrammeRoleFactory, ProjectFactory, UserFactory, member
+from .factories import ProgrammeRoleFactory
+from .factories import ProjectFactory
+from .factories import UserFactory
+from .factories import member
 
 pytest_plugins = ["tests.fixtures_shared"]
 

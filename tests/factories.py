@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 
 import factory
 import time_machine
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from measures.models import Indicator, Measurement, Target
-from objectives.models import Action, BenefitTarget, ProcessGoal, ReportingPeriod
-from projects.models import (
-    Membership,
-    Organisation,
-    Programme,
-    ProgrammeRole,
-    Project,
-    Region,
-    WorkPackage,
-)
+from measures.models import Indicator
+from measures.models import Measurement
+from measures.models import Target
+from objectives.models import Action
+from objectives.models import BenefitTarget
+from objectives.models import ProcessGoal
+from objectives.models import ReportingPeriod
+from projects.models import Membership
+from projects.models import Organisation
+from projects.models import Programme
+from projects.models import ProgrammeRole
+from projects.models import Project
+from projects.models import Region
+from projects.models import WorkPackage
 
 
 def recorded_on(day: date):

@@ -13,9 +13,12 @@ from measures.status_engine import status_recompute_projects
 from objectives.models import StatusUpdate
 from objectives.services import action_status_update
 from projects.models import BudgetLine
-from reporting.exports.services import ExportOptions, export_job_start
-from reporting.meetings.services import meeting_decision_create, steering_meeting_create
-from reporting.rounds.services import self_assessment_save, self_assessment_submit
+from reporting.exports.services import ExportOptions
+from reporting.exports.services import export_job_start
+from reporting.meetings.services import meeting_decision_create
+from reporting.meetings.services import steering_meeting_create
+from reporting.rounds.services import self_assessment_save
+from reporting.rounds.services import self_assessment_submit
 
 from . import factories
 

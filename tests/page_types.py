@@ -27,8 +27,12 @@ def page_types() -> list[PageType]:
     from django.contrib.auth import get_user_model
 
     from measures.models import Indicator
-    from objectives.models import Action, ProcessGoal, ReportingPeriod
-    from projects.models import Project, Risk, SteeringMeeting
+    from objectives.models import Action
+    from objectives.models import ProcessGoal
+    from objectives.models import ReportingPeriod
+    from projects.models import Project
+    from projects.models import Risk
+    from projects.models import SteeringMeeting
     from reporting.meetings.services import steering_meeting_create
 
     project = Project.objects.get(region__code="16")

@@ -9,11 +9,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from objectives.models import Action, StatusUpdate
+from objectives.models import Action
+from objectives.models import StatusUpdate
 from portal.paging import PAGE_SIZE
 
-from .factories import ActionFactory, WorkPackageFactory
-from .helpers import status_form, status_report
+from .factories import ActionFactory
+from .factories import WorkPackageFactory
+from .helpers import status_form
+from .helpers import status_report
 
 pytestmark = pytest.mark.django_db
 XSS = '<script>alert("x")</script>'

@@ -4,21 +4,23 @@ Pure: unsaved objects, no database."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.utils import translation
 
-from objectives.choices import ActionStatus, PlanChange
-from objectives.models import Action, ProcessGoal
-from objectives.templatetags.action_rows import (
-    TITLE_CHARS,
-    action_edit_link,
-    action_items,
-    action_summary,
-    goal_line,
-)
+from objectives.choices import ActionStatus
+from objectives.choices import PlanChange
+from objectives.models import Action
+from objectives.models import ProcessGoal
+from objectives.templatetags.action_rows import TITLE_CHARS
+from objectives.templatetags.action_rows import action_edit_link
+from objectives.templatetags.action_rows import action_items
+from objectives.templatetags.action_rows import action_summary
+from objectives.templatetags.action_rows import goal_line
 from projects.models import WorkPackage
 from reporting.dashboards.selectors import GoalNode
 

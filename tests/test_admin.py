@@ -7,7 +7,8 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 
-from .factories import UserFactory, programme_admin
+from .factories import UserFactory
+from .factories import programme_admin
 
 pytestmark = pytest.mark.django_db
 
@@ -138,13 +139,11 @@ def test_plan_rows_statuses_and_values_are_read_only_in_the_admin_with_portal_li
 
     from objectives.models import Action
 
-    from .factories import (
-        ActionFactory,
-        IndicatorFactory,
-        MeasurementFactory,
-        ProcessGoalFactory,
-        TargetFactory,
-    )
+    from .factories import ActionFactory
+    from .factories import IndicatorFactory
+    from .factories import MeasurementFactory
+    from .factories import ProcessGoalFactory
+    from .factories import TargetFactory
 
     # given an action, an indicator with a target and a value
     action = ActionFactory(status="in_progress", title_fi="Alkuperäinen")

@@ -15,7 +15,8 @@ import schemathesis
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.core.signals import request_finished, request_started
+from django.core.signals import request_finished
+from django.core.signals import request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from django.urls import reverse
@@ -25,11 +26,15 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
+from schemathesis.specs.openapi.checks import content_type_conformance
+from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from measures.status_engine import status_recompute_projects
 
-from .factories import ActionFactory, IndicatorFactory, ProcessGoalFactory, WorkPackageFactory
+from .factories import ActionFactory
+from .factories import IndicatorFactory
+from .factories import ProcessGoalFactory
+from .factories import WorkPackageFactory
 from .helpers import steering_member_of
 
 TODAY = date(2023, 6, 30)

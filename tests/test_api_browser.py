@@ -5,7 +5,9 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 
-from .test_browser import ARTIFACTS, CHROMIUM, console_errors
+from .test_browser import ARTIFACTS
+from .test_browser import CHROMIUM
+from .test_browser import console_errors
 
 PASSWORD = "api-docs-Salasana-1"
 

@@ -10,23 +10,20 @@ from django.urls import reverse
 
 from measures.models import DayLight
 from measures.status_engine import status_recompute_projects
-from reporting.as_of.states import LATEST, round_states
+from reporting.as_of.states import LATEST
+from reporting.as_of.states import round_states
 
-from .factories import (
-    ActionFactory,
-    IndicatorFactory,
-    ProcessGoalFactory,
-    ReportingPeriodFactory,
-    WorkPackageFactory,
-    recorded_on,
-)
-from .helpers import (
-    action_late_later,
-    assessment_submit,
-    spring_and_autumn_rounds,
-    status_report,
-    steering_member_of,
-)
+from .factories import ActionFactory
+from .factories import IndicatorFactory
+from .factories import ProcessGoalFactory
+from .factories import ReportingPeriodFactory
+from .factories import WorkPackageFactory
+from .factories import recorded_on
+from .helpers import action_late_later
+from .helpers import assessment_submit
+from .helpers import spring_and_autumn_rounds
+from .helpers import status_report
+from .helpers import steering_member_of
 
 pytestmark = pytest.mark.django_db
 OVERVIEW = reverse("reporting:overview")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -15,7 +16,9 @@ from measures.models import Measurement
 from measures.services import measurement_save
 from reporting.audit import selectors as audit
 
-from .factories import ActionFactory, IndicatorFactory, WorkPackageFactory
+from .factories import ActionFactory
+from .factories import IndicatorFactory
+from .factories import WorkPackageFactory
 from .helpers import status_report
 
 pytestmark = pytest.mark.django_db

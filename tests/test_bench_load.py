@@ -15,8 +15,14 @@ import os
 import pytest
 from django.conf import settings
 
-from bench.load import BARE, page_stats, run_locust, running_stack, sign_in_all
-from bench.load_data import build_plan, check_writes, set_passwords
+from bench.load import BARE
+from bench.load import page_stats
+from bench.load import run_locust
+from bench.load import running_stack
+from bench.load import sign_in_all
+from bench.load_data import build_plan
+from bench.load_data import check_writes
+from bench.load_data import set_passwords
 from reporting.demo.scale import scale_generate
 
 

@@ -7,27 +7,24 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import resolve
 
-from bench.pages import (
-    BARE,
-    PAGES,
-    SERVER_URLCONF,
-    Timing,
-    World,
-    ensure_users,
-    find_world,
-    select_pages,
-    verdicts,
-)
-from projects.models import Membership, ProgrammeRole
+from bench.pages import BARE
+from bench.pages import PAGES
+from bench.pages import SERVER_URLCONF
+from bench.pages import Timing
+from bench.pages import World
+from bench.pages import ensure_users
+from bench.pages import find_world
+from bench.pages import select_pages
+from bench.pages import verdicts
+from projects.models import Membership
+from projects.models import ProgrammeRole
 
-from .factories import (
-    ActionFactory,
-    IndicatorFactory,
-    MeasurementFactory,
-    ProcessGoalFactory,
-    ProjectFactory,
-    WorkPackageFactory,
-)
+from .factories import ActionFactory
+from .factories import IndicatorFactory
+from .factories import MeasurementFactory
+from .factories import ProcessGoalFactory
+from .factories import ProjectFactory
+from .factories import WorkPackageFactory
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda page: page.key)

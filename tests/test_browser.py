@@ -11,7 +11,9 @@ from django.conf import settings
 
 from reporting.demo.loader import DEMO_PASSWORD
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, demo_restore  # noqa: F401 - used by others
+from .conftest import CHROMIUM  # noqa: F401 - used by others
+from .conftest import CHROMIUM_ARGS  # noqa: F401 - used by others
+from .conftest import demo_restore  # noqa: F401 - used by others
 from .fixtures_shared import ARTIFACTS
 
 pytestmark = [
@@ -110,7 +112,8 @@ def test_wrong_password_is_explained_on_the_page(browser_page):
 def page_urls(demo_loaded):
     """One URL per page type of the demo, looked up before Playwright starts."""
     from measures.models import Indicator
-    from objectives.models import Action, ProcessGoal
+    from objectives.models import Action
+    from objectives.models import ProcessGoal
     from projects.models import Project
 
     project = Project.objects.get(region__code="16")

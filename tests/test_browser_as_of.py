@@ -11,10 +11,14 @@ from datetime import date
 import pytest
 
 from . import test_browser
-from .browser_visits import signed_in, visit_as
+from .browser_visits import signed_in
+from .browser_visits import visit_as
 from .factories import PASSWORD
-from .helpers import action_late_later, assessment_submit, spring_and_autumn_rounds
-from .test_browser import ARTIFACTS, PageChecks
+from .helpers import action_late_later
+from .helpers import assessment_submit
+from .helpers import spring_and_autumn_rounds
+from .test_browser import ARTIFACTS
+from .test_browser import PageChecks
 
 pytestmark = test_browser.pytestmark
 
@@ -26,7 +30,8 @@ def rounds_world(personas):
     from measures.models import CurrentLight
     from measures.status_engine import status_recompute_projects
 
-    from .factories import ProcessGoalFactory, recorded_on
+    from .factories import ProcessGoalFactory
+    from .factories import recorded_on
 
     project = personas.project
     first, _second = spring_and_autumn_rounds(project.programme)

@@ -4,7 +4,9 @@ name them for assistive technology, show all on demand and print every card."""
 import pytest
 
 from . import test_browser
-from .test_browser import ARTIFACTS, console_errors, log_in_finnish
+from .test_browser import ARTIFACTS
+from .test_browser import console_errors
+from .test_browser import log_in_finnish
 
 # Live-server tests commit for real (transactional database, serialized rollback).
 pytestmark = test_browser.pytestmark

@@ -14,21 +14,22 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
-from measures.status_engine import status_recompute_all, status_recompute_projects
+from measures.status_engine import status_recompute_all
+from measures.status_engine import status_recompute_projects
 from portal.charts import plotly_locale
 from reporting.demo.loader import DEMO_PASSWORD
 
 from . import test_browser
-from .factories import (
-    PASSWORD,
-    IndicatorFactory,
-    MeasurementFactory,
-    ProgrammeRoleFactory,
-    ProjectFactory,
-    RegionFactory,
-    UserFactory,
-)
-from .test_browser import ARTIFACTS, _serious, console_errors
+from .factories import PASSWORD
+from .factories import IndicatorFactory
+from .factories import MeasurementFactory
+from .factories import ProgrammeRoleFactory
+from .factories import ProjectFactory
+from .factories import RegionFactory
+from .factories import UserFactory
+from .test_browser import ARTIFACTS
+from .test_browser import _serious
+from .test_browser import console_errors
 
 # Live-server tests commit for real (transactional database, serialized rollback).
 pytestmark = test_browser.pytestmark

@@ -12,8 +12,11 @@ import pytest
 from django.db import connections
 
 from . import test_browser
-from .factories import PASSWORD, ReportingPeriodFactory
-from .test_browser import ARTIFACTS, _serious, log_in
+from .factories import PASSWORD
+from .factories import ReportingPeriodFactory
+from .test_browser import ARTIFACTS
+from .test_browser import _serious
+from .test_browser import log_in
 
 pytestmark = test_browser.pytestmark
 

@@ -11,7 +11,10 @@ from decimal import Decimal
 import pytest
 
 from . import test_browser
-from .test_browser import ARTIFACTS, _serious, console_errors, log_in
+from .test_browser import ARTIFACTS
+from .test_browser import _serious
+from .test_browser import console_errors
+from .test_browser import log_in
 
 # Live-server tests commit for real (transactional database, serialized rollback).
 pytestmark = test_browser.pytestmark
@@ -24,8 +27,10 @@ def finance_demo(demo_loaded):
     Done before Playwright starts (see demo_loaded in tests/fixtures_shared.py)."""
     from django.contrib.auth import get_user_model
 
-    from projects.models import Project, Risk
-    from projects.services import expenditure_create, risk_save
+    from projects.models import Project
+    from projects.models import Risk
+    from projects.services import expenditure_create
+    from projects.services import risk_save
 
     project = Project.objects.get(region__code="16")
     manager = get_user_model().objects.get(username="kp.projektipaallikko")

@@ -6,8 +6,10 @@ and in Swedish."""
 import pytest
 
 from . import test_browser
-from .browser_visits import assert_no_script_refused, signed_in
-from .test_browser import ARTIFACTS, log_in_finnish
+from .browser_visits import assert_no_script_refused
+from .browser_visits import signed_in
+from .test_browser import ARTIFACTS
+from .test_browser import log_in_finnish
 
 # Live-server tests commit for real (transactional database, serialized rollback).
 pytestmark = test_browser.pytestmark
@@ -19,7 +21,8 @@ def generated_hanke(demo_loaded):
     values are all generated (its URL), looked up before Playwright starts."""
     from datetime import date
 
-    from measures.models import Indicator, Measurement
+    from measures.models import Indicator
+    from measures.models import Measurement
     from measures.status_engine import status_recompute_projects
     from projects.models import Project
 

@@ -8,7 +8,9 @@ import pytest
 from playwright.sync_api import expect
 
 from . import test_browser
-from .test_browser import ARTIFACTS, _serious, log_in
+from .test_browser import ARTIFACTS
+from .test_browser import _serious
+from .test_browser import log_in
 
 pytestmark = test_browser.pytestmark
 

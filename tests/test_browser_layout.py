@@ -13,7 +13,8 @@ import pytest
 from reporting.demo.loader import DEMO_PASSWORD
 
 from . import test_browser
-from .page_types import PageType, page_types
+from .page_types import PageType
+from .page_types import page_types
 from .test_browser import ARTIFACTS
 
 pytestmark = test_browser.pytestmark

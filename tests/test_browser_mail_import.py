@@ -13,7 +13,9 @@ from django.conf import settings
 
 from . import test_browser
 from .factories import PASSWORD
-from .test_browser import ARTIFACTS, _serious, log_in
+from .test_browser import ARTIFACTS
+from .test_browser import _serious
+from .test_browser import log_in
 
 pytestmark = test_browser.pytestmark
 
@@ -23,7 +25,9 @@ def manager_world(transactional_db):
     """A hanke with one budget line and its manager; made before Playwright starts."""
     from projects.models import BudgetLine
 
-    from .factories import MembershipFactory, ProjectFactory, UserFactory
+    from .factories import MembershipFactory
+    from .factories import ProjectFactory
+    from .factories import UserFactory
 
     project = ProjectFactory(start_date=date(2022, 1, 1), end_date=date(2022, 12, 31))
     line = BudgetLine.objects.create(

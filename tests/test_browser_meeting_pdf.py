@@ -13,7 +13,8 @@ import io
 from pypdf import PdfReader
 
 from . import test_browser
-from .browser_visits import assert_no_script_refused, signed_in
+from .browser_visits import assert_no_script_refused
+from .browser_visits import signed_in
 from .test_browser import ARTIFACTS
 from .test_browser_steering import steering_demo  # noqa: F401 - a pytest fixture
 

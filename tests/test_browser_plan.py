@@ -13,7 +13,9 @@ from django.utils import timezone
 
 from . import test_browser
 from .factories import PASSWORD
-from .test_browser import ARTIFACTS, _serious, log_in_finnish
+from .test_browser import ARTIFACTS
+from .test_browser import _serious
+from .test_browser import log_in_finnish
 
 # Live-server tests commit for real (transactional database, serialized rollback).
 pytestmark = test_browser.pytestmark
@@ -26,14 +28,12 @@ def hanke(django_db_serialized_rollback, transactional_db):
     from measures.status_engine import status_recompute_projects
     from projects.models import PlanVersion
 
-    from .factories import (
-        IndicatorFactory,
-        MeasurementFactory,
-        MembershipFactory,
-        ProjectFactory,
-        UserFactory,
-        WorkPackageFactory,
-    )
+    from .factories import IndicatorFactory
+    from .factories import MeasurementFactory
+    from .factories import MembershipFactory
+    from .factories import ProjectFactory
+    from .factories import UserFactory
+    from .factories import WorkPackageFactory
 
     today = timezone.localdate()
     project = ProjectFactory(

@@ -12,16 +12,17 @@ from datetime import date
 import pytest
 
 from . import test_browser
-from .browser_visits import signed_in, visit_as
-from .factories import (
-    PASSWORD,
-    ActionFactory,
-    IndicatorFactory,
-    MeasurementFactory,
-    WorkPackageFactory,
-)
+from .browser_visits import signed_in
+from .browser_visits import visit_as
+from .factories import PASSWORD
+from .factories import ActionFactory
+from .factories import IndicatorFactory
+from .factories import MeasurementFactory
+from .factories import WorkPackageFactory
 from .helpers import status_report
-from .test_browser import ARTIFACTS, PageChecks, log_in
+from .test_browser import ARTIFACTS
+from .test_browser import PageChecks
+from .test_browser import log_in
 
 pytestmark = test_browser.pytestmark
 

@@ -15,13 +15,11 @@ from django.test.testcases import LiveServerThread
 
 from measures.models import Indicator
 from tests.conftest import demo_restore
-from tests.test_browser import (  # noqa: F401 - pytestmark: the browser tests' marks
-    ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    log_in_finnish,
-    pytestmark,
-)
+from tests.test_browser import ARTIFACTS  # noqa: F401 - pytestmark: the browser tests' marks
+from tests.test_browser import CHROMIUM  # noqa: F401 - pytestmark: the browser tests' marks
+from tests.test_browser import CHROMIUM_ARGS  # noqa: F401 - pytestmark: the browser tests' marks
+from tests.test_browser import log_in_finnish  # noqa: F401 - pytestmark: the browser tests' marks
+from tests.test_browser import pytestmark  # noqa: F401 - pytestmark: the browser tests' marks
 
 # The first chart page, from a fresh browser (empty cache) to the chart drawn, on loopback.
 FIRST_CHART_SECONDS = 1.0

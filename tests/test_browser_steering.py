@@ -13,7 +13,9 @@ import pytest
 
 from . import test_browser
 from .helpers import meetings_after_a_decision
-from .test_browser import ARTIFACTS, _serious, log_in
+from .test_browser import ARTIFACTS
+from .test_browser import _serious
+from .test_browser import log_in
 
 pytestmark = test_browser.pytestmark
 
@@ -25,8 +27,10 @@ def steering_demo(demo_loaded):
     from django.contrib.auth import get_user_model
 
     from objectives.models import Action
-    from projects.models import Project, Risk
-    from projects.services import expenditure_create, risk_save
+    from projects.models import Project
+    from projects.models import Risk
+    from projects.services import expenditure_create
+    from projects.services import risk_save
 
     project = Project.objects.get(region__code="16")
     users = get_user_model().objects

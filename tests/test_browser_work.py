@@ -5,7 +5,10 @@ import pytest
 
 from . import test_browser
 from .conftest import demo_restore
-from .test_browser import ARTIFACTS, _serious, console_errors, log_in_finnish
+from .test_browser import ARTIFACTS
+from .test_browser import _serious
+from .test_browser import console_errors
+from .test_browser import log_in_finnish
 
 # Live-server tests commit for real (transactional database, serialized rollback).
 pytestmark = test_browser.pytestmark

@@ -97,10 +97,13 @@ def test_task_round_trip_through_redis_and_a_worker(celery_worker_process):
 @pytest.mark.worker
 def test_saving_a_measurement_updates_lights_within_seconds(celery_worker_process):
     # given a hanke with an indicator linked to a goal
-    from measures.models import CurrentLight, IndicatorProgress
+    from measures.models import CurrentLight
+    from measures.models import IndicatorProgress
     from measures.services import measurement_save
 
-    from .factories import ProgrammeFactory, ProjectFactory, programme_admin
+    from .factories import ProgrammeFactory
+    from .factories import ProjectFactory
+    from .factories import programme_admin
     from .test_status_engine import _hanke_with_work
 
     # The worker judges as of the real today, so the hanke and its target run past it.
@@ -138,7 +141,9 @@ def test_an_export_job_runs_in_the_worker_and_its_file_lands_in_the_row(celery_w
     # given a reporting round and a viewer who asks for the national extract
     from portal.models import Job
 
-    from .factories import ProgrammeRoleFactory, ProjectFactory, UserFactory
+    from .factories import ProgrammeRoleFactory
+    from .factories import ProjectFactory
+    from .factories import UserFactory
 
     project = ProjectFactory()
     viewer = ProgrammeRoleFactory(user=UserFactory(), role="viewer").user

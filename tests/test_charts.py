@@ -6,7 +6,8 @@ request, and compared with what the graph objects serialise to."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 from decimal import Decimal
 
@@ -16,7 +17,8 @@ from django.utils import translation
 
 from measures.charts import indicator_figure
 from projects.charts import budget_burn_figure
-from reporting.overview.charts import ht_comparison_figure, indicator_comparison_figure
+from reporting.overview.charts import ht_comparison_figure
+from reporting.overview.charts import indicator_comparison_figure
 
 
 @dataclass

@@ -14,22 +14,23 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from measures.models import CurrentLight, RollupKind
+from measures.models import CurrentLight
+from measures.models import RollupKind
 from measures.status_engine import status_recompute_projects
-from portal.charts import d3_date_format, plotly_locale
-from reporting.overview.compare import IndicatorKey, shared_indicator_list
+from portal.charts import d3_date_format
+from portal.charts import plotly_locale
+from reporting.overview.compare import IndicatorKey
+from reporting.overview.compare import shared_indicator_list
 
-from .factories import (
-    ActionFactory,
-    IndicatorFactory,
-    MeasurementFactory,
-    ProcessGoalFactory,
-    ProgrammeRoleFactory,
-    ProjectFactory,
-    RegionFactory,
-    UserFactory,
-    WorkPackageFactory,
-)
+from .factories import ActionFactory
+from .factories import IndicatorFactory
+from .factories import MeasurementFactory
+from .factories import ProcessGoalFactory
+from .factories import ProgrammeRoleFactory
+from .factories import ProjectFactory
+from .factories import RegionFactory
+from .factories import UserFactory
+from .factories import WorkPackageFactory
 
 TODAY = date(2023, 6, 30)
 URL = reverse("reporting:compare")

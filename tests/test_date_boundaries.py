@@ -7,7 +7,10 @@ gives access today; a round's lights count what was recorded until the end of it
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -16,11 +19,17 @@ from django.utils import timezone
 from measures.status_engine import lights_at
 from objectives.models import StatusUpdate
 from portal.lights import Light
-from projects.models import forget_roles, roles_for
-from reporting.dashboards.selectors import DUE_SOON_DAYS, my_work
+from projects.models import forget_roles
+from projects.models import roles_for
+from reporting.dashboards.selectors import DUE_SOON_DAYS
+from reporting.dashboards.selectors import my_work
 
-from .factories import ActionFactory, MembershipFactory, UserFactory, WorkPackageFactory
-from .helpers import spring_and_autumn_rounds, status_report
+from .factories import ActionFactory
+from .factories import MembershipFactory
+from .factories import UserFactory
+from .factories import WorkPackageFactory
+from .helpers import spring_and_autumn_rounds
+from .helpers import status_report
 
 pytestmark = pytest.mark.django_db
 

@@ -7,23 +7,27 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, Sum
+from django.db.models import Count
+from django.db.models import Q
+from django.db.models import Sum
 from django.utils import translation
 
-from measures.models import CurrentLight, Indicator, Measurement, Target
+from measures.models import CurrentLight
+from measures.models import Indicator
+from measures.models import Measurement
+from measures.models import Target
 from measures.status_engine import status_recompute_all
-from objectives.models import Action, ProcessGoal
-from projects.models import (
-    BudgetLine,
-    Expenditure,
-    Membership,
-    PlanMilestone,
-    PlanVersion,
-    ProgrammeRole,
-    Project,
-    Region,
-    Risk,
-)
+from objectives.models import Action
+from objectives.models import ProcessGoal
+from projects.models import BudgetLine
+from projects.models import Expenditure
+from projects.models import Membership
+from projects.models import PlanMilestone
+from projects.models import PlanVersion
+from projects.models import ProgrammeRole
+from projects.models import Project
+from projects.models import Region
+from projects.models import Risk
 from projects.selectors import budget_summary
 from reporting.demo.loader import demo_load
 

@@ -14,11 +14,14 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from measures.models import Indicator, IndicatorProgress, Measurement
+from measures.models import Indicator
+from measures.models import IndicatorProgress
+from measures.models import Measurement
 from measures.selectors import with_latest_source
 from measures.services import GENERATED_REMOVED_REASON
 from measures.status_engine import status_recompute_all
-from portal.paging import PAGE_SIZE, PARAM
+from portal.paging import PAGE_SIZE
+from portal.paging import PARAM
 from projects.models import Project
 
 pytestmark = pytest.mark.django_db

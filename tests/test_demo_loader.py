@@ -4,8 +4,10 @@ import pytest
 from django.conf import settings
 
 from objectives.models import Action
-from projects.models import Project, Region
-from reporting.demo.loader import DemoDataError, demo_load
+from projects.models import Project
+from projects.models import Region
+from reporting.demo.loader import DemoDataError
+from reporting.demo.loader import demo_load
 
 from .conftest import demo_restore
 

@@ -9,7 +9,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from measures.models import Indicator, Measurement
+from measures.models import Indicator
+from measures.models import Measurement
 from measures.selectors import with_latest_source
 from reporting.demo.loader import generated_values_wanted
 

@@ -5,20 +5,22 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
+from django.db import transaction
 
 from objectives.models import BenefitTarget
-from projects.models import BudgetLine, Membership, Programme, WorkPackage
+from projects.models import BudgetLine
+from projects.models import Membership
+from projects.models import Programme
+from projects.models import WorkPackage
 
-from .factories import (
-    ActionFactory,
-    IndicatorFactory,
-    MeasurementFactory,
-    ProcessGoalFactory,
-    ProjectFactory,
-    UserFactory,
-    WorkPackageFactory,
-)
+from .factories import ActionFactory
+from .factories import IndicatorFactory
+from .factories import MeasurementFactory
+from .factories import ProcessGoalFactory
+from .factories import ProjectFactory
+from .factories import UserFactory
+from .factories import WorkPackageFactory
 
 pytestmark = pytest.mark.django_db
 

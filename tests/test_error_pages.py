@@ -7,11 +7,14 @@ import logging
 import re
 
 import pytest
-from django.db import InterfaceError, OperationalError
-from django.test import Client, RequestFactory
+from django.db import InterfaceError
+from django.db import OperationalError
+from django.test import Client
+from django.test import RequestFactory
 from django.urls import reverse
 
-from portal import outage, views
+from portal import outage
+from portal import views
 
 pytestmark = pytest.mark.django_db
 

@@ -6,13 +6,15 @@ from __future__ import annotations
 import io
 import re
 import threading
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext
 from openpyxl import load_workbook
 
@@ -22,16 +24,16 @@ from portal.services import jobs_prune
 from projects.models import ProgrammeRole
 from reporting import tasks as reporting_tasks
 from reporting.exports import services as job_services
-from reporting.exports.services import ExportOptions, export_job_run, export_job_start
+from reporting.exports.services import ExportOptions
+from reporting.exports.services import export_job_run
+from reporting.exports.services import export_job_start
 
-from .factories import (
-    ActionFactory,
-    ProgrammeRoleFactory,
-    ReportingPeriodFactory,
-    UserFactory,
-    WorkPackageFactory,
-    recorded_on,
-)
+from .factories import ActionFactory
+from .factories import ProgrammeRoleFactory
+from .factories import ReportingPeriodFactory
+from .factories import UserFactory
+from .factories import WorkPackageFactory
+from .factories import recorded_on
 
 pytestmark = pytest.mark.django_db
 

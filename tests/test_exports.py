@@ -15,11 +15,21 @@ from openpyxl import load_workbook
 
 from measures.status_engine import status_recompute_projects
 from objectives.models import BenefitTarget
-from projects.models import BudgetLine, Risk
-from reporting.exports.tables import LIGHT_FILLS, TABLES, ActionResource, project_report, report_csv
+from projects.models import BudgetLine
+from projects.models import Risk
+from reporting.exports.tables import LIGHT_FILLS
+from reporting.exports.tables import TABLES
+from reporting.exports.tables import ActionResource
+from reporting.exports.tables import project_report
+from reporting.exports.tables import report_csv
 
-from .factories import ActionFactory, IndicatorFactory, MeasurementFactory, WorkPackageFactory
-from .helpers import done_and_late, goals_in_progress, waiting_times
+from .factories import ActionFactory
+from .factories import IndicatorFactory
+from .factories import MeasurementFactory
+from .factories import WorkPackageFactory
+from .helpers import done_and_late
+from .helpers import goals_in_progress
+from .helpers import waiting_times
 
 # Pages read in English (the msgids), so the texts are stable.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]

@@ -19,7 +19,8 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 from pathlib import Path
 
 import psycopg
@@ -27,18 +28,23 @@ import pytest
 import redis
 import requests
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError
+from django.db import OperationalError
 from django.urls import reverse
 from django.utils import timezone
 
 from measures import status_engine
 from measures.models import CurrentLight
-from objectives.models import Action, StatusUpdate
+from objectives.models import Action
+from objectives.models import StatusUpdate
 from portal.celery import app
 from projects.models import Project
 
-from .factories import ActionFactory, ReportingPeriodFactory, WorkPackageFactory
-from .helpers import national_export_start, status_form
+from .factories import ActionFactory
+from .factories import ReportingPeriodFactory
+from .factories import WorkPackageFactory
+from .helpers import national_export_start
+from .helpers import status_form
 
 # --- Timeouts on every broker and cache call -------------------------------------------------
 
@@ -551,7 +557,9 @@ def _done_by_the_next_worker(workers, job, what: str) -> None:
 @pytest.mark.worker
 def test_an_import_whose_worker_is_killed_is_imported_once_by_the_next(workers, personas, settings):
     from portal.models import Job
-    from reporting.imports.services import import_job_confirm, import_job_create, import_job_map
+    from reporting.imports.services import import_job_confirm
+    from reporting.imports.services import import_job_create
+    from reporting.imports.services import import_job_map
 
     # given a previewed upload of five new actions, large enough to run as a Celery job
     manager = personas.project_manager

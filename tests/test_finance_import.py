@@ -8,28 +8,28 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
-from portal.models import Job, JobStatus
+from portal.models import Job
+from portal.models import JobStatus
 from projects.choices import BudgetCategory
-from projects.finance_import import (
-    FileRejected,
-    LineRef,
-    preview,
-    read_file,
-)
-from projects.finance_import_services import (
-    finance_import_confirm,
-    finance_import_preview,
-    finance_import_start,
-)
-from projects.models import Expenditure, Project
+from projects.finance_import import FileRejected
+from projects.finance_import import LineRef
+from projects.finance_import import preview
+from projects.finance_import import read_file
+from projects.finance_import_services import finance_import_confirm
+from projects.finance_import_services import finance_import_preview
+from projects.finance_import_services import finance_import_start
+from projects.models import Expenditure
+from projects.models import Project
 from projects.selectors import budget_summary
 
-from .helpers import budget_2022, refused_in_english
+from .helpers import budget_2022
+from .helpers import refused_in_english
 
 CATEGORIES = list(BudgetCategory.choices)
 LINES = [

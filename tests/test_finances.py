@@ -9,21 +9,23 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import translation
 
 from portal.lights import Light
-from projects.finance import (
-    SpendingThresholds,
-    budget_period,
-    burn_points,
-    expected_share,
-    spending_light,
-    validate_spending_bands,
-)
-from projects.models import BudgetLine, Expenditure, Programme, Project
+from projects.finance import SpendingThresholds
+from projects.finance import budget_period
+from projects.finance import burn_points
+from projects.finance import expected_share
+from projects.finance import spending_light
+from projects.finance import validate_spending_bands
+from projects.models import BudgetLine
+from projects.models import Expenditure
+from projects.models import Programme
+from projects.models import Project
 from projects.selectors import budget_summary
 from projects.services import expenditure_create
 

@@ -23,22 +23,29 @@ from django.urls import reverse
 from django.utils import translation
 from pypdf import PdfReader
 
-from measures.charts import indicator_chart_texts, indicator_figure
-from measures.models import CurrentLight, DayLight, Indicator, Measurement, RollupKind
-from measures.selectors import indicator_cards, with_latest_source
-from measures.services import GENERATED_REMOVED_REASON, generated_values_remove
-from measures.status_engine import lights_on, status_recompute_projects
+from measures.charts import indicator_chart_texts
+from measures.charts import indicator_figure
+from measures.models import CurrentLight
+from measures.models import DayLight
+from measures.models import Indicator
+from measures.models import Measurement
+from measures.models import RollupKind
+from measures.selectors import indicator_cards
+from measures.selectors import with_latest_source
+from measures.services import GENERATED_REMOVED_REASON
+from measures.services import generated_values_remove
+from measures.status_engine import lights_on
+from measures.status_engine import status_recompute_projects
 from reporting.exports.chart_images import static_charts
-from reporting.exports.tables import project_report, report_csv
+from reporting.exports.tables import project_report
+from reporting.exports.tables import report_csv
 from reporting.imports.reader import is_generated_source
 
-from .factories import (
-    IndicatorFactory,
-    MeasurementFactory,
-    ProcessGoalFactory,
-    ProjectFactory,
-    recorded_on,
-)
+from .factories import IndicatorFactory
+from .factories import MeasurementFactory
+from .factories import ProcessGoalFactory
+from .factories import ProjectFactory
+from .factories import recorded_on
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2023, 6, 30)
@@ -244,7 +251,8 @@ def test_pdf_chart_has_a_legend_entry_and_says_so_in_its_text(hanke):
 
 def test_comparison_marks_generated_latest_values_lights_and_chart_points(personas):
     from reporting.overview.charts import indicator_comparison_figure
-    from reporting.overview.compare import IndicatorKey, compare_by_indicator
+    from reporting.overview.compare import IndicatorKey
+    from reporting.overview.compare import compare_by_indicator
 
     generated = _indicator(personas.project, "G1", ["plan", "demo"])
     real = _indicator(personas.other_project, "R1", ["plan", "manual"])

@@ -11,7 +11,10 @@ from django.urls import reverse
 
 from measures.status_engine import status_recompute_projects
 
-from .factories import ActionFactory, IndicatorFactory, ProcessGoalFactory, WorkPackageFactory
+from .factories import ActionFactory
+from .factories import IndicatorFactory
+from .factories import ProcessGoalFactory
+from .factories import WorkPackageFactory
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2023, 6, 30)

@@ -12,7 +12,9 @@ from objectives.models import Action
 from portal.paging import PAGE_SIZE
 from reporting.dashboards.selectors import project_tree
 
-from .factories import ActionFactory, ProcessGoalFactory, WorkPackageFactory
+from .factories import ActionFactory
+from .factories import ProcessGoalFactory
+from .factories import WorkPackageFactory
 from .helpers import small_and_big
 
 # Pages read in English (the msgids), so the texts are stable.

@@ -1,6 +1,8 @@
 """The hanke page: the work breakdown as a tree with lights, filters, access and query count."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from urllib.parse import urlencode
 
 import pytest
@@ -10,12 +12,21 @@ from django.urls import reverse
 
 from measures.status_engine import status_recompute_projects
 from objectives.forms import ProjectFilterForm
-from projects.models import PlanMilestone, PlanVersion, Project
-from projects.selectors import plan_follow_up, plan_milestones, plan_versions
-from reporting.dashboards.selectors import ProjectFilters, project_tree
+from projects.models import PlanMilestone
+from projects.models import PlanVersion
+from projects.models import Project
+from projects.selectors import plan_follow_up
+from projects.selectors import plan_milestones
+from projects.selectors import plan_versions
+from reporting.dashboards.selectors import ProjectFilters
+from reporting.dashboards.selectors import project_tree
 
-from .factories import ActionFactory, IndicatorFactory, ProcessGoalFactory, WorkPackageFactory
-from .helpers import done_and_late, goals_in_progress
+from .factories import ActionFactory
+from .factories import IndicatorFactory
+from .factories import ProcessGoalFactory
+from .factories import WorkPackageFactory
+from .helpers import done_and_late
+from .helpers import goals_in_progress
 
 # Pages read in English (the msgids), so the texts are stable.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]

@@ -2,17 +2,25 @@
 and the indicators off track, at a fixed cost whatever the hanke's size (issue 18, point 2)."""
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
-from measures.models import IndicatorProgress, Measurement
+from measures.models import IndicatorProgress
+from measures.models import Measurement
 from portal.lights import Light
-from projects.models import BudgetLine, Expenditure, Risk
-from projects.selectors import budget_glance, budget_summary, top_risks
-from reporting.dashboards.selectors import GLANCE_ITEMS, project_glance
+from projects.models import BudgetLine
+from projects.models import Expenditure
+from projects.models import Risk
+from projects.selectors import budget_glance
+from projects.selectors import budget_summary
+from projects.selectors import top_risks
+from reporting.dashboards.selectors import GLANCE_ITEMS
+from reporting.dashboards.selectors import project_glance
 
 from .factories import IndicatorFactory
 from .helpers import small_and_big

@@ -6,7 +6,9 @@ from django.urls import reverse
 
 from objectives.models import same_title
 
-from .factories import ActionFactory, ProcessGoalFactory, WorkPackageFactory
+from .factories import ActionFactory
+from .factories import ProcessGoalFactory
+from .factories import WorkPackageFactory
 
 # Pages read in English (the msgids), so the texts are stable.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]

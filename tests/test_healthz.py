@@ -6,7 +6,8 @@ import time
 import pytest
 from django.urls import reverse
 
-from portal import health, outage
+from portal import health
+from portal import outage
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from .factories import MembershipFactory, ProjectFactory, UserFactory
+from .factories import MembershipFactory
+from .factories import ProjectFactory
+from .factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,27 +8,34 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import Workbook
 
 from measures.models import Measurement
-from objectives.models import Action, StatusUpdate
-from portal.models import Job, JobStatus
-from reporting.exports.tables import project_report, report_csv, report_xlsx
-from reporting.imports.services import (
-    import_job_apply,
-    import_job_check,
-    import_job_confirm,
-    import_job_create,
-    import_job_map,
-)
+from objectives.models import Action
+from objectives.models import StatusUpdate
+from portal.models import Job
+from portal.models import JobStatus
+from reporting.exports.tables import project_report
+from reporting.exports.tables import report_csv
+from reporting.exports.tables import report_xlsx
+from reporting.imports.services import import_job_apply
+from reporting.imports.services import import_job_check
+from reporting.imports.services import import_job_confirm
+from reporting.imports.services import import_job_create
+from reporting.imports.services import import_job_map
 from reporting.models import ImportMapping
 from reporting.tasks import import_job_apply_task
 
-from .factories import ActionFactory, IndicatorFactory, ProcessGoalFactory, WorkPackageFactory
-from .helpers import services_package, waiting_times
+from .factories import ActionFactory
+from .factories import IndicatorFactory
+from .factories import ProcessGoalFactory
+from .factories import WorkPackageFactory
+from .helpers import services_package
+from .helpers import waiting_times
 from .test_celery_worker import celery_worker_process  # noqa: F401 - a fixture, used by name
 
 pytestmark = pytest.mark.django_db
@@ -723,7 +730,9 @@ def test_a_large_import_runs_in_a_real_worker(celery_worker_process, settings): 
     # so the file is larger than that: IMPORT_SYNC_ROWS + 1 rows)
     import time
 
-    from .factories import MembershipFactory, ProjectFactory, UserFactory
+    from .factories import MembershipFactory
+    from .factories import ProjectFactory
+    from .factories import UserFactory
 
     project = ProjectFactory()
     WorkPackageFactory(project=project, code="TP1")

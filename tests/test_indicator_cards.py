@@ -12,7 +12,10 @@ from measures.selectors import indicator_cards
 from measures.status_engine import status_recompute_projects
 from portal.lights import Light
 
-from .factories import IndicatorFactory, MeasurementFactory, ProcessGoalFactory, WorkPackageFactory
+from .factories import IndicatorFactory
+from .factories import MeasurementFactory
+from .factories import ProcessGoalFactory
+from .factories import WorkPackageFactory
 
 # Pages read in English (the msgids), so the texts are stable.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -328,7 +331,8 @@ def test_who_cannot_see_the_hanke_gets_404_and_no_cards(client, personas, indica
     # given a manager of another hanke (the outsider) or a worker of another hanke
     user = personas.outsider
     if persona == "other_worker":
-        from .factories import MembershipFactory, UserFactory
+        from .factories import MembershipFactory
+        from .factories import UserFactory
 
         user = MembershipFactory(
             user=UserFactory(username="other"), project=personas.other_project, role="worker"

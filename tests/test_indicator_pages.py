@@ -8,7 +8,10 @@ from django.urls import reverse
 
 from measures.models import Measurement
 
-from .factories import IndicatorFactory, MeasurementFactory, ProjectFactory, TargetFactory
+from .factories import IndicatorFactory
+from .factories import MeasurementFactory
+from .factories import ProjectFactory
+from .factories import TargetFactory
 from .helpers import form_post
 
 pytestmark = pytest.mark.django_db

@@ -13,10 +13,13 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from measures.models import Indicator
-from measures.services import IndicatorImportRow, indicators_import
-from reporting.imports.services import import_job_create, import_job_map
+from measures.services import IndicatorImportRow
+from measures.services import indicators_import
+from reporting.imports.services import import_job_create
+from reporting.imports.services import import_job_map
 
-from .factories import IndicatorFactory, MeasurementFactory
+from .factories import IndicatorFactory
+from .factories import MeasurementFactory
 
 pytestmark = pytest.mark.django_db
 

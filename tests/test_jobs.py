@@ -8,15 +8,25 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
+from django.utils import translation
 
 from portal import services
-from portal.jobs import ACTIVE, STALLED_AFTER, JobKind, job_kind, register, stalled_q
-from portal.models import Job, JobStatus, JobUpload
+from portal.jobs import ACTIVE
+from portal.jobs import STALLED_AFTER
+from portal.jobs import JobKind
+from portal.jobs import job_kind
+from portal.jobs import register
+from portal.jobs import stalled_q
+from portal.models import Job
+from portal.models import JobStatus
+from portal.models import JobUpload
 
-from .factories import IndicatorFactory, UserFactory
+from .factories import IndicatorFactory
+from .factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

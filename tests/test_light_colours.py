@@ -11,8 +11,12 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 
-from portal.lights import COLOURS, Light, light_css
-from reporting.exports.pdf import StaticFilesFetcher, render_html, static_url
+from portal.lights import COLOURS
+from portal.lights import Light
+from portal.lights import light_css
+from reporting.exports.pdf import StaticFilesFetcher
+from reporting.exports.pdf import render_html
+from reporting.exports.pdf import static_url
 from reporting.exports.tables import LIGHT_FILLS
 from reporting.overview.charts import ht_comparison_figure
 

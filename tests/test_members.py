@@ -7,20 +7,22 @@ from functools import partial
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from projects.models import Membership, ProgrammeRole
-from projects.services import (
-    MembershipConflictError,
-    member_change_role,
-    member_end,
-    member_invite,
-    programme_role_set,
-    user_set_active,
-)
+from projects.models import Membership
+from projects.models import ProgrammeRole
+from projects.services import MembershipConflictError
+from projects.services import member_change_role
+from projects.services import member_end
+from projects.services import member_invite
+from projects.services import programme_role_set
+from projects.services import user_set_active
 
-from .factories import IndicatorFactory, MembershipFactory, UserFactory
+from .factories import IndicatorFactory
+from .factories import MembershipFactory
+from .factories import UserFactory
 from .helpers import form_post
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from projects.money import MAX_AMOUNT, NBSP, MoneyRejected, format_money, parse_money, share
+from projects.money import MAX_AMOUNT
+from projects.money import NBSP
+from projects.money import MoneyRejected
+from projects.money import format_money
+from projects.money import parse_money
+from projects.money import share
 
 from .helpers import refused_in_english
 

@@ -12,16 +12,15 @@ from django.utils import timezone
 
 from measures.models import CurrentLight
 from measures.status_engine import status_recompute_projects
-from objectives.models import Action, StatusUpdate
+from objectives.models import Action
+from objectives.models import StatusUpdate
 from portal.paging import PAGE_SIZE
 
-from .factories import (
-    ActionFactory,
-    MembershipFactory,
-    ProcessGoalFactory,
-    ReportingPeriodFactory,
-    WorkPackageFactory,
-)
+from .factories import ActionFactory
+from .factories import MembershipFactory
+from .factories import ProcessGoalFactory
+from .factories import ReportingPeriodFactory
+from .factories import WorkPackageFactory
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}

@@ -15,18 +15,20 @@ from openpyxl import load_workbook
 
 from measures.status_engine import status_recompute_projects
 from portal.models import Job
-from reporting.exports.national import NATIONAL_TABLES, extract_csv, extract_xlsx, national_extract
+from reporting.exports.national import NATIONAL_TABLES
+from reporting.exports.national import extract_csv
+from reporting.exports.national import extract_xlsx
+from reporting.exports.national import national_extract
 
-from .factories import (
-    ActionFactory,
-    IndicatorFactory,
-    MeasurementFactory,
-    ProjectFactory,
-    ReportingPeriodFactory,
-    WorkPackageFactory,
-    recorded_on,
-)
-from .helpers import assessment_submit, status_report
+from .factories import ActionFactory
+from .factories import IndicatorFactory
+from .factories import MeasurementFactory
+from .factories import ProjectFactory
+from .factories import ReportingPeriodFactory
+from .factories import WorkPackageFactory
+from .factories import recorded_on
+from .helpers import assessment_submit
+from .helpers import status_report
 
 pytestmark = pytest.mark.django_db
 CUT_OFF = date(2023, 3, 31)

@@ -12,35 +12,33 @@ from django.core.mail import EmailMultiAlternatives
 from django.core.management import call_command
 from django.urls import reverse
 
-from portal.mail import preferences_save, unsubscribe_token
-from portal.models import SentMail, SentMailStatus, UserPreferences
+from portal.mail import preferences_save
+from portal.mail import unsubscribe_token
+from portal.models import SentMail
+from portal.models import SentMailStatus
+from portal.models import UserPreferences
 from projects.models import Risk
 from reporting.models import SelfAssessment
-from reporting.notifications.rules import (
-    Scope,
-    digest_key,
-    digest_select,
-    iso_week,
-    needs_reminder,
-    reminder_window_open,
-    round_reminder_key,
-)
-from reporting.notifications.services import (
-    round_reminders_due,
-    round_reminders_send,
-    weekly_digest_send,
-)
-from reporting.tasks import round_reminders_send_task, weekly_digest_send_task
+from reporting.notifications.rules import Scope
+from reporting.notifications.rules import digest_key
+from reporting.notifications.rules import digest_select
+from reporting.notifications.rules import iso_week
+from reporting.notifications.rules import needs_reminder
+from reporting.notifications.rules import reminder_window_open
+from reporting.notifications.rules import round_reminder_key
+from reporting.notifications.services import round_reminders_due
+from reporting.notifications.services import round_reminders_send
+from reporting.notifications.services import weekly_digest_send
+from reporting.tasks import round_reminders_send_task
+from reporting.tasks import weekly_digest_send_task
 
-from .factories import (
-    ActionFactory,
-    MembershipFactory,
-    ProjectFactory,
-    ReportingPeriodFactory,
-    UserFactory,
-    member,
-    programme_admin,
-)
+from .factories import ActionFactory
+from .factories import MembershipFactory
+from .factories import ProjectFactory
+from .factories import ReportingPeriodFactory
+from .factories import UserFactory
+from .factories import member
+from .factories import programme_admin
 
 TODAY = date(2023, 4, 24)  # a Monday, six days before the round's due date below
 

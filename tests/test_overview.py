@@ -15,13 +15,11 @@ from django.utils import translation
 from measures.services import measurement_save
 from measures.status_engine import status_recompute_projects
 
-from .factories import (
-    ActionFactory,
-    IndicatorFactory,
-    ProjectFactory,
-    UserFactory,
-    WorkPackageFactory,
-)
+from .factories import ActionFactory
+from .factories import IndicatorFactory
+from .factories import ProjectFactory
+from .factories import UserFactory
+from .factories import WorkPackageFactory
 from .helpers import steering_member_of
 
 pytestmark = pytest.mark.django_db

@@ -22,15 +22,28 @@ from django.utils import translation
 from pypdf import PdfReader
 
 from measures.status_engine import status_recompute_projects
-from projects.charts import budget_burn_figure, burn_chart_texts
-from projects.models import BudgetLine, Expenditure, Risk
+from projects.charts import budget_burn_figure
+from projects.charts import burn_chart_texts
+from projects.models import BudgetLine
+from projects.models import Expenditure
+from projects.models import Risk
 from projects.selectors import budget_summary
-from reporting.exports.chart_images import _browser, _locale_script, static_charts
-from reporting.exports.pdf import FetchRefused, StaticFilesFetcher, render_pdf, static_url
+from reporting.exports.chart_images import _browser
+from reporting.exports.chart_images import _locale_script
+from reporting.exports.chart_images import static_charts
+from reporting.exports.pdf import FetchRefused
+from reporting.exports.pdf import StaticFilesFetcher
+from reporting.exports.pdf import render_pdf
+from reporting.exports.pdf import static_url
 from reporting.meetings.selectors import meeting_view
 
-from .factories import ActionFactory, IndicatorFactory, ProcessGoalFactory, WorkPackageFactory
-from .helpers import goals_in_progress, meetings_after_a_decision, waiting_times
+from .factories import ActionFactory
+from .factories import IndicatorFactory
+from .factories import ProcessGoalFactory
+from .factories import WorkPackageFactory
+from .helpers import goals_in_progress
+from .helpers import meetings_after_a_decision
+from .helpers import waiting_times
 
 TODAY = date(2023, 6, 30)
 BASE = "http://testserver/"

@@ -4,15 +4,13 @@ from datetime import date
 
 import pytest
 
-from portal.periods import (
-    PeriodError,
-    month_end,
-    parse_date,
-    parse_period,
-    parse_schedule,
-    period_end_for,
-    year_end,
-)
+from portal.periods import PeriodError
+from portal.periods import month_end
+from portal.periods import parse_date
+from portal.periods import parse_period
+from portal.periods import parse_schedule
+from portal.periods import period_end_for
+from portal.periods import year_end
 
 
 @pytest.mark.parametrize(

@@ -11,23 +11,29 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern
+from django.urls import URLResolver
+from django.urls import get_resolver
+from django.urls import reverse
 
 from portal.mail import unsubscribe_token
-from portal.models import Job, JobUpload
-from projects.models import MeetingDecision, PlanVersion, Risk, SteeringMeeting
+from portal.models import Job
+from portal.models import JobUpload
+from projects.models import MeetingDecision
+from projects.models import PlanVersion
+from projects.models import Risk
+from projects.models import SteeringMeeting
 from reporting.imports.services import import_job_create
 
-from .conftest import module_world, personas_build
-from .factories import (
-    ActionFactory,
-    IndicatorFactory,
-    MeasurementFactory,
-    ProcessGoalFactory,
-    ReportingPeriodFactory,
-    WorkPackageFactory,
-    member,
-)
+from .conftest import module_world
+from .conftest import personas_build
+from .factories import ActionFactory
+from .factories import IndicatorFactory
+from .factories import MeasurementFactory
+from .factories import ProcessGoalFactory
+from .factories import ReportingPeriodFactory
+from .factories import WorkPackageFactory
+from .factories import member
 
 PERSONAS = [
     "anonymous",

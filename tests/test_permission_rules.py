@@ -5,7 +5,8 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from projects.access import Perm, allowed
+from projects.access import Perm
+from projects.access import allowed
 
 from .helpers import status_report
 
@@ -70,7 +71,8 @@ def test_measurement_save_refuses_without_permission(personas, persona):
 @pytest.mark.django_db
 @pytest.mark.parametrize("persona", ["steering_member", "outsider", "ministry_viewer"])
 def test_action_status_update_refuses_without_permission(personas, persona):
-    from .factories import ActionFactory, WorkPackageFactory
+    from .factories import ActionFactory
+    from .factories import WorkPackageFactory
 
     action = ActionFactory(
         work_package=WorkPackageFactory(project=personas.project), project=personas.project
@@ -105,7 +107,8 @@ def test_target_save_needs_the_project_manager(personas):
 
 @pytest.mark.django_db
 def test_ended_membership_ends_access(personas):
-    from projects.models import Membership, Project
+    from projects.models import Membership
+    from projects.models import Project
 
     membership = Membership.objects.get(user=personas.project_worker)
     membership.valid_to = date(2020, 1, 1)
@@ -115,9 +118,11 @@ def test_ended_membership_ends_access(personas):
 
 @pytest.mark.django_db
 def test_region_membership_covers_the_regions_hankkeet(personas):
-    from projects.models import Membership, Project
+    from projects.models import Membership
+    from projects.models import Project
 
-    from .factories import ProjectFactory, UserFactory
+    from .factories import ProjectFactory
+    from .factories import UserFactory
 
     sibling = ProjectFactory(region=personas.project.region)
     regional = UserFactory(username="maakunnan.ohjausryhma")

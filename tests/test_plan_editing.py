@@ -9,36 +9,41 @@ from decimal import Decimal
 from functools import partial
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
+from django.utils import translation
 
-from measures.history import plan_at, plan_now
+from measures.history import plan_at
+from measures.history import plan_now
 from measures.models import IndicatorProgress
-from measures.services import indicator_save, indicator_targets_save
+from measures.services import indicator_save
+from measures.services import indicator_targets_save
 from measures.values import unit_change_problem
-from objectives.models import Action, BenefitTarget, ProcessGoal
-from objectives.services import action_retire, action_save, goal_save
-from projects.models import PlanVersion, Project
-from projects.plan_services import (
-    PlanConflictError,
-    plan_version_start,
-    work_package_retire,
-    work_package_save,
-)
+from objectives.models import Action
+from objectives.models import BenefitTarget
+from objectives.models import ProcessGoal
+from objectives.services import action_retire
+from objectives.services import action_save
+from objectives.services import goal_save
+from projects.models import PlanVersion
+from projects.models import Project
+from projects.plan_services import PlanConflictError
+from projects.plan_services import plan_version_start
+from projects.plan_services import work_package_retire
+from projects.plan_services import work_package_save
 from reporting.exports.national import national_extract
 from reporting.plan.selectors import plan_version_diff
 
-from .factories import (
-    ActionFactory,
-    IndicatorFactory,
-    ProcessGoalFactory,
-    ReportingPeriodFactory,
-    WorkPackageFactory,
-    recorded_on,
-)
+from .factories import ActionFactory
+from .factories import IndicatorFactory
+from .factories import ProcessGoalFactory
+from .factories import ReportingPeriodFactory
+from .factories import WorkPackageFactory
+from .factories import recorded_on
 
 pytestmark = pytest.mark.django_db
 

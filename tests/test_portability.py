@@ -11,7 +11,10 @@ from measures.history import as_recorded
 from objectives.models import Action
 from portal.models_common import first_of_each
 
-from .factories import ActionFactory, ProjectFactory, WorkPackageFactory, recorded_on
+from .factories import ActionFactory
+from .factories import ProjectFactory
+from .factories import WorkPackageFactory
+from .factories import recorded_on
 
 
 @pytest.fixture

@@ -7,7 +7,9 @@ from types import SimpleNamespace
 
 from django.utils import translation
 
-from projects.models import Organisation, Project, Region
+from projects.models import Organisation
+from projects.models import Project
+from projects.models import Region
 from projects.templatetags.home_tags import region_cards
 
 

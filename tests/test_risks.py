@@ -3,17 +3,23 @@ editing with conflict detection, permissions, query bounds and the seeds' risks.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
-from projects.finance import RiskLevel, heat_map, review_overdue, risk_level, risk_score
+from projects.finance import RiskLevel
+from projects.finance import heat_map
+from projects.finance import review_overdue
+from projects.finance import risk_level
+from projects.finance import risk_score
 from projects.models import Risk
 from projects.selectors import risk_register
-from projects.services import RiskConflictError, risk_save
+from projects.services import RiskConflictError
+from projects.services import risk_save
 
 # Pages read in English (the msgids), so the texts are stable.
 pytestmark = pytest.mark.usefixtures("english")

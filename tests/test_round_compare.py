@@ -10,18 +10,21 @@ from django.urls import reverse
 
 from measures.models import DayLight
 from measures.status_engine import status_recompute_projects
-from portal.lights import Assessment, Light, Reason
-from reporting.rounds.compare import Entry, compare_rounds
+from portal.lights import Assessment
+from portal.lights import Light
+from portal.lights import Reason
+from reporting.rounds.compare import Entry
+from reporting.rounds.compare import compare_rounds
 
-from .factories import (
-    ActionFactory,
-    IndicatorFactory,
-    ProcessGoalFactory,
-    ReportingPeriodFactory,
-    WorkPackageFactory,
-    recorded_on,
-)
-from .helpers import action_late_later, assessment_submit, spring_and_autumn_rounds
+from .factories import ActionFactory
+from .factories import IndicatorFactory
+from .factories import ProcessGoalFactory
+from .factories import ReportingPeriodFactory
+from .factories import WorkPackageFactory
+from .factories import recorded_on
+from .helpers import action_late_later
+from .helpers import assessment_submit
+from .helpers import spring_and_autumn_rounds
 
 
 def _entry(kind: str, label: str, light: str | None, sort="") -> Entry:

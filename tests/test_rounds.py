@@ -8,34 +8,37 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
 from measures.status_engine import status_recompute_projects
 from objectives.models import ReportingPeriod
 from projects.access import roles_for
-from projects.models import BudgetLine, Expenditure, Risk
-from reporting.models import ReportSnapshot, SelfAssessment
+from projects.models import BudgetLine
+from projects.models import Expenditure
+from projects.models import Risk
+from reporting.models import ReportSnapshot
+from reporting.models import SelfAssessment
 from reporting.rounds.selectors import round_dashboard
-from reporting.rounds.services import (
-    AssessmentConflictError,
-    reporting_period_save,
-    self_assessment_decide,
-    self_assessment_save,
-    self_assessment_submit,
-)
+from reporting.rounds.services import AssessmentConflictError
+from reporting.rounds.services import reporting_period_save
+from reporting.rounds.services import self_assessment_decide
+from reporting.rounds.services import self_assessment_save
+from reporting.rounds.services import self_assessment_submit
 from reporting.rounds.snapshots import statuses_at_cut_off
-from reporting.rounds.workflow import State, TransitionRefused, editable, transition
+from reporting.rounds.workflow import State
+from reporting.rounds.workflow import TransitionRefused
+from reporting.rounds.workflow import editable
+from reporting.rounds.workflow import transition
 
-from .factories import (
-    ActionFactory,
-    IndicatorFactory,
-    MeasurementFactory,
-    ProjectFactory,
-    ReportingPeriodFactory,
-    WorkPackageFactory,
-)
+from .factories import ActionFactory
+from .factories import IndicatorFactory
+from .factories import MeasurementFactory
+from .factories import ProjectFactory
+from .factories import ReportingPeriodFactory
+from .factories import WorkPackageFactory
 from .helpers import status_report
 
 CUT_OFF = date(2023, 3, 31)

@@ -9,9 +9,16 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from measures.models import Indicator, Measurement, Target
-from objectives.models import Action, ProcessGoal
-from projects.models import Membership, Organisation, Project, Region, WorkPackage
+from measures.models import Indicator
+from measures.models import Measurement
+from measures.models import Target
+from objectives.models import Action
+from objectives.models import ProcessGoal
+from projects.models import Membership
+from projects.models import Organisation
+from projects.models import Project
+from projects.models import Region
+from projects.models import WorkPackage
 from reporting.demo.scale import scale_generate
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,8 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from .factories import ActionFactory, UserFactory
+from .factories import ActionFactory
+from .factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

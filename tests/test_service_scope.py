@@ -12,59 +12,57 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from simple_history.models import registered_models
 
-from measures.services import (
-    IndicatorImportRow,
-    MeasurementImportRow,
-    indicators_import,
-    measurement_save,
-    measurements_import,
-    target_save,
-)
-from objectives.services import ActionImportRow, actions_import
-from portal.models import Job, JobUpload
-from projects.finance_import_services import finance_import_confirm, finance_import_start
-from projects.models import BudgetLine, MeetingDecision, Risk, SteeringMeeting
-from projects.services import (
-    expenditure_create,
-    member_change_role,
-    member_end,
-    member_invite,
-    programme_role_set,
-    risk_save,
-    user_set_active,
-)
-from reporting.exports.services import ExportOptions, export_job_rerun, export_job_start
-from reporting.imports.services import (
-    import_job_confirm,
-    import_job_create,
-    import_job_map,
-    import_job_rerun,
-)
-from reporting.meetings.services import (
-    meeting_decision_create,
-    meeting_decision_set_done,
-    steering_meeting_create,
-)
+from measures.services import IndicatorImportRow
+from measures.services import MeasurementImportRow
+from measures.services import indicators_import
+from measures.services import measurement_save
+from measures.services import measurements_import
+from measures.services import target_save
+from objectives.services import ActionImportRow
+from objectives.services import actions_import
+from portal.models import Job
+from portal.models import JobUpload
+from projects.finance_import_services import finance_import_confirm
+from projects.finance_import_services import finance_import_start
+from projects.models import BudgetLine
+from projects.models import MeetingDecision
+from projects.models import Risk
+from projects.models import SteeringMeeting
+from projects.services import expenditure_create
+from projects.services import member_change_role
+from projects.services import member_end
+from projects.services import member_invite
+from projects.services import programme_role_set
+from projects.services import risk_save
+from projects.services import user_set_active
+from reporting.exports.services import ExportOptions
+from reporting.exports.services import export_job_rerun
+from reporting.exports.services import export_job_start
+from reporting.imports.services import import_job_confirm
+from reporting.imports.services import import_job_create
+from reporting.imports.services import import_job_map
+from reporting.imports.services import import_job_rerun
+from reporting.meetings.services import meeting_decision_create
+from reporting.meetings.services import meeting_decision_set_done
+from reporting.meetings.services import steering_meeting_create
 from reporting.models import SelfAssessment
-from reporting.rounds.services import (
-    reporting_period_save,
-    self_assessment_decide,
-    self_assessment_save,
-    self_assessment_submit,
-)
+from reporting.rounds.services import reporting_period_save
+from reporting.rounds.services import self_assessment_decide
+from reporting.rounds.services import self_assessment_save
+from reporting.rounds.services import self_assessment_submit
 
-from .conftest import module_world, personas_build
-from .factories import (
-    ActionFactory,
-    IndicatorFactory,
-    MembershipFactory,
-    ReportingPeriodFactory,
-    UserFactory,
-    WorkPackageFactory,
-)
+from .conftest import module_world
+from .conftest import personas_build
+from .factories import ActionFactory
+from .factories import IndicatorFactory
+from .factories import MembershipFactory
+from .factories import ReportingPeriodFactory
+from .factories import UserFactory
+from .factories import WorkPackageFactory
 from .helpers import status_report
 
 

@@ -9,36 +9,44 @@ from __future__ import annotations
 import json
 import socket
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+from http.server import ThreadingHTTPServer
 from io import StringIO
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
+from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.messages import get_messages
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
+from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
+from django.utils import translation
 
 from measures.models import Measurement
 from measures.services import measurement_save
-from measures.sotkanet import (
-    SOTKANET_NOTE,
-    SotkanetClient,
-    SotkanetError,
-    rows_for_region,
-    sotkanet_default_years,
-    sotkanet_file_import,
-    sotkanet_import,
-    sotkanet_import_start,
-)
+from measures.sotkanet import SOTKANET_NOTE
+from measures.sotkanet import SotkanetClient
+from measures.sotkanet import SotkanetError
+from measures.sotkanet import rows_for_region
+from measures.sotkanet import sotkanet_default_years
+from measures.sotkanet import sotkanet_file_import
+from measures.sotkanet import sotkanet_import
+from measures.sotkanet import sotkanet_import_start
 from measures.tasks import sotkanet_import_task
-from portal.models import Job, JobStatus
+from portal.models import Job
+from portal.models import JobStatus
 from portal.services import job_create
 
-from .factories import IndicatorFactory, ProjectFactory, RegionFactory, UserFactory, programme_admin
+from .factories import IndicatorFactory
+from .factories import ProjectFactory
+from .factories import RegionFactory
+from .factories import UserFactory
+from .factories import programme_admin
 
 OUR_REGION, OTHER_REGION, WHOLE_COUNTRY = 833, 834, 658
 YEARS = [2021, 2022, 2023]

@@ -1,7 +1,8 @@
 """Indicator cards without a database: the sparkline geometry and the number format."""
 
 import re
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest

@@ -8,28 +8,29 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone, translation
+from django.utils import timezone
+from django.utils import translation
 
-from measures.models import CurrentLight, DayLight, IndicatorProgress
-from measures.services import measurement_save, target_save
-from measures.status_engine import (
-    lights_on,
-    status_recompute_all,
-    status_recompute_dirty,
-    status_recompute_projects,
-    status_refresh_action,
-)
+from measures.models import CurrentLight
+from measures.models import DayLight
+from measures.models import IndicatorProgress
+from measures.services import measurement_save
+from measures.services import target_save
+from measures.status_engine import lights_on
+from measures.status_engine import status_recompute_all
+from measures.status_engine import status_recompute_dirty
+from measures.status_engine import status_recompute_projects
+from measures.status_engine import status_refresh_action
 from objectives.services import ActionConflictError
-from projects.models import Programme, Project
+from projects.models import Programme
+from projects.models import Project
 
-from .factories import (
-    ActionFactory,
-    IndicatorFactory,
-    ProcessGoalFactory,
-    ProjectFactory,
-    programme_admin,
-    recorded_on,
-)
+from .factories import ActionFactory
+from .factories import IndicatorFactory
+from .factories import ProcessGoalFactory
+from .factories import ProjectFactory
+from .factories import programme_admin
+from .factories import recorded_on
 from .helpers import status_report
 
 pytestmark = pytest.mark.django_db

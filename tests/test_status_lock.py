@@ -12,13 +12,16 @@ import threading
 from datetime import date
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
+from django.db import transaction
 from django.db.models import F
 
-from objectives.models import Action, StatusUpdate
+from objectives.models import Action
+from objectives.models import StatusUpdate
 from objectives.services import ActionConflictError
 
-from .factories import ActionFactory, MembershipFactory
+from .factories import ActionFactory
+from .factories import MembershipFactory
 from .helpers import status_report
 
 # serialized rollback: the HT catalogue (a data migration) survives the flush after the test

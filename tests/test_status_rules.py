@@ -8,33 +8,27 @@ from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
-from measures.progress import (
-    IndicatorInput,
-    Point,
-    TargetPoint,
-    assess_indicator,
-    progress_ratio,
-)
+from measures.progress import IndicatorInput
+from measures.progress import Point
+from measures.progress import TargetPoint
+from measures.progress import assess_indicator
+from measures.progress import progress_ratio
 from objectives.choices import ActionStatus
-from objectives.status import (
-    action_light,
-    comment_needed,
-    reschedule_problem,
-    status_change_problem,
-)
-from portal.lights import (
-    Assessment,
-    Child,
-    IndicatorThresholds,
-    Light,
-    Reason,
-    RollupThresholds,
-    action_label,
-    percent,
-    rests_on_generated,
-    rollup,
-    validate_bands,
-)
+from objectives.status import action_light
+from objectives.status import comment_needed
+from objectives.status import reschedule_problem
+from objectives.status import status_change_problem
+from portal.lights import Assessment
+from portal.lights import Child
+from portal.lights import IndicatorThresholds
+from portal.lights import Light
+from portal.lights import Reason
+from portal.lights import RollupThresholds
+from portal.lights import action_label
+from portal.lights import percent
+from portal.lights import rests_on_generated
+from portal.lights import rollup
+from portal.lights import validate_bands
 from portal.models_common import readable_reference
 from portal.templatetags.portal_tags import light as light_tag
 

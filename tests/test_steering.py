@@ -5,35 +5,37 @@ columns."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
 from objectives.models import Action
-from projects.models import BudgetLine, Expenditure, MeetingDecision, Risk, SteeringMeeting
+from projects.models import BudgetLine
+from projects.models import Expenditure
+from projects.models import MeetingDecision
+from projects.models import Risk
+from projects.models import SteeringMeeting
 from reporting.meetings.selectors import meeting_view
-from reporting.meetings.services import (
-    meeting_decision_create,
-    meeting_decision_set_done,
-    steering_meeting_create,
-)
+from reporting.meetings.services import meeting_decision_create
+from reporting.meetings.services import meeting_decision_set_done
+from reporting.meetings.services import steering_meeting_create
 
-from .factories import (
-    ActionFactory,
-    IndicatorFactory,
-    MeasurementFactory,
-    MembershipFactory,
-    ProjectFactory,
-    TargetFactory,
-    UserFactory,
-    WorkPackageFactory,
-    recorded_on,
-)
+from .factories import ActionFactory
+from .factories import IndicatorFactory
+from .factories import MeasurementFactory
+from .factories import MembershipFactory
+from .factories import ProjectFactory
+from .factories import TargetFactory
+from .factories import UserFactory
+from .factories import WorkPackageFactory
+from .factories import recorded_on
 from .helpers import status_report
 
 PREVIOUS, MEETING, TODAY = date(2023, 3, 1), date(2023, 6, 1), date(2023, 6, 30)

@@ -27,14 +27,22 @@ from pypdf import PdfReader
 
 from measures.status_engine import status_recompute_projects
 from portal.models import JobUpload
-from projects.models import BudgetLine, SteeringMeeting
+from projects.models import BudgetLine
+from projects.models import SteeringMeeting
 from projects.services import expenditure_create
 from reporting.exports.tables import TABLES
 
-from .conftest import module_world, personas_build
+from .conftest import module_world
+from .conftest import personas_build
 from .factories import recorded_on
-from .helpers import assessment_submit, status_report
-from .test_permission_matrix import MATRIX, OK, PERSONAS, _kwargs, _user, _world_build
+from .helpers import assessment_submit
+from .helpers import status_report
+from .test_permission_matrix import MATRIX
+from .test_permission_matrix import OK
+from .test_permission_matrix import PERSONAS
+from .test_permission_matrix import _kwargs
+from .test_permission_matrix import _user
+from .test_permission_matrix import _world_build
 
 MARKUP = "<i>XSS</i>"
 PAYLOAD = f"\"'>{MARKUP}"  # leaves a quoted attribute, then opens an element

@@ -3,8 +3,17 @@
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 
-from portal.uploads.columns import Column, ColumnSpec, filled_rows, first_filled, norm
-from portal.uploads.preview import CHANGED, NEW, REJECTED, UNCHANGED, Plan, RowPlan
+from portal.uploads.columns import Column
+from portal.uploads.columns import ColumnSpec
+from portal.uploads.columns import filled_rows
+from portal.uploads.columns import first_filled
+from portal.uploads.columns import norm
+from portal.uploads.preview import CHANGED
+from portal.uploads.preview import NEW
+from portal.uploads.preview import REJECTED
+from portal.uploads.preview import UNCHANGED
+from portal.uploads.preview import Plan
+from portal.uploads.preview import RowPlan
 
 SPEC = ColumnSpec(
     [

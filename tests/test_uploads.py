@@ -27,9 +27,14 @@ from openpyxl.utils import get_column_letter
 
 from measures.models import Measurement
 from portal.models import Job
-from portal.uploads import Limits, UploadRejected, json_depth_exceeds, read_csv, read_json
+from portal.uploads import Limits
+from portal.uploads import UploadRejected
+from portal.uploads import json_depth_exceeds
+from portal.uploads import read_csv
+from portal.uploads import read_json
 from portal.uploads import read_xlsx as _read_xlsx
-from projects.finance_import import FileRejected, read_file
+from projects.finance_import import FileRejected
+from projects.finance_import import read_file
 
 MEMORY_BOUND = 40_000_000  # bytes of Python allocations while refusing any hostile file
 READING_BOUND = 100_000_000  # ... while reading the largest file the limits let through

@@ -18,9 +18,12 @@ from django import template
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 from django.utils.timezone import template_localtime
-from django.utils.translation import get_language, gettext, gettext_noop
+from django.utils.translation import get_language
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop
 
-from objectives.choices import ActionStatus, PlanChange
+from objectives.choices import ActionStatus
+from objectives.choices import PlanChange
 from portal.paths import object_path
 from portal.people import display_name
 from portal.templatetags.portal_tags import light

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP
+from decimal import Decimal
 from html import escape
 
 from django import template
 from django.conf import settings
 from django.template.loader import get_template
-from django.utils.formats import localize, number_format
+from django.utils.formats import localize
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language
+from django.utils.translation import gettext
 
-from portal.lights import Assessment, Light, action_count_label, action_label
+from portal.lights import Assessment
+from portal.lights import Light
+from portal.lights import action_count_label
+from portal.lights import action_label
 from portal.paging import PARAM as PAGE_PARAM
 from portal.paths import object_path
 from portal.sorting import SORT_PARAM

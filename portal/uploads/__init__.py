@@ -22,10 +22,19 @@ Modules: `checks` (limits, refusal, decoding), `text` (CSV, JSON), `workbook` (X
 `receiving` (the upload handler). Nothing here imports an app above `portal`.
 """
 
-from .checks import Limits, Table, UploadRejected, decode, sniff_separator
-from .receiving import SpaceAwareUploadHandler, show_upload_failure, upload_failure
-from .text import json_depth_exceeds, read_csv, read_json
-from .workbook import check_zip, read_xlsx
+from .checks import Limits
+from .checks import Table
+from .checks import UploadRejected
+from .checks import decode
+from .checks import sniff_separator
+from .receiving import SpaceAwareUploadHandler
+from .receiving import show_upload_failure
+from .receiving import upload_failure
+from .text import json_depth_exceeds
+from .text import read_csv
+from .text import read_json
+from .workbook import check_zip
+from .workbook import read_xlsx
 
 __all__ = [
     "Limits",

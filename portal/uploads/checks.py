@@ -3,8 +3,12 @@ message, NUL bytes, decoding and the separator (portal.uploads describes the who
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Iterator
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import fields
+from dataclasses import replace
 
 from django.conf import settings
 from django.utils.translation import gettext as _

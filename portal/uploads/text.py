@@ -10,18 +10,16 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from .checks import (
-    SEPARATORS,
-    Limits,
-    Table,
-    UploadRejected,
-    cell_too_long,
-    check_no_nul,
-    check_size,
-    collect,
-    decode,
-    sniff_separator,
-)
+from .checks import SEPARATORS
+from .checks import Limits
+from .checks import Table
+from .checks import UploadRejected
+from .checks import cell_too_long
+from .checks import check_no_nul
+from .checks import check_size
+from .checks import collect
+from .checks import decode
+from .checks import sniff_separator
 
 
 def read_csv(content: bytes, limits: Limits, *, separators: str = SEPARATORS) -> Table:

@@ -7,8 +7,11 @@ import io
 import re
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator, Sequence
-from datetime import date, datetime
+from collections.abc import Callable
+from collections.abc import Iterator
+from collections.abc import Sequence
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -16,17 +19,15 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from .checks import (
-    Limits,
-    Table,
-    UploadRejected,
-    check_cells,
-    check_row,
-    check_size,
-    check_width,
-    megabytes,
-    too_many_rows,
-)
+from .checks import Limits
+from .checks import Table
+from .checks import UploadRejected
+from .checks import check_cells
+from .checks import check_row
+from .checks import check_size
+from .checks import check_width
+from .checks import megabytes
+from .checks import too_many_rows
 
 SMALL_MEMBER = 1_000_000  # zip members below this are not judged by their compression ratio
 

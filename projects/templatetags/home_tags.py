@@ -16,10 +16,13 @@ from html import escape
 from django import template
 from django.template.defaultfilters import floatformat
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext, gettext_noop, ngettext
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop
+from django.utils.translation import ngettext
 
 from portal.paths import object_path
-from portal.templatetags.portal_tags import distribution, light
+from portal.templatetags.portal_tags import distribution
+from portal.templatetags.portal_tags import light
 
 register = template.Library()
 

@@ -7,7 +7,8 @@ from django import template
 from django.utils.translation import gettext_lazy
 
 from portal.paths import object_path
-from projects.access import Perm, can
+from projects.access import Perm
+from projects.access import can
 
 register = template.Library()
 

@@ -9,13 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
+from django.db.models import QuerySet
 
-from measures.models import Indicator, Measurement, RollupKind
-from measures.selectors import stored_lights, with_latest_source
-from objectives.models import Action, ProcessGoal
+from measures.models import Indicator
+from measures.models import Measurement
+from measures.models import RollupKind
+from measures.selectors import stored_lights
+from measures.selectors import with_latest_source
+from objectives.models import Action
+from objectives.models import ProcessGoal
 from projects.access import roles_for
-from projects.models import Project, Region
+from projects.models import Project
+from projects.models import Region
 
 
 def _by_place(queryset: QuerySet, *, prefix: str, project: int | None, region: int | None):

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from measures.models import Indicator, IndicatorProgress, Measurement
+from measures.models import Indicator
+from measures.models import IndicatorProgress
+from measures.models import Measurement
 from measures.services import INDICATOR_DESCRIPTION
-from objectives.models import Action, ProcessGoal
+from objectives.models import Action
+from objectives.models import ProcessGoal
 from portal.lights import Light
 from portal.models_common import in_all_languages
-from projects.models import Project, Region
+from projects.models import Project
+from projects.models import Region
 
 
 class LightSerializer(serializers.Serializer):

@@ -5,22 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema_view
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import viewsets
 
 from . import selectors
-from .serializers import (
-    ActionSerializer,
-    GoalSerializer,
-    IndicatorSerializer,
-    MeasurementFilterSerializer,
-    MeasurementSerializer,
-    PlaceFilterSerializer,
-    ProjectSerializer,
-    RegionFilterSerializer,
-    RegionSerializer,
-)
+from .serializers import ActionSerializer
+from .serializers import GoalSerializer
+from .serializers import IndicatorSerializer
+from .serializers import MeasurementFilterSerializer
+from .serializers import MeasurementSerializer
+from .serializers import PlaceFilterSerializer
+from .serializers import ProjectSerializer
+from .serializers import RegionFilterSerializer
+from .serializers import RegionSerializer
 
 
 class _ScopedViewSet(viewsets.ReadOnlyModelViewSet):

@@ -10,17 +10,27 @@ Contract (R5): reads only, a fixed number of queries; `overview_as_of` scopes it
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from decimal import Decimal
 
 from measures.models import RollupKind
 from objectives.models import ReportingPeriod
-from portal.lights import Assessment, Child, Light
+from portal.lights import Assessment
+from portal.lights import Child
+from portal.lights import Light
 from projects.models import Project
-from reporting.overview.selectors import HT_NUMBERS, Cell, _rolled_cell, parse_sort
-from reporting.rounds.compare import Comparison, Entry, compare_rounds
+from reporting.overview.selectors import HT_NUMBERS
+from reporting.overview.selectors import Cell
+from reporting.overview.selectors import _rolled_cell
+from reporting.overview.selectors import parse_sort
+from reporting.rounds.compare import Comparison
+from reporting.rounds.compare import Entry
+from reporting.rounds.compare import compare_rounds
 
-from .states import Item, ProjectState, round_states
+from .states import Item
+from .states import ProjectState
+from .states import round_states
 
 # --- The programme overview as of a round -----------------------------------------------------
 

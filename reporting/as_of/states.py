@@ -19,17 +19,24 @@ round, and the round comparison, are all built from it (`reporting.as_of.selecto
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 
 from django.http import Http404
-from django.utils import timezone, translation
+from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext_lazy
 
-from measures.models import Indicator, RollupKind
+from measures.models import Indicator
+from measures.models import RollupKind
 from measures.status_engine import lights_on
-from objectives.models import Action, ProcessGoal, ReportingPeriod
-from portal.lights import Assessment, Light, Reason
+from objectives.models import Action
+from objectives.models import ProcessGoal
+from objectives.models import ReportingPeriod
+from portal.lights import Assessment
+from portal.lights import Light
+from portal.lights import Reason
 from projects.models import WorkPackage
 from reporting.models import ReportSnapshot
 

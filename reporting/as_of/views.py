@@ -13,15 +13,19 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from portal.paging import OPEN_PARAM, page_of
+from portal.paging import OPEN_PARAM
 from portal.paging import PARAM as PAGE_PARAM
-from projects.access import Perm, can, require
+from portal.paging import page_of
+from projects.access import Perm
+from projects.access import can
+from projects.access import require
 from projects.models import Project
 from projects.selectors import project_get
 from reporting.overview import selectors

@@ -22,18 +22,23 @@ Contract:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import CharField, Q, Value
+from django.db.models import CharField
+from django.db.models import Q
+from django.db.models import Value
 from django.db.models.functions import Concat
 from django.http import Http404
 from django.utils import formats
@@ -41,11 +46,22 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from measures.models import Indicator, Measurement, Target
-from objectives.models import Action, ProcessGoal, StatusUpdate
-from portal.paging import PAGE_SIZE, OpenPage, open_page
-from projects.access import Perm, can
-from projects.models import BudgetLine, Membership, Project, Risk, WorkPackage
+from measures.models import Indicator
+from measures.models import Measurement
+from measures.models import Target
+from objectives.models import Action
+from objectives.models import ProcessGoal
+from objectives.models import StatusUpdate
+from portal.paging import PAGE_SIZE
+from portal.paging import OpenPage
+from portal.paging import open_page
+from projects.access import Perm
+from projects.access import can
+from projects.models import BudgetLine
+from projects.models import Membership
+from projects.models import Project
+from projects.models import Risk
+from projects.models import WorkPackage
 
 CHANGE_LOG_PAGE_SIZE = PAGE_SIZE
 

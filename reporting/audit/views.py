@@ -13,8 +13,11 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from portal.forms import CompactSelect, DayField
-from projects.access import Perm, can, require
+from portal.forms import CompactSelect
+from portal.forms import DayField
+from projects.access import Perm
+from projects.access import can
+from projects.access import require
 from projects.models import Project
 
 from . import selectors as audit

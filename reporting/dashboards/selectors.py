@@ -2,44 +2,62 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field, fields
+from collections import Counter
+from collections import defaultdict
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import fields
 from datetime import timedelta
 from typing import NamedTuple
 
 from django.core.paginator import Page
-from django.db.models import (
-    Count,
-    F,
-    FilteredRelation,
-    IntegerField,
-    Max,
-    OuterRef,
-    Prefetch,
-    Q,
-    Subquery,
-)
+from django.db.models import Count
+from django.db.models import F
+from django.db.models import FilteredRelation
+from django.db.models import IntegerField
+from django.db.models import Max
+from django.db.models import OuterRef
+from django.db.models import Prefetch
+from django.db.models import Q
+from django.db.models import Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from measures.models import CurrentLight, Indicator, RollupKind, Target
-from measures.selectors import (
-    OffTrack,
-    indicators_off_track,
-    light_subquery,
-    stored_lights,
-    stored_lights_by_kind,
-    with_latest_source,
-)
-from objectives.choices import ActionStatus, PlanChange
-from objectives.models import Action, ProcessGoal, StatusUpdate
-from portal.lights import Assessment, Light, Reason
+from measures.models import CurrentLight
+from measures.models import Indicator
+from measures.models import RollupKind
+from measures.models import Target
+from measures.selectors import OffTrack
+from measures.selectors import indicators_off_track
+from measures.selectors import light_subquery
+from measures.selectors import stored_lights
+from measures.selectors import stored_lights_by_kind
+from measures.selectors import with_latest_source
+from objectives.choices import ActionStatus
+from objectives.choices import PlanChange
+from objectives.models import Action
+from objectives.models import ProcessGoal
+from objectives.models import StatusUpdate
+from portal.lights import Assessment
+from portal.lights import Light
+from portal.lights import Reason
 from portal.models_common import in_all_languages
 from portal.paging import page_of
-from portal.sorting import Sort, light_rank, order_by
-from projects.access import Perm, can, can_each, roles_for
-from projects.models import Project, Region, WorkPackage
-from projects.selectors import BudgetGlance, TopRisks, budget_glance, in_scope_get, top_risks
+from portal.sorting import Sort
+from portal.sorting import light_rank
+from portal.sorting import order_by
+from projects.access import Perm
+from projects.access import can
+from projects.access import can_each
+from projects.access import roles_for
+from projects.models import Project
+from projects.models import Region
+from projects.models import WorkPackage
+from projects.selectors import BudgetGlance
+from projects.selectors import TopRisks
+from projects.selectors import budget_glance
+from projects.selectors import in_scope_get
+from projects.selectors import top_risks
 
 # The action table's sortable columns (`?jarjestys=`): plan order, number, planned end, light.
 ACTION_SORTS = {

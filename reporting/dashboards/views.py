@@ -8,29 +8,35 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_http_methods
 
-from measures.selectors import indicator_card_count, indicator_cards
+from measures.selectors import indicator_card_count
+from measures.selectors import indicator_cards
 from measures.status_engine import status_refresh_action
-from objectives.forms import ActionStatusForm, ProjectFilterForm
-from objectives.services import ActionConflictError, action_status_update
+from objectives.forms import ActionStatusForm
+from objectives.forms import ProjectFilterForm
+from objectives.services import ActionConflictError
+from objectives.services import action_status_update
 from portal.form_saves import form_save
 from portal.htmx_views import htmx_template
 from portal.paging import OPEN_PARAM
 from portal.paging import PARAM as PAGE_PARAM
-from projects.access import MANAGER, Perm, can, roles_for
-from projects.selectors import (
-    plan_follow_up,
-    plan_milestones,
-    plan_versions,
-    project_get,
-    project_people,
-    risks_due_for_review,
-)
+from projects.access import MANAGER
+from projects.access import Perm
+from projects.access import can
+from projects.access import roles_for
+from projects.selectors import plan_follow_up
+from projects.selectors import plan_milestones
+from projects.selectors import plan_versions
+from projects.selectors import project_get
+from projects.selectors import project_people
+from projects.selectors import risks_due_for_review
 from projects.table_views import project_table
 from reporting.as_of import views as as_of_views
 from reporting.imports.services import kinds_allowed

@@ -17,39 +17,45 @@ from __future__ import annotations
 import hashlib
 import random
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import yaml
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
+from django.db import transaction
 
 from measures.choices import MeasurementSource
-from measures.models import Indicator, Measurement, Target
-from objectives.models import Action, BenefitTarget, ProcessGoal, ReportingPeriod
+from measures.models import Indicator
+from measures.models import Measurement
+from measures.models import Target
+from objectives.models import Action
+from objectives.models import BenefitTarget
+from objectives.models import ProcessGoal
+from objectives.models import ReportingPeriod
 from portal.periods import parse_schedule
 from projects.choices import MilestoneKind
-from projects.models import (
-    Body,
-    BudgetLine,
-    Classification,
-    Expenditure,
-    Membership,
-    Organisation,
-    PlanMilestone,
-    PlanVersion,
-    Programme,
-    ProgrammeRole,
-    Project,
-    ProjectOrganisation,
-    Region,
-    Risk,
-    WorkPackage,
-)
+from projects.models import Body
+from projects.models import BudgetLine
+from projects.models import Classification
+from projects.models import Expenditure
+from projects.models import Membership
+from projects.models import Organisation
+from projects.models import PlanMilestone
+from projects.models import PlanVersion
+from projects.models import Programme
+from projects.models import ProgrammeRole
+from projects.models import Project
+from projects.models import ProjectOrganisation
+from projects.models import Region
+from projects.models import Risk
+from projects.models import WorkPackage
 
 DEMO_PASSWORD = "demo-salasana-2026"  # noqa: S105 - documented dev-only password
 

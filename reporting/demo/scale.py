@@ -26,21 +26,37 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from collections.abc import Iterable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from decimal import ROUND_HALF_UP
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db import models, transaction
+from django.db import models
+from django.db import transaction
 from django.db.models import Q
 from django.test.utils import override_settings
 
-from measures.models import Indicator, Measurement, Target
-from objectives.models import Action, BenefitTarget, ProcessGoal
+from measures.models import Indicator
+from measures.models import Measurement
+from measures.models import Target
+from objectives.models import Action
+from objectives.models import BenefitTarget
+from objectives.models import ProcessGoal
 from portal.history_rows import history_copy
-from portal.periods import month_end, parse_schedule
-from projects.models import Membership, Organisation, Programme, Project, Region, WorkPackage
+from portal.periods import month_end
+from portal.periods import parse_schedule
+from projects.models import Membership
+from projects.models import Organisation
+from projects.models import Programme
+from projects.models import Project
+from projects.models import Region
+from projects.models import WorkPackage
 from reporting.models import ReportSnapshot
 
 BATCH_SIZE = 2000

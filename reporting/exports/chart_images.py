@@ -39,7 +39,8 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from kaleido import Kaleido, PageGenerator
+from kaleido import Kaleido
+from kaleido import PageGenerator
 
 logger = logging.getLogger(__name__)
 

@@ -17,13 +17,21 @@ from datetime import date
 
 from django.db.models import Prefetch
 
-from measures.charts import indicator_chart_texts, indicator_figure
-from measures.models import Indicator, IndicatorProgress, Measurement, Target
-from portal.lights import Assessment, Light
-from projects.charts import budget_burn_figure, burn_chart_texts
-from projects.selectors import budget_summary, risk_register
+from measures.charts import indicator_chart_texts
+from measures.charts import indicator_figure
+from measures.models import Indicator
+from measures.models import IndicatorProgress
+from measures.models import Measurement
+from measures.models import Target
+from portal.lights import Assessment
+from portal.lights import Light
+from projects.charts import budget_burn_figure
+from projects.charts import burn_chart_texts
+from projects.selectors import budget_summary
+from projects.selectors import risk_register
 
-from .chart_images import StaticChart, static_charts
+from .chart_images import StaticChart
+from .chart_images import static_charts
 from .pdf import render_pdf
 from .tables import ProjectReport
 

@@ -27,42 +27,52 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 
-from django.utils import timezone, translation
+from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext_lazy
 from import_export import resources
 
-from measures.choices import MeasurementSource, Unit
-from measures.history import as_recorded, in_plan_on
-from measures.models import Indicator, Measurement, RollupKind
+from measures.choices import MeasurementSource
+from measures.choices import Unit
+from measures.history import as_recorded
+from measures.history import in_plan_on
+from measures.models import Indicator
+from measures.models import Measurement
+from measures.models import RollupKind
 from measures.status_engine import lights_on
 from objectives.choices import ActionStatus
-from objectives.models import Action, ReportingPeriod
-from portal.lights import Assessment, Light, Reason
+from objectives.models import Action
+from objectives.models import ReportingPeriod
+from portal.lights import Assessment
+from portal.lights import Light
+from portal.lights import Reason
 from portal.models_common import in_all_languages
-from projects.models import Project, WorkPackage
-from reporting.models import ReportSnapshot, SelfAssessment, SelfAssessmentStatus
+from projects.models import Project
+from projects.models import WorkPackage
+from reporting.models import ReportSnapshot
+from reporting.models import SelfAssessment
+from reporting.models import SelfAssessmentStatus
 from reporting.rounds.snapshots import statuses_recorded_by
 
-from .tables import (
-    DATE_FORMAT,
-    LightCells,
-    Progress,
-    RowCounter,
-    _cell,
-    _date,
-    _local,
-    _number,
-    _sheet_title,
-    _text,
-    light_columns,
-    measurement_columns,
-    rows_csv,
-    workbook_bytes,
-    write_table_sheet,
-)
+from .tables import DATE_FORMAT
+from .tables import LightCells
+from .tables import Progress
+from .tables import RowCounter
+from .tables import _cell
+from .tables import _date
+from .tables import _local
+from .tables import _number
+from .tables import _sheet_title
+from .tables import _text
+from .tables import light_columns
+from .tables import measurement_columns
+from .tables import rows_csv
+from .tables import workbook_bytes
+from .tables import write_table_sheet
 
 SNAPSHOT, LIVE = "snapshot", "live"
 _SUBMITTED = (SelfAssessmentStatus.SUBMITTED, SelfAssessmentStatus.ACCEPTED)

@@ -14,8 +14,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from objectives.models import ReportingPeriod
-from portal.models import Job, JobStatus
-from projects.access import Perm, can
+from portal.models import Job
+from portal.models import JobStatus
+from projects.access import Perm
+from projects.access import can
 from projects.models import Project
 from reporting.jobs import EXPORT_KINDS
 from reporting.models import ExportKind

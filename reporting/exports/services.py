@@ -23,24 +23,39 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.http import Http404
-from django.utils import timezone, translation
+from django.utils import timezone
+from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from objectives.models import ReportingPeriod
-from portal.models import Job, JobStatus
-from portal.services import ProgressWriter, job_claim, job_create, job_queue, job_rerun
-from projects.access import Perm, can, check
+from portal.models import Job
+from portal.models import JobStatus
+from portal.services import ProgressWriter
+from portal.services import job_claim
+from portal.services import job_create
+from portal.services import job_queue
+from portal.services import job_rerun
+from projects.access import Perm
+from projects.access import can
+from projects.access import check
 from projects.models import Project
 from projects.selectors import project_get
 from reporting.models import ExportKind
 
-from .national import extract_csv, extract_row_count, extract_xlsx, national_extract
-from .tables import TABLES, project_report, report_csv, report_xlsx
+from .national import extract_csv
+from .national import extract_row_count
+from .national import extract_xlsx
+from .national import national_extract
+from .tables import TABLES
+from .tables import project_report
+from .tables import report_csv
+from .tables import report_xlsx
 
 logger = logging.getLogger(__name__)
 

@@ -17,32 +17,45 @@ import csv
 import io
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Max, Prefetch
-from django.utils import timezone, translation
+from django.db.models import Max
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from import_export import resources, widgets
+from import_export import resources
+from import_export import widgets
 from import_export.fields import Field
 from openpyxl.styles.numbers import BUILTIN_FORMATS
 
-from measures.choices import MeasurementSource, Unit
-from measures.models import Indicator, IndicatorProgress, Measurement, RollupKind
+from measures.choices import MeasurementSource
+from measures.choices import Unit
+from measures.models import Indicator
+from measures.models import IndicatorProgress
+from measures.models import Measurement
+from measures.models import RollupKind
 from measures.selectors import stored_lights_by_kind
 from objectives.choices import ActionStatus
-from objectives.models import Action, BenefitTarget, ProcessGoal, StatusUpdate
-from portal.lights import (
-    ACTION_LABELS,
-    COLOURS,
-    Assessment,
-    Light,
-    action_count_label,
-    action_label,
-)
-from projects.models import BudgetLine, Project, Risk, WorkPackage
+from objectives.models import Action
+from objectives.models import BenefitTarget
+from objectives.models import ProcessGoal
+from objectives.models import StatusUpdate
+from portal.lights import ACTION_LABELS
+from portal.lights import COLOURS
+from portal.lights import Assessment
+from portal.lights import Light
+from portal.lights import action_count_label
+from portal.lights import action_label
+from projects.models import BudgetLine
+from projects.models import Project
+from projects.models import Risk
+from projects.models import WorkPackage
 
 # --- Widgets: native values for XLSX, text for CSV ----------------------------------------
 #

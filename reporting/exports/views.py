@@ -12,23 +12,36 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_POST
 
-from objectives.models import Action, ReportingPeriod
-from projects.access import Perm, can, require
+from objectives.models import Action
+from objectives.models import ReportingPeriod
+from projects.access import Perm
+from projects.access import can
+from projects.access import require
 from projects.selectors import project_get
 from reporting.models import ExportKind
 from reporting.overview.forms import NationalExtractForm
 
 from . import selectors as job_selectors
-from .services import XLSX_TYPE, ExportOptions, export_job_rerun, export_job_start
-from .tables import TABLES, project_report, report_csv, report_xlsx
+from .services import XLSX_TYPE
+from .services import ExportOptions
+from .services import export_job_rerun
+from .services import export_job_start
+from .tables import TABLES
+from .tables import project_report
+from .tables import report_csv
+from .tables import report_xlsx
 
 
 def _project(request, project_pk: int):

@@ -6,7 +6,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .reader import ImportKind, spec
+from .reader import ImportKind
+from .reader import spec
 
 
 class ImportUploadForm(forms.Form):

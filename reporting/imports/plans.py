@@ -12,8 +12,10 @@ MeasurementImportRow) rides on the plan for the confirmation to write.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -24,19 +26,36 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from measures.choices import Unit
-from measures.models import Indicator, Measurement
-from measures.services import IndicatorImportRow, MeasurementImportRow, _checked_period
-from measures.values import ValueRejected, parse_value, unit_change_problem
+from measures.models import Indicator
+from measures.models import Measurement
+from measures.services import IndicatorImportRow
+from measures.services import MeasurementImportRow
+from measures.services import _checked_period
+from measures.values import ValueRejected
+from measures.values import parse_value
+from measures.values import unit_change_problem
 from objectives.choices import ActionStatus
-from objectives.models import Action, BenefitTarget, ProcessGoal
+from objectives.models import Action
+from objectives.models import BenefitTarget
+from objectives.models import ProcessGoal
 from objectives.services import ActionImportRow
 from objectives.status import status_change_problem
-from portal.uploads.columns import choice_lookup, norm
-from portal.uploads.preview import CHANGED, NEW, Plan, RowPlan
-from projects.models import Organisation, Project, WorkPackage
+from portal.uploads.columns import choice_lookup
+from portal.uploads.columns import norm
+from portal.uploads.preview import CHANGED
+from portal.uploads.preview import NEW
+from portal.uploads.preview import Plan
+from portal.uploads.preview import RowPlan
+from projects.models import Organisation
+from projects.models import Project
+from projects.models import WorkPackage
 from projects.selectors import project_people
 
-from .reader import LIST_SPLIT, CellError, ImportKind, is_generated_source, spec
+from .reader import LIST_SPLIT
+from .reader import CellError
+from .reader import ImportKind
+from .reader import is_generated_source
+from .reader import spec
 
 PROGRESS_EVERY = 500  # rows between progress writes: one UPDATE, ~20 per 10 000 rows
 _HT_SPLIT = re.compile(r"[,;\s]+")

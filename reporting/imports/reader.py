@@ -20,9 +20,12 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import replace
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from decimal import InvalidOperation
 
 from django.conf import settings
 from django.utils import translation
@@ -31,9 +34,17 @@ from django.utils.translation import gettext_lazy
 
 from measures.choices import MeasurementSource
 from portal import periods
-from portal.uploads import Limits, UploadRejected, read_csv, read_xlsx
-from portal.uploads.columns import LANGUAGES, Column, ColumnSpec, norm
-from reporting.exports.tables import FORMULA_STARTS, ActionResource, IndicatorResource
+from portal.uploads import Limits
+from portal.uploads import UploadRejected
+from portal.uploads import read_csv
+from portal.uploads import read_xlsx
+from portal.uploads.columns import LANGUAGES
+from portal.uploads.columns import Column
+from portal.uploads.columns import ColumnSpec
+from portal.uploads.columns import norm
+from reporting.exports.tables import FORMULA_STARTS
+from reporting.exports.tables import ActionResource
+from reporting.exports.tables import IndicatorResource
 from reporting.models import ImportKindChoices as ImportKind
 
 

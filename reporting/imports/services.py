@@ -31,33 +31,43 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
 
-from measures.services import (
-    ConflictError,
-    IndicatorConflictError,
-    indicators_import,
-    measurements_import,
-)
-from objectives.services import ActionConflictError, actions_import
-from portal.models import Job, JobStatus, JobUpload
-from portal.services import (
-    job_claim,
-    job_progress,
-    job_queue,
-    job_rerun,
-    upload_job_create,
-)
-from portal.uploads.preview import CHANGED, NEW, REJECTED, Plan
-from projects.access import Perm, can, check
+from measures.services import ConflictError
+from measures.services import IndicatorConflictError
+from measures.services import indicators_import
+from measures.services import measurements_import
+from objectives.services import ActionConflictError
+from objectives.services import actions_import
+from portal.models import Job
+from portal.models import JobStatus
+from portal.models import JobUpload
+from portal.services import job_claim
+from portal.services import job_progress
+from portal.services import job_queue
+from portal.services import job_rerun
+from portal.services import upload_job_create
+from portal.uploads.preview import CHANGED
+from portal.uploads.preview import NEW
+from portal.uploads.preview import REJECTED
+from portal.uploads.preview import Plan
+from projects.access import Perm
+from projects.access import can
+from projects.access import check
 from projects.models import Project
 from reporting.models import ImportMapping
 
 from .plans import plan_rows
-from .reader import ImportFileError, ImportKind, field_label, read_upload, spec
+from .reader import ImportFileError
+from .reader import ImportKind
+from .reader import field_label
+from .reader import read_upload
+from .reader import spec
 
 logger = logging.getLogger(__name__)
 

@@ -11,29 +11,31 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
-from portal.models import Job, JobStatus
+from portal.models import Job
+from portal.models import JobStatus
 from portal.uploads import show_upload_failure
 from portal.uploads.preview import OUTCOMES
 from projects.access import require
 from projects.selectors import project_get
 from reporting.jobs import IMPORT_KINDS
 
-from .forms import ImportMappingForm, ImportUploadForm
+from .forms import ImportMappingForm
+from .forms import ImportUploadForm
 from .reader import max_bytes
-from .services import (
-    KIND_PERMS,
-    import_job_confirm,
-    import_job_create,
-    import_job_map,
-    import_job_rerun,
-    kinds_allowed,
-)
+from .services import KIND_PERMS
+from .services import import_job_confirm
+from .services import import_job_create
+from .services import import_job_map
+from .services import import_job_rerun
+from .services import kinds_allowed
 
 PREVIEW_ROWS = 200  # rows listed per outcome; the counts cover all
 

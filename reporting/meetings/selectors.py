@@ -16,16 +16,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Count
+from django.db.models import Q
 from django.http import Http404
 
-from measures.models import Indicator, RollupKind
+from measures.models import Indicator
+from measures.models import RollupKind
 from measures.status_engine import lights_on
-from objectives.models import Action, StatusUpdate
-from portal.lights import Assessment, Light, Reason
+from objectives.models import Action
+from objectives.models import StatusUpdate
+from portal.lights import Assessment
+from portal.lights import Light
+from portal.lights import Reason
 from projects.choices import RiskStatus
-from projects.models import MeetingDecision, Project, SteeringMeeting
-from projects.selectors import BudgetSummary, budget_summary, risk_register
+from projects.models import MeetingDecision
+from projects.models import Project
+from projects.models import SteeringMeeting
+from projects.selectors import BudgetSummary
+from projects.selectors import budget_summary
+from projects.selectors import risk_register
 
 TOP_RISKS = 5
 STATUS_CHANGES_SHOWN = 100

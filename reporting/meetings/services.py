@@ -10,13 +10,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from portal.history_rows import history_save
-from projects.access import Perm, check
-from projects.models import MeetingDecision, Membership, Project, SteeringMeeting
+from projects.access import Perm
+from projects.access import check
+from projects.models import MeetingDecision
+from projects.models import Membership
+from projects.models import Project
+from projects.models import SteeringMeeting
 
 
 @transaction.atomic

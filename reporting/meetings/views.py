@@ -16,21 +16,30 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_POST
 
 from objectives.models import Action
-from portal.htmx_views import Entry, saved_response
+from portal.htmx_views import Entry
+from portal.htmx_views import saved_response
 from projects import selectors
-from projects.access import Perm, can, require
+from projects.access import Perm
+from projects.access import can
+from projects.access import require
 from projects.add_row_pages import AddRowPage
 from projects.charts import budget_burn_figure
-from projects.forms import DecisionForm, MeetingForm
+from projects.forms import DecisionForm
+from projects.forms import MeetingForm
 from projects.selectors import project_people
 
 from . import selectors as meeting_selectors
-from .services import meeting_decision_create, meeting_decision_set_done, steering_meeting_create
+from .services import meeting_decision_create
+from .services import meeting_decision_set_done
+from .services import steering_meeting_create
 
 _MEETING = Entry("projects/meetings.html", "meeting-form", gettext_lazy("Meeting recorded."))
 _DECISION = Entry("projects/meeting.html", "decision-form", gettext_lazy("Decision added."))

@@ -14,12 +14,15 @@ Contract (STYLE R6): plain values in, plain values out, tested without a databas
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import timedelta
 from typing import Any
 
 from objectives.status import action_light
-from portal.lights import Assessment, Light
+from portal.lights import Assessment
+from portal.lights import Light
 from projects.finance import review_overdue
 
 # A submitted self-assessment waits for THL; an accepted one is done. Both need no reminder.

@@ -18,7 +18,8 @@ Sending at most once, the language and the preferences are portal.mail's.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
@@ -27,30 +28,31 @@ from django.urls import reverse
 from django.utils.translation import gettext
 
 from objectives.choices import ActionStatus
-from objectives.models import Action, ReportingPeriod
-from portal.mail import (
-    SendReport,
-    absolute,
-    attach_preferences,
-    mail_message,
-    send_once,
-    unsubscribe_token,
-)
+from objectives.models import Action
+from objectives.models import ReportingPeriod
+from portal.mail import SendReport
+from portal.mail import absolute
+from portal.mail import attach_preferences
+from portal.mail import mail_message
+from portal.mail import send_once
+from portal.mail import unsubscribe_token
 from portal.models import SentMailKind
-from projects.choices import MembershipRole, RiskStatus
-from projects.models import Membership, ProgrammeRole, Project, Risk
+from projects.choices import MembershipRole
+from projects.choices import RiskStatus
+from projects.models import Membership
+from projects.models import ProgrammeRole
+from projects.models import Project
+from projects.models import Risk
 from reporting.models import SelfAssessment
 
-from .rules import (
-    Digest,
-    Scope,
-    digest_key,
-    digest_select,
-    iso_week,
-    needs_reminder,
-    reminder_window_open,
-    round_reminder_key,
-)
+from .rules import Digest
+from .rules import Scope
+from .rules import digest_key
+from .rules import digest_select
+from .rules import iso_week
+from .rules import needs_reminder
+from .rules import reminder_window_open
+from .rules import round_reminder_key
 
 # A round is announced at most a year ahead; the bound keeps the period query small.
 LONGEST_REMINDER_DAYS = 366

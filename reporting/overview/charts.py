@@ -8,16 +8,15 @@ from collections.abc import Iterable
 from django.utils.translation import gettext as _
 
 from measures.charts import generated_trace
-from portal.charts import (
-    DASHES,
-    PLAIN_NUMBERS,
-    SYMBOLS,
-    as_data,
-    axis_title,
-    label_text,
-    trace,
-)
-from portal.lights import COLOURS, Light
+from portal.charts import DASHES
+from portal.charts import PLAIN_NUMBERS
+from portal.charts import SYMBOLS
+from portal.charts import as_data
+from portal.charts import axis_title
+from portal.charts import label_text
+from portal.charts import trace
+from portal.lights import COLOURS
+from portal.lights import Light
 
 
 def ht_comparison_figure(rows: Iterable) -> dict:

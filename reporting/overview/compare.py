@@ -24,19 +24,23 @@ so; an indicator becomes comparable as soon as hankkeet record its Sotkanet id.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
-from django.db.models import Count, Max, Prefetch
+from django.db.models import Count
+from django.db.models import Max
+from django.db.models import Prefetch
 
 from measures.choices import SourceSystem
-from measures.models import (
-    CurrentLight,
-    Indicator,
-    Measurement,
-    RollupKind,
-    Target,
-)
-from portal.lights import Assessment, Light, Reason, behind_counts
+from measures.models import CurrentLight
+from measures.models import Indicator
+from measures.models import Measurement
+from measures.models import RollupKind
+from measures.models import Target
+from portal.lights import Assessment
+from portal.lights import Light
+from portal.lights import Reason
+from portal.lights import behind_counts
 from portal.models_common import localized
 from projects.models import Project
 

@@ -8,7 +8,10 @@ from django.utils.translation import ngettext
 
 from reporting.exports.national import NATIONAL_TABLES
 
-from .compare import ALL_HTS, HT_NUMBERS, IndicatorKey, SharedIndicator
+from .compare import ALL_HTS
+from .compare import HT_NUMBERS
+from .compare import IndicatorKey
+from .compare import SharedIndicator
 
 
 def _ht_choices() -> list[tuple[str, str]]:

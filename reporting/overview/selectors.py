@@ -12,23 +12,26 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count
+from django.db.models import Q
 
-from measures.models import CurrentLight, IndicatorProgress, RollupKind
-from portal.lights import (
-    Assessment,
-    Child,
-    Light,
-    Reason,
-    behind_counts,
-    rests_on_generated,
-    rollup,
-)
+from measures.models import CurrentLight
+from measures.models import IndicatorProgress
+from measures.models import RollupKind
+from portal.lights import Assessment
+from portal.lights import Child
+from portal.lights import Light
+from portal.lights import Reason
+from portal.lights import behind_counts
+from portal.lights import rests_on_generated
+from portal.lights import rollup
 from portal.models_common import in_all_languages
 from projects.access import roles_for
-from projects.models import Project, Region
+from projects.models import Project
+from projects.models import Region
 from projects.money import share
-from projects.selectors import budget_use_by_project, high_risks_by_project
+from projects.selectors import budget_use_by_project
+from projects.selectors import high_risks_by_project
 
 HT_NUMBERS = (1, 2, 3, 4, 5)
 SORTS = ("name", "all")

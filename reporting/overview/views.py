@@ -6,10 +6,14 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from projects.access import Perm, can, require
+from projects.access import Perm
+from projects.access import can
+from projects.access import require
 from reporting.as_of import views as as_of_views
 
-from . import charts, compare, selectors
+from . import charts
+from . import compare
+from . import selectors
 from .forms import CompareForm
 
 

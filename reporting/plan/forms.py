@@ -10,13 +10,19 @@ from django.utils.translation import gettext_lazy as _
 
 from measures.models import Indicator
 from measures.services import INDICATOR_FIELDS
-from objectives.models import Action, BenefitTarget, ProcessGoal
-from objectives.services import ACTION_FIELDS, GOAL_FIELDS
+from objectives.models import Action
+from objectives.models import BenefitTarget
+from objectives.models import ProcessGoal
+from objectives.services import ACTION_FIELDS
+from objectives.services import GOAL_FIELDS
 from portal.forms import DayField
 from portal.people import display_name
 from projects.choices import PlanChange
-from projects.models import Organisation, Project, WorkPackage
-from projects.plan_services import NO_MARK, WORK_PACKAGE_FIELDS
+from projects.models import Organisation
+from projects.models import Project
+from projects.models import WorkPackage
+from projects.plan_services import NO_MARK
+from projects.plan_services import WORK_PACKAGE_FIELDS
 
 AUTO = "auto"
 MARK_CHOICES = [

@@ -5,24 +5,36 @@ whatever the size of the plan. The caller has checked that the user may see the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 from decimal import Decimal
 
 from django.core.paginator import Page
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count
+from django.db.models import Prefetch
+from django.db.models import Q
 from django.http import Http404
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
+from django.utils.formats import number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from measures.history import end_of_day
-from measures.models import Indicator, Target
-from objectives.models import Action, BenefitTarget, ProcessGoal
+from measures.models import Indicator
+from measures.models import Target
+from objectives.models import Action
+from objectives.models import BenefitTarget
+from objectives.models import ProcessGoal
 from portal.models_common import first_of_each
 from portal.paging import page_of
 from projects.choices import PlanChange
-from projects.models import Organisation, PlanVersion, Project, WorkPackage
+from projects.models import Organisation
+from projects.models import PlanVersion
+from projects.models import Project
+from projects.models import WorkPackage
 
 PARTS = {
     "paketit": _("Work packages"),

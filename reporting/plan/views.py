@@ -16,44 +16,54 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Model, QuerySet
-from django.forms import ChoiceField, ModelChoiceField
+from django.db.models import Model
+from django.db.models import QuerySet
+from django.forms import ChoiceField
+from django.forms import ModelChoiceField
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_http_methods
 
 from measures.models import Indicator
-from measures.services import indicator_retire, indicator_save, indicator_targets_save
-from objectives.models import Action, ProcessGoal
-from objectives.services import action_retire, action_save, goal_retire, goal_save
+from measures.services import indicator_retire
+from measures.services import indicator_save
+from measures.services import indicator_targets_save
+from objectives.models import Action
+from objectives.models import ProcessGoal
+from objectives.services import action_retire
+from objectives.services import action_save
+from objectives.services import goal_retire
+from objectives.services import goal_save
 from portal.form_saves import form_save
 from portal.paging import PARAM as PAGE_PARAM
 from portal.people import display_name
-from projects.access import Perm, can, require
-from projects.models import PlanVersion, WorkPackage
-from projects.plan_services import (
-    PlanConflictError,
-    plan_version_start,
-    work_package_retire,
-    work_package_save,
-)
-from projects.selectors import project_get, project_people
+from projects.access import Perm
+from projects.access import can
+from projects.access import require
+from projects.models import PlanVersion
+from projects.models import WorkPackage
+from projects.plan_services import PlanConflictError
+from projects.plan_services import plan_version_start
+from projects.plan_services import work_package_retire
+from projects.plan_services import work_package_save
+from projects.selectors import project_get
+from projects.selectors import project_people
 
 from . import selectors as plan_selectors
-from .forms import (
-    ActionForm,
-    GoalForm,
-    IndicatorForm,
-    PlanVersionForm,
-    RetireForm,
-    TargetsForm,
-    WorkPackageForm,
-    target_years,
-)
+from .forms import ActionForm
+from .forms import GoalForm
+from .forms import IndicatorForm
+from .forms import PlanVersionForm
+from .forms import RetireForm
+from .forms import TargetsForm
+from .forms import WorkPackageForm
+from .forms import target_years
 
 
 def _manager_project(request, project_pk: int):

@@ -15,11 +15,14 @@ then by the entry's sort key, so the page reads the same on every load.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Hashable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
-from portal.lights import Assessment, Light
+from portal.lights import Assessment
+from portal.lights import Light
 
 # The order kinds are listed in; unknown kinds go last.
 KIND_ORDER = ("project", "project_ht", "work_package", "goal", "action", "indicator")

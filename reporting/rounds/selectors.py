@@ -13,10 +13,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Count
+from django.db.models import Q
 from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -24,12 +27,19 @@ from django.utils.translation import gettext_lazy as _
 from measures.choices import Unit
 from measures.models import Indicator
 from objectives.choices import ActionStatus
-from objectives.models import Action, ReportingPeriod
-from portal.lights import Assessment, Light, Reason
+from objectives.models import Action
+from objectives.models import ReportingPeriod
+from portal.lights import Assessment
+from portal.lights import Light
+from portal.lights import Reason
 from portal.people import display_name
-from projects.choices import BudgetCategory, RiskStatus
-from projects.models import Project, WorkPackage
-from reporting.models import ReportSnapshot, SelfAssessment, SelfAssessmentStatus
+from projects.choices import BudgetCategory
+from projects.choices import RiskStatus
+from projects.models import Project
+from projects.models import WorkPackage
+from reporting.models import ReportSnapshot
+from reporting.models import SelfAssessment
+from reporting.models import SelfAssessmentStatus
 
 from .snapshots import statuses_at_cut_off
 from .workflow import editable

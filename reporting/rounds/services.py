@@ -23,12 +23,20 @@ from django.utils import timezone
 from measures.models import Indicator
 from objectives.models import ReportingPeriod
 from portal.history_rows import history_save
-from projects.access import Perm, check
-from projects.models import Programme, Project, WorkPackage
-from reporting.models import IndicatorNarrative, ReportSnapshot, SelfAssessment, WorkPackageSummary
+from projects.access import Perm
+from projects.access import check
+from projects.models import Programme
+from projects.models import Project
+from projects.models import WorkPackage
+from reporting.models import IndicatorNarrative
+from reporting.models import ReportSnapshot
+from reporting.models import SelfAssessment
+from reporting.models import WorkPackageSummary
 
 from .snapshots import snapshot_build
-from .workflow import Event, TransitionRefused, transition
+from .workflow import Event
+from .workflow import TransitionRefused
+from .workflow import transition
 
 
 class AssessmentConflictError(Exception):

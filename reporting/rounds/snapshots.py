@@ -20,10 +20,21 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from measures.history import end_of_day
-from measures.models import CurrentLight, Indicator, Measurement, RollupKind
-from objectives.models import Action, ProcessGoal, ReportingPeriod, StatusUpdate
-from portal.models_common import first_of_each, in_all_languages
-from projects.models import BudgetLine, Expenditure, Project, Risk, WorkPackage
+from measures.models import CurrentLight
+from measures.models import Indicator
+from measures.models import Measurement
+from measures.models import RollupKind
+from objectives.models import Action
+from objectives.models import ProcessGoal
+from objectives.models import ReportingPeriod
+from objectives.models import StatusUpdate
+from portal.models_common import first_of_each
+from portal.models_common import in_all_languages
+from projects.models import BudgetLine
+from projects.models import Expenditure
+from projects.models import Project
+from projects.models import Risk
+from projects.models import WorkPackage
 from reporting.models import SelfAssessment
 
 FORMAT = 1  # bump when the shape changes; the report page reads older shapes by this

@@ -9,26 +9,31 @@ from functools import partial
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_POST
 
 from portal.form_saves import form_save
 from portal.forms import add_service_errors
 from portal.htmx_views import htmx_template
-from projects.access import Perm, can, require
+from projects.access import Perm
+from projects.access import can
+from projects.access import require
 from projects.selectors import project_get
 
 from . import selectors
-from .forms import AssessmentForm, DecisionForm, PeriodForm
-from .services import (
-    AssessmentConflictError,
-    reporting_period_save,
-    self_assessment_decide,
-    self_assessment_save,
-    self_assessment_submit,
-)
+from .forms import AssessmentForm
+from .forms import DecisionForm
+from .forms import PeriodForm
+from .services import AssessmentConflictError
+from .services import reporting_period_save
+from .services import self_assessment_decide
+from .services import self_assessment_save
+from .services import self_assessment_submit
 
 
 def _save_period(request, form: PeriodForm, period=None) -> bool:

@@ -18,11 +18,15 @@ from django import template
 from django.utils import formats
 from django.utils.safestring import SafeString
 from django.utils.timezone import template_localtime
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
+from django.utils.translation import ngettext
 
 from portal.paths import object_path
-from portal.templatetags.portal_tags import count_text, distribution, light
-from projects.templatetags.money import euros, percent
+from portal.templatetags.portal_tags import count_text
+from portal.templatetags.portal_tags import distribution
+from portal.templatetags.portal_tags import light
+from projects.templatetags.money import euros
+from projects.templatetags.money import percent
 
 register = template.Library()
 

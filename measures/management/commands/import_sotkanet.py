@@ -10,11 +10,15 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from measures.models import Indicator
-from measures.sotkanet import ImportResult, SotkanetError, sotkanet_file_import, sotkanet_import
+from measures.sotkanet import ImportResult
+from measures.sotkanet import SotkanetError
+from measures.sotkanet import sotkanet_file_import
+from measures.sotkanet import sotkanet_import
 
 
 class Command(BaseCommand):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 from datetime import date
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
+from django.core.management.base import CommandError
 from django.utils import timezone
 
 from measures.status_engine import status_recompute_all

@@ -7,9 +7,11 @@ a user with the ministry/THL viewer role. Call with `Authorization: Token <key>`
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
+from django.core.management.base import CommandError
 
-from reporting.api.services import api_token_issue, api_token_revoke
+from reporting.api.services import api_token_issue
+from reporting.api.services import api_token_revoke
 
 
 class Command(BaseCommand):

@@ -5,11 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
+from django.core.management.base import CommandError
 from django.db import transaction
 
 from measures.services import generated_values_remove
-from reporting.demo.loader import DemoDataError, demo_load, generated_values_wanted
+from reporting.demo.loader import DemoDataError
+from reporting.demo.loader import demo_load
+from reporting.demo.loader import generated_values_wanted
 
 
 class Command(BaseCommand):

@@ -7,7 +7,8 @@ from datetime import date
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from reporting.notifications.services import round_reminders_send, weekly_digest_send
+from reporting.notifications.services import round_reminders_send
+from reporting.notifications.services import weekly_digest_send
 
 
 class Command(BaseCommand):
