@@ -525,11 +525,23 @@ def pytest_runtest_teardown(item, nextitem):
         return result
     if _is_transactional(item) and blocking_manager_key in item.config.stash:
         with item.config.stash[blocking_manager_key].unblock():
-            for connection in connections.all():
-                contents = getattr(connection, "_test_serialized_contents", None)
-                if contents:
-                    connection.creation.deserialize_db_from_string(contents)
+            _migrated_rows_reload()
     return result
+
+
+def _migrated_rows_reload() -> None:
+    """Put back the rows the migrations wrote: from the copy taken when the test database
+    was set up (a database made from a template, or kept, has no serialized contents: a
+    module run alone, `pytest tests/test_imports.py`, lost its HT catalogue after its
+    transactional test), else from Django's serialization of them."""
+    if _migrated_rows:
+        _snapshot_put(_migrated_rows[0], sequences=False)
+        ContentType.objects.clear_cache()
+        return
+    for each in connections.all():
+        contents = getattr(each, "_test_serialized_contents", None)
+        if contents:
+            each.creation.deserialize_db_from_string(contents)
 
 
 @pytest.fixture(autouse=True)
