@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from django import template
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy
 
 from portal.paths import object_path
@@ -48,15 +52,23 @@ _HANKE_TABS = (
 )
 
 
-@register.inclusion_tag("components/_hanke_tabs.html", takes_context=True)
-def project_tabs(context, project) -> dict:
-    """`{% project_tabs project %}`: the hanke's sections as one tab bar, the current one marked;
-    a tab only for a section the user may open."""
+_CURRENT = ' aria-current="page"'
+
+
+@register.simple_tag(takes_context=True)
+def project_tabs(context, project) -> SafeString:
+    """`{% project_tabs project %}`: the hanke's sections as one tab bar, the current one
+    marked; a tab only for a section the user may open. Joined here rather than looped in a
+    template: every hanke page draws it (~2 000 calls through the template engine, ~500 so)."""
     request = context["request"]
     current = request.resolver_match.url_name if request.resolver_match else ""
-    tabs = [
-        {"url": object_path(name, project.pk), "label": label, "current": current in pages}
+    items = "".join(
+        f'\n    <li><a href="{object_path(name, project.pk)}"'
+        f"{_CURRENT if current in pages else ''}>{escape(str(label))}</a></li>"
         for name, label, pages, perm in _HANKE_TABS
         if can(request.user, perm, project)
-    ]
-    return {"tabs": tabs}
+    )
+    return SafeString(
+        f'<nav class="hanke-tabs" aria-label="{escape(gettext("Sections of the hanke"))}">\n'
+        f'  <ul class="hanke-tabs__list">{items}\n  </ul>\n</nav>'
+    )
