@@ -305,18 +305,15 @@ def _card_indicators(*, user, project: Project, ht: int | None) -> QuerySet[Indi
     if not can(user, Perm.VIEW, project):  # the rule of `visible_to`, on the hanke in hand
         return Indicator.objects.none()
     indicators = Indicator.objects.filter(project=project, retired_on__isnull=True)
-    if ht:
+    if ht:  # the hanke's own rows only: the subqueries need not scan the programme's
+        own = Indicator.benefit_targets.through.objects.filter(
+            benefittarget__number=ht, indicator__project=project
+        )
+        by_goal = Indicator.goals.through.objects.filter(
+            processgoal__benefit_targets__number=ht, processgoal__project=project
+        )
         indicators = indicators.filter(
-            Q(
-                pk__in=Indicator.benefit_targets.through.objects.filter(
-                    benefittarget__number=ht
-                ).values("indicator_id")
-            )
-            | Q(
-                pk__in=Indicator.goals.through.objects.filter(
-                    processgoal__benefit_targets__number=ht
-                ).values("indicator_id")
-            )
+            Q(pk__in=own.values("indicator_id")) | Q(pk__in=by_goal.values("indicator_id"))
         )
     return indicators
 

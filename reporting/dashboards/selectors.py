@@ -267,19 +267,14 @@ def _filtered_actions(project: Project, filters: ProjectFilters):
     """The hanke's actions narrowed by the filters the database can apply (one query)."""
     through = Action.goals.through.objects
     qs = Action.objects.filter(project=project, retired_on__isnull=True)
-    if filters.ht:
-        qs = qs.filter(
-            Q(
-                pk__in=Action.benefit_targets.through.objects.filter(
-                    benefittarget__number=filters.ht
-                ).values("action_id")
-            )
-            | Q(
-                pk__in=through.filter(processgoal__benefit_targets__number=filters.ht).values(
-                    "action_id"
-                )
-            )
+    if filters.ht:  # tagged with the HT, or serving a goal of the hanke that is
+        own = Action.benefit_targets.through.objects.filter(
+            benefittarget__number=filters.ht, action__project=project
         )
+        by_goal = through.filter(
+            processgoal__benefit_targets__number=filters.ht, processgoal__project=project
+        )
+        qs = qs.filter(Q(pk__in=own.values("action_id")) | Q(pk__in=by_goal.values("action_id")))
     if filters.wp is not None:
         qs = qs.filter(Q(work_package=filters.wp) | Q(work_package__parent=filters.wp))
     if filters.owner is not None:
