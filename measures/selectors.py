@@ -62,9 +62,13 @@ def stored_lights_by_kind(wanted: dict[str, list[int]]) -> dict[str, dict[int, A
         return found
     # Every asked id under every asked kind (two plain lists, not an OR per kind): a row of
     # another kind's id is read and passed over, at most a few per page.
-    rows = CurrentLight.objects.filter(
-        kind__in=list(asked), object_id__in=sorted(set().union(*asked.values())), ht=0
-    ).values_list("kind", "object_id", "light", "reason_code", "reason_params")
+    rows = (
+        CurrentLight.objects.filter(
+            kind__in=list(asked), object_id__in=sorted(set().union(*asked.values())), ht=0
+        )
+        .order_by()  # placed by id: no sort
+        .values_list("kind", "object_id", "light", "reason_code", "reason_params")
+    )
     for kind, object_id, light, code, params in rows:
         if object_id in asked[kind]:
             found[kind][object_id] = Assessment(Light(light), Reason(code, params or {}))

@@ -74,7 +74,8 @@ def in_scope_get(queryset, *, user, pk: int):
 def project_get(*, user, pk: int) -> Project:
     """One visible hanke (one query, and the user's roles unless read already); 404 outside
     the user's scope (`Project.objects.visible_to`'s rule, judged on the row read)."""
-    project = next(iter(Project.objects.select_related("region", "programme").filter(pk=pk)), None)
+    rows = Project.objects.select_related("region", "programme").filter(pk=pk).order_by()
+    project = next(iter(rows), None)
     if project is None or not can(user, Perm.VIEW, project):
         raise Http404
     return project

@@ -97,12 +97,16 @@ def action_list(
 def action_get(*, user, pk: int, page: bool = True) -> Action:
     """The action if `user` may see it (else 404); with `page`, also what its page shows:
     goals, HTs, the whole status timeline and its light. A save needs none of these."""
-    actions = Action.objects.filter(
-        pk=pk, project__in=Project.objects.visible_to(user)
-    ).select_related("project__region", "work_package", "owner", "responsible_organisation")
+    actions = (
+        Action.objects.filter(pk=pk, project__in=Project.objects.visible_to(user))
+        .select_related("project__region", "work_package", "owner", "responsible_organisation")
+        .order_by()  # one row: not the default order's joins
+    )
     if page:
         actions = actions.prefetch_related(
-            "goals",
+            Prefetch(
+                "goals", queryset=ProcessGoal.objects.order_by("work_package__order", "order", "id")
+            ),
             "benefit_targets",
             Prefetch(
                 "status_updates",
@@ -138,6 +142,7 @@ def goal_get(*, user, pk: int) -> ProcessGoal:
     goal = (
         ProcessGoal.objects.select_related("project__region", "work_package", "plan_version")
         .filter(pk=pk)
+        .order_by()  # one row: not the default order's joins
         .first()
     )
     if goal is None or not can(user, Perm.VIEW, goal):
@@ -546,10 +551,14 @@ def _fill(user, project: Project, rows: list[_Row], nodes, *, lights, goal_hts) 
     lights and HT codes already read, on their packages."""
     goal_ids = _ids(row.goal for row in rows)
     action_ids = _ids(row.action for row in rows)
-    goals = {goal.pk: goal for goal in ProcessGoal.objects.filter(pk__in=goal_ids).only(*_GOAL_ROW)}
+    # No order (the rows are placed by `rows`): the models' default order joins the hanke
+    # and its region to every read.
+    goals = ProcessGoal.objects.filter(pk__in=goal_ids).only(*_GOAL_ROW).order_by()
+    goals = {goal.pk: goal for goal in goals}
     goal_lights, action_lights = lights[RollupKind.GOAL], lights[RollupKind.ACTION]
     newest = StatusUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at")
-    actions = Action.objects.filter(pk__in=action_ids).select_related("owner").only(*_ACTION_ROW)
+    actions = Action.objects.filter(pk__in=action_ids).select_related("owner")
+    actions = actions.only(*_ACTION_ROW).order_by()
     actions = {
         action.pk: action
         for action in actions.annotate(last_update=Subquery(newest.values("created_at")[:1]))

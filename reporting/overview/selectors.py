@@ -84,10 +84,12 @@ def parse_ht(value: str | None) -> int | None:
 def _stored_region_cells(region_ids, names: dict[int, str]) -> dict[tuple[int, int], Cell]:
     """(region, HT; 0 for all HTs) → the region's stored light (one query), its reason
     naming the hankkeet in the reader's language (`names`: id → name)."""
-    rows = CurrentLight.objects.filter(
-        kind=RollupKind.REGION, object_id__in=list(region_ids)
-    ).values_list(
-        "object_id", "ht", "light", "reason_code", "reason_params", "counts", "behind_share"
+    rows = (
+        CurrentLight.objects.filter(kind=RollupKind.REGION, object_id__in=list(region_ids))
+        .order_by()
+        .values_list(
+            "object_id", "ht", "light", "reason_code", "reason_params", "counts", "behind_share"
+        )
     )
     return {
         (region_id, ht): Cell(
@@ -191,8 +193,10 @@ def overview_rows(*, user, sort: str = "name", ht: int | None = None) -> Overvie
     wanted = Q(kind=RollupKind.PROJECT, project_id__in=ids)
     if rolled:
         wanted |= Q(kind=RollupKind.PROJECT_HT, project_id__in=rolled)
-    hanke_rows = CurrentLight.objects.filter(wanted).values_list(
-        "kind", "project_id", "ht", "light", "behind_share", "reason_params"
+    hanke_rows = (
+        CurrentLight.objects.filter(wanted)
+        .order_by()
+        .values_list("kind", "project_id", "ht", "light", "behind_share", "reason_params")
     )
     project_light: dict[int, Child] = {}
     ht_lights: dict[tuple[int, int], Child] = {}
