@@ -73,8 +73,8 @@ class ProjectFilterForm(forms.Form):
         widget=CompactSelect,
     )
     late = forms.BooleanField(label=_("Late only"), required=False)
-    owner = forms.ModelChoiceField(
-        label=_("Owner"), queryset=None, required=False, empty_label=_("All"), widget=CompactSelect
+    owner = forms.TypedChoiceField(
+        label=_("Owner"), required=False, coerce=int, empty_value=None, widget=CompactSelect
     )
     plan_version = forms.TypedChoiceField(
         label=_("Plan version"), required=False, coerce=int, empty_value=None, widget=CompactSelect
@@ -84,12 +84,12 @@ class ProjectFilterForm(forms.Form):
 
     def __init__(self, *args, people=None, plan_versions=None, packages=None, **kwargs):
         super().__init__(*args, **kwargs)
-        # Packages and plan versions come as the lists the page has read: no query here.
+        # Packages, people (id, name) and plan versions come as the lists the page has read:
+        # no query here.
         self.fields["wp"].choices = [("", _("All"))] + [
             (p.pk, f"{p.code} {p.display_name}"[:80]) for p in packages or ()
         ]
-        self.fields["owner"].queryset = people
-        self.fields["owner"].label_from_instance = display_name
+        self.fields["owner"].choices = [("", _("All")), *(people or ())]
         self.fields["plan_version"].choices = [("", _("All"))] + [
             (version.pk, str(version)) for version in plan_versions or ()
         ]

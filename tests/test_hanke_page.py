@@ -12,17 +12,20 @@ from django.urls import reverse
 
 from measures.status_engine import status_recompute_projects
 from objectives.forms import ProjectFilterForm
+from portal.people import display_name
 from projects.models import PlanMilestone
 from projects.models import PlanVersion
 from projects.models import Project
 from projects.selectors import plan_follow_up
 from projects.selectors import plan_milestones
 from projects.selectors import plan_versions
+from projects.selectors import project_people_choices
 from reporting.dashboards.selectors import ProjectFilters
 from reporting.dashboards.selectors import project_tree
 
 from .factories import ActionFactory
 from .factories import IndicatorFactory
+from .factories import MembershipFactory
 from .factories import ProcessGoalFactory
 from .factories import WorkPackageFactory
 from .helpers import done_and_late
@@ -242,6 +245,26 @@ def test_owner_and_plan_version_filters(client, personas, hanke):
     html = _get(client, personas, plan_version=hanke["version"].pk)
     assert _shown(html, hanke) == {"late"}
     assert "Päivitetty suunnitelma" in html
+
+
+def test_the_owner_select_lists_the_hankes_active_people_by_name(client, personas, hanke):
+    # given a member without a name and one whose account is closed
+    nameless = MembershipFactory(project=personas.project, role="worker", user__first_name="")
+    nameless.user.last_name = ""
+    nameless.user.save()
+    closed = MembershipFactory(project=personas.project, role="worker").user
+    closed.is_active = False
+    closed.save()
+    # when
+    choices = project_people_choices(project=personas.project)
+    # then every active member is named as on every page, by surname, the closed one left out
+    users = {user.pk: user for user in get_user_model().objects.all()}
+    assert [name for _pk, name in choices] == [display_name(users[pk]) for pk, _name in choices]
+    assert (nameless.user.pk, nameless.user.username) in choices
+    assert closed.pk not in dict(choices)
+    html = _get(client, personas, owner=personas.project_manager.pk)
+    manager = display_name(personas.project_manager)
+    assert f'<option value="{personas.project_manager.pk}" selected>{manager}</option>' in html
 
 
 def test_filtered_view_hides_empty_goals_and_packages_and_keeps_the_query(client, personas, hanke):

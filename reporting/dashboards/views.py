@@ -36,6 +36,7 @@ from projects.selectors import plan_milestones
 from projects.selectors import plan_versions
 from projects.selectors import project_get
 from projects.selectors import project_people
+from projects.selectors import project_people_choices
 from projects.selectors import risks_due_for_review
 from projects.table_views import project_table
 from reporting.as_of import views as as_of_views
@@ -146,7 +147,7 @@ def _project_filters(
 ) -> tuple[ProjectFilterForm, selectors.ProjectFilters]:
     form = ProjectFilterForm(
         request.GET,
-        people=project_people(project=project),
+        people=project_people_choices(project=project),
         plan_versions=versions,
         packages=packages,
     )
