@@ -114,8 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     from django.test import Client
 
     import bench.pages as bench_pages
+    from bench import pages_data
 
-    world = bench_pages.find_world()
+    world = pages_data.find_world()
     pages = bench_pages.select_pages(args.pages)
     counter = CallCounter(by_line=args.by_line)
     counter.install_template_hook()

@@ -60,9 +60,7 @@ from bench.pages import CSRF_FIELD  # noqa: E402  (the repository root must be o
 from bench.pages import (  # noqa: E402  (the repository root must be on sys.path first)
     SERVER_SETTINGS,
 )
-from bench.pages import data_summary  # noqa: E402  (the repository root must be on sys.path first)
 from bench.pages import free_port  # noqa: E402  (the repository root must be on sys.path first)
-from bench.pages import prepare  # noqa: E402  (the repository root must be on sys.path first)
 from bench.pages import setup_django  # noqa: E402  (the repository root must be on sys.path first)
 
 if TYPE_CHECKING:  # the annotations only: bench.load_data imports the models
@@ -373,14 +371,16 @@ def report_run(run: Run, goal_ms: float) -> list[str]:
     return lines
 
 
-def header(args: argparse.Namespace, plan: dict, load_before: str, pg: str) -> list[str]:
+def header(args: argparse.Namespace, plan: dict, load_before: str, pg: str, held: str) -> list[str]:
+    """The report's first lines; `pg` is the database server's version, `held` what the data
+    hold (`bench.pages_data.data_summary`)."""
     counts = {kind: len(pool) for kind, pool in plan["personas"].items()}
     cpu = platform.processor() or platform.machine()
     return [
         f"date: {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
         f"machine: {os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}, "
         f"PostgreSQL {pg}; load average before: {load_before}",
-        f"data: {data_summary()}",
+        f"data: {held}",
         f"personas signed in (per kind): {counts}",
         f"stack: gunicorn portal.wsgi, {args.workers} sync workers, DEBUG=0; Celery worker "
         f"--concurrency={args.concurrency} on {args.redis_url}; client: locust on the same host",
@@ -401,11 +401,12 @@ def main(argv: list[str] | None = None) -> int:
     # This process times requests alone too (`request_costs`): with the server's settings.
     os.environ.update(DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50), SECURE_SSL_REDIRECT="0")
     setup_django(args)
-    for step in prepare(args):
-        print(f"prepare: {step}", file=sys.stderr)
     # The models can be imported only now: Django is set up from this command line.
     from bench import load_data as data
+    from bench import pages_data
 
+    for step in pages_data.prepare(args):
+        print(f"prepare: {step}", file=sys.stderr)
     data.purge_queue()
     load_before = _load()
     plan = data.build_plan(secrets.token_urlsafe(24), args.wait_range)
@@ -430,7 +431,7 @@ def main(argv: list[str] | None = None) -> int:
                 )
             )
         dirty, waited = data.wait_for_lights()
-    lines = header(args, plan, load_before, data.postgres_version())
+    lines = header(args, plan, load_before, data.postgres_version(), pages_data.data_summary())
     if args.costs:
         lines += data.request_costs(plan)
     for run in runs:

@@ -43,7 +43,9 @@ from dataclasses import field
 from datetime import datetime
 from pathlib import Path
 
+import django
 import requests
+from django.urls import reverse
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/portal_pagebench"
@@ -78,7 +80,7 @@ PERSONAS: dict[str, Persona | None] = {
 
 @dataclass(frozen=True)
 class World:
-    """The objects the URLs point at, chosen from the data (see `find_world`)."""
+    """The objects the URLs point at, chosen from the data (`bench.pages_data.find_world`)."""
 
     hanke: int  # the hanke with the most actions
     action: int  # its first action in page order
@@ -106,8 +108,6 @@ class Page:
     headers: dict[str, str] = field(default_factory=dict)
 
     def path(self, world: World) -> str:
-        from django.urls import reverse
-
         kwargs = {name: getattr(world, attr) for name, attr in self.kwargs.items()}
         path = reverse(self.url_name, kwargs=kwargs, urlconf=SERVER_URLCONF)
         query = [self.query] if self.query else []
@@ -205,168 +205,7 @@ def setup_django(args: argparse.Namespace) -> None:
     os.environ["REDIS_URL"] = args.redis_url
     os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
     sys.path.insert(0, str(REPO_ROOT))
-    import django
-
     django.setup()
-
-
-# --- Preparing the data -----------------------------------------------------------------------
-
-
-def prepare(args: argparse.Namespace) -> list[str]:
-    """Migrate, load the demo, generate the scale data and recompute: each only if needed."""
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-    from django.utils import timezone
-
-    from measures.models import CurrentLight
-    from measures.models import RollupKind
-    from measures.status_engine import status_recompute_all
-    from projects.models import Project
-    from reporting.demo.loader import demo_load
-    from reporting.demo.scale import scale_generate
-    from reporting.demo.scale import synthetic_regions
-
-    done = []
-    executor = MigrationExecutor(connection)
-    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
-        call_command("migrate", interactive=False, verbosity=0)
-        done.append("migrated")
-    if not Project.objects.exclude(region__in=synthetic_regions()).exists():
-        demo_load(data_dir=settings.DEMO_DATA_DIR, with_users=False)
-        done.append("loaded the demo data (without demo users)")
-    found = synthetic_regions().count()
-    if found != args.regions:
-        started = time.perf_counter()
-        scale_generate(regions=args.regions, seed=args.seed, replace=found > 0)
-        done.append(f"generated {args.regions} regions in {time.perf_counter() - started:.0f} s")
-    lit = CurrentLight.objects.filter(kind=RollupKind.PROJECT).values("object_id")
-    if Project.objects.exclude(pk__in=lit).exists():
-        report = status_recompute_all(today=timezone.localdate())
-        done.append(f"recomputed the lights ({report.rollups} rollups)")
-    # Fresh planner statistics, as autovacuum would leave them some time after a bulk load.
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    return done or ["database already prepared"]
-
-
-def find_world() -> World:
-    from django.db.models import Count
-
-    from measures.models import Indicator
-    from objectives.models import Action
-    from objectives.models import ProcessGoal
-    from projects.models import Project
-    from projects.models import WorkPackage
-
-    hanke = Project.objects.annotate(n=Count("actions")).order_by("-n", "pk").first()
-    action = (
-        Action.objects.filter(project=hanke).order_by("work_package__order", "order", "pk").first()
-    )
-    indicator = (
-        Indicator.objects.filter(project=hanke)
-        .annotate(n=Count("measurements"))
-        .order_by("-n", "order", "pk")
-        .first()
-    )
-    parent_of = dict(WorkPackage.objects.filter(project=hanke).values_list("pk", "parent_id"))
-    per_top: dict[int, int] = {}
-    action_packages = Action.objects.filter(project=hanke).values_list("work_package_id")
-    for (package_id,) in action_packages:
-        while parent_of.get(package_id):  # up to the top-level package
-            package_id = parent_of[package_id]
-        per_top[package_id] = per_top.get(package_id, 0) + 1
-    package = max(per_top, key=lambda pk: (per_top[pk], -pk), default=None)
-    goal = (
-        ProcessGoal.objects.filter(project=hanke)
-        .annotate(n=Count("actions"))
-        .order_by("-n", "order", "pk")
-        .first()
-    )
-    if None in (hanke, action, indicator, package, goal):
-        sys.exit("The database holds no hanke with actions and indicators; prepare it first.")
-    return World(
-        hanke=hanke.pk,
-        action=action.pk,
-        indicator=indicator.pk,
-        package=package,
-        goal=goal.pk,
-    )
-
-
-def ensure_users(world: World, password: str) -> None:
-    """Create the bench users (once) and give them `password` and their roles (every run)."""
-    from django.contrib.auth import get_user_model
-
-    from projects.models import Membership
-    from projects.models import Project
-    from projects.services import member_invite
-    from projects.services import programme_role_set
-
-    project = Project.objects.get(pk=world.hanke)
-    for key, persona in PERSONAS.items():
-        if persona is None:
-            continue
-        user, _created = get_user_model().objects.get_or_create(
-            username=persona.username,
-            defaults={
-                "email": f"{persona.username}@example.invalid",
-                "first_name": "Bench",
-                "last_name": key.capitalize(),
-            },
-        )
-        user.set_password(password)
-        user.save(update_fields=["password"])
-        if persona.programme_role:
-            programme_role_set(user=user, actor=None, role=persona.programme_role)
-        in_hanke = Membership.objects.active().filter(user=user, project=project).exists()
-        if persona.project_role and not in_hanke:
-            member_invite(
-                project=project,
-                actor=None,
-                email=user.email,
-                first_name=user.first_name,
-                last_name=user.last_name,
-                role=persona.project_role,
-            )
-
-
-def data_summary() -> str:
-    from measures.models import CurrentLight
-    from measures.models import Indicator
-    from measures.models import Measurement
-    from objectives.models import Action
-    from objectives.models import ProcessGoal
-    from projects.models import Project
-
-    models = [Project, ProcessGoal, Action, Indicator, Measurement, CurrentLight]
-    return ", ".join(f"{m.objects.count()} {m._meta.model_name}" for m in models)
-
-
-def count_queries(pages: list[Page], world: World) -> dict[str, int]:
-    """SQL statements of one request per page, through the same views in this process."""
-    from django.contrib.auth import get_user_model
-    from django.db import connection
-    from django.test import Client
-    from django.test import override_settings
-    from django.test.utils import CaptureQueriesContext
-
-    counts = {}
-    with override_settings(ROOT_URLCONF=SERVER_URLCONF):
-        for page in pages:
-            client = Client()
-            persona = PERSONAS[page.persona]
-            if persona is not None:
-                client.force_login(get_user_model().objects.get(username=persona.username))
-            connection.queries_log.clear()  # a full log (9 000) would hide the count
-            with CaptureQueriesContext(connection) as captured:
-                response = client.get(page.path(world), headers=page.headers)
-            if response.status_code != 200:
-                sys.exit(f"{page.key}: the test client got {response.status_code}")
-            counts[page.key] = len(captured.captured_queries)
-    return counts
 
 
 # --- The server -------------------------------------------------------------------------------
@@ -531,12 +370,7 @@ def verdicts(timing: Timing, bare_p95: float) -> tuple[float, bool, bool]:
     return ratio, ratio <= RATIO_TARGET, timing.p95 <= MS_TARGET
 
 
-def machine() -> str:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        pg = cursor.fetchone()[0].split()[0]
+def machine(pg: str) -> str:
     cpu = platform.processor() or platform.machine()
     load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
     return (
@@ -545,12 +379,15 @@ def machine() -> str:
     )
 
 
-def report(timings: list[Timing], args: argparse.Namespace, world: World) -> bool:
-    """Print the header and the Markdown table; True when every page met both targets."""
+def report(
+    timings: list[Timing], args: argparse.Namespace, world: World, pg: str, data: str
+) -> bool:
+    """Print the header and the Markdown table; True when every page met both targets.
+    `pg` is the database server's version, `data` what the data hold."""
     bare_p95 = next(t for t in timings if t.page.key == BARE).p95
     print(f"date: {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}")
-    print(f"machine: {machine()}")
-    print(f"data: {data_summary()}")
+    print(f"machine: {machine(pg)}")
+    print(f"data: {data}")
     print(
         f"objects: hanke {world.hanke}, action {world.action}, indicator {world.indicator}, "
         f"work package {world.package}, goal {world.goal}"
@@ -601,17 +438,20 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{page.key:<14} {page.label}")
         return 0
     setup_django(args)
-    for step in prepare(args):
+    # The models can be imported only now: Django is set up from this command line.
+    from bench import pages_data as data
+
+    for step in data.prepare(args):
         print(f"prepare: {step}", file=sys.stderr)
-    world = find_world()
+    world = data.find_world()
     password = secrets.token_urlsafe(24)
-    ensure_users(world, password)
+    data.ensure_users(world, password)
     with running_server(args) as base:
         timings = time_pages(base, pages, world, password, args)
-    queries = count_queries([t.page for t in timings if not t.error], world)
+    queries = data.count_queries([t.page for t in timings if not t.error], world)
     for timing in timings:
         timing.queries = queries.get(timing.page.key)
-    passed = report(timings, args, world)
+    passed = report(timings, args, world, data.postgres_version(), data.data_summary())
     return 1 if args.strict and not passed else 0
 
 

@@ -5,6 +5,8 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 
+from projects.models import ProgrammeRole
+
 from .test_browser import ARTIFACTS
 from .test_browser import CHROMIUM
 from .test_browser import console_errors
@@ -20,8 +22,6 @@ pytestmark = [
 @pytest.fixture
 def viewer(django_db_serialized_rollback, transactional_db):
     # Created before Playwright starts (see tests/fixtures_shared.py demo_loaded).
-    from projects.models import ProgrammeRole
-
     user = get_user_model().objects.create_user("api.viewer", password=PASSWORD)
     ProgrammeRole.objects.create(user=user, role="viewer")
     return user

@@ -12,10 +12,10 @@ from bench.pages import PAGES
 from bench.pages import SERVER_URLCONF
 from bench.pages import Timing
 from bench.pages import World
-from bench.pages import ensure_users
-from bench.pages import find_world
 from bench.pages import select_pages
 from bench.pages import verdicts
+from bench.pages_data import ensure_users
+from bench.pages_data import find_world
 from projects.models import Membership
 from projects.models import ProgrammeRole
 

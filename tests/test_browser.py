@@ -7,8 +7,13 @@ pytest-django's live server; screenshots go to test-artifacts/ for people to loo
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 
+from measures.models import Indicator
+from objectives.models import Action
+from objectives.models import ProcessGoal
+from projects.models import Project
 from reporting.demo.loader import DEMO_PASSWORD
 
 from .conftest import CHROMIUM  # noqa: F401 - used by others
@@ -59,8 +64,6 @@ class PageChecks:
     from the start."""
 
     def __init__(self, page):
-        from axe_playwright_python.sync_playwright import Axe
-
         self.page, self._axe, self.found = page, Axe(), {}
         self.errors = console_errors(page)
 
@@ -111,11 +114,6 @@ def test_wrong_password_is_explained_on_the_page(browser_page):
 @pytest.fixture
 def page_urls(demo_loaded):
     """One URL per page type of the demo, looked up before Playwright starts."""
-    from measures.models import Indicator
-    from objectives.models import Action
-    from objectives.models import ProcessGoal
-    from projects.models import Project
-
     project = Project.objects.get(region__code="16")
     action = Action.objects.filter(project=project).first()
     goal = ProcessGoal.objects.filter(project=project).first()
@@ -139,8 +137,6 @@ def page_urls(demo_loaded):
 
 def test_every_page_type_passes_axe_without_serious_violations(page_urls, browser_page):
     # given the programme admin, who sees every page type
-    from axe_playwright_python.sync_playwright import Axe
-
     page, url = browser_page
     axe = Axe()
     page.goto(f"{url}/accounts/login/")
@@ -167,8 +163,6 @@ def _serious(result) -> list[str]:
 
 @pytest.fixture
 def chart_indicator_path(demo_loaded):
-    from measures.models import Indicator
-
     indicator = Indicator.objects.filter(project__region__code="16", measurements__isnull=False)
     return f"/mittarit/{indicator.distinct().first().pk}/"
 

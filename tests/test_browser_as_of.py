@@ -10,10 +10,15 @@ from datetime import date
 
 import pytest
 
+from measures.models import CurrentLight
+from measures.status_engine import status_recompute_projects
+
 from . import test_browser
 from .browser_visits import signed_in
 from .browser_visits import visit_as
 from .factories import PASSWORD
+from .factories import ProcessGoalFactory
+from .factories import recorded_on
 from .helpers import action_late_later
 from .helpers import assessment_submit
 from .helpers import spring_and_autumn_rounds
@@ -27,12 +32,6 @@ pytestmark = test_browser.pytestmark
 def rounds_world(personas):
     """Two past rounds: the first submitted (an action in progress), by the second the action
     is late and a goal is new. Built before Playwright starts (see test_browser.py)."""
-    from measures.models import CurrentLight
-    from measures.status_engine import status_recompute_projects
-
-    from .factories import ProcessGoalFactory
-    from .factories import recorded_on
-
     project = personas.project
     first, _second = spring_and_autumn_rounds(project.programme)
     package, _action = action_late_later(

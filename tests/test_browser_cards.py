@@ -1,7 +1,12 @@
 """In a real browser: the hanke page's indicator cards draw their trend lines under the CSP,
 name them for assistive technology, show all on demand and print every card."""
 
+from datetime import date
+
 import pytest
+
+from measures.status_engine import status_recompute_projects
+from projects.models import Project
 
 from . import test_browser
 from .test_browser import ARTIFACTS
@@ -15,11 +20,6 @@ pytestmark = test_browser.pytestmark
 @pytest.fixture
 def hanke_with_cards(demo_loaded):
     """Keski-Pohjanmaa's hanke (more than twelve indicators) with its lights computed."""
-    from datetime import date
-
-    from measures.status_engine import status_recompute_projects
-    from projects.models import Project
-
     project = Project.objects.get(region__code="16")
     status_recompute_projects(project_ids=[project.pk], today=date(2025, 12, 31))
     return f"/hankkeet/{project.pk}/", project.indicators.count()

@@ -11,12 +11,14 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.utils import translation
 
 from measures.status_engine import status_recompute_all
 from measures.status_engine import status_recompute_projects
 from portal.charts import plotly_locale
+from projects.models import Region
 from reporting.demo.loader import DEMO_PASSWORD
 
 from . import test_browser
@@ -55,8 +57,6 @@ def demo_with_lights(demo_loaded):
     """The demo with its lights computed, and its regions' English names.
 
     Done before Playwright starts (see demo_loaded in tests/fixtures_shared.py)."""
-    from projects.models import Region
-
     status_recompute_all(today=TODAY)
     with translation.override("en"):
         return sorted(r.display_name for r in Region.objects.filter(projects__isnull=False))
@@ -87,8 +87,6 @@ def test_ministry_viewer_compares_regions_on_one_benefit_target(demo_with_lights
     page.screenshot(path=ARTIFACTS / "compare-ht2-en.png", full_page=True)
     assert not _csp_script_errors(errors)
     # and axe-core finds no serious or critical WCAG violation on the page
-    from axe_playwright_python.sync_playwright import Axe
-
     result = Axe().run(page)
     assert result.response["passes"]
     assert not _serious(result)

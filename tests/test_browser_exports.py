@@ -9,7 +9,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.db import connections
+from playwright.sync_api import expect
+
+from portal.models import Job
+from reporting.exports.services import export_job_run
 
 from . import test_browser
 from .factories import PASSWORD
@@ -24,8 +29,6 @@ pytestmark = test_browser.pytestmark
 @pytest.fixture
 def running_job(personas):
     """The ministry viewer's national extract, 40 % written (built before Playwright starts)."""
-    from portal.models import Job
-
     period = ReportingPeriodFactory(
         programme=personas.project.programme, name="Väliarviointi 4/2023", cut_off=date(2023, 3, 31)
     )
@@ -52,12 +55,6 @@ def test_progress_bar_moves_and_turns_into_a_download_link(running_job, browser_
 
 
 def _follow_the_job(page, url: str, running_job: int) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-    from playwright.sync_api import expect
-
-    from portal.models import Job
-    from reporting.exports.services import export_job_run
-
     # given the viewer on the page of their running export
     log_in(page, url, "viewer", PASSWORD)
     page.goto(f"{url}/viennit/{running_job}/")

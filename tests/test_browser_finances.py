@@ -9,6 +9,13 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth import get_user_model
+
+from projects.models import Project
+from projects.models import Risk
+from projects.services import expenditure_create
+from projects.services import risk_save
 
 from . import test_browser
 from .test_browser import ARTIFACTS
@@ -25,13 +32,6 @@ def finance_demo(demo_loaded):
     """002 (Keski-Pohjanmaa) with two expenses and one risk rated by its manager.
 
     Done before Playwright starts (see demo_loaded in tests/fixtures_shared.py)."""
-    from django.contrib.auth import get_user_model
-
-    from projects.models import Project
-    from projects.models import Risk
-    from projects.services import expenditure_create
-    from projects.services import risk_save
-
     project = Project.objects.get(region__code="16")
     manager = get_user_model().objects.get(username="kp.projektipaallikko")
     for day, amount in ((date(2022, 3, 31), "120000.00"), (date(2022, 6, 30), "215500.50")):
@@ -64,8 +64,6 @@ def test_steering_member_sees_budget_chart_and_heat_map_worker_cannot_edit(
     finance_demo,
     browser_page,
 ):
-    from axe_playwright_python.sync_playwright import Axe
-
     page, url = browser_page
     axe = Axe()
     errors = console_errors(page)

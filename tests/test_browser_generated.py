@@ -3,7 +3,14 @@
 chart's legend on the indicator page, a trace of their own ("demo, generated"), in Finnish
 and in Swedish."""
 
+from datetime import date
+
 import pytest
+
+from measures.models import Indicator
+from measures.models import Measurement
+from measures.status_engine import status_recompute_projects
+from projects.models import Project
 
 from . import test_browser
 from .browser_visits import assert_no_script_refused
@@ -19,13 +26,6 @@ pytestmark = test_browser.pytestmark
 def generated_hanke(demo_loaded):
     """Keski-Pohjanmaa's hanke with its lights computed, and one of its indicators whose
     values are all generated (its URL), looked up before Playwright starts."""
-    from datetime import date
-
-    from measures.models import Indicator
-    from measures.models import Measurement
-    from measures.status_engine import status_recompute_projects
-    from projects.models import Project
-
     project = Project.objects.get(region__code="16")
     status_recompute_projects(project_ids=[project.pk], today=date(2025, 12, 31))
     real = Measurement.objects.exclude(source="demo").values("indicator_id")

@@ -5,7 +5,10 @@ Reuses the Playwright fixtures of tests/test_browser.py."""
 from __future__ import annotations
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
+
+from projects.models import Project
 
 from . import test_browser
 from .test_browser import ARTIFACTS
@@ -18,8 +21,6 @@ pytestmark = test_browser.pytestmark
 @pytest.fixture
 def import_demo(demo_loaded):
     """Keski-Pohjanmaa's hanke and one of its work package codes (read before Playwright)."""
-    from projects.models import Project
-
     project = Project.objects.get(region__code="16")
     return project.pk, project.work_packages.order_by("order", "id").first().code
 
@@ -29,8 +30,6 @@ def test_manager_imports_actions_from_own_layout_in_the_browser(
     browser_page,
     tmp_path,
 ):
-    from axe_playwright_python.sync_playwright import Axe
-
     project_pk, package = import_demo
     page, url = browser_page
     axe = Axe()

@@ -9,10 +9,18 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
+from playwright.sync_api import expect
+
+from portal.mail import unsubscribe_token
+from projects.models import BudgetLine
 
 from . import test_browser
 from .factories import PASSWORD
+from .factories import MembershipFactory
+from .factories import ProjectFactory
+from .factories import UserFactory
 from .test_browser import ARTIFACTS
 from .test_browser import _serious
 from .test_browser import log_in
@@ -23,12 +31,6 @@ pytestmark = test_browser.pytestmark
 @pytest.fixture
 def manager_world(transactional_db):
     """A hanke with one budget line and its manager; made before Playwright starts."""
-    from projects.models import BudgetLine
-
-    from .factories import MembershipFactory
-    from .factories import ProjectFactory
-    from .factories import UserFactory
-
     project = ProjectFactory(start_date=date(2022, 1, 1), end_date=date(2022, 12, 31))
     line = BudgetLine.objects.create(
         project=project, year=2022, category="personnel", line="Palkat", amount=Decimal(100000)
@@ -36,8 +38,6 @@ def manager_world(transactional_db):
     manager = MembershipFactory(
         user=UserFactory(username="pp-selain"), project=project, role="manager"
     ).user
-    from portal.mail import unsubscribe_token
-
     return project.pk, line.pk, unsubscribe_token(manager)
 
 
@@ -46,9 +46,6 @@ def test_manager_imports_totals_and_turns_the_digest_off(
     browser_page,
     tmp_path,
 ):
-    from axe_playwright_python.sync_playwright import Axe
-    from playwright.sync_api import expect
-
     page, url = browser_page
     project_pk, line_pk, token = manager_world
     axe, found = Axe(), {}

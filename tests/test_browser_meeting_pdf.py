@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from . import test_browser
@@ -25,8 +26,6 @@ def test_steering_member_sees_burn_chart_and_heat_map_and_downloads_the_pdf(
     steering_demo,  # noqa: F811
     browser_page,
 ):
-    from playwright.sync_api import expect
-
     project_pk, meeting_pk = steering_demo
     # given the Keski-Pohjanmaa steering member on the meeting page
     meeting = f"/hankkeet/{project_pk}/ohjausryhma/{meeting_pk}/"

@@ -9,10 +9,21 @@ pages pass axe-core in the states they end in.
 from datetime import date
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
+from playwright.sync_api import expect
+
+from measures.status_engine import status_recompute_projects
+from projects.models import PlanVersion
 
 from . import test_browser
 from .factories import PASSWORD
+from .factories import IndicatorFactory
+from .factories import MeasurementFactory
+from .factories import MembershipFactory
+from .factories import ProjectFactory
+from .factories import UserFactory
+from .factories import WorkPackageFactory
 from .test_browser import ARTIFACTS
 from .test_browser import _serious
 from .test_browser import log_in_finnish
@@ -25,16 +36,6 @@ pytestmark = test_browser.pytestmark
 def hanke(django_db_serialized_rollback, transactional_db):
     """A hanke with a work package, a first plan version and an indicator with a recent value
     but no baseline or target (grey), its lights computed; its manager signs in."""
-    from measures.status_engine import status_recompute_projects
-    from projects.models import PlanVersion
-
-    from .factories import IndicatorFactory
-    from .factories import MeasurementFactory
-    from .factories import MembershipFactory
-    from .factories import ProjectFactory
-    from .factories import UserFactory
-    from .factories import WorkPackageFactory
-
     today = timezone.localdate()
     project = ProjectFactory(
         start_date=date(today.year - 2, 1, 1), end_date=date(today.year + 1, 12, 31)
@@ -53,9 +54,6 @@ def hanke(django_db_serialized_rollback, transactional_db):
 
 
 def test_manager_edits_the_plan_and_a_second_tab_gets_the_conflict_view(hanke, browser_page):
-    from axe_playwright_python.sync_playwright import Axe
-    from playwright.sync_api import expect
-
     page, url = browser_page
     axe = Axe()
     project = hanke["project"]

@@ -11,6 +11,8 @@ from datetime import date
 
 import pytest
 
+from measures.status_engine import status_recompute_projects
+
 from . import test_browser
 from .browser_visits import signed_in
 from .browser_visits import visit_as
@@ -32,8 +34,6 @@ def round_world(personas):
     """A hanke with one action in progress before the cut-off and one indicator.
 
     Built before Playwright starts (see demo_loaded in tests/fixtures_shared.py)."""
-    from measures.status_engine import status_recompute_projects
-
     project = personas.project
     package = WorkPackageFactory(project=project, code="TP1", name_fi="Palvelut")
     action = ActionFactory(

@@ -10,6 +10,14 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth import get_user_model
+
+from objectives.models import Action
+from projects.models import Project
+from projects.models import Risk
+from projects.services import expenditure_create
+from projects.services import risk_save
 
 from . import test_browser
 from .helpers import meetings_after_a_decision
@@ -24,14 +32,6 @@ pytestmark = test_browser.pytestmark
 def steering_demo(demo_loaded):
     """002 (Keski-Pohjanmaa): two meetings, a decision of the first one, an expense and a
     risk rated high, all through the services as its manager (before Playwright starts)."""
-    from django.contrib.auth import get_user_model
-
-    from objectives.models import Action
-    from projects.models import Project
-    from projects.models import Risk
-    from projects.services import expenditure_create
-    from projects.services import risk_save
-
     project = Project.objects.get(region__code="16")
     users = get_user_model().objects
     manager = users.get(username="kp.projektipaallikko")
@@ -58,8 +58,6 @@ def steering_demo(demo_loaded):
 
 
 def test_steering_member_opens_the_meeting_view(steering_demo, browser_page):
-    from axe_playwright_python.sync_playwright import Axe
-
     project_pk, meeting_pk = steering_demo
     page, url = browser_page
     axe = Axe()

@@ -2,6 +2,12 @@
 ministry viewer filters the overview. The pages pass axe-core in the state they end in."""
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from measures.status_engine import status_recompute_all
+from projects.models import Project
 
 from . import test_browser
 from .conftest import demo_restore
@@ -17,11 +23,6 @@ pytestmark = test_browser.pytestmark
 @pytest.fixture
 def demo_with_lights(django_db_serialized_rollback, transactional_db):
     """The demo data with today's lights, as `make run` prepares it."""
-    from django.utils import timezone
-
-    from measures.status_engine import status_recompute_all
-    from projects.models import Project
-
     demo_restore()  # the run's one demo load (conftest)
     status_recompute_all(today=timezone.localdate())
     return Project.objects.get(region__code="16").pk
@@ -34,9 +35,6 @@ def _green_count(page) -> int:
 
 
 def test_worker_updates_a_status_and_a_viewer_filters_the_overview(demo_with_lights, browser_page):
-    from axe_playwright_python.sync_playwright import Axe
-    from playwright.sync_api import expect
-
     page, url = browser_page
     errors = console_errors(page)
     # given the Keski-Pohjanmaa worker on their hanke page, its work packages folded
