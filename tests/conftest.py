@@ -29,7 +29,9 @@ from django.db.backends.postgresql.operations import DatabaseOperations as Postg
 from django.test import override_settings
 from pytest_django.plugin import blocking_manager_key
 
+from portal import celery_app
 from reporting.demo.loader import demo_load
+from reporting.demo.loader import generated_values_wanted
 
 from .factories import ProgrammeRoleFactory
 from .factories import ProjectFactory
@@ -202,8 +204,6 @@ def demo_restore(**options):
     Inside a test's transaction (the `db` fixture, `module_world`) the rows go with the
     rollback; in a transactional test they are committed (and flushed at its end). Needs
     PostgreSQL; elsewhere it simply loads the demo."""
-    from reporting.demo.loader import generated_values_wanted
-
     options = {
         "with_users": options.get("with_users", True),
         "with_generated": generated_values_wanted(options.get("with_generated")),
@@ -263,6 +263,8 @@ class _Chromium:
     browser = None
 
     def start(self):
+        # Here, not at the top: Playwright costs ~0.3 s to import, and conftest is loaded by
+        # every run, most of which start no browser.
         from playwright.sync_api import sync_playwright
 
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -553,16 +555,15 @@ def _celery_eager_unless_worker(request):
     if request.node.get_closest_marker("worker"):
         yield
         return
-    from portal.celery import app
 
     # The app reads Django's CELERY_-prefixed names, so overrides use them too.
     saved = {
-        "CELERY_TASK_ALWAYS_EAGER": app.conf.task_always_eager,
-        "CELERY_TASK_EAGER_PROPAGATES": app.conf.task_eager_propagates,
+        "CELERY_TASK_ALWAYS_EAGER": celery_app.conf.task_always_eager,
+        "CELERY_TASK_EAGER_PROPAGATES": celery_app.conf.task_eager_propagates,
     }
-    app.conf.update(CELERY_TASK_ALWAYS_EAGER=True, CELERY_TASK_EAGER_PROPAGATES=True)
+    celery_app.conf.update(CELERY_TASK_ALWAYS_EAGER=True, CELERY_TASK_EAGER_PROPAGATES=True)
     yield
-    app.conf.update(saved)
+    celery_app.conf.update(saved)
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.contrib.auth import get_user_model
+
+from measures.models import Indicator
+from objectives.models import Action
+from objectives.models import ProcessGoal
+from objectives.models import ReportingPeriod
+from projects.models import Project
+from projects.models import Risk
+from projects.models import SteeringMeeting
+from reporting.meetings.services import steering_meeting_create
+
 ADMIN = "ohjelma.admin"
 VIEWER = "stm.katselija"
 MANAGER = "kp.projektipaallikko"  # Keski-Pohjanmaa: indicators with targets, budget lines
@@ -24,17 +35,6 @@ class PageType:
 
 
 def page_types() -> list[PageType]:
-    from django.contrib.auth import get_user_model
-
-    from measures.models import Indicator
-    from objectives.models import Action
-    from objectives.models import ProcessGoal
-    from objectives.models import ReportingPeriod
-    from projects.models import Project
-    from projects.models import Risk
-    from projects.models import SteeringMeeting
-    from reporting.meetings.services import steering_meeting_create
-
     project = Project.objects.get(region__code="16")
     manager = get_user_model().objects.get(username=MANAGER)
     meeting = SteeringMeeting.objects.filter(project=project).first() or (

@@ -9,9 +9,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from measures.status_engine import status_recompute_projects
 from objectives.models import Action
 from objectives.models import StatusUpdate
 from portal.paging import PAGE_SIZE
+from projects.models import PlanVersion
 
 from .factories import ActionFactory
 from .factories import WorkPackageFactory
@@ -174,8 +176,6 @@ def test_status_date_is_kept(client, personas, action):
 
 def test_pages_show_the_newest_stored_light_not_an_older_one(client, personas):
     # given an action that was on time in 2022 and is late by mid-2023 (two nightly runs)
-    from measures.status_engine import status_recompute_projects
-
     ActionFactory(
         work_package=WorkPackageFactory(project=personas.project),
         project=personas.project,
@@ -197,8 +197,6 @@ def test_pages_show_the_newest_stored_light_not_an_older_one(client, personas):
 
 @pytest.fixture
 def unreported(personas):
-    from projects.models import PlanVersion
-
     personas.project.source_document = "001_plan.txt"
     personas.project.save()
     PlanVersion.objects.create(project=personas.project, key="plan", name="Suunnitelma")
@@ -217,8 +215,6 @@ def unreported(personas):
 def test_a_not_reported_action_page_says_so_and_names_its_source_in_words(
     client, personas, unreported
 ):
-    from measures.status_engine import status_recompute_projects
-
     status_recompute_projects(project_ids=[personas.project.pk], today=date(2023, 6, 30))
     client.force_login(personas.project_manager)
     html = client.get(_url(unreported)).content.decode()
@@ -305,8 +301,6 @@ def test_a_refused_save_shows_the_whole_page_again(client, personas, action):
 
 def test_action_table_sorts_by_a_column_in_the_address_and_reverses(client, personas):
     # given three actions: one late, one in progress, one done (lights stored)
-    from measures.status_engine import status_recompute_projects
-
     package = WorkPackageFactory(project=personas.project)
     rows = [
         ("A-done", "done", date(2023, 12, 31)),

@@ -1,5 +1,6 @@
 """Django admin: every model is registered, in Finnish, for staff only."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -7,6 +8,15 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 
+from measures.services import measurement_save
+from objectives.models import Action
+from projects.models import Programme
+
+from .factories import ActionFactory
+from .factories import IndicatorFactory
+from .factories import MeasurementFactory
+from .factories import ProcessGoalFactory
+from .factories import TargetFactory
 from .factories import UserFactory
 from .factories import programme_admin
 
@@ -61,12 +71,6 @@ def test_admin_refuses_a_non_staff_user(client):
 
 
 def test_admin_shows_who_changed_a_measurement(client):
-    from datetime import date
-
-    from measures.services import measurement_save
-
-    from .factories import IndicatorFactory
-
     editor = programme_admin(username="kirjaaja", first_name="Kaisa", last_name="Kirjaaja")
     saved = measurement_save(
         indicator=IndicatorFactory(), period=date(2022, 12, 31), raw_value="40", actor=editor
@@ -78,10 +82,6 @@ def test_admin_shows_who_changed_a_measurement(client):
 
 
 def test_admin_refuses_threshold_bands_out_of_order_with_a_clear_message(client):
-    from datetime import date
-
-    from projects.models import Programme
-
     programme = Programme.objects.create(
         name_fi="Ohjelma", start_date=date(2020, 1, 1), end_date=date(2025, 12, 31)
     )
@@ -135,16 +135,6 @@ def superuser(client):
 def test_plan_rows_statuses_and_values_are_read_only_in_the_admin_with_portal_links(
     client, superuser
 ):
-    from datetime import date
-
-    from objectives.models import Action
-
-    from .factories import ActionFactory
-    from .factories import IndicatorFactory
-    from .factories import MeasurementFactory
-    from .factories import ProcessGoalFactory
-    from .factories import TargetFactory
-
     # given an action, an indicator with a target and a value
     action = ActionFactory(status="in_progress", title_fi="Alkuperäinen")
     indicator = IndicatorFactory(project=action.project)

@@ -12,10 +12,21 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from measures.models import CurrentLight
+from measures.models import IndicatorProgress
+from measures.services import measurement_save
+from portal.celery import app
+from portal.models import Job
 from portal.tasks import ping_task
 
+from .factories import ProgrammeFactory
+from .factories import ProgrammeRoleFactory
+from .factories import ProjectFactory
 from .factories import ReportingPeriodFactory
+from .factories import UserFactory
+from .factories import programme_admin
 from .helpers import national_export_start
+from .test_status_engine import _hanke_with_work
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,7 +38,6 @@ def celery_worker_process(django_db_serialized_rollback, transactional_db):
         pytest.skip(
             "REDIS_URL is not set: there is no broker for a real worker (make test sets it)"
         )
-    from portal.celery import app
 
     app.control.purge()  # messages left by an earlier, interrupted run
     db = settings.DATABASES["default"]
@@ -59,7 +69,7 @@ def celery_worker_process(django_db_serialized_rollback, transactional_db):
         stderr=subprocess.STDOUT,
         text=True,
     )
-    _wait_until_ready(app, name, worker)
+    _wait_until_ready(name, worker)
     yield worker
     worker.terminate()
     try:
@@ -68,7 +78,7 @@ def celery_worker_process(django_db_serialized_rollback, transactional_db):
         worker.kill()
 
 
-def _wait_until_ready(app, name: str, worker: subprocess.Popen) -> None:
+def _wait_until_ready(name: str, worker: subprocess.Popen) -> None:
     """The tests' deadlines time the work, not the worker's start (slow on a busy machine)."""
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and worker.poll() is None:
@@ -97,15 +107,6 @@ def test_task_round_trip_through_redis_and_a_worker(celery_worker_process):
 @pytest.mark.worker
 def test_saving_a_measurement_updates_lights_within_seconds(celery_worker_process):
     # given a hanke with an indicator linked to a goal
-    from measures.models import CurrentLight
-    from measures.models import IndicatorProgress
-    from measures.services import measurement_save
-
-    from .factories import ProgrammeFactory
-    from .factories import ProjectFactory
-    from .factories import programme_admin
-    from .test_status_engine import _hanke_with_work
-
     # The worker judges as of the real today, so the hanke and its target run past it.
     this_year = date.today().year
     programme = ProgrammeFactory(name_fi="Jatko-ohjelma", end_date=date(this_year + 1, 12, 31))
@@ -139,12 +140,6 @@ def test_saving_a_measurement_updates_lights_within_seconds(celery_worker_proces
 @pytest.mark.worker
 def test_an_export_job_runs_in_the_worker_and_its_file_lands_in_the_row(celery_worker_process):
     # given a reporting round and a viewer who asks for the national extract
-    from portal.models import Job
-
-    from .factories import ProgrammeRoleFactory
-    from .factories import ProjectFactory
-    from .factories import UserFactory
-
     project = ProjectFactory()
     viewer = ProgrammeRoleFactory(user=UserFactory(), role="viewer").user
     period = ReportingPeriodFactory(

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from portal import outage
 from portal import views
+from reporting.dashboards import views as project_views
 
 pytestmark = pytest.mark.django_db
 
@@ -119,8 +120,6 @@ def test_server_error_in_the_users_language(language, monkeypatch):
 )
 def test_a_database_outage_answers_503_and_is_logged_once(personas, monkeypatch, caplog, failure):
     # given a database that cannot be reached when a page reads it
-    from reporting.dashboards import views as project_views
-
     def unreachable(*args, **kwargs):
         raise failure
 

@@ -27,18 +27,31 @@ import psycopg
 import pytest
 import redis
 import requests
+from celery import signals
 from django.conf import settings
+from django.core.cache.backends.redis import RedisCache
 from django.db import InterfaceError
 from django.db import OperationalError
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+import measures.tasks  # noqa: F401 - connects the handlers, as the worker's start does
 from measures import status_engine
 from measures.models import CurrentLight
+from measures.tasks import status_recompute_dirty_task
 from objectives.models import Action
 from objectives.models import StatusUpdate
+from portal import health
 from portal.celery import app
+from portal.jobs import STALLED_AFTER
+from portal.models import Job
+from portal.services import jobs_resume
+from portal.tasks import jobs_resume_task
 from projects.models import Project
+from reporting.imports.services import import_job_confirm
+from reporting.imports.services import import_job_create
+from reporting.imports.services import import_job_map
 
 from .factories import ActionFactory
 from .factories import ReportingPeriodFactory
@@ -158,8 +171,6 @@ def test_the_periodic_catch_up_computes_todays_lights_when_the_night_was_missed(
         project_ids=[personas.other_project.pk], today=timezone.localdate()
     )
     # when the every-five-minutes catch-up runs
-    from measures.tasks import status_recompute_dirty_task
-
     assert status_recompute_dirty_task()["projects"] == 1
     # then today's lights are there, and the next run has nothing to do
     assert _hanke_light_day(project) == timezone.localdate()
@@ -169,10 +180,6 @@ def test_the_periodic_catch_up_computes_todays_lights_when_the_night_was_missed(
 @pytest.mark.django_db
 @pytest.mark.parametrize("signal_name", ["worker_ready", "beat_init"])
 def test_a_starting_worker_or_beat_queues_the_catch_up(action, signal_name):
-    from celery import signals
-
-    import measures.tasks  # noqa: F401 - connects the handlers, as the worker's start does
-
     project = action.project
     _yesterdays_lights(project)
     # when a worker or beat starts (tasks run eagerly in these tests)
@@ -186,8 +193,6 @@ def test_a_starting_worker_or_beat_queues_the_catch_up(action, signal_name):
 
 @pytest.fixture
 def national_job(personas):
-    from portal.models import Job
-
     period = ReportingPeriodFactory(
         programme=personas.project.programme, name="Väliarviointi", cut_off=date(2023, 3, 31)
     )
@@ -203,10 +208,6 @@ def national_job(personas):
 def test_an_export_queued_while_the_broker_was_down_is_resumed_once(
     national_job, django_capture_on_commit_callbacks
 ):
-    from portal.jobs import STALLED_AFTER
-    from portal.models import Job
-    from portal.services import jobs_resume
-
     job = national_job
     # a job just requested is left to its own message
     assert jobs_resume() == 0
@@ -230,9 +231,6 @@ def test_an_export_queued_while_the_broker_was_down_is_resumed_once(
 def test_an_export_parked_by_a_killed_worker_is_resumed(
     national_job, django_capture_on_commit_callbacks
 ):
-    from portal.models import Job
-    from portal.tasks import jobs_resume_task
-
     # given a job a worker claimed and then died on: no sign of life past the task's hard
     # time limit
     past_limit = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
@@ -366,8 +364,6 @@ def portal_server(own_redis, django_db_serialized_rollback, transactional_db):
 
 def _browser_of(user, base: str) -> requests.Session:
     """A browser signed in as `user` (a session row in the shared database)."""
-    from django.test import Client
-
     client = Client()
     client.force_login(user)
     browser = requests.Session()
@@ -430,10 +426,6 @@ def test_a_save_while_redis_hangs_or_is_gone_is_reported_saved(
 @pytest.mark.django_db
 def test_healthz_says_failing_within_seconds_while_redis_hangs(client, own_redis, settings):
     # given the cache and the broker on a Redis that accepts connections but never answers
-    from django.core.cache.backends.redis import RedisCache
-
-    from portal import health
-
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CELERY_BROKER_URL = own_redis.url(0)
     paused_cache = RedisCache(own_redis.url(1), settings.CACHES["default"].get("OPTIONS", {}))
@@ -556,11 +548,6 @@ def _done_by_the_next_worker(workers, job, what: str) -> None:
 
 @pytest.mark.worker
 def test_an_import_whose_worker_is_killed_is_imported_once_by_the_next(workers, personas, settings):
-    from portal.models import Job
-    from reporting.imports.services import import_job_confirm
-    from reporting.imports.services import import_job_create
-    from reporting.imports.services import import_job_map
-
     # given a previewed upload of five new actions, large enough to run as a Celery job
     manager = personas.project_manager
     WorkPackageFactory(project=personas.project, code="TP1")
@@ -593,10 +580,6 @@ def test_an_import_whose_worker_is_killed_is_imported_once_by_the_next(workers, 
 
 @pytest.mark.worker
 def test_an_export_whose_worker_is_killed_is_built_once_by_the_next(workers, personas, action):
-    from django.test import Client
-
-    from portal.models import Job
-
     viewer = personas.ministry_viewer
     period = ReportingPeriodFactory(
         programme=personas.project.programme, name="Väliarviointi 4/2023", cut_off=date(2023, 3, 31)

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import translation
+from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from measures.charts import indicator_chart_texts
@@ -40,6 +41,9 @@ from reporting.exports.chart_images import static_charts
 from reporting.exports.tables import project_report
 from reporting.exports.tables import report_csv
 from reporting.imports.reader import is_generated_source
+from reporting.overview.charts import indicator_comparison_figure
+from reporting.overview.compare import IndicatorKey
+from reporting.overview.compare import compare_by_indicator
 
 from .factories import IndicatorFactory
 from .factories import MeasurementFactory
@@ -250,10 +254,6 @@ def test_pdf_chart_has_a_legend_entry_and_says_so_in_its_text(hanke):
 
 
 def test_comparison_marks_generated_latest_values_lights_and_chart_points(personas):
-    from reporting.overview.charts import indicator_comparison_figure
-    from reporting.overview.compare import IndicatorKey
-    from reporting.overview.compare import compare_by_indicator
-
     generated = _indicator(personas.project, "G1", ["plan", "demo"])
     real = _indicator(personas.other_project, "R1", ["plan", "manual"])
     Indicator.objects.filter(pk__in=[generated.pk, real.pk]).update(
@@ -312,8 +312,6 @@ def test_regional_csv_in_finnish_names_the_column_and_the_source(personas, hanke
 
 
 def test_workbook_indicators_sheet_has_the_source_column(client, personas, hanke):
-    from openpyxl import load_workbook
-
     client.force_login(personas.programme_admin)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     response = client.get(reverse("reporting:project-report-xlsx", args=[personas.project.pk]))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import time
 from datetime import date
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -11,28 +13,38 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from django.utils import translation
 from openpyxl import Workbook
 
 from measures.models import Measurement
+from measures.models import Target
 from objectives.models import Action
 from objectives.models import StatusUpdate
 from portal.models import Job
 from portal.models import JobStatus
+from portal.services import jobs_prune
+from portal.services import jobs_resume
 from reporting.exports.tables import project_report
 from reporting.exports.tables import report_csv
 from reporting.exports.tables import report_xlsx
+from reporting.imports.reader import spec
 from reporting.imports.services import import_job_apply
 from reporting.imports.services import import_job_check
 from reporting.imports.services import import_job_confirm
 from reporting.imports.services import import_job_create
 from reporting.imports.services import import_job_map
+from reporting.imports.services import import_job_rerun
 from reporting.models import ImportMapping
 from reporting.tasks import import_job_apply_task
 
 from .factories import ActionFactory
 from .factories import IndicatorFactory
+from .factories import MembershipFactory
+from .factories import OrganisationFactory
 from .factories import ProcessGoalFactory
+from .factories import ProjectFactory
+from .factories import UserFactory
 from .factories import WorkPackageFactory
 from .helpers import services_package
 from .helpers import waiting_times
@@ -306,8 +318,6 @@ def test_a_managers_own_layout_is_mapped_and_remembered(hanke, personas):
 
 def test_finnish_and_swedish_headers_are_recognised(hanke, personas):
     # our column labels in every language (as the export writes them), in any case
-    from reporting.imports.reader import spec
-
     headers = ["Työpaketti", "ÅTGÄRDSNUMMER", "Toimenpide", "Planerat slut", "Muu sarake"]
     assert spec("actions").suggest(headers) == {
         "Työpaketti": "work_package",
@@ -621,12 +631,6 @@ def test_a_viewer_is_not_offered_the_import(client, hanke, personas):
 def test_a_stalled_job_is_queued_again_and_runs_once(
     hanke, personas, django_capture_on_commit_callbacks
 ):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from portal.services import jobs_resume
-
     # given a confirmed job whose task was never published (a broker outage)
     manager = personas.project_manager
     job = _job(hanke, manager, "actions", "Work package,Action number,Action\nTP1,2.1,Uusi")
@@ -644,10 +648,6 @@ def test_a_stalled_job_is_queued_again_and_runs_once(
 def test_its_owner_runs_a_stalled_job_again_from_its_page(
     client, hanke, personas, django_capture_on_commit_callbacks
 ):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     # given a confirmed job that no worker started
     manager = personas.project_manager
     job = _job(hanke, manager, "actions", "Work package,Action number,Action\nTP1,2.7,Uusi")
@@ -675,12 +675,6 @@ def test_its_owner_runs_a_stalled_job_again_from_its_page(
 
 
 def test_only_the_owner_may_run_a_stalled_job_again(hanke, personas):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from reporting.imports.services import import_job_rerun
-
     job = _job(hanke, personas.project_manager, "actions", "Work package,Action number\nTP1,2.8")
     long_ago = timezone.now() - timedelta(minutes=11)
     Job.objects.filter(pk=job.pk).update(status=JobStatus.CHECKING, heartbeat_at=long_ago)
@@ -708,12 +702,6 @@ def test_the_preview_page_costs_the_same_queries_for_any_size(
 
 
 def test_expired_uploads_are_deleted_and_their_pages_gone(client, hanke, personas):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from portal.services import jobs_prune
-
     job = _job(hanke, personas.project_manager, "actions", "Work package,Action number\nTP1,1.1")
     Job.objects.filter(pk=job.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
     client.force_login(personas.project_manager)
@@ -728,12 +716,6 @@ def test_expired_uploads_are_deleted_and_their_pages_gone(client, hanke, persona
 def test_a_large_import_runs_in_a_real_worker(celery_worker_process, settings):  # noqa: F811
     # given a manager and a file over the inline limit (the worker has the default limit,
     # so the file is larger than that: IMPORT_SYNC_ROWS + 1 rows)
-    import time
-
-    from .factories import MembershipFactory
-    from .factories import ProjectFactory
-    from .factories import UserFactory
-
     project = ProjectFactory()
     WorkPackageFactory(project=project, code="TP1")
     manager = MembershipFactory(
@@ -801,8 +783,6 @@ def test_an_import_cannot_turn_a_reported_status_back_to_not_reported(hanke, per
 
 
 def test_actions_import_links_goals_and_a_responsible_organisation(hanke, personas):
-    from .factories import OrganisationFactory
-
     manager = personas.project_manager
     wp2 = WorkPackageFactory(project=hanke, code="TP2")
     ProcessGoalFactory(work_package=wp2, number="P2", title_fi="Hoitoketjut toimivat")
@@ -859,7 +839,6 @@ def test_indicators_import_sets_targets_by_year(hanke, personas):
     assert job.upload.preview["counts"] == {"new": 0, "changed": 2, "unchanged": 0, "rejected": 0}
     job = import_job_confirm(job=job, actor=manager)
     assert job.status == JobStatus.DONE, job.message
-    from measures.models import Target
 
     assert sorted(Target.objects.values_list("indicator__code", "target_date", "value")) == [
         ("M1", date(2022, 12, 31), Decimal(20)),

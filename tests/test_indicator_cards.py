@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import translation
 
 from measures.selectors import indicator_cards
 from measures.status_engine import status_recompute_projects
@@ -14,7 +15,9 @@ from portal.lights import Light
 
 from .factories import IndicatorFactory
 from .factories import MeasurementFactory
+from .factories import MembershipFactory
 from .factories import ProcessGoalFactory
+from .factories import UserFactory
 from .factories import WorkPackageFactory
 
 # Pages read in English (the msgids), so the texts are stable.
@@ -110,8 +113,6 @@ def test_cards_carry_light_latest_value_baseline_target_and_the_ordered_series(
 
 
 def test_card_names_follow_the_language_with_finnish_as_fallback(personas, indicators):
-    from django.utils import translation
-
     with translation.override("en"):
         cards = indicator_cards(user=personas.project_worker, project=personas.project)
     names = {c.code: c.name for c in cards}
@@ -331,9 +332,6 @@ def test_who_cannot_see_the_hanke_gets_404_and_no_cards(client, personas, indica
     # given a manager of another hanke (the outsider) or a worker of another hanke
     user = personas.outsider
     if persona == "other_worker":
-        from .factories import MembershipFactory
-        from .factories import UserFactory
-
         user = MembershipFactory(
             user=UserFactory(username="other"), project=personas.other_project, role="worker"
         ).user

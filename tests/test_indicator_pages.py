@@ -1,11 +1,15 @@
 """Indicator pages: who sees them, who may enter values, and what a person sees on errors."""
 
+import json
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
+from measures.models import IndicatorProgress
 from measures.models import Measurement
 
 from .factories import IndicatorFactory
@@ -220,15 +224,11 @@ def test_indicator_list_comes_in_pages(client, personas):
 
 
 def _upload(client, indicator, name, content):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     url = reverse("measures:indicator-sotkanet-upload", args=[indicator.pk])
     return client.post(url, {"file": SimpleUploadedFile(name, content.encode())}, follow=True)
 
 
 def test_editor_imports_a_sotkanet_json_file(client, personas, sotkanet_indicator):
-    import json
-
     rows = [
         {"indicator": 1234, "region": 321, "year": year, "gender": "total", "value": value}
         for year, value in [(2021, 55.5), (2022, 61.25)]
@@ -311,14 +311,6 @@ def test_the_correct_link_fills_the_form_with_that_periods_value(
 
 def test_indicator_table_sorts_by_its_latest_value_in_the_address(client, personas):
     # given two indicators with stored progress: latest values 10 and 90
-    from decimal import Decimal
-
-    from django.utils import timezone
-
-    from measures.models import IndicatorProgress
-
-    from .factories import IndicatorFactory
-
     for code, value in (("M-low", "10"), ("M-high", "90")):
         indicator = IndicatorFactory(project=personas.project, code=code)
         IndicatorProgress.objects.create(

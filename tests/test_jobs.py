@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils import translation
 
+from measures import sotkanet
 from portal import services
 from portal.jobs import ACTIVE
 from portal.jobs import STALLED_AFTER
@@ -112,7 +113,7 @@ def test_the_catch_up_queues_every_kinds_stalled_jobs_once(personas, queued):
     export = _job(owner, "national", "running", quiet_for=LONG_AGO)
     check = _job(owner, "actions", "checking", quiet_for=LONG_AGO)
     apply = _job(owner, "indicators", "importing", quiet_for=LONG_AGO)
-    sotkanet = _job(None, "sotkanet_import", "queued", quiet_for=LONG_AGO)
+    sotkanet_job = _job(None, "sotkanet_import", "queued", quiet_for=LONG_AGO)
     _job(owner, "national", "running")  # alive: left alone
     _job(owner, "finance-import", "previewed", quiet_for=LONG_AGO)  # waits for its owner
     # when the catch-up runs twice
@@ -124,7 +125,7 @@ def test_the_catch_up_queues_every_kinds_stalled_jobs_once(personas, queued):
             ("reporting.tasks.export_job_run_task", export.pk),
             ("reporting.tasks.import_job_check_task", check.pk),
             ("reporting.tasks.import_job_apply_task", apply.pk),
-            ("measures.tasks.sotkanet_import_task", sotkanet.pk),
+            ("measures.tasks.sotkanet_import_task", sotkanet_job.pk),
         ]
     )
     export.refresh_from_db()
@@ -183,8 +184,6 @@ def test_prune_deletes_expired_jobs_with_their_uploads_but_not_one_a_worker_is_o
 
 
 def test_a_sotkanet_job_belongs_to_the_indicators_hanke(personas, monkeypatch):
-    from measures import sotkanet
-
     indicator = IndicatorFactory(project=personas.project)
     monkeypatch.setattr(sotkanet, "_import_target", lambda indicator: None)
     admin = personas.programme_admin

@@ -427,8 +427,6 @@ def test_member_page_query_count_is_flat(
 @pytest.mark.django_db
 def test_an_invited_person_can_set_a_first_password_through_the_reset_link(client, mailoutbox):
     # given an invited person (no usable password yet)
-    from django.contrib.auth import get_user_model
-
     invited = get_user_model().objects.create(username="kutsuttu", email="kutsuttu@example.invalid")
     invited.set_unusable_password()
     invited.save()
@@ -448,8 +446,6 @@ def test_password_pages_use_the_portal_layout(client):
 @pytest.mark.django_db
 def test_deactivation_is_in_the_change_log_naming_the_admin(client, personas):
     # given the admin deactivates a user through the service
-    from projects.services import user_set_active
-
     user_set_active(user=personas.outsider, actor=personas.programme_admin, active=False)
     # when the admin reads the user's history
     client.force_login(personas.programme_admin)

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
+from measures.models import Measurement
 from measures.status_engine import status_recompute_projects
 from portal.models import Job
 from reporting.exports.national import NATIONAL_TABLES
@@ -129,8 +130,6 @@ def test_measurements_after_the_cut_off_are_left_out(personas, world):
 
 def test_every_measurement_row_names_its_source_and_a_generated_one_as_such(personas, world):
     # given a live hanke whose value is one the demo loader generated (source "demo")
-    from measures.models import Measurement
-
     for measurement in Measurement.objects.filter(indicator__project=world["live"]):
         with recorded_on(date(2023, 1, 20)):  # as the history recorded it, before the cut-off
             measurement.source = "demo"

@@ -12,6 +12,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.core.management import call_command
 from django.urls import reverse
 
+from portal.celery import app
 from portal.mail import preferences_save
 from portal.mail import unsubscribe_token
 from portal.models import SentMail
@@ -381,8 +382,6 @@ def test_management_command_runs_both_and_is_safe_to_repeat(round_world, digest_
 
 
 def test_beat_schedule_runs_the_reminders_daily_and_the_digest_weekly():
-    from portal.celery import app
-
     app.loader.import_default_modules()
     schedule = {
         entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()

@@ -1,13 +1,24 @@
 """The role table of design README §2 as a pure function, and services that check it again."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from measures.models import Measurement
+from measures.services import measurement_save
+from measures.services import target_save
 from projects.access import Perm
 from projects.access import allowed
+from projects.models import Membership
+from projects.models import Project
 
+from .factories import ActionFactory
+from .factories import IndicatorFactory
+from .factories import ProjectFactory
+from .factories import UserFactory
+from .factories import WorkPackageFactory
 from .helpers import status_report
 
 ALL = set(Perm)
@@ -52,11 +63,6 @@ def test_only_the_programme_admin_manages_the_programme_and_reads_the_change_log
 @pytest.mark.django_db
 @pytest.mark.parametrize("persona", ["steering_member", "ministry_viewer", "outsider"])
 def test_measurement_save_refuses_without_permission(personas, persona):
-    from measures.models import Measurement
-    from measures.services import measurement_save
-
-    from .factories import IndicatorFactory
-
     indicator = IndicatorFactory(project=personas.project)
     with pytest.raises(PermissionDenied):
         measurement_save(
@@ -71,9 +77,6 @@ def test_measurement_save_refuses_without_permission(personas, persona):
 @pytest.mark.django_db
 @pytest.mark.parametrize("persona", ["steering_member", "outsider", "ministry_viewer"])
 def test_action_status_update_refuses_without_permission(personas, persona):
-    from .factories import ActionFactory
-    from .factories import WorkPackageFactory
-
     action = ActionFactory(
         work_package=WorkPackageFactory(project=personas.project), project=personas.project
     )
@@ -83,12 +86,6 @@ def test_action_status_update_refuses_without_permission(personas, persona):
 
 @pytest.mark.django_db
 def test_target_save_needs_the_project_manager(personas):
-    from decimal import Decimal
-
-    from measures.services import target_save
-
-    from .factories import IndicatorFactory
-
     indicator = IndicatorFactory(project=personas.project)
     with pytest.raises(PermissionDenied):
         target_save(
@@ -107,9 +104,6 @@ def test_target_save_needs_the_project_manager(personas):
 
 @pytest.mark.django_db
 def test_ended_membership_ends_access(personas):
-    from projects.models import Membership
-    from projects.models import Project
-
     membership = Membership.objects.get(user=personas.project_worker)
     membership.valid_to = date(2020, 1, 1)
     membership.save()
@@ -118,12 +112,6 @@ def test_ended_membership_ends_access(personas):
 
 @pytest.mark.django_db
 def test_region_membership_covers_the_regions_hankkeet(personas):
-    from projects.models import Membership
-    from projects.models import Project
-
-    from .factories import ProjectFactory
-    from .factories import UserFactory
-
     sibling = ProjectFactory(region=personas.project.region)
     regional = UserFactory(username="maakunnan.ohjausryhma")
     Membership.objects.create(user=regional, region=personas.project.region, role="steering")
@@ -133,8 +121,6 @@ def test_region_membership_covers_the_regions_hankkeet(personas):
 
 @pytest.mark.django_db
 def test_deactivated_user_sees_nothing(personas):
-    from projects.models import Project
-
     user = personas.ministry_viewer
     user.is_active = False
     user.save()

@@ -8,10 +8,13 @@ from datetime import date
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from measures.models import Indicator
 from measures.models import Measurement
 from measures.models import Target
+from measures.status_engine import status_recompute_all
 from objectives.models import Action
 from objectives.models import ProcessGoal
 from projects.models import Membership
@@ -161,12 +164,6 @@ def test_command_prints_counts_and_elapsed(capsys):
 
 def test_recompute_on_generated_scale_data_has_a_flat_query_count(db):
     # given synthetic data for 1 and then 4 regions (the generate_scale shape, scaled down)
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from measures.status_engine import status_recompute_all
-    from reporting.demo.scale import scale_generate
-
     counts = []
     for regions in (1, 4):
         scale_generate(

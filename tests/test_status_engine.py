@@ -4,16 +4,19 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils import translation
+from kombu.exceptions import OperationalError
 
 from measures.models import CurrentLight
 from measures.models import DayLight
 from measures.models import IndicatorProgress
+from measures.services import ConflictError
 from measures.services import measurement_save
 from measures.services import target_save
 from measures.status_engine import lights_on
@@ -21,9 +24,13 @@ from measures.status_engine import status_recompute_all
 from measures.status_engine import status_recompute_dirty
 from measures.status_engine import status_recompute_projects
 from measures.status_engine import status_refresh_action
+from measures.tasks import status_recompute_project_task
+from objectives.models import ReportingPeriod
 from objectives.services import ActionConflictError
+from portal.celery import app
 from projects.models import Programme
 from projects.models import Project
+from reporting.tasks import round_lights_keep_task
 
 from .factories import ActionFactory
 from .factories import IndicatorFactory
@@ -89,8 +96,6 @@ def test_recompute_stores_lights_with_reasons_for_every_level(demo_db):
 
 
 def _finnish(row) -> str:
-    from django.utils import translation
-
     with translation.override("fi"):
         return row.assessment.reason.text
 
@@ -173,7 +178,6 @@ def test_stale_version_is_a_conflict_not_an_overwrite(db):
     _, _, _, indicator = _hanke_with_work()
     user = programme_admin()
     measurement_save(indicator=indicator, period=date(2022, 12, 31), raw_value="60", actor=user)
-    from measures.services import ConflictError
 
     with pytest.raises(ConflictError) as caught:
         measurement_save(
@@ -222,10 +226,6 @@ def test_broker_down_the_save_succeeds_and_the_catch_up_recomputes(
     db, monkeypatch, django_capture_on_commit_callbacks
 ):
     # given a broker that refuses connections
-    from kombu.exceptions import OperationalError
-
-    from measures.tasks import status_recompute_project_task
-
     def refuse(*args, **kwargs):
         raise OperationalError("[Errno 111] Connection refused")
 
@@ -291,10 +291,6 @@ def test_recompute_status_command(demo_db, capsys):
 
 
 def test_beat_schedule_recomputes_nightly_and_catches_up_on_dirty_hankkeet():
-    from django.conf import settings
-
-    from portal.celery import app
-
     app.loader.import_default_modules()
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     # (the e-mail tasks are in the schedule too: tests/test_notifications.py)
@@ -392,8 +388,6 @@ def test_a_save_refreshes_the_actions_own_light_and_leaves_the_rest_to_the_worke
 
 
 def test_the_queued_task_skips_a_hanke_already_recomputed(db):
-    from measures.tasks import status_recompute_project_task
-
     project, *_ = _hanke_with_work()
     Project.objects.filter(pk=project.pk).update(status_dirty_at=timezone.now())
     assert status_recompute_project_task(project.pk)["projects"] == 1
@@ -419,9 +413,6 @@ def test_a_past_day_is_computed_once_and_kept_today_is_the_current_state(
 
 
 def test_the_daily_task_keeps_the_lights_of_past_rounds(db):
-    from objectives.models import ReportingPeriod
-    from reporting.tasks import round_lights_keep_task
-
     with recorded_on(date(2023, 1, 2)):
         project, *_ = _hanke_with_work()
     ReportingPeriod.objects.create(

@@ -16,9 +16,11 @@ import time
 import tracemalloc
 import zipfile
 import zlib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
@@ -29,12 +31,14 @@ from measures.models import Measurement
 from portal.models import Job
 from portal.uploads import Limits
 from portal.uploads import UploadRejected
+from portal.uploads import check_zip
 from portal.uploads import json_depth_exceeds
 from portal.uploads import read_csv
 from portal.uploads import read_json
 from portal.uploads import read_xlsx as _read_xlsx
 from projects.finance_import import FileRejected
 from projects.finance_import import read_file
+from reporting.imports.services import import_job_create
 
 MEMORY_BOUND = 40_000_000  # bytes of Python allocations while refusing any hostile file
 READING_BOUND = 100_000_000  # ... while reading the largest file the limits let through
@@ -524,10 +528,6 @@ def test_the_finance_import_refuses_a_late_nul_and_long_cells_with_the_shared_li
     ],
 )
 def test_the_bulk_import_refuses_hostile_files_within_a_second(personas, request, hostile, message):
-    from django.core.exceptions import ValidationError
-
-    from reporting.imports.services import import_job_create
-
     if hostile == "hundred_thousand_columns":
         name, content = "tuonti.csv", b"a" + b",a" * 99_999 + b"\n" + b"1" + b",1" * 99_999
     elif hostile == "sixty_thousand_rows":  # under every size limit: found while streaming
@@ -557,10 +557,6 @@ def test_styled_empty_cells_at_a_rows_end_do_not_count_as_columns():
 
 
 def test_the_pre_scan_counts_exactly_across_its_megabyte_chunks():
-    from dataclasses import replace
-
-    from portal.uploads import check_zip
-
     # given 2.5 MB of sheet XML: rows and cells cross the scan's chunk boundaries
     wide = b"".join(b'<c r="%s1"><v>%d</v></c>' % (get_column_letter(n).encode(), n)
                     for n in range(1, 201))  # fmt: skip
