@@ -223,6 +223,8 @@ PDF_TYPE = "application/pdf"
 
 def _pdf(job: Job, report, progress: ProgressWriter) -> bytes:
     """The regional report as a PDF (WeasyPrint lays it out in one step: 0 %, then done)."""
+    # Imported here, as the PDF views do: WeasyPrint takes a while to import, and only a PDF
+    # export needs it (this module serves every export and the web process imports it).
     from .documents import project_report_pdf
 
     progress(0, 1)
