@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from functools import cache
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -84,12 +86,15 @@ class ProjectFilterForm(forms.Form):
 
     def __init__(self, *args, people=None, plan_versions=None, packages=None, **kwargs):
         super().__init__(*args, **kwargs)
-        # Packages, people (id, name) and plan versions come as the lists the page has read:
-        # no query here.
+        # Packages and plan versions come as the lists the page has read: no query here.
+        # `people` gives the owners as (id, name) when called: read once, only if the select is
+        # drawn or an owner is asked for (a package opened in place draws no form).
         self.fields["wp"].choices = [("", _("All"))] + [
             (p.pk, f"{p.code} {p.display_name}"[:80]) for p in packages or ()
         ]
-        self.fields["owner"].choices = [("", _("All")), *(people or ())]
+        self.fields["owner"].choices = cache(
+            lambda: [("", _("All")), *(people() if people else ())]
+        )
         self.fields["plan_version"].choices = [("", _("All"))] + [
             (version.pk, str(version)) for version in plan_versions or ()
         ]

@@ -3,6 +3,7 @@ and the form to record a new status (thin views: selectors read, services write)
 
 from __future__ import annotations
 
+from functools import partial
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -147,7 +148,7 @@ def _project_filters(
 ) -> tuple[ProjectFilterForm, selectors.ProjectFilters]:
     form = ProjectFilterForm(
         request.GET,
-        people=project_people_choices(project=project),
+        people=partial(project_people_choices, project=project),
         plan_versions=versions,
         packages=packages,
     )
