@@ -1,6 +1,10 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from portal.jobs import JobKind
+from portal.jobs import JobStatus
+from portal.jobs import register
+
 
 class MeasuresConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
@@ -8,11 +12,7 @@ class MeasuresConfig(AppConfig):
     verbose_name = _("Indicators")
 
     def ready(self) -> None:
-        from portal.jobs import JobKind
-        from portal.jobs import register
-        from portal.models import JobStatus
-
-        from .sotkanet import JOB_KIND
+        from .sotkanet import JOB_KIND  # it imports the models: only once they are loaded
 
         # Idempotent per value (all or nothing): a stalled import may simply run again.
         register(

@@ -3,6 +3,9 @@ from django.contrib.auth.signals import user_logged_in
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.jobs import JobKind
+from portal.jobs import register
+
 
 def record_last_login(sender, user, **kwargs) -> None:
     """Django saves the whole user on every login (`update_last_login`), which the account
@@ -20,10 +23,8 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Regions and hankkeet")
 
     def ready(self) -> None:
+        # Both import models: only once they are loaded.
         from django.contrib.auth.models import update_last_login
-
-        from portal.jobs import JobKind
-        from portal.jobs import register
 
         from .finance_import_services import KIND
 

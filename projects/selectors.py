@@ -67,14 +67,9 @@ def project_people(*, project: Project):
 
 
 def project_people_choices(*, project: Project) -> list[tuple[int, str]]:
-    """(id, name) of the users with an active role in the hanke, by name: a filter's choices
-    read as plain values (one query), named as everywhere (`portal.people.person_name`)."""
-    rows = (
-        Membership.objects.active()
-        .filter(project=project)
-        .order_by("user__last_name", "user__first_name", "user_id")
-        .values_list("user_id", "user__first_name", "user__last_name", "user__username")
-    )
+    """`project_people` as (id, name), read as plain values (one query): a filter's choices,
+    named as everywhere (`portal.people.person_name`)."""
+    rows = project_people(project=project).values_list("pk", "first_name", "last_name", "username")
     return [(pk, person_name(first, last, username)) for pk, first, last, username in rows]
 
 
