@@ -55,6 +55,8 @@ CONFLICT = 'class="conflict"'
 # Statuses a writer may choose; "not reported" cannot follow a recorded status.
 STATUSES = ["starting", "in_progress", "done", "cancelled"]
 TIMEOUT = float(os.environ.get("LOAD_TIMEOUT", "30"))
+# A request whose answer this file judges itself: no redirect followed, a deadline.
+JUDGED = {"allow_redirects": False, "timeout": TIMEOUT, "catch_response": True}
 
 PLAN = json.loads(Path(os.environ["LOAD_PLAN"]).read_text()) if "LOAD_PLAN" in os.environ else {}
 WAIT = PLAN.get("wait", [2.0, 8.0])
@@ -146,9 +148,7 @@ class PortalUser(HttpUser):
 
     def page(self, path: str, name: str, **kwargs):
         """GET a page; anything but a 200 answer is a failure of `name`."""
-        with self.client.get(
-            path, name=name, allow_redirects=False, timeout=TIMEOUT, catch_response=True, **kwargs
-        ) as response:
+        with self.client.get(path, name=name, **JUDGED, **kwargs) as response:
             if response.status_code != 200:
                 response.failure(_problem(response))
             return response
@@ -162,15 +162,7 @@ class PortalUser(HttpUser):
         Record.writes.append(write)
         data["csrfmiddlewaretoken"] = match.group(1)
         headers = {"Referer": self.host + path}
-        with self.client.post(
-            path,
-            data=data,
-            name=name,
-            headers=headers,
-            allow_redirects=False,
-            timeout=TIMEOUT,
-            catch_response=True,
-        ) as response:
+        with self.client.post(path, data=data, name=name, headers=headers, **JUDGED) as response:
             write["status"] = response.status_code
             if response.status_code == 302:
                 write["answer"] = "saved"

@@ -6,8 +6,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.admin import SOURCE_FIELDS
 from portal.admin import EditedInThePortal
+from portal.admin import PlanRowAdmin
 from portal.admin import ReadOnly
+from portal.admin import RowsInline
 from portal.admin import ViewOnly
 from portal.admin import plan_row_url
 from portal.admin import portal_fieldset
@@ -24,20 +27,19 @@ from .sotkanet import sotkanet_import_blocker
 from .sotkanet import sotkanet_import_start
 
 
-class TargetInline(ReadOnly, admin.TabularInline):
+class TargetInline(ReadOnly, RowsInline):
     model = Target
-    extra = 0
 
 
-class MeasurementInline(ReadOnly, admin.TabularInline):
+class MeasurementInline(ReadOnly, RowsInline):
     model = Measurement
-    extra = 0
     fields = ("period", "value", "numerator", "denominator", "value_as_written", "source", "note")
     ordering = ("-period",)
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(EditedInThePortal, SimpleHistoryAdmin):
+class IndicatorAdmin(PlanRowAdmin, SimpleHistoryAdmin):
+    plan_row = "indicator"
     list_display = (
         "code",
         "short_name",
@@ -53,7 +55,6 @@ class IndicatorAdmin(EditedInThePortal, SimpleHistoryAdmin):
     filter_horizontal = ("goals", "actions", "benefit_targets")
     inlines = [TargetInline, MeasurementInline]
     actions = ["import_from_sotkanet"]
-    readonly_fields = ("portal_link",)
     fieldsets = (
         portal_fieldset(
             "code",
@@ -78,15 +79,12 @@ class IndicatorAdmin(EditedInThePortal, SimpleHistoryAdmin):
             },
         ),
         (_("Links"), {"fields": ("goals", "actions", "benefit_targets")}),
-        (_("Source"), {"fields": ("source_document", "source_ref"), "classes": ("collapse",)}),
+        SOURCE_FIELDS,
     )
 
     @admin.display(description=_("name"))
     def short_name(self, obj: Indicator) -> str:
         return obj.name_fi[:90]
-
-    def portal_url(self, obj: Indicator) -> str:
-        return plan_row_url("indicator", obj)
 
     # The import writes through measurement_save (history, lights), so viewing suffices.
     @admin.action(description=_("Import from Sotkanet (last 5 years)"), permissions=["view"])
@@ -124,7 +122,6 @@ class MeasurementAdmin(EditedInThePortal, SimpleHistoryAdmin):
     search_fields = ("indicator__code", "indicator__name_fi", "note")
     date_hierarchy = "period"
     list_select_related = ("indicator", "entered_by")
-    readonly_fields = ("portal_link",)
     portal_link_text = _("Correct on the indicator page")
 
     def portal_url(self, obj: Measurement) -> str:
@@ -137,7 +134,6 @@ class TargetAdmin(EditedInThePortal, SimpleHistoryAdmin):
     list_display = ("indicator", "target_date", "value", "value_as_written", "strict")
     list_filter = ("indicator__project__region",)
     list_select_related = ("indicator",)
-    readonly_fields = ("portal_link",)
 
     def portal_url(self, obj: Target) -> str:
         return plan_row_url("indicator", obj.indicator)

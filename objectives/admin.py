@@ -4,13 +4,13 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.admin import PLAN_ROW_FIELDS
-from portal.admin import EditedInThePortal
+from portal.admin import SOURCE_FIELDS
+from portal.admin import PlanRowAdmin
 from portal.admin import ReadOnly
-from portal.admin import plan_row_url
+from portal.admin import RowsInline
+from portal.admin import plan_row_fieldsets
 from portal.admin import portal_fieldset
 from portal.models_common import in_all_languages
-from projects.admin import SOURCE_FIELDS
 from projects.admin import WorkPackageAdmin as ProjectsWorkPackageAdmin
 from projects.models import WorkPackage
 
@@ -21,9 +21,8 @@ from .models import StatusUpdate
 from .services import ACTION_SCHEDULE_FIELDS
 
 
-class ProcessGoalInline(ReadOnly, admin.TabularInline):
+class ProcessGoalInline(ReadOnly, RowsInline):
     model = ProcessGoal
-    extra = 0
     fields = ("number", "title_fi", "kind", "target_date", "order")
     show_change_link = True
 
@@ -43,48 +42,39 @@ class BenefitTargetAdmin(admin.ModelAdmin):
     list_display = ("code", "name_fi", "name_sv", "name_en")
 
 
-class ActionGoalInline(ReadOnly, admin.TabularInline):
+class ActionGoalInline(ReadOnly, RowsInline):
     model = Action.goals.through
-    extra = 0
     autocomplete_fields = ("action",)
     verbose_name = _("action")
     verbose_name_plural = _("actions serving this goal")
 
 
 @admin.register(ProcessGoal)
-class ProcessGoalAdmin(EditedInThePortal, SimpleHistoryAdmin):
+class ProcessGoalAdmin(PlanRowAdmin, SimpleHistoryAdmin):
+    plan_row = "goal"
     list_display = ("number", "short_title", "work_package", "project", "kind", "change")
     list_filter = ("project__region", "kind", "benefit_targets", "change")
     search_fields = ("number", "title_fi", "title_sv", "title_en")
     list_select_related = ("work_package", "project")
     filter_horizontal = ("benefit_targets",)
     inlines = [ActionGoalInline]
-    readonly_fields = ("portal_link",)
-    fieldsets = (
-        portal_fieldset(
-            "work_package",
-            "number",
-            "kind",
-            *in_all_languages("title"),
-            "benefit_targets",
-            "ht_as_written",
-            "target_date",
-            *PLAN_ROW_FIELDS,
-        ),
-        SOURCE_FIELDS,
+    fieldsets = plan_row_fieldsets(
+        "work_package",
+        "number",
+        "kind",
+        *in_all_languages("title"),
+        "benefit_targets",
+        "ht_as_written",
+        "target_date",
     )
-
-    def portal_url(self, obj: ProcessGoal) -> str:
-        return plan_row_url("goal", obj)
 
     @admin.display(description=_("title"))
     def short_title(self, obj: ProcessGoal) -> str:
         return obj.title_fi[:90]
 
 
-class StatusUpdateInline(admin.TabularInline):
+class StatusUpdateInline(RowsInline):
     model = StatusUpdate
-    extra = 0
     fields = ("status", "status_date", "comment", "owner", "author", "created_at")
     readonly_fields = fields
     can_delete = False
@@ -95,7 +85,8 @@ class StatusUpdateInline(admin.TabularInline):
 
 
 @admin.register(Action)
-class ActionAdmin(EditedInThePortal, SimpleHistoryAdmin):
+class ActionAdmin(PlanRowAdmin, SimpleHistoryAdmin):
+    plan_row = "action"
     list_display = (
         "number",
         "short_title",
@@ -142,9 +133,6 @@ class ActionAdmin(EditedInThePortal, SimpleHistoryAdmin):
     @admin.display(description=_("title"))
     def short_title(self, obj: Action) -> str:
         return obj.title_fi[:90]
-
-    def portal_url(self, obj: Action) -> str:
-        return plan_row_url("action", obj)
 
     @admin.display(description=_("Status page"))
     def status_link(self, obj: Action) -> str:

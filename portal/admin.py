@@ -20,6 +20,12 @@ class ViewOnly:
         return False
 
 
+class RowsInline(admin.TabularInline):
+    """The parent's rows in a table, without blank forms for new ones ("Add another" adds)."""
+
+    extra = 0
+
+
 class ReadOnly(ViewOnly):
     """Shown for reading only: no add, change or delete (the rows are edited elsewhere)."""
 
@@ -35,6 +41,7 @@ class EditedInThePortal(ReadOnly):
     cannot bypass those rules (issue #17). Subclasses give `portal_url(obj)`."""
 
     portal_link_text = _("Edit on the portal page")
+    readonly_fields = ("portal_link",)
 
     def portal_url(self, obj) -> str:
         raise NotImplementedError
@@ -56,9 +63,31 @@ def portal_fieldset(*fields: str) -> tuple:
     return (None, {"fields": ("portal_link", "project", *fields)})
 
 
+# Where a row was read from (portal.models_common.SourceRef), folded away at a page's end.
+SOURCE_FIELDS = (
+    _("Source"),
+    {"fields": ("source_document", "source_ref"), "classes": ("collapse",)},
+)
+
+
+def plan_row_fieldsets(*fields: str) -> tuple:
+    """A plan row's page: portal link, hanke, `fields` and its version columns; its source."""
+    return (portal_fieldset(*fields, *PLAN_ROW_FIELDS), SOURCE_FIELDS)
+
+
 def plan_row_url(name: str, obj) -> str:
     """The portal's plan edit page of a row (`name`: package, goal, action, indicator)."""
     return reverse(f"reporting:plan-{name}-edit", args=[obj.project_id, obj.pk])
+
+
+class PlanRowAdmin(EditedInThePortal):
+    """The admin page of a plan row (`plan_row`: package, goal, action, indicator), edited on
+    the portal's plan page of its kind."""
+
+    plan_row: str
+
+    def portal_url(self, obj) -> str:
+        return plan_row_url(self.plan_row, obj)
 
 
 @admin.register(Job)

@@ -2,11 +2,11 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.admin import PLAN_ROW_FIELDS
-from portal.admin import EditedInThePortal
+from portal.admin import SOURCE_FIELDS
+from portal.admin import PlanRowAdmin
 from portal.admin import ReadOnly
-from portal.admin import plan_row_url
-from portal.admin import portal_fieldset
+from portal.admin import RowsInline
+from portal.admin import plan_row_fieldsets
 from portal.models_common import in_all_languages
 
 from .access import Perm
@@ -42,11 +42,6 @@ def _admin_site_permission(request) -> bool:
 
 admin.site.has_permission = _admin_site_permission
 
-SOURCE_FIELDS = (
-    _("Source"),
-    {"fields": ("source_document", "source_ref"), "classes": ("collapse",)},
-)
-
 
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
@@ -66,21 +61,18 @@ class ProgrammeAdmin(SimpleHistoryAdmin):
     list_display = ("name_fi", "start_date", "end_date")
 
 
-class ProjectOrganisationInline(admin.TabularInline):
+class ProjectOrganisationInline(RowsInline):
     model = ProjectOrganisation
-    extra = 0
     autocomplete_fields = ("organisation",)
 
 
-class PlanVersionInline(admin.TabularInline):
+class PlanVersionInline(RowsInline):
     model = PlanVersion
-    extra = 0
     fields = ("key", "name", "issued_on", "supersedes")
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(RowsInline):
     model = Membership
-    extra = 0
     autocomplete_fields = ("user",)
 
 
@@ -107,38 +99,26 @@ class ClassificationAdmin(admin.ModelAdmin):
     search_fields = ("code", "name_fi")
 
 
-class ChildPackageInline(ReadOnly, admin.TabularInline):
+class ChildPackageInline(ReadOnly, RowsInline):
     model = WorkPackage
     fk_name = "parent"
-    extra = 0
     fields = ("code", "name_fi", "order")
     verbose_name = _("sub-package")
     verbose_name_plural = _("sub-packages")
 
 
 @admin.register(WorkPackage)
-class WorkPackageAdmin(EditedInThePortal, admin.ModelAdmin):
+class WorkPackageAdmin(PlanRowAdmin, admin.ModelAdmin):
+    plan_row = "package"
     list_display = ("code", "name_fi", "project", "parent", "classification")
     list_filter = ("project__region", "classification")
     search_fields = ("code", "name_fi", "project__name_fi")
     list_select_related = ("project", "parent", "classification")
     # objectives/admin.py adds the package's goals (ProcessGoalInline) to this page.
     inlines = [ChildPackageInline]
-    readonly_fields = ("portal_link",)
-    fieldsets = (
-        portal_fieldset(
-            "parent",
-            "code",
-            *in_all_languages("name"),
-            "kind_as_written",
-            "classification",
-            *PLAN_ROW_FIELDS,
-        ),
-        SOURCE_FIELDS,
+    fieldsets = plan_row_fieldsets(
+        "parent", "code", *in_all_languages("name"), "kind_as_written", "classification"
     )
-
-    def portal_url(self, obj: WorkPackage) -> str:
-        return plan_row_url("package", obj)
 
 
 @admin.register(Membership)
@@ -157,9 +137,8 @@ class ProgrammeRoleAdmin(admin.ModelAdmin):
     autocomplete_fields = ("user",)
 
 
-class ExpenditureInline(admin.TabularInline):
+class ExpenditureInline(RowsInline):
     model = Expenditure
-    extra = 0
     fields = ("date", "amount", "category", "description", "entered_by")
 
 
@@ -240,9 +219,8 @@ class ProjectOrganisationAdmin(admin.ModelAdmin):
     autocomplete_fields = ("organisation",)
 
 
-class MeetingDecisionInline(admin.TabularInline):
+class MeetingDecisionInline(RowsInline):
     model = MeetingDecision
-    extra = 0
     fields = ("text", "owner", "due_date", "action", "done")
     raw_id_fields = ("owner", "action")
 

@@ -12,7 +12,6 @@ Contract (design README §4, STYLE.md R6):
 
 from __future__ import annotations
 
-import enum
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from decimal import ROUND_HALF_UP
 from decimal import Decimal
 from typing import Any
 
+from django.db import models
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
@@ -177,21 +177,16 @@ def burn_points(
 # --- Risks ----------------------------------------------------------------------------------
 
 
-class RiskLevel(enum.StrEnum):
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-
-    @property
-    def label(self) -> str:
-        return str(_RISK_LABELS[self])
+class RiskLevel(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
 
     @property
     def css_class(self) -> str:
         return f"risk-level risk-level--{self.value}"
 
 
-_RISK_LABELS = {RiskLevel.LOW: _("Low"), RiskLevel.MEDIUM: _("Medium"), RiskLevel.HIGH: _("High")}
 LEVELS = (1, 2, 3, 4, 5)
 # Score = likelihood × impact (1–25). 15 and over is high (e.g. likely × major), 6–14
 # medium, 5 and under low: the common 5×5 matrix split into three bands.

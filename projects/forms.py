@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -88,16 +90,10 @@ class ExpenditureForm(forms.Form):
 _RATING = [("", _("Not rated"))] + [(str(n), str(n)) for n in range(1, 6)]
 
 
-def _rating(label, help_text) -> forms.TypedChoiceField:
-    """A 1–5 rating of a risk, or none (left unrated)."""
-    return forms.TypedChoiceField(
-        label=label,
-        choices=_RATING,
-        coerce=int,
-        empty_value=None,
-        required=False,
-        help_text=help_text,
-    )
+# A 1–5 rating of a risk, or none (left unrated).
+_rating = partial(
+    forms.TypedChoiceField, choices=_RATING, coerce=int, empty_value=None, required=False
+)
 
 
 class RiskForm(forms.Form):
@@ -110,8 +106,10 @@ class RiskForm(forms.Form):
     cause = forms.CharField(
         label=_("Cause"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    likelihood = _rating(_("Likelihood (1–5)"), _("1 = very unlikely, 5 = almost certain"))
-    impact = _rating(_("Impact (1–5)"), _("1 = negligible, 5 = severe"))
+    likelihood = _rating(
+        label=_("Likelihood (1–5)"), help_text=_("1 = very unlikely, 5 = almost certain")
+    )
+    impact = _rating(label=_("Impact (1–5)"), help_text=_("1 = negligible, 5 = severe"))
     mitigation = forms.CharField(
         label=_("Mitigation"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

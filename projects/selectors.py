@@ -240,8 +240,18 @@ class BurnPoint:
     expected: Decimal | None  # what the straight line expects spent by that day
 
 
+class SpendingLight:
+    """A value with a spending `light`, and the light's name as the budget pages give it."""
+
+    light: Assessment
+
+    @property
+    def light_label(self) -> str:
+        return str(SPENDING_LABELS[self.light.light])
+
+
 @dataclass(frozen=True)
-class BudgetSummary:
+class BudgetSummary(SpendingLight):
     project: Project
     lines: list
     rows: list[BudgetRow]
@@ -257,10 +267,6 @@ class BudgetSummary:
     @property
     def share_used(self) -> Decimal | None:
         return share(self.spent, self.budget)
-
-    @property
-    def light_label(self) -> str:
-        return str(SPENDING_LABELS[self.light.light])
 
     @property
     def remaining(self) -> Decimal | None:
@@ -349,15 +355,11 @@ def budget_use_by_project(projects: list[Project]) -> dict[int, BudgetUse]:
 
 
 @dataclass(frozen=True)
-class BudgetGlance:
+class BudgetGlance(SpendingLight):
     """A hanke's budget use in a line: spent against the budget, and the spending light."""
 
     use: BudgetUse
     light: Assessment
-
-    @property
-    def light_label(self) -> str:
-        return str(SPENDING_LABELS[self.light.light])
 
 
 def budget_glance(*, project: Project, today: date) -> BudgetGlance:

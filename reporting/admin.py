@@ -2,6 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from objectives.models import ReportingPeriod
+from portal.admin import RowsInline
 from portal.admin import ViewOnly
 
 from .models import ImportMapping
@@ -28,14 +29,12 @@ class ReportSnapshotAdmin(admin.ModelAdmin):
 
 # Self-assessments change only through reporting.rounds.services (workflow, locking, snapshot
 # on submission); the admin shows them and their history, it does not edit.
-class _SummaryInline(ViewOnly, admin.TabularInline):
+class _SummaryInline(ViewOnly, RowsInline):
     model = WorkPackageSummary
-    extra = 0
 
 
-class _NarrativeInline(ViewOnly, admin.TabularInline):
+class _NarrativeInline(ViewOnly, RowsInline):
     model = IndicatorNarrative
-    extra = 0
 
 
 @admin.register(SelfAssessment)

@@ -11,6 +11,12 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import viewsets
 
 from . import selectors
+from .selectors import api_actions
+from .selectors import api_goals
+from .selectors import api_indicators
+from .selectors import api_measurements
+from .selectors import api_projects
+from .selectors import api_regions
 from .serializers import ActionSerializer
 from .serializers import GoalSerializer
 from .serializers import IndicatorSerializer
@@ -24,9 +30,10 @@ from .serializers import RegionSerializer
 
 class _ScopedViewSet(viewsets.ReadOnlyModelViewSet):
     """A list and a detail of what `selector(user=…, **filters)` returns for the caller:
-    a function of reporting.api.selectors; the filters are those `filter_serializer` reads
-    from the query string of a list (none without one).
+    a function of reporting.api.selectors; the filters are those the `filters` serializer
+    reads from the query string of a list (none without one).
 
+    A viewset is declared by its class keywords: `serializer`, `selector`, `filters`.
     Outside the caller's scope an object is simply not there (404), as on the pages.
     """
 
@@ -34,11 +41,12 @@ class _ScopedViewSet(viewsets.ReadOnlyModelViewSet):
     selector: Callable[..., QuerySet]
     lookup_value_regex = r"[0-9]+"
 
-    def __init_subclass__(cls, **kwargs) -> None:
+    def __init_subclass__(cls, *, serializer, selector, filters=None, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
+        cls.serializer_class, cls.filter_serializer = serializer, filters
+        cls.selector = staticmethod(selector)
         # The schema's query parameters of the list are those the filter serializer reads.
-        parameters = [cls.filter_serializer] if cls.filter_serializer else []
-        extend_schema_view(list=extend_schema(parameters=parameters))(cls)
+        extend_schema_view(list=extend_schema(parameters=[filters] if filters else []))(cls)
 
     def _filters(self) -> dict:
         if self.action != "list" or self.filter_serializer is None:
@@ -53,35 +61,35 @@ class _ScopedViewSet(viewsets.ReadOnlyModelViewSet):
         return self.selector(user=self.request.user, **self._filters())
 
 
-class RegionViewSet(_ScopedViewSet):
+class RegionViewSet(_ScopedViewSet, serializer=RegionSerializer, selector=api_regions):
     """Regions (hyvinvointialueet) with at least one hanke the caller may see."""
 
-    serializer_class = RegionSerializer
-    selector = staticmethod(selectors.api_regions)
 
-
-class ProjectViewSet(_ScopedViewSet):
+class ProjectViewSet(
+    _ScopedViewSet,
+    serializer=ProjectSerializer,
+    selector=api_projects,
+    filters=RegionFilterSerializer,
+):
     """Hankkeet the caller may see."""
 
-    serializer_class = ProjectSerializer
-    filter_serializer = RegionFilterSerializer
-    selector = staticmethod(selectors.api_projects)
 
-
-class GoalViewSet(_ScopedViewSet):
+class GoalViewSet(
+    _ScopedViewSet,
+    serializer=GoalSerializer,
+    selector=api_goals,
+    filters=PlaceFilterSerializer,
+):
     """Process goals of the hankkeet the caller may see."""
 
-    serializer_class = GoalSerializer
-    filter_serializer = PlaceFilterSerializer
-    selector = staticmethod(selectors.api_goals)
 
-
-class ActionViewSet(_ScopedViewSet):
+class ActionViewSet(
+    _ScopedViewSet,
+    serializer=ActionSerializer,
+    selector=api_actions,
+    filters=PlaceFilterSerializer,
+):
     """Actions with their stored traffic light (null until the status engine has run)."""
-
-    serializer_class = ActionSerializer
-    filter_serializer = PlaceFilterSerializer
-    selector = staticmethod(selectors.api_actions)
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
@@ -91,20 +99,22 @@ class ActionViewSet(_ScopedViewSet):
         return selectors.with_action_lights([super().get_object()])[0]
 
 
-class IndicatorViewSet(_ScopedViewSet):
+class IndicatorViewSet(
+    _ScopedViewSet,
+    serializer=IndicatorSerializer,
+    selector=api_indicators,
+    filters=PlaceFilterSerializer,
+):
     """Indicators (mittarit) with their progress and light as the status engine stored it."""
 
-    serializer_class = IndicatorSerializer
-    filter_serializer = PlaceFilterSerializer
-    selector = staticmethod(selectors.api_indicators)
 
-
-class MeasurementViewSet(_ScopedViewSet):
+class MeasurementViewSet(
+    _ScopedViewSet,
+    serializer=MeasurementSerializer,
+    selector=api_measurements,
+    filters=MeasurementFilterSerializer,
+):
     """Measured values of the indicators the caller may see."""
-
-    serializer_class = MeasurementSerializer
-    filter_serializer = MeasurementFilterSerializer
-    selector = staticmethod(selectors.api_measurements)
 
 
 class ApiDocsView(SpectacularSwaggerSplitView):

@@ -59,15 +59,16 @@ from reporting.models import SelfAssessmentStatus
 from reporting.rounds.snapshots import statuses_recorded_by
 
 from .tables import DATE_FORMAT
+from .tables import Date
 from .tables import LightCells
+from .tables import Number
 from .tables import Progress
+from .tables import ReportResource
 from .tables import RowCounter
+from .tables import Text
 from .tables import _cell
-from .tables import _date
 from .tables import _local
-from .tables import _number
 from .tables import _sheet_title
-from .tables import _text
 from .tables import light_columns
 from .tables import measurement_columns
 from .tables import rows_csv
@@ -143,40 +144,40 @@ class NationalExtract:
 # --- Resources: the column schema of each table ---------------------------------------------
 
 
-class HankeColumns(resources.Resource):
+class HankeColumns(ReportResource):
     """The leading columns every national table shares: which hanke the row is and its source."""
 
-    region_code = _text("region_code", gettext_lazy("Region code"))
-    region = _text("region", gettext_lazy("Region"))
-    hanke_id = _number("hanke_id", gettext_lazy("Hanke id"), "code")
-    hanke = _text("hanke", gettext_lazy("Hanke"))
-    source = _text("source", gettext_lazy("Data source"))
+    region_code = Text(gettext_lazy("Region code"))
+    region = Text(gettext_lazy("Region"))
+    hanke_id = Number(gettext_lazy("Hanke id"), "code")
+    hanke = Text(gettext_lazy("Hanke"))
+    source = Text(gettext_lazy("Data source"))
 
 
 class ProjectResource(HankeColumns):
-    assessment_status = _text("assessment_status", gettext_lazy("Self-assessment"))
-    submitted_at = _date("submitted_at", gettext_lazy("Submitted"))
-    frozen_at = _date("frozen_at", gettext_lazy("Frozen"))
-    lights_as_of = _date("lights_as_of", gettext_lazy("Lights as of"))
-    actions = _number("actions", gettext_lazy("Action rows"), "count")
-    measurement_rows = _number("measurement_rows", gettext_lazy("Measurement rows"), "count")
+    assessment_status = Text(gettext_lazy("Self-assessment"))
+    submitted_at = Date(gettext_lazy("Submitted"))
+    frozen_at = Date(gettext_lazy("Frozen"))
+    lights_as_of = Date(gettext_lazy("Lights as of"))
+    actions = Number(gettext_lazy("Action rows"), "count")
+    measurement_rows = Number(gettext_lazy("Measurement rows"), "count")
 
 
 class NationalActionResource(HankeColumns):
-    work_package = _text("work_package", gettext_lazy("Work package"))
-    number = _text("number", gettext_lazy("Action number"))
-    title = _text("title", gettext_lazy("Action"))
-    schedule = _text("schedule", gettext_lazy("Schedule as written"))
-    planned_end = _date("planned_end", gettext_lazy("Planned end"))
-    status = _text("status", gettext_lazy("Status at cut-off"))
-    status_comment = _text("status_comment", gettext_lazy("Status comment"))
-    status_date = _date("status_date", gettext_lazy("Status date"))
+    work_package = Text(gettext_lazy("Work package"))
+    number = Text(gettext_lazy("Action number"))
+    title = Text(gettext_lazy("Action"))
+    schedule = Text(gettext_lazy("Schedule as written"))
+    planned_end = Date(gettext_lazy("Planned end"))
+    status = Text(gettext_lazy("Status at cut-off"))
+    status_comment = Text(gettext_lazy("Status comment"))
+    status_date = Date(gettext_lazy("Status date"))
     light, light_symbol, light_reason = light_columns()
 
 
 class NationalMeasurementResource(HankeColumns):
     indicator_code, indicator, unit, period, value, measurement_source, baseline = (
-        measurement_columns("indicator_code", "indicator", "measurement_source")
+        measurement_columns()
     )
     light, light_symbol, light_reason = light_columns()
 

@@ -165,41 +165,57 @@ class ReportTextWidget(widgets.Widget):
         return text
 
 
-def _text(attribute: str, label) -> Field:
-    return Field(attribute=attribute, column_name=label, widget=ReportTextWidget())
+class Text(Field):
+    """A column of text; `attribute` is the row's attribute it shows (the column's own name in
+    a ReportResource when not given)."""
+
+    def __init__(self, label, attribute: str | None = None) -> None:
+        super().__init__(attribute=attribute, column_name=label, widget=ReportTextWidget())
 
 
-def _date(attribute: str, label) -> Field:
-    return Field(attribute=attribute, column_name=label, widget=ReportDateWidget())
+class Date(Field):
+    def __init__(self, label, attribute: str | None = None) -> None:
+        super().__init__(attribute=attribute, column_name=label, widget=ReportDateWidget())
 
 
-def _number(attribute: str, label, kind: str = "decimal") -> Field:
-    return Field(attribute=attribute, column_name=label, widget=ReportNumberWidget(kind))
+class Number(Field):
+    """A column of numbers drawn as `kind` says (ReportNumberWidget)."""
+
+    def __init__(self, label, kind: str = "decimal", attribute: str | None = None) -> None:
+        super().__init__(attribute=attribute, column_name=label, widget=ReportNumberWidget(kind))
+
+
+class ReportResource(resources.Resource):
+    """The column schema of a table: each column reads the row's attribute of its own name
+    unless it names another one."""
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        for name, column in cls.fields.items():
+            column.attribute = column.attribute or name
 
 
 def light_columns() -> tuple[Field, Field, Field]:
     """The three columns of a row's light (label, symbol, reason), in that order."""
     return (
-        _text("light__label", gettext_lazy("Light")),
-        _text("light__symbol", gettext_lazy("Light symbol")),
-        _text("light__reason", gettext_lazy("Reason for the light")),
+        Text(gettext_lazy("Light"), "light__label"),
+        Text(gettext_lazy("Light symbol"), "light__symbol"),
+        Text(gettext_lazy("Reason for the light"), "light__reason"),
     )
 
 
-def measurement_columns(
-    code: str = "code", name: str = "name", source: str = "source"
-) -> tuple[Field, ...]:
+def measurement_columns() -> tuple[Field, ...]:
     """The seven columns of an indicator measurement, in this order: code, name, unit,
     period, value, the value's source, baseline (the regional report's and the national
-    extract's). `code`, `name` and `source` are the attributes the row has them under."""
+    extract's; each reads the attribute it is assigned to in the resource)."""
     return (
-        _text(code, gettext_lazy("Indicator code")),
-        _text(name, gettext_lazy("Indicator")),
-        _text("unit", gettext_lazy("Unit")),
-        _date("period", gettext_lazy("Period end")),
-        _number("value", gettext_lazy("Value"), "quantity"),
-        _text(source, gettext_lazy("Source of the value")),
-        _number("baseline", gettext_lazy("Baseline"), "quantity"),
+        Text(gettext_lazy("Indicator code")),
+        Text(gettext_lazy("Indicator")),
+        Text(gettext_lazy("Unit")),
+        Date(gettext_lazy("Period end")),
+        Number(gettext_lazy("Value"), "quantity"),
+        Text(gettext_lazy("Source of the value")),
+        Number(gettext_lazy("Baseline"), "quantity"),
     )
 
 
@@ -313,55 +329,55 @@ class ProjectReport:
 # --- Resources: the column schema of each table -------------------------------------------
 
 
-class ActionResource(resources.Resource):
-    region = _text("region", gettext_lazy("Region"))
-    hanke = _text("hanke", gettext_lazy("Hanke"))
-    work_package = _text("work_package", gettext_lazy("Work package"))
-    number = _text("number", gettext_lazy("Action number"))
-    title = _text("title", gettext_lazy("Action"))
-    ht = _text("ht", gettext_lazy("Benefit targets (HT)"))
-    schedule = _text("schedule", gettext_lazy("Schedule as written"))
-    planned_start = _date("planned_start", gettext_lazy("Planned start"))
-    planned_end = _date("planned_end", gettext_lazy("Planned end"))
-    status = _text("status", gettext_lazy("Status"))
+class ActionResource(ReportResource):
+    region = Text(gettext_lazy("Region"))
+    hanke = Text(gettext_lazy("Hanke"))
+    work_package = Text(gettext_lazy("Work package"))
+    number = Text(gettext_lazy("Action number"))
+    title = Text(gettext_lazy("Action"))
+    ht = Text(gettext_lazy("Benefit targets (HT)"))
+    schedule = Text(gettext_lazy("Schedule as written"))
+    planned_start = Date(gettext_lazy("Planned start"))
+    planned_end = Date(gettext_lazy("Planned end"))
+    status = Text(gettext_lazy("Status"))
     light, light_symbol, light_reason = light_columns()
-    owner = _text("owner", gettext_lazy("Owner"))
-    last_update = _date("last_update", gettext_lazy("Last status update"))
+    owner = Text(gettext_lazy("Owner"))
+    last_update = Date(gettext_lazy("Last status update"))
 
 
-class PlanResource(resources.Resource):
-    kind = _text("kind", gettext_lazy("Level"))
-    code = _text("code", gettext_lazy("Code or number"))
-    work_package = _text("work_package", gettext_lazy("Work package"))
-    title = _text("title", gettext_lazy("Title"))
-    ht = _text("ht", gettext_lazy("Benefit targets (HT)"))
+class PlanResource(ReportResource):
+    kind = Text(gettext_lazy("Level"))
+    code = Text(gettext_lazy("Code or number"))
+    work_package = Text(gettext_lazy("Work package"))
+    title = Text(gettext_lazy("Title"))
+    ht = Text(gettext_lazy("Benefit targets (HT)"))
     light, light_symbol, light_reason = light_columns()
 
 
-class IndicatorResource(resources.Resource):
-    hanke = _text("hanke", gettext_lazy("Hanke"))
+class IndicatorResource(ReportResource):
+    hanke = Text(gettext_lazy("Hanke"))
     code, name, unit, period, value, source, baseline = measurement_columns()
-    final_target = _number("final_target", gettext_lazy("Final target"), "quantity")
+    final_target = Number(gettext_lazy("Final target"), "quantity")
     light, light_symbol, light_reason = light_columns()
 
 
-class BudgetResource(resources.Resource):
-    year = _number("year", gettext_lazy("Year"), "code")
-    category = _text("category", gettext_lazy("Category"))
-    line = _text("line", gettext_lazy("Budget line"))
-    amount = _number("amount", gettext_lazy("Amount (€)"), "euro")
-    person_years = _number("person_years", gettext_lazy("Person-years"))
-    funded_elsewhere = _text("funded_elsewhere", gettext_lazy("Funded from another source"))
-    note = _text("note", gettext_lazy("Note"))
+class BudgetResource(ReportResource):
+    year = Number(gettext_lazy("Year"), "code")
+    category = Text(gettext_lazy("Category"))
+    line = Text(gettext_lazy("Budget line"))
+    amount = Number(gettext_lazy("Amount (€)"), "euro")
+    person_years = Number(gettext_lazy("Person-years"))
+    funded_elsewhere = Text(gettext_lazy("Funded from another source"))
+    note = Text(gettext_lazy("Note"))
 
 
-class RiskResource(resources.Resource):
-    title = _text("title", gettext_lazy("Risk"))
-    likelihood = _number("likelihood", gettext_lazy("Likelihood (1–5)"), "code")
-    impact = _number("impact", gettext_lazy("Impact (1–5)"), "code")
-    mitigation = _text("mitigation", gettext_lazy("Mitigation"))
-    owner = _text("owner", gettext_lazy("Owner"))
-    status = _text("status", gettext_lazy("Status"))
+class RiskResource(ReportResource):
+    title = Text(gettext_lazy("Risk"))
+    likelihood = Number(gettext_lazy("Likelihood (1–5)"), "code")
+    impact = Number(gettext_lazy("Impact (1–5)"), "code")
+    mitigation = Text(gettext_lazy("Mitigation"))
+    owner = Text(gettext_lazy("Owner"))
+    status = Text(gettext_lazy("Status"))
 
 
 @dataclass(frozen=True)

@@ -47,8 +47,6 @@ class _PlanRowForm(forms.ModelForm):
     )
     expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
 
-    plan_fields: tuple[str, ...] = ()
-
     def __init__(self, *args, project: Project, **kwargs):
         super().__init__(*args, **kwargs)
         self.project = project
@@ -72,6 +70,12 @@ class _PlanRowForm(forms.ModelForm):
                 choices=self.fields["benefit_targets"].choices
             )
 
+    @property
+    def plan_fields(self) -> tuple[str, ...]:
+        """The row's own fields: the form's, without its many-to-many links."""
+        model = self._meta.model._meta
+        return tuple(n for n in self._meta.fields if not model.get_field(n).many_to_many)
+
     def values(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.plan_fields}
 
@@ -85,8 +89,6 @@ class _PlanRowForm(forms.ModelForm):
 
 
 class WorkPackageForm(_PlanRowForm):
-    plan_fields = WORK_PACKAGE_FIELDS
-
     class Meta:
         model = WorkPackage
         fields = WORK_PACKAGE_FIELDS
@@ -107,8 +109,6 @@ def _in_three_languages(field: str) -> dict[str, forms.Widget]:
 
 
 class GoalForm(_PlanRowForm):
-    plan_fields = GOAL_FIELDS
-
     class Meta:
         model = ProcessGoal
         fields = (*GOAL_FIELDS, "benefit_targets")
@@ -117,8 +117,6 @@ class GoalForm(_PlanRowForm):
 
 
 class ActionForm(_PlanRowForm):
-    plan_fields = ACTION_FIELDS
-
     class Meta:
         model = Action
         fields = (*ACTION_FIELDS, "goals", "benefit_targets")
@@ -141,8 +139,6 @@ class ActionForm(_PlanRowForm):
 
 
 class IndicatorForm(_PlanRowForm):
-    plan_fields = INDICATOR_FIELDS
-
     class Meta:
         model = Indicator
         fields = (*INDICATOR_FIELDS, "goals")
