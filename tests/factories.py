@@ -87,6 +87,9 @@ class ProgrammeFactory(factory.django.DjangoModelFactory):
 
 
 class ProjectFactory(factory.django.DjangoModelFactory):
+    """A hanke running 1.4.2020–31.12.2023, within the programme's 2020–2025: the tests of
+    values outside the hanke's period count on these dates."""
+
     class Meta:
         model = Project
 

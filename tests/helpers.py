@@ -210,10 +210,20 @@ def budget_2022(project, keys=("staff", "services", "own")) -> dict:
     }
 
 
-def form_post(client, url: str, fields: dict, **changed):
-    """`client` posts the form at `url` filled as usual (`fields`), with `changed` fields
-    replaced or added."""
-    return client.post(url, fields | changed)
+def form_poster(url_of, fields: dict):
+    """`post(client, obj, **changed)`: `client` posts the form at `url_of(obj)` filled as
+    usual (`fields`), with `changed` fields replaced or added."""
+
+    def post(client, obj, **changed):
+        return client.post(url_of(obj), fields | changed)
+
+    return post
+
+
+def rows(*lines: str) -> list[tuple[str, ...]]:
+    """A parametrize table written a case a line, its cells parted by "|" (the spaces around
+    a cell are not part of it; a cell may be empty)."""
+    return [tuple(cell.strip(" ") for cell in line.split("|")) for line in lines]
 
 
 def meetings_after_a_decision(project, manager, days, attendees, **decision):

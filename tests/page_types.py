@@ -34,6 +34,11 @@ class PageType:
     user: str
 
 
+def _as(user: str, *pages: tuple[str, str]) -> list[PageType]:
+    """The pages (name, path) that `user` opens ("": signed out)."""
+    return [PageType(name, path, user) for name, path in pages]
+
+
 def page_types() -> list[PageType]:
     project = Project.objects.get(region__code="16")
     manager = get_user_model().objects.get(username=MANAGER)
@@ -52,38 +57,44 @@ def page_types() -> list[PageType]:
     period = ReportingPeriod.objects.order_by("-cut_off").first()
     hanke = f"/hankkeet/{project.pk}"
     return [
-        PageType("login", "/accounts/login/", ""),
-        PageType("home", "/", VIEWER),
-        PageType("overview", "/ohjelma/", VIEWER),
-        PageType("compare", "/ohjelma/vertailu/?ht=2", VIEWER),
-        PageType("round-compare", "/ohjelma/kierrokset/vertailu/", ADMIN),
-        PageType("hanke", f"{hanke}/", MANAGER),
-        PageType("hanke-filtered", f"{hanke}/?light=grey", MANAGER),
-        PageType("actions", f"{hanke}/toimenpiteet/", MANAGER),
-        PageType("action", f"/toimenpiteet/{action.pk}/", MANAGER),
-        PageType("goal", f"/tavoitteet/{goal.pk}/", MANAGER),
-        PageType("indicators", f"{hanke}/mittarit/", MANAGER),
-        PageType("indicator", f"/mittarit/{indicator.pk}/", MANAGER),
-        PageType("my-work", "/oma-tyo/", WORKER),
-        PageType("budget", f"{hanke}/talous/", MANAGER),
-        PageType("budget-import", f"{hanke}/talous/tuonti/", MANAGER),
-        PageType("risks", f"{hanke}/riskit/", MANAGER),
-        PageType("risk", f"/riskit/{risk.pk}/", MANAGER),
-        PageType("meetings", f"{hanke}/ohjausryhma/", MANAGER),
-        PageType("meeting", f"{hanke}/ohjausryhma/{meeting.pk}/", MANAGER),
-        PageType("hanke-rounds", f"{hanke}/raportointi/", MANAGER),
-        PageType("assessment", f"{hanke}/raportointi/{period.pk}/", MANAGER),
-        PageType("hanke-round-compare", f"{hanke}/raportointi/vertailu/", MANAGER),
-        PageType("import", f"{hanke}/tuonti/", MANAGER),
-        PageType("members", f"{hanke}/jasenet/", MANAGER),
-        PageType("rounds", "/raportointi/kierrokset/", ADMIN),
-        PageType("round", f"/raportointi/kierrokset/{period.pk}/", ADMIN),
-        PageType("round-dashboard", f"/raportointi/{period.pk}/", ADMIN),
-        PageType("national-extract", "/ohjelma/kansallinen-poiminta/", ADMIN),
-        PageType("export-jobs", "/viennit/", ADMIN),
-        PageType("users", "/kayttajat/", ADMIN),
-        PageType("change-log", "/muutosloki/", ADMIN),
-        PageType("history", f"/historia/action/{action.pk}/", MANAGER),
-        PageType("preferences", "/asetukset/", MANAGER),
-        PageType("password-change", "/accounts/password_change/", MANAGER),
+        *_as("", ("login", "/accounts/login/")),
+        *_as(
+            VIEWER, ("home", "/"), ("overview", "/ohjelma/"), ("compare", "/ohjelma/vertailu/?ht=2")
+        ),
+        *_as(WORKER, ("my-work", "/oma-tyo/")),
+        *_as(
+            MANAGER,
+            ("hanke", f"{hanke}/"),
+            ("hanke-filtered", f"{hanke}/?light=grey"),
+            ("actions", f"{hanke}/toimenpiteet/"),
+            ("action", f"/toimenpiteet/{action.pk}/"),
+            ("goal", f"/tavoitteet/{goal.pk}/"),
+            ("indicators", f"{hanke}/mittarit/"),
+            ("indicator", f"/mittarit/{indicator.pk}/"),
+            ("budget", f"{hanke}/talous/"),
+            ("budget-import", f"{hanke}/talous/tuonti/"),
+            ("risks", f"{hanke}/riskit/"),
+            ("risk", f"/riskit/{risk.pk}/"),
+            ("meetings", f"{hanke}/ohjausryhma/"),
+            ("meeting", f"{hanke}/ohjausryhma/{meeting.pk}/"),
+            ("hanke-rounds", f"{hanke}/raportointi/"),
+            ("assessment", f"{hanke}/raportointi/{period.pk}/"),
+            ("hanke-round-compare", f"{hanke}/raportointi/vertailu/"),
+            ("import", f"{hanke}/tuonti/"),
+            ("members", f"{hanke}/jasenet/"),
+            ("history", f"/historia/action/{action.pk}/"),
+            ("preferences", "/asetukset/"),
+            ("password-change", "/accounts/password_change/"),
+        ),
+        *_as(
+            ADMIN,
+            ("round-compare", "/ohjelma/kierrokset/vertailu/"),
+            ("rounds", "/raportointi/kierrokset/"),
+            ("round", f"/raportointi/kierrokset/{period.pk}/"),
+            ("round-dashboard", f"/raportointi/{period.pk}/"),
+            ("national-extract", "/ohjelma/kansallinen-poiminta/"),
+            ("export-jobs", "/viennit/"),
+            ("users", "/kayttajat/"),
+            ("change-log", "/muutosloki/"),
+        ),
     ]

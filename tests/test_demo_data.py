@@ -31,6 +31,8 @@ from projects.models import Risk
 from projects.selectors import budget_summary
 from reporting.demo.loader import demo_load
 
+from .helpers import rows
+
 pytestmark = pytest.mark.django_db
 
 # What the plans contain (shared/design/seeds-*.md counts): process goals, benefit goals,
@@ -76,24 +78,24 @@ def test_counts_per_region_match_the_plans(demo_db):
 
 @pytest.mark.parametrize(
     ("region", "package", "number", "title_start"),
-    [
-        ("13", "K1", "1", "Kiireettömän hoidon jonot puretaan"),
-        ("13", "K2-DIAB", "4", "Ylipainon ehkäisyssä otetaan käyttöön Wiitaunionissa"),
-        ("13", "K2-PAL", "4", "Erikoissairaanhoitoon järjestetään vuodeosastopaikkoja"),
-        ("13", "K3-D", "4", "Perustetaan maakunnallinen perheoikeudellisten palveluiden yksikkö"),
-        ("14", "G2", "5", "Palveluaikojen laajentaminen ilta- ja viikonloppuvastaanottoihin"),
-        ("14", "G5", "31", "Maksuton ehkäisy otetaan käyttöön koko hyvinvointialueella"),
-        ("14", "3.2.1", "F4", "Laajennetaan MARAK-toimintamalli koko hyvinvointialueelle"),
-        ("16", "I1b", "I1b-22-5", "Suun terveydenhuollossa joustavan ajanvarauksen kokeilu"),
-        ("16", "I4-3", "I4-3-25-4", "Digiohjelman päivittäminen hyvinvointialueelle"),
-        ("10", "TP2", "A1.2.1", "Otetaan käyttöön sähköinen hoidon-/palveluntarpeen arviointi"),
-        ("10", "TP2", "A1.2.5", "Kehitetään palvelutarpeen arviointia ja pilotoidaan"),
+    rows(
+        "13 | K1 | 1 | Kiireettömän hoidon jonot puretaan",
+        "13 | K2-DIAB | 4 | Ylipainon ehkäisyssä otetaan käyttöön Wiitaunionissa",
+        "13 | K2-PAL | 4 | Erikoissairaanhoitoon järjestetään vuodeosastopaikkoja",
+        "13 | K3-D | 4 | Perustetaan maakunnallinen perheoikeudellisten palveluiden yksikkö",
+        "14 | G2 | 5 | Palveluaikojen laajentaminen ilta- ja viikonloppuvastaanottoihin",
+        "14 | G5 | 31 | Maksuton ehkäisy otetaan käyttöön koko hyvinvointialueella",
+        "14 | 3.2.1 | F4 | Laajennetaan MARAK-toimintamalli koko hyvinvointialueelle",
+        "16 | I1b | I1b-22-5 | Suun terveydenhuollossa joustavan ajanvarauksen kokeilu",
+        "16 | I4-3 | I4-3-25-4 | Digiohjelman päivittäminen hyvinvointialueelle",
+        "10 | TP2 | A1.2.1 | Otetaan käyttöön sähköinen hoidon-/palveluntarpeen arviointi",
+        "10 | TP2 | A1.2.5 | Kehitetään palvelutarpeen arviointia ja pilotoidaan",
         # 3.2.1-G4 "MONNI" keeps its three sub-items (001:L1448-1455)
-        ("14", "3.2.1", "G4", "Jatketaan ja jalkautetaan MONNI-hankkeessa tehtyä"),
-        ("14", "3.2.1", "G4a", "Jatketaan kokemusasiantuntijarakenteen kehittämistä"),
-        ("14", "3.2.1", "G4b", "Jatketaan osallisuusmittarin käyttöönottoa ja juurruttamista"),
-        ("14", "3.2.1", "G4c", "Valmistellaan vaativan sijaishuollon ja erikoissairaanhoidon"),
-    ],
+        "14 | 3.2.1 | G4 | Jatketaan ja jalkautetaan MONNI-hankkeessa tehtyä",
+        "14 | 3.2.1 | G4a | Jatketaan kokemusasiantuntijarakenteen kehittämistä",
+        "14 | 3.2.1 | G4b | Jatketaan osallisuusmittarin käyttöönottoa ja juurruttamista",
+        "14 | 3.2.1 | G4c | Valmistellaan vaativan sijaishuollon ja erikoissairaanhoidon",
+    ),
 )
 def test_action_titles_match_the_seed_text(demo_db, region, package, number, title_start):
     action = Action.objects.get(
@@ -374,23 +376,23 @@ def _action(region, package, number) -> Action:
 
 @pytest.mark.parametrize(
     ("region", "package", "number", "status", "as_written"),
-    [
-        ("14", "G1", "1", "in_progress", "Käynnissä"),
-        ("14", "G2", "5", "starting", "Käynnistymässä"),
-        ("14", "G2", "9", "not_started", "Uusi"),
+    rows(
+        "14 | G1    | 1        | in_progress  | Käynnissä",
+        "14 | G2    | 5        | starting     | Käynnistymässä",
+        "14 | G2    | 9        | not_started  | Uusi",
         # a pointer to another row, not a status (001:L467-469)
-        ("14", "G3", "13", "not_reported", "Toteutuu kohdassa kuntoutus (alla)"),
+        "14 | G3    | 13       | not_reported | Toteutuu kohdassa kuntoutus (alla)",
         # chapter 3 repeating a Table 1 row takes the row's status, with the row named
-        ("14", "3.2.1", "E5", "in_progress", "Käynnissä (Taulukko 1, rivi 15)"),
-        ("14", "3.2.1", "A1", "in_progress", "Käynnissä (Taulukko 1, rivi 1)"),
-        ("14", "3.2.4", "M1", "in_progress", "Käynnissä (Taulukko 1, rivi 1)"),
-        ("14", "3.2.1", "F4", "not_reported", ""),
+        "14 | 3.2.1 | E5       | in_progress  | Käynnissä (Taulukko 1, rivi 15)",
+        "14 | 3.2.1 | A1       | in_progress  | Käynnissä (Taulukko 1, rivi 1)",
+        "14 | 3.2.4 | M1       | in_progress  | Käynnissä (Taulukko 1, rivi 1)",
+        "14 | 3.2.1 | F4       | not_reported |",
         # 000: OmaKS.fi opened in May 2021 (000:L1180-1182)
-        ("13", "K1", "3", "in_progress", ""),
-        ("13", "K1", "1", "not_reported", ""),
-        ("16", "I1b", "I1b-22-5", "not_reported", ""),
-        ("10", "TP2", "A1.2.1", "not_reported", ""),
-    ],
+        "13 | K1    | 3        | in_progress  |",
+        "13 | K1    | 1        | not_reported |",
+        "16 | I1b   | I1b-22-5 | not_reported |",
+        "10 | TP2   | A1.2.1   | not_reported |",
+    ),
 )
 def test_sampled_action_states(demo_db, region, package, number, status, as_written):
     action = _action(region, package, number)

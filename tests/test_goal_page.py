@@ -4,6 +4,7 @@ of queries; linked from the hanke tree and the action page."""
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 import pytest
 from django.conf import settings
@@ -31,16 +32,16 @@ def goal(personas):
         target_date=date(2025, 12, 31),
         hts=[1, 3],
     )
-    late = ActionFactory(
-        work_package=package,
+    action_in_package = partial(ActionFactory, work_package=package)
+    late = action_in_package(
         number="2.1.1",
         title_fi="Chatbot käyttöön",
         status="in_progress",
         planned_end=date(2023, 1, 31),
         owner=personas.project_worker,
     )
-    done = ActionFactory(work_package=package, number="2.1.2", title_fi="Ajanvaraus", status="done")
-    ActionFactory(work_package=package, number="2.2.1", title_fi="Muun tavoitteen toimenpide")
+    done = action_in_package(number="2.1.2", title_fi="Ajanvaraus", status="done")
+    action_in_package(number="2.2.1", title_fi="Muun tavoitteen toimenpide")
     for action in (late, done):
         action.goals.add(goal)
     indicator = IndicatorFactory(

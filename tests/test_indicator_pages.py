@@ -16,7 +16,7 @@ from .factories import IndicatorFactory
 from .factories import MeasurementFactory
 from .factories import ProjectFactory
 from .factories import TargetFactory
-from .helpers import form_post
+from .helpers import form_poster
 
 pytestmark = pytest.mark.django_db
 
@@ -46,10 +46,7 @@ VALUE_FORM = {
     "note": "",
     "expected_version": "0",
 }
-
-
-def _post(client, indicator, **data):
-    return form_post(client, _detail(indicator), VALUE_FORM, **data)
+_post = form_poster(_detail, VALUE_FORM)
 
 
 def _post_over_a_stored_70(client, user, indicator, version: int, **data):

@@ -23,7 +23,7 @@ from projects.services import user_set_active
 from .factories import IndicatorFactory
 from .factories import MembershipFactory
 from .factories import UserFactory
-from .helpers import form_post
+from .helpers import form_poster
 
 pytestmark = pytest.mark.django_db
 
@@ -73,10 +73,7 @@ INVITE_FORM = {
     "last_name": "Henkilö",
     "role": "worker",
 }
-
-
-def _invite(client, project, **data):
-    return form_post(client, _members_url(project), INVITE_FORM, **data)
+_invite = form_poster(_members_url, INVITE_FORM)
 
 
 # --- Who sees what ---------------------------------------------------------------------------

@@ -104,6 +104,11 @@ class Route:
     data: tuple = ()
 
 
+def _page(kwargs: str, expected: dict, *queries: tuple) -> list[Route]:
+    """A page read (GET) as `expected` says: as it is, and with each of `queries`."""
+    return [Route("get", kwargs, expected, query) for query in ((), *queries)]
+
+
 def _form(kwargs: str, expected: dict, data: tuple = (), *, read=None, query: tuple = ()):
     """A page with a form: read (GET, with `query`) as `read` says, or as `expected` when
     not given, and the form posted (POST `data`) as `expected` says."""
@@ -129,56 +134,51 @@ ACTION_STATUS = (
 
 
 MATRIX: dict[str, list[Route]] = {
-    "healthz": [Route("get", "", PUBLIC)],
+    "healthz": _page("", PUBLIC),
     "set_language": [Route("post", "", PUBLIC, (("language", "sv"), ("next", "/")))],
-    "login": [Route("get", "", PUBLIC)],
+    "login": _page("", PUBLIC),
     "logout": [Route("post", "", PUBLIC)],
-    "password_change": [Route("get", "", SIGNED_IN)],
-    "password_change_done": [Route("get", "", SIGNED_IN)],
-    "password_reset": [Route("get", "", PUBLIC)],
-    "password_reset_done": [Route("get", "", PUBLIC)],
-    "password_reset_confirm": [Route("get", "reset", PUBLIC)],
-    "password_reset_complete": [Route("get", "", PUBLIC)],
-    "home": [Route("get", "", SIGNED_IN)],
-    "reporting:overview": [
-        Route("get", "", SIGNED_IN),
-        Route("get", "", SIGNED_IN, (("kierros", "viimeisin"),)),
-    ],
-    "reporting:round-compare": [Route("get", "", PROGRAMME_READ)],
-    "reporting:hanke-round-compare": [Route("get", "project", HANKE_READ)],
-    "reporting:compare": [
-        Route("get", "", PROGRAMME_READ),
-        Route("get", "", PROGRAMME_READ, (("ht", "2"),)),
-        Route("get", "", PROGRAMME_READ, (("indicator", "sotkanet:4123"),)),
-    ],
-    "reporting:project-report-xlsx": [Route("get", "project", HANKE_READ)],
-    "reporting:project-report-csv": [Route("get", "project_table", HANKE_READ)],
-    "reporting:project-report-pdf": [Route("get", "project", HANKE_READ)],
+    "password_change": _page("", SIGNED_IN),
+    "password_change_done": _page("", SIGNED_IN),
+    "password_reset": _page("", PUBLIC),
+    "password_reset_done": _page("", PUBLIC),
+    "password_reset_confirm": _page("reset", PUBLIC),
+    "password_reset_complete": _page("", PUBLIC),
+    "home": _page("", SIGNED_IN),
+    "reporting:overview": _page("", SIGNED_IN, (("kierros", "viimeisin"),)),
+    "reporting:round-compare": _page("", PROGRAMME_READ),
+    "reporting:hanke-round-compare": _page("project", HANKE_READ),
+    "reporting:compare": _page(
+        "", PROGRAMME_READ, (("ht", "2"),), (("indicator", "sotkanet:4123"),)
+    ),
+    "reporting:project-report-xlsx": _page("project", HANKE_READ),
+    "reporting:project-report-csv": _page("project_table", HANKE_READ),
+    "reporting:project-report-pdf": _page("project", HANKE_READ),
     # No round posted: the form again.
     "reporting:national-extract": _form("", PROGRAMME_READ, (("format", "xlsx"),)),
-    "reporting:export-job-list": [Route("get", "", SIGNED_IN)],
-    "reporting:export-job-detail": [Route("get", "national_job", JOB_OWNER)],
-    "reporting:export-job-status": [Route("get", "national_job", JOB_OWNER)],
+    "reporting:export-job-list": _page("", SIGNED_IN),
+    "reporting:export-job-detail": _page("national_job", JOB_OWNER),
+    "reporting:export-job-status": _page("national_job", JOB_OWNER),
     "reporting:export-job-rerun": [Route("post", "failed_job", JOB_OWNER)],
     # The file: the requester's national extract; a regional report (asked for by the
     # hanke's worker) for everyone who may see that hanke.
     "reporting:export-job-download": [
-        Route("get", "national_job", JOB_OWNER),
-        Route("get", "regional_job", HANKE_READ),
+        *_page("national_job", JOB_OWNER),
+        *_page("regional_job", HANKE_READ),
     ],
     "reporting:period-list": _form(
         "", ADMIN_ONLY, (("name", "Väliarviointi 4/2030"),), read=PROGRAMME_READ
     ),
     "reporting:period-edit": _form("period", ADMIN_ONLY, (("name", ""),)),
-    "reporting:round-dashboard": [Route("get", "dashboard", PROGRAMME_READ)],
-    "reporting:hanke-rounds": [Route("get", "project", HANKE_READ)],
+    "reporting:round-dashboard": _page("dashboard", PROGRAMME_READ),
+    "reporting:hanke-rounds": _page("project", HANKE_READ),
     "reporting:assessment": _form(
         "round", HANKE_MANAGE, (("action", "save"), ("expected_version", "0")), read=HANKE_READ
     ),
     "reporting:assessment-decide": [
         Route("post", "round", HANKE_DECIDE, (("decision", "accept"), ("expected_version", "1")))
     ],
-    "reporting:frozen-report": [Route("get", "round", HANKE_READ)],
+    "reporting:frozen-report": _page("round", HANKE_READ),
     # Workers import measurements; the plan (actions, indicators) is the manager's.
     "reporting:import-start": _form("project", HANKE_ENTRY, (("kind", "measurements"),)),
     "reporting:import-map": _form(
@@ -186,13 +186,10 @@ MATRIX: dict[str, list[Route]] = {
         IMPORT_OWNER,
         (("col_work_package", "Work package"), ("col_number", "Action number")),
     ),
-    "reporting:import-job": [Route("get", "import_job", IMPORT_OWNER)],
+    "reporting:import-job": _page("import_job", IMPORT_OWNER),
     "reporting:import-confirm": [Route("post", "import_job", IMPORT_OWNER)],
     "reporting:import-rerun": [Route("post", "import_job", IMPORT_OWNER)],
-    "measures:indicator-list": [
-        Route("get", "project", HANKE_READ),
-        Route("get", "project", HANKE_READ, (("sivu", "2"),)),
-    ],
+    "measures:indicator-list": _page("project", HANKE_READ, (("sivu", "2"),)),
     "measures:indicator-detail": _form(
         "indicator",
         HANKE_ENTRY,
@@ -206,10 +203,7 @@ MATRIX: dict[str, list[Route]] = {
     ),
     "measures:indicator-sotkanet-upload": [Route("post", "indicator", HANKE_ENTRY)],
     # The plan in the browser (issue #17): the hanke's manager and the programme office only.
-    "reporting:plan": [
-        Route("get", "project", HANKE_MANAGE),
-        Route("get", "project", HANKE_MANAGE, (("osa", "poistetut"),)),
-    ],
+    "reporting:plan": _page("project", HANKE_MANAGE, (("osa", "poistetut"),)),
     # Each part of the plan: an add page and an edit page (the posts are invalid: the form
     # again, or a refusal).
     **_plan_editor("package", (("code", ""),), (("op", "retire"), ("reason", ""))),
@@ -217,30 +211,25 @@ MATRIX: dict[str, list[Route]] = {
     **_plan_editor("action", (("number", ""),), (("number", ""), ("expected_version", "1"))),
     **_plan_editor("indicator", (("code", ""),), (("op", "targets"), ("target_2023", "x"))),
     "reporting:plan-versions": _form("project", HANKE_MANAGE, (("name", ""),)),
-    "reporting:plan-version-diff": [Route("get", "plan_version", HANKE_MANAGE)],
-    "objectives:action-list": [
-        Route("get", "project", HANKE_READ),
-        Route("get", "project", HANKE_READ, (("sivu", "2"),)),
-    ],
-    "objectives:goal-detail": [Route("get", "goal", HANKE_READ)],
-    "objectives:hanke": [
-        Route("get", "project", HANKE_READ),
-        Route("get", "project", HANKE_READ, (("kierros", "viimeisin"),)),
+    "reporting:plan-version-diff": _page("plan_version", HANKE_MANAGE),
+    "objectives:action-list": _page("project", HANKE_READ, (("sivu", "2"),)),
+    "objectives:goal-detail": _page("goal", HANKE_READ),
+    "objectives:hanke": _page(
+        "project",
+        HANKE_READ,
+        (("kierros", "viimeisin"),),
         # one package opened, a page of its rows (the htmx request: tests/test_hanke_large.py)
-        Route("get", "project", HANKE_READ, (("paketti", "1"), ("sivu", "2"))),
-        Route("get", "project", HANKE_READ, (("q", "x"), ("sivu", "2"))),
-    ],
+        (("paketti", "1"), ("sivu", "2")),
+        (("q", "x"), ("sivu", "2")),
+    ),
     "objectives:action-detail": _form("action", ACTION_ENTRY, ACTION_STATUS, read=HANKE_READ),
     "objectives:action-row": [
-        Route("get", "action", HANKE_READ),
+        *_page("action", HANKE_READ),
         *_form("action", ACTION_ENTRY, ACTION_STATUS, read=ACTION_ENTRY, query=(("edit", "1"),)),
     ],
-    "objectives:my-work": [
-        Route("get", "", SIGNED_IN),
-        Route("get", "", SIGNED_IN, (("scope", "hanke"), ("sivu", "2"))),
-    ],
-    "object-history": [Route("get", "history", HANKE_READ)],
-    "change-log": [Route("get", "", ADMIN_ONLY)],
+    "objectives:my-work": _page("", SIGNED_IN, (("scope", "hanke"), ("sivu", "2"))),
+    "object-history": _page("history", HANKE_READ),
+    "change-log": _page("", ADMIN_ONLY),
     "project-members": _form(
         "project",
         HANKE_MANAGE,
@@ -279,28 +268,28 @@ MATRIX: dict[str, list[Route]] = {
     "meeting-detail": _form(
         "meeting", HANKE_MANAGE, (("text", "Päätös"), ("due_date", "2023-09-01")), read=HANKE_READ
     ),
-    "meeting-pdf": [Route("get", "meeting", HANKE_READ)],
+    "meeting-pdf": _page("meeting", HANKE_READ),
     "meeting-decision-done": [Route("post", "decision", HANKE_MANAGE, (("done", "1"),))],
     "member-edit": [Route("post", "membership", HANKE_MANAGE, (("action", "end"),))],
-    "api:api-root": [Route("get", "", API_SIGNED_IN)],
-    "api:schema": [Route("get", "", API_SIGNED_IN)],
-    "api:docs": [Route("get", "", API_SIGNED_IN)],
-    "api:region-list": [Route("get", "", API_SIGNED_IN)],
-    "api:region-detail": [Route("get", "region", API_HANKE_READ)],
-    "api:project-list": [Route("get", "", API_SIGNED_IN)],
-    "api:project-detail": [Route("get", "project_pk", API_HANKE_READ)],
-    "api:goal-list": [Route("get", "", API_SIGNED_IN)],
-    "api:goal-detail": [Route("get", "goal", API_HANKE_READ)],
-    "api:action-list": [Route("get", "", API_SIGNED_IN)],
-    "api:action-detail": [Route("get", "action", API_HANKE_READ)],
-    "api:indicator-list": [Route("get", "", API_SIGNED_IN)],
-    "api:indicator-detail": [Route("get", "indicator", API_HANKE_READ)],
-    "api:measurement-list": [Route("get", "", API_SIGNED_IN)],
-    "api:measurement-detail": [Route("get", "measurement", API_HANKE_READ)],
+    "api:api-root": _page("", API_SIGNED_IN),
+    "api:schema": _page("", API_SIGNED_IN),
+    "api:docs": _page("", API_SIGNED_IN),
+    "api:region-list": _page("", API_SIGNED_IN),
+    "api:region-detail": _page("region", API_HANKE_READ),
+    "api:project-list": _page("", API_SIGNED_IN),
+    "api:project-detail": _page("project_pk", API_HANKE_READ),
+    "api:goal-list": _page("", API_SIGNED_IN),
+    "api:goal-detail": _page("goal", API_HANKE_READ),
+    "api:action-list": _page("", API_SIGNED_IN),
+    "api:action-detail": _page("action", API_HANKE_READ),
+    "api:indicator-list": _page("", API_SIGNED_IN),
+    "api:indicator-detail": _page("indicator", API_HANKE_READ),
+    "api:measurement-list": _page("", API_SIGNED_IN),
+    "api:measurement-detail": _page("measurement", API_HANKE_READ),
     "preferences": _form("", SIGNED_IN, (("language", "en"), ("digest_enabled", "on"))),
     # The signed token in the address is the permission: no login needed.
     "digest-unsubscribe": _form("unsubscribe", PUBLIC),
-    "user-list": [Route("get", "", ADMIN_ONLY)],
+    "user-list": _page("", ADMIN_ONLY),
     "user-edit": [
         Route("post", "user", ADMIN_ONLY, (("action", "role"), ("programme_role", "viewer")))
     ],

@@ -150,13 +150,14 @@ def _fill(personas, period, hanke, version=0, text="Hyvin etenee"):
     )
 
 
-def _decide(actor, submitted, accept: bool, reason: str = ""):
-    """`actor` accepts the submitted self-assessment, or returns it with `reason`."""
+def _decide(actor, submitted, returned_because: str | None = None):
+    """`actor` accepts the submitted self-assessment or, given `returned_because` (a reason,
+    even a blank one), returns it."""
     return self_assessment_decide(
         actor=actor,
         assessment=submitted,
-        accept=accept,
-        reason=reason,
+        accept=returned_because is None,
+        reason=returned_because or "",
         expected_version=submitted.version,
     )
 
@@ -236,7 +237,7 @@ def test_submitted_and_accepted_are_locked(personas, period, hanke):
     submitted = _submitted(personas, period, hanke)
     with translation.override("en"), pytest.raises(ValidationError, match="locked"):
         _fill(personas, period, hanke, version=submitted.version)
-    accepted = _decide(personas.programme_admin, submitted, True)
+    accepted = _decide(personas.programme_admin, submitted)
     assert accepted.status == "accepted" and accepted.decided_by == personas.programme_admin
     with translation.override("en"), pytest.raises(ValidationError, match="accepted"):
         _fill(personas, period, hanke, version=accepted.version)
@@ -250,14 +251,16 @@ def test_submitted_and_accepted_are_locked(personas, period, hanke):
 def test_only_the_programme_admin_decides(personas, period, hanke, who):
     submitted = _submitted(personas, period, hanke)
     with pytest.raises(PermissionDenied):
-        _decide(getattr(personas, who), submitted, True)
+        _decide(getattr(personas, who), submitted)
 
 
 def test_return_needs_a_reason_keeps_it_in_history_and_allows_resubmission(personas, period, hanke):
     submitted = _submitted(personas, period, hanke)
     with translation.override("en"), pytest.raises(ValidationError, match="reason"):
-        _decide(personas.programme_admin, submitted, False, " ")
-    returned = _decide(personas.programme_admin, submitted, False, "Mittarin M1 selitys puuttuu")
+        _decide(personas.programme_admin, submitted, returned_because=" ")
+    returned = _decide(
+        personas.programme_admin, submitted, returned_because="Mittarin M1 selitys puuttuu"
+    )
     assert returned.status == "returned"
     again = _fill(personas, period, hanke, version=returned.version, text="Korjattu")
     resubmitted = self_assessment_submit(
@@ -317,7 +320,7 @@ def test_submission_freezes_lights_statuses_measurements_budget_and_risks(person
 def test_a_later_edit_does_not_change_the_accepted_report(client, personas, period, hanke):
     # given an accepted round
     submitted = _submitted(personas, period, hanke)
-    _decide(personas.programme_admin, submitted, True)
+    _decide(personas.programme_admin, submitted)
     # when the action's status is corrected back to before the cut-off, and a risk is edited
     action = hanke["action"]
     action.refresh_from_db()

@@ -32,10 +32,19 @@ from portal.lights import validate_bands
 from portal.models_common import readable_reference
 from portal.templatetags.portal_tags import light as light_tag
 
+from .helpers import rows
+
 TODAY = date(2023, 6, 15)
 D = Decimal
 BASELINE = D(50)
 DEFAULT_THRESHOLDS = IndicatorThresholds()
+
+
+def _text(reason: Reason, language: str = "en") -> str:
+    """The reason's text as a reader of `language` sees it."""
+    with translation.override(language):
+        return reason.text
+
 
 # --- Actions -------------------------------------------------------------------------------
 
@@ -70,13 +79,10 @@ def test_action_light(status, start, end, light, code):
 
 
 def test_late_action_reason_names_the_date_in_finnish():
-    from django.utils import translation
-
     result = action_light(
         status="in_progress", planned_start=None, planned_end=date(2022, 12, 31), today=TODAY
     )
-    with translation.override("fi"):
-        assert result.reason.text == "Myöhässä: suunniteltu valmistuminen 31.12.2022 ohitettu"
+    assert _text(result.reason, "fi") == "Myöhässä: suunniteltu valmistuminen 31.12.2022 ohitettu"
 
 
 def test_every_light_has_a_label_a_symbol_and_a_css_class():
@@ -296,11 +302,10 @@ def test_one_late_action_among_201_keeps_the_hanke_green_and_names_it():
     children.append(Child(R, "action", 999, "K2-DIAB-A3", severity=40))
     result = rollup(children, RollupThresholds())
     assert result.light == G
-    with translation.override("en"):
-        assert result.reason.text == "1 of 201 actions late: K2-DIAB-A3 – 0.5\u00a0% behind"
-    with translation.override("fi"):
-        assert "0,5\u00a0%" in result.reason.text  # decimal comma in Finnish
-        assert "K2-DIAB-A3" in result.reason.text
+    assert _text(result.reason) == "1 of 201 actions late: K2-DIAB-A3 – 0.5\u00a0% behind"
+    finnish = _text(result.reason, "fi")
+    assert "0,5\u00a0%" in finnish  # decimal comma in Finnish
+    assert "K2-DIAB-A3" in finnish
 
 
 def test_reason_names_the_worst_items_per_kind_worst_first():
@@ -316,19 +321,16 @@ def test_reason_names_the_worst_items_per_kind_worst_first():
     ]
     result = rollup(children, RollupThresholds())
     assert result.light == R
-    with translation.override("en"):
-        assert result.reason.text == (
-            "4 of 5 actions late: A2, A3, A1, …; "
-            "1 of 2 indicators behind target: I6 – 71.4\u00a0% behind – 1 not assessed"
-        )
-    with translation.override("sv"):
-        assert "71,4\u00a0% efter" in result.reason.text
+    assert _text(result.reason) == (
+        "4 of 5 actions late: A2, A3, A1, …; "
+        "1 of 2 indicators behind target: I6 – 71.4\u00a0% behind – 1 not assessed"
+    )
+    assert "71,4\u00a0% efter" in _text(result.reason, "sv")
 
 
 def test_nothing_behind_says_the_counts_without_a_share():
-    with translation.override("fi"):
-        text = rollup([Child(G, "action", 1, "A1")] * 3, RollupThresholds()).reason.text
-    assert text == "0/3 toimenpidettä myöhässä"
+    result = rollup([Child(G, "action", 1, "A1")] * 3, RollupThresholds())
+    assert _text(result.reason, "fi") == "0/3 toimenpidettä myöhässä"
 
 
 def test_reason_html_links_the_named_items_and_escapes_their_labels():
@@ -406,12 +408,14 @@ def test_threshold_bands_must_be_in_order_without_gap_or_overlap(
 @pytest.mark.parametrize(
     ("language", "share", "expected"),
     [
-        ("fi", "0.5775", "57,8\u00a0%"),
-        ("sv", "0.5775", "57,8\u00a0%"),
-        ("en", "0.5775", "57.8\u00a0%"),
-        ("fi", "0.25", "25\u00a0%"),
-        ("fi", "0.005", "0,5\u00a0%"),
-        ("fi", "1.2", "120\u00a0%"),
+        *rows(
+            "fi | 0.5775 | 57,8\u00a0%",
+            "sv | 0.5775 | 57,8\u00a0%",
+            "en | 0.5775 | 57.8\u00a0%",
+            "fi | 0.25   | 25\u00a0%",
+            "fi | 0.005  | 0,5\u00a0%",
+            "fi | 1.2    | 120\u00a0%",
+        ),
         ("en", Decimal("0.1"), "10\u00a0%"),
     ],
 )
@@ -437,15 +441,12 @@ def test_a_rollup_counting_generated_indicators_says_how_many_in_each_language()
     result = rollup(children, RollupThresholds())
     assert result.reason.params["generated"] == {"indicator": 2}
     assert result.reason.generated
-    with translation.override("en"):
-        assert result.reason.text == (
-            "1 of 3 indicators behind target (2 on generated demo values): I1; "
-            "0 of 1 action late – 25\u00a0% behind"
-        )
-    with translation.override("fi"):
-        assert "(2 perustuu generoituihin demoarvoihin)" in result.reason.text
-    with translation.override("sv"):
-        assert "(2 bygger på genererade demovärden)" in result.reason.text
+    assert _text(result.reason) == (
+        "1 of 3 indicators behind target (2 on generated demo values): I1; "
+        "0 of 1 action late – 25\u00a0% behind"
+    )
+    assert "(2 perustuu generoituihin demoarvoihin)" in _text(result.reason, "fi")
+    assert "(2 bygger på genererade demovärden)" in _text(result.reason, "sv")
     with translation.override("en"):
         html = result.reason.html
     assert "(2 on generated demo values)" in html and '<a href="/mittarit/1/">I1</a>' in html
@@ -453,8 +454,7 @@ def test_a_rollup_counting_generated_indicators_says_how_many_in_each_language()
 
 def test_one_generated_item_reads_in_the_singular():
     result = rollup([Child(G, "project", 1, "Hanke", generated=True)], RollupThresholds())
-    with translation.override("en"):
-        assert result.reason.text == "0 of 1 hanke behind (1 on a generated demo value)"
+    assert _text(result.reason) == "0 of 1 hanke behind (1 on a generated demo value)"
 
 
 def test_a_rollup_of_real_values_keeps_its_parameters_and_text_as_before():
@@ -462,8 +462,7 @@ def test_a_rollup_of_real_values_keeps_its_parameters_and_text_as_before():
         [Child(G, "indicator", 1, "I1"), Child(R, "action", 2, "A2")], RollupThresholds()
     )
     assert "generated" not in result.reason.params and not result.reason.generated
-    with translation.override("en"):
-        assert "generated" not in result.reason.text
+    assert "generated" not in _text(result.reason)
 
 
 def test_grey_generated_items_do_not_mark_a_rollup_they_do_not_colour():
@@ -584,14 +583,14 @@ def test_a_not_reported_action_is_labelled_not_reported_not_not_started():
 
 @pytest.mark.parametrize(
     ("ref", "english", "finnish"),
-    [
-        ("L1180-1182", "lines 1180–1182", "rivit 1180–1182"),
-        ("L1389", "line 1389", "rivi 1389"),
-        ("L964-979, L1133-1137", "lines 964–979, 1133–1137", "rivit 964–979, 1133–1137"),
-        ("L486-497 (Taulukko 1, rivi 15)", "Table 1, row 15", "taulukko 1, rivi 15"),
-        ("s. 9", "s. 9", "s. 9"),
-        ("", "", ""),
-    ],
+    rows(
+        "L1180-1182                     | lines 1180–1182           | rivit 1180–1182",
+        "L1389                          | line 1389                 | rivi 1389",
+        "L964-979, L1133-1137           | lines 964–979, 1133–1137  | rivit 964–979, 1133–1137",
+        "L486-497 (Taulukko 1, rivi 15) | Table 1, row 15           | taulukko 1, rivi 15",
+        "s. 9                           | s. 9                      | s. 9",
+        " | | ",  # no reference: nothing to read
+    ),
 )
 def test_readable_reference(ref, english, finnish):
     with translation.override("en"):
