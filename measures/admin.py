@@ -39,7 +39,6 @@ class MeasurementInline(ReadOnly, RowsInline):
 
 @admin.register(Indicator)
 class IndicatorAdmin(PlanRowAdmin, SimpleHistoryAdmin):
-    plan_row = "indicator"
     list_display = (
         "code",
         "short_name",
@@ -55,6 +54,7 @@ class IndicatorAdmin(PlanRowAdmin, SimpleHistoryAdmin):
     filter_horizontal = ("goals", "actions", "benefit_targets")
     inlines = [TargetInline, MeasurementInline]
     actions = ["import_from_sotkanet"]
+    plan_row = "indicator"
     fieldsets = (
         portal_fieldset(
             "code",

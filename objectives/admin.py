@@ -51,13 +51,13 @@ class ActionGoalInline(ReadOnly, RowsInline):
 
 @admin.register(ProcessGoal)
 class ProcessGoalAdmin(PlanRowAdmin, SimpleHistoryAdmin):
-    plan_row = "goal"
     list_display = ("number", "short_title", "work_package", "project", "kind", "change")
     list_filter = ("project__region", "kind", "benefit_targets", "change")
     search_fields = ("number", "title_fi", "title_sv", "title_en")
     list_select_related = ("work_package", "project")
     filter_horizontal = ("benefit_targets",)
     inlines = [ActionGoalInline]
+    plan_row = "goal"
     fieldsets = plan_row_fieldsets(
         "work_package",
         "number",
@@ -86,7 +86,6 @@ class StatusUpdateInline(RowsInline):
 
 @admin.register(Action)
 class ActionAdmin(PlanRowAdmin, SimpleHistoryAdmin):
-    plan_row = "action"
     list_display = (
         "number",
         "short_title",
@@ -103,6 +102,7 @@ class ActionAdmin(PlanRowAdmin, SimpleHistoryAdmin):
     autocomplete_fields = ("owner", "responsible_organisation")
     readonly_fields = ("version", "portal_link", "status_link")
     inlines = [StatusUpdateInline]
+    plan_row = "action"
     fieldsets = (
         portal_fieldset(
             "work_package",

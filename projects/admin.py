@@ -109,13 +109,13 @@ class ChildPackageInline(ReadOnly, RowsInline):
 
 @admin.register(WorkPackage)
 class WorkPackageAdmin(PlanRowAdmin, admin.ModelAdmin):
-    plan_row = "package"
     list_display = ("code", "name_fi", "project", "parent", "classification")
     list_filter = ("project__region", "classification")
     search_fields = ("code", "name_fi", "project__name_fi")
     list_select_related = ("project", "parent", "classification")
     # objectives/admin.py adds the package's goals (ProcessGoalInline) to this page.
     inlines = [ChildPackageInline]
+    plan_row = "package"
     fieldsets = plan_row_fieldsets(
         "parent", "code", *in_all_languages("name"), "kind_as_written", "classification"
     )
