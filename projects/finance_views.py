@@ -148,7 +148,12 @@ def budget_import(request, project_pk: int):
             else:
                 return redirect("project-budget-import-preview", project.pk, job.pk)
         show_upload_failure(request, form)
-    context = {"project": project, "form": form, "columns": COLUMNS}
+    context = {
+        "project": project,
+        "page_name": _("Import spending from the finance system"),
+        "form": form,
+        "columns": COLUMNS,
+    }
     return render(request, "projects/budget_import.html", context)
 
 

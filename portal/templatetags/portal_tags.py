@@ -188,6 +188,23 @@ def sort_header(context, key: str, label: str, css_class: str = "") -> str:
     )
 
 
+@register.simple_block_tag
+def card(content, heading: str, *, id: str, css: str = "", section_id: str = "") -> str:
+    """`{% card _("Risks") id="risks-heading" %}…{% endcard %}`: a `section.card` named by its
+    h2 `heading`; the heading's `id` is written once, so the name always points at it. `css`
+    adds classes to the section, `section_id` gives it an id (a link or htmx target).
+    A card whose heading holds more than a text writes its own section."""
+    return format_html(
+        '<section class="card{}"{} aria-labelledby="{}">\n  <h2 id="{}">{}</h2>{}</section>',
+        f" {css}" if css else "",
+        format_html(' id="{}"', section_id) if section_id else "",
+        id,
+        id,
+        heading,
+        content,
+    )
+
+
 # The frame every data table shares (issue 19): the scrolling region, the table with its
 # classes and the caption, or the sentence that stands instead of an empty table. The page
 # writes only the header row and the body.

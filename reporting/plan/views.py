@@ -383,6 +383,7 @@ def plan_versions(request, project_pk: int):
     versions = PlanVersion.objects.filter(project=project).select_related("supersedes")
     context = {
         "project": project,
+        "page_name": _("Plan versions"),
         "form": form,
         "versions": versions.order_by("-issued_on", "-id"),
     }
