@@ -228,6 +228,8 @@ PAGES = [
     PageShot("indicator", INDICATORS_MANAGER, open_indicator),
     PageShot("my-work", WORKER, open_my_work),
     PageShot("budget", INDICATORS_MANAGER, open_budget),
+    PageShot("budget-import", INDICATORS_MANAGER, open_hanke_section("talous/tuonti/")),
+    PageShot("plan-versions", INDICATORS_MANAGER, open_hanke_section("suunnitelma/versiot/")),
     PageShot("risks", INDICATORS_MANAGER, open_risks),
     PageShot("meeting", INDICATORS_MANAGER, open_meeting),
     PageShot("rounds", INDICATORS_MANAGER, open_hanke_section("raportointi/")),
