@@ -9,6 +9,8 @@ from django.template import Context
 from django.template import Template
 from django.urls import reverse
 
+from .helpers import rows
+
 CARD = Template(
     '{% load i18n portal_tags %}{% card heading id="risks-heading" css=css section_id=sid %}'
     "<p>{{ body }}</p>{% endcard %}"
@@ -49,12 +51,12 @@ def _labelled_cards(html: str) -> list[tuple[str, bool]]:
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("url_name", "language", "name"),
-    [
-        ("reporting:plan-versions", "fi", "Suunnitelmaversiot"),
-        ("reporting:plan-versions", "sv", "Planversioner"),
-        ("project-budget-import", "fi", "Tuo kustannukset taloushallintojärjestelmästä"),
-        ("project-budget-import", "sv", "Importera kostnader från ekonomisystemet"),
-    ],
+    rows(
+        "reporting:plan-versions | fi | Suunnitelmaversiot",
+        "reporting:plan-versions | sv | Planversioner",
+        "project-budget-import   | fi | Tuo kustannukset taloushallintojärjestelmästä",
+        "project-budget-import   | sv | Importera kostnader från ekonomisystemet",
+    ),
 )
 def test_a_sub_page_named_by_its_view(client, settings, personas, url_name, language, name):
     # given a project manager reading in Finnish or Swedish
