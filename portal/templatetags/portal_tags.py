@@ -193,7 +193,9 @@ def card(content, heading: str, *, id: str, css: str = "", section_id: str = "")
     """`{% card _("Risks") id="risks-heading" %}…{% endcard %}`: a `section.card` named by its
     h2 `heading`; the heading's `id` is written once, so the name always points at it. `css`
     adds classes to the section, `section_id` gives it an id (a link or htmx target).
-    A card whose heading holds more than a text writes its own section."""
+    `heading` is a text or a value (`_("Risks")`, `project.display_name`); a card whose
+    heading holds more (a count or a link beside it, several translated parts) or whose section
+    carries more (htmx attributes) writes its own markup."""
     return format_html(
         '<section class="card{}"{} aria-labelledby="{}">\n  <h2 id="{}">{}</h2>{}</section>',
         f" {css}" if css else "",
