@@ -83,6 +83,19 @@ class Organisation(Localized, SourceRef):
         return self.name_fi
 
 
+def _share(label, default: str) -> models.DecimalField:
+    """A threshold between 0 and 1 with two decimals (a share of progress, items or budget)."""
+    return models.DecimalField(label, max_digits=4, decimal_places=2, default=Decimal(default))
+
+
+def _bands_in_order(light: str, low: str, high: str) -> models.CheckConstraint:
+    """The two thresholds of a programme's `light` are in order: 0 < `low` < `high` ≤ 1."""
+    return models.CheckConstraint(
+        condition=Q(**{f"{low}__gt": 0}) & Q(**{f"{high}__gt": F(low)}) & Q(**{f"{high}__lte": 1}),
+        name=f"programme_{light}_bands_in_order",
+    )
+
+
 class Programme(Localized, models.Model):
     """The national programme; it also holds the traffic-light thresholds an admin may tune."""
 
@@ -91,45 +104,17 @@ class Programme(Localized, models.Model):
     name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
-    indicator_green_ratio = models.DecimalField(
-        _("indicator green from (share of expected progress)"),
-        max_digits=4,
-        decimal_places=2,
-        default=Decimal("0.90"),
-    )
-    indicator_yellow_ratio = models.DecimalField(
-        _("indicator yellow from (share of expected progress)"),
-        max_digits=4,
-        decimal_places=2,
-        default=Decimal("0.60"),
-    )
+    indicator_green_ratio = _share(_("indicator green from (share of expected progress)"), "0.90")
+    indicator_yellow_ratio = _share(_("indicator yellow from (share of expected progress)"), "0.60")
     # Rollups: the share of the assessed items below that is behind (design README §4).
-    rollup_yellow_share = models.DecimalField(
-        _("rollup yellow from (share of assessed items behind)"),
-        max_digits=4,
-        decimal_places=2,
-        default=Decimal("0.10"),
-    )
-    rollup_red_share = models.DecimalField(
-        _("rollup red from (share of assessed items behind)"),
-        max_digits=4,
-        decimal_places=2,
-        default=Decimal("0.25"),
-    )
+    rollup_yellow_share = _share(_("rollup yellow from (share of assessed items behind)"), "0.10")
+    rollup_red_share = _share(_("rollup red from (share of assessed items behind)"), "0.25")
     # Spending light: the gap between the share of the budget used and the share the
     # straight line expects by now, in either direction (too slow warns as much as too fast).
-    spending_yellow_gap = models.DecimalField(
-        _("spending yellow from (gap between used and expected share)"),
-        max_digits=4,
-        decimal_places=2,
-        default=Decimal("0.10"),
+    spending_yellow_gap = _share(
+        _("spending yellow from (gap between used and expected share)"), "0.10"
     )
-    spending_red_gap = models.DecimalField(
-        _("spending red from (gap between used and expected share)"),
-        max_digits=4,
-        decimal_places=2,
-        default=Decimal("0.25"),
-    )
+    spending_red_gap = _share(_("spending red from (gap between used and expected share)"), "0.25")
     reminder_days_before = models.PositiveSmallIntegerField(
         _("reporting reminder, days before the due date"),
         default=7,
@@ -148,24 +133,9 @@ class Programme(Localized, models.Model):
             models.CheckConstraint(
                 condition=Q(end_date__gte=F("start_date")), name="programme_dates_in_order"
             ),
-            models.CheckConstraint(
-                condition=Q(indicator_yellow_ratio__gt=0)
-                & Q(indicator_green_ratio__gt=F("indicator_yellow_ratio"))
-                & Q(indicator_green_ratio__lte=1),
-                name="programme_indicator_bands_in_order",
-            ),
-            models.CheckConstraint(
-                condition=Q(rollup_yellow_share__gt=0)
-                & Q(rollup_red_share__gt=F("rollup_yellow_share"))
-                & Q(rollup_red_share__lte=1),
-                name="programme_rollup_bands_in_order",
-            ),
-            models.CheckConstraint(
-                condition=Q(spending_yellow_gap__gt=0)
-                & Q(spending_red_gap__gt=F("spending_yellow_gap"))
-                & Q(spending_red_gap__lte=1),
-                name="programme_spending_bands_in_order",
-            ),
+            _bands_in_order("indicator", "indicator_yellow_ratio", "indicator_green_ratio"),
+            _bands_in_order("rollup", "rollup_yellow_share", "rollup_red_share"),
+            _bands_in_order("spending", "spending_yellow_gap", "spending_red_gap"),
         ]
 
     def __str__(self) -> str:
