@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Count
@@ -64,8 +65,6 @@ def _counts() -> dict[str, tuple]:
 
 
 def _table_sizes() -> dict[str, int]:
-    from django.apps import apps
-
     return {m._meta.label: m.objects.count() for m in apps.get_models()}
 
 

@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 from import_export import resources
+from openpyxl import Workbook
 
 from measures.choices import MeasurementSource
 from measures.choices import Unit
@@ -487,8 +488,6 @@ def extract_csv(
 
 def extract_xlsx(extract: NationalExtract, *, progress: Progress | None = None) -> bytes:
     """The extract as a workbook: a title sheet, then one sheet per table."""
-    from openpyxl import Workbook
-
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_sheet_title(gettext_lazy("Extract")))
     sheet.column_dimensions["A"].width = 20

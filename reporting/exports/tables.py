@@ -32,7 +32,12 @@ from django.utils.translation import gettext_lazy
 from import_export import resources
 from import_export import widgets
 from import_export.fields import Field
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.styles import PatternFill
 from openpyxl.styles.numbers import BUILTIN_FORMATS
+from openpyxl.utils import get_column_letter
 
 from measures.choices import MeasurementSource
 from measures.choices import Unit
@@ -650,8 +655,6 @@ Progress = Callable[[int, int], None]
 
 def report_xlsx(report: ProjectReport, *, progress: Progress | None = None) -> bytes:
     """The whole report as a workbook: a summary sheet, then one sheet per table."""
-    from openpyxl import Workbook
-
     book = Workbook(write_only=True)
     _summary_sheet(book.create_sheet(_sheet_title(_("Summary"))), report)
     tables = [
@@ -693,22 +696,16 @@ def _sheet_title(title) -> str:
 
 
 def _fill(light: Light):
-    from openpyxl.styles import PatternFill
-
     colour = LIGHT_FILLS[light]
     return PatternFill(fill_type="solid", start_color=colour, end_color=colour)
 
 
 def _bold():
-    from openpyxl.styles import Font
-
     return Font(bold=True)
 
 
 def _cell(sheet, value, *, bold: bool = False, fill=None, number_format: str | None = None):
     """A styled cell of a write-only sheet (plain values are appended as they are)."""
-    from openpyxl.cell import WriteOnlyCell
-
     cell = WriteOnlyCell(sheet, value=value)
     if bold:
         cell.font = _bold()
@@ -765,8 +762,6 @@ def write_table_sheet(
     where every cell is an object kept in memory. Widths must be set before the rows are
     written, so they come from a first pass over the values.
     """
-    from openpyxl.utils import get_column_letter
-
     resource = resource_class()
     dataset = resource.export(rows, force_native_type=True)
     headers = list(dataset.headers)
